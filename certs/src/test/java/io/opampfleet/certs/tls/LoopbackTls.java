@@ -3,6 +3,8 @@ package io.opampfleet.certs.tls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -44,7 +46,7 @@ final class LoopbackTls implements AutoCloseable {
           @Override
           protected void initChannel(SocketChannel channel) {
             SslHandler tls = serverContext.newHandler(channel.alloc());
-            channel.pipeline().addLast(tls);
+            channel.pipeline().addLast(tls, new CloseOnFailure());
             completeOnHandshake(tls, serverSide);
           }
         })
@@ -58,7 +60,7 @@ final class LoopbackTls implements AutoCloseable {
             @Override
             protected void initChannel(SocketChannel channel) {
               SslHandler tls = clientContext.newHandler(channel.alloc(), host, port);
-              channel.pipeline().addLast(tls);
+              channel.pipeline().addLast(tls, new CloseOnFailure());
               completeOnHandshake(tls, clientSide);
             }
           })
@@ -71,6 +73,14 @@ final class LoopbackTls implements AutoCloseable {
       return new Outcome(serverSide, clientSide);
     } finally {
       server.close().sync();
+    }
+  }
+
+  /** A refused handshake is what these tests expect: it closes the channel, quietly. */
+  private static final class CloseOnFailure extends ChannelInboundHandlerAdapter {
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
     }
   }
 
