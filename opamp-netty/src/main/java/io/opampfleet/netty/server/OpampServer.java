@@ -1,0 +1,151 @@
+package io.opampfleet.netty.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.opampfleet.netty.server.internal.MessageDispatcher;
+import io.opampfleet.netty.server.internal.ServerContext;
+import io.opampfleet.netty.server.internal.ServerPipeline;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An OpAMP server endpoint: one port and path that take both a WebSocket upgrade and HTTP POST,
+ * plain, TLS or mutual TLS, handing agents' messages to {@link ServerCallbacks}.
+ *
+ * <pre>{@code
+ * try (OpampServer server = OpampServer.builder()
+ *     .bind(new InetSocketAddress("127.0.0.1", 4320))
+ *     .callbacks(myCallbacks)
+ *     .start()) { ... }
+ * }</pre>
+ */
+public final class OpampServer implements AutoCloseable {
+  public static final String DEFAULT_PATH = "/v1/opamp";
+  public static final int DEFAULT_PORT = 4320;
+
+  private final Channel channel;
+  private final EventLoopGroup group;
+  private final boolean ownsGroup;
+  private final ServerContext context;
+
+  private OpampServer(Channel channel, EventLoopGroup group, boolean ownsGroup, ServerContext context) {
+    this.channel = channel;
+    this.group = group;
+    this.ownsGroup = ownsGroup;
+    this.context = context;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The address the server listens on, with the port it got when bound to port 0. */
+  public InetSocketAddress address() {
+    return (InetSocketAddress) channel.localAddress();
+  }
+
+  /** Open TCP connections, whatever their transport. */
+  public int openConnections() {
+    return context.counter().open();
+  }
+
+  /** Agents polling over HTTP that the server currently holds a connection handle for. */
+  public int httpAgents() {
+    return context.httpAgentCount();
+  }
+
+  @Override
+  public void close() {
+    channel.close().syncUninterruptibly();
+    if (ownsGroup) {
+      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
+  public static final class Builder {
+    private InetSocketAddress address = new InetSocketAddress("127.0.0.1", DEFAULT_PORT);
+    private String path = DEFAULT_PATH;
+    private SslContext tls;
+    private ServerCallbacks callbacks = new ServerCallbacks() {};
+    private Executor callbackExecutor = Runnable::run;
+    private ServerLimits limits = ServerLimits.defaults();
+    private EventLoopGroup group;
+
+    private Builder() {}
+
+    public Builder bind(InetSocketAddress address) {
+      this.address = Objects.requireNonNull(address);
+      return this;
+    }
+
+    public Builder path(String path) {
+      if (!path.startsWith("/")) {
+        throw new IllegalArgumentException("the OpAMP path must start with '/', not '" + path + "'");
+      }
+      this.path = path;
+      return this;
+    }
+
+    /** TLS, or mutual TLS when the context requires client certificates (see the certs module). */
+    public Builder tls(SslContext tls) {
+      if (!tls.isServer()) {
+        throw new IllegalArgumentException("the OpAMP server needs a server SslContext");
+      }
+      this.tls = tls;
+      return this;
+    }
+
+    public Builder callbacks(ServerCallbacks callbacks) {
+      this.callbacks = Objects.requireNonNull(callbacks);
+      return this;
+    }
+
+    /** Runs the callbacks off the event loops; without one they run on them and must not block. */
+    public Builder callbackExecutor(Executor executor) {
+      this.callbackExecutor = Objects.requireNonNull(executor);
+      return this;
+    }
+
+    public Builder limits(ServerLimits limits) {
+      this.limits = Objects.requireNonNull(limits);
+      return this;
+    }
+
+    /** Shares an event loop group (for example with clients in one JVM); the server will not shut it down. */
+    public Builder eventLoopGroup(EventLoopGroup group) {
+      this.group = Objects.requireNonNull(group);
+      return this;
+    }
+
+    /** Binds and returns the running server. */
+    public OpampServer start() {
+      boolean ownsGroup = group == null;
+      EventLoopGroup loops = ownsGroup ? new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory()) : group;
+      ServerContext context = ServerContext.create(path, limits,
+          new MessageDispatcher(callbacks, callbackExecutor, limits.maxMessageBytes()));
+      try {
+        Channel channel = new ServerBootstrap()
+            .group(loops)
+            .channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_BACKLOG, 4096)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(new ServerPipeline(context, tls))
+            .bind(address).syncUninterruptibly().channel();
+        return new OpampServer(channel, loops, ownsGroup, context);
+      } catch (RuntimeException e) {
+        if (ownsGroup) {
+          loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+        throw new IllegalStateException("cannot listen for OpAMP on " + address + ": " + e.getMessage(), e);
+      }
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package io.opampfleet.netty.server.internal;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.compression.DecompressionException;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.ServerToAgent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * OpAMP over plain HTTP: one AgentToServer in the request body, one ServerToAgent in the response,
+ * with whatever the server sent the agent since its last poll merged in.
+ */
+final class HttpExchangeHandler extends SimpleChannelInboundHandler<AdmittedRequest> {
+  private static final Logger log = LoggerFactory.getLogger(HttpExchangeHandler.class);
+
+  private final ServerContext context;
+
+  HttpExchangeHandler(ServerContext context) {
+    this.context = context;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, AdmittedRequest admitted) {
+    FullHttpRequest request = admitted.request();
+    boolean keepAlive = HttpUtil.isKeepAlive(request);
+    AgentToServer message;
+    try {
+      message = AgentToServer.parseFrom(request.content().nioBuffer());
+    } catch (InvalidProtocolBufferException e) {
+      HttpResponses.protobuf(ctx, HttpResponseStatus.BAD_REQUEST,
+          Replies.badRequest(ByteString.EMPTY, "the request body is not an AgentToServer message: " + e.getMessage()),
+          keepAlive);
+      return;
+    } finally {
+      request.release();
+    }
+    HttpAgentConnection agent = context.httpAgents().polled(message.getInstanceUid(), admitted.connection());
+    context.dispatcher().dispatch(agent, message).thenAccept(reply -> ctx.executor().execute(() -> {
+      ServerToAgent answer = context.dispatcher().withinLimit(agent.replyWithPending(reply));
+      HttpResponses.protobuf(ctx, HttpResponseStatus.OK, answer, keepAlive);
+      if (message.hasAgentDisconnect()) {
+        context.httpAgents().forget(agent);
+      }
+    }));
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof DecompressionException || cause.getCause() instanceof DecompressionException
+        || cause instanceof TooLongFrameException) {
+      HttpResponses.text(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+          "the request body is over the " + context.limits().maxMessageBytes() + " byte limit once decompressed");
+    } else if (cause instanceof DecoderException) {
+      HttpResponses.text(ctx, HttpResponseStatus.BAD_REQUEST, "malformed request: " + cause.getMessage());
+    } else {
+      log.debug("closing {} after {}", ctx.channel().remoteAddress(), cause.toString());
+      ctx.close();
+    }
+  }
+}

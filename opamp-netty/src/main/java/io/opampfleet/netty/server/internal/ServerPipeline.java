@@ -1,0 +1,46 @@
+package io.opampfleet.netty.server.internal;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpContentCompressor;
+import io.netty.handler.codec.http.HttpContentDecompressor;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
+
+/**
+ * One connection's pipeline, in the order bytes meet it: TLS, the first-request deadline, the
+ * connection count, HTTP with gzip both ways and bodies bounded after inflation, then the router
+ * that picks WebSocket or plain HTTP.
+ */
+public final class ServerPipeline extends ChannelInitializer<SocketChannel> {
+  static final String DECOMPRESSOR = "gunzip";
+
+  private final ServerContext context;
+  private final SslContext tls;
+
+  /** {@code tls} may be null for plain connections. */
+  public ServerPipeline(ServerContext context, SslContext tls) {
+    this.context = context;
+    this.tls = tls;
+  }
+
+  @Override
+  protected void initChannel(SocketChannel channel) {
+    ChannelPipeline pipeline = channel.pipeline();
+    if (tls != null) {
+      pipeline.addLast(tls.newHandler(channel.alloc()));
+    }
+    int maxBytes = context.limits().maxMessageBytes();
+    pipeline.addLast(new FirstRequestDeadline(context.limits().requestTimeout()));
+    pipeline.addLast(context.counter());
+    pipeline.addLast(new HttpServerCodec());
+    pipeline.addLast(new HttpContentCompressor());
+    // Inflation stops at the message limit, so a small gzip bomb cannot take the heap.
+    pipeline.addLast(DECOMPRESSOR, new HttpContentDecompressor(false, maxBytes));
+    pipeline.addLast(new HttpObjectAggregator(maxBytes));
+    pipeline.addLast(new OpampRequestRouter(context));
+    pipeline.addLast(new HttpExchangeHandler(context));
+  }
+}

@@ -1,0 +1,78 @@
+package io.opampfleet.netty.server.internal;
+
+import com.google.protobuf.ByteString;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.framing.MalformedMessageException;
+import io.opampfleet.proto.framing.WebSocketMessageCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * OpAMP over WebSocket, after the upgrade: binary messages carry AgentToServer, each answered with
+ * a ServerToAgent; a message that cannot be read gets a BadRequest reply, a text message or one
+ * over the size limit closes the socket with the matching status.
+ */
+final class WebSocketFramesHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+  private static final Logger log = LoggerFactory.getLogger(WebSocketFramesHandler.class);
+
+  private final WebSocketAgentConnection agent;
+  private final MessageDispatcher dispatcher;
+
+  WebSocketFramesHandler(WebSocketAgentConnection agent, MessageDispatcher dispatcher) {
+    this.agent = agent;
+    this.dispatcher = dispatcher;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+    if (frame instanceof BinaryWebSocketFrame) {
+      AgentToServer message;
+      try {
+        message = WebSocketMessageCodec.decode(frame.content(), AgentToServer.parser());
+      } catch (MalformedMessageException e) {
+        agent.send(Replies.badRequest(ByteString.EMPTY, e.getMessage()));
+        return;
+      }
+      dispatcher.dispatch(agent, message).thenAccept(agent::send);
+    } else if (frame instanceof TextWebSocketFrame) {
+      agent.close(new WebSocketCloseStatus(WebSocketCloseStatus.INVALID_MESSAGE_TYPE.code(),
+          "OpAMP messages are binary WebSocket messages"));
+    } else if (frame instanceof PingWebSocketFrame) {
+      ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+    } else if (frame instanceof CloseWebSocketFrame) {
+      ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
+          .addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    dispatcher.closed(agent);
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof TooLongFrameException) {
+      agent.close(new WebSocketCloseStatus(WebSocketCloseStatus.MESSAGE_TOO_BIG.code(),
+          "messages are limited to " + dispatcher.maxMessageBytes() + " bytes"));
+    } else if (cause instanceof CorruptedWebSocketFrameException) {
+      ctx.close();
+    } else {
+      log.debug("closing the WebSocket of {} after {}", ctx.channel().remoteAddress(), cause.toString());
+      agent.close(WebSocketCloseStatus.INTERNAL_SERVER_ERROR);
+    }
+  }
+}

@@ -1,0 +1,163 @@
+package io.opampfleet.netty.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.opampfleet.netty.server.OpampServer;
+import io.opampfleet.netty.server.Transport;
+import io.opampfleet.proto.AgentRemoteConfig;
+import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.KeyValue;
+import io.opampfleet.proto.RemoteConfigStatuses;
+import io.opampfleet.proto.ServerToAgent;
+import io.opampfleet.proto.ServerToAgentFlags;
+import io.opentelemetry.opamp.client.OpampClient;
+import io.opentelemetry.opamp.client.internal.connectivity.http.OkHttpSender;
+import io.opentelemetry.opamp.client.internal.connectivity.websocket.OkHttpWebSocket;
+import io.opentelemetry.opamp.client.internal.request.delay.PeriodicDelay;
+import io.opentelemetry.opamp.client.internal.request.service.HttpRequestService;
+import io.opentelemetry.opamp.client.internal.request.service.WebSocketRequestService;
+import io.opentelemetry.opamp.client.internal.response.MessageData;
+import io.opentelemetry.opamp.client.request.service.RequestService;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import opamp.proto.RemoteConfigStatus;
+import opamp.proto.ServerErrorResponse;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The OpenTelemetry Java contrib OpAMP client, code nobody here wrote, as an agent against our
+ * server over WebSocket and over HTTP.
+ */
+class ContribClientIT {
+  private final RecordingCallbacks callbacks = new RecordingCallbacks();
+  private final List<String> configsApplied = new CopyOnWriteArrayList<>();
+  private OpampServer server;
+  private OpampClient client;
+
+  @BeforeEach
+  void startServer() {
+    server = OpampServer.builder()
+        .bind(new InetSocketAddress("127.0.0.1", 0))
+        .callbacks(callbacks)
+        .start();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (client != null) {
+      client.close();
+    }
+    server.close();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void anAgentReportsItsDescriptionAndAppliesAnOfferedConfig(Transport transport) {
+    AgentRemoteConfig offer = RecordingCallbacks.config("receivers: {}\n");
+    callbacks.offerOnNextReply.set(offer);
+
+    client = connect(transport);
+
+    await().atMost(Duration.ofSeconds(15)).until(() -> applied(offer));
+    AgentToServer described = callbacks.received.stream().filter(AgentToServer::hasAgentDescription).findFirst().orElseThrow();
+    assertThat(described.getInstanceUid().size()).isEqualTo(16);
+    assertThat(described.getAgentDescription().getIdentifyingAttributesList())
+        .extracting(KeyValue::getKey, kv -> kv.getValue().getStringValue())
+        .contains(org.assertj.core.groups.Tuple.tuple("service.name", "contrib-agent"));
+    assertThat(configsApplied).contains("receivers: {}\n");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void anAgentAskedForItsFullStateSendsItsDescriptionAgain(Transport transport) {
+    client = connect(transport);
+    await().atMost(Duration.ofSeconds(15)).until(() -> callbacks.connection.get() != null);
+    promptNextMessage(transport, "first");
+    await().atMost(Duration.ofSeconds(15)).until(() -> callbacks.received.stream().anyMatch(AgentToServer::hasAgentDescription));
+    int before = callbacks.received.size();
+
+    callbacks.connection.get().send(ServerToAgent.newBuilder()
+        .setFlags(ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE)
+        .build());
+    promptNextMessage(transport, "second");
+
+    await().atMost(Duration.ofSeconds(15)).until(() -> callbacks.received.stream().skip(before)
+        .anyMatch(AgentToServer::hasAgentDescription));
+  }
+
+  /**
+   * The contrib client puts a requested full state in its next message; over HTTP that is the next
+   * poll, over WebSocket it sends one only when something changes, so change something.
+   */
+  private void promptNextMessage(Transport transport, String marker) {
+    if (transport == Transport.WEBSOCKET) {
+      client.setRemoteConfigStatus(new RemoteConfigStatus.Builder()
+          .last_remote_config_hash(okio.ByteString.encodeUtf8(marker))
+          .status(opamp.proto.RemoteConfigStatuses.RemoteConfigStatuses_APPLYING)
+          .build());
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void aMessageTheServerSendsOnItsOwnReachesTheAgent(Transport transport) {
+    client = connect(transport);
+    await().atMost(Duration.ofSeconds(15)).until(() -> callbacks.connection.get() != null);
+    AgentRemoteConfig offer = RecordingCallbacks.config("exporters: {}\n");
+
+    callbacks.connection.get().send(ServerToAgent.newBuilder()
+        .setInstanceUid(callbacks.received.get(0).getInstanceUid())
+        .setCapabilities(RecordingCallbacks.CAPABILITIES)
+        .setRemoteConfig(offer)
+        .build());
+
+    await().atMost(Duration.ofSeconds(15)).until(() -> applied(offer));
+    assertThat(callbacks.connection.get().transport()).isEqualTo(transport);
+  }
+
+  private boolean applied(AgentRemoteConfig offer) {
+    return callbacks.received.stream().anyMatch(message ->
+        message.getRemoteConfigStatus().getStatus() == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED
+            && message.getRemoteConfigStatus().getLastRemoteConfigHash().equals(offer.getConfigHash()));
+  }
+
+  private OpampClient connect(Transport transport) {
+    String address = "127.0.0.1:" + server.address().getPort() + OpampServer.DEFAULT_PATH;
+    RequestService service = transport == Transport.WEBSOCKET
+        ? WebSocketRequestService.create(OkHttpWebSocket.create("ws://" + address))
+        : HttpRequestService.create(OkHttpSender.create("http://" + address),
+            PeriodicDelay.ofFixedDuration(Duration.ofMillis(200)), PeriodicDelay.ofFixedDuration(Duration.ofMillis(200)));
+    return OpampClient.builder()
+        .setRequestService(service)
+        .putIdentifyingAttribute("service.name", "contrib-agent")
+        .enableRemoteConfig()
+        .build(new OpampClient.Callbacks() {
+          @Override
+          public void onConnect(OpampClient client) {}
+
+          @Override
+          public void onConnectFailed(OpampClient client, Throwable throwable) {}
+
+          @Override
+          public void onErrorResponse(OpampClient client, ServerErrorResponse error) {}
+
+          @Override
+          public void onMessage(OpampClient client, MessageData data) {
+            opamp.proto.AgentRemoteConfig config = data.getRemoteConfig();
+            if (config != null) {
+              configsApplied.add(config.config.config_map.get("").body.utf8());
+              client.setRemoteConfigStatus(new RemoteConfigStatus.Builder()
+                  .last_remote_config_hash(config.config_hash)
+                  .status(opamp.proto.RemoteConfigStatuses.RemoteConfigStatuses_APPLIED)
+                  .build());
+            }
+          }
+        });
+  }
+}
