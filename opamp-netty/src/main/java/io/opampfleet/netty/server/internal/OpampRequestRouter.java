@@ -66,7 +66,7 @@ public final class OpampRequestRouter extends SimpleChannelInboundHandler<FullHt
     if (transport == null) {
       return;
     }
-    ConnectionRequest connection = new ConnectionRequest(transport, (InetSocketAddress) ctx.channel().remoteAddress(),
+    ConnectionRequest connection = new ConnectionRequest(transport, inetAddress(ctx),
         request.headers().copy(), peerCertificates(ctx));
     request.retain();
     ctx.channel().config().setAutoRead(false);
@@ -154,6 +154,12 @@ public final class OpampRequestRouter extends SimpleChannelInboundHandler<FullHt
       pipeline.addFirst(new IdleStateHandler(idle, 0, 0, TimeUnit.NANOSECONDS));
       pipeline.addAfter(pipeline.firstContext().name(), null, IdleCloser.INSTANCE);
     }
+  }
+
+  private static InetSocketAddress inetAddress(ChannelHandlerContext ctx) {
+    return ctx.channel().remoteAddress() instanceof InetSocketAddress address
+        ? address
+        : InetSocketAddress.createUnresolved("unknown", 0);
   }
 
   private static List<X509Certificate> peerCertificates(ChannelHandlerContext ctx) {

@@ -2,7 +2,7 @@ package io.opampfleet.netty.server.internal;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContentCompressor;
 import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -14,7 +14,7 @@ import io.netty.handler.ssl.SslContext;
  * connection count, HTTP with gzip both ways and bodies bounded after inflation, then the router
  * that picks WebSocket or plain HTTP.
  */
-public final class ServerPipeline extends ChannelInitializer<SocketChannel> {
+public final class ServerPipeline extends ChannelInitializer<Channel> {
   static final String DECOMPRESSOR = "gunzip";
 
   private final ServerContext context;
@@ -27,7 +27,7 @@ public final class ServerPipeline extends ChannelInitializer<SocketChannel> {
   }
 
   @Override
-  protected void initChannel(SocketChannel channel) {
+  protected void initChannel(Channel channel) {
     ChannelPipeline pipeline = channel.pipeline();
     if (tls != null) {
       pipeline.addLast(tls.newHandler(channel.alloc()));

@@ -32,7 +32,9 @@ final class WebSocketAgentConnection extends ConnectionBase {
 
   @Override
   public InetSocketAddress remoteAddress() {
-    return (InetSocketAddress) channel.remoteAddress();
+    return channel.remoteAddress() instanceof InetSocketAddress address
+        ? address
+        : InetSocketAddress.createUnresolved("unknown", 0);
   }
 
   @Override

@@ -1,0 +1,185 @@
+package io.opampfleet.netty.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.ByteString;
+import io.netty.buffer.Unpooled;
+import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.ServerErrorResponseType;
+import io.opampfleet.proto.ServerToAgent;
+import io.opampfleet.proto.framing.WebSocketMessageCodec;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Clients that break the rules, each refused the way the protocol says, while a well-behaved agent
+ * polls the same server all along and never misses a reply.
+ */
+class HostileClientsIT {
+  private static final int LIMIT = 64 * 1024;
+  private static final AgentToServer REPORT = AgentToServer.newBuilder()
+      .setInstanceUid(ByteString.copyFromUtf8("healthy-agent-01")).setCapabilities(1).build();
+
+  private OpampServer server;
+  private HttpClient http;
+  private Thread healthyAgent;
+  private final AtomicInteger healthyReplies = new AtomicInteger();
+  private final List<Throwable> healthyFailures = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void start() {
+    server = OpampServer.builder()
+        .bind(new InetSocketAddress("127.0.0.1", 0))
+        .limits(ServerLimits.defaults().withMaxMessageBytes(LIMIT).withRequestTimeout(Duration.ofSeconds(1)))
+        .start();
+    http = JdkClients.http(null);
+    healthyAgent = new Thread(this::pollWhileRunning, "healthy-agent");
+    healthyAgent.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> healthyReplies.get() > 0);
+  }
+
+  @AfterEach
+  void theHealthyAgentWasServedThroughout() throws Exception {
+    int afterTheAct = healthyReplies.get();
+    await().atMost(Duration.ofSeconds(10)).until(() -> healthyReplies.get() >= afterTheAct + 3);
+    healthyAgent.interrupt();
+    healthyAgent.join(5000);
+    server.close();
+    assertThat(healthyFailures).isEmpty();
+  }
+
+  @Test
+  void bytesThatAreNotHttpGetTheConnectionClosed() throws Exception {
+    try (Socket socket = connect()) {
+      socket.getOutputStream().write("\u0016\u0003\u0001 not http at all\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+
+      String answer = readToEnd(socket);
+
+      assertThat(answer).startsWith("HTTP/1.1 400");
+    }
+  }
+
+  @Test
+  void aConnectionThatNeverSpeaksIsClosedAfterTheRequestTimeout() throws Exception {
+    try (Socket socket = connect()) {
+      long started = System.nanoTime();
+
+      assertThat(socket.getInputStream().read()).isEqualTo(-1);
+
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofMillis(800), Duration.ofSeconds(5));
+    }
+  }
+
+  @Test
+  void aGzipBombIsRefusedWith413() throws Exception {
+    ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+    try (GZIPOutputStream gzip = new GZIPOutputStream(compressed)) {
+      gzip.write(new byte[64 * 1024 * 1024]);
+    }
+
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(endpoint("http"))
+            .header("Content-Type", "application/x-protobuf")
+            .header("Content-Encoding", "gzip")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(compressed.toByteArray()))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertThat(compressed.size()).isLessThan(100 * 1024);
+    assertThat(response.statusCode()).isEqualTo(413);
+  }
+
+  @Test
+  void aWrongContentTypeIsRefusedWith415() throws Exception {
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(endpoint("http"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{}"))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(415);
+  }
+
+  @Test
+  void aTextWebSocketMessageClosesTheSocketWith1003() throws Exception {
+    JdkClients.Socket socket = JdkClients.Socket.open(http, endpoint("ws"));
+
+    socket.webSocket.sendText("{\"hello\": true}", true);
+
+    assertThat(socket.closeStatus.get(10, TimeUnit.SECONDS)).isEqualTo(1003);
+  }
+
+  @Test
+  void aWebSocketMessageOverTheLimitClosesTheSocketWith1009() throws Exception {
+    JdkClients.Socket socket = JdkClients.Socket.open(http, endpoint("ws"));
+
+    socket.webSocket.sendBinary(ByteBuffer.wrap(new byte[LIMIT + 1]), true);
+
+    assertThat(socket.closeStatus.get(10, TimeUnit.SECONDS)).isEqualTo(1009);
+  }
+
+  @Test
+  void aWrongWebSocketHeaderOrBytesThatAreNotProtobufGetABadRequestReply() throws Exception {
+    JdkClients.Socket socket = JdkClients.Socket.open(http, endpoint("ws"));
+
+    socket.webSocket.sendBinary(ByteBuffer.wrap(new byte[] {0x05, 0x0A, 0x00}), true).get(5, TimeUnit.SECONDS);
+    ServerToAgent wrongHeader = WebSocketMessageCodec.decode(Unpooled.wrappedBuffer(socket.next()), ServerToAgent.parser());
+    socket.webSocket.sendBinary(ByteBuffer.wrap(new byte[] {0x00, (byte) 0xFF, (byte) 0xFF}), true).get(5, TimeUnit.SECONDS);
+    ServerToAgent notProtobuf = WebSocketMessageCodec.decode(Unpooled.wrappedBuffer(socket.next()), ServerToAgent.parser());
+
+    assertThat(wrongHeader.getErrorResponse().getType()).isEqualTo(ServerErrorResponseType.ServerErrorResponseType_BadRequest);
+    assertThat(notProtobuf.getErrorResponse().getType()).isEqualTo(ServerErrorResponseType.ServerErrorResponseType_BadRequest);
+  }
+
+  private void pollWhileRunning() {
+    HttpClient client = JdkClients.http(null);
+    while (!Thread.currentThread().isInterrupted()) {
+      try {
+        ServerToAgent reply = JdkClients.exchange(client, endpoint("http"), REPORT);
+        if (!reply.getInstanceUid().equals(REPORT.getInstanceUid())) {
+          throw new AssertionError("a reply for another agent: " + reply);
+        }
+        healthyReplies.incrementAndGet();
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        return;
+      } catch (Exception | AssertionError e) {
+        if (!Thread.currentThread().isInterrupted()) {
+          healthyFailures.add(e);
+        }
+      }
+    }
+  }
+
+  private Socket connect() throws Exception {
+    Socket socket = new Socket("127.0.0.1", server.address().getPort());
+    socket.setSoTimeout(10_000);
+    return socket;
+  }
+
+  private static String readToEnd(Socket socket) throws Exception {
+    InputStream in = socket.getInputStream();
+    return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+  }
+
+  private URI endpoint(String scheme) {
+    return URI.create(scheme + "://127.0.0.1:" + server.address().getPort() + OpampServer.DEFAULT_PATH);
+  }
+}

@@ -1,0 +1,182 @@
+package io.opampfleet.netty.server.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.opampfleet.netty.server.AgentConnection;
+import io.opampfleet.netty.server.ServerCallbacks;
+import io.opampfleet.netty.server.ServerLimits;
+import io.opampfleet.netty.server.Transport;
+import io.opampfleet.proto.AgentDescription;
+import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.KeyValue;
+import io.opampfleet.proto.ServerErrorResponseType;
+import io.opampfleet.proto.ServerToAgent;
+import io.opampfleet.proto.framing.WebSocketMessageCodec;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+class WebSocketEndpointTest {
+  private static final ByteString UID = ByteString.copyFromUtf8("0123456789abcdef");
+  private static final AgentToServer REPORT = AgentToServer.newBuilder().setInstanceUid(UID).setSequenceNum(1)
+      .setCapabilities(1).build();
+
+  private final List<AgentConnection> connected = new CopyOnWriteArrayList<>();
+  private final List<AgentConnection> closed = new CopyOnWriteArrayList<>();
+  private final ServerCallbacks recording = new ServerCallbacks() {
+    @Override
+    public void onConnected(AgentConnection connection) {
+      connected.add(connection);
+    }
+
+    @Override
+    public void onClose(AgentConnection connection) {
+      closed.add(connection);
+    }
+  };
+
+  @Test
+  void aBinaryMessageIsAnsweredWithAReplyThatEchoesTheUid() throws Exception {
+    EmbeddedWebSocket socket = EmbeddedWebSocket.open(new EmbeddedEndpoint(recording, ServerLimits.defaults()));
+
+    socket.send(frame(REPORT));
+
+    ServerToAgent reply = reply(socket.received());
+    assertThat(reply.getInstanceUid()).isEqualTo(UID);
+    assertThat(reply.getCapabilities()).isEqualTo(1);
+    assertThat(connected).singleElement().extracting(AgentConnection::transport).isEqualTo(Transport.WEBSOCKET);
+  }
+
+  @Test
+  void aMessageInFragmentsIsReadWhole() throws Exception {
+    AgentToServer large = REPORT.toBuilder().setAgentDescription(AgentDescription.newBuilder()
+        .addIdentifyingAttributes(KeyValue.newBuilder().setKey("service.name").build())).build();
+    byte[] bytes = frameBytes(large);
+    EmbeddedWebSocket socket = EmbeddedWebSocket.open(new EmbeddedEndpoint());
+
+    socket.send(new BinaryWebSocketFrame(false, 0, Unpooled.wrappedBuffer(bytes, 0, 5)));
+    socket.send(new ContinuationWebSocketFrame(true, 0, Unpooled.wrappedBuffer(bytes, 5, bytes.length - 5)));
+
+    assertThat(reply(socket.received()).getInstanceUid()).isEqualTo(UID);
+  }
+
+  @Test
+  void aWrongHeaderGetsABadRequestReplyAndTheSocketStaysOpen() throws Exception {
+    EmbeddedWebSocket socket = EmbeddedWebSocket.open(new EmbeddedEndpoint());
+    byte[] bytes = frameBytes(REPORT);
+    bytes[0] = 1;
+
+    socket.send(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(bytes)));
+
+    ServerToAgent reply = reply(socket.received());
+    assertThat(reply.getErrorResponse().getType()).isEqualTo(ServerErrorResponseType.ServerErrorResponseType_BadRequest);
+    assertThat(reply.getErrorResponse().getErrorMessage()).contains("header must be 0");
+    socket.send(frame(REPORT));
+    assertThat(reply(socket.received()).getInstanceUid()).isEqualTo(UID);
+  }
+
+  @Test
+  void bytesThatAreNotProtobufGetABadRequestReply() throws Exception {
+    EmbeddedWebSocket socket = EmbeddedWebSocket.open(new EmbeddedEndpoint());
+
+    socket.send(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {0, (byte) 0xFF, (byte) 0xFF, 0x7F})));
+
+    assertThat(reply(socket.received()).getErrorResponse().getErrorMessage()).contains("not a valid OpAMP message");
+  }
+
+  @Test
+  void aTextMessageClosesTheSocketWith1003() {
+    EmbeddedWebSocket socket = EmbeddedWebSocket.open(new EmbeddedEndpoint(recording, ServerLimits.defaults()));
+
+    socket.send(new TextWebSocketFrame("hello"));
+
+    assertThat(closeStatus(socket.received())).isEqualTo(1003);
+    assertThat(socket.server.isOpen()).isFalse();
+    assertThat(closed).hasSize(1);
+  }
+
+  @Test
+  void aMessageOverTheLimitClosesTheSocketWith1009() {
+    EmbeddedWebSocket socket = EmbeddedWebSocket.open(
+        new EmbeddedEndpoint(new ServerCallbacks() {}, ServerLimits.defaults().withMaxMessageBytes(4096)));
+
+    socket.send(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(new byte[5000])));
+
+    assertThat(closeStatus(socket.received())).isEqualTo(1009);
+    assertThat(socket.server.isOpen()).isFalse();
+  }
+
+  @Test
+  void fragmentsThatAddUpPastTheLimitCloseTheSocketWith1009() {
+    EmbeddedWebSocket socket = EmbeddedWebSocket.open(
+        new EmbeddedEndpoint(new ServerCallbacks() {}, ServerLimits.defaults().withMaxMessageBytes(4096)));
+
+    socket.send(new BinaryWebSocketFrame(false, 0, Unpooled.wrappedBuffer(new byte[3000])));
+    socket.send(new ContinuationWebSocketFrame(true, 0, Unpooled.wrappedBuffer(new byte[3000])));
+
+    assertThat(closeStatus(socket.received())).isEqualTo(1009);
+  }
+
+  @Test
+  void aPingIsAnsweredWithAPong() {
+    EmbeddedWebSocket socket = EmbeddedWebSocket.open(new EmbeddedEndpoint());
+
+    socket.send(new PingWebSocketFrame(Unpooled.wrappedBuffer(new byte[] {7})));
+
+    assertThat(socket.received()).singleElement().isInstanceOf(PongWebSocketFrame.class);
+  }
+
+  @Test
+  void aCloseIsAnsweredAndTheCallbacksAreTold() {
+    EmbeddedWebSocket socket = EmbeddedWebSocket.open(new EmbeddedEndpoint(recording, ServerLimits.defaults()));
+
+    socket.send(new CloseWebSocketFrame(1000, "bye"));
+
+    assertThat(closeStatus(socket.received())).isEqualTo(1000);
+    assertThat(socket.server.isOpen()).isFalse();
+    assertThat(closed).containsExactlyElementsOf(connected);
+  }
+
+  @Test
+  void theServerCanSendAtAnyTimeAddressedToTheAgentsUid() throws Exception {
+    EmbeddedWebSocket socket = EmbeddedWebSocket.open(new EmbeddedEndpoint(recording, ServerLimits.defaults()));
+    socket.send(frame(REPORT));
+    socket.received();
+
+    connected.get(0).send(ServerToAgent.newBuilder().setFlags(1).build());
+
+    ServerToAgent pushed = reply(socket.received());
+    assertThat(pushed.getFlags()).isEqualTo(1);
+    assertThat(pushed.getInstanceUid()).isEqualTo(UID);
+  }
+
+  private static BinaryWebSocketFrame frame(AgentToServer message) {
+    return new BinaryWebSocketFrame(WebSocketMessageCodec.encode(message, ByteBufAllocator.DEFAULT));
+  }
+
+  private static byte[] frameBytes(AgentToServer message) {
+    byte[] bytes = new byte[message.getSerializedSize() + 1];
+    System.arraycopy(message.toByteArray(), 0, bytes, 1, bytes.length - 1);
+    return bytes;
+  }
+
+  private static ServerToAgent reply(List<WebSocketFrame> frames) {
+    assertThat(frames).singleElement().isInstanceOf(BinaryWebSocketFrame.class);
+    return WebSocketMessageCodec.decode(frames.get(0).content(), ServerToAgent.parser());
+  }
+
+  private static int closeStatus(List<WebSocketFrame> frames) {
+    assertThat(frames).last().isInstanceOf(CloseWebSocketFrame.class);
+    return ((CloseWebSocketFrame) frames.get(frames.size() - 1)).statusCode();
+  }
+}
