@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Sets up every real part the tests and the main job use, reusing what is already there:
-# a Docker engine, the local base images, and the real collector. Prints the collector's path last.
+# Sets up every real part the tests and the main job use, reusing what is already there: a
+# Docker engine, the local base images, the real collector and the opamp-go peers. Prints
+# the variables that point the build at them, one NAME=value a line.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 "$here/docker-engine.sh" >&2
 "$here/base-images.sh" >&2
-"$here/collector.sh"
+echo "OTELCOL_BIN=$("$here/collector.sh" | tail -n 1)"
+echo "OPAMP_GO_PEERS=$("$here/go-peers.sh" | tail -n 1)"
