@@ -93,7 +93,7 @@ class OpampGoAgentIT {
 
   private String[] agentArguments(String scheme) {
     List<String> args = new ArrayList<>();
-    boolean tls = scheme.endsWith("s");
+    boolean tls = scheme.equals("wss") || scheme.equals("https");
     OpampServer.Builder builder = OpampServer.builder().bind(new InetSocketAddress("127.0.0.1", 0)).callbacks(callbacks);
     if (tls) {
       CertificateAuthority ca = CertificateAuthority.create("Interop CA", KeyAlgorithm.EC_P256, Validity.days(1));

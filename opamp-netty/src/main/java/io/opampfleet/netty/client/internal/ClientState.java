@@ -1,0 +1,150 @@
+package io.opampfleet.netty.client.internal;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import io.opampfleet.proto.AgentCapabilities;
+import io.opampfleet.proto.AgentDisconnect;
+import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.ServerToAgent;
+import io.opampfleet.proto.ServerToAgentFlags;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The protocol rules of an OpAMP client, in one place: the instance uid and its reassignment,
+ * sequence numbers, the status kept per part and sent only when it changed, the whole status when
+ * the server asks for it, and the heartbeat interval the server sets. Thread-safe.
+ */
+public final class ClientState {
+  /** The status parts an agent keeps and sends when they change (spec: status compression). */
+  static final Set<FieldDescriptor> PARTS = Set.of(
+      field(AgentToServer.AGENT_DESCRIPTION_FIELD_NUMBER), field(AgentToServer.HEALTH_FIELD_NUMBER),
+      field(AgentToServer.EFFECTIVE_CONFIG_FIELD_NUMBER), field(AgentToServer.REMOTE_CONFIG_STATUS_FIELD_NUMBER),
+      field(AgentToServer.PACKAGE_STATUSES_FIELD_NUMBER), field(AgentToServer.CUSTOM_CAPABILITIES_FIELD_NUMBER),
+      field(AgentToServer.AVAILABLE_COMPONENTS_FIELD_NUMBER),
+      field(AgentToServer.CONNECTION_SETTINGS_STATUS_FIELD_NUMBER));
+
+  private final Map<FieldDescriptor, Message> parts = new LinkedHashMap<>();
+  private final Set<FieldDescriptor> changed = new LinkedHashSet<>();
+  private final Map<FieldDescriptor, Message> once = new LinkedHashMap<>();
+  private ByteString instanceUid;
+  private long capabilities;
+  private long flags;
+  private long sequenceNum;
+  private boolean fullStateRequested = true;
+  private Duration heartbeatInterval;
+
+  public ClientState(ByteString instanceUid, long capabilities, Duration heartbeatInterval) {
+    this.instanceUid = instanceUid;
+    this.capabilities = capabilities | AgentCapabilities.AgentCapabilities_ReportsStatus_VALUE;
+    this.heartbeatInterval = heartbeatInterval;
+  }
+
+  static FieldDescriptor field(int number) {
+    return AgentToServer.getDescriptor().findFieldByNumber(number);
+  }
+
+  /** Keeps a status part; it goes out with the next message only if it differs from what was kept. */
+  public synchronized boolean set(int fieldNumber, Message part) {
+    FieldDescriptor field = field(fieldNumber);
+    if (!PARTS.contains(field)) {
+      throw new IllegalArgumentException(field.getName() + " is not a status part");
+    }
+    if (part.equals(parts.get(field))) {
+      return false;
+    }
+    parts.put(field, part);
+    changed.add(field);
+    return true;
+  }
+
+  /** Sends something once with the next message: a custom message, a connection settings request. */
+  public synchronized void sendOnce(int fieldNumber, Message message) {
+    once.put(field(fieldNumber), message);
+  }
+
+  public synchronized void setCapabilities(long capabilities) {
+    long withStatus = capabilities | AgentCapabilities.AgentCapabilities_ReportsStatus_VALUE;
+    if (withStatus != this.capabilities) {
+      this.capabilities = withStatus;
+      fullStateRequested = true;
+    }
+  }
+
+  public synchronized void setFlags(long flags) {
+    this.flags = flags;
+  }
+
+  /** Whether there is something the server has not been told. */
+  public synchronized boolean hasNews() {
+    return fullStateRequested || !changed.isEmpty() || !once.isEmpty();
+  }
+
+  /** After a failed send or a new connection: the next message carries the whole status. */
+  public synchronized void requestFullState() {
+    fullStateRequested = true;
+  }
+
+  /** The next message: the next sequence number, and what changed (or everything, when asked). */
+  public synchronized AgentToServer next() {
+    AgentToServer.Builder message = AgentToServer.newBuilder()
+        .setInstanceUid(instanceUid)
+        .setSequenceNum(++sequenceNum)
+        .setCapabilities(capabilities)
+        .setFlags(flags);
+    Iterable<FieldDescriptor> send = fullStateRequested ? parts.keySet() : changed;
+    for (FieldDescriptor field : send) {
+      message.setField(field, parts.get(field));
+    }
+    once.forEach(message::setField);
+    once.clear();
+    changed.clear();
+    fullStateRequested = false;
+    return message.build();
+  }
+
+  /** The goodbye: what changed, with agent_disconnect set. */
+  public synchronized AgentToServer goodbye() {
+    return next().toBuilder().setAgentDisconnect(AgentDisconnect.getDefaultInstance()).build();
+  }
+
+  /**
+   * Takes the protocol's part of a message from the server: a request for the full state, a new
+   * instance uid, a new heartbeat interval.
+   */
+  public synchronized void apply(ServerToAgent message) {
+    if ((message.getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE) != 0) {
+      fullStateRequested = true;
+    }
+    if (message.hasAgentIdentification() && message.getAgentIdentification().getNewInstanceUid().size() == 16) {
+      instanceUid = message.getAgentIdentification().getNewInstanceUid();
+      flags &= ~io.opampfleet.proto.AgentToServerFlags.AgentToServerFlags_RequestInstanceUid_VALUE;
+    }
+    if (message.getConnectionSettings().hasOpamp() && reportsHeartbeat()) {
+      long seconds = message.getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds();
+      heartbeatInterval = seconds == 0 ? Duration.ZERO : Duration.ofSeconds(seconds);
+    }
+  }
+
+  /** Whether a message is meant for this agent: its uid, or none (a plain transport reply). */
+  public synchronized boolean isFor(ServerToAgent message) {
+    return message.getInstanceUid().isEmpty() || message.getInstanceUid().equals(instanceUid);
+  }
+
+  public synchronized ByteString instanceUid() {
+    return instanceUid;
+  }
+
+  /** The interval between heartbeats, or zero for none; only with the ReportsHeartbeat capability. */
+  public synchronized Duration heartbeatInterval() {
+    return reportsHeartbeat() ? heartbeatInterval : Duration.ZERO;
+  }
+
+  private boolean reportsHeartbeat() {
+    return (capabilities & AgentCapabilities.AgentCapabilities_ReportsHeartbeat_VALUE) != 0;
+  }
+}

@@ -1,0 +1,253 @@
+package io.opampfleet.netty.client.internal;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContentDecompressor;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.ServerToAgent;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * OpAMP over plain HTTP: one POST in flight at a time on a kept-alive connection; the next poll at
+ * once when there is news, otherwise after the polling interval (the heartbeat interval when the
+ * server set one); Retry-After honoured on 429 and 503.
+ */
+public final class HttpTransport extends TransportBase {
+  private static final Logger log = LoggerFactory.getLogger(HttpTransport.class);
+
+  private Channel channel;
+  private boolean inFlight;
+  private boolean connected;
+  private AgentToServer goodbye;
+  private boolean goodbyeSent;
+  private final CompletableFuture<Void> stoppedFuture = new CompletableFuture<>();
+
+  public HttpTransport(ClientContext context) {
+    super(context);
+  }
+
+  @Override
+  protected void attempt() {
+    if (!inFlight && (!stopped || goodbyeSent)) {
+      AgentToServer message = goodbyeSent ? goodbye : context.state().next();
+      inFlight = true;
+      withChannel(ch -> ch.writeAndFlush(request(message)).addListener((ChannelFutureListener) write -> {
+        if (!write.isSuccess()) {
+          failed(write.cause());
+        }
+      }));
+    }
+  }
+
+  private void withChannel(java.util.function.Consumer<Channel> use) {
+    if (channel != null && channel.isActive()) {
+      use.accept(channel);
+      return;
+    }
+    ChannelFuture connect = new Bootstrap()
+        .group(loop)
+        .channel(NioSocketChannel.class)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+        .handler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            ChannelPipeline pipeline = ch.pipeline();
+            if (context.tls() != null) {
+              pipeline.addLast(context.tls().newHandler(ch.alloc(), context.host(), context.port()));
+            }
+            pipeline.addLast(new HttpClientCodec(), new HttpContentDecompressor(false, context.maxMessageBytes()),
+                new HttpObjectAggregator(context.maxMessageBytes()), new Responses());
+          }
+        })
+        .connect(context.host(), context.port());
+    channel = connect.channel();
+    connect.addListener((ChannelFutureListener) done -> {
+      if (done.isSuccess()) {
+        use.accept(done.channel());
+      } else {
+        failed(done.cause());
+      }
+    });
+  }
+
+  private FullHttpRequest request(AgentToServer message) {
+    FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, context.pathAndQuery(),
+        Unpooled.wrappedBuffer(message.toByteArray()));
+    context.headers().get().forEach(request.headers()::set);
+    request.headers()
+        .set(HttpHeaderNames.HOST, context.hostHeader())
+        .set(HttpHeaderNames.CONTENT_TYPE, "application/x-protobuf")
+        .set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.GZIP)
+        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE)
+        .set("OpAMP-Instance-UID", canonical(message));
+    HttpUtil.setContentLength(request, request.content().readableBytes());
+    return request;
+  }
+
+  private final class Responses extends SimpleChannelInboundHandler<FullHttpResponse> {
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
+      answered(response);
+      if (!HttpUtil.isKeepAlive(response)) {
+        ctx.close();
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+      failed(cause);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      failed(new IOException("the server closed the connection"));
+      ctx.fireChannelInactive();
+    }
+  }
+
+  private void answered(FullHttpResponse response) {
+    if (!inFlight) {
+      return;
+    }
+    inFlight = false;
+    HttpResponseStatus status = response.status();
+    if (status.equals(HttpResponseStatus.OK)) {
+      ServerToAgent message;
+      try {
+        message = ServerToAgent.parseFrom(response.content().nioBuffer());
+      } catch (InvalidProtocolBufferException e) {
+        inFlight = true;
+        failed(e);
+        return;
+      }
+      if (finishedGoodbye()) {
+        return;
+      }
+      succeeded();
+      if (!connected) {
+        connected = true;
+        context.callbackExecutor().execute(context.callbacks()::onConnect);
+      }
+      Optional<Duration> away = ServerMessages.handle(context, message);
+      if (away.isPresent()) {
+        retryLater(null, away.get());
+      } else {
+        nextPoll();
+      }
+    } else if (status.equals(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE)) {
+      // The server will never take that message: do not send it again (spec: no retry after 413).
+      log.warn("OpAMP {}: the server refused a message as too large", context.endpoint());
+      if (!finishedGoodbye()) {
+        nextPoll();
+      }
+    } else if (!finishedGoodbye()) {
+      connected = false;
+      Duration retryAfter = RetryAfter.parse(response.headers().get(HttpHeaderNames.RETRY_AFTER), Instant.now()).orElse(null);
+      retryLater(new IOException("the OpAMP server answered HTTP " + status), retryAfter);
+    }
+  }
+
+  private void failed(Throwable cause) {
+    if (!inFlight) {
+      return;
+    }
+    inFlight = false;
+    connected = false;
+    if (!finishedGoodbye()) {
+      retryLater(cause, null);
+    }
+  }
+
+  private void nextPoll() {
+    if (context.state().hasNews()) {
+      schedule(Duration.ZERO);
+    } else {
+      Duration heartbeat = context.state().heartbeatInterval();
+      schedule(heartbeat.isZero() ? context.pollingInterval() : heartbeat);
+    }
+  }
+
+  @Override
+  public void wake() {
+    loop.execute(() -> {
+      if (!stopped && !inFlight && waitingForTimer()) {
+        schedule(Duration.ZERO);
+      }
+    });
+  }
+
+  @Override
+  public CompletableFuture<Void> stop() {
+    loop.execute(() -> {
+      stopped = true;
+      cancelTimer();
+      goodbye = context.state().goodbye();
+      if (!inFlight) {
+        sendGoodbye();
+      }
+    });
+    return stoppedFuture;
+  }
+
+  private void sendGoodbye() {
+    goodbyeSent = true;
+    attempt();
+  }
+
+  /**
+   * Once stopping: sends the goodbye after the poll in flight, and once the goodbye is answered
+   * (or failed) closes the connection and reports stopped.
+   */
+  private boolean finishedGoodbye() {
+    if (!stopped) {
+      return false;
+    }
+    if (!goodbyeSent) {
+      sendGoodbye();
+    } else if (!stoppedFuture.isDone()) {
+      if (channel != null) {
+        channel.close();
+      }
+      stoppedFuture.complete(null);
+    }
+    return true;
+  }
+
+  private static String canonical(AgentToServer message) {
+    if (message.getInstanceUid().size() != 16) {
+      return "";
+    }
+    ByteBuffer bytes = message.getInstanceUid().asReadOnlyByteBuffer();
+    return new UUID(bytes.getLong(), bytes.getLong()).toString();
+  }
+}

@@ -1,0 +1,80 @@
+package io.opampfleet.netty.client.internal;
+
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What both transports share: one event loop that all of a client's work runs on (so its fields
+ * need no locks), and retrying after failures with backoff, or after what the server asked.
+ */
+public abstract class TransportBase {
+  private static final Logger log = LoggerFactory.getLogger(TransportBase.class);
+
+  protected final ClientContext context;
+  protected final EventLoop loop;
+  protected boolean stopped;
+  private int failures;
+  private ScheduledFuture<?> timer;
+
+  protected TransportBase(ClientContext context) {
+    this.context = context;
+    this.loop = context.group().next();
+  }
+
+  /** Starts connecting (WebSocket) or polling (HTTP). */
+  public final void start() {
+    loop.execute(this::attempt);
+  }
+
+  /** The state has news: send it as soon as the transport can. */
+  public abstract void wake();
+
+  /** Says goodbye with agent_disconnect, closes, and stops retrying. */
+  public abstract CompletableFuture<Void> stop();
+
+  /** One connection attempt (WebSocket) or poll (HTTP), on the event loop. */
+  protected abstract void attempt();
+
+  protected final void succeeded() {
+    failures = 0;
+  }
+
+  /** Tries again after the backoff for one more failure, and never sooner than {@code atLeast}. */
+  protected final void retryLater(Throwable cause, Duration atLeast) {
+    failures++;
+    context.state().requestFullState();
+    Duration delay = context.backoff().delay(failures);
+    if (atLeast != null && atLeast.compareTo(delay) > 0) {
+      delay = atLeast;
+    }
+    if (cause != null) {
+      log.debug("OpAMP {} failed ({}), retrying in {} ms", context.endpoint(), cause.toString(), delay.toMillis());
+      context.callbackExecutor().execute(() -> context.callbacks().onConnectFailed(cause));
+    }
+    schedule(delay);
+  }
+
+  /** Runs the next attempt after {@code delay}, replacing any attempt already scheduled. */
+  protected final void schedule(Duration delay) {
+    cancelTimer();
+    if (!stopped) {
+      timer = loop.schedule(this::attempt, delay.toNanos(), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  protected final boolean waitingForTimer() {
+    return timer != null && !timer.isDone();
+  }
+
+  protected final void cancelTimer() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+  }
+}

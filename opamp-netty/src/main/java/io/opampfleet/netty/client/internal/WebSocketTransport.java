@@ -1,0 +1,234 @@
+package io.opampfleet.netty.client.internal;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.ServerToAgent;
+import io.opampfleet.proto.framing.MalformedMessageException;
+import io.opampfleet.proto.framing.WebSocketMessageCodec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * OpAMP over a WebSocket: the whole status as the first message of each connection, then what
+ * changes, heartbeats when nothing else went out for a while, and a reconnect at once when an
+ * open socket breaks (with backoff when that fails).
+ */
+public final class WebSocketTransport extends TransportBase {
+  private static final Logger log = LoggerFactory.getLogger(WebSocketTransport.class);
+
+  private Channel channel;
+  private Duration stayAway;
+  private long lastSentNanos;
+  private ScheduledFuture<?> heartbeat;
+  private Duration heartbeatScheduledFor = Duration.ZERO;
+  private final CompletableFuture<Void> stoppedFuture = new CompletableFuture<>();
+
+  public WebSocketTransport(ClientContext context) {
+    super(context);
+  }
+
+  @Override
+  protected void attempt() {
+    if (stopped || channel != null) {
+      return;
+    }
+    HttpHeaders headers = new DefaultHttpHeaders();
+    context.headers().get().forEach(headers::set);
+    WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
+        .webSocketUri(context.endpoint())
+        .customHeaders(headers)
+        .maxFramePayloadLength(context.maxMessageBytes())
+        .handshakeTimeoutMillis(10_000)
+        .build();
+    new Bootstrap()
+        .group(loop)
+        .channel(NioSocketChannel.class)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+        .handler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            ChannelPipeline pipeline = ch.pipeline();
+            if (context.tls() != null) {
+              pipeline.addLast(context.tls().newHandler(ch.alloc(), context.host(), context.port()));
+            }
+            pipeline.addLast(new HttpClientCodec(), new HttpObjectAggregator(64 * 1024),
+                new WebSocketClientProtocolHandler(config), new WebSocketFrameAggregator(context.maxMessageBytes()),
+                new Frames());
+          }
+        })
+        .connect(context.host(), context.port())
+        .addListener((ChannelFutureListener) connect -> {
+          if (!connect.isSuccess()) {
+            retryLater(connect.cause(), null);
+          }
+        });
+  }
+
+  private final class Frames extends SimpleChannelInboundHandler<WebSocketFrame> {
+    private boolean open;
+    private Throwable handshakeFailed;
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+      if (event == ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+        open = true;
+        opened(ctx.channel());
+      }
+      ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+      if (frame instanceof BinaryWebSocketFrame) {
+        try {
+          received(WebSocketMessageCodec.decode(frame.content(), ServerToAgent.parser()));
+        } catch (MalformedMessageException e) {
+          log.warn("OpAMP {}: ignored a message from the server that cannot be read: {}", context.endpoint(), e.getMessage());
+        }
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (cause instanceof WebSocketClientHandshakeException refused && refused.response() != null) {
+        stayAway = RetryAfter.parse(refused.response().headers().get(HttpHeaderNames.RETRY_AFTER), Instant.now())
+            .orElse(null);
+      }
+      log.debug("OpAMP {}: {}", context.endpoint(), cause.toString());
+      ctx.close();
+      if (!open) {
+        handshakeFailed = cause;
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      closed(open, handshakeFailed != null ? handshakeFailed : new java.io.IOException("connection closed"));
+      ctx.fireChannelInactive();
+    }
+  }
+
+  private void opened(Channel ch) {
+    channel = ch;
+    succeeded();
+    stayAway = null;
+    context.callbackExecutor().execute(context.callbacks()::onConnect);
+    context.state().requestFullState();
+    send(context.state().next());
+    scheduleHeartbeat();
+  }
+
+  private void received(ServerToAgent message) {
+    Optional<Duration> away = ServerMessages.handle(context, message);
+    if (away.isPresent()) {
+      stayAway = away.get();
+      channel.close();
+      return;
+    }
+    sendNews();
+    if (!context.state().heartbeatInterval().equals(heartbeatScheduledFor)) {
+      scheduleHeartbeat();
+    }
+  }
+
+  private void closed(boolean wasOpen, Throwable cause) {
+    channel = null;
+    if (heartbeat != null) {
+      heartbeat.cancel(false);
+    }
+    if (stopped) {
+      stoppedFuture.complete(null);
+    } else if (wasOpen && stayAway == null) {
+      schedule(Duration.ZERO);
+    } else {
+      retryLater(cause, stayAway);
+    }
+  }
+
+  @Override
+  public void wake() {
+    loop.execute(this::sendNews);
+  }
+
+  private void sendNews() {
+    if (channel != null && !stopped && context.state().hasNews()) {
+      send(context.state().next());
+    }
+  }
+
+  private void send(AgentToServer message) {
+    int size = message.getSerializedSize() + WebSocketMessageCodec.HEADER_SIZE;
+    if (size > context.maxMessageBytes()) {
+      log.warn("OpAMP {}: not sending a message of {} bytes, over the {} byte limit", context.endpoint(), size,
+          context.maxMessageBytes());
+      return;
+    }
+    lastSentNanos = System.nanoTime();
+    channel.writeAndFlush(new BinaryWebSocketFrame(WebSocketMessageCodec.encode(message, channel.alloc())));
+  }
+
+  /** The next heartbeat is due one interval after the last message of any kind. */
+  private void scheduleHeartbeat() {
+    if (heartbeat != null) {
+      heartbeat.cancel(false);
+    }
+    heartbeatScheduledFor = context.state().heartbeatInterval();
+    if (channel == null || heartbeatScheduledFor.isZero()) {
+      return;
+    }
+    long due = lastSentNanos + heartbeatScheduledFor.toNanos() - System.nanoTime();
+    heartbeat = loop.schedule(this::heartbeatDue, Math.max(0, due), TimeUnit.NANOSECONDS);
+  }
+
+  private void heartbeatDue() {
+    Duration interval = context.state().heartbeatInterval();
+    if (channel != null && !interval.isZero() && System.nanoTime() - lastSentNanos >= interval.toNanos()) {
+      send(context.state().next());
+    }
+    scheduleHeartbeat();
+  }
+
+  @Override
+  public CompletableFuture<Void> stop() {
+    loop.execute(() -> {
+      stopped = true;
+      cancelTimer();
+      if (channel == null) {
+        stoppedFuture.complete(null);
+        return;
+      }
+      send(context.state().goodbye());
+      channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
+          .addListener(ChannelFutureListener.CLOSE);
+    });
+    return stoppedFuture;
+  }
+}

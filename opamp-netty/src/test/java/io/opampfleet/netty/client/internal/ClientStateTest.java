@@ -1,0 +1,131 @@
+package io.opampfleet.netty.client.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.opampfleet.proto.AgentCapabilities;
+import io.opampfleet.proto.AgentDescription;
+import io.opampfleet.proto.AgentIdentification;
+import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.AgentToServerFlags;
+import io.opampfleet.proto.ComponentHealth;
+import io.opampfleet.proto.ConnectionSettingsOffers;
+import io.opampfleet.proto.CustomMessage;
+import io.opampfleet.proto.KeyValue;
+import io.opampfleet.proto.OpAMPConnectionSettings;
+import io.opampfleet.proto.ServerToAgent;
+import io.opampfleet.proto.ServerToAgentFlags;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ClientStateTest {
+  private static final ByteString UID = ByteString.copyFromUtf8("0123456789abcdef");
+  private static final AgentDescription DESCRIPTION = AgentDescription.newBuilder()
+      .addIdentifyingAttributes(KeyValue.newBuilder().setKey("service.name")).build();
+  private static final ComponentHealth HEALTHY = ComponentHealth.newBuilder().setHealthy(true).build();
+
+  private final ClientState state = new ClientState(UID, AgentCapabilities.AgentCapabilities_ReportsHeartbeat_VALUE,
+      Duration.ofSeconds(30));
+
+  @Test
+  void theFirstMessageCarriesEverythingWithSequenceOneAndReportsStatus() {
+    state.set(AgentToServer.AGENT_DESCRIPTION_FIELD_NUMBER, DESCRIPTION);
+    state.set(AgentToServer.HEALTH_FIELD_NUMBER, HEALTHY);
+
+    AgentToServer first = state.next();
+
+    assertThat(first.getInstanceUid()).isEqualTo(UID);
+    assertThat(first.getSequenceNum()).isEqualTo(1);
+    assertThat(first.getAgentDescription()).isEqualTo(DESCRIPTION);
+    assertThat(first.getHealth()).isEqualTo(HEALTHY);
+    assertThat(first.getCapabilities() & AgentCapabilities.AgentCapabilities_ReportsStatus_VALUE).isNotZero();
+  }
+
+  @Test
+  void laterMessagesCarryOnlyWhatChangedAndTheSequenceGoesUpByOne() {
+    state.set(AgentToServer.AGENT_DESCRIPTION_FIELD_NUMBER, DESCRIPTION);
+    state.next();
+
+    assertThat(state.set(AgentToServer.AGENT_DESCRIPTION_FIELD_NUMBER, DESCRIPTION)).isFalse();
+    assertThat(state.hasNews()).isFalse();
+    state.set(AgentToServer.HEALTH_FIELD_NUMBER, HEALTHY);
+    AgentToServer second = state.next();
+    AgentToServer heartbeat = state.next();
+
+    assertThat(second.getSequenceNum()).isEqualTo(2);
+    assertThat(second.hasHealth()).isTrue();
+    assertThat(second.hasAgentDescription()).isFalse();
+    assertThat(heartbeat.getSequenceNum()).isEqualTo(3);
+    assertThat(heartbeat.hasHealth()).isFalse();
+    assertThat(heartbeat.getCapabilities()).isEqualTo(second.getCapabilities());
+  }
+
+  @Test
+  void theServerCanAskForTheFullState() {
+    state.set(AgentToServer.AGENT_DESCRIPTION_FIELD_NUMBER, DESCRIPTION);
+    state.next();
+
+    state.apply(ServerToAgent.newBuilder().setFlags(ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE).build());
+
+    assertThat(state.hasNews()).isTrue();
+    assertThat(state.next().getAgentDescription()).isEqualTo(DESCRIPTION);
+  }
+
+  @Test
+  void aNewInstanceUidIsAdoptedAndTheRequestForOneEnds() {
+    ByteString assigned = ByteString.copyFromUtf8("fedcba9876543210");
+    state.setFlags(AgentToServerFlags.AgentToServerFlags_RequestInstanceUid_VALUE);
+    assertThat(state.next().getFlags()).isEqualTo(AgentToServerFlags.AgentToServerFlags_RequestInstanceUid_VALUE);
+
+    state.apply(ServerToAgent.newBuilder().setInstanceUid(UID)
+        .setAgentIdentification(AgentIdentification.newBuilder().setNewInstanceUid(assigned)).build());
+    AgentToServer next = state.next();
+
+    assertThat(next.getInstanceUid()).isEqualTo(assigned);
+    assertThat(next.getFlags()).isZero();
+    assertThat(state.isFor(ServerToAgent.newBuilder().setInstanceUid(UID).build())).isFalse();
+  }
+
+  @Test
+  void aNewInstanceUidThatIsNot16BytesIsIgnored() {
+    state.apply(ServerToAgent.newBuilder()
+        .setAgentIdentification(AgentIdentification.newBuilder().setNewInstanceUid(ByteString.copyFromUtf8("short"))).build());
+
+    assertThat(state.instanceUid()).isEqualTo(UID);
+  }
+
+  @Test
+  void theServerSetsTheHeartbeatIntervalAndZeroTurnsItOff() {
+    assertThat(state.heartbeatInterval()).isEqualTo(Duration.ofSeconds(30));
+
+    state.apply(heartbeatEvery(5));
+    assertThat(state.heartbeatInterval()).isEqualTo(Duration.ofSeconds(5));
+    state.apply(heartbeatEvery(0));
+    assertThat(state.heartbeatInterval()).isZero();
+  }
+
+  @Test
+  void withoutTheHeartbeatCapabilityThereAreNoHeartbeats() {
+    ClientState quiet = new ClientState(UID, 0, Duration.ofSeconds(30));
+
+    quiet.apply(heartbeatEvery(5));
+
+    assertThat(quiet.heartbeatInterval()).isZero();
+  }
+
+  @Test
+  void aCustomMessageGoesOutOnceAndTheGoodbyeSaysDisconnect() {
+    state.next();
+    state.sendOnce(AgentToServer.CUSTOM_MESSAGE_FIELD_NUMBER, CustomMessage.newBuilder().setCapability("x").build());
+
+    assertThat(state.next().hasCustomMessage()).isTrue();
+    assertThat(state.next().hasCustomMessage()).isFalse();
+    assertThat(state.goodbye().hasAgentDisconnect()).isTrue();
+  }
+
+  private static ServerToAgent heartbeatEvery(long seconds) {
+    return ServerToAgent.newBuilder().setConnectionSettings(ConnectionSettingsOffers.newBuilder()
+        .setOpamp(OpAMPConnectionSettings.newBuilder().setDestinationEndpoint("ws://x/v1/opamp")
+            .setHeartbeatIntervalSeconds(seconds))).build();
+  }
+}
