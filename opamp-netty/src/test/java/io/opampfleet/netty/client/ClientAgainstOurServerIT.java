@@ -175,7 +175,7 @@ class ClientAgainstOurServerIT {
       }
       previous = stamp;
     }
-    assertThat(gaps).allSatisfy(gap -> assertThat(gap).isBetween(800L, 1600L));
+    assertThat(gaps).allSatisfy(gap -> assertThat(gap).isBetween(700L, 2500L));
   }
 
   @Test

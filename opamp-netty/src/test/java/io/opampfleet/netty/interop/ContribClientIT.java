@@ -78,30 +78,35 @@ class ContribClientIT {
   void anAgentAskedForItsFullStateSendsItsDescriptionAgain(Transport transport) {
     client = connect(transport);
     await().atMost(Duration.ofSeconds(15)).until(() -> callbacks.connection.get() != null);
-    promptNextMessage(transport, "first");
-    await().atMost(Duration.ofSeconds(15)).until(() -> callbacks.received.stream().anyMatch(AgentToServer::hasAgentDescription));
+    promptUntil(transport, () -> callbacks.received.stream().anyMatch(AgentToServer::hasAgentDescription));
     int before = callbacks.received.size();
 
     callbacks.connection.get().send(ServerToAgent.newBuilder()
         .setFlags(ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE)
         .build());
-    promptNextMessage(transport, "second");
 
-    await().atMost(Duration.ofSeconds(15)).until(() -> callbacks.received.stream().skip(before)
-        .anyMatch(AgentToServer::hasAgentDescription));
+    // Only the server's request asks for the full state now: the description is already known.
+    promptUntil(transport, () -> callbacks.received.stream().skip(before).anyMatch(AgentToServer::hasAgentDescription));
   }
 
   /**
    * The contrib client puts a requested full state in its next message; over HTTP that is the next
-   * poll, over WebSocket it sends one only when something changes, so change something.
+   * poll, over WebSocket it sends one only when something changes, so change something each time.
    */
-  private void promptNextMessage(Transport transport, String marker) {
-    if (transport == Transport.WEBSOCKET) {
-      client.setRemoteConfigStatus(new RemoteConfigStatus.Builder()
-          .last_remote_config_hash(okio.ByteString.encodeUtf8(marker))
-          .status(opamp.proto.RemoteConfigStatuses.RemoteConfigStatuses_APPLYING)
-          .build());
-    }
+  private void promptUntil(Transport transport, java.util.concurrent.Callable<Boolean> condition) {
+    java.util.concurrent.atomic.AtomicInteger prompts = new java.util.concurrent.atomic.AtomicInteger();
+    await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(300)).until(() -> {
+      if (condition.call()) {
+        return true;
+      }
+      if (transport == Transport.WEBSOCKET) {
+        client.setRemoteConfigStatus(new RemoteConfigStatus.Builder()
+            .last_remote_config_hash(okio.ByteString.encodeUtf8("prompt-" + prompts.incrementAndGet()))
+            .status(opamp.proto.RemoteConfigStatuses.RemoteConfigStatuses_APPLYING)
+            .build());
+      }
+      return false;
+    });
   }
 
   @ParameterizedTest
