@@ -6,11 +6,9 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -43,6 +41,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpTransport extends TransportBase {
   private static final Logger log = LoggerFactory.getLogger(HttpTransport.class);
+
+  private final HttpPollResponses.Listener listener = new HttpPollResponses.Listener() {
+    @Override
+    public void answered(FullHttpResponse response) {
+      HttpTransport.this.answered(response);
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+      HttpTransport.this.failed(cause);
+    }
+  };
 
   private Channel channel;
   private boolean inFlight;
@@ -85,7 +95,7 @@ public final class HttpTransport extends TransportBase {
               pipeline.addLast(context.tls().newHandler(ch.alloc(), context.host(), context.port()));
             }
             pipeline.addLast(new HttpClientCodec(), new HttpContentDecompressor(false, context.maxMessageBytes()),
-                new HttpObjectAggregator(context.maxMessageBytes()), new Responses());
+                new HttpObjectAggregator(context.maxMessageBytes()), new HttpPollResponses(listener));
           }
         })
         .connect(context.host(), context.port());
@@ -111,28 +121,6 @@ public final class HttpTransport extends TransportBase {
         .set("OpAMP-Instance-UID", canonical(message));
     HttpUtil.setContentLength(request, request.content().readableBytes());
     return request;
-  }
-
-  private final class Responses extends SimpleChannelInboundHandler<FullHttpResponse> {
-    @Override
-    protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
-      answered(response);
-      if (!HttpUtil.isKeepAlive(response)) {
-        ctx.close();
-      }
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      ctx.close();
-      failed(cause);
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-      failed(new IOException("the server closed the connection"));
-      ctx.fireChannelInactive();
-    }
   }
 
   private void answered(FullHttpResponse response) {

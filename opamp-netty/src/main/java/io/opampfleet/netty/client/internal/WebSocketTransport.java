@@ -3,33 +3,25 @@ package io.opampfleet.netty.client.internal;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.opampfleet.proto.AgentToServer;
 import io.opampfleet.proto.ServerToAgent;
-import io.opampfleet.proto.framing.MalformedMessageException;
 import io.opampfleet.proto.framing.WebSocketMessageCodec;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +35,26 @@ import org.slf4j.LoggerFactory;
  */
 public final class WebSocketTransport extends TransportBase {
   private static final Logger log = LoggerFactory.getLogger(WebSocketTransport.class);
+
+  private final WebSocketClientFrames.Listener listener = new WebSocketClientFrames.Listener() {
+    @Override
+    public void opened(Channel channel) {
+      WebSocketTransport.this.opened(channel);
+    }
+
+    @Override
+    public void received(ServerToAgent message) {
+      WebSocketTransport.this.received(message);
+    }
+
+    @Override
+    public void closed(boolean wasOpen, Throwable cause, Duration retryAfter) {
+      if (retryAfter != null) {
+        stayAway = retryAfter;
+      }
+      WebSocketTransport.this.closed(wasOpen, cause);
+    }
+  };
 
   private Channel channel;
   private Duration stayAway;
@@ -81,7 +93,7 @@ public final class WebSocketTransport extends TransportBase {
             }
             pipeline.addLast(new HttpClientCodec(), new HttpObjectAggregator(64 * 1024),
                 new WebSocketClientProtocolHandler(config), new WebSocketFrameAggregator(context.maxMessageBytes()),
-                new Frames());
+                new WebSocketClientFrames(listener));
           }
         })
         .connect(context.host(), context.port())
@@ -90,50 +102,6 @@ public final class WebSocketTransport extends TransportBase {
             retryLater(connect.cause(), null);
           }
         });
-  }
-
-  private final class Frames extends SimpleChannelInboundHandler<WebSocketFrame> {
-    private boolean open;
-    private Throwable handshakeFailed;
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-      if (event == ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
-        open = true;
-        opened(ctx.channel());
-      }
-      ctx.fireUserEventTriggered(event);
-    }
-
-    @Override
-    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
-      if (frame instanceof BinaryWebSocketFrame) {
-        try {
-          received(WebSocketMessageCodec.decode(frame.content(), ServerToAgent.parser()));
-        } catch (MalformedMessageException e) {
-          log.warn("OpAMP {}: ignored a message from the server that cannot be read: {}", context.endpoint(), e.getMessage());
-        }
-      }
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      if (cause instanceof WebSocketClientHandshakeException refused && refused.response() != null) {
-        stayAway = RetryAfter.parse(refused.response().headers().get(HttpHeaderNames.RETRY_AFTER), Instant.now())
-            .orElse(null);
-      }
-      log.debug("OpAMP {}: {}", context.endpoint(), cause.toString());
-      ctx.close();
-      if (!open) {
-        handshakeFailed = cause;
-      }
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-      closed(open, handshakeFailed != null ? handshakeFailed : new java.io.IOException("connection closed"));
-      ctx.fireChannelInactive();
-    }
   }
 
   private void opened(Channel ch) {
