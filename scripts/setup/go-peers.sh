@@ -18,8 +18,9 @@ fi
 command -v go >/dev/null 2>&1 || { echo "go peers: Go is needed to build the opamp-go peers" >&2; exit 1; }
 echo "go peers: building ($hash)" >&2
 mkdir -p "$out"
-(cd "$sources" && for program in */; do
-  CGO_ENABLED=0 go build -trimpath -o "$out/${program%/}" "./${program%/}"
+(cd "$sources" && for main in */main.go; do
+  program=$(dirname "$main")
+  CGO_ENABLED=0 go build -trimpath -o "$out/$program" "./$program"
 done)
 touch "$out/.complete"
 echo "$out"

@@ -20,21 +20,14 @@ import (
 	"github.com/open-telemetry/opamp-go/client"
 	"github.com/open-telemetry/opamp-go/client/types"
 	"github.com/open-telemetry/opamp-go/protobufs"
+	"opampfleet/interop-peers/internal/events"
 )
-
-var printLock sync.Mutex
-
-func event(format string, args ...interface{}) {
-	printLock.Lock()
-	defer printLock.Unlock()
-	fmt.Printf("EVENT "+format+"\n", args...)
-}
 
 type logger struct{}
 
 func (logger) Debugf(ctx context.Context, format string, v ...interface{}) {}
 func (logger) Errorf(ctx context.Context, format string, v ...interface{}) {
-	event("log_error %s", strings.ReplaceAll(fmt.Sprintf(format, v...), "\n", " "))
+	events.Print("log_error %s", strings.ReplaceAll(fmt.Sprintf(format, v...), "\n", " "))
 }
 
 func main() {
@@ -75,10 +68,10 @@ func main() {
 			protobufs.AgentCapabilities_AgentCapabilities_ReportsHeartbeat,
 		HeartbeatInterval: heartbeat,
 		Callbacks: types.Callbacks{
-			OnConnect:       func(ctx context.Context) { event("connected") },
-			OnConnectFailed: func(ctx context.Context, err error) { event("connect_failed %v", err) },
+			OnConnect:       func(ctx context.Context) { events.Print("connected") },
+			OnConnectFailed: func(ctx context.Context, err error) { events.Print("connect_failed %v", err) },
 			OnError: func(ctx context.Context, e *protobufs.ServerErrorResponse) {
-				event("error %s %s", e.Type, e.ErrorMessage)
+				events.Print("error %s %s", e.Type, e.ErrorMessage)
 			},
 			GetEffectiveConfig: func(ctx context.Context) (*protobufs.EffectiveConfig, error) {
 				effective.Lock()
@@ -93,7 +86,7 @@ func main() {
 				config = msg.RemoteConfig.Config
 				effective.Unlock()
 				hash := msg.RemoteConfig.ConfigHash
-				event("remote_config %s", hex.EncodeToString(hash))
+				events.Print("remote_config %s", hex.EncodeToString(hash))
 				_ = opamp.SetRemoteConfigStatus(&protobufs.RemoteConfigStatus{
 					LastRemoteConfigHash: hash,
 					Status:               protobufs.RemoteConfigStatuses_RemoteConfigStatuses_APPLIED,
@@ -121,15 +114,15 @@ func main() {
 		fmt.Fprintln(os.Stderr, "agent:", err)
 		os.Exit(2)
 	}
-	event("started %s", hex.EncodeToString(uid[:]))
+	events.Print("started %s", hex.EncodeToString(uid[:]))
 
 	_, _ = io.Copy(io.Discard, os.Stdin)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := opamp.Stop(ctx); err != nil {
-		event("stop_failed %v", err)
+		events.Print("stop_failed %v", err)
 	}
-	event("stopped")
+	events.Print("stopped")
 }
 
 func tlsConfig(caFile, certFile, keyFile string) (*tls.Config, error) {

@@ -21,15 +21,8 @@ import (
 	"github.com/open-telemetry/opamp-go/protobufs"
 	"github.com/open-telemetry/opamp-go/server"
 	"github.com/open-telemetry/opamp-go/server/types"
+	"opampfleet/interop-peers/internal/events"
 )
-
-var printLock sync.Mutex
-
-func event(format string, args ...interface{}) {
-	printLock.Lock()
-	defer printLock.Unlock()
-	fmt.Printf("EVENT "+format+"\n", args...)
-}
 
 const capabilities = uint64(protobufs.ServerCapabilities_ServerCapabilities_AcceptsStatus |
 	protobufs.ServerCapabilities_ServerCapabilities_OffersRemoteConfig |
@@ -73,7 +66,7 @@ func describe(msg *protobufs.AgentToServer) string {
 }
 
 func (p *peer) onMessage(ctx context.Context, conn types.Connection, msg *protobufs.AgentToServer) *protobufs.ServerToAgent {
-	event("%s", describe(msg))
+	events.Print("%s", describe(msg))
 	reply := &protobufs.ServerToAgent{InstanceUid: msg.InstanceUid, Capabilities: capabilities}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -99,7 +92,7 @@ func (p *peer) onMessage(ctx context.Context, conn types.Connection, msg *protob
 			go func() {
 				err := conn.Send(context.Background(), &protobufs.ServerToAgent{
 					InstanceUid: msg.InstanceUid, Capabilities: capabilities, RemoteConfig: config("cfg-2")})
-				event("sent cfg-2 err=%v", err)
+				events.Print("sent cfg-2 err=%v", err)
 			}()
 		} else {
 			state.pending = config("cfg-2")
@@ -131,11 +124,11 @@ func main() {
 			OnConnecting: func(request *http.Request) types.ConnectionResponse {
 				websocket := strings.EqualFold(request.Header.Get("Upgrade"), "websocket")
 				return types.ConnectionResponse{Accept: true, ConnectionCallbacks: types.ConnectionCallbacks{
-					OnConnected: func(ctx context.Context, conn types.Connection) { event("connected websocket=%t", websocket) },
+					OnConnected: func(ctx context.Context, conn types.Connection) { events.Print("connected websocket=%t", websocket) },
 					OnMessage: func(ctx context.Context, conn types.Connection, msg *protobufs.AgentToServer) *protobufs.ServerToAgent {
 						return p.onMessage(context.WithValue(ctx, transportKey{}, websocket), conn, msg)
 					},
-					OnConnectionClose: func(conn types.Connection) { event("closed") },
+					OnConnectionClose: func(conn types.Connection) { events.Print("closed") },
 				}}
 			},
 		}},
@@ -152,10 +145,10 @@ func main() {
 		fmt.Fprintln(os.Stderr, "server:", err)
 		os.Exit(2)
 	}
-	event("listening %d", opamp.Addr().(*net.TCPAddr).Port)
+	events.Print("listening %d", opamp.Addr().(*net.TCPAddr).Port)
 	_, _ = io.Copy(io.Discard, os.Stdin)
 	_ = opamp.Stop(context.Background())
-	event("stopped")
+	events.Print("stopped")
 }
 
 func mutualTLS(caFile, certFile, keyFile string) (*tls.Config, error) {

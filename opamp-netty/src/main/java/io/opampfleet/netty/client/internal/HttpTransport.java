@@ -1,15 +1,11 @@
 package io.opampfleet.netty.client.internal;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelPipeline;
-import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.ChannelHandler;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -83,22 +79,9 @@ public final class HttpTransport extends TransportBase {
       use.accept(channel);
       return;
     }
-    ChannelFuture connect = new Bootstrap()
-        .group(loop)
-        .channel(NioSocketChannel.class)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
-        .handler(new ChannelInitializer<Channel>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            ChannelPipeline pipeline = ch.pipeline();
-            if (context.tls() != null) {
-              pipeline.addLast(context.tls().newHandler(ch.alloc(), context.host(), context.port()));
-            }
-            pipeline.addLast(new HttpClientCodec(), new HttpContentDecompressor(false, context.maxMessageBytes()),
-                new HttpObjectAggregator(context.maxMessageBytes()), new HttpPollResponses(listener));
-          }
-        })
-        .connect(context.host(), context.port());
+    ChannelFuture connect = connect(() -> new ChannelHandler[] {new HttpClientCodec(),
+        new HttpContentDecompressor(false, context.maxMessageBytes()), new HttpObjectAggregator(context.maxMessageBytes()),
+        new HttpPollResponses(listener)});
     channel = connect.channel();
     connect.addListener((ChannelFutureListener) done -> {
       if (done.isSuccess()) {

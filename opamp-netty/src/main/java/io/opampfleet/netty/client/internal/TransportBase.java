@@ -1,10 +1,18 @@
 package io.opampfleet.netty.client.internal;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,6 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 public abstract class TransportBase {
   private static final Logger log = LoggerFactory.getLogger(TransportBase.class);
+  private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
 
   protected final ClientContext context;
   protected final EventLoop loop;
@@ -39,6 +48,27 @@ public abstract class TransportBase {
 
   /** One connection attempt (WebSocket) or poll (HTTP), on the event loop. */
   protected abstract void attempt();
+
+  /**
+   * Opens a connection to the server on this client's event loop: TLS first when the endpoint
+   * needs it, then the handlers the transport makes for each new channel.
+   */
+  protected final ChannelFuture connect(Supplier<ChannelHandler[]> handlers) {
+    return new Bootstrap()
+        .group(loop)
+        .channel(NioSocketChannel.class)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
+        .handler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel channel) {
+            if (context.tls() != null) {
+              channel.pipeline().addLast(context.tls().newHandler(channel.alloc(), context.host(), context.port()));
+            }
+            channel.pipeline().addLast(handlers.get());
+          }
+        })
+        .connect(context.host(), context.port());
+  }
 
   protected final void succeeded() {
     failures = 0;

@@ -1,12 +1,8 @@
 package io.opampfleet.netty.client.internal;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelPipeline;
-import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.ChannelHandler;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -80,23 +76,9 @@ public final class WebSocketTransport extends TransportBase {
         .maxFramePayloadLength(context.maxMessageBytes())
         .handshakeTimeoutMillis(10_000)
         .build();
-    new Bootstrap()
-        .group(loop)
-        .channel(NioSocketChannel.class)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
-        .handler(new ChannelInitializer<Channel>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            ChannelPipeline pipeline = ch.pipeline();
-            if (context.tls() != null) {
-              pipeline.addLast(context.tls().newHandler(ch.alloc(), context.host(), context.port()));
-            }
-            pipeline.addLast(new HttpClientCodec(), new HttpObjectAggregator(64 * 1024),
-                new WebSocketClientProtocolHandler(config), new WebSocketFrameAggregator(context.maxMessageBytes()),
-                new WebSocketClientFrames(listener));
-          }
-        })
-        .connect(context.host(), context.port())
+    connect(() -> new ChannelHandler[] {new HttpClientCodec(), new HttpObjectAggregator(64 * 1024),
+        new WebSocketClientProtocolHandler(config), new WebSocketFrameAggregator(context.maxMessageBytes()),
+        new WebSocketClientFrames(listener)})
         .addListener((ChannelFutureListener) connect -> {
           if (!connect.isSuccess()) {
             retryLater(connect.cause(), null);
