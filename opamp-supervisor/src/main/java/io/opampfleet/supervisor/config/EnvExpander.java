@@ -1,0 +1,62 @@
+package io.opampfleet.supervisor.config;
+
+import java.util.function.UnaryOperator;
+
+/**
+ * Expands {@code ${VAR}} and {@code ${env:VAR}} in supervisor.yaml's values, as the collector's
+ * confmap resolver does for the Go supervisor: an unset variable becomes empty, and {@code $$}
+ * stands for a literal {@code $}. A {@code $} not followed by a brace (such as
+ * {@code $REMOTE_CONFIG}) stays as written.
+ */
+final class EnvExpander {
+  private final UnaryOperator<String> environment;
+
+  EnvExpander(UnaryOperator<String> environment) {
+    this.environment = environment;
+  }
+
+  /** @throws IllegalArgumentException for an unclosed reference or a scheme other than env */
+  String expand(String value) {
+    if (value.indexOf('$') < 0) {
+      return value;
+    }
+    StringBuilder out = new StringBuilder(value.length());
+    int i = 0;
+    while (i < value.length()) {
+      char c = value.charAt(i);
+      if (c == '$' && i + 1 < value.length() && value.charAt(i + 1) == '$') {
+        out.append('$');
+        i += 2;
+      } else if (c == '$' && i + 1 < value.length() && value.charAt(i + 1) == '{') {
+        int close = value.indexOf('}', i + 2);
+        if (close < 0) {
+          throw new IllegalArgumentException("'" + value + "' opens ${ without closing it");
+        }
+        out.append(lookup(value.substring(i + 2, close).trim()));
+        i = close + 1;
+      } else {
+        out.append(c);
+        i++;
+      }
+    }
+    return out.toString();
+  }
+
+  private String lookup(String reference) {
+    String name = reference;
+    int colon = reference.indexOf(':');
+    if (colon >= 0) {
+      String scheme = reference.substring(0, colon);
+      if (!scheme.equals("env")) {
+        throw new IllegalArgumentException("${" + reference + "} uses the scheme '" + scheme
+            + "'; only environment variables (${VAR} or ${env:VAR}) are expanded");
+      }
+      name = reference.substring(colon + 1);
+    }
+    if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+      throw new IllegalArgumentException("${" + reference + "} does not name an environment variable");
+    }
+    String found = environment.apply(name);
+    return found == null ? "" : found;
+  }
+}

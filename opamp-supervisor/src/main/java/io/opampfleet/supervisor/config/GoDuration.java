@@ -1,0 +1,41 @@
+package io.opampfleet.supervisor.config;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Durations written the Go way, as supervisor.yaml has them: {@code 5s}, {@code 1m30s}, {@code 250ms}. */
+final class GoDuration {
+  private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|μs|ms|s|m|h)");
+  private static final Map<String, Long> NANOS = Map.of("ns", 1L, "us", 1_000L, "µs", 1_000L, "μs", 1_000L,
+      "ms", 1_000_000L, "s", 1_000_000_000L, "m", 60_000_000_000L, "h", 3_600_000_000_000L);
+
+  private GoDuration() {}
+
+  /** @throws IllegalArgumentException with a sentence when the text is not a Go duration */
+  static Duration parse(String text) {
+    String value = text.trim();
+    boolean negative = value.startsWith("-");
+    if (negative || value.startsWith("+")) {
+      value = value.substring(1);
+    }
+    if (value.equals("0")) {
+      return Duration.ZERO;
+    }
+    Matcher part = PART.matcher(value);
+    BigDecimal nanos = BigDecimal.ZERO;
+    int end = 0;
+    while (part.lookingAt()) {
+      nanos = nanos.add(new BigDecimal(part.group(1)).multiply(BigDecimal.valueOf(NANOS.get(part.group(2)))));
+      end = part.end();
+      part.region(end, value.length());
+    }
+    if (end == 0 || end != value.length()) {
+      throw new IllegalArgumentException("'" + text + "' is not a duration; write it like 5s, 1m30s or 250ms");
+    }
+    Duration duration = Duration.ofNanos(nanos.longValueExact());
+    return negative ? duration.negated() : duration;
+  }
+}
