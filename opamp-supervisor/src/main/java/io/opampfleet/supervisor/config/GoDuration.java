@@ -7,7 +7,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Durations written the Go way, as supervisor.yaml has them: {@code 5s}, {@code 1m30s}, {@code 250ms}. */
-final class GoDuration {
+public final class GoDuration {
   private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|μs|ms|s|m|h)");
   private static final Map<String, Long> NANOS = Map.of("ns", 1L, "us", 1_000L, "µs", 1_000L, "μs", 1_000L,
       "ms", 1_000_000L, "s", 1_000_000_000L, "m", 60_000_000_000L, "h", 3_600_000_000_000L);
@@ -15,7 +15,7 @@ final class GoDuration {
   private GoDuration() {}
 
   /** @throws IllegalArgumentException with a sentence when the text is not a Go duration */
-  static Duration parse(String text) {
+  public static Duration parse(String text) {
     String value = text.trim();
     boolean negative = value.startsWith("-");
     if (negative || value.startsWith("+")) {
@@ -37,5 +37,27 @@ final class GoDuration {
     }
     Duration duration = Duration.ofNanos(nanos.longValueExact());
     return negative ? duration.negated() : duration;
+  }
+
+  /** The Go way of writing a duration, for the collector's config: {@code 1m30s}, {@code 250ms}. */
+  public static String format(Duration duration) {
+    if (duration.isZero()) {
+      return "0s";
+    }
+    if (duration.toNanos() % 1_000_000_000L != 0) {
+      return duration.toNanos() % 1_000_000L == 0 ? duration.toMillis() + "ms" : duration.toNanos() + "ns";
+    }
+    long seconds = duration.getSeconds();
+    StringBuilder text = new StringBuilder();
+    if (seconds >= 3600) {
+      text.append(seconds / 3600).append('h');
+    }
+    if (seconds % 3600 >= 60) {
+      text.append(seconds % 3600 / 60).append('m');
+    }
+    if (seconds % 60 != 0 || text.length() == 0) {
+      text.append(seconds % 60).append('s');
+    }
+    return text.toString();
   }
 }

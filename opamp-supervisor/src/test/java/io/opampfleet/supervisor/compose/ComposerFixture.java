@@ -1,0 +1,23 @@
+package io.opampfleet.supervisor.compose;
+
+import io.opampfleet.supervisor.config.SupervisorConfig;
+import io.opampfleet.supervisor.config.SupervisorConfigLoader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** supervisor.yaml files for composer tests, loaded through the real loader. */
+final class ComposerFixture {
+  private ComposerFixture() {}
+
+  static SupervisorConfig config(Path dir, Path executable, String agentKeys, String capabilities) throws IOException {
+    Path file = Files.writeString(Files.createTempFile(dir, "supervisor", ".yaml"), """
+        server: {endpoint: ws://127.0.0.1:4320/v1/opamp}
+        capabilities: {accepts_remote_config: true%s}
+        agent:
+          executable: %s
+        %s""".formatted(capabilities, executable, agentKeys.indent(2)));
+    return new SupervisorConfigLoader(Map.<String, String>of()::get).load(file).config();
+  }
+}
