@@ -1,0 +1,85 @@
+package io.opampfleet.supervisor.commander;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
+
+/**
+ * Runs the collector process, as the Go supervisor's commander does:
+ * {@code <executable> --config <effective.yaml> <args...>} with the supervisor's environment plus
+ * agent::env, output to agent.log (truncated at each start, appended to, so copytruncate rotation
+ * works) or passed through; stopped with a graceful signal, then killed after a grace period.
+ */
+public final class Commander {
+  /** How long a stopping collector gets before it is killed, as in the Go supervisor. */
+  public static final Duration GRACE = Duration.ofSeconds(10);
+
+  private final Path executable;
+  private final List<String> args;
+  private final Map<String, String> env;
+  private final Path agentLog;
+  private Process process;
+
+  /** {@code agentLog} null: the collector's output goes to the supervisor's own. */
+  public Commander(Path executable, List<String> args, Map<String, String> env, Path agentLog) {
+    this.executable = executable;
+    this.args = List.copyOf(args);
+    this.env = Map.copyOf(env);
+    this.agentLog = agentLog;
+  }
+
+  /**
+   * Starts the collector on a config file; {@code onExit} hears its exit code when it ends.
+   *
+   * @throws IOException when it cannot be started, with the executable named
+   */
+  public synchronized void start(Path config, IntConsumer onExit) throws IOException {
+    if (isRunning()) {
+      throw new IllegalStateException("the collector is already running (pid " + process.pid() + ")");
+    }
+    List<String> command = new ArrayList<>(List.of(executable.toString(), "--config", config.toString()));
+    command.addAll(args);
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    if (agentLog == null) {
+      builder.redirectOutput(ProcessBuilder.Redirect.INHERIT);
+    } else {
+      Files.write(agentLog, new byte[0], StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
+      builder.redirectOutput(ProcessBuilder.Redirect.appendTo(agentLog.toFile()));
+    }
+    try {
+      process = builder.start();
+    } catch (IOException e) {
+      throw new IOException("cannot start the collector " + executable + ": " + e.getMessage(), e);
+    }
+    Process started = process;
+    started.onExit().thenAccept(ended -> onExit.accept(ended.exitValue()));
+  }
+
+  /** Stops the collector: a graceful signal, then a kill after {@code grace}. Waits until it is gone. */
+  public synchronized void stop(Duration grace) throws InterruptedException {
+    if (process == null || !process.isAlive()) {
+      return;
+    }
+    process.destroy();
+    if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly();
+      process.waitFor();
+    }
+  }
+
+  public synchronized boolean isRunning() {
+    return process != null && process.isAlive();
+  }
+
+  public synchronized long pid() {
+    return process == null ? -1 : process.pid();
+  }
+}
