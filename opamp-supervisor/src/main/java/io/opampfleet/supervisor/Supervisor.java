@@ -1,0 +1,311 @@
+package io.opampfleet.supervisor;
+
+import com.google.protobuf.ByteString;
+import io.opampfleet.netty.client.ClientCallbacks;
+import io.opampfleet.netty.client.OpampClient;
+import io.opampfleet.proto.AgentConfigFile;
+import io.opampfleet.proto.AgentConfigMap;
+import io.opampfleet.proto.AgentDescription;
+import io.opampfleet.proto.AgentRemoteConfig;
+import io.opampfleet.proto.ComponentHealth;
+import io.opampfleet.proto.EffectiveConfig;
+import io.opampfleet.proto.RemoteConfigStatus;
+import io.opampfleet.proto.RemoteConfigStatuses;
+import io.opampfleet.proto.ServerToAgent;
+import io.opampfleet.supervisor.bootstrap.AgentBootstrap;
+import io.opampfleet.supervisor.bootstrap.BootstrapException;
+import io.opampfleet.supervisor.collector.CollectorLink;
+import io.opampfleet.supervisor.commander.Commander;
+import io.opampfleet.supervisor.compose.ComposeException;
+import io.opampfleet.supervisor.compose.Composed;
+import io.opampfleet.supervisor.compose.EffectiveConfigComposer;
+import io.opampfleet.supervisor.config.SupervisorConfig;
+import io.opampfleet.supervisor.storage.PersistentState;
+import io.opampfleet.supervisor.storage.RemoteConfigStore;
+import io.opampfleet.supervisor.upstream.UpstreamTls;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one collector for its OpAMP server, as the Go supervisor does, and never leaves it down:
+ * a remote config is APPLIED only once the collector reports healthy on it within
+ * agent::config_apply_timeout; otherwise it is FAILED with the reason and the last good config runs
+ * again. A collector that dies is restarted with backoff. One thread makes every change.
+ */
+public final class Supervisor implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
+  private static final Duration MAX_RESTART_DELAY = Duration.ofMinutes(1);
+
+  private final SupervisorConfig config;
+  private final Path storage;
+  private final RemoteConfigStore remoteConfigs;
+  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "supervisor");
+    thread.setDaemon(true);
+    return thread;
+  });
+  private final ExecutorService callbacks = Executors.newSingleThreadExecutor();
+
+  private PersistentState state;
+  private AgentDescription description;
+  private CollectorLink link;
+  private EffectiveConfigComposer composer;
+  private Commander collector;
+  private OpampClient upstream;
+  private AgentRemoteConfig running;
+  private AgentRemoteConfig lastGood;
+  private int generation;
+  private int crashes;
+  private boolean stopping;
+
+  public Supervisor(SupervisorConfig config) {
+    this.config = config;
+    this.storage = config.storage().directory();
+    this.remoteConfigs = new RemoteConfigStore(storage);
+  }
+
+  /** Bootstraps the collector, starts it on the last config it had, and connects upstream. */
+  public void start() throws BootstrapException, IOException, InterruptedException {
+    state = PersistentState.loadOrCreate(storage, config.agent().instanceId());
+    description = new AgentBootstrap(config, state.instanceId(), storage).describe();
+    link = CollectorLink.start(config.agent().opampServerPort(), health -> upstreamDo(client -> client.setHealth(health)));
+    composer = new EffectiveConfigComposer(config, state.instanceId(), link.port(), ProcessHandle.current().pid(), false);
+    collector = new Commander(config.agent().executable(), config.agent().args(), config.agent().env(),
+        config.agent().passthroughLogs() ? null : storage.resolve("agent.log"));
+    if (config.capabilities().acceptsRemoteConfig()) {
+      running = remoteConfigs.lastReceived();
+      lastGood = remoteConfigs.lastWorking();
+    }
+    upstream = upstreamClient();
+    upstream.setAgentDescription(description);
+    if (!state.lastRemoteConfigStatus().equals(RemoteConfigStatus.getDefaultInstance())) {
+      upstream.setRemoteConfigStatus(state.lastRemoteConfigStatus());
+    }
+    onLoop(this::startOnKnownConfig);
+    upstream.start();
+  }
+
+  public UUID instanceUid() {
+    return state.instanceId();
+  }
+
+  /** The pid of the running collector, or -1. */
+  public long collectorPid() {
+    return collector.pid();
+  }
+
+  private OpampClient upstreamClient() {
+    Map<String, String> headers = new LinkedHashMap<>();
+    config.server().headers().forEach((name, values) -> headers.put(name, String.join(", ", values)));
+    ByteBuffer uid = ByteBuffer.allocate(16)
+        .putLong(state.instanceId().getMostSignificantBits()).putLong(state.instanceId().getLeastSignificantBits());
+    OpampClient.Builder builder = OpampClient.builder()
+        .endpoint(config.server().endpoint())
+        .instanceUid(ByteString.copyFrom(uid.array()))
+        .capabilities(config.capabilities().bits())
+        .headers(() -> headers)
+        .callbackExecutor(callbacks)
+        .callbacks(new ClientCallbacks() {
+          @Override
+          public void onMessage(ServerToAgent message) {
+            if (message.hasRemoteConfig() && config.capabilities().acceptsRemoteConfig()) {
+              onLoop(() -> apply(message.getRemoteConfig()));
+            }
+          }
+        });
+    String scheme = config.server().endpoint().getScheme();
+    if (scheme.equals("wss") || scheme.equals("https")) {
+      builder.tls(UpstreamTls.context(config.server().tls()));
+    }
+    return builder.build();
+  }
+
+  /** The collector starts on what it ran last, or the last good config, or the nop pipeline. */
+  private void startOnKnownConfig() throws InterruptedException {
+    for (AgentRemoteConfig candidate : new AgentRemoteConfig[] {running, lastGood, null}) {
+      try {
+        Composed composed = composer.compose(candidate, description);
+        running = candidate;
+        restart(composed);
+        return;
+      } catch (ComposeException e) {
+        log.warn("the stored remote config cannot be used ({}); trying the one before it", e.getMessage());
+      }
+    }
+  }
+
+  private void apply(AgentRemoteConfig offered) throws InterruptedException {
+    ByteString hash = offered.getConfigHash();
+    if (running != null && running.getConfigHash().equals(hash) && collector.isRunning()) {
+      report(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, hash, "");
+      return;
+    }
+    remoteConfigs.saveReceived(offered);
+    report(RemoteConfigStatuses.RemoteConfigStatuses_APPLYING, hash, "");
+    Composed composed;
+    try {
+      composed = composer.compose(offered, description);
+    } catch (ComposeException e) {
+      report(RemoteConfigStatuses.RemoteConfigStatuses_FAILED, hash, e.getMessage() + "; the previous config keeps running");
+      return;
+    }
+    if (composed.remoteConfigEmpty()) {
+      collector.stop(Commander.GRACE);
+      running = offered;
+      report(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, hash, "");
+      return;
+    }
+    restart(composed);
+    if (link.awaitHealth(config.agent().configApplyTimeout())) {
+      running = offered;
+      lastGood = offered;
+      remoteConfigs.saveWorking(offered);
+      report(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, hash, "");
+      return;
+    }
+    String reason = failure();
+    AgentRemoteConfig previous = lastGood;
+    report(RemoteConfigStatuses.RemoteConfigStatuses_FAILED, hash, reason + "; reverted to "
+        + (previous == null ? "the configuration it had before any remote config" : "the last good remote config"));
+    try {
+      running = previous;
+      restart(composer.compose(previous, description));
+    } catch (ComposeException e) {
+      log.error("the last good config no longer composes: {}", e.getMessage());
+    }
+  }
+
+  private String failure() {
+    ComponentHealth health = link.health();
+    if (health != null && !health.getLastError().isEmpty()) {
+      return "the collector turned unhealthy: " + health.getLastError();
+    }
+    if (!collector.isRunning()) {
+      return "the collector exited on the new config" + logTail();
+    }
+    return "the collector did not report healthy within " + config.agent().configApplyTimeout().toMillis() + " ms" + logTail();
+  }
+
+  private String logTail() {
+    int kib = config.agent().collectorCrashLogSnippetKib();
+    Path agentLog = storage.resolve("agent.log");
+    if (kib == 0 || !Files.exists(agentLog)) {
+      return "";
+    }
+    try {
+      byte[] bytes = Files.readAllBytes(agentLog);
+      int from = Math.max(0, bytes.length - kib * 1024);
+      return "\nCollector log tail:\n" + new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /** Stops the collector, writes effective.yaml and starts it again on it. */
+  private void restart(Composed composed) throws InterruptedException {
+    composed.warnings().forEach(warning -> log.warn("{}", warning));
+    collector.stop(Commander.GRACE);
+    link.forget();
+    Path effective = storage.resolve("effective.yaml");
+    try {
+      Files.writeString(effective, composed.yaml());
+      int started = ++generation;
+      collector.start(effective, exitCode -> onLoop(() -> exited(started, exitCode)));
+    } catch (IOException e) {
+      log.error("the collector cannot be started: {}", e.getMessage());
+      return;
+    }
+    upstreamDo(client -> client.setEffectiveConfig(EffectiveConfig.newBuilder().setConfigMap(AgentConfigMap.newBuilder()
+        .putConfigMap("", AgentConfigFile.newBuilder().setBody(ByteString.copyFromUtf8(composed.yaml()))
+            .setContentType("text/yaml").build())).build()));
+  }
+
+  /** A collector that ends on its own is restarted, sooner at first and then less often. */
+  private void exited(int started, int exitCode) {
+    if (stopping || started != generation) {
+      return;
+    }
+    crashes++;
+    long delay = Math.min(MAX_RESTART_DELAY.toMillis(), 500L << Math.min(crashes - 1, 10));
+    log.warn("the collector exited with code {}; restarting it in {} ms", exitCode, delay);
+    upstreamDo(client -> client.setHealth(ComponentHealth.newBuilder().setHealthy(false)
+        .setLastError("the collector exited with code " + exitCode).build()));
+    loop.schedule(() -> guarded(() -> {
+      if (!stopping && started == generation && !collector.isRunning()) {
+        restart(composer.compose(running, description));
+        if (link.awaitHealth(config.agent().configApplyTimeout())) {
+          crashes = 0;
+        }
+      }
+    }), delay, TimeUnit.MILLISECONDS);
+  }
+
+  private void report(RemoteConfigStatuses status, ByteString hash, String error) {
+    RemoteConfigStatus reported = RemoteConfigStatus.newBuilder()
+        .setStatus(status).setLastRemoteConfigHash(hash).setErrorMessage(error).build();
+    state = state.withRemoteConfigStatus(reported);
+    state.save(storage);
+    upstreamDo(client -> client.setRemoteConfigStatus(reported));
+    if (status == RemoteConfigStatuses.RemoteConfigStatuses_FAILED) {
+      log.warn("remote config {} FAILED: {}", hash.toStringUtf8(), error);
+    }
+  }
+
+  private void upstreamDo(java.util.function.Consumer<OpampClient> action) {
+    if (upstream != null) {
+      action.accept(upstream);
+    }
+  }
+
+  private interface Step {
+    void run() throws Exception;
+  }
+
+  private void onLoop(Step step) {
+    loop.execute(() -> guarded(step));
+  }
+
+  private static void guarded(Step step) {
+    try {
+      step.run();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      log.error("supervisor step failed: {}", e.toString());
+    }
+  }
+
+  /** Says goodbye upstream and stops the collector, waiting for both. */
+  @Override
+  public void close() throws InterruptedException {
+    try {
+      loop.submit(() -> stopping = true).get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      stopping = true;
+    }
+    if (upstream != null) {
+      upstream.stop().orTimeout(5, TimeUnit.SECONDS).exceptionally(failure -> null).join();
+    }
+    if (collector != null) {
+      collector.stop(Commander.GRACE);
+    }
+    if (link != null) {
+      link.close();
+    }
+    loop.shutdownNow();
+    callbacks.shutdownNow();
+  }
+}

@@ -1,0 +1,91 @@
+package io.opampfleet.supervisor.collector;
+
+import io.opampfleet.netty.server.AgentConnection;
+import io.opampfleet.netty.server.OpampServer;
+import io.opampfleet.netty.server.ServerCallbacks;
+import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.ComponentHealth;
+import io.opampfleet.proto.ServerCapabilities;
+import io.opampfleet.proto.ServerToAgent;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+
+/**
+ * The supervisor's local OpAMP server on loopback, for the collector's opamp extension: it keeps
+ * the latest health the collector reports and tells the supervisor of each change.
+ */
+public final class CollectorLink implements AutoCloseable {
+  private static final long CAPABILITIES = ServerCapabilities.ServerCapabilities_AcceptsStatus_VALUE
+      | ServerCapabilities.ServerCapabilities_AcceptsEffectiveConfig_VALUE;
+
+  private final OpampServer server;
+  private final Consumer<ComponentHealth> onHealth;
+  private ComponentHealth health;
+
+  private CollectorLink(int port, Consumer<ComponentHealth> onHealth) {
+    this.onHealth = onHealth;
+    this.server = OpampServer.builder()
+        .bind(new InetSocketAddress("127.0.0.1", port))
+        .callbacks(new ServerCallbacks() {
+          @Override
+          public CompletionStage<ServerToAgent> onMessage(AgentConnection connection, AgentToServer message) {
+            // An empty health report (the v0.149 extension sends one after its first) says nothing.
+            if (message.hasHealth() && !message.getHealth().equals(ComponentHealth.getDefaultInstance())) {
+              reported(message.getHealth());
+            }
+            return CompletableFuture.completedFuture(ServerToAgent.newBuilder().setCapabilities(CAPABILITIES).build());
+          }
+        })
+        .start();
+  }
+
+  /** Listens on loopback at {@code port}, or at a free port when it is 0. */
+  public static CollectorLink start(int port, Consumer<ComponentHealth> onHealth) {
+    return new CollectorLink(port, onHealth);
+  }
+
+  public int port() {
+    return server.address().getPort();
+  }
+
+  /** Forgets the health of a collector that is about to be replaced. */
+  public synchronized void forget() {
+    health = null;
+  }
+
+  /**
+   * Waits until the collector reports health: true when healthy, false when it reports unhealthy
+   * or says nothing within {@code timeout}.
+   */
+  public synchronized boolean awaitHealth(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (health == null) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      wait(Math.max(1, left / 1_000_000));
+    }
+    return health.getHealthy();
+  }
+
+  public synchronized ComponentHealth health() {
+    return health;
+  }
+
+  private void reported(ComponentHealth reported) {
+    synchronized (this) {
+      health = reported;
+      notifyAll();
+    }
+    onHealth.accept(reported);
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}

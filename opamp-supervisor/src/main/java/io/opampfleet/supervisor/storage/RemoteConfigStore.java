@@ -1,0 +1,66 @@
+package io.opampfleet.supervisor.storage;
+
+import io.opampfleet.proto.AgentRemoteConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * The remote configs the supervisor keeps, in the Go supervisor's files: the last one received
+ * ({@code last_recv_remote_config.dat}) and the last one that ran healthy
+ * ({@code last_working_remote_config.dat}), both protobuf AgentRemoteConfig, readable by the owner only.
+ */
+public final class RemoteConfigStore {
+  static final String LAST_RECEIVED = "last_recv_remote_config.dat";
+  static final String LAST_WORKING = "last_working_remote_config.dat";
+
+  private final Path storage;
+
+  public RemoteConfigStore(Path storage) {
+    this.storage = storage;
+  }
+
+  public AgentRemoteConfig lastReceived() {
+    return read(LAST_RECEIVED);
+  }
+
+  public AgentRemoteConfig lastWorking() {
+    return read(LAST_WORKING);
+  }
+
+  public void saveReceived(AgentRemoteConfig config) {
+    write(LAST_RECEIVED, config);
+  }
+
+  public void saveWorking(AgentRemoteConfig config) {
+    write(LAST_WORKING, config);
+  }
+
+  private AgentRemoteConfig read(String name) {
+    Path file = storage.resolve(name);
+    if (!Files.exists(file)) {
+      return null;
+    }
+    try {
+      return AgentRemoteConfig.parseFrom(Files.readAllBytes(file));
+    } catch (IOException e) {
+      throw new UncheckedIOException(file + ": cannot be read as a remote config; remove it to start without", e);
+    }
+  }
+
+  private void write(String name, AgentRemoteConfig config) {
+    try {
+      Files.createDirectories(storage);
+      Path partial = storage.resolve(name + ".partial");
+      Files.deleteIfExists(partial);
+      Files.createFile(partial, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.write(partial, config.toByteArray());
+      Files.move(partial, storage.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(storage.resolve(name) + ": cannot be written: " + e.getMessage(), e);
+    }
+  }
+}

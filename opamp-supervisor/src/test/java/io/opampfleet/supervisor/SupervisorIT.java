@@ -1,0 +1,188 @@
+package io.opampfleet.supervisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.ByteString;
+import io.opampfleet.netty.server.AgentConnection;
+import io.opampfleet.netty.server.OpampServer;
+import io.opampfleet.netty.server.ServerCallbacks;
+import io.opampfleet.proto.AgentConfigFile;
+import io.opampfleet.proto.AgentConfigMap;
+import io.opampfleet.proto.AgentRemoteConfig;
+import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.KeyValue;
+import io.opampfleet.proto.RemoteConfigStatuses;
+import io.opampfleet.proto.ServerToAgent;
+import io.opampfleet.supervisor.config.SupervisorConfig;
+import io.opampfleet.supervisor.config.SupervisorConfigLoader;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The supervisor with the real collector, against our OpAMP server: it never leaves the collector down. */
+class SupervisorIT {
+  private static final Duration PATIENCE = Duration.ofSeconds(40);
+
+  @TempDir
+  Path dir;
+
+  private final List<AgentToServer> received = new CopyOnWriteArrayList<>();
+  private final AtomicReference<AgentConnection> connection = new AtomicReference<>();
+  private OpampServer server;
+  private Supervisor supervisor;
+
+  @BeforeEach
+  void start() throws Exception {
+    server = OpampServer.builder()
+        .bind(new InetSocketAddress("127.0.0.1", 0))
+        .callbacks(new ServerCallbacks() {
+          @Override
+          public CompletionStage<ServerToAgent> onMessage(AgentConnection agent, AgentToServer message) {
+            connection.set(agent);
+            received.add(message);
+            return CompletableFuture.completedFuture(ServerToAgent.newBuilder().setCapabilities(7).build());
+          }
+        })
+        .start();
+    Path file = Files.writeString(dir.resolve("supervisor.yaml"), """
+        server: {endpoint: ws://127.0.0.1:%d/v1/opamp}
+        capabilities: {accepts_remote_config: true}
+        storage: {directory: %s}
+        agent:
+          executable: %s
+          bootstrap_timeout: 10s
+          config_apply_timeout: 10s
+          collector_crash_log_snippet_kib: 4
+        """.formatted(server.address().getPort(), dir.resolve("storage"), collectorBinary()));
+    SupervisorConfig config = new SupervisorConfigLoader(Map.<String, String>of()::get).load(file).config();
+    supervisor = new Supervisor(config);
+    supervisor.start();
+    await("connected and healthy").atMost(PATIENCE).until(() -> received.stream().anyMatch(m -> m.getHealth().getHealthy()));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (supervisor != null) {
+      supervisor.close();
+    }
+    server.close();
+  }
+
+  @Test
+  void theCollectorIsDescribedAndAPushedConfigRunsOnceItIsHealthy() throws Exception {
+    assertThat(received).anySatisfy(message -> assertThat(message.getAgentDescription().getIdentifyingAttributesList())
+        .extracting(KeyValue::getKey).contains("service.name", "service.version"));
+    int port = freePort();
+
+    AgentRemoteConfig offer = push("otlp-" + port, otlpPipeline(port));
+
+    await("applied").atMost(PATIENCE).until(() -> status(offer) == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED);
+    assertThat(listening(port)).as("the collector opened the OTLP port the config names").isTrue();
+    assertThat(received).anySatisfy(message -> assertThat(message.getEffectiveConfig().getConfigMap()
+        .getConfigMapOrDefault("", AgentConfigFile.getDefaultInstance()).getBody().toStringUtf8())
+        .contains("127.0.0.1:" + port));
+    assertThat(dir.resolve("storage/last_working_remote_config.dat")).exists();
+  }
+
+  @Test
+  void aConfigTheCollectorCannotRunIsFailedAndTheLastGoodOneRunsAgain() throws Exception {
+    int port = freePort();
+    AgentRemoteConfig good = push("good", otlpPipeline(port));
+    await("good applied").atMost(PATIENCE).until(() -> status(good) == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED);
+
+    AgentRemoteConfig bad = push("bad", "exporters: {kafka: {}}\nservice: {pipelines: {traces: {receivers: [nop], exporters: [kafka]}}}\n");
+
+    await("bad failed").atMost(PATIENCE).until(() -> status(bad) == RemoteConfigStatuses.RemoteConfigStatuses_FAILED);
+    String reason = received.stream().filter(m -> m.getRemoteConfigStatus().getLastRemoteConfigHash().equals(bad.getConfigHash()))
+        .reduce((first, second) -> second).orElseThrow().getRemoteConfigStatus().getErrorMessage();
+    assertThat(reason).contains("reverted to the last good remote config").contains("kafka");
+    await("the good config runs again").atMost(PATIENCE).until(() -> listening(port));
+  }
+
+  @Test
+  void aCollectorThatDiesIsRestarted() throws Exception {
+    long first = supervisor.collectorPid();
+    int before = received.size();
+
+    ProcessHandle.of(first).orElseThrow().destroyForcibly();
+
+    await("restarted").atMost(PATIENCE).until(() -> supervisor.collectorPid() != first && supervisor.collectorPid() > 0
+        && ProcessHandle.of(supervisor.collectorPid()).map(ProcessHandle::isAlive).orElse(false));
+    await("reported down, then healthy again").atMost(PATIENCE).until(() -> {
+      List<AgentToServer> since = received.subList(before, received.size());
+      int down = -1;
+      for (int i = 0; i < since.size(); i++) {
+        if (since.get(i).getHealth().getLastError().contains("exited")) {
+          down = i;
+        } else if (down >= 0 && since.get(i).getHealth().getHealthy()) {
+          return true;
+        }
+      }
+      return false;
+    });
+  }
+
+  private AgentRemoteConfig push(String name, String yaml) {
+    AgentRemoteConfig offer = AgentRemoteConfig.newBuilder()
+        .setConfig(AgentConfigMap.newBuilder().putConfigMap("", AgentConfigFile.newBuilder()
+            .setBody(ByteString.copyFromUtf8(yaml)).setContentType("text/yaml").build()))
+        .setConfigHash(ByteString.copyFromUtf8(name))
+        .build();
+    connection.get().send(ServerToAgent.newBuilder().setCapabilities(7).setRemoteConfig(offer).build());
+    return offer;
+  }
+
+  private RemoteConfigStatuses status(AgentRemoteConfig offer) {
+    return received.stream().filter(m -> m.hasRemoteConfigStatus()
+            && m.getRemoteConfigStatus().getLastRemoteConfigHash().equals(offer.getConfigHash()))
+        .reduce((first, second) -> second)
+        .map(m -> m.getRemoteConfigStatus().getStatus())
+        .orElse(RemoteConfigStatuses.RemoteConfigStatuses_UNSET);
+  }
+
+  private static String otlpPipeline(int port) {
+    return """
+        receivers: {otlp: {protocols: {grpc: {endpoint: "127.0.0.1:%d"}}}}
+        exporters: {debug: {}}
+        service: {pipelines: {traces: {receivers: [otlp], exporters: [debug]}}}
+        """.formatted(port);
+  }
+
+  private static boolean listening(int port) {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static String collectorBinary() {
+    String binary = System.getProperty("otelcol.binary", "");
+    if (binary.isBlank() || binary.startsWith("${")) {
+      throw new IllegalStateException("no collector binary: run the tests with scripts/test, which builds it,"
+          + " or set OTELCOL_BIN to the output of scripts/setup/collector.sh");
+    }
+    return binary;
+  }
+}
