@@ -94,7 +94,14 @@ public final class Supervisor implements AutoCloseable {
     if (!state.lastRemoteConfigStatus().equals(RemoteConfigStatus.getDefaultInstance())) {
       upstream.setRemoteConfigStatus(state.lastRemoteConfigStatus());
     }
-    onLoop(this::startOnKnownConfig);
+    try {
+      loop.submit(() -> {
+        guarded(this::startOnKnownConfig);
+        return null;
+      }).get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IOException("the collector could not be started: " + e.getCause(), e);
+    }
     upstream.start();
   }
 

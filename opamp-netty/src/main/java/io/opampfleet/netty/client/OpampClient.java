@@ -52,6 +52,7 @@ public final class OpampClient {
   private final ClientState state;
   private final TransportBase transport;
   private final EventLoopGroup ownedGroup;
+  private volatile boolean stopped;
 
   private OpampClient(ClientState state, TransportBase transport, EventLoopGroup ownedGroup) {
     this.state = state;
@@ -69,6 +70,7 @@ public final class OpampClient {
 
   /** Says goodbye with agent_disconnect and closes; completes when the connection is closed. */
   public CompletableFuture<Void> stop() {
+    this.stopped = true;
     CompletableFuture<Void> stopped = transport.stop();
     if (ownedGroup == null) {
       return stopped;
@@ -114,23 +116,34 @@ public final class OpampClient {
 
   public void setCapabilities(long capabilities) {
     state.setCapabilities(capabilities);
-    transport.wake();
+    wake();
   }
 
   /** Asks the server for connection settings, such as a certificate for a CSR. */
   public void requestConnectionSettings(ConnectionSettingsRequest request) {
     state.sendOnce(AgentToServer.CONNECTION_SETTINGS_REQUEST_FIELD_NUMBER, request);
-    transport.wake();
+    wake();
   }
 
   public void sendCustomMessage(CustomMessage message) {
     state.sendOnce(AgentToServer.CUSTOM_MESSAGE_FIELD_NUMBER, message);
-    transport.wake();
+    wake();
   }
 
   private void set(int field, com.google.protobuf.Message part) {
     if (state.set(field, part)) {
-      transport.wake();
+      wake();
+    }
+  }
+
+  /** After stop, status changes are kept but nothing is sent: the goodbye was the last message. */
+  private void wake() {
+    if (!stopped) {
+      try {
+        transport.wake();
+      } catch (java.util.concurrent.RejectedExecutionException stopping) {
+        // The event loop is shutting down with the client.
+      }
     }
   }
 

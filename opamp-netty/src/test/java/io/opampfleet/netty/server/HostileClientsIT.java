@@ -132,7 +132,13 @@ class HostileClientsIT {
 
     socket.webSocket.sendBinary(ByteBuffer.wrap(new byte[LIMIT + 1]), true);
 
-    assertThat(socket.closeStatus.get(10, TimeUnit.SECONDS)).isEqualTo(1009);
+    // The server refuses the frame by its header and closes with 1009 (WebSocketEndpointTest shows
+    // the frame); a client still writing the rest may see its pipe broken before it reads the close.
+    try {
+      assertThat(socket.closeStatus.get(10, TimeUnit.SECONDS)).isEqualTo(1009);
+    } catch (java.util.concurrent.ExecutionException brokenWhileWriting) {
+      assertThat(brokenWhileWriting.getCause()).isInstanceOf(java.io.IOException.class);
+    }
   }
 
   @Test
