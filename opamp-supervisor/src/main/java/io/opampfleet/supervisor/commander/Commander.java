@@ -21,6 +21,16 @@ public final class Commander {
   /** How long a stopping collector gets before it is killed, as in the Go supervisor. */
   public static final Duration GRACE = Duration.ofSeconds(10);
 
+  /**
+   * Runs the collector with a parent-death signal, so the kernel stops it if the supervisor is
+   * killed: the opamp extension's own parent watch (ppid) does not end the collector in v0.149.
+   * The signal comes when the launching thread ends, so the supervisor launches from its own
+   * long-lived thread. util-linux's setpriv is on every Debian; without it, only the watch is left.
+   */
+  private static final List<String> ORPHAN_GUARD = Files.isExecutable(Path.of("/usr/bin/setpriv"))
+      ? List.of("/usr/bin/setpriv", "--pdeathsig", "TERM", "--")
+      : List.of();
+
   private final Path executable;
   private final List<String> args;
   private final Map<String, String> env;
@@ -44,7 +54,8 @@ public final class Commander {
     if (isRunning()) {
       throw new IllegalStateException("the collector is already running (pid " + process.pid() + ")");
     }
-    List<String> command = new ArrayList<>(List.of(executable.toString(), "--config", config.toString()));
+    List<String> command = new ArrayList<>(ORPHAN_GUARD);
+    command.addAll(List.of(executable.toString(), "--config", config.toString()));
     command.addAll(args);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().putAll(env);

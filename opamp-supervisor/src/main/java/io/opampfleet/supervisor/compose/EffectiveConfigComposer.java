@@ -74,6 +74,11 @@ public final class EffectiveConfigComposer {
         default -> mergeLocalFile(merged, entry, warnings);
       }
     }
+    if (!allowNoPipelines && merged.path("service").path("pipelines").isEmpty()) {
+      // A collector refuses to start without a pipeline: one with nothing else to run gets the nop
+      // pipeline and stays up, where the Go supervisor would leave it restarting in a loop.
+      ConfigMerge.merge(merged, nopPipeline());
+    }
     normalizeResource(merged);
     return new Composed(write(merged), remote != null && remote.getConfig().getConfigMapCount() == 0,
         List.copyOf(warnings));

@@ -11,13 +11,15 @@ import java.util.Map;
 final class ComposerFixture {
   private ComposerFixture() {}
 
+  /** {@code capabilities}: the capabilities mapping's inside; empty means accepts_remote_config only. */
   static SupervisorConfig config(Path dir, Path executable, String agentKeys, String capabilities) throws IOException {
     Path file = Files.writeString(Files.createTempFile(dir, "supervisor", ".yaml"), """
         server: {endpoint: ws://127.0.0.1:4320/v1/opamp}
-        capabilities: {accepts_remote_config: true%s}
+        capabilities: {%s}
         agent:
           executable: %s
-        %s""".formatted(capabilities, executable, agentKeys.indent(2)));
+        %s""".formatted(capabilities.isEmpty() ? "accepts_remote_config: true" : capabilities, executable,
+        agentKeys.indent(2)));
     return new SupervisorConfigLoader(Map.<String, String>of()::get).load(file).config();
   }
 }

@@ -59,6 +59,14 @@ class EffectiveConfigComposerTest {
   }
 
   @Test
+  void aCollectorWithNothingToRunGetsTheNopPipelineEvenWithoutRemoteConfig() throws Exception {
+    EffectiveConfigComposer composer = new EffectiveConfigComposer(
+        ComposerFixture.config(dir, executable, "", "accepts_remote_config: false"), UID, 40123, 4242, false);
+
+    assertThat(compose(composer, null).at("/service/pipelines/traces/exporters").toString()).isEqualTo("[\"nop\"]");
+  }
+
+  @Test
   void remoteEntriesMergeByNameWithTheUnnamedOneLastAndLaterKeysWin() throws Exception {
     AgentRemoteConfig remote = remote(Map.of(
         "", "exporters: {debug: {verbosity: detailed}}\nservice: {pipelines: {traces: {receivers: [otlp], exporters: [debug]}}}\n",
