@@ -1,5 +1,5 @@
 // Command server is an OpAMP server built on opamp-go's server, used as an interop peer by the
-// opamp-netty tests. To each agent it offers config "cfg-1" with ReportFullState in its first reply,
+// tests. To each agent it offers config "cfg-1" with ReportFullState in its first reply,
 // and once cfg-1 is APPLIED it sends "cfg-2" on its own (over WebSocket) or in the next reply
 // (over HTTP). It prints what it sees as "EVENT ..." lines and stops when its standard input closes.
 package main
@@ -38,10 +38,13 @@ type peer struct {
 	agents map[string]*agent
 }
 
+// offered is the body of every config offered after its name line: -config's file, or a stub.
+var offered = "receivers: {}\n"
+
 func config(name string) *protobufs.AgentRemoteConfig {
 	return &protobufs.AgentRemoteConfig{
 		Config: &protobufs.AgentConfigMap{ConfigMap: map[string]*protobufs.AgentConfigFile{
-			"": {Body: []byte("# " + name + "\nreceivers: {}\n"), ContentType: "text/yaml"},
+			"": {Body: []byte("# " + name + "\n" + offered), ContentType: "text/yaml"},
 		}},
 		ConfigHash: []byte(name),
 	}
@@ -113,7 +116,16 @@ func main() {
 	caFile := flag.String("ca", "", "CA whose client certificates are required (mutual TLS)")
 	certFile := flag.String("cert", "", "server certificate (PEM)")
 	keyFile := flag.String("key", "", "server key (PEM)")
+	configFile := flag.String("config", "", "collector config (YAML) to offer, instead of a stub")
 	flag.Parse()
+	if *configFile != "" {
+		body, err := os.ReadFile(*configFile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "server:", err)
+			os.Exit(2)
+		}
+		offered = string(body)
+	}
 
 	p := &peer{agents: map[string]*agent{}}
 	opamp := server.New(nil)

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * One of our opamp-go peer programs (opamp-netty/src/test/go), built by scripts/setup/go-peers.sh
  * and found through {@code -Dopamp.go.peers}: started as a process whose "EVENT ..." lines are kept.
  */
-final class GoPeer implements AutoCloseable {
+public final class GoPeer implements AutoCloseable {
   private final Process process;
   private final List<String> events = new CopyOnWriteArrayList<>();
   private final StringBuilder errors = new StringBuilder();
@@ -37,23 +37,23 @@ final class GoPeer implements AutoCloseable {
     reader.start();
   }
 
-  static GoPeer start(String program, String... args) throws IOException {
+  public static GoPeer start(String program, String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(binary(program).toString());
     command.addAll(List.of(args));
     return new GoPeer(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start());
   }
 
-  List<String> events() {
+  public List<String> events() {
     return events;
   }
 
-  boolean saw(String eventPrefix) {
+  public boolean saw(String eventPrefix) {
     return events.stream().anyMatch(e -> e.startsWith(eventPrefix));
   }
 
   /** Closes its standard input, which the peers take as the signal to stop cleanly. */
-  int stop() throws Exception {
+  public int stop() throws Exception {
     process.getOutputStream().close();
     if (!process.waitFor(15, TimeUnit.SECONDS)) {
       process.destroyForcibly();
