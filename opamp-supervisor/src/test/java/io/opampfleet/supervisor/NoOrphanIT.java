@@ -28,7 +28,7 @@ class NoOrphanIT {
           executable: %s
           orphan_detection_interval: 1s
           bootstrap_timeout: 10s
-        """.formatted(dir.resolve("storage"), System.getProperty("otelcol.binary")));
+        """.formatted(dir.resolve("storage"), RealCollector.binary()));
     Process supervisor = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-jar", Path.of("target", "supervisor.jar").toAbsolutePath().toString(), "--config", config.toString())
         .redirectErrorStream(true).start();

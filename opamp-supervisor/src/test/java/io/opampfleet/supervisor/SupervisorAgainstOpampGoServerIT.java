@@ -45,7 +45,7 @@ class SupervisorAgainstOpampGoServerIT {
           capabilities: {accepts_remote_config: true}
           storage: {directory: %s}
           agent: {executable: %s, bootstrap_timeout: 10s, config_apply_timeout: 10s}
-          """.formatted(port, dir.resolve("storage"), System.getProperty("otelcol.binary")));
+          """.formatted(port, dir.resolve("storage"), RealCollector.binary()));
       Supervisor supervisor = new Supervisor(new SupervisorConfigLoader(Map.<String, String>of()::get).load(config).config());
       try {
         supervisor.start();

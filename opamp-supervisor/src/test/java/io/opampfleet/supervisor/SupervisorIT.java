@@ -68,7 +68,7 @@ class SupervisorIT {
           bootstrap_timeout: 10s
           config_apply_timeout: 10s
           collector_crash_log_snippet_kib: 4
-        """.formatted(server.address().getPort(), dir.resolve("storage"), collectorBinary()));
+        """.formatted(server.address().getPort(), dir.resolve("storage"), RealCollector.binary().toString()));
     SupervisorConfig config = new SupervisorConfigLoader(Map.<String, String>of()::get).load(file).config();
     supervisor = new Supervisor(config);
     supervisor.start();
@@ -177,12 +177,4 @@ class SupervisorIT {
     }
   }
 
-  private static String collectorBinary() {
-    String binary = System.getProperty("otelcol.binary", "");
-    if (binary.isBlank() || binary.startsWith("${")) {
-      throw new IllegalStateException("no collector binary: run the tests with scripts/test, which builds it,"
-          + " or set OTELCOL_BIN to the output of scripts/setup/collector.sh");
-    }
-    return binary;
-  }
 }

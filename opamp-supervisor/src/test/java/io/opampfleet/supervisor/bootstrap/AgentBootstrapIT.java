@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import io.opampfleet.supervisor.RealCollector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +26,7 @@ class AgentBootstrapIT {
   @Test
   void theRealCollectorDescribesItselfWithTheOverridesOnTop() throws Exception {
     UUID uid = UuidV7.generate();
-    SupervisorConfig config = config(Path.of(collectorBinary()), "5s",
+    SupervisorConfig config = config(RealCollector.binary(), "5s",
         "description: {identifying_attributes: {client.id: fleet-7}, non_identifying_attributes: {env: test}}");
 
     AgentDescription description = new AgentBootstrap(config, uid, dir.resolve("storage")).describe();
@@ -79,12 +80,4 @@ class AgentBootstrapIT {
     return script;
   }
 
-  private static String collectorBinary() {
-    String binary = System.getProperty("otelcol.binary", "");
-    if (binary.isBlank() || binary.startsWith("${")) {
-      throw new IllegalStateException("no collector binary: run the tests with scripts/test, which builds it,"
-          + " or set OTELCOL_BIN to the output of scripts/setup/collector.sh");
-    }
-    return binary;
-  }
 }

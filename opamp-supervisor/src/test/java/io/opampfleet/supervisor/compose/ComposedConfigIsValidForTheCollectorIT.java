@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import io.opampfleet.supervisor.RealCollector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,7 +58,7 @@ class ComposedConfigIsValidForTheCollectorIT {
   }
 
   private EffectiveConfigComposer composer() throws Exception {
-    Path executable = Path.of(collectorBinary());
+    Path executable = RealCollector.binary();
     return new EffectiveConfigComposer(ComposerFixture.config(dir, executable, "", ""),
         UUID.fromString("0192f3a4-5b6c-7d8e-9f00-112233445566"), 40123, ProcessHandle.current().pid(), false);
   }
@@ -65,19 +66,11 @@ class ComposedConfigIsValidForTheCollectorIT {
   /** The collector's complaint, or "" when it accepts the config. */
   private String validate(String yaml) throws Exception {
     Path config = Files.writeString(Files.createTempFile(dir, "effective", ".yaml"), yaml);
-    Process process = new ProcessBuilder(collectorBinary(), "validate", "--config", config.toString())
+    Process process = new ProcessBuilder(RealCollector.binary().toString(), "validate", "--config", config.toString())
         .redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
     return process.exitValue() == 0 ? "" : "exit " + process.exitValue() + ": " + output + "\n---\n" + yaml;
   }
 
-  private static String collectorBinary() {
-    String binary = System.getProperty("otelcol.binary", "");
-    if (binary.isBlank() || binary.startsWith("${")) {
-      throw new IllegalStateException("no collector binary: run the tests with scripts/test, which builds it,"
-          + " or set OTELCOL_BIN to the output of scripts/setup/collector.sh");
-    }
-    return binary;
-  }
 }
