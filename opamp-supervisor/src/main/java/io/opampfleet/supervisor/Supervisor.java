@@ -69,7 +69,7 @@ public final class Supervisor implements AutoCloseable {
   private AgentRemoteConfig lastGood;
   private int generation;
   private int crashes;
-  private boolean stopping;
+  private volatile boolean stopping;
 
   public Supervisor(SupervisorConfig config) {
     this.config = config;
@@ -140,8 +140,16 @@ public final class Supervisor implements AutoCloseable {
     return builder.build();
   }
 
-  /** The collector starts on what it ran last, or the last good config, or the nop pipeline. */
+  /**
+   * The collector starts on what it ran last, or the last good config, or the nop pipeline; never
+   * on a config that was reported FAILED.
+   */
   private void startOnKnownConfig() throws InterruptedException {
+    RemoteConfigStatus last = state.lastRemoteConfigStatus();
+    if (running != null && last.getStatus() == RemoteConfigStatuses.RemoteConfigStatuses_FAILED
+        && last.getLastRemoteConfigHash().equals(running.getConfigHash())) {
+      running = lastGood;
+    }
     for (AgentRemoteConfig candidate : new AgentRemoteConfig[] {running, lastGood, null}) {
       try {
         Composed composed = composer.compose(candidate, description);
@@ -155,6 +163,9 @@ public final class Supervisor implements AutoCloseable {
   }
 
   private void apply(AgentRemoteConfig offered) throws InterruptedException {
+    if (stopping) {
+      return;
+    }
     ByteString hash = offered.getConfigHash();
     if (running != null && running.getConfigHash().equals(hash) && collector.isRunning()) {
       report(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, hash, "");
@@ -170,6 +181,7 @@ public final class Supervisor implements AutoCloseable {
       return;
     }
     if (composed.remoteConfigEmpty()) {
+      generation++;
       collector.stop(Commander.GRACE);
       running = offered;
       report(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, hash, "");
@@ -221,18 +233,31 @@ public final class Supervisor implements AutoCloseable {
     }
   }
 
-  /** Stops the collector, writes effective.yaml and starts it again on it. */
+  /**
+   * Writes effective.yaml, then replaces the running collector with one on it. When the file
+   * cannot be written the old collector keeps running; when the new one cannot be started it is
+   * retried as a crashed one is.
+   */
   private void restart(Composed composed) throws InterruptedException {
+    if (stopping) {
+      return;
+    }
     composed.warnings().forEach(warning -> log.warn("{}", warning));
-    collector.stop(Commander.GRACE);
-    link.forget();
     Path effective = storage.resolve("effective.yaml");
     try {
       Files.writeString(effective, composed.yaml());
-      int started = ++generation;
+    } catch (IOException e) {
+      log.error("effective.yaml cannot be written ({}); the collector keeps its current config", e.getMessage());
+      return;
+    }
+    collector.stop(Commander.GRACE);
+    link.forget();
+    int started = ++generation;
+    try {
       collector.start(effective, exitCode -> onLoop(() -> exited(started, exitCode)));
     } catch (IOException e) {
       log.error("the collector cannot be started: {}", e.getMessage());
+      onLoop(() -> exited(started, -1));
       return;
     }
     upstreamDo(client -> client.setEffectiveConfig(EffectiveConfig.newBuilder().setConfigMap(AgentConfigMap.newBuilder()

@@ -37,6 +37,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpTransport extends TransportBase {
   private static final Logger log = LoggerFactory.getLogger(HttpTransport.class);
+  /** A poll the server leaves unanswered this long counts as failed, so polling goes on. */
+  private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
 
   private final HttpPollResponses.Listener listener = new HttpPollResponses.Listener() {
     @Override
@@ -55,6 +57,7 @@ public final class HttpTransport extends TransportBase {
   private boolean connected;
   private AgentToServer goodbye;
   private boolean goodbyeSent;
+  private io.netty.util.concurrent.ScheduledFuture<?> answerDeadline;
   private final CompletableFuture<Void> stoppedFuture = new CompletableFuture<>();
 
   public HttpTransport(ClientContext context) {
@@ -66,6 +69,12 @@ public final class HttpTransport extends TransportBase {
     if (!inFlight && (!stopped || goodbyeSent)) {
       AgentToServer message = goodbyeSent ? goodbye : context.state().next();
       inFlight = true;
+      answerDeadline = loop.schedule(() -> {
+        if (channel != null) {
+          channel.close();
+        }
+        failed(new IOException("the OpAMP server did not answer within " + ANSWER_TIMEOUT.toSeconds() + " s"));
+      }, ANSWER_TIMEOUT.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
       withChannel(ch -> ch.writeAndFlush(request(message)).addListener((ChannelFutureListener) write -> {
         if (!write.isSuccess()) {
           failed(write.cause());
@@ -111,6 +120,7 @@ public final class HttpTransport extends TransportBase {
       return;
     }
     inFlight = false;
+    answerDeadline.cancel(false);
     HttpResponseStatus status = response.status();
     if (status.equals(HttpResponseStatus.OK)) {
       ServerToAgent message;
@@ -153,6 +163,7 @@ public final class HttpTransport extends TransportBase {
       return;
     }
     inFlight = false;
+    answerDeadline.cancel(false);
     connected = false;
     if (!finishedGoodbye()) {
       retryLater(cause, null);
@@ -171,7 +182,7 @@ public final class HttpTransport extends TransportBase {
   @Override
   public void wake() {
     loop.execute(() -> {
-      if (!stopped && !inFlight && waitingForTimer()) {
+      if (!stopped && !inFlight && waitingForTimer() && !backingOff()) {
         schedule(Duration.ZERO);
       }
     });

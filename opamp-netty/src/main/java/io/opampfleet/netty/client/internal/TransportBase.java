@@ -29,6 +29,7 @@ public abstract class TransportBase {
   protected boolean stopped;
   private int failures;
   private ScheduledFuture<?> timer;
+  private boolean backingOff;
 
   protected TransportBase(ClientContext context) {
     this.context = context;
@@ -72,6 +73,12 @@ public abstract class TransportBase {
 
   protected final void succeeded() {
     failures = 0;
+    backingOff = false;
+  }
+
+  /** Waiting out a failure or the server's Retry-After: news must not cut that short. */
+  protected final boolean backingOff() {
+    return backingOff;
   }
 
   /** Tries again after the backoff for one more failure, and never sooner than {@code atLeast}. */
@@ -82,6 +89,7 @@ public abstract class TransportBase {
     if (atLeast != null && atLeast.compareTo(delay) > 0) {
       delay = atLeast;
     }
+    backingOff = true;
     if (cause != null) {
       log.debug("OpAMP {} failed ({}), retrying in {} ms", context.endpoint(), cause.toString(), delay.toMillis());
       context.callbackExecutor().execute(() -> context.callbacks().onConnectFailed(cause));

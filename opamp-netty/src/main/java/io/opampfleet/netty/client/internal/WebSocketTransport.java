@@ -88,6 +88,11 @@ public final class WebSocketTransport extends TransportBase {
 
   private void opened(Channel ch) {
     channel = ch;
+    if (stopped) {
+      send(context.state().goodbye());
+      ch.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE)).addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
     succeeded();
     stayAway = null;
     context.callbackExecutor().execute(context.callbacks()::onConnect);

@@ -15,6 +15,7 @@ final class HttpAgentConnection extends ConnectionBase {
   private volatile InetSocketAddress remoteAddress;
   private volatile boolean open = true;
   private ServerToAgent pending;
+  private ServerToAgent pendingCommand;
 
   HttpAgentConnection(HttpAgents registry, InetSocketAddress remoteAddress, List<X509Certificate> peerCertificates,
       int maxMessageBytes) {
@@ -40,8 +41,14 @@ final class HttpAgentConnection extends ConnectionBase {
 
   @Override
   public synchronized CompletionStage<Void> send(ServerToAgent message) {
-    ServerToAgent merged = Replies.merge(pending, addressed(message));
-    if (merged.getSerializedSize() > maxMessageBytes) {
+    ServerToAgent addressed = addressed(message);
+    if (addressed.hasCommand()) {
+      // The spec has a command travel with nothing but the uid and capabilities: it waits apart.
+      pendingCommand = addressed;
+      return CompletableFuture.completedFuture(null);
+    }
+    ServerToAgent merged = Replies.merge(pending, addressed);
+    if (tooLarge(merged)) {
       return CompletableFuture.failedFuture(new IllegalArgumentException("the messages waiting for the agent's"
           + " next poll would be over the " + maxMessageBytes + " byte message limit"));
     }
@@ -49,17 +56,44 @@ final class HttpAgentConnection extends ConnectionBase {
     return CompletableFuture.completedFuture(null);
   }
 
-  /** The reply to a poll, with everything sent since the last one merged under it. */
+  /**
+   * The reply to a poll: a waiting command alone (the reply's content then waits for the next
+   * poll), or the reply with everything sent since the last poll merged under it.
+   */
   synchronized ServerToAgent replyWithPending(ServerToAgent reply) {
-    if (reply.hasErrorResponse() || pending == null) {
+    if (reply.hasErrorResponse() || reply.hasCommand()) {
+      return reply;
+    }
+    if (pendingCommand != null) {
+      ServerToAgent command = pendingCommand.toBuilder()
+          .setInstanceUid(reply.getInstanceUid()).setCapabilities(reply.getCapabilities()).build();
+      pendingCommand = null;
+      pending = Replies.merge(pending, reply);
+      return command;
+    }
+    if (pending == null) {
       return reply;
     }
     ServerToAgent merged = Replies.merge(pending, reply);
-    if (merged.getSerializedSize() > maxMessageBytes) {
+    if (tooLarge(merged)) {
       return reply;
     }
     pending = null;
     return merged;
+  }
+
+  /** A reply that could not be written: what it carried waits for the next poll again. */
+  synchronized void undelivered(ServerToAgent reply) {
+    if (reply.hasCommand()) {
+      pendingCommand = pendingCommand == null ? reply : pendingCommand;
+    } else if (!reply.hasErrorResponse()) {
+      pending = Replies.merge(reply, pending);
+    }
+  }
+
+  /** The same bound as every other reply's (the dispatcher's), so a merged reply is never cut. */
+  private boolean tooLarge(ServerToAgent message) {
+    return message.getSerializedSize() + 1 > maxMessageBytes;
   }
 
   @Override

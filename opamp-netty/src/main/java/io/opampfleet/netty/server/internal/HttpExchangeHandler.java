@@ -46,7 +46,11 @@ final class HttpExchangeHandler extends SimpleChannelInboundHandler<AdmittedRequ
     HttpAgentConnection agent = context.httpAgents().polled(message.getInstanceUid(), admitted.connection());
     context.dispatcher().dispatch(agent, message).thenAccept(reply -> ctx.executor().execute(() -> {
       ServerToAgent answer = context.dispatcher().withinLimit(agent.replyWithPending(reply));
-      HttpResponses.protobuf(ctx, HttpResponseStatus.OK, answer, keepAlive);
+      HttpResponses.protobuf(ctx, HttpResponseStatus.OK, answer, keepAlive).addListener(written -> {
+        if (!written.isSuccess()) {
+          agent.undelivered(answer);
+        }
+      });
       if (message.hasAgentDisconnect()) {
         context.httpAgents().forget(agent);
       }

@@ -2,6 +2,7 @@ package io.opampfleet.netty.server.internal;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -21,12 +22,13 @@ final class HttpResponses {
 
   private HttpResponses() {}
 
-  static void protobuf(ChannelHandlerContext ctx, HttpResponseStatus status, ServerToAgent reply, boolean keepAlive) {
+  static ChannelFuture protobuf(ChannelHandlerContext ctx, HttpResponseStatus status, ServerToAgent reply,
+      boolean keepAlive) {
     ByteBuf body = ctx.alloc().buffer(reply.getSerializedSize());
     body.writeBytes(reply.toByteArray());
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, PROTOBUF);
-    send(ctx, response, keepAlive);
+    return send(ctx, response, keepAlive);
   }
 
   /** A refusal with a sentence that says what to do; closes the connection. */
@@ -56,14 +58,13 @@ final class HttpResponses {
     return response;
   }
 
-  private static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+  private static ChannelFuture send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
     HttpUtil.setContentLength(response, response.content().readableBytes());
     if (keepAlive) {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-      ctx.writeAndFlush(response);
-    } else {
-      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+      return ctx.writeAndFlush(response);
     }
+    response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    return ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
   }
 }

@@ -131,14 +131,23 @@ public final class OpampRequestRouter extends SimpleChannelInboundHandler<FullHt
     WebSocketAgentConnection agent = new WebSocketAgentConnection(
         ctx.channel(), connection.peerCertificates(), context.limits().maxMessageBytes());
     ChannelPipeline pipeline = ctx.pipeline();
-    pipeline.addLast(new WebSocketFrameAggregator(context.limits().maxMessageBytes()),
-        new WebSocketFramesHandler(agent, context.dispatcher()));
-    handshaker.handshake(ctx.channel(), request).addListener(done -> {
+    io.netty.channel.ChannelFuture handshake;
+    try {
+      handshake = handshaker.handshake(ctx.channel(), request);
+    } catch (RuntimeException malformed) {
+      request.release();
+      HttpResponses.text(ctx, HttpResponseStatus.BAD_REQUEST, "malformed WebSocket upgrade: " + malformed.getMessage());
+      return;
+    }
+    handshake.addListener(done -> {
       request.release();
       if (!done.isSuccess()) {
         ctx.close();
         return;
       }
+      // Reading is off until here, so no frame arrives before its handlers.
+      pipeline.addLast(new WebSocketFrameAggregator(context.limits().maxMessageBytes()),
+          new WebSocketFramesHandler(agent, context.dispatcher()));
       pipeline.remove(HttpExchangeHandler.class);
       pipeline.remove(ServerPipeline.DECOMPRESSOR);
       pipeline.remove(this);

@@ -31,6 +31,9 @@ final class Replies {
     if (older == null) {
       return newer;
     }
+    if (newer == null) {
+      return older;
+    }
     ServerToAgent.Builder merged = older.toBuilder();
     for (Map.Entry<FieldDescriptor, Object> field : newer.getAllFields().entrySet()) {
       merged.setField(field.getKey(), field.getValue());

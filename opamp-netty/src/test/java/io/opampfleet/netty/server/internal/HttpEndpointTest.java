@@ -202,6 +202,33 @@ class HttpEndpointTest {
     assertThat(endpoint.context.httpAgentCount()).isZero();
   }
 
+  @Test
+  void aCommandTravelsAloneAndWhatElseWaitsForTheNextPoll() throws Exception {
+    List<AgentConnection> connections = new CopyOnWriteArrayList<>();
+    EmbeddedEndpoint endpoint = new EmbeddedEndpoint(new ServerCallbacks() {
+      @Override
+      public void onConnected(AgentConnection connection) {
+        connections.add(connection);
+      }
+    }, ServerLimits.defaults());
+    endpoint.exchange(post(REPORT.toByteArray()));
+    io.opampfleet.proto.AgentRemoteConfig config = io.opampfleet.proto.AgentRemoteConfig.newBuilder()
+        .setConfigHash(ByteString.copyFromUtf8("h1")).build();
+
+    connections.get(0).send(ServerToAgent.newBuilder().setRemoteConfig(config).build());
+    connections.get(0).send(ServerToAgent.newBuilder().setCommand(io.opampfleet.proto.ServerToAgentCommand.getDefaultInstance()).build());
+    ServerToAgent first = ServerToAgent.parseFrom(ByteBufUtil.getBytes(
+        endpoint.exchange(post(REPORT.toBuilder().setSequenceNum(2).build().toByteArray())).content()));
+    ServerToAgent second = ServerToAgent.parseFrom(ByteBufUtil.getBytes(
+        endpoint.exchange(post(REPORT.toBuilder().setSequenceNum(3).build().toByteArray())).content()));
+
+    assertThat(first.hasCommand()).isTrue();
+    assertThat(first.hasRemoteConfig()).isFalse();
+    assertThat(first.getInstanceUid()).isEqualTo(UID);
+    assertThat(second.getRemoteConfig()).isEqualTo(config);
+    assertThat(second.hasCommand()).isFalse();
+  }
+
   static FullHttpRequest post(byte[] body) {
     FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v1/opamp",
         Unpooled.wrappedBuffer(body));

@@ -58,6 +58,24 @@ class WebSocketEndpointTest {
   }
 
   @Test
+  void aMalformedUpgradeIsRefusedWith400AndNothingIsConnected() {
+    EmbeddedEndpoint endpoint = new EmbeddedEndpoint(recording, ServerLimits.defaults());
+    io.netty.channel.embedded.EmbeddedChannel server = endpoint.connect();
+    io.netty.handler.codec.http.FullHttpRequest upgrade = new io.netty.handler.codec.http.DefaultFullHttpRequest(
+        io.netty.handler.codec.http.HttpVersion.HTTP_1_1, io.netty.handler.codec.http.HttpMethod.GET, "/v1/opamp");
+    upgrade.headers().set("Host", "localhost").set("Upgrade", "websocket").set("Connection", "Upgrade")
+        .set("Sec-WebSocket-Version", "13");
+
+    io.netty.handler.codec.http.FullHttpResponse response = EmbeddedEndpoint.exchange(server, upgrade);
+    server.close();
+
+    assertThat(response.status().code()).isEqualTo(400);
+    assertThat(server.isOpen()).isFalse();
+    assertThat(connected).isEmpty();
+    assertThat(closed).isEmpty();
+  }
+
+  @Test
   void aMessageInFragmentsIsReadWhole() throws Exception {
     AgentToServer large = REPORT.toBuilder().setAgentDescription(AgentDescription.newBuilder()
         .addIdentifyingAttributes(KeyValue.newBuilder().setKey("service.name").build())).build();
