@@ -15,7 +15,9 @@ import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.supervisor.bootstrap.AgentBootstrap;
 import io.opampfleet.supervisor.bootstrap.BootstrapException;
 import io.opampfleet.supervisor.collector.CollectorLink;
+import io.opampfleet.proto.CommandType;
 import io.opampfleet.supervisor.commander.Commander;
+import io.opampfleet.supervisor.commander.ConfigValidation;
 import io.opampfleet.supervisor.compose.ComposeException;
 import io.opampfleet.supervisor.compose.Composed;
 import io.opampfleet.supervisor.compose.EffectiveConfigComposer;
@@ -128,7 +130,10 @@ public final class Supervisor implements AutoCloseable {
         .callbacks(new ClientCallbacks() {
           @Override
           public void onMessage(ServerToAgent message) {
-            if (message.hasRemoteConfig() && config.capabilities().acceptsRemoteConfig()) {
+            if (message.hasCommand() && config.capabilities().acceptsRestartCommand()
+                && message.getCommand().getType() == CommandType.CommandType_Restart) {
+              onLoop(() -> restartCommanded());
+            } else if (message.hasRemoteConfig() && config.capabilities().acceptsRemoteConfig()) {
               onLoop(() -> apply(message.getRemoteConfig()));
             }
           }
@@ -162,7 +167,7 @@ public final class Supervisor implements AutoCloseable {
     }
   }
 
-  private void apply(AgentRemoteConfig offered) throws InterruptedException {
+  private void apply(AgentRemoteConfig offered) throws InterruptedException, IOException {
     if (stopping) {
       return;
     }
@@ -179,6 +184,14 @@ public final class Supervisor implements AutoCloseable {
     } catch (ComposeException e) {
       report(RemoteConfigStatuses.RemoteConfigStatuses_FAILED, hash, e.getMessage() + "; the previous config keeps running");
       return;
+    }
+    if (config.agent().validateConfig() && !composed.remoteConfigEmpty()) {
+      java.util.Optional<String> problems = ConfigValidation.problems(config.agent().executable(), config.agent().env(),
+          storage, composed.yaml());
+      if (problems.isPresent()) {
+        report(RemoteConfigStatuses.RemoteConfigStatuses_FAILED, hash, problems.get() + "; the previous config keeps running");
+        return;
+      }
     }
     if (composed.remoteConfigEmpty()) {
       generation++;
@@ -263,6 +276,12 @@ public final class Supervisor implements AutoCloseable {
     upstreamDo(client -> client.setEffectiveConfig(EffectiveConfig.newBuilder().setConfigMap(AgentConfigMap.newBuilder()
         .putConfigMap("", AgentConfigFile.newBuilder().setBody(ByteString.copyFromUtf8(composed.yaml()))
             .setContentType("text/yaml").build())).build()));
+  }
+
+  /** The server's restart command: the collector again, on the config it runs. */
+  private void restartCommanded() throws Exception {
+    log.info("restarting the collector, as the server asked");
+    restart(composer.compose(running, description));
   }
 
   /** A collector that ends on its own is restarted, sooner at first and then less often. */

@@ -30,7 +30,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,8 +45,8 @@ class SupervisorIT {
   private OpampServer server;
   private Supervisor supervisor;
 
-  @BeforeEach
-  void start() throws Exception {
+  /** Starts our server and a supervisor with extra capability and agent keys, and waits until it is healthy. */
+  private void start(String capabilities, String agentKeys) throws Exception {
     server = OpampServer.builder()
         .bind(new InetSocketAddress("127.0.0.1", 0))
         .callbacks(new ServerCallbacks() {
@@ -61,14 +60,16 @@ class SupervisorIT {
         .start();
     Path file = Files.writeString(dir.resolve("supervisor.yaml"), """
         server: {endpoint: ws://127.0.0.1:%d/v1/opamp}
-        capabilities: {accepts_remote_config: true}
+        capabilities: {accepts_remote_config: true%s}
         storage: {directory: %s}
         agent:
           executable: %s
           bootstrap_timeout: 10s
           config_apply_timeout: 10s
           collector_crash_log_snippet_kib: 4
-        """.formatted(server.address().getPort(), dir.resolve("storage"), RealCollector.binary().toString()));
+        %s
+        """.formatted(server.address().getPort(), capabilities, dir.resolve("storage"), RealCollector.binary().toString(),
+        agentKeys.isEmpty() ? "" : "  " + agentKeys));
     SupervisorConfig config = new SupervisorConfigLoader(Map.<String, String>of()::get).load(file).config();
     supervisor = new Supervisor(config);
     supervisor.start();
@@ -80,11 +81,14 @@ class SupervisorIT {
     if (supervisor != null) {
       supervisor.close();
     }
-    server.close();
+    if (server != null) {
+      server.close();
+    }
   }
 
   @Test
   void theCollectorIsDescribedAndAPushedConfigRunsOnceItIsHealthy() throws Exception {
+    start("", "");
     assertThat(received).anySatisfy(message -> assertThat(message.getAgentDescription().getIdentifyingAttributesList())
         .extracting(KeyValue::getKey).contains("service.name", "service.version"));
     int port = freePort();
@@ -101,6 +105,7 @@ class SupervisorIT {
 
   @Test
   void aConfigTheCollectorCannotRunIsFailedAndTheLastGoodOneRunsAgain() throws Exception {
+    start("", "");
     int port = freePort();
     AgentRemoteConfig good = push("good", otlpPipeline(port));
     await("good applied").atMost(PATIENCE).until(() -> status(good) == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED);
@@ -116,6 +121,7 @@ class SupervisorIT {
 
   @Test
   void aCollectorThatDiesIsRestarted() throws Exception {
+    start("", "");
     long first = supervisor.collectorPid();
     int before = received.size();
 
@@ -135,6 +141,36 @@ class SupervisorIT {
       }
       return false;
     });
+  }
+
+  @Test
+  void withValidateConfigARefusedConfigIsFailedWithoutTouchingTheRunningCollector() throws Exception {
+    start("", "validate_config: true");
+    long running = supervisor.collectorPid();
+
+    AgentRemoteConfig bad = push("refused", "exporters: {kafka: {}}\nservice: {pipelines: {traces: {receivers: [nop], exporters: [kafka]}}}\n");
+
+    await("refused").atMost(PATIENCE).until(() -> status(bad) == RemoteConfigStatuses.RemoteConfigStatuses_FAILED);
+    assertThat(lastStatus(bad).getErrorMessage()).contains("the collector refuses the config").contains("kafka")
+        .contains("the previous config keeps running");
+    assertThat(supervisor.collectorPid()).isEqualTo(running);
+  }
+
+  @Test
+  void theRestartCommandRestartsTheCollector() throws Exception {
+    start(", accepts_restart_command: true", "");
+    long first = supervisor.collectorPid();
+
+    connection.get().send(ServerToAgent.newBuilder()
+        .setCommand(io.opampfleet.proto.ServerToAgentCommand.newBuilder()
+            .setType(io.opampfleet.proto.CommandType.CommandType_Restart)).build());
+
+    await("restarted").atMost(PATIENCE).until(() -> supervisor.collectorPid() != first && supervisor.collectorPid() > 0);
+  }
+
+  private io.opampfleet.proto.RemoteConfigStatus lastStatus(AgentRemoteConfig offer) {
+    return received.stream().filter(m -> m.getRemoteConfigStatus().getLastRemoteConfigHash().equals(offer.getConfigHash()))
+        .reduce((first, second) -> second).orElseThrow().getRemoteConfigStatus();
   }
 
   private AgentRemoteConfig push(String name, String yaml) {
