@@ -9,6 +9,8 @@ import io.opampfleet.proto.ServerCapabilities;
 import io.opampfleet.proto.ServerToAgent;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -23,6 +25,9 @@ public final class CollectorLink implements AutoCloseable {
 
   private final OpampServer server;
   private final Consumer<ComponentHealth> onHealth;
+  /** The epoch each extension connected in: a collector being replaced keeps talking for a while. */
+  private final Map<AgentConnection, Integer> epochs = new ConcurrentHashMap<>();
+  private volatile int epoch;
   private ComponentHealth health;
 
   private CollectorLink(int port, Consumer<ComponentHealth> onHealth) {
@@ -31,9 +36,21 @@ public final class CollectorLink implements AutoCloseable {
         .bind(new InetSocketAddress("127.0.0.1", port))
         .callbacks(new ServerCallbacks() {
           @Override
+          public void onConnected(AgentConnection connection) {
+            epochs.put(connection, epoch);
+          }
+
+          @Override
+          public void onClose(AgentConnection connection) {
+            epochs.remove(connection);
+          }
+
+          @Override
           public CompletionStage<ServerToAgent> onMessage(AgentConnection connection, AgentToServer message) {
-            // An empty health report (the v0.149 extension sends one after its first) says nothing.
-            if (message.hasHealth() && !message.getHealth().equals(ComponentHealth.getDefaultInstance())) {
+            // Only the current collector's health counts; an empty report (the v0.149 extension
+            // sends one after its first) says nothing.
+            boolean current = epochs.getOrDefault(connection, -1) == epoch;
+            if (current && message.hasHealth() && !message.getHealth().equals(ComponentHealth.getDefaultInstance())) {
               reported(message.getHealth());
             }
             return CompletableFuture.completedFuture(ServerToAgent.newBuilder().setCapabilities(CAPABILITIES).build());
@@ -51,8 +68,9 @@ public final class CollectorLink implements AutoCloseable {
     return server.address().getPort();
   }
 
-  /** Forgets the health of a collector that is about to be replaced. */
+  /** Forgets the collector that is being replaced: from now on only a new one's reports count. */
   public synchronized void forget() {
+    epoch++;
     health = null;
   }
 
