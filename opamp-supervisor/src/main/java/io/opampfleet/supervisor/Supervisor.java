@@ -201,7 +201,7 @@ public final class Supervisor implements AutoCloseable {
       return;
     }
     restart(composed);
-    if (link.awaitHealth(config.agent().configApplyTimeout())) {
+    if (link.awaitHealth(config.agent().configApplyTimeout(), collector::isRunning)) {
       running = offered;
       lastGood = offered;
       remoteConfigs.saveWorking(offered);
@@ -297,7 +297,7 @@ public final class Supervisor implements AutoCloseable {
     loop.schedule(() -> guarded(() -> {
       if (!stopping && started == generation && !collector.isRunning()) {
         restart(composer.compose(running, description));
-        if (link.awaitHealth(config.agent().configApplyTimeout())) {
+        if (link.awaitHealth(config.agent().configApplyTimeout(), collector::isRunning)) {
           crashes = 0;
         }
       }

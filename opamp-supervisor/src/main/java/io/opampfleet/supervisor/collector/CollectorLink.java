@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -75,19 +76,28 @@ public final class CollectorLink implements AutoCloseable {
   }
 
   /**
-   * Waits until the collector reports health: true when healthy, false when it reports unhealthy
-   * or says nothing within {@code timeout}.
+   * Waits until the collector reports itself healthy (true), or reports a failure or says nothing
+   * healthy within {@code timeout}, or stops running (false). Reports on the way, such as
+   * StatusStarting, do not decide.
    */
-  public synchronized boolean awaitHealth(Duration timeout) throws InterruptedException {
+  public synchronized boolean awaitHealth(Duration timeout, BooleanSupplier running) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (health == null) {
+    while (health == null || !health.getHealthy()) {
+      if (health != null && failed(health) || !running.getAsBoolean()) {
+        return false;
+      }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
         return false;
       }
-      wait(Math.max(1, left / 1_000_000));
+      wait(Math.max(1, Math.min(200, left / 1_000_000)));
     }
-    return health.getHealthy();
+    return true;
+  }
+
+  private static boolean failed(ComponentHealth health) {
+    return !health.getLastError().isEmpty()
+        || health.getStatus().contains("PermanentError") || health.getStatus().contains("FatalError");
   }
 
   public synchronized ComponentHealth health() {
