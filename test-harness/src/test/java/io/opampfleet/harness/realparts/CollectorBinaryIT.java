@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import io.opampfleet.supervisor.RealCollector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -115,7 +116,7 @@ class CollectorBinaryIT {
               receivers: [nop]
               exporters: [nop]
         """.formatted(healthPort, freePort()));
-    Process collector = new ProcessBuilder(CollectorBinary.path().toString(), "--config", config.toString())
+    Process collector = new ProcessBuilder(RealCollector.binary().toString(), "--config", config.toString())
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("collector.log").toFile())
         .start();
@@ -156,7 +157,7 @@ class CollectorBinaryIT {
 
   private static Result run(String... args) throws Exception {
     List<String> command = new ArrayList<>();
-    command.add(CollectorBinary.path().toString());
+    command.add(RealCollector.binary().toString());
     command.addAll(List.of(args));
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
