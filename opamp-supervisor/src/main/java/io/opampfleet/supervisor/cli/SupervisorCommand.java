@@ -2,7 +2,7 @@ package io.opampfleet.supervisor.cli;
 
 import io.opampfleet.supervisor.Supervisor;
 import io.opampfleet.supervisor.bootstrap.BootstrapException;
-import io.opampfleet.supervisor.config.ConfigException;
+import io.opampfleet.strictyaml.ConfigException;
 import io.opampfleet.supervisor.config.SupervisorConfigLoader;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -11,7 +11,9 @@ import io.opampfleet.proto.AgentConfigFile;
 import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AgentRemoteConfig;
 import io.opampfleet.proto.KeyValue;
-import io.opampfleet.supervisor.config.GoDuration;
+import io.opampfleet.strictyaml.GoDuration;
+import io.opampfleet.strictyaml.YamlFiles;
+import io.opampfleet.strictyaml.YamlSyntaxException;
 import io.opampfleet.supervisor.config.SupervisorConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -131,20 +133,19 @@ public final class EffectiveConfigComposer {
 
   private static JsonNode parse(String yaml, String entry) throws ComposeException {
     String name = entry.isEmpty() ? "the remote config" : "the remote config entry '" + entry + "'";
+    JsonNode tree;
     try {
-      JsonNode tree = YAML.readTree(yaml);
-      if (tree == null || tree.isNull() || tree.isMissingNode()) {
-        return NODES.objectNode();
-      }
-      if (!tree.isObject()) {
-        throw new ComposeException(name + " is not a mapping of keys to values");
-      }
-      return tree;
-    } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
-          + ", column " + e.getLocation().getColumnNr();
-      throw new ComposeException(name + " is not valid YAML" + where + ": " + e.getOriginalMessage());
+      tree = YamlFiles.parse(yaml);
+    } catch (YamlSyntaxException e) {
+      throw new ComposeException(name + " is " + e.getMessage());
     }
+    if (tree.isNull() || tree.isMissingNode()) {
+      return NODES.objectNode();
+    }
+    if (!tree.isObject()) {
+      throw new ComposeException(name + " is not a mapping of keys to values");
+    }
+    return tree;
   }
 
   private static void mergeLocalFile(ObjectNode merged, String file, List<String> warnings) {

@@ -1,9 +1,10 @@
 package io.opampfleet.supervisor.config;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.opampfleet.strictyaml.ConfigException;
+import io.opampfleet.strictyaml.ConfigNode;
+import io.opampfleet.strictyaml.EnvExpander;
+import io.opampfleet.strictyaml.YamlFiles;
 import io.opampfleet.supervisor.config.SupervisorConfig.Agent;
 import io.opampfleet.supervisor.config.SupervisorConfig.Capabilities;
 import io.opampfleet.supervisor.config.SupervisorConfig.Description;
@@ -18,7 +19,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,7 +37,6 @@ public final class SupervisorConfigLoader {
   public static final Set<String> SPECIAL_CONFIG_FILES =
       Set.of("$OWN_TELEMETRY_CONFIG", "$OPAMP_EXTENSION_CONFIG", "$REMOTE_CONFIG");
 
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final List<String> HEALTHCHECK_SERVER_SETTINGS = List.of("tls", "cors", "auth",
       "max_request_body_size", "include_metadata", "response_headers", "compression_algorithms",
       "read_timeout", "read_header_timeout", "write_timeout", "idle_timeout", "transport");
@@ -57,18 +56,7 @@ public final class SupervisorConfigLoader {
 
   /** @throws ConfigException naming the file, the key path and the reason */
   public Loaded load(Path file) {
-    JsonNode tree;
-    try {
-      tree = YAML.readTree(Files.readString(file));
-    } catch (NoSuchFileException e) {
-      throw new ConfigException(file + ": no such file");
-    } catch (JsonProcessingException e) {
-      String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()
-          + ", column " + e.getLocation().getColumnNr();
-      throw new ConfigException(file + ": not valid YAML" + where + ": " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new ConfigException(file + ": cannot be read: " + e.getMessage());
-    }
+    JsonNode tree = YamlFiles.read(file);
     List<String> warnings = new ArrayList<>();
     ConfigNode root = new ConfigNode(file.toString(), "", tree, new EnvExpander(environment), warnings);
     JsonNode extensions = root.raw("extensions");

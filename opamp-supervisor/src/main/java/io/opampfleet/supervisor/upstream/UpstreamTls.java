@@ -3,7 +3,7 @@ package io.opampfleet.supervisor.upstream;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import io.opampfleet.supervisor.config.ConfigException;
+import io.opampfleet.strictyaml.ConfigException;
 import io.opampfleet.supervisor.config.SupervisorConfig.Tls;
 import java.io.ByteArrayInputStream;
 import java.io.File;

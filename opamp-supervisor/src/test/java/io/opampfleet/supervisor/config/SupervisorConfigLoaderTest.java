@@ -1,5 +1,8 @@
 package io.opampfleet.supervisor.config;
 
+import io.opampfleet.strictyaml.ConfigException;
+import io.opampfleet.strictyaml.GoDuration;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,12 +1,12 @@
 package io.opampfleet.netty.server.internal;
 
 import com.google.protobuf.ByteString;
+import io.opampfleet.netty.InstanceUid;
 import io.opampfleet.netty.server.AgentConnection;
 import io.opampfleet.netty.server.ServerCallbacks;
 import io.opampfleet.proto.AgentToServer;
 import io.opampfleet.proto.ServerErrorResponseType;
 import io.opampfleet.proto.ServerToAgent;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -69,7 +69,7 @@ public final class MessageDispatcher {
     }
     return reply.handle((answer, failure) -> {
       if (failure != null) {
-        log.warn("agent {}: the message callback failed: {}", uid(message.getInstanceUid()), failure.toString());
+        log.warn("agent {}: the message callback failed: {}", InstanceUid.text(message.getInstanceUid()), failure.toString());
         return Replies.error(message.getInstanceUid(), ServerErrorResponseType.ServerErrorResponseType_Unknown,
             "the server could not process the message");
       }
@@ -91,7 +91,7 @@ public final class MessageDispatcher {
       return reply;
     }
     log.warn("agent {}: discarded a reply of {} bytes, over the {} byte message limit",
-        uid(reply.getInstanceUid()), size, maxMessageBytes);
+        InstanceUid.text(reply.getInstanceUid()), size, maxMessageBytes);
     return Replies.error(reply.getInstanceUid(), ServerErrorResponseType.ServerErrorResponseType_Unknown,
         "the server's reply was larger than the message limit and was not sent");
   }
@@ -103,18 +103,5 @@ public final class MessageDispatcher {
       log.warn("a connection callback failed: {}", e.toString());
     }
     return CompletableFuture.completedFuture(null);
-  }
-
-  /** The canonical text form of a 16-byte instance uid, or its hex when it is not 16 bytes. */
-  static String uid(ByteString instanceUid) {
-    if (instanceUid.size() != 16) {
-      StringBuilder hex = new StringBuilder("0x");
-      for (byte b : instanceUid.toByteArray()) {
-        hex.append(String.format("%02x", b));
-      }
-      return hex.toString();
-    }
-    java.nio.ByteBuffer bytes = instanceUid.asReadOnlyByteBuffer();
-    return new UUID(bytes.getLong(), bytes.getLong()).toString();
   }
 }

@@ -108,11 +108,11 @@ class MessageDispatcherTest {
 
   @Test
   void aUidIsWrittenTheCanonicalWay() {
-    assertThat(MessageDispatcher.uid(ByteString.copyFrom(new byte[] {
+    assertThat(io.opampfleet.netty.InstanceUid.text(ByteString.copyFrom(new byte[] {
         0x01, (byte) 0x9a, 0x2b, 0x3c, 0x4d, 0x5e, 0x7f, 0x00, (byte) 0x81, (byte) 0x92, (byte) 0xa3, (byte) 0xb4,
         (byte) 0xc5, (byte) 0xd6, (byte) 0xe7, (byte) 0xf8})))
         .isEqualTo("019a2b3c-4d5e-7f00-8192-a3b4c5d6e7f8");
-    assertThat(MessageDispatcher.uid(ByteString.copyFrom(new byte[] {1, 2}))).isEqualTo("0x0102");
+    assertThat(io.opampfleet.netty.InstanceUid.text(ByteString.copyFrom(new byte[] {1, 2}))).isEqualTo("0x0102");
   }
 
   private static void sleepAFew() {

@@ -1,6 +1,6 @@
-package io.opampfleet.supervisor.config;
+package io.opampfleet.strictyaml;
 
-/** A supervisor.yaml that cannot be used: the message names the file, the key path and the reason. */
+/** A configuration file that cannot be used: the message names the file, the key path and the reason. */
 public final class ConfigException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 

@@ -1,4 +1,4 @@
-package io.opampfleet.supervisor.config;
+package io.opampfleet.strictyaml;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations written the Go way, as supervisor.yaml has them: {@code 5s}, {@code 1m30s}, {@code 250ms}. */
+/** Durations written the Go way, as the Go supervisor's files have them: {@code 5s}, {@code 1m30s}, {@code 250ms}. */
 public final class GoDuration {
   private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|μs|ms|s|m|h)");
   private static final Map<String, Long> NANOS = Map.of("ns", 1L, "us", 1_000L, "µs", 1_000L, "μs", 1_000L,

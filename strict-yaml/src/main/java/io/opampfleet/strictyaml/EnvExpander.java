@@ -1,22 +1,22 @@
-package io.opampfleet.supervisor.config;
+package io.opampfleet.strictyaml;
 
 import java.util.function.UnaryOperator;
 
 /**
- * Expands {@code ${VAR}} and {@code ${env:VAR}} in supervisor.yaml's values, as the collector's
- * confmap resolver does for the Go supervisor: an unset variable becomes empty, and {@code $$}
+ * Expands {@code ${VAR}} and {@code ${env:VAR}} in a configuration file's values, as the collector's
+ * confmap resolver does: an unset variable becomes empty, and {@code $$}
  * stands for a literal {@code $}. A {@code $} not followed by a brace (such as
  * {@code $REMOTE_CONFIG}) stays as written.
  */
-final class EnvExpander {
+public final class EnvExpander {
   private final UnaryOperator<String> environment;
 
-  EnvExpander(UnaryOperator<String> environment) {
+  public EnvExpander(UnaryOperator<String> environment) {
     this.environment = environment;
   }
 
   /** @throws IllegalArgumentException for an unclosed reference or a scheme other than env */
-  String expand(String value) {
+  public String expand(String value) {
     if (value.indexOf('$') < 0) {
       return value;
     }

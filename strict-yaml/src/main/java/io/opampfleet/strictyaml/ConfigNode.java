@@ -1,4 +1,4 @@
-package io.opampfleet.supervisor.config;
+package io.opampfleet.strictyaml;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -14,11 +14,11 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * One mapping of supervisor.yaml, read strictly: each value is asked for by key and type, with
+ * One mapping of a YAML configuration file, read strictly: each value is asked for by key and type, with
  * environment variables expanded, and {@link #finish()} refuses the keys nobody asked for. Every
  * error names the key the Go supervisor's way ({@code agent::executable}) and the reason.
  */
-final class ConfigNode {
+public final class ConfigNode {
   private final String file;
   private final String path;
   private final JsonNode node;
@@ -26,7 +26,7 @@ final class ConfigNode {
   private final List<String> warnings;
   private final Set<String> known = new LinkedHashSet<>();
 
-  ConfigNode(String file, String path, JsonNode node, EnvExpander expander, List<String> warnings) {
+  public ConfigNode(String file, String path, JsonNode node, EnvExpander expander, List<String> warnings) {
     this.file = file;
     this.path = path;
     this.node = node == null || node.isNull() || node.isMissingNode() ? JsonNodeFactory.instance.objectNode() : node;
@@ -37,17 +37,17 @@ final class ConfigNode {
     }
   }
 
-  ConfigNode child(String key) {
+  public ConfigNode child(String key) {
     return new ConfigNode(file, path(key), value(key), expander, warnings);
   }
 
-  boolean has(String key) {
+  public boolean has(String key) {
     known.add(key);
     JsonNode value = node.get(key);
     return value != null && !value.isNull();
   }
 
-  String string(String key, String otherwise) {
+  public String string(String key, String otherwise) {
     JsonNode value = value(key);
     if (value == null || value.isNull()) {
       return otherwise;
@@ -58,7 +58,7 @@ final class ConfigNode {
     return expand(key, value.asText());
   }
 
-  String required(String key) {
+  public String required(String key) {
     String value = string(key, "");
     if (value.isBlank()) {
       throw error(key, "must be specified");
@@ -66,7 +66,7 @@ final class ConfigNode {
     return value;
   }
 
-  boolean bool(String key, boolean otherwise) {
+  public boolean bool(String key, boolean otherwise) {
     String value = string(key, null);
     if (value == null) {
       return otherwise;
@@ -78,7 +78,7 @@ final class ConfigNode {
     };
   }
 
-  int integer(String key, int otherwise, int min, int max) {
+  public int integer(String key, int otherwise, int min, int max) {
     String value = string(key, null);
     if (value == null || value.isBlank()) {
       return otherwise;
@@ -96,7 +96,7 @@ final class ConfigNode {
   }
 
   /** A Go duration that must be positive. */
-  Duration positiveDuration(String key, Duration otherwise) {
+  public Duration positiveDuration(String key, Duration otherwise) {
     String value = string(key, null);
     if (value == null) {
       return otherwise;
@@ -113,7 +113,7 @@ final class ConfigNode {
     return parsed;
   }
 
-  List<String> strings(String key) {
+  public List<String> strings(String key) {
     JsonNode value = value(key);
     if (value == null || value.isNull()) {
       return List.of();
@@ -133,7 +133,7 @@ final class ConfigNode {
   }
 
   /** A mapping of names to values, kept in the file's order. */
-  Map<String, String> stringMap(String key) {
+  public Map<String, String> stringMap(String key) {
     Map<String, List<String>> multi = stringListMap(key);
     Map<String, String> single = new LinkedHashMap<>();
     multi.forEach((name, values) -> {
@@ -146,7 +146,7 @@ final class ConfigNode {
   }
 
   /** A mapping of names to one value or a list of values, as Go's http.Header takes them. */
-  Map<String, List<String>> stringListMap(String key) {
+  public Map<String, List<String>> stringListMap(String key) {
     JsonNode value = value(key);
     if (value == null || value.isNull()) {
       return Map.of();
@@ -171,21 +171,21 @@ final class ConfigNode {
     return entries;
   }
 
-  /** A section whose inside this supervisor hands on as it is (own telemetry, extensions). */
-  JsonNode raw(String key) {
+  /** A section handed on as it is, with environment variables expanded in its values. */
+  public JsonNode raw(String key) {
     JsonNode value = value(key);
     return value == null ? JsonNodeFactory.instance.objectNode() : expandAll(key, value.deepCopy());
   }
 
-  /** A key the Go supervisor no longer has: accepted, with a warning that says so. */
-  void dropped(String key, String advice) {
+  /** A key that is no longer used: accepted, with a warning that says so. */
+  public void dropped(String key, String advice) {
     if (has(key)) {
-      warnings.add(file + ": " + path(key) + ": is no longer used by the supervisor and is ignored; " + advice);
+      warnings.add(file + ": " + path(key) + ": is no longer used and is ignored; " + advice);
     }
   }
 
   /** @throws ConfigException naming the first key this mapping does not have */
-  void finish() {
+  public void finish() {
     for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!known.contains(name)) {
@@ -194,11 +194,11 @@ final class ConfigNode {
     }
   }
 
-  ConfigException error(String key, String reason) {
+  public ConfigException error(String key, String reason) {
     return new ConfigException(file + ": " + path(key) + ": " + reason);
   }
 
-  String path(String key) {
+  public String path(String key) {
     return path.isEmpty() ? key : path + "::" + key;
   }
 

@@ -1,0 +1,29 @@
+package io.opampfleet.netty;
+
+import com.google.protobuf.ByteString;
+import java.nio.ByteBuffer;
+import java.util.HexFormat;
+import java.util.UUID;
+
+/** An agent's instance uid in text: the UUID form for 16 bytes, {@code 0x} and hex otherwise. */
+public final class InstanceUid {
+  private InstanceUid() {}
+
+  public static String text(ByteString instanceUid) {
+    if (instanceUid.size() != 16) {
+      return "0x" + HexFormat.of().formatHex(instanceUid.toByteArray());
+    }
+    ByteBuffer bytes = instanceUid.asReadOnlyByteBuffer();
+    return new UUID(bytes.getLong(), bytes.getLong()).toString();
+  }
+
+  /** @throws IllegalArgumentException when the text is neither form */
+  public static ByteString bytes(String text) {
+    if (text.startsWith("0x")) {
+      return ByteString.copyFrom(HexFormat.of().parseHex(text.substring(2)));
+    }
+    UUID uuid = UUID.fromString(text);
+    return ByteString.copyFrom(ByteBuffer.allocate(16)
+        .putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits()).array());
+  }
+}

@@ -1,0 +1,192 @@
+package io.opampfleet.server;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.opampfleet.netty.server.OpampServer;
+import io.opampfleet.server.api.AdminApi;
+import io.opampfleet.server.api.AdminServer;
+import io.opampfleet.server.api.AgentsApi;
+import io.opampfleet.server.api.ConfigsApi;
+import io.opampfleet.server.api.RolloutsApi;
+import io.opampfleet.server.api.Tokens;
+import io.opampfleet.server.api.TokensApi;
+import io.opampfleet.server.configs.Assignments;
+import io.opampfleet.server.inventory.Inventory;
+import io.opampfleet.server.metrics.FleetMetrics;
+import io.opampfleet.server.opamp.AgentCommands;
+import io.opampfleet.server.opamp.CertificateBinding;
+import io.opampfleet.server.opamp.FleetCallbacks;
+import io.opampfleet.server.rollout.RolloutEngine;
+import io.opampfleet.server.rollout.RolloutState;
+import io.opampfleet.server.settings.ServerSettings;
+import io.opampfleet.server.store.AgentRows;
+import io.opampfleet.server.store.ConfigRepository;
+import io.opampfleet.server.store.Database;
+import io.opampfleet.server.store.EventLog;
+import io.opampfleet.server.store.RolloutRepository;
+import io.opampfleet.server.store.TokenRepository;
+import io.opampfleet.server.store.WriteBehind;
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The whole server, wired: store, inventory, rollouts, the OpAMP listener and the admin listener. */
+public final class FleetServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(FleetServer.class);
+
+  private final Database database;
+  private final WriteBehind writes;
+  private final RolloutEngine rollouts;
+  private final EventLoopGroup loops;
+  private final ExecutorService adminWork;
+  private final ScheduledExecutorService housekeeping;
+  private final OpampServer opamp;
+  private final AdminServer admin;
+  private final Optional<String> firstAdminToken;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private FleetServer(Database database, WriteBehind writes, RolloutEngine rollouts, EventLoopGroup loops,
+      ExecutorService adminWork, ScheduledExecutorService housekeeping, OpampServer opamp, AdminServer admin,
+      Optional<String> firstAdminToken) {
+    this.database = database;
+    this.writes = writes;
+    this.rollouts = rollouts;
+    this.loops = loops;
+    this.adminWork = adminWork;
+    this.housekeeping = housekeeping;
+    this.opamp = opamp;
+    this.admin = admin;
+    this.firstAdminToken = firstAdminToken;
+  }
+
+  public static FleetServer start(ServerSettings settings) {
+    Database database = Database.open(settings.storage());
+    WriteBehind writes = new WriteBehind(database);
+    ConfigRepository configs = new ConfigRepository(database);
+    Inventory inventory = new Inventory();
+    AgentRows.loadAll(database, (name, version) -> configs.version(name, version).orElse(null))
+        .forEach(inventory::restore);
+    Assignments assignments = new Assignments(configs.assignments());
+    FleetMetrics metrics = new FleetMetrics();
+    AgentCommands commands = new AgentCommands();
+    RolloutEngine rollouts = new RolloutEngine(inventory, configs, new RolloutRepository(database), writes,
+        commands, System::currentTimeMillis);
+    rollouts.start();
+    FleetCallbacks callbacks = new FleetCallbacks(inventory, writes, assignments, configs,
+        new CertificateBinding(settings.agents().requireUidInCertificate()), metrics, System::currentTimeMillis);
+    Tokens tokens = new Tokens(settings.tokens(), new TokenRepository(database));
+    Optional<String> firstToken = tokens.bootstrap();
+
+    EventLoopGroup loops = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+    ExecutorService adminWork = Executors.newFixedThreadPool(4, daemon("admin"));
+    AgentsApi agents = new AgentsApi(inventory, configs, new EventLog(database), writes, commands);
+    AtomicBoolean ready = new AtomicBoolean();
+    AdminApi api = new AdminApi(tokens, metrics::scrape, ready::get)
+        .add(agents.routes())
+        .add(new ConfigsApi(configs, assignments, inventory, writes, commands, rollouts).routes())
+        .add(new RolloutsApi(rollouts, agents::summary).routes())
+        .add(new TokensApi(tokens).routes());
+    registerGauges(metrics, inventory, callbacks, writes, rollouts);
+
+    OpampServer.Builder opampBuilder = OpampServer.builder().bind(settings.opamp().address()).callbacks(callbacks)
+        .eventLoopGroup(loops);
+    settings.opamp().tls().ifPresent(tls -> opampBuilder.tls(ServerTls.context("opamp", tls)));
+    OpampServer opamp = opampBuilder.start();
+    AdminServer admin = AdminServer.start(settings.admin().address(),
+        settings.admin().tls().map(tls -> ServerTls.context("admin", tls)).orElse(null), api, loops, adminWork);
+
+    ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(daemon("housekeeping"));
+    EventLog events = new EventLog(database);
+    long retention = settings.eventRetention().toMillis();
+    housekeeping.scheduleWithFixedDelay(() -> {
+      try {
+        int pruned = events.prune(System.currentTimeMillis() - retention);
+        if (pruned > 0) {
+          log.info("events: pruned {} past the retention of {}", pruned, settings.eventRetention());
+        }
+      } catch (RuntimeException e) {
+        log.warn("events: pruning failed: {}", e.getMessage());
+      }
+    }, 1, 60, TimeUnit.MINUTES);
+    ready.set(true);
+    log.info("serving OpAMP on {}://{}/v1/opamp and the admin API on {}://{}/api/v1 ({} agents known)",
+        settings.opamp().tls().isPresent() ? "wss" : "ws", hostPort(opamp.address()),
+        settings.admin().tls().isPresent() ? "https" : "http", hostPort(admin.address()), inventory.size());
+    return new FleetServer(database, writes, rollouts, loops, adminWork, housekeeping, opamp, admin, firstToken);
+  }
+
+  private static void registerGauges(FleetMetrics metrics, Inventory inventory, FleetCallbacks callbacks,
+      WriteBehind writes, RolloutEngine rollouts) {
+    metrics.gauge("opamp_agents_connected", "Agents connected now", callbacks::connectedAgents);
+    metrics.gauge("opamp_agents_known", "Agents in the inventory", inventory::size);
+    metrics.gauge("opamp_store_queue_depth", "Changes waiting for the next store write", writes::queued);
+    metrics.counter("opamp_store_batches_total", "Batches written to the store", writes::batches);
+    metrics.counter("opamp_store_rows_written_total", "Rows written to the store", writes::rowsWritten);
+    metrics.counter("opamp_store_write_seconds_total", "Time spent writing batches to the store",
+        () -> writes.writeNanos() / 1e9);
+    metrics.labelledGauge("opamp_rollout_agents", "Agents of unfinished rollouts by state", () -> {
+      Map<String, Double> samples = new LinkedHashMap<>();
+      rollouts.list().stream().filter(r -> !r.state().finished()).forEach(r -> r.counts().forEach((state, n) ->
+          samples.put("rollout=\"" + r.id() + "\",state=\"" + state + "\"", n.doubleValue())));
+      return samples;
+    });
+    metrics.labelledGauge("opamp_rollouts", "Rollouts by state", () -> {
+      Map<String, Double> samples = new LinkedHashMap<>();
+      for (RolloutState state : RolloutState.values()) {
+        samples.put("state=\"" + state + "\"", (double) rollouts.list().stream().filter(r -> r.state() == state).count());
+      }
+      return samples;
+    });
+  }
+
+  public InetSocketAddress opampAddress() {
+    return opamp.address();
+  }
+
+  public InetSocketAddress adminAddress() {
+    return admin.address();
+  }
+
+  /** The admin token made on first start, to be shown once; empty when tokens already existed. */
+  public Optional<String> firstAdminToken() {
+    return firstAdminToken;
+  }
+
+  /** Stops taking connections, finishes the rollout step in hand, and writes what is queued. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    opamp.close();
+    admin.close();
+    rollouts.close();
+    housekeeping.shutdownNow();
+    writes.close();
+    adminWork.shutdown();
+    loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    database.close();
+    log.info("stopped; every acknowledged change is in the store");
+  }
+
+  private static String hostPort(InetSocketAddress address) {
+    return address.getHostString() + ":" + address.getPort();
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return runnable -> {
+      Thread thread = new Thread(runnable, name);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+}

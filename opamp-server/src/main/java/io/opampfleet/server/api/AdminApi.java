@@ -1,0 +1,144 @@
+package io.opampfleet.server.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.opampfleet.server.api.ApiRequest.Principal;
+import io.opampfleet.server.rollout.RolloutException;
+import io.opampfleet.server.store.StoreException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin side without the wire: authenticates, routes to the operation, and writes its answer
+ * or its error as JSON. Only {@code /healthz} and {@code /readyz} are open; everything else needs
+ * a bearer token with the role the operation asks for.
+ */
+public final class AdminApi {
+  private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
+  public static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+  private final Tokens tokens;
+  private final List<Route> routes = new ArrayList<>();
+  private final Supplier<String> metrics;
+  private final BooleanSupplier ready;
+  private final byte[] openApi;
+
+  public AdminApi(Tokens tokens, Supplier<String> metrics, BooleanSupplier ready) {
+    this.tokens = tokens;
+    this.metrics = metrics;
+    this.ready = ready;
+    this.openApi = resource("/openapi.json");
+  }
+
+  public AdminApi add(List<Route> more) {
+    routes.addAll(more);
+    return this;
+  }
+
+  public List<Route> routes() {
+    return List.copyOf(routes);
+  }
+
+  public ApiResponse handle(String method, String path, Map<String, List<String>> query, String authorization,
+      byte[] body) {
+    try {
+      if (path.equals("/healthz")) {
+        return json(200, Map.of("status", "ok"));
+      }
+      if (path.equals("/readyz")) {
+        return ready.getAsBoolean() ? json(200, Map.of("status", "ready"))
+            : json(503, Map.of("status", "starting"));
+      }
+      Optional<Principal> principal = tokens.authenticate(authorization);
+      if (principal.isEmpty()) {
+        throw new ApiException(401, authorization == null
+            ? "this call needs a token: send 'Authorization: Bearer <token>'"
+            : "the token is not known; check it, or ask an admin for a new one");
+      }
+      if (path.equals("/metrics")) {
+        return ApiResponse.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.get());
+      }
+      if (path.equals("/api/v1/openapi.json")) {
+        return ApiResponse.json(200, openApi);
+      }
+      return route(method, path, query, body, principal.get());
+    } catch (ApiException e) {
+      return error(e.status(), e.getMessage());
+    } catch (RolloutException e) {
+      return error(switch (e.kind()) {
+        case NOT_FOUND -> 404;
+        case CONFLICT -> 409;
+        case INVALID -> 422;
+      }, e.getMessage());
+    } catch (StoreException e) {
+      log.error("admin {} {}: the store failed: {}", method, path, e.getMessage());
+      return error(503, "the store is not answering; try again shortly");
+    } catch (RuntimeException e) {
+      log.error("admin {} {}: failed: {}", method, path, e.toString(), e);
+      return error(500, "the server failed to handle this call; its log has the cause");
+    }
+  }
+
+  private ApiResponse route(String method, String path, Map<String, List<String>> query, byte[] body,
+      Principal principal) {
+    List<String> segments = Arrays.stream(path.substring(1).split("/")).toList();
+    boolean pathKnown = false;
+    for (Route route : routes) {
+      Optional<Map<String, String>> parameters = route.match(segments);
+      if (parameters.isEmpty()) {
+        continue;
+      }
+      pathKnown = true;
+      if (!route.method().equals(method)) {
+        continue;
+      }
+      if (!principal.role().allows(route.role())) {
+        throw new ApiException(403, "token '" + principal.name() + "' is a " + principal.role().label()
+            + "; this call needs the " + route.role().label() + " role");
+      }
+      Object answer = route.handler().handle(new ApiRequest(method, parameters.get(), query, body, principal));
+      if (answer instanceof EventStream stream) {
+        return ApiResponse.stream(stream);
+      }
+      if (answer instanceof ApiResponse response) {
+        return response;
+      }
+      return json(method.equals("POST") ? 201 : 200, answer);
+    }
+    throw pathKnown ? new ApiException(405, method + " is not supported on " + path)
+        : ApiException.notFound("there is no " + path + "; the API is described at /api/v1/openapi.json");
+  }
+
+  public static ApiResponse json(int status, Object value) {
+    try {
+      return ApiResponse.json(status, JSON.writeValueAsBytes(value));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write an answer as JSON: " + e.getMessage(), e);
+    }
+  }
+
+  static ApiResponse error(int status, String message) {
+    return json(status, Map.of("error", message, "status", status));
+  }
+
+  private static byte[] resource(String name) {
+    try (InputStream in = AdminApi.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("the server jar lacks " + name);
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + name + ": " + e.getMessage(), e);
+    }
+  }
+}

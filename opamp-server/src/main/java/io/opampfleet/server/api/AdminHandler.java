@@ -1,0 +1,100 @@
+package io.opampfleet.server.api;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/** Hands each request to {@link AdminApi} off the event loop and writes the answer back. */
+final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private final AdminApi api;
+  private final Executor executor;
+
+  AdminHandler(AdminApi api, Executor executor) {
+    this.api = api;
+    this.executor = executor;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+    String method = request.method().name();
+    String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+    byte[] body = ByteBufUtil.getBytes(request.content());
+    boolean keepAlive = HttpUtil.isKeepAlive(request);
+    executor.execute(() -> {
+      ApiResponse response = api.handle(method, uri.path(), uri.parameters(), authorization, body);
+      if (response.stream() != null) {
+        ctx.executor().execute(() -> startStream(ctx, response.stream()));
+      } else {
+        write(ctx, response, keepAlive);
+      }
+    });
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close();
+  }
+
+  private static void write(ChannelHandlerContext ctx, ApiResponse answer, boolean keepAlive) {
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+        HttpResponseStatus.valueOf(answer.status()), Unpooled.wrappedBuffer(answer.body()));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType());
+    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, answer.body().length);
+    response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+    if (keepAlive) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+      ctx.writeAndFlush(response);
+    } else {
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  /** Server-sent events: one event per interval until the stream ends or the client goes. */
+  private void startStream(ChannelHandlerContext ctx, EventStream stream) {
+    HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream");
+    head.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+    head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    ctx.writeAndFlush(head);
+    long period = stream.interval().toMillis();
+    ScheduledFuture<?>[] task = new ScheduledFuture<?>[1];
+    task[0] = ctx.executor().scheduleAtFixedRate(() -> executor.execute(() -> {
+      Object next = stream.next().get();
+      ctx.executor().execute(() -> {
+        if (!ctx.channel().isActive()) {
+          task[0].cancel(false);
+          return;
+        }
+        if (next == null) {
+          task[0].cancel(false);
+          ctx.writeAndFlush(io.netty.handler.codec.http.LastHttpContent.EMPTY_LAST_CONTENT)
+              .addListener(ChannelFutureListener.CLOSE);
+          return;
+        }
+        String data = new String(AdminApi.json(200, next).body(), StandardCharsets.UTF_8);
+        ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(
+            "event: " + stream.event() + "\ndata: " + data + "\n\n", StandardCharsets.UTF_8)));
+      });
+    }), 0, period, TimeUnit.MILLISECONDS);
+    ctx.channel().closeFuture().addListener(closed -> task[0].cancel(false));
+  }
+}

@@ -1,0 +1,59 @@
+package io.opampfleet.server.api;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
+import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
+
+/** The admin listener: HTTP/1.1 (over TLS when configured) into {@link AdminApi}. */
+public final class AdminServer implements AutoCloseable {
+  private static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+  private final Channel channel;
+
+  private AdminServer(Channel channel) {
+    this.channel = channel;
+  }
+
+  public static AdminServer start(InetSocketAddress address, SslContext tls, AdminApi api, EventLoopGroup group,
+      Executor executor) {
+    try {
+      Channel channel = new ServerBootstrap()
+          .group(group)
+          .channel(NioServerSocketChannel.class)
+          .childHandler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+              ChannelPipeline pipeline = ch.pipeline();
+              if (tls != null) {
+                pipeline.addLast("tls", tls.newHandler(ch.alloc()));
+              }
+              pipeline.addLast("http", new HttpServerCodec());
+              pipeline.addLast("aggregate", new HttpObjectAggregator(MAX_BODY_BYTES));
+              pipeline.addLast("api", new AdminHandler(api, executor));
+            }
+          })
+          .bind(address).syncUninterruptibly().channel();
+      return new AdminServer(channel);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("cannot listen for the admin API on " + address + ": " + e.getMessage(), e);
+    }
+  }
+
+  public InetSocketAddress address() {
+    return (InetSocketAddress) channel.localAddress();
+  }
+
+  @Override
+  public void close() {
+    channel.close().syncUninterruptibly();
+  }
+}

@@ -1,0 +1,178 @@
+package io.opampfleet.server.api;
+
+import io.opampfleet.server.configs.ConfigVersion;
+import io.opampfleet.server.inventory.Agent;
+import io.opampfleet.server.inventory.AgentEvent;
+import io.opampfleet.server.inventory.AgentSnapshot;
+import io.opampfleet.server.inventory.Inventory;
+import io.opampfleet.server.opamp.AgentCommands;
+import io.opampfleet.server.selector.LabelSelector;
+import io.opampfleet.server.selector.SelectorException;
+import io.opampfleet.server.store.ConfigRepository;
+import io.opampfleet.server.store.EventLog;
+import io.opampfleet.server.store.WriteBehind;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+/** Agents: the filtered, paged list, one agent, its events, and what can be done to it. */
+public final class AgentsApi {
+  private final Inventory inventory;
+  private final ConfigRepository configs;
+  private final EventLog events;
+  private final WriteBehind writes;
+  private final AgentCommands commands;
+
+  public AgentsApi(Inventory inventory, ConfigRepository configs, EventLog events, WriteBehind writes,
+      AgentCommands commands) {
+    this.inventory = inventory;
+    this.configs = configs;
+    this.events = events;
+    this.writes = writes;
+    this.commands = commands;
+  }
+
+  public List<Route> routes() {
+    return List.of(
+        new Route("GET", "/api/v1/agents", Role.VIEWER, this::list),
+        new Route("GET", "/api/v1/agents/{uid}", Role.VIEWER, r -> AgentJson.detail(agent(r).snapshot())),
+        new Route("GET", "/api/v1/agents/{uid}/events", Role.VIEWER,
+            r -> events.recent(agent(r).uid(), r.queryInt("limit", 50, 1, 1000))),
+        new Route("POST", "/api/v1/agents/{uid}/config", Role.OPERATOR, this::push),
+        new Route("POST", "/api/v1/agents/{uid}/restart", Role.OPERATOR, this::restart),
+        new Route("GET", "/api/v1/fleet", Role.VIEWER, r -> summary()));
+  }
+
+  /** Counts by state, for the top of the fleet page and the live stream. */
+  public Map<String, Object> summary() {
+    int connected = 0;
+    int healthy = 0;
+    Map<String, Integer> statuses = new TreeMap<>();
+    int total = 0;
+    for (Agent agent : inventory.all()) {
+      AgentSnapshot snapshot = agent.snapshot();
+      total++;
+      connected += snapshot.connected() ? 1 : 0;
+      healthy += snapshot.healthy() ? 1 : 0;
+      statuses.merge(AgentJson.status(snapshot), 1, Integer::sum);
+    }
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("agents", total);
+    summary.put("connected", connected);
+    summary.put("healthy", healthy);
+    summary.put("remoteConfigStatus", statuses);
+    return summary;
+  }
+
+  private Object list(ApiRequest request) {
+    Predicate<AgentSnapshot> filter = filter(request);
+    List<AgentSnapshot> matched = new ArrayList<>();
+    for (Agent agent : inventory.all()) {
+      AgentSnapshot snapshot = agent.snapshot();
+      if (filter.test(snapshot)) {
+        matched.add(snapshot);
+      }
+    }
+    matched.sort(order(request.query("sort", "uid")));
+    int size = request.queryInt("size", 50, 1, 1000);
+    int page = request.queryInt("page", 1, 1, Integer.MAX_VALUE);
+    int from = Math.min(matched.size(), (page - 1) * size);
+    List<Map<String, Object>> rows = matched.subList(from, Math.min(matched.size(), from + size)).stream()
+        .map(AgentJson::row).toList();
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("total", matched.size());
+    answer.put("page", page);
+    answer.put("size", size);
+    answer.put("agents", rows);
+    return answer;
+  }
+
+  static Predicate<AgentSnapshot> filter(ApiRequest request) {
+    LabelSelector selector;
+    try {
+      selector = LabelSelector.parse(request.query("selector", ""));
+    } catch (SelectorException e) {
+      throw ApiException.badRequest(e.getMessage());
+    }
+    Predicate<AgentSnapshot> filter = a -> selector.matches(a.labels());
+    String health = request.query("health", null);
+    if (health != null) {
+      if (!health.equals("healthy") && !health.equals("unhealthy")) {
+        throw ApiException.badRequest("health must be 'healthy' or 'unhealthy', not '" + health + "'");
+      }
+      boolean wanted = health.equals("healthy");
+      filter = filter.and(a -> a.healthy() == wanted);
+    }
+    String status = request.query("status", null);
+    if (status != null) {
+      filter = filter.and(a -> AgentJson.status(a).equalsIgnoreCase(status));
+    }
+    String connected = request.query("connected", null);
+    if (connected != null) {
+      boolean wanted = Boolean.parseBoolean(connected);
+      filter = filter.and(a -> a.connected() == wanted);
+    }
+    String config = request.query("config", null);
+    if (config != null) {
+      filter = filter.and(a -> a.desired() != null
+          && (a.desired().label().equals(config) || a.desired().name().equals(config)));
+    }
+    return filter;
+  }
+
+  private static Comparator<AgentSnapshot> order(String sort) {
+    boolean descending = sort.startsWith("-");
+    String key = descending ? sort.substring(1) : sort;
+    Comparator<AgentSnapshot> order = switch (key) {
+      case "uid" -> Comparator.comparing(AgentSnapshot::uid);
+      case "lastSeen" -> Comparator.comparingLong(AgentSnapshot::lastSeen);
+      case "connectedSince" -> Comparator.comparingLong(AgentSnapshot::connectedSince);
+      case "status" -> Comparator.comparing(AgentJson::status);
+      case "healthy" -> Comparator.comparing(AgentSnapshot::healthy);
+      default -> {
+        if (!key.startsWith("label.")) {
+          throw ApiException.badRequest("sort must be uid, lastSeen, connectedSince, status, healthy or "
+              + "label.<name>, with '-' in front for descending; not '" + sort + "'");
+        }
+        String label = key.substring(6);
+        yield Comparator.comparing(a -> a.labels().getOrDefault(label, ""));
+      }
+    };
+    order = order.thenComparing(AgentSnapshot::uid);
+    return descending ? order.reversed() : order;
+  }
+
+  private Agent agent(ApiRequest request) {
+    return inventory.find(request.path("uid")).orElseThrow(() -> ApiException.notFound(
+        "there is no agent " + request.path("uid") + "; GET /api/v1/agents lists them"));
+  }
+
+  private Object push(ApiRequest request) {
+    Agent agent = agent(request);
+    var body = request.json(AdminApi.JSON);
+    String name = ApiRequest.text(body, "config");
+    int version = ApiRequest.integer(body, "version");
+    ConfigVersion config = configs.version(name, version).orElseThrow(() -> ApiException.notFound(
+        "there is no config " + name + "@" + version));
+    agent.desire(config);
+    writes.agent(agent);
+    writes.event(new AgentEvent(agent.uid(), System.currentTimeMillis(), AgentEvent.Kind.CONFIG_SENT,
+        config.label() + " (pushed by " + request.principal().name() + ")"));
+    commands.sendDesiredConfig(agent);
+    return Map.of("uid", agent.uid(), "desiredConfig", config.label(), "connected", agent.connected());
+  }
+
+  private Object restart(ApiRequest request) {
+    Agent agent = agent(request);
+    if (!commands.restart(agent)) {
+      throw new ApiException(409, "agent " + agent.uid() + " is not connected or does not accept restart commands");
+    }
+    writes.event(new AgentEvent(agent.uid(), System.currentTimeMillis(), AgentEvent.Kind.RESTART_SENT,
+        "by " + request.principal().name()));
+    return Map.of("uid", agent.uid(), "restart", "sent");
+  }
+}

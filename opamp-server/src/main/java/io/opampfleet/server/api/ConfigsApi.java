@@ -1,0 +1,220 @@
+package io.opampfleet.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.opampfleet.server.configs.Assignment;
+import io.opampfleet.server.configs.Assignments;
+import io.opampfleet.server.configs.ConfigVersion;
+import io.opampfleet.server.configs.diff.LineDiff;
+import io.opampfleet.server.inventory.Agent;
+import io.opampfleet.server.inventory.AgentEvent;
+import io.opampfleet.server.inventory.Inventory;
+import io.opampfleet.server.opamp.AgentCommands;
+import io.opampfleet.server.rollout.RolloutEngine;
+import io.opampfleet.server.selector.LabelSelector;
+import io.opampfleet.server.selector.SelectorException;
+import io.opampfleet.server.store.ConfigRepository;
+import io.opampfleet.server.store.WriteBehind;
+import io.opampfleet.strictyaml.YamlFiles;
+import io.opampfleet.strictyaml.YamlSyntaxException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Configs and their versions, diffs, and assignments by selector. */
+public final class ConfigsApi {
+  private static final String NAME = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}";
+
+  private final ConfigRepository configs;
+  private final Assignments assignments;
+  private final Inventory inventory;
+  private final WriteBehind writes;
+  private final AgentCommands commands;
+  private final RolloutEngine rollouts;
+
+  public ConfigsApi(ConfigRepository configs, Assignments assignments, Inventory inventory, WriteBehind writes,
+      AgentCommands commands, RolloutEngine rollouts) {
+    this.configs = configs;
+    this.assignments = assignments;
+    this.inventory = inventory;
+    this.writes = writes;
+    this.commands = commands;
+    this.rollouts = rollouts;
+  }
+
+  public List<Route> routes() {
+    return List.of(
+        new Route("GET", "/api/v1/configs", Role.VIEWER, r -> configs.latestVersions().stream().map(v -> summary(v)).toList()),
+        new Route("GET", "/api/v1/configs/{name}/versions", Role.VIEWER,
+            r -> existing(r.path("name")).stream().map(ConfigsApi::summary).toList()),
+        new Route("POST", "/api/v1/configs/{name}/versions", Role.OPERATOR, this::addVersion),
+        new Route("GET", "/api/v1/configs/{name}/versions/{version}", Role.VIEWER, r -> version(r.path("name"), r.path("version"))),
+        new Route("GET", "/api/v1/configs/{name}/diff", Role.VIEWER, this::diff),
+        new Route("GET", "/api/v1/assignments", Role.VIEWER, r -> assignments.all().stream().map(this::view).toList()),
+        new Route("PUT", "/api/v1/assignments/{name}", Role.OPERATOR, this::putAssignment),
+        new Route("DELETE", "/api/v1/assignments/{name}", Role.OPERATOR, this::deleteAssignment),
+        new Route("GET", "/api/v1/assignments/{name}/agents", Role.VIEWER, this::assignmentAgents),
+        new Route("GET", "/api/v1/conflicts", Role.VIEWER, r -> conflicts()),
+        new Route("GET", "/api/v1/selectors/preview", Role.VIEWER, this::preview));
+  }
+
+  private Object addVersion(ApiRequest request) {
+    String name = request.path("name");
+    if (!name.matches(NAME)) {
+      throw ApiException.badRequest("config names are letters, digits, '.', '_' and '-', up to 128, not '" + name + "'");
+    }
+    JsonNode body = request.json(AdminApi.JSON);
+    String yaml = ApiRequest.text(body, "body");
+    try {
+      JsonNode tree = YamlFiles.parse(yaml);
+      if (!tree.isObject()) {
+        throw new ApiException(422, "the config must be a YAML mapping (receivers:, exporters:, service: ...)");
+      }
+    } catch (YamlSyntaxException e) {
+      Map<String, Object> error = new LinkedHashMap<>();
+      error.put("status", 422);
+      error.put("error", "the config is " + e.getMessage() + "; fix it and save again");
+      error.put("line", e.line());
+      error.put("column", e.column());
+      return AdminApi.json(422, error);
+    }
+    ConfigVersion version = configs.addVersion(name, yaml, request.principal().name(),
+        ApiRequest.optionalText(body, "comment", ""));
+    return full(version);
+  }
+
+  private List<ConfigVersion> existing(String name) {
+    List<ConfigVersion> versions = configs.versions(name);
+    if (versions.isEmpty()) {
+      throw ApiException.notFound("there is no config '" + name + "'; GET /api/v1/configs lists them");
+    }
+    return versions;
+  }
+
+  private ConfigVersion find(String name, String version) {
+    int number;
+    try {
+      number = Integer.parseInt(version);
+    } catch (NumberFormatException e) {
+      throw ApiException.badRequest("a version is a whole number, not '" + version + "'");
+    }
+    return configs.version(name, number).orElseThrow(() -> ApiException.notFound(
+        "there is no version " + version + " of config '" + name + "'"));
+  }
+
+  private Object version(String name, String version) {
+    return full(find(name, version));
+  }
+
+  private Object diff(ApiRequest request) {
+    String name = request.path("name");
+    ConfigVersion from = find(name, request.query("from", ""));
+    ConfigVersion to = find(name, request.query("to", ""));
+    Map<String, Object> diff = new LinkedHashMap<>();
+    diff.put("from", from.label());
+    diff.put("to", to.label());
+    var lines = LineDiff.between(from.body(), to.body());
+    diff.put("summary", LineDiff.summarize(lines));
+    diff.put("lines", lines);
+    diff.put("unified", LineDiff.unified(from.label(), to.label(), from.body(), to.body(), 3));
+    return diff;
+  }
+
+  private Object putAssignment(ApiRequest request) {
+    String name = request.path("name");
+    if (!name.matches(NAME)) {
+      throw ApiException.badRequest("assignment names are letters, digits, '.', '_' and '-', not '" + name + "'");
+    }
+    JsonNode body = request.json(AdminApi.JSON);
+    LabelSelector selector = selector(ApiRequest.optionalText(body, "selector", ""));
+    ConfigVersion version = find(ApiRequest.text(body, "config"), String.valueOf(ApiRequest.integer(body, "version")));
+    Assignment assignment = new Assignment(name, selector, version.name(), version.version(), Instant.now());
+    configs.saveAssignment(assignment);
+    assignments.put(assignment);
+    int applied = 0;
+    long now = System.currentTimeMillis();
+    for (Agent agent : inventory.matching(selector)) {
+      if (assignments.resolve(agent.labels()).single() && rollouts.rolloutOf(agent.uid()).isEmpty()) {
+        agent.desire(version);
+        writes.agent(agent);
+        writes.event(new AgentEvent(agent.uid(), now, AgentEvent.Kind.CONFIG_SENT,
+            version.label() + " (assignment " + name + ")"));
+        commands.sendDesiredConfig(agent);
+        applied++;
+      }
+    }
+    Map<String, Object> answer = view(assignment);
+    answer.put("applied", applied);
+    return AdminApi.json(200, answer);
+  }
+
+  private Object deleteAssignment(ApiRequest request) {
+    if (!configs.deleteAssignment(request.path("name"))) {
+      throw ApiException.notFound("there is no assignment '" + request.path("name") + "'");
+    }
+    assignments.remove(request.path("name"));
+    return Map.of("deleted", request.path("name"));
+  }
+
+  private Object assignmentAgents(ApiRequest request) {
+    Assignment assignment = assignments.all().stream().filter(a -> a.name().equals(request.path("name")))
+        .findFirst().orElseThrow(() -> ApiException.notFound("there is no assignment '" + request.path("name") + "'"));
+    return inventory.matching(assignment.selector()).stream().map(a -> a.uid()).sorted().toList();
+  }
+
+  private Object conflicts() {
+    List<Map<String, Object>> conflicts = new ArrayList<>();
+    for (Agent agent : inventory.all()) {
+      Assignments.Resolution resolution = assignments.resolve(agent.labels());
+      if (resolution.conflict()) {
+        conflicts.add(Map.of("uid", agent.uid(), "assignments",
+            resolution.matches().stream().map(Assignment::name).toList()));
+      }
+    }
+    return conflicts;
+  }
+
+  private Object preview(ApiRequest request) {
+    LabelSelector selector = selector(request.query("selector", ""));
+    List<Agent> matched = inventory.matching(selector);
+    return Map.of("selector", selector.toString(), "matches", matched.size(),
+        "sample", matched.stream().map(Agent::uid).sorted().limit(20).toList());
+  }
+
+  static LabelSelector selector(String text) {
+    try {
+      return LabelSelector.parse(text);
+    } catch (SelectorException e) {
+      throw new ApiException(400, e.getMessage());
+    }
+  }
+
+  private Map<String, Object> view(Assignment assignment) {
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("name", assignment.name());
+    view.put("selector", assignment.selector().toString());
+    view.put("config", assignment.configName());
+    view.put("version", assignment.version());
+    view.put("createdAt", assignment.createdAt().toEpochMilli());
+    view.put("matches", inventory.matching(assignment.selector()).size());
+    return view;
+  }
+
+  private static Map<String, Object> summary(ConfigVersion version) {
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("name", version.name());
+    view.put("version", version.version());
+    view.put("sha256", version.sha256());
+    view.put("author", version.author());
+    view.put("comment", version.comment());
+    view.put("createdAt", version.createdAt().toEpochMilli());
+    return view;
+  }
+
+  private static Map<String, Object> full(ConfigVersion version) {
+    Map<String, Object> view = summary(version);
+    view.put("body", version.body());
+    return view;
+  }
+}

@@ -1,0 +1,107 @@
+package io.opampfleet.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.opampfleet.server.rollout.FailureBudget;
+import io.opampfleet.server.rollout.RolloutEngine;
+import io.opampfleet.server.rollout.RolloutPlan;
+import io.opampfleet.server.rollout.RolloutView;
+import io.opampfleet.server.rollout.WavePlan;
+import io.opampfleet.strictyaml.GoDuration;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/** Rollouts: start one, follow it (also live), pause, resume, abort. */
+public final class RolloutsApi {
+  private final RolloutEngine engine;
+  private final Supplier<Map<String, Object>> fleetSummary;
+
+  public RolloutsApi(RolloutEngine engine, Supplier<Map<String, Object>> fleetSummary) {
+    this.engine = engine;
+    this.fleetSummary = fleetSummary;
+  }
+
+  public List<Route> routes() {
+    return List.of(
+        new Route("GET", "/api/v1/rollouts", Role.VIEWER, r -> engine.list()),
+        new Route("POST", "/api/v1/rollouts", Role.OPERATOR, this::create),
+        new Route("GET", "/api/v1/rollouts/{id}", Role.VIEWER, r -> find(r)),
+        new Route("POST", "/api/v1/rollouts/{id}/pause", Role.OPERATOR, r -> engine.pause(id(r), r.principal().name())),
+        new Route("POST", "/api/v1/rollouts/{id}/resume", Role.OPERATOR, r -> engine.resume(id(r), r.principal().name())),
+        new Route("POST", "/api/v1/rollouts/{id}/abort", Role.OPERATOR, r -> engine.abort(id(r), r.principal().name())),
+        new Route("GET", "/api/v1/rollouts/{id}/stream", Role.VIEWER, this::stream),
+        new Route("GET", "/api/v1/stream", Role.VIEWER, r -> new EventStream("fleet", Duration.ofSeconds(1), this::fleet)));
+  }
+
+  private Object create(ApiRequest request) {
+    JsonNode body = request.json(AdminApi.JSON);
+    RolloutPlan plan;
+    try {
+      plan = new RolloutPlan(
+          ConfigsApi.selector(ApiRequest.optionalText(body, "selector", "")),
+          ApiRequest.text(body, "config"),
+          ApiRequest.integer(body, "version"),
+          WavePlan.parse(ApiRequest.optionalText(body, "waves", "100%")),
+          duration(body, "bake", Duration.ZERO),
+          FailureBudget.parse(ApiRequest.optionalText(body, "failureBudget", "0")),
+          duration(body, "applyTimeout", Duration.ofMinutes(2)));
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(e.getMessage());
+    }
+    return engine.create(plan, request.principal().name());
+  }
+
+  private static Duration duration(JsonNode body, String field, Duration otherwise) {
+    String text = ApiRequest.optionalText(body, field, null);
+    if (text == null) {
+      return otherwise;
+    }
+    try {
+      Duration duration = GoDuration.parse(text);
+      if (duration.isNegative()) {
+        throw new IllegalArgumentException("it is negative");
+      }
+      return duration;
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("'" + field + "' must be a duration such as 30s or 2m, not '" + text + "'");
+    }
+  }
+
+  private static long id(ApiRequest request) {
+    try {
+      return Long.parseLong(request.path("id"));
+    } catch (NumberFormatException e) {
+      throw ApiException.badRequest("a rollout id is a number, not '" + request.path("id") + "'");
+    }
+  }
+
+  private RolloutView find(ApiRequest request) {
+    return engine.view(id(request)).orElseThrow(() -> ApiException.notFound("there is no rollout " + request.path("id")));
+  }
+
+  /** The rollout's view twice a second; the stream ends after the view that shows it finished. */
+  private EventStream stream(ApiRequest request) {
+    find(request);
+    long id = id(request);
+    AtomicBoolean ended = new AtomicBoolean();
+    return new EventStream("rollout", Duration.ofMillis(500), () -> {
+      if (ended.get()) {
+        return null;
+      }
+      RolloutView view = engine.view(id).orElse(null);
+      if (view == null || view.state().finished()) {
+        ended.set(true);
+      }
+      return view;
+    });
+  }
+
+  private Object fleet() {
+    Map<String, Object> event = new LinkedHashMap<>(fleetSummary.get());
+    event.put("rollouts", engine.list().stream().filter(r -> !r.state().finished()).toList());
+    return event;
+  }
+}

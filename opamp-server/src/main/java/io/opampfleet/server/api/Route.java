@@ -1,0 +1,35 @@
+package io.opampfleet.server.api;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One API operation: method, path template with {@code {name}} segments, the role it needs, and
+ * what answers it.
+ */
+public record Route(String method, String template, Role role, Handler handler) {
+  /** Answers a request with a value written as JSON, or throws {@link ApiException}. */
+  @FunctionalInterface
+  public interface Handler {
+    Object handle(ApiRequest request);
+  }
+
+  /** The path parameters when the path fits this template. */
+  public Optional<Map<String, String>> match(List<String> segments) {
+    String[] parts = template.substring(1).split("/");
+    if (parts.length != segments.size()) {
+      return Optional.empty();
+    }
+    Map<String, String> parameters = new HashMap<>();
+    for (int i = 0; i < parts.length; i++) {
+      if (parts[i].startsWith("{")) {
+        parameters.put(parts[i].substring(1, parts[i].length() - 1), segments.get(i));
+      } else if (!parts[i].equals(segments.get(i))) {
+        return Optional.empty();
+      }
+    }
+    return Optional.of(parameters);
+  }
+}

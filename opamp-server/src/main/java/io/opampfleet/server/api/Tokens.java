@@ -1,0 +1,74 @@
+package io.opampfleet.server.api;
+
+import io.opampfleet.server.api.ApiRequest.Principal;
+import io.opampfleet.server.configs.ConfigVersion;
+import io.opampfleet.server.settings.ServerSettings.TokenEntry;
+import io.opampfleet.server.store.TokenRepository;
+import io.opampfleet.server.store.TokenRepository.StoredToken;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Bearer tokens and their roles, from server.yaml and from the store, known by the SHA-256 of the
+ * secret only. A server with no token at all makes one admin token on first start.
+ */
+public final class Tokens {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final TokenRepository repository;
+  private final Map<String, Principal> byHash = new ConcurrentHashMap<>();
+
+  public Tokens(List<TokenEntry> configured, TokenRepository repository) {
+    this.repository = repository;
+    configured.forEach(t -> byHash.put(t.sha256(), new Principal(t.name(), Role.parse(t.role()))));
+    repository.all().forEach(t -> byHash.put(t.sha256(), new Principal(t.name(), Role.parse(t.role()))));
+  }
+
+  /** Makes the first admin token when there is none; returns its secret, to be shown once. */
+  public Optional<String> bootstrap() {
+    if (!byHash.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(create("admin", Role.ADMIN));
+  }
+
+  /** Stores a new token and returns its secret, which is not kept anywhere. */
+  public String create(String name, Role role) {
+    if (byHash.values().stream().anyMatch(p -> p.name().equals(name))) {
+      throw new ApiException(409, "a token named '" + name + "' exists; pick another name or delete it first");
+    }
+    byte[] secret = new byte[32];
+    RANDOM.nextBytes(secret);
+    String token = "ofl_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    String hash = ConfigVersion.sha256(token);
+    repository.add(new StoredToken(name, role.label(), hash));
+    byHash.put(hash, new Principal(name, role));
+    return token;
+  }
+
+  public boolean delete(String name) {
+    boolean deleted = repository.delete(name);
+    if (deleted) {
+      byHash.values().removeIf(p -> p.name().equals(name));
+    }
+    return deleted;
+  }
+
+  public List<Principal> list() {
+    return byHash.values().stream().sorted((a, b) -> a.name().compareTo(b.name())).toList();
+  }
+
+  /** The caller of an {@code Authorization: Bearer ...} header, if the token is known. */
+  public Optional<Principal> authenticate(String authorization) {
+    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return Optional.empty();
+    }
+    String hash = ConfigVersion.sha256(authorization.substring(7).trim());
+    // Looked up by hash: timing tells nothing about the secret itself.
+    return Optional.ofNullable(byHash.get(hash));
+  }
+}

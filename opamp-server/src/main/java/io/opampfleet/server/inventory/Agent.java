@@ -1,0 +1,239 @@
+package io.opampfleet.server.inventory;
+
+import io.opampfleet.netty.server.AgentConnection;
+import io.opampfleet.proto.AgentDescription;
+import io.opampfleet.proto.AnyValue;
+import io.opampfleet.proto.AvailableComponents;
+import io.opampfleet.proto.ComponentHealth;
+import io.opampfleet.proto.EffectiveConfig;
+import io.opampfleet.proto.KeyValue;
+import io.opampfleet.proto.PackageStatuses;
+import io.opampfleet.proto.RemoteConfigStatus;
+import io.opampfleet.proto.RemoteConfigStatuses;
+import io.opampfleet.server.configs.ConfigVersion;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One agent as the server knows it: what it last reported, where it is connected, which
+ * certificate it is bound to, and the config version the server wants it to run. Fields change
+ * under the agent's own lock; readers take a {@link #snapshot()}.
+ */
+public final class Agent {
+  private final String uid;
+  private AgentDescription description = AgentDescription.getDefaultInstance();
+  private Map<String, String> labels = Map.of();
+  private long capabilities;
+  private ComponentHealth health;
+  private EffectiveConfig effectiveConfig;
+  private RemoteConfigStatus remoteConfigStatus;
+  private String reportedHash = "";
+  private PackageStatuses packageStatuses;
+  private AvailableComponents availableComponents;
+  private boolean connected;
+  private long connectedSince;
+  private long lastSeen;
+  private String remoteAddress = "";
+  private String certificateSubject = "";
+  private String certificateSha256 = "";
+  private ConfigVersion desired;
+
+  // Kept for this process only: the live link and what was sent over it.
+  private AgentConnection connection;
+  private long lastSequence = -1;
+  private String sentHash = "";
+
+  public Agent(String uid) {
+    this.uid = uid;
+  }
+
+  public String uid() {
+    return uid;
+  }
+
+  public synchronized AgentSnapshot snapshot() {
+    return new AgentSnapshot(uid, description, labels, capabilities, health, effectiveConfig, remoteConfigStatus,
+        packageStatuses, availableComponents, connected, connectedSince, lastSeen, remoteAddress,
+        certificateSubject, certificateSha256, desired);
+  }
+
+  /** Restores what the store kept. */
+  public synchronized void restore(AgentSnapshot stored) {
+    describe(stored.description());
+    capabilities = stored.capabilities();
+    health = stored.health();
+    effectiveConfig = stored.effectiveConfig();
+    if (stored.remoteConfigStatus() != null) {
+      remoteConfigStatus(stored.remoteConfigStatus());
+    }
+    packageStatuses = stored.packageStatuses();
+    availableComponents = stored.availableComponents();
+    connected = false;
+    connectedSince = stored.connectedSince();
+    lastSeen = stored.lastSeen();
+    remoteAddress = stored.remoteAddress();
+    certificateSubject = stored.certificateSubject();
+    certificateSha256 = stored.certificateSha256();
+    desired = stored.desired();
+  }
+
+  synchronized void describe(AgentDescription description) {
+    this.description = description;
+    Map<String, String> all = new LinkedHashMap<>();
+    addLabels(all, description.getNonIdentifyingAttributesList());
+    addLabels(all, description.getIdentifyingAttributesList());
+    this.labels = Map.copyOf(all);
+  }
+
+  public synchronized Map<String, String> labels() {
+    return labels;
+  }
+
+  synchronized void capabilities(long capabilities) {
+    this.capabilities = capabilities;
+  }
+
+  public synchronized boolean can(long capabilityBit) {
+    return (capabilities & capabilityBit) != 0;
+  }
+
+  synchronized void health(ComponentHealth health) {
+    this.health = health;
+  }
+
+  synchronized void effectiveConfig(EffectiveConfig config) {
+    this.effectiveConfig = config;
+  }
+
+  synchronized void remoteConfigStatus(RemoteConfigStatus status) {
+    this.remoteConfigStatus = status;
+    this.reportedHash = HexFormat.of().formatHex(status.getLastRemoteConfigHash().toByteArray());
+  }
+
+  synchronized void packageStatuses(PackageStatuses statuses) {
+    this.packageStatuses = statuses;
+  }
+
+  synchronized void availableComponents(AvailableComponents components) {
+    this.availableComponents = components;
+  }
+
+  public synchronized boolean hasAvailableComponents() {
+    return availableComponents != null && !availableComponents.getComponentsMap().isEmpty();
+  }
+
+  public synchronized boolean linkedTo(AgentConnection connection) {
+    return this.connection == connection;
+  }
+
+  synchronized void connect(AgentConnection connection, String remoteAddress, long now) {
+    this.connection = connection;
+    this.connected = true;
+    this.connectedSince = now;
+    this.remoteAddress = remoteAddress;
+    this.lastSequence = -1;
+    this.sentHash = "";
+  }
+
+  /** Marks the agent gone, unless a newer connection has already taken its place. */
+  synchronized boolean disconnect(AgentConnection connection, long now) {
+    if (this.connection != connection) {
+      return false;
+    }
+    this.connection = null;
+    this.connected = false;
+    this.connectedSince = now;
+    return true;
+  }
+
+  public synchronized AgentConnection connection() {
+    return connection;
+  }
+
+  public synchronized boolean connected() {
+    return connected;
+  }
+
+  synchronized void seen(long now, String remoteAddress) {
+    this.lastSeen = now;
+    this.remoteAddress = remoteAddress;
+  }
+
+  /** Whether a message with this sequence number follows the last one without a gap. */
+  public synchronized boolean inSequence(long sequence) {
+    boolean follows = lastSequence >= 0 && sequence == lastSequence + 1;
+    lastSequence = sequence;
+    return follows;
+  }
+
+  public synchronized void bindCertificate(String subject, String sha256) {
+    this.certificateSubject = subject;
+    this.certificateSha256 = sha256;
+  }
+
+  public synchronized String certificateSha256() {
+    return certificateSha256;
+  }
+
+  public synchronized ConfigVersion desired() {
+    return desired;
+  }
+
+  public synchronized void desire(ConfigVersion version) {
+    this.desired = version;
+    this.sentHash = "";
+  }
+
+  /**
+   * The desired config, when it has to go out now: the agent does not report it yet and it was not
+   * already sent over this connection. Marks it sent.
+   */
+  public synchronized ConfigVersion configToSend() {
+    if (desired == null || desired.sha256().equals(sentHash) || reports(desired)) {
+      return null;
+    }
+    sentHash = desired.sha256();
+    return desired;
+  }
+
+  /** Whether the agent's last remote config status is about this version. */
+  public synchronized boolean reports(ConfigVersion version) {
+    return version != null && reportedHash.equals(version.sha256());
+  }
+
+  public synchronized RemoteConfigStatuses statusOf(ConfigVersion version) {
+    return reports(version) ? remoteConfigStatus.getStatus() : RemoteConfigStatuses.RemoteConfigStatuses_UNSET;
+  }
+
+  public synchronized String remoteConfigError() {
+    return remoteConfigStatus == null ? "" : remoteConfigStatus.getErrorMessage();
+  }
+
+  /** Healthy when it says so; an agent that reports no health counts as healthy while connected. */
+  public synchronized boolean healthy() {
+    return connected && (health == null || health.getHealthy());
+  }
+
+  public synchronized String healthError() {
+    return health == null ? "" : health.getLastError();
+  }
+
+  private static void addLabels(Map<String, String> labels, List<KeyValue> attributes) {
+    for (KeyValue attribute : attributes) {
+      labels.put(attribute.getKey(), text(attribute.getValue()));
+    }
+  }
+
+  static String text(AnyValue value) {
+    return switch (value.getValueCase()) {
+      case STRING_VALUE -> value.getStringValue();
+      case BOOL_VALUE -> Boolean.toString(value.getBoolValue());
+      case INT_VALUE -> Long.toString(value.getIntValue());
+      case DOUBLE_VALUE -> Double.toString(value.getDoubleValue());
+      case BYTES_VALUE -> HexFormat.of().formatHex(value.getBytesValue().toByteArray());
+      default -> value.toString().trim();
+    };
+  }
+}

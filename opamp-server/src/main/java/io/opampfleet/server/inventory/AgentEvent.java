@@ -1,0 +1,9 @@
+package io.opampfleet.server.inventory;
+
+/** Something that happened to an agent, kept in its history: {@code at} is epoch ms. */
+public record AgentEvent(String uid, long at, Kind kind, String detail) {
+  public enum Kind {
+    CONNECTED, DISCONNECTED, CONFIG_SENT, CONFIG_APPLIED, CONFIG_FAILED, RESTART_SENT, CERTIFICATE_REFUSED,
+    CERTIFICATE_ISSUED, UNHEALTHY, HEALTHY
+  }
+}

@@ -1,0 +1,61 @@
+package io.opampfleet.server.inventory;
+
+import io.opampfleet.server.selector.LabelSelector;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * Every agent the server has heard of, by instance uid, held in memory (the store keeps a copy):
+ * tens of thousands of agents fit, and reads never wait for a disk.
+ */
+public final class Inventory {
+  private final ConcurrentHashMap<String, Agent> agents = new ConcurrentHashMap<>();
+  private final List<Consumer<Agent>> listeners = new CopyOnWriteArrayList<>();
+
+  public Optional<Agent> find(String uid) {
+    return Optional.ofNullable(agents.get(uid));
+  }
+
+  public Agent findOrAdd(String uid) {
+    return agents.computeIfAbsent(uid, Agent::new);
+  }
+
+  /** Puts back an agent read from the store at start. */
+  public void restore(AgentSnapshot stored) {
+    findOrAdd(stored.uid()).restore(stored);
+  }
+
+  public Collection<Agent> all() {
+    return agents.values();
+  }
+
+  public int size() {
+    return agents.size();
+  }
+
+  public List<Agent> matching(LabelSelector selector) {
+    List<Agent> matched = new ArrayList<>();
+    for (Agent agent : agents.values()) {
+      if (selector.matches(agent.labels())) {
+        matched.add(agent);
+      }
+    }
+    return matched;
+  }
+
+  /** Hears of every change to an agent's reported state (called on the thread that made it). */
+  public void onChange(Consumer<Agent> listener) {
+    listeners.add(listener);
+  }
+
+  void changed(Agent agent) {
+    for (Consumer<Agent> listener : listeners) {
+      listener.accept(agent);
+    }
+  }
+}

@@ -1,0 +1,160 @@
+package io.opampfleet.server.opamp;
+
+import io.opampfleet.netty.InstanceUid;
+import io.opampfleet.netty.server.AgentConnection;
+import io.opampfleet.netty.server.ServerCallbacks;
+import io.opampfleet.proto.AgentCapabilities;
+import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.ServerErrorResponse;
+import io.opampfleet.proto.ServerErrorResponseType;
+import io.opampfleet.proto.ServerToAgent;
+import io.opampfleet.proto.ServerToAgentFlags;
+import io.opampfleet.server.configs.Assignments;
+import io.opampfleet.server.configs.ConfigVersion;
+import io.opampfleet.server.inventory.Agent;
+import io.opampfleet.server.inventory.AgentEvent;
+import io.opampfleet.server.inventory.Inventory;
+import io.opampfleet.server.inventory.Reports;
+import io.opampfleet.server.metrics.FleetMetrics;
+import io.opampfleet.server.store.ConfigRepository;
+import io.opampfleet.server.store.WriteBehind;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's side of the protocol for the fleet: records what agents report, ties them to their
+ * certificates, asks for full state when the server lacks it, and answers with the config each
+ * agent is meant to run. An answer leaves once what the agent reported is in the store.
+ */
+public final class FleetCallbacks implements ServerCallbacks {
+  private static final Logger log = LoggerFactory.getLogger(FleetCallbacks.class);
+
+  private final Inventory inventory;
+  private final Reports reports;
+  private final WriteBehind writes;
+  private final Assignments assignments;
+  private final ConfigRepository configs;
+  private final CertificateBinding certificates;
+  private final FleetMetrics metrics;
+  private final LongSupplier clock;
+  private final Map<AgentConnection, Agent> links = new ConcurrentHashMap<>();
+
+  public FleetCallbacks(Inventory inventory, WriteBehind writes, Assignments assignments, ConfigRepository configs,
+      CertificateBinding certificates, FleetMetrics metrics, LongSupplier clock) {
+    this.inventory = inventory;
+    this.reports = new Reports(inventory);
+    this.writes = writes;
+    this.assignments = assignments;
+    this.configs = configs;
+    this.certificates = certificates;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  @Override
+  public CompletionStage<ServerToAgent> onMessage(AgentConnection connection, AgentToServer message) {
+    metrics.messageReceived();
+    long now = clock.getAsLong();
+    String uid = InstanceUid.text(message.getInstanceUid());
+    Agent agent = inventory.findOrAdd(uid);
+    Optional<String> refusal = checkCertificate(agent, connection, now);
+    if (refusal.isPresent()) {
+      log.warn("agent {}: refused: {}", uid, refusal.get());
+      writes.event(new AgentEvent(uid, now, AgentEvent.Kind.CERTIFICATE_REFUSED, refusal.get()));
+      CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS).execute(connection::close);
+      return CompletableFuture.completedFuture(ServerToAgent.newBuilder()
+          .setErrorResponse(ServerErrorResponse.newBuilder()
+              .setType(ServerErrorResponseType.ServerErrorResponseType_BadRequest)
+              .setErrorMessage("refused: this instance uid is bound to another client certificate"))
+          .build());
+    }
+    Agent previous = links.put(connection, agent);
+    if (previous != agent || !agent.linkedTo(connection)) {
+      reports.connected(agent, connection, now).forEach(writes::event);
+    }
+    boolean gap = !agent.inSequence(message.getSequenceNum());
+    reports.apply(agent, message, String.valueOf(connection.remoteAddress()), now).forEach(writes::event);
+    if (message.hasAgentDisconnect()) {
+      links.remove(connection);
+      reports.disconnected(agent, connection, now, "said goodbye").forEach(writes::event);
+    }
+    ServerToAgent.Builder reply = ServerToAgent.newBuilder().setCapabilities(AgentCommands.SERVER_CAPABILITIES);
+    if (gap && !message.hasAgentDescription()) {
+      reply.setFlags(reply.getFlags() | ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE);
+    }
+    if (agent.can(AgentCapabilities.AgentCapabilities_ReportsAvailableComponents_VALUE)
+        && message.hasAvailableComponents() && !agent.hasAvailableComponents()) {
+      reply.setFlags(reply.getFlags() | ServerToAgentFlags.ServerToAgentFlags_ReportAvailableComponents_VALUE);
+    }
+    if (agent.desired() == null && message.hasAgentDescription()) {
+      assign(agent, now);
+    }
+    if (agent.can(AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig_VALUE)) {
+      ConfigVersion config = agent.configToSend();
+      if (config != null) {
+        reply.setRemoteConfig(AgentCommands.remoteConfig(config));
+      }
+    }
+    return writes.agent(agent).thenApply(written -> reply.build());
+  }
+
+  @Override
+  public void onClose(AgentConnection connection) {
+    Agent agent = links.remove(connection);
+    if (agent != null) {
+      long now = clock.getAsLong();
+      reports.disconnected(agent, connection, now, "connection closed").forEach(writes::event);
+      writes.agent(agent);
+    }
+  }
+
+  /** Agents connected now, counted from the live links. */
+  public int connectedAgents() {
+    return links.size();
+  }
+
+  private Optional<String> checkCertificate(Agent agent, AgentConnection connection, long now) {
+    if (connection.peerCertificates().isEmpty()) {
+      return Optional.empty();
+    }
+    CertificateBinding.Identity presented = CertificateBinding.identity(connection.peerCertificates().get(0));
+    String bound = agent.certificateSha256();
+    Optional<String> refusal = certificates.refusal(agent.uid(), presented, bound);
+    if (refusal.isEmpty() && !presented.sha256().equals(bound)) {
+      agent.bindCertificate(presented.subject(), presented.sha256());
+      certificates.rotated(agent.uid(), presented.sha256());
+      if (!bound.isEmpty()) {
+        log.info("agent {}: now bound to its rotated certificate {}", agent.uid(), presented.subject());
+      }
+    }
+    return refusal;
+  }
+
+  /** A new agent gets the config of the one assignment that matches it; several matching is a conflict. */
+  private void assign(Agent agent, long now) {
+    Assignments.Resolution resolution = assignments.resolve(agent.labels());
+    if (resolution.single()) {
+      var assignment = resolution.matches().get(0);
+      configs.version(assignment.configName(), assignment.version()).ifPresent(version -> {
+        agent.desire(version);
+        writes.event(new AgentEvent(agent.uid(), now, AgentEvent.Kind.CONFIG_SENT,
+            version.label() + " (assignment " + assignment.name() + ")"));
+      });
+    } else if (resolution.conflict()) {
+      log.warn("agent {}: matched by {} assignments ({}); none applied until the conflict is resolved", agent.uid(),
+          resolution.matches().size(), String.join(", ", resolution.matches().stream().map(a -> a.name()).toList()));
+    }
+  }
+
+  List<Agent> linkedAgents() {
+    return List.copyOf(links.values());
+  }
+}

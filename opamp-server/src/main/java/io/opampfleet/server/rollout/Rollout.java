@@ -1,0 +1,77 @@
+package io.opampfleet.server.rollout;
+
+import io.opampfleet.server.configs.ConfigVersion;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A rollout's state and its agents by wave. Changed only on the rollout engine's thread. */
+final class Rollout {
+  final long id;
+  final RolloutPlan plan;
+  final ConfigVersion target;
+  final String createdBy;
+  final long createdAt;
+  RolloutState state;
+  String reason;
+  int currentWave;
+  long endedAt;
+  final Map<String, RolloutAgent> agents = new LinkedHashMap<>();
+  final List<List<RolloutAgent>> waves = new ArrayList<>();
+
+  Rollout(long id, RolloutPlan plan, ConfigVersion target, String createdBy, long createdAt, RolloutState state,
+      String reason, int currentWave, long endedAt) {
+    this.id = id;
+    this.plan = plan;
+    this.target = target;
+    this.createdBy = createdBy;
+    this.createdAt = createdAt;
+    this.state = state;
+    this.reason = reason;
+    this.currentWave = currentWave;
+    this.endedAt = endedAt;
+  }
+
+  void add(RolloutAgent agent) {
+    agents.put(agent.uid, agent);
+    while (waves.size() <= agent.wave) {
+      waves.add(new ArrayList<>());
+    }
+    waves.get(agent.wave).add(agent);
+  }
+
+  List<RolloutAgent> wave(int index) {
+    return index < waves.size() ? waves.get(index) : List.of();
+  }
+
+  RolloutView view(int failingLimit) {
+    Map<AgentProgress, Integer> counts = count(agents.values());
+    List<RolloutView.Wave> waveViews = new ArrayList<>();
+    for (int i = 0; i < waves.size(); i++) {
+      waveViews.add(new RolloutView.Wave(i + 1, waves.get(i).size(), count(waves.get(i))));
+    }
+    List<RolloutView.Failure> failing = new ArrayList<>();
+    for (RolloutAgent agent : agents.values()) {
+      if ((agent.progress == AgentProgress.FAILED || agent.progress == AgentProgress.ROLLBACK_FAILED)
+          && failing.size() < failingLimit) {
+        failing.add(new RolloutView.Failure(agent.uid, agent.wave + 1, agent.progress, agent.message));
+      }
+    }
+    return new RolloutView(id, state, reason, plan.selector().toString(), target.name(), target.version(),
+        plan.waves().toString(), plan.bake().toMillis(), plan.budget().toString(), plan.applyTimeout().toMillis(),
+        currentWave + 1, agents.size(), counts, waveViews, failing, createdBy, createdAt, endedAt);
+  }
+
+  private static Map<AgentProgress, Integer> count(Iterable<RolloutAgent> agents) {
+    Map<AgentProgress, Integer> counts = new EnumMap<>(AgentProgress.class);
+    for (AgentProgress progress : AgentProgress.values()) {
+      counts.put(progress, 0);
+    }
+    for (RolloutAgent agent : agents) {
+      counts.merge(agent.progress, 1, Integer::sum);
+    }
+    return counts;
+  }
+}

@@ -1,0 +1,31 @@
+package io.opampfleet.server.rollout;
+
+import io.opampfleet.server.configs.ConfigVersion;
+import io.opampfleet.server.store.RolloutAgentRow;
+
+/** One agent's place in a rollout. Changed only on the rollout engine's thread. */
+final class RolloutAgent {
+  final String uid;
+  final int wave;
+  AgentProgress progress;
+  /** The config the agent had before the rollout touched it; null when the server had given it none. */
+  ConfigVersion previous;
+  long since;
+  String message;
+  /** When a baking agent was last seen leaving (this process only); 0 while connected. */
+  long awaySince;
+
+  RolloutAgent(String uid, int wave, AgentProgress progress, ConfigVersion previous, long since, String message) {
+    this.uid = uid;
+    this.wave = wave;
+    this.progress = progress;
+    this.previous = previous;
+    this.since = since;
+    this.message = message;
+  }
+
+  RolloutAgentRow row(long rolloutId) {
+    return new RolloutAgentRow(rolloutId, uid, wave, progress.name(), previous == null ? null : previous.name(),
+        previous == null ? null : previous.version(), since, message);
+  }
+}

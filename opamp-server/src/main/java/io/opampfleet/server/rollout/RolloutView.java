@@ -1,0 +1,16 @@
+package io.opampfleet.server.rollout;
+
+import java.util.List;
+import java.util.Map;
+
+/** A rollout as the API and the live stream show it. Waves are numbered from 1; times are epoch ms. */
+public record RolloutView(
+    long id, RolloutState state, String reason, String selector, String config, int version, String waves,
+    long bakeMillis, String budget, long applyTimeoutMillis, int currentWave, int agents,
+    Map<AgentProgress, Integer> counts, List<Wave> waveProgress, List<Failure> failing, String createdBy,
+    long createdAt, long endedAt) {
+
+  public record Wave(int number, int size, Map<AgentProgress, Integer> counts) {}
+
+  public record Failure(String uid, int wave, AgentProgress progress, String message) {}
+}

@@ -1,0 +1,165 @@
+package io.opampfleet.server.settings;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import io.opampfleet.server.settings.ServerSettings.AgentPolicy;
+import io.opampfleet.server.settings.ServerSettings.Listener;
+import io.opampfleet.server.settings.ServerSettings.Signing;
+import io.opampfleet.server.settings.ServerSettings.Storage;
+import io.opampfleet.server.settings.ServerSettings.Tls;
+import io.opampfleet.server.settings.ServerSettings.TokenEntry;
+import io.opampfleet.strictyaml.ConfigException;
+import io.opampfleet.strictyaml.ConfigNode;
+import io.opampfleet.strictyaml.EnvExpander;
+import io.opampfleet.strictyaml.YamlFiles;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * Reads server.yaml strictly: unknown keys are named, {@code ${ENV}} is expanded, every setting
+ * has a default, and a listener on a non-loopback address needs TLS or {@code insecure: true}.
+ */
+public final class ServerSettingsLoader {
+  private static final Set<String> ROLES = Set.of("viewer", "operator", "admin");
+
+  private final UnaryOperator<String> environment;
+
+  public ServerSettingsLoader(UnaryOperator<String> environment) {
+    this.environment = environment;
+  }
+
+  /** The settings of a server started with no file. */
+  public ServerSettings defaults() {
+    return read("(defaults)", MissingNode.getInstance());
+  }
+
+  /** @throws ConfigException naming the file, the key and the reason */
+  public ServerSettings load(Path file) {
+    return read(file.toString(), YamlFiles.read(file));
+  }
+
+  private ServerSettings read(String file, JsonNode tree) {
+    ConfigNode root = new ConfigNode(file, "", tree, new EnvExpander(environment), new ArrayList<>());
+    ServerSettings settings = new ServerSettings(
+        listener(root.child("opamp"), 4320, true),
+        listener(root.child("admin"), 4321, false),
+        new AgentPolicy(root.child("agents").bool("require_uid_in_certificate", false)),
+        tokens(root),
+        storage(root.child("storage")),
+        events(root.child("events")),
+        signing(root.child("signing")),
+        logFormat(root.child("logging")));
+    root.finish();
+    return settings;
+  }
+
+  private static Listener listener(ConfigNode node, int port, boolean clientCa) {
+    String listen = node.string("listen", "127.0.0.1:" + port);
+    InetSocketAddress address = address(node, listen);
+    Optional<Tls> tls = Optional.empty();
+    if (node.has("tls")) {
+      ConfigNode tlsNode = node.child("tls");
+      Optional<Path> ca = clientCa
+          ? Optional.ofNullable(tlsNode.string("client_ca_file", null)).map(Path::of) : Optional.empty();
+      tls = Optional.of(new Tls(Path.of(tlsNode.required("cert_file")), Path.of(tlsNode.required("key_file")), ca));
+      tlsNode.finish();
+    }
+    boolean insecure = node.bool("insecure", false);
+    node.finish();
+    Listener listener = new Listener(address, tls, insecure);
+    if (!listener.loopback() && tls.isEmpty() && !insecure) {
+      throw node.error("listen", listen + " is reachable from other machines but has no tls; configure tls, "
+          + "or set insecure: true to serve it in clear text");
+    }
+    return listener;
+  }
+
+  private static InetSocketAddress address(ConfigNode node, String listen) {
+    int colon = listen.lastIndexOf(':');
+    if (colon <= 0) {
+      throw node.error("listen", "'" + listen + "' is not host:port");
+    }
+    String host = listen.substring(0, colon).replace("[", "").replace("]", "");
+    try {
+      int port = Integer.parseInt(listen.substring(colon + 1));
+      if (port < 0 || port > 65535) {
+        throw new NumberFormatException();
+      }
+      return new InetSocketAddress(host, port);
+    } catch (NumberFormatException e) {
+      throw node.error("listen", "'" + listen.substring(colon + 1) + "' is not a port number");
+    }
+  }
+
+  private static List<TokenEntry> tokens(ConfigNode root) {
+    ConfigNode auth = root.child("auth");
+    List<TokenEntry> tokens = new ArrayList<>();
+    JsonNode list = auth.raw("tokens");
+    if (!list.isArray() && !(list.isObject() && list.isEmpty())) {
+      throw auth.error("tokens", "must be a list of {name, role, sha256}");
+    }
+    for (int i = 0; i < list.size(); i++) {
+      ConfigNode entry = new ConfigNode(auth.path("tokens"), "[" + i + "]", list.get(i),
+          new EnvExpander(name -> null), new ArrayList<>());
+      String role = entry.required("role");
+      if (!ROLES.contains(role)) {
+        throw entry.error("role", "'" + role + "' is not viewer, operator or admin");
+      }
+      String sha256 = entry.required("sha256").toLowerCase();
+      if (!sha256.matches("[0-9a-f]{64}")) {
+        throw entry.error("sha256", "must be the 64 hex digits of the token's SHA-256 (sha256sum prints it)");
+      }
+      tokens.add(new TokenEntry(entry.required("name"), role, sha256));
+      entry.finish();
+    }
+    auth.finish();
+    return List.copyOf(tokens);
+  }
+
+  private static Storage storage(ConfigNode node) {
+    Storage storage = new Storage(Path.of(node.string("data_dir", "./data")),
+        Optional.ofNullable(node.string("jdbc_url", null)).filter(url -> !url.isBlank()),
+        node.string("username", ""), node.string("password", ""));
+    storage.jdbcUrl().ifPresent(url -> {
+      if (!url.startsWith("jdbc:postgresql:")) {
+        throw node.error("jdbc_url", "'" + url + "' is not a PostgreSQL URL (jdbc:postgresql://host:port/db); "
+            + "leave it out to use the embedded store in data_dir");
+      }
+    });
+    node.finish();
+    return storage;
+  }
+
+  private static Duration events(ConfigNode node) {
+    Duration retention = node.positiveDuration("retention", Duration.ofDays(7));
+    node.finish();
+    return retention;
+  }
+
+  private static Optional<Signing> signing(ConfigNode node) {
+    if (!node.has("ca_cert_file") && !node.has("ca_key_file")) {
+      node.positiveDuration("validity", null);
+      node.finish();
+      return Optional.empty();
+    }
+    Signing signing = new Signing(Path.of(node.required("ca_cert_file")), Path.of(node.required("ca_key_file")),
+        node.positiveDuration("validity", Duration.ofDays(30)));
+    node.finish();
+    return Optional.of(signing);
+  }
+
+  private static String logFormat(ConfigNode node) {
+    String format = node.string("format", "text");
+    if (!format.equals("text") && !format.equals("json")) {
+      throw node.error("format", "'" + format + "' is not text or json");
+    }
+    node.finish();
+    return format;
+  }
+}

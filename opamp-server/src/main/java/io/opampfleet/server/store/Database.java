@@ -1,0 +1,83 @@
+package io.opampfleet.server.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.opampfleet.server.settings.ServerSettings.Storage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The store's connection pool with the schema migrated: embedded H2 in the data directory, or
+ * PostgreSQL by JDBC URL. Both take the same migrations; only the upsert statement differs.
+ */
+public final class Database implements AutoCloseable {
+  private final HikariDataSource pool;
+  private final Dialect dialect;
+
+  private Database(HikariDataSource pool, Dialect dialect) {
+    this.pool = pool;
+    this.dialect = dialect;
+  }
+
+  /** @throws StoreException when the store cannot be opened or migrated, with the reason */
+  public static Database open(Storage storage) {
+    HikariConfig config = new HikariConfig();
+    Dialect dialect;
+    if (storage.jdbcUrl().isPresent()) {
+      config.setJdbcUrl(storage.jdbcUrl().get());
+      config.setUsername(storage.username());
+      config.setPassword(storage.password());
+      dialect = Dialect.POSTGRESQL;
+    } else {
+      Path dir = storage.dataDir().toAbsolutePath().normalize();
+      try {
+        Files.createDirectories(dir);
+      } catch (java.io.IOException e) {
+        throw new StoreException("cannot create the data directory " + dir + ": " + e.getMessage(), e);
+      }
+      // The server closes the store itself on shutdown, after the last writes are flushed.
+      config.setJdbcUrl("jdbc:h2:file:" + dir.resolve("fleet") + ";DB_CLOSE_ON_EXIT=FALSE");
+      config.setUsername("sa");
+      dialect = Dialect.H2;
+    }
+    config.setMaximumPoolSize(8);
+    config.setPoolName("store");
+    config.setInitializationFailTimeout(-1);
+    HikariDataSource pool = new HikariDataSource(config);
+    try {
+      Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+    } catch (RuntimeException e) {
+      pool.close();
+      throw new StoreException("cannot open the store at " + describe(storage) + ": " + rootCause(e), e);
+    }
+    return new Database(pool, dialect);
+  }
+
+  public Connection connection() throws SQLException {
+    return pool.getConnection();
+  }
+
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+
+  private static String describe(Storage storage) {
+    return storage.jdbcUrl().orElse(storage.dataDir().toString());
+  }
+
+  private static String rootCause(Throwable e) {
+    Throwable cause = e;
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    return cause.getMessage();
+  }
+}

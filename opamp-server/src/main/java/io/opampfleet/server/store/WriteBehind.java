@@ -1,0 +1,248 @@
+package io.opampfleet.server.store;
+
+import io.opampfleet.server.inventory.Agent;
+import io.opampfleet.server.inventory.AgentEvent;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes agents' state, their events and rollout progress in batches, on its own thread, so event
+ * loops never touch the disk. Each change returns the future of the batch that holds it: the
+ * server answers an agent once what it reported is committed. A changed agent queued twice before
+ * a batch is written once, as it is at writing time.
+ */
+public final class WriteBehind implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(WriteBehind.class);
+  private static final int MAX_BATCH = 5_000;
+
+  private final Database database;
+  private final Object lock = new Object();
+  private Map<String, Agent> agents = new LinkedHashMap<>();
+  private List<AgentEvent> events = new ArrayList<>();
+  private Map<String, RolloutAgentRow> rolloutAgents = new LinkedHashMap<>();
+  private CompletableFuture<Void> nextBatch = new CompletableFuture<>();
+  private boolean running = true;
+  private final Thread writer;
+  private final AtomicLong batches = new AtomicLong();
+  private final AtomicLong rowsWritten = new AtomicLong();
+  private final AtomicLong writeNanos = new AtomicLong();
+
+  public WriteBehind(Database database) {
+    this.database = database;
+    this.writer = new Thread(this::run, "store-writer");
+    writer.setDaemon(true);
+    writer.start();
+  }
+
+  public CompletableFuture<Void> agent(Agent agent) {
+    synchronized (lock) {
+      agents.put(agent.uid(), agent);
+      lock.notifyAll();
+      return nextBatch;
+    }
+  }
+
+  public CompletableFuture<Void> event(AgentEvent event) {
+    synchronized (lock) {
+      events.add(event);
+      lock.notifyAll();
+      return nextBatch;
+    }
+  }
+
+  public CompletableFuture<Void> rolloutAgent(RolloutAgentRow row) {
+    synchronized (lock) {
+      rolloutAgents.put(row.key(), row);
+      lock.notifyAll();
+      return nextBatch;
+    }
+  }
+
+  /** Changes waiting for the next batch. */
+  public int queued() {
+    synchronized (lock) {
+      return agents.size() + events.size() + rolloutAgents.size();
+    }
+  }
+
+  public long batches() {
+    return batches.get();
+  }
+
+  public long rowsWritten() {
+    return rowsWritten.get();
+  }
+
+  public long writeNanos() {
+    return writeNanos.get();
+  }
+
+  /** Returns once everything queued so far is committed. */
+  public void flush() {
+    CompletableFuture<Void> pending;
+    synchronized (lock) {
+      pending = nextBatch;
+      lock.notifyAll();
+    }
+    if (queued() > 0 || !pending.isDone()) {
+      pending.orTimeout(30, TimeUnit.SECONDS).exceptionally(e -> null).join();
+    }
+  }
+
+  /** Writes what is queued and stops the writer. */
+  @Override
+  public void close() {
+    synchronized (lock) {
+      running = false;
+      lock.notifyAll();
+    }
+    try {
+      writer.join(TimeUnit.SECONDS.toMillis(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void run() {
+    while (true) {
+      Map<String, Agent> agentBatch;
+      List<AgentEvent> eventBatch;
+      Map<String, RolloutAgentRow> rolloutBatch;
+      CompletableFuture<Void> done;
+      synchronized (lock) {
+        while (running && agents.isEmpty() && events.isEmpty() && rolloutAgents.isEmpty()) {
+          if (!nextBatch.isDone() && agents.isEmpty()) {
+            // Someone waits in flush() for an empty batch: answer at once.
+            CompletableFuture<Void> idle = nextBatch;
+            nextBatch = new CompletableFuture<>();
+            idle.complete(null);
+          }
+          waitQuietly();
+        }
+        if (!running && agents.isEmpty() && events.isEmpty() && rolloutAgents.isEmpty()) {
+          nextBatch.complete(null);
+          return;
+        }
+        agentBatch = agents;
+        eventBatch = events;
+        rolloutBatch = rolloutAgents;
+        agents = new LinkedHashMap<>();
+        events = new ArrayList<>();
+        rolloutAgents = new LinkedHashMap<>();
+        done = nextBatch;
+        nextBatch = new CompletableFuture<>();
+      }
+      writeUntilDone(agentBatch, eventBatch, rolloutBatch);
+      done.complete(null);
+    }
+  }
+
+  private void waitQuietly() {
+    try {
+      lock.wait(1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+  }
+
+  /** Keeps trying while the store is away: an acknowledged change is never dropped. */
+  private void writeUntilDone(Map<String, Agent> agentBatch, List<AgentEvent> eventBatch,
+      Map<String, RolloutAgentRow> rolloutBatch) {
+    long backoffMillis = 100;
+    while (true) {
+      long start = System.nanoTime();
+      try {
+        write(agentBatch, eventBatch, rolloutBatch);
+        writeNanos.addAndGet(System.nanoTime() - start);
+        batches.incrementAndGet();
+        rowsWritten.addAndGet(agentBatch.size() + eventBatch.size() + rolloutBatch.size());
+        return;
+      } catch (SQLException | RuntimeException e) {
+        log.error("store: cannot write {} changes, retrying in {} ms: {}",
+            agentBatch.size() + eventBatch.size() + rolloutBatch.size(), backoffMillis, e.getMessage());
+        try {
+          Thread.sleep(backoffMillis);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        backoffMillis = Math.min(backoffMillis * 2, 5_000);
+      }
+    }
+  }
+
+  private void write(Map<String, Agent> agentBatch, List<AgentEvent> eventBatch,
+      Map<String, RolloutAgentRow> rolloutBatch) throws SQLException {
+    try (Connection connection = database.connection()) {
+      connection.setAutoCommit(false);
+      if (!agentBatch.isEmpty()) {
+        try (PreparedStatement upsert = connection.prepareStatement(AgentRows.upsert(database.dialect()))) {
+          int n = 0;
+          for (Agent agent : agentBatch.values()) {
+            AgentRows.bind(upsert, agent.snapshot());
+            upsert.addBatch();
+            if (++n % MAX_BATCH == 0) {
+              upsert.executeBatch();
+            }
+          }
+          upsert.executeBatch();
+        }
+      }
+      if (!eventBatch.isEmpty()) {
+        try (PreparedStatement insert = connection.prepareStatement(
+            "INSERT INTO agent_events (instance_uid, at, kind, detail) VALUES (?, ?, ?, ?)")) {
+          for (AgentEvent event : eventBatch) {
+            insert.setString(1, event.uid());
+            insert.setLong(2, event.at());
+            insert.setString(3, event.kind().name());
+            insert.setString(4, truncate(event.detail(), 2000));
+            insert.addBatch();
+          }
+          insert.executeBatch();
+        }
+      }
+      if (!rolloutBatch.isEmpty()) {
+        try (PreparedStatement upsert = connection.prepareStatement(
+            database.dialect().upsert("rollout_agents", RolloutAgentRow.COLUMNS, 2))) {
+          for (RolloutAgentRow row : rolloutBatch.values()) {
+            bind(upsert, row);
+            upsert.addBatch();
+          }
+          upsert.executeBatch();
+        }
+      }
+      connection.commit();
+    }
+  }
+
+  static void bind(PreparedStatement statement, RolloutAgentRow row) throws SQLException {
+    statement.setLong(1, row.rolloutId());
+    statement.setString(2, row.uid());
+    statement.setInt(3, row.wave());
+    statement.setString(4, row.state());
+    statement.setString(5, row.previousConfig());
+    if (row.previousVersion() == null) {
+      statement.setNull(6, Types.INTEGER);
+    } else {
+      statement.setInt(6, row.previousVersion());
+    }
+    statement.setLong(7, row.since());
+    statement.setString(8, truncate(row.message(), 2000));
+  }
+
+  static String truncate(String text, int max) {
+    return text == null || text.length() <= max ? text : text.substring(0, max - 1) + "…";
+  }
+}

@@ -1,0 +1,214 @@
+package io.opampfleet.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.ByteString;
+import io.opampfleet.server.fleet.AdminClient;
+import io.opampfleet.server.fleet.AdminClient.Answer;
+import io.opampfleet.server.fleet.ContribAgent;
+import io.opampfleet.server.fleet.SimulatedAgent;
+import io.opampfleet.server.fleet.TestFleet;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The fleet server with agents over mutual TLS: inventory, pushes, rollouts, restarts, refusals. */
+class FleetServerIT {
+  private static final String V1 = "receivers:\n  otlp:\nexporters:\n  debug:\nservice:\n  pipelines:\n    traces:\n"
+      + "      receivers: [otlp]\n      exporters: [debug]\n";
+
+  @TempDir
+  Path dir;
+  private TestFleet fleet;
+  private AdminClient operator;
+  private final List<AutoCloseable> agents = new ArrayList<>();
+
+  @BeforeEach
+  void startServer() {
+    fleet = new TestFleet(dir).start();
+    operator = fleet.admin(TestFleet.OPERATOR);
+  }
+
+  @AfterEach
+  void stopAll() throws Exception {
+    for (AutoCloseable agent : agents) {
+      agent.close();
+    }
+    fleet.close();
+  }
+
+  @Test
+  void agentsOnOurClientAndTheContribClientAreListedWithTheirAttributesAndCertificates() {
+    SimulatedAgent ours = agent(Map.of("service.name", "ours", "env", "prod"));
+    ContribAgent contrib = new ContribAgent(fleet.opampEndpoint(), fleet.ca(), "contrib-agent", "contrib");
+    agents.add(contrib);
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> operator.get("/api/v1/agents?connected=true").body()
+        .get("total").asInt() == 2);
+    JsonNode listed = operator.get("/api/v1/agents?selector=env=prod").body();
+    assertThat(listed.get("total").asInt()).isEqualTo(1);
+    assertThat(listed.get("agents").get(0).get("uid").asText()).isEqualTo(ours.uid());
+    JsonNode detail = operator.get("/api/v1/agents/" + ours.uid()).body();
+    assertThat(detail.get("identifyingAttributes").get("service.name").asText()).isEqualTo("ours");
+    assertThat(detail.get("certificate").get("subject").asText()).contains("CN=" + ours.uid());
+    assertThat(detail.get("capabilities").toString()).contains("AcceptsRemoteConfig");
+    assertThat(detail.get("health").get("healthy").asBoolean()).isTrue();
+    JsonNode contribRow = operator.get("/api/v1/agents?selector=service.name=contrib").body().get("agents").get(0);
+    assertThat(operator.get("/api/v1/agents/" + contribRow.get("uid").asText()).body()
+        .get("certificate").get("subject").asText()).contains("CN=contrib-agent");
+  }
+
+  @Test
+  void aPushedConfigReachesBothClientsAndIsReportedApplied() {
+    SimulatedAgent ours = agent(Map.of("service.name", "ours"));
+    ContribAgent contrib = new ContribAgent(fleet.opampEndpoint(), fleet.ca(), "contrib-agent", "contrib");
+    agents.add(contrib);
+    version("pipeline", V1);
+    await().atMost(Duration.ofSeconds(20)).until(() -> operator.get("/api/v1/agents").body().get("total").asInt() == 2);
+
+    for (JsonNode row : operator.get("/api/v1/agents").body().get("agents")) {
+      Answer pushed = operator.post("/api/v1/agents/" + row.get("uid").asText() + "/config",
+          Map.of("config", "pipeline", "version", 1));
+      assertThat(pushed.status()).isEqualTo(201);
+    }
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> ours.running().equals(V1) && contrib.configsApplied.contains(V1));
+    await().atMost(Duration.ofSeconds(20)).until(() -> operator.get("/api/v1/agents?status=APPLIED&config=pipeline@1")
+        .body().get("total").asInt() == 2);
+    JsonNode events = operator.get("/api/v1/agents/" + ours.uid() + "/events").body();
+    assertThat(events.toString()).contains("CONNECTED", "CONFIG_SENT", "CONFIG_APPLIED");
+  }
+
+  @Test
+  void aRolloutInTwoWavesReachesEveryAgent() {
+    List<SimulatedAgent> fleetAgents = agents(6, 0);
+    version("pipeline", V1);
+    JsonNode rollout = startRollout(Map.of("selector", "tier=web", "config", "pipeline", "version", 1,
+        "waves", "50%,100%", "bake", "200ms", "applyTimeout", "20s"));
+
+    JsonNode done = awaitEnd(rollout.get("id").asLong());
+    assertThat(done.get("state").asText()).isEqualTo("SUCCEEDED");
+    assertThat(done.get("waveProgress")).hasSize(2);
+    assertThat(done.get("counts").get("DONE").asInt()).isEqualTo(6);
+    assertThat(fleetAgents).allSatisfy(agent -> assertThat(agent.running()).isEqualTo(V1));
+  }
+
+  @Test
+  void aRolloutWhoseFirstWaveSpendsTheBudgetRollsEveryTouchedAgentBack() {
+    List<SimulatedAgent> fleetAgents = agents(10, 3);
+    version("pipeline", V1);
+    awaitEnd(startRollout(Map.of("selector", "tier=web", "config", "pipeline", "version", 1,
+        "applyTimeout", "20s")).get("id").asLong());
+    String v2 = V1 + "# fragile\n";
+    version("pipeline", v2);
+
+    JsonNode rollout = startRollout(Map.of("selector", "tier=web", "config", "pipeline", "version", 2,
+        "waves", "40%,100%", "failureBudget", "1", "applyTimeout", "20s"));
+    JsonNode done = awaitEnd(rollout.get("id").asLong());
+
+    assertThat(done.get("state").asText()).isEqualTo("ROLLED_BACK");
+    assertThat(done.get("reason").asText()).contains("wave 1", "over the failure budget of 1");
+    assertThat(done.get("counts").get("ROLLED_BACK").asInt()).isEqualTo(4);
+    assertThat(done.get("counts").get("WAITING").asInt()).isEqualTo(6);
+    assertThat(fleetAgents).allSatisfy(agent -> assertThat(agent.running()).isEqualTo(V1));
+    await().atMost(Duration.ofSeconds(10)).until(() -> operator.get("/api/v1/agents?config=pipeline@1").body()
+        .get("total").asInt() == 10);
+  }
+
+  @Test
+  void aServerRestartedMidRolloutFinishesItWithoutLosingAnAgentsStatus() {
+    List<SimulatedAgent> fleetAgents = agents(5, 0);
+    version("pipeline", V1);
+    long id = startRollout(Map.of("selector", "tier=web", "config", "pipeline", "version", 1,
+        "waves", "1,100%", "bake", "3s", "applyTimeout", "30s")).get("id").asLong();
+    await().atMost(Duration.ofSeconds(10)).until(() -> operator.get("/api/v1/rollouts/" + id).body()
+        .get("counts").get("BAKING").asInt() == 1);
+
+    fleet.restart();
+
+    JsonNode resumed = operator.get("/api/v1/rollouts/" + id).body();
+    assertThat(resumed.get("state").asText()).isEqualTo("RUNNING");
+    assertThat(resumed.get("counts").get("BAKING").asInt() + resumed.get("counts").get("DONE").asInt()).isEqualTo(1);
+    assertThat(operator.get("/api/v1/agents?selector=tier=web").body().get("total").asInt()).isEqualTo(5);
+    JsonNode done = awaitEnd(id);
+    assertThat(done.get("state").asText()).isEqualTo("SUCCEEDED");
+    assertThat(done.get("counts").get("DONE").asInt()).isEqualTo(5);
+    assertThat(fleetAgents).allSatisfy(agent -> assertThat(agent.running()).isEqualTo(V1));
+  }
+
+  @Test
+  void anotherCertificateCannotSpeakForABoundInstanceUid() {
+    ByteString uid = SimulatedAgent.newUid();
+    SimulatedAgent genuine = new SimulatedAgent(fleet.opampEndpoint(), fleet.clientTls("genuine"),
+        Map.of("service.name", "genuine"), uid, false).start();
+    await().atMost(Duration.ofSeconds(20)).until(() -> operator.get("/api/v1/agents?connected=true").body()
+        .get("total").asInt() == 1);
+    genuine.close();
+
+    SimulatedAgent impostor = new SimulatedAgent(fleet.opampEndpoint(), fleet.clientTls("impostor"),
+        Map.of("service.name", "impostor"), uid, false).start();
+    agents.add(impostor);
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> !impostor.errors.isEmpty());
+    assertThat(impostor.errors.get(0).getErrorMessage()).contains("bound to another client certificate");
+    JsonNode detail = operator.get("/api/v1/agents/" + genuine.uid()).body();
+    assertThat(detail.get("certificate").get("subject").asText()).contains("CN=genuine");
+    assertThat(detail.get("identifyingAttributes").get("service.name").asText()).isEqualTo("genuine");
+    assertThat(operator.get("/api/v1/agents/" + genuine.uid() + "/events").body().toString())
+        .contains("CERTIFICATE_REFUSED");
+  }
+
+  private SimulatedAgent agent(Map<String, String> labels) {
+    ByteString uid = SimulatedAgent.newUid();
+    SimulatedAgent agent = new SimulatedAgent(fleet.opampEndpoint(),
+        fleet.clientTls(io.opampfleet.netty.InstanceUid.text(uid)), labels, uid, false).start();
+    agents.add(agent);
+    return agent;
+  }
+
+  /** {@code count} agents labelled tier=web; the first {@code fragile} of them in uid order fail fragile configs. */
+  private List<SimulatedAgent> agents(int count, int fragile) {
+    List<ByteString> uids = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      uids.add(SimulatedAgent.newUid());
+    }
+    uids.sort(Comparator.comparing(io.opampfleet.netty.InstanceUid::text));
+    List<SimulatedAgent> started = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      String uid = io.opampfleet.netty.InstanceUid.text(uids.get(i));
+      SimulatedAgent agent = new SimulatedAgent(fleet.opampEndpoint(), fleet.clientTls(uid),
+          Map.of("service.name", "web-" + i, "tier", "web"), uids.get(i), i < fragile).start();
+      agents.add(agent);
+      started.add(agent);
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> operator.get("/api/v1/agents?connected=true&selector=tier=web")
+        .body().get("total").asInt() == count);
+    return started;
+  }
+
+  private void version(String name, String body) {
+    Answer created = operator.post("/api/v1/configs/" + name + "/versions", Map.of("body", body, "comment", "test"));
+    assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
+  }
+
+  private JsonNode startRollout(Map<String, Object> plan) {
+    Answer started = operator.post("/api/v1/rollouts", plan);
+    assertThat(started.status()).as(started.body().toString()).isEqualTo(201);
+    return started.body();
+  }
+
+  private JsonNode awaitEnd(long id) {
+    await().atMost(Duration.ofSeconds(60)).until(() -> List.of("SUCCEEDED", "FAILED", "ROLLED_BACK", "ABORTED")
+        .contains(operator.get("/api/v1/rollouts/" + id).body().get("state").asText()));
+    return operator.get("/api/v1/rollouts/" + id).body();
+  }
+}

@@ -1,0 +1,109 @@
+package io.opampfleet.server.fleet;
+
+import io.opampfleet.certs.CertificateAuthority;
+import io.opampfleet.certs.CertifiedKey;
+import io.opampfleet.certs.KeyAlgorithm;
+import io.opampfleet.certs.Pem;
+import io.opampfleet.certs.ServerNames;
+import io.opampfleet.certs.TlsContexts;
+import io.opampfleet.certs.Validity;
+import io.opampfleet.server.FleetServer;
+import io.opampfleet.server.configs.ConfigVersion;
+import io.opampfleet.server.settings.ServerSettings;
+import io.opampfleet.server.settings.ServerSettings.AgentPolicy;
+import io.opampfleet.server.settings.ServerSettings.Listener;
+import io.opampfleet.server.settings.ServerSettings.Storage;
+import io.opampfleet.server.settings.ServerSettings.Tls;
+import io.opampfleet.server.settings.ServerSettings.TokenEntry;
+import io.netty.handler.ssl.SslContext;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A fleet server for tests: mutual TLS for agents from a fresh CA, the store in a directory the
+ * test owns (so a restart finds it), and one token per role.
+ */
+public final class TestFleet implements AutoCloseable {
+  public static final String ADMIN = "admin-secret";
+  public static final String OPERATOR = "operator-secret";
+  public static final String VIEWER = "viewer-secret";
+
+  private final Path dir;
+  private final CertificateAuthority ca = CertificateAuthority.create("test fleet CA", KeyAlgorithm.EC_P256,
+      Validity.days(2));
+  private final Optional<String> jdbcUrl;
+  private FleetServer server;
+  private int opampPort;
+  private int adminPort;
+
+  public TestFleet(Path dir) {
+    this(dir, Optional.empty());
+  }
+
+  public TestFleet(Path dir, Optional<String> jdbcUrl) {
+    this.dir = dir;
+    this.jdbcUrl = jdbcUrl;
+    CertifiedKey serverKey = ca.issueServer(ServerNames.localhost(), Validity.days(2));
+    Pem.write(dir.resolve("server.pem"), serverKey.certificate());
+    Pem.write(dir.resolve("server-key.pem"), serverKey.privateKey());
+    Pem.write(dir.resolve("ca.pem"), ca.certificate());
+  }
+
+  public TestFleet start() {
+    server = FleetServer.start(settings());
+    opampPort = server.opampAddress().getPort();
+    adminPort = server.adminAddress().getPort();
+    return this;
+  }
+
+  /** Stops the server as a shutdown would and starts it again on the same ports and store. */
+  public TestFleet restart() {
+    server.close();
+    return start();
+  }
+
+  private ServerSettings settings() {
+    Tls tls = new Tls(dir.resolve("server.pem"), dir.resolve("server-key.pem"), Optional.of(dir.resolve("ca.pem")));
+    return new ServerSettings(
+        new Listener(new InetSocketAddress("127.0.0.1", opampPort), Optional.of(tls), false),
+        new Listener(new InetSocketAddress("127.0.0.1", adminPort), Optional.empty(), false),
+        new AgentPolicy(false),
+        List.of(new TokenEntry("test-admin", "admin", ConfigVersion.sha256(ADMIN)),
+            new TokenEntry("test-operator", "operator", ConfigVersion.sha256(OPERATOR)),
+            new TokenEntry("test-viewer", "viewer", ConfigVersion.sha256(VIEWER))),
+        new Storage(dir.resolve("data"), jdbcUrl, jdbcUrl.isPresent() ? "fleet" : "", jdbcUrl.isPresent() ? "fleet" : ""),
+        Duration.ofDays(1), Optional.empty(), "text");
+  }
+
+  public URI opampEndpoint() {
+    return URI.create("wss://localhost:" + opampPort + "/v1/opamp");
+  }
+
+  public AdminClient admin(String token) {
+    return new AdminClient(URI.create("http://127.0.0.1:" + adminPort), token);
+  }
+
+  public CertificateAuthority ca() {
+    return ca;
+  }
+
+  /** A client TLS context with a certificate for this identity, trusted by the server. */
+  public SslContext clientTls(String identity) {
+    return TlsContexts.preferred().mutualTlsClient(ca.issueClient(identity, Validity.days(1)), ca.certificate());
+  }
+
+  public FleetServer server() {
+    return server;
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      server.close();
+    }
+  }
+}
