@@ -8,6 +8,7 @@ import io.opampfleet.server.api.AdminApi;
 import io.opampfleet.server.api.AdminServer;
 import io.opampfleet.server.api.AgentsApi;
 import io.opampfleet.server.api.ConfigsApi;
+import io.opampfleet.server.api.Route;
 import io.opampfleet.server.api.RolloutsApi;
 import io.opampfleet.server.api.Tokens;
 import io.opampfleet.server.api.TokensApi;
@@ -29,6 +30,7 @@ import io.opampfleet.server.store.TokenRepository;
 import io.opampfleet.server.store.WriteBehind;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -52,11 +54,12 @@ public final class FleetServer implements AutoCloseable {
   private final OpampServer opamp;
   private final AdminServer admin;
   private final Optional<String> firstAdminToken;
+  private final List<Route> routes;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private FleetServer(Database database, WriteBehind writes, RolloutEngine rollouts, EventLoopGroup loops,
       ExecutorService adminWork, ScheduledExecutorService housekeeping, OpampServer opamp, AdminServer admin,
-      Optional<String> firstAdminToken) {
+      Optional<String> firstAdminToken, List<Route> routes) {
     this.database = database;
     this.writes = writes;
     this.rollouts = rollouts;
@@ -66,6 +69,7 @@ public final class FleetServer implements AutoCloseable {
     this.opamp = opamp;
     this.admin = admin;
     this.firstAdminToken = firstAdminToken;
+    this.routes = routes;
   }
 
   public static FleetServer start(ServerSettings settings) {
@@ -121,7 +125,8 @@ public final class FleetServer implements AutoCloseable {
     log.info("serving OpAMP on {}://{}/v1/opamp and the admin API on {}://{}/api/v1 ({} agents known)",
         settings.opamp().tls().isPresent() ? "wss" : "ws", hostPort(opamp.address()),
         settings.admin().tls().isPresent() ? "https" : "http", hostPort(admin.address()), inventory.size());
-    return new FleetServer(database, writes, rollouts, loops, adminWork, housekeeping, opamp, admin, firstToken);
+    return new FleetServer(database, writes, rollouts, loops, adminWork, housekeeping, opamp, admin, firstToken,
+        api.routes());
   }
 
   private static void registerGauges(FleetMetrics metrics, Inventory inventory, FleetCallbacks callbacks,
@@ -146,6 +151,11 @@ public final class FleetServer implements AutoCloseable {
       }
       return samples;
     });
+  }
+
+  /** The admin API's operations. */
+  public List<Route> routes() {
+    return routes;
   }
 
   public InetSocketAddress opampAddress() {

@@ -1,0 +1,179 @@
+package io.opampfleet.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.ByteString;
+import io.opampfleet.netty.InstanceUid;
+import io.opampfleet.server.fleet.AdminClient;
+import io.opampfleet.server.fleet.AdminClient.Answer;
+import io.opampfleet.server.fleet.SimulatedAgent;
+import io.opampfleet.server.fleet.TestFleet;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The admin API's contract: who may call what, and how bad input is refused. */
+class AdminApiIT {
+  @TempDir
+  static Path dir;
+  private static TestFleet fleet;
+  private static SimulatedAgent agent;
+
+  @BeforeAll
+  static void start() {
+    fleet = new TestFleet(dir).start();
+    ByteString uid = SimulatedAgent.newUid();
+    agent = new SimulatedAgent(fleet.opampEndpoint(), fleet.clientTls(InstanceUid.text(uid)),
+        Map.of("service.name", "api", "env", "prod"), uid, false).start();
+    await().atMost(Duration.ofSeconds(20)).until(() -> fleet.admin(TestFleet.VIEWER).get("/api/v1/agents?connected=true")
+        .body().get("total").asInt() == 1);
+  }
+
+  @AfterAll
+  static void stop() {
+    agent.close();
+    fleet.close();
+  }
+
+  @Test
+  void onlyHealthAndReadinessAreOpen() {
+    AdminClient anonymous = fleet.admin(null);
+
+    assertThat(anonymous.get("/healthz").status()).isEqualTo(200);
+    assertThat(anonymous.get("/readyz").status()).isEqualTo(200);
+    Answer refused = anonymous.get("/api/v1/agents");
+    assertThat(refused.status()).isEqualTo(401);
+    assertThat(refused.body().get("error").asText()).contains("Authorization: Bearer");
+    assertThat(anonymous.get("/metrics").status()).isEqualTo(401);
+    assertThat(anonymous.get("/api/v1/openapi.json").status()).isEqualTo(401);
+  }
+
+  @Test
+  void anUnknownTokenIsRefused() {
+    Answer refused = fleet.admin("not-a-token").get("/api/v1/agents");
+
+    assertThat(refused.status()).isEqualTo(401);
+    assertThat(refused.body().get("error").asText()).contains("token is not known");
+  }
+
+  @Test
+  void aViewerReadsButMayNotChangeTheFleet() {
+    AdminClient viewer = fleet.admin(TestFleet.VIEWER);
+
+    assertThat(viewer.get("/api/v1/agents").status()).isEqualTo(200);
+    Answer refused = viewer.post("/api/v1/configs/web/versions", Map.of("body", "receivers: {}\n"));
+    assertThat(refused.status()).isEqualTo(403);
+    assertThat(refused.body().get("error").asText()).isEqualTo(
+        "token 'test-viewer' is a viewer; this call needs the operator role");
+    assertThat(fleet.admin(TestFleet.OPERATOR).get("/api/v1/tokens").status()).isEqualTo(403);
+    assertThat(fleet.admin(TestFleet.ADMIN).get("/api/v1/tokens").status()).isEqualTo(200);
+  }
+
+  @Test
+  void aTokenMadeByAnAdminWorksWithItsRole() {
+    Answer made = fleet.admin(TestFleet.ADMIN).post("/api/v1/tokens", Map.of("name", "ci", "role", "viewer"));
+    assertThat(made.status()).isEqualTo(201);
+    AdminClient ci = fleet.admin(made.body().get("token").asText());
+
+    assertThat(ci.get("/api/v1/agents").status()).isEqualTo(200);
+    assertThat(ci.post("/api/v1/rollouts", Map.of()).status()).isEqualTo(403);
+    assertThat(fleet.admin(TestFleet.ADMIN).delete("/api/v1/tokens/ci").status()).isEqualTo(200);
+    assertThat(ci.get("/api/v1/agents").status()).isEqualTo(401);
+  }
+
+  @Test
+  void aConfigVersionThatIsNotYamlIsRefusedWithLineAndColumn() {
+    Answer refused = fleet.admin(TestFleet.OPERATOR).post("/api/v1/configs/broken/versions",
+        Map.of("body", "receivers:\n  otlp:\n    protocols: [grpc\nexporters: {}\n"));
+
+    assertThat(refused.status()).isEqualTo(422);
+    assertThat(refused.body().get("line").asInt()).isEqualTo(4);
+    assertThat(refused.body().get("column").asInt()).isGreaterThan(0);
+    assertThat(refused.body().get("error").asText()).startsWith("the config is not valid YAML at line 4, column ");
+    assertThat(fleet.admin(TestFleet.OPERATOR).get("/api/v1/configs/broken/versions").status()).isEqualTo(404);
+  }
+
+  @Test
+  void aMalformedSelectorIsRefusedWithItsColumn() {
+    Answer refused = fleet.admin(TestFleet.VIEWER).get("/api/v1/agents?selector=env%20in%20(prod");
+
+    assertThat(refused.status()).isEqualTo(400);
+    assertThat(refused.body().get("error").asText()).contains("at column 13");
+  }
+
+  @Test
+  void versionsAreNumberedAndDiffed() {
+    AdminClient operator = fleet.admin(TestFleet.OPERATOR);
+    operator.post("/api/v1/configs/diffed/versions", Map.of("body", "a: 1\nb: 2\n"));
+    Answer second = operator.post("/api/v1/configs/diffed/versions", Map.of("body", "a: 1\nb: 3\n", "comment", "b up"));
+    assertThat(second.body().get("version").asInt()).isEqualTo(2);
+    assertThat(second.body().get("author").asText()).isEqualTo("test-operator");
+
+    JsonNode diff = operator.get("/api/v1/configs/diffed/diff?from=1&to=2").body();
+
+    assertThat(diff.get("unified").asText()).isEqualTo("--- diffed@1\n+++ diffed@2\n@@ -1,2 +1,2 @@\n a: 1\n-b: 2\n+b: 3\n");
+    assertThat(diff.get("summary").get("added").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void anAgentMatchedByTwoAssignmentsIsAConflictAndGetsNeither() {
+    AdminClient operator = fleet.admin(TestFleet.OPERATOR);
+    operator.post("/api/v1/configs/assigned/versions", Map.of("body", "a: 1\n"));
+    assertThat(operator.put("/api/v1/assignments/prod", Map.of("selector", "env=prod", "config", "assigned",
+        "version", 1)).body().get("applied").asInt()).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> agent.running().equals("a: 1\n"));
+
+    operator.post("/api/v1/configs/assigned/versions", Map.of("body", "a: 2\n"));
+    Answer second = operator.put("/api/v1/assignments/api", Map.of("selector", "service.name in (api)",
+        "config", "assigned", "version", 2));
+
+    assertThat(second.body().get("applied").asInt()).isEqualTo(0);
+    JsonNode conflicts = operator.get("/api/v1/conflicts").body();
+    assertThat(conflicts.get(0).get("uid").asText()).isEqualTo(agent.uid());
+    assertThat(conflicts.get(0).get("assignments").toString()).contains("prod", "api");
+    assertThat(agent.running()).isEqualTo("a: 1\n");
+    operator.delete("/api/v1/assignments/api");
+    operator.delete("/api/v1/assignments/prod");
+  }
+
+  @Test
+  void aRestartIsSentToAnAgentThatAcceptsIt() {
+    Answer sent = fleet.admin(TestFleet.OPERATOR).post("/api/v1/agents/" + agent.uid() + "/restart", Map.of());
+
+    assertThat(sent.status()).isEqualTo(201);
+    await().atMost(Duration.ofSeconds(10)).until(() -> agent.received.stream().anyMatch(m -> m.hasCommand()));
+  }
+
+  @Test
+  void metricsCountTheConnectedAgents() {
+    String metrics = fleet.admin(TestFleet.VIEWER).get("/metrics").body().asText();
+
+    assertThat(metrics).contains("# TYPE opamp_agents_connected gauge\nopamp_agents_connected 1\n");
+    assertThat(metrics).contains("opamp_store_queue_depth ", "opamp_messages_received_total ");
+  }
+
+  @Test
+  void everyRouteIsInTheOpenApiDocument() {
+    JsonNode paths = fleet.admin(TestFleet.VIEWER).get("/api/v1/openapi.json").body().get("paths");
+
+    assertThat(paths).as("openapi.json has paths").isNotNull();
+    for (var route : fleet.server().routes()) {
+      JsonNode path = paths.get(route.template());
+      assertThat(path).as("openapi.json describes " + route.template()).isNotNull();
+      assertThat(path.get(route.method().toLowerCase())).as("openapi.json describes " + route.method() + " "
+          + route.template()).isNotNull();
+    }
+    for (Iterator<String> documented = paths.fieldNames(); documented.hasNext(); ) {
+      String path = documented.next();
+      assertThat(fleet.server().routes().stream().anyMatch(r -> r.template().equals(path))
+          || path.equals("/api/v1/openapi.json")).as(path + " is a route").isTrue();
+    }
+  }
+}

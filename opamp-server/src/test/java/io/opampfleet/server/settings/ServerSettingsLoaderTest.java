@@ -1,0 +1,89 @@
+package io.opampfleet.server.settings;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.opampfleet.strictyaml.ConfigException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServerSettingsLoaderTest {
+  @TempDir
+  Path dir;
+
+  private final ServerSettingsLoader loader = new ServerSettingsLoader(Map.of("DATA", "/var/lib/fleet")::get);
+
+  @Test
+  void withNoFileItServesOnLoopbackWithDataInDotData() {
+    ServerSettings settings = loader.defaults();
+
+    assertThat(settings.opamp().address().getPort()).isEqualTo(4320);
+    assertThat(settings.opamp().loopback()).isTrue();
+    assertThat(settings.admin().address().getPort()).isEqualTo(4321);
+    assertThat(settings.storage().dataDir()).isEqualTo(Path.of("./data"));
+    assertThat(settings.storage().jdbcUrl()).isEmpty();
+    assertThat(settings.eventRetention()).isEqualTo(Duration.ofDays(7));
+    assertThat(settings.logFormat()).isEqualTo("text");
+  }
+
+  @Test
+  void environmentVariablesAreExpanded() throws IOException {
+    ServerSettings settings = loader.load(file("storage:\n  data_dir: ${DATA}/h2\nevents:\n  retention: 36h\n"));
+
+    assertThat(settings.storage().dataDir()).isEqualTo(Path.of("/var/lib/fleet/h2"));
+    assertThat(settings.eventRetention()).isEqualTo(Duration.ofHours(36));
+  }
+
+  @Test
+  void anUnknownKeyIsNamedWithItsPath() throws IOException {
+    Path file = file("opamp:\n  listen: 127.0.0.1:4320\n  lisen: 0.0.0.0:1\n");
+
+    assertThatThrownBy(() -> loader.load(file)).isInstanceOf(ConfigException.class)
+        .hasMessage(file + ": opamp::lisen: unknown key; the keys here are insecure, listen, tls");
+  }
+
+  @Test
+  void aListenerReachableFromOtherMachinesNeedsTlsOrInsecure() throws IOException {
+    Path open = file("opamp:\n  listen: 0.0.0.0:4320\n");
+    assertThatThrownBy(() -> loader.load(open)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("opamp::listen: 0.0.0.0:4320 is reachable from other machines but has no tls");
+
+    ServerSettings insecure = loader.load(file("opamp:\n  listen: 0.0.0.0:4320\n  insecure: true\n"));
+    assertThat(insecure.opamp().insecure()).isTrue();
+  }
+
+  @Test
+  void tokensNeedARoleAndAHash() throws IOException {
+    Path badRole = file("auth:\n  tokens:\n    - name: ci\n      role: root\n      sha256: " + "a".repeat(64) + "\n");
+    assertThatThrownBy(() -> loader.load(badRole)).hasMessageContaining("role: 'root' is not viewer, operator or admin");
+
+    Path badHash = file("auth:\n  tokens:\n    - name: ci\n      role: viewer\n      sha256: abc\n");
+    assertThatThrownBy(() -> loader.load(badHash)).hasMessageContaining("sha256: must be the 64 hex digits");
+  }
+
+  @Test
+  void onlyPostgresqlUrlsAreAccepted() throws IOException {
+    Path file = file("storage:\n  jdbc_url: jdbc:mysql://db/fleet\n");
+
+    assertThatThrownBy(() -> loader.load(file)).hasMessageContaining("storage::jdbc_url")
+        .hasMessageContaining("is not a PostgreSQL URL");
+  }
+
+  @Test
+  void invalidYamlIsReportedWithItsPosition() throws IOException {
+    Path file = file("opamp:\n  listen: [127.0.0.1\n");
+
+    assertThatThrownBy(() -> loader.load(file)).hasMessageStartingWith(file + ": not valid YAML at line ");
+  }
+
+  private Path file(String yaml) throws IOException {
+    Path file = dir.resolve("server.yaml");
+    Files.writeString(file, yaml);
+    return file;
+  }
+}
