@@ -15,8 +15,8 @@ debian_mirror() {
   echo "${uri:-http://deb.debian.org/debian}"
 }
 
-build_image() {  # tag, extra packages
-  local tag=$1 packages=$2
+build_image() {  # tag, extra packages, [a function that finishes the root file system], [docker import --change]
+  local tag=$1 packages=$2 finish=${3:-} change=${4:-}
   local tarball="$cache/${tag//[:\/]/_}.tar"
   if docker image inspect "$tag" >/dev/null 2>&1; then
     echo "base image $tag: cached"
@@ -32,12 +32,48 @@ build_image() {  # tag, extra packages
     echo "base image $tag: debootstrap with $packages"
     debootstrap --variant=minbase --include="$packages" bookworm "$rootfs" "$(debian_mirror)" >/dev/null
     rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+    [ -n "$finish" ] && "$finish" "$rootfs"
     tar -C "$rootfs" -c . > "$tarball.partial"
     mv "$tarball.partial" "$tarball"
     rm -rf "$rootfs"
   fi
-  docker import "$tarball" "$tag" >/dev/null
+  if [ -n "$change" ]; then
+    docker import --change "$change" "$tarball" "$tag" >/dev/null
+  else
+    docker import "$tarball" "$tag" >/dev/null
+  fi
   echo "base image $tag: imported"
 }
 
+# PostgreSQL 15 with an entrypoint of our own: initdb and the POSTGRES_USER/PASSWORD/DB role and
+# database on first start (in single-user mode, so "ready to accept connections" is logged once),
+# then the server, listening on every address with password authentication.
+postgres_entrypoint() {
+  cat > "$1/usr/local/bin/postgres-entrypoint" <<'SH'
+#!/bin/sh
+set -eu
+bin=/usr/lib/postgresql/15/bin
+data=/var/lib/postgresql/data
+as_postgres() { setpriv --reuid=postgres --regid=postgres --init-groups "$@"; }
+if [ ! -s "$data/PG_VERSION" ]; then
+  mkdir -p "$data" /run/postgresql
+  chown postgres:postgres "$data" /run/postgresql
+  as_postgres "$bin/initdb" -D "$data" -U postgres --auth-local=trust --auth-host=scram-sha-256 >/dev/null
+  echo "listen_addresses = '*'" >> "$data/postgresql.conf"
+  echo "host all all 0.0.0.0/0 scram-sha-256" >> "$data/pg_hba.conf"
+  user=${POSTGRES_USER:-postgres} password=${POSTGRES_PASSWORD:-postgres} db=${POSTGRES_DB:-$user}
+  {
+    [ "$user" = postgres ] || echo "CREATE ROLE \"$user\" LOGIN;"
+    echo "ALTER ROLE \"$user\" PASSWORD '$password';"
+    [ "$db" = postgres ] || echo "CREATE DATABASE \"$db\" OWNER \"$user\";"
+  } | as_postgres "$bin/postgres" --single -D "$data" postgres >/dev/null
+fi
+mkdir -p /run/postgresql && chown postgres:postgres /run/postgresql
+exec setpriv --reuid=postgres --regid=postgres --init-groups "$bin/postgres" -D "$data"
+SH
+  chmod 755 "$1/usr/local/bin/postgres-entrypoint"
+}
+
 build_image local/jre17:1 openjdk-17-jre-headless,ca-certificates,procps
+build_image local/postgres15:1 postgresql-15 postgres_entrypoint \
+  'ENTRYPOINT ["/usr/local/bin/postgres-entrypoint"]'

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,9 +33,14 @@ class FleetServerIT {
   private AdminClient operator;
   private final List<AutoCloseable> agents = new ArrayList<>();
 
+  /** The store the server runs on: the embedded one here. */
+  protected Optional<String> jdbcUrl() {
+    return Optional.empty();
+  }
+
   @BeforeEach
   void startServer() {
-    fleet = new TestFleet(dir).start();
+    fleet = new TestFleet(dir, jdbcUrl()).start();
     operator = fleet.admin(TestFleet.OPERATOR);
   }
 
