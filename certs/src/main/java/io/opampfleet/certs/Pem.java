@@ -118,26 +118,59 @@ public final class Pem {
 
   /** Everything in a PEM file: certificates, private and public keys, certificate requests. */
   public static List<Object> readAll(Path file) {
-    List<Object> objects = new ArrayList<>();
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
-        PEMParser parser = new PEMParser(reader)) {
-      for (Object object = parser.readObject(); object != null; object = parser.readObject()) {
-        objects.add(convert(file, object));
-      }
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII)) {
+      return parse(file.toString(), reader);
     } catch (NoSuchFileException e) {
       throw new PkiException(file + ": no such file");
     } catch (AccessDeniedException e) {
       throw new PkiException(file + ": cannot be read: permission denied");
     } catch (MalformedInputException e) {
       throw new PkiException(file + ": malformed PEM: the file is not text");
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException e) {
+      throw new PkiException(file + ": malformed PEM: " + reason(e), e);
+    }
+  }
+
+  /** Everything in PEM text that came from {@code source} (named in errors), such as a message field. */
+  public static List<Object> parseAll(String source, String text) {
+    try {
+      return parse(source, new java.io.StringReader(text));
+    } catch (IOException e) {
+      throw new PkiException(source + ": malformed PEM: " + reason(e), e);
+    }
+  }
+
+  /** The certificate signing request in PEM text. */
+  public static PKCS10CertificationRequest parseCertificateRequest(String source, String text) {
+    for (Object object : parseAll(source, text)) {
+      if (object instanceof PKCS10CertificationRequest request) {
+        return request;
+      }
+    }
+    throw new PkiException(source + ": holds no certificate signing request");
+  }
+
+  private static List<Object> parse(String source, Reader reader) throws IOException {
+    List<Object> objects = new ArrayList<>();
+    try (PEMParser parser = new PEMParser(reader)) {
+      for (Object object = parser.readObject(); object != null; object = parser.readObject()) {
+        objects.add(convert(source, object));
+      }
+    } catch (RuntimeException e) {
       if (e instanceof PkiException pki) {
         throw pki;
       }
-      throw new PkiException(file + ": malformed PEM: " + reason(e), e);
+      throw new PkiException(source + ": malformed PEM: " + reason(e), e);
+    } catch (MalformedInputException e) {
+      throw e;
+    } catch (IOException e) {
+      if (e instanceof NoSuchFileException || e instanceof AccessDeniedException) {
+        throw e;
+      }
+      throw new PkiException(source + ": malformed PEM: " + reason(e), e);
     }
     if (objects.isEmpty()) {
-      throw new PkiException(file + ": malformed PEM: no '-----BEGIN ...-----' block found");
+      throw new PkiException(source + ": malformed PEM: no '-----BEGIN ...-----' block found");
     }
     return objects;
   }
@@ -151,7 +184,7 @@ public final class Pem {
     throw new PkiException(file + ": holds no " + description);
   }
 
-  private static Object convert(Path file, Object object) throws PEMException {
+  private static Object convert(String file, Object object) throws PEMException {
     JcaPEMKeyConverter keys = new JcaPEMKeyConverter();
     if (object instanceof X509CertificateHolder holder) {
       try {

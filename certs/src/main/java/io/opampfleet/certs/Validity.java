@@ -23,6 +23,15 @@ public record Validity(Instant notBefore, Instant notAfter) {
     return new Validity(now.minus(CLOCK_SKEW), now.plus(Duration.ofDays(days)));
   }
 
+  /** Valid from a few minutes ago for the given time. */
+  public static Validity of(Duration length) {
+    if (length.isNegative() || length.isZero()) {
+      throw new PkiException("a certificate must be valid for some time, not " + length);
+    }
+    Instant now = Instant.now();
+    return new Validity(now.minus(CLOCK_SKEW), now.plus(length));
+  }
+
   public Duration length() {
     return Duration.between(notBefore, notAfter);
   }

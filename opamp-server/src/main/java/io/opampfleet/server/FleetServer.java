@@ -3,6 +3,9 @@ package io.opampfleet.server;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.opampfleet.certs.CertificateAuthority;
+import io.opampfleet.certs.Pem;
+import io.opampfleet.certs.PkiException;
 import io.opampfleet.netty.server.OpampServer;
 import io.opampfleet.server.api.AdminApi;
 import io.opampfleet.server.api.AdminServer;
@@ -17,6 +20,7 @@ import io.opampfleet.server.inventory.Inventory;
 import io.opampfleet.server.metrics.FleetMetrics;
 import io.opampfleet.server.opamp.AgentCommands;
 import io.opampfleet.server.opamp.CertificateBinding;
+import io.opampfleet.server.opamp.CertificateSigner;
 import io.opampfleet.server.opamp.FleetCallbacks;
 import io.opampfleet.server.rollout.RolloutEngine;
 import io.opampfleet.server.rollout.RolloutState;
@@ -28,6 +32,7 @@ import io.opampfleet.server.store.EventLog;
 import io.opampfleet.server.store.RolloutRepository;
 import io.opampfleet.server.store.TokenRepository;
 import io.opampfleet.server.store.WriteBehind;
+import io.opampfleet.strictyaml.ConfigException;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -81,12 +86,13 @@ public final class FleetServer implements AutoCloseable {
         .forEach(inventory::restore);
     Assignments assignments = new Assignments(configs.assignments());
     FleetMetrics metrics = new FleetMetrics();
-    AgentCommands commands = new AgentCommands();
+    AgentCommands commands = new AgentCommands(signer(settings));
     RolloutEngine rollouts = new RolloutEngine(inventory, configs, new RolloutRepository(database), writes,
         commands, System::currentTimeMillis);
     rollouts.start();
     FleetCallbacks callbacks = new FleetCallbacks(inventory, writes, assignments, configs,
-        new CertificateBinding(settings.agents().requireUidInCertificate()), metrics, System::currentTimeMillis);
+        new CertificateBinding(settings.agents().requireUidInCertificate()), metrics, commands,
+        System::currentTimeMillis);
     Tokens tokens = new Tokens(settings.tokens(), new TokenRepository(database));
     Optional<String> firstToken = tokens.bootstrap();
 
@@ -127,6 +133,21 @@ public final class FleetServer implements AutoCloseable {
         settings.admin().tls().isPresent() ? "https" : "http", hostPort(admin.address()), inventory.size());
     return new FleetServer(database, writes, rollouts, loops, adminWork, housekeeping, opamp, admin, firstToken,
         api.routes());
+  }
+
+  private static Optional<CertificateSigner> signer(ServerSettings settings) {
+    return settings.signing().map(signing -> {
+      try {
+        CertificateAuthority ca = CertificateAuthority.of(Pem.readCertificate(signing.caCertFile()),
+            Pem.readPrivateKey(signing.caKeyFile()));
+        String endpoint = settings.agents().endpoint().orElseGet(() -> (settings.opamp().tls().isPresent() ? "wss" : "ws")
+            + "://" + (settings.opamp().loopback() ? "localhost" : settings.opamp().address().getHostString())
+            + ":" + settings.opamp().address().getPort() + OpampServer.DEFAULT_PATH);
+        return new CertificateSigner(ca, signing.validity(), endpoint);
+      } catch (PkiException e) {
+        throw new ConfigException("signing: " + e.getMessage());
+      }
+    });
   }
 
   private static void registerGauges(FleetMetrics metrics, Inventory inventory, FleetCallbacks callbacks,

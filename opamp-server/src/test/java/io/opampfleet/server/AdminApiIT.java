@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
-import io.opampfleet.netty.InstanceUid;
 import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.AdminClient.Answer;
 import io.opampfleet.server.fleet.SimulatedAgent;
@@ -30,8 +29,7 @@ class AdminApiIT {
   static void start() {
     fleet = new TestFleet(dir).start();
     ByteString uid = SimulatedAgent.newUid();
-    agent = new SimulatedAgent(fleet.opampEndpoint(), fleet.clientTls(InstanceUid.text(uid)),
-        Map.of("service.name", "api", "env", "prod"), uid, false).start();
+    agent = fleet.agent(Map.of("service.name", "api", "env", "prod"), uid, false).start();
     await().atMost(Duration.ofSeconds(20)).until(() -> fleet.admin(TestFleet.VIEWER).get("/api/v1/agents?connected=true")
         .body().get("total").asInt() == 1);
   }

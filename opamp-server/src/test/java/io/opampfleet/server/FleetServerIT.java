@@ -154,14 +154,14 @@ class FleetServerIT {
   @Test
   void anotherCertificateCannotSpeakForABoundInstanceUid() {
     ByteString uid = SimulatedAgent.newUid();
-    SimulatedAgent genuine = new SimulatedAgent(fleet.opampEndpoint(), fleet.clientTls("genuine"),
-        Map.of("service.name", "genuine"), uid, false).start();
+    SimulatedAgent genuine = new SimulatedAgent(fleet.opampEndpoint(), fleet.clientKey("genuine"),
+        fleet.ca().certificate(), Map.of("service.name", "genuine"), uid, false).start();
     await().atMost(Duration.ofSeconds(20)).until(() -> operator.get("/api/v1/agents?connected=true").body()
         .get("total").asInt() == 1);
     genuine.close();
 
-    SimulatedAgent impostor = new SimulatedAgent(fleet.opampEndpoint(), fleet.clientTls("impostor"),
-        Map.of("service.name", "impostor"), uid, false).start();
+    SimulatedAgent impostor = new SimulatedAgent(fleet.opampEndpoint(), fleet.clientKey("impostor"),
+        fleet.ca().certificate(), Map.of("service.name", "impostor"), uid, false).start();
     agents.add(impostor);
 
     await().atMost(Duration.ofSeconds(20)).until(() -> !impostor.errors.isEmpty());
@@ -175,8 +175,7 @@ class FleetServerIT {
 
   private SimulatedAgent agent(Map<String, String> labels) {
     ByteString uid = SimulatedAgent.newUid();
-    SimulatedAgent agent = new SimulatedAgent(fleet.opampEndpoint(),
-        fleet.clientTls(io.opampfleet.netty.InstanceUid.text(uid)), labels, uid, false).start();
+    SimulatedAgent agent = fleet.agent(labels, uid, false).start();
     agents.add(agent);
     return agent;
   }
@@ -190,9 +189,8 @@ class FleetServerIT {
     uids.sort(Comparator.comparing(io.opampfleet.netty.InstanceUid::text));
     List<SimulatedAgent> started = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      String uid = io.opampfleet.netty.InstanceUid.text(uids.get(i));
-      SimulatedAgent agent = new SimulatedAgent(fleet.opampEndpoint(), fleet.clientTls(uid),
-          Map.of("service.name", "web-" + i, "tier", "web"), uids.get(i), i < fragile).start();
+      SimulatedAgent agent = fleet.agent(Map.of("service.name", "web-" + i, "tier", "web"), uids.get(i),
+          i < fragile).start();
       agents.add(agent);
       started.add(agent);
     }

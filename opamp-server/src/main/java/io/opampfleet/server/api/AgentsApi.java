@@ -44,6 +44,7 @@ public final class AgentsApi {
             r -> events.recent(agent(r).uid(), r.queryInt("limit", 50, 1, 1000))),
         new Route("POST", "/api/v1/agents/{uid}/config", Role.OPERATOR, this::push),
         new Route("POST", "/api/v1/agents/{uid}/restart", Role.OPERATOR, this::restart),
+        new Route("POST", "/api/v1/agents/{uid}/certificate", Role.OPERATOR, this::rotateCertificate),
         new Route("GET", "/api/v1/fleet", Role.VIEWER, r -> summary()));
   }
 
@@ -164,6 +165,20 @@ public final class AgentsApi {
         config.label() + " (pushed by " + request.principal().name() + ")"));
     commands.sendDesiredConfig(agent);
     return Map.of("uid", agent.uid(), "desiredConfig", config.label(), "connected", agent.connected());
+  }
+
+  private Object rotateCertificate(ApiRequest request) {
+    Agent agent = agent(request);
+    if (!commands.canSign()) {
+      throw new ApiException(409, "this server signs no certificates; configure signing (ca_cert_file, ca_key_file)");
+    }
+    if (!commands.rotateCertificate(agent)) {
+      throw new ApiException(409, "agent " + agent.uid() + " is not connected or does not accept connection settings");
+    }
+    writes.agent(agent);
+    writes.event(new AgentEvent(agent.uid(), System.currentTimeMillis(), AgentEvent.Kind.CERTIFICATE_ISSUED,
+        "new key and certificate offered (by " + request.principal().name() + ")"));
+    return Map.of("uid", agent.uid(), "certificate", "offered");
   }
 
   private Object restart(ApiRequest request) {

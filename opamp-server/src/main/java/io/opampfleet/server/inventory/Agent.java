@@ -38,6 +38,7 @@ public final class Agent {
   private String remoteAddress = "";
   private String certificateSubject = "";
   private String certificateSha256 = "";
+  private String pendingCertificateSha256 = "";
   private ConfigVersion desired;
 
   // Kept for this process only: the live link and what was sent over it.
@@ -56,7 +57,7 @@ public final class Agent {
   public synchronized AgentSnapshot snapshot() {
     return new AgentSnapshot(uid, description, labels, capabilities, health, effectiveConfig, remoteConfigStatus,
         packageStatuses, availableComponents, connected, connectedSince, lastSeen, remoteAddress,
-        certificateSubject, certificateSha256, desired);
+        certificateSubject, certificateSha256, pendingCertificateSha256, desired);
   }
 
   /** Restores what the store kept. */
@@ -76,6 +77,7 @@ public final class Agent {
     remoteAddress = stored.remoteAddress();
     certificateSubject = stored.certificateSubject();
     certificateSha256 = stored.certificateSha256();
+    pendingCertificateSha256 = stored.pendingCertificateSha256();
     desired = stored.desired();
   }
 
@@ -168,13 +170,30 @@ public final class Agent {
     return follows;
   }
 
+  /** Ties the agent to this certificate; a pending rotated one, once used, replaces the old. */
   public synchronized void bindCertificate(String subject, String sha256) {
     this.certificateSubject = subject;
     this.certificateSha256 = sha256;
+    if (sha256.equals(pendingCertificateSha256)) {
+      pendingCertificateSha256 = "";
+    }
   }
 
   public synchronized String certificateSha256() {
     return certificateSha256;
+  }
+
+  public synchronized String certificateSubject() {
+    return certificateSubject;
+  }
+
+  /** A certificate the server issued for the agent, accepted from its next connection on. */
+  public synchronized void expectCertificate(String sha256) {
+    this.pendingCertificateSha256 = sha256;
+  }
+
+  public synchronized String pendingCertificateSha256() {
+    return pendingCertificateSha256;
   }
 
   public synchronized ConfigVersion desired() {

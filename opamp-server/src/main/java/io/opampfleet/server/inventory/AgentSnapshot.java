@@ -26,6 +26,7 @@ public record AgentSnapshot(
     String remoteAddress,
     String certificateSubject,
     String certificateSha256,
+    String pendingCertificateSha256,
     ConfigVersion desired) {
 
   public boolean healthy() {

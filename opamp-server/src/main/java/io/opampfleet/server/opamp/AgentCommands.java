@@ -13,14 +13,41 @@ import io.opampfleet.proto.ServerToAgentCommand;
 import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.inventory.Agent;
 import io.opampfleet.server.rollout.ConfigSender;
+import io.opampfleet.proto.ServerCapabilities;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
-/** What the server sends agents on its own: their config when it changes, and commands. */
+/**
+ * What the server sends agents on its own: their config when it changes, commands, and new
+ * client certificates when a signing CA is configured.
+ */
 public final class AgentCommands implements ConfigSender {
+  private static final long BASE_CAPABILITIES = ServerCapabilities.ServerCapabilities_AcceptsStatus_VALUE
+      | ServerCapabilities.ServerCapabilities_OffersRemoteConfig_VALUE
+      | ServerCapabilities.ServerCapabilities_AcceptsEffectiveConfig_VALUE;
+
+  private final Optional<CertificateSigner> signer;
+  private final long capabilities;
+
+  public AgentCommands(Optional<CertificateSigner> signer) {
+    this.signer = signer;
+    this.capabilities = BASE_CAPABILITIES | (signer.isPresent()
+        ? ServerCapabilities.ServerCapabilities_OffersConnectionSettings_VALUE
+          | ServerCapabilities.ServerCapabilities_AcceptsConnectionSettingsRequest_VALUE : 0);
+  }
+
   /** The capabilities this server announces in every message. */
-  static final long SERVER_CAPABILITIES = io.opampfleet.proto.ServerCapabilities.ServerCapabilities_AcceptsStatus_VALUE
-      | io.opampfleet.proto.ServerCapabilities.ServerCapabilities_OffersRemoteConfig_VALUE
-      | io.opampfleet.proto.ServerCapabilities.ServerCapabilities_AcceptsEffectiveConfig_VALUE;
+  public long capabilities() {
+    return capabilities;
+  }
+
+  Optional<CertificateSigner> signer() {
+    return signer;
+  }
+
+  public boolean canSign() {
+    return signer.isPresent();
+  }
 
   @Override
   public void sendDesiredConfig(Agent agent) {
@@ -45,6 +72,26 @@ public final class AgentCommands implements ConfigSender {
     return true;
   }
 
+  /**
+   * Offers the agent a new key and client certificate; it reconnects with them and from then on
+   * its old certificate is refused.
+   *
+   * @return false when the agent is not connected or does not accept connection settings
+   */
+  public boolean rotateCertificate(Agent agent) {
+    AgentConnection connection = agent.connection();
+    if (signer.isEmpty()) {
+      throw new IllegalStateException("no signing CA is configured");
+    }
+    if (connection == null || !agent.can(AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings_VALUE)) {
+      return false;
+    }
+    CertificateSigner.Issued issued = signer.get().issue(agent.uid());
+    agent.expectCertificate(issued.sha256());
+    connection.send(message(agent).setConnectionSettings(issued.offer()).build());
+    return true;
+  }
+
   static AgentRemoteConfig remoteConfig(ConfigVersion version) {
     return AgentRemoteConfig.newBuilder()
         .setConfig(AgentConfigMap.newBuilder().putConfigMap("", AgentConfigFile.newBuilder()
@@ -55,7 +102,7 @@ public final class AgentCommands implements ConfigSender {
         .build();
   }
 
-  private static ServerToAgent.Builder message(Agent agent) {
-    return ServerToAgent.newBuilder().setInstanceUid(InstanceUid.bytes(agent.uid())).setCapabilities(SERVER_CAPABILITIES);
+  private ServerToAgent.Builder message(Agent agent) {
+    return ServerToAgent.newBuilder().setInstanceUid(InstanceUid.bytes(agent.uid())).setCapabilities(capabilities);
   }
 }

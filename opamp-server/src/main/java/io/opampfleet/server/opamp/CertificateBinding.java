@@ -5,9 +5,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Ties an instance uid to the certificate it first connected with, so another certificate cannot
@@ -19,7 +17,6 @@ public final class CertificateBinding {
   public record Identity(String subject, String sha256) {}
 
   private final boolean requireUidInSubject;
-  private final Map<String, String> rotations = new ConcurrentHashMap<>();
 
   public CertificateBinding(boolean requireUidInSubject) {
     this.requireUidInSubject = requireUidInSubject;
@@ -34,29 +31,19 @@ public final class CertificateBinding {
     }
   }
 
-  /** Announces a certificate signed for the agent, which may replace its bound one. */
-  public void rotating(String uid, String newSha256) {
-    rotations.put(uid, newSha256);
-  }
-
   /**
    * Why this certificate may not speak for the uid, or empty when it may; {@code bound} is the
-   * fingerprint the agent is tied to, empty when it has none yet.
+   * fingerprint the agent is tied to (empty when none yet), {@code pending} one the server issued.
    */
-  public Optional<String> refusal(String uid, Identity presented, String bound) {
+  public Optional<String> refusal(String uid, Identity presented, String bound, String pending) {
     if (requireUidInSubject && !presented.subject().contains(uid)) {
       return Optional.of("its certificate's subject (" + presented.subject() + ") does not name its instance uid");
     }
-    if (bound.isEmpty() || bound.equals(presented.sha256()) || presented.sha256().equals(rotations.get(uid))) {
+    if (bound.isEmpty() || bound.equals(presented.sha256()) || presented.sha256().equals(pending)) {
       return Optional.empty();
     }
     return Optional.of("it connected with certificate sha256:" + presented.sha256().substring(0, 16)
         + "… (" + presented.subject() + ") but is bound to sha256:" + bound.substring(0, Math.min(16, bound.length()))
         + "…");
-  }
-
-  /** The agent has connected with a rotated certificate: the old one is no longer accepted. */
-  public void rotated(String uid, String sha256) {
-    rotations.remove(uid, sha256);
   }
 }

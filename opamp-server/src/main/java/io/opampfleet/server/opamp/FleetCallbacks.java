@@ -1,5 +1,6 @@
 package io.opampfleet.server.opamp;
 
+import io.opampfleet.certs.PkiException;
 import io.opampfleet.netty.InstanceUid;
 import io.opampfleet.netty.server.AgentConnection;
 import io.opampfleet.netty.server.ServerCallbacks;
@@ -18,7 +19,6 @@ import io.opampfleet.server.inventory.Reports;
 import io.opampfleet.server.metrics.FleetMetrics;
 import io.opampfleet.server.store.ConfigRepository;
 import io.opampfleet.server.store.WriteBehind;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -44,11 +44,12 @@ public final class FleetCallbacks implements ServerCallbacks {
   private final ConfigRepository configs;
   private final CertificateBinding certificates;
   private final FleetMetrics metrics;
+  private final AgentCommands commands;
   private final LongSupplier clock;
   private final Map<AgentConnection, Agent> links = new ConcurrentHashMap<>();
 
   public FleetCallbacks(Inventory inventory, WriteBehind writes, Assignments assignments, ConfigRepository configs,
-      CertificateBinding certificates, FleetMetrics metrics, LongSupplier clock) {
+      CertificateBinding certificates, FleetMetrics metrics, AgentCommands commands, LongSupplier clock) {
     this.inventory = inventory;
     this.reports = new Reports(inventory);
     this.writes = writes;
@@ -56,6 +57,7 @@ public final class FleetCallbacks implements ServerCallbacks {
     this.configs = configs;
     this.certificates = certificates;
     this.metrics = metrics;
+    this.commands = commands;
     this.clock = clock;
   }
 
@@ -86,7 +88,13 @@ public final class FleetCallbacks implements ServerCallbacks {
       links.remove(connection);
       reports.disconnected(agent, connection, now, "said goodbye").forEach(writes::event);
     }
-    ServerToAgent.Builder reply = ServerToAgent.newBuilder().setCapabilities(AgentCommands.SERVER_CAPABILITIES);
+    ServerToAgent.Builder reply = ServerToAgent.newBuilder().setCapabilities(commands.capabilities());
+    if (message.hasConnectionSettingsRequest()) {
+      Optional<ServerErrorResponse> refused = signRequest(agent, message, reply, now);
+      if (refused.isPresent()) {
+        return writes.agent(agent).thenApply(written -> ServerToAgent.newBuilder().setErrorResponse(refused.get()).build());
+      }
+    }
     if (gap && !message.hasAgentDescription()) {
       reply.setFlags(reply.getFlags() | ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE);
     }
@@ -127,15 +135,42 @@ public final class FleetCallbacks implements ServerCallbacks {
     }
     CertificateBinding.Identity presented = CertificateBinding.identity(connection.peerCertificates().get(0));
     String bound = agent.certificateSha256();
-    Optional<String> refusal = certificates.refusal(agent.uid(), presented, bound);
+    Optional<String> refusal = certificates.refusal(agent.uid(), presented, bound, agent.pendingCertificateSha256());
     if (refusal.isEmpty() && !presented.sha256().equals(bound)) {
       agent.bindCertificate(presented.subject(), presented.sha256());
-      certificates.rotated(agent.uid(), presented.sha256());
       if (!bound.isEmpty()) {
         log.info("agent {}: now bound to its rotated certificate {}", agent.uid(), presented.subject());
       }
     }
     return refusal;
+  }
+
+  /** The CSR flow: signs the agent's request and offers the certificate, or says why not. */
+  private Optional<ServerErrorResponse> signRequest(Agent agent, AgentToServer message, ServerToAgent.Builder reply,
+      long now) {
+    String reason;
+    if (commands.signer().isEmpty()) {
+      reason = "this server signs no certificates: it has no signing CA configured";
+    } else if (!message.getConnectionSettingsRequest().getOpamp().hasCertificateRequest()) {
+      reason = "the connection settings request carries no certificate request";
+    } else {
+      try {
+        CertificateSigner.Issued issued = commands.signer().get().sign(agent.uid(), agent.certificateSubject(),
+            message.getConnectionSettingsRequest().getOpamp().getCertificateRequest().getCsr().toByteArray());
+        agent.expectCertificate(issued.sha256());
+        reply.setConnectionSettings(issued.offer());
+        writes.event(new AgentEvent(agent.uid(), now, AgentEvent.Kind.CERTIFICATE_ISSUED,
+            "signed its certificate request: sha256:" + issued.sha256().substring(0, 16) + "…"));
+        log.info("agent {}: signed its certificate request", agent.uid());
+        return Optional.empty();
+      } catch (PkiException e) {
+        reason = e.getMessage();
+      }
+    }
+    log.warn("agent {}: certificate request refused: {}", agent.uid(), reason);
+    return Optional.of(ServerErrorResponse.newBuilder()
+        .setType(ServerErrorResponseType.ServerErrorResponseType_BadRequest)
+        .setErrorMessage("certificate request refused: " + reason).build());
   }
 
   /** A new agent gets the config of the one assignment that matches it; several matching is a conflict. */
@@ -154,7 +189,4 @@ public final class FleetCallbacks implements ServerCallbacks {
     }
   }
 
-  List<Agent> linkedAgents() {
-    return List.copyOf(links.values());
-  }
 }

@@ -35,8 +35,12 @@ public record ServerSettings(
 
   public record Tls(Path certFile, Path keyFile, Optional<Path> clientCaFile) {}
 
-  /** @param requireUidInCertificate the agent certificate's subject must name its instance uid */
-  public record AgentPolicy(boolean requireUidInCertificate) {}
+  /**
+   * @param requireUidInCertificate the agent certificate's subject must name its instance uid
+   * @param endpoint the OpAMP URL agents reach this server at, for connection settings offers; empty
+   *     for one made from the listener
+   */
+  public record AgentPolicy(boolean requireUidInCertificate, Optional<String> endpoint) {}
 
   /** An API token from the file: its name, role and the SHA-256 of its secret. */
   public record TokenEntry(String name, String role, String sha256) {}

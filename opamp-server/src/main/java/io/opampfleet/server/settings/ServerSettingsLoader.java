@@ -49,7 +49,7 @@ public final class ServerSettingsLoader {
     ServerSettings settings = new ServerSettings(
         listener(root.child("opamp"), 4320, true),
         listener(root.child("admin"), 4321, false),
-        new AgentPolicy(root.child("agents").bool("require_uid_in_certificate", false)),
+        agentPolicy(root.child("agents")),
         tokens(root),
         storage(root.child("storage")),
         events(root.child("events")),
@@ -95,6 +95,18 @@ public final class ServerSettingsLoader {
     } catch (NumberFormatException e) {
       throw node.error("listen", "'" + listen.substring(colon + 1) + "' is not a port number");
     }
+  }
+
+  private static AgentPolicy agentPolicy(ConfigNode node) {
+    AgentPolicy policy = new AgentPolicy(node.bool("require_uid_in_certificate", false),
+        Optional.ofNullable(node.string("endpoint", null)).filter(url -> !url.isBlank()));
+    policy.endpoint().ifPresent(url -> {
+      if (!url.matches("(?i)(wss?|https?)://.+")) {
+        throw node.error("endpoint", "'" + url + "' is not a ws, wss, http or https URL");
+      }
+    });
+    node.finish();
+    return policy;
   }
 
   private static List<TokenEntry> tokens(ConfigNode root) {

@@ -26,7 +26,7 @@ public final class AgentRows {
   static final List<String> COLUMNS = List.of("instance_uid", "description", "capabilities", "health",
       "effective_config", "remote_config_status", "package_statuses", "available_components", "connected",
       "connected_since", "last_seen", "remote_address", "certificate_subject", "certificate_sha256",
-      "desired_config", "desired_version");
+      "desired_config", "desired_version", "certificate_pending_sha256");
 
   private AgentRows() {}
 
@@ -52,11 +52,12 @@ public final class AgentRows {
     statement.setString(i++, agent.certificateSha256());
     if (agent.desired() == null) {
       statement.setNull(i++, Types.VARCHAR);
-      statement.setNull(i, Types.INTEGER);
+      statement.setNull(i++, Types.INTEGER);
     } else {
       statement.setString(i++, agent.desired().name());
-      statement.setInt(i, agent.desired().version());
+      statement.setInt(i++, agent.desired().version());
     }
+    statement.setString(i, agent.pendingCertificateSha256());
   }
 
   /**
@@ -86,6 +87,7 @@ public final class AgentRows {
             nullToEmpty(rows.getString("remote_address")),
             nullToEmpty(rows.getString("certificate_subject")),
             nullToEmpty(rows.getString("certificate_sha256")),
+            nullToEmpty(rows.getString("certificate_pending_sha256")),
             desired));
       }
     } catch (SQLException e) {

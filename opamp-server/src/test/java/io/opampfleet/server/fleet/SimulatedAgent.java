@@ -1,7 +1,11 @@
 package io.opampfleet.server.fleet;
 
 import com.google.protobuf.ByteString;
-import io.netty.handler.ssl.SslContext;
+import io.opampfleet.certs.CertificateRequests;
+import io.opampfleet.certs.CertifiedKey;
+import io.opampfleet.certs.KeyAlgorithm;
+import io.opampfleet.certs.Pem;
+import io.opampfleet.certs.TlsContexts;
 import io.opampfleet.netty.InstanceUid;
 import io.opampfleet.netty.client.Backoff;
 import io.opampfleet.netty.client.ClientCallbacks;
@@ -9,15 +13,22 @@ import io.opampfleet.netty.client.OpampClient;
 import io.opampfleet.proto.AgentCapabilities;
 import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AnyValue;
+import io.opampfleet.proto.CertificateRequest;
 import io.opampfleet.proto.ComponentHealth;
+import io.opampfleet.proto.ConnectionSettingsRequest;
 import io.opampfleet.proto.EffectiveConfig;
 import io.opampfleet.proto.KeyValue;
+import io.opampfleet.proto.OpAMPConnectionSettings;
+import io.opampfleet.proto.OpAMPConnectionSettingsRequest;
 import io.opampfleet.proto.RemoteConfigStatus;
 import io.opampfleet.proto.RemoteConfigStatuses;
 import io.opampfleet.proto.ServerErrorResponse;
 import io.opampfleet.proto.ServerToAgent;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.net.URI;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +36,10 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * An agent on our client that applies what it is sent: a config whose body contains
- * {@code # fail} is reported FAILED and the agent keeps its previous config, as a supervisor does.
+ * An agent on our client over mutual TLS that applies what it is sent: a config whose body
+ * contains {@code # fail} is reported FAILED and the agent keeps its previous config, as a
+ * supervisor does. It takes new client certificates offered in connection settings, from its own
+ * certificate request or with a key the server made, and reconnects with them.
  */
 public final class SimulatedAgent implements ClientCallbacks, AutoCloseable {
   private static final long CAPABILITIES = AgentCapabilities.AgentCapabilities_ReportsStatus_VALUE
@@ -34,32 +47,34 @@ public final class SimulatedAgent implements ClientCallbacks, AutoCloseable {
       | AgentCapabilities.AgentCapabilities_ReportsEffectiveConfig_VALUE
       | AgentCapabilities.AgentCapabilities_ReportsRemoteConfig_VALUE
       | AgentCapabilities.AgentCapabilities_ReportsHealth_VALUE
-      | AgentCapabilities.AgentCapabilities_AcceptsRestartCommand_VALUE;
+      | AgentCapabilities.AgentCapabilities_AcceptsRestartCommand_VALUE
+      | AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings_VALUE;
 
   public final List<ServerToAgent> received = new CopyOnWriteArrayList<>();
   public final List<ServerErrorResponse> errors = new CopyOnWriteArrayList<>();
+  private final URI endpoint;
+  private final X509Certificate serverCa;
   private final ByteString uid;
-  private final OpampClient client;
-  private volatile String running = "";
-
   private final boolean fragile;
+  private final AgentDescription description;
+  private volatile CertifiedKey key;
+  private volatile PrivateKey requestedKey;
+  private volatile OpampClient client;
+  private volatile String running = "";
+  private volatile RemoteConfigStatus status;
 
   /** A fragile agent also fails configs marked {@code # fragile}, as part of a fleet might. */
-  public SimulatedAgent(URI endpoint, SslContext tls, Map<String, String> labels, ByteString uid, boolean fragile) {
+  public SimulatedAgent(URI endpoint, CertifiedKey key, X509Certificate serverCa, Map<String, String> labels,
+      ByteString uid, boolean fragile) {
+    this.endpoint = endpoint;
+    this.key = key;
+    this.serverCa = serverCa;
     this.uid = uid;
     this.fragile = fragile;
-    OpampClient.Builder builder = OpampClient.builder().endpoint(endpoint).instanceUid(uid).capabilities(CAPABILITIES)
-        .backoff(new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), 2))
-        .callbacks(this);
-    if (tls != null) {
-      builder.tls(tls);
-    }
-    this.client = builder.build();
     AgentDescription.Builder description = AgentDescription.newBuilder();
-    labels.forEach((key, value) -> description.addIdentifyingAttributes(KeyValue.newBuilder().setKey(key)
+    labels.forEach((name, value) -> description.addIdentifyingAttributes(KeyValue.newBuilder().setKey(name)
         .setValue(AnyValue.newBuilder().setStringValue(value))));
-    client.setAgentDescription(description.build());
-    client.setHealth(ComponentHealth.newBuilder().setHealthy(true).setStatus("StatusOK").build());
+    this.description = description.build();
   }
 
   public static ByteString newUid() {
@@ -68,7 +83,17 @@ public final class SimulatedAgent implements ClientCallbacks, AutoCloseable {
         .putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits()).array());
   }
 
-  public SimulatedAgent start() {
+  public synchronized SimulatedAgent start() {
+    client = OpampClient.builder().endpoint(endpoint).instanceUid(uid).capabilities(CAPABILITIES)
+        .backoff(new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), 2))
+        .tls(TlsContexts.preferred().mutualTlsClient(key, serverCa))
+        .callbacks(this)
+        .build();
+    client.setAgentDescription(description);
+    client.setHealth(ComponentHealth.newBuilder().setHealthy(true).setStatus("StatusOK").build());
+    if (status != null) {
+      client.setRemoteConfigStatus(status);
+    }
     client.start();
     return this;
   }
@@ -82,6 +107,27 @@ public final class SimulatedAgent implements ClientCallbacks, AutoCloseable {
     return running;
   }
 
+  /** The certificate the agent connects with now. */
+  public X509Certificate certificate() {
+    return key.certificate();
+  }
+
+  public CertifiedKey key() {
+    return key;
+  }
+
+  /** Sends a certificate request for a new key, its subject's common name {@code commonName}. */
+  public void requestCertificate(String commonName) {
+    KeyPair keys = KeyAlgorithm.EC_P256.generate();
+    requestedKey = keys.getPrivate();
+    String csr = Pem.encode(CertificateRequests.create(keys, commonName));
+    client.requestConnectionSettings(ConnectionSettingsRequest.newBuilder()
+        .setOpamp(OpAMPConnectionSettingsRequest.newBuilder()
+            .setCertificateRequest(CertificateRequest.newBuilder()
+                .setCsr(ByteString.copyFrom(csr, StandardCharsets.US_ASCII))))
+        .build());
+  }
+
   @Override
   public void onError(ServerErrorResponse error) {
     errors.add(error);
@@ -90,9 +136,15 @@ public final class SimulatedAgent implements ClientCallbacks, AutoCloseable {
   @Override
   public void onMessage(ServerToAgent message) {
     received.add(message);
-    if (!message.hasRemoteConfig()) {
-      return;
+    if (message.hasRemoteConfig()) {
+      apply(message);
     }
+    if (message.hasConnectionSettings() && message.getConnectionSettings().hasOpamp()) {
+      new Thread(() -> reconnect(message.getConnectionSettings().getOpamp()), "reconnect").start();
+    }
+  }
+
+  private void apply(ServerToAgent message) {
     String body = message.getRemoteConfig().getConfig().getConfigMapMap().values().stream()
         .map(file -> file.getBody().toString(StandardCharsets.UTF_8)).findFirst().orElse("");
     boolean fails = body.contains("# fail") || (fragile && body.contains("# fragile"));
@@ -100,11 +152,27 @@ public final class SimulatedAgent implements ClientCallbacks, AutoCloseable {
       running = body;
       client.setEffectiveConfig(EffectiveConfig.newBuilder().setConfigMap(message.getRemoteConfig().getConfig()).build());
     }
-    client.setRemoteConfigStatus(RemoteConfigStatus.newBuilder()
+    status = RemoteConfigStatus.newBuilder()
         .setLastRemoteConfigHash(message.getRemoteConfig().getConfigHash())
         .setStatus(fails ? RemoteConfigStatuses.RemoteConfigStatuses_FAILED : RemoteConfigStatuses.RemoteConfigStatuses_APPLIED)
         .setErrorMessage(fails ? "the collector refused the config: unknown component" : "")
-        .build());
+        .build();
+    client.setRemoteConfigStatus(status);
+  }
+
+  /** Takes the offered certificate (with the key the server sent, or the one it requested for). */
+  private synchronized void reconnect(OpAMPConnectionSettings settings) {
+    X509Certificate certificate = only(X509Certificate.class, settings.getCertificate().getCert());
+    PrivateKey privateKey = settings.getCertificate().getPrivateKey().isEmpty() ? requestedKey
+        : only(PrivateKey.class, settings.getCertificate().getPrivateKey());
+    key = new CertifiedKey(privateKey, certificate, List.of());
+    client.stop().join();
+    start();
+  }
+
+  private static <T> T only(Class<T> type, ByteString pem) {
+    return Pem.parseAll("the offer", pem.toString(StandardCharsets.US_ASCII)).stream().filter(type::isInstance)
+        .map(type::cast).findFirst().orElseThrow();
   }
 
   @Override

@@ -5,22 +5,24 @@ import io.opampfleet.certs.CertifiedKey;
 import io.opampfleet.certs.KeyAlgorithm;
 import io.opampfleet.certs.Pem;
 import io.opampfleet.certs.ServerNames;
-import io.opampfleet.certs.TlsContexts;
 import io.opampfleet.certs.Validity;
 import io.opampfleet.server.FleetServer;
 import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.settings.ServerSettings;
 import io.opampfleet.server.settings.ServerSettings.AgentPolicy;
 import io.opampfleet.server.settings.ServerSettings.Listener;
+import io.opampfleet.server.settings.ServerSettings.Signing;
 import io.opampfleet.server.settings.ServerSettings.Storage;
 import io.opampfleet.server.settings.ServerSettings.Tls;
 import io.opampfleet.server.settings.ServerSettings.TokenEntry;
-import io.netty.handler.ssl.SslContext;
+import com.google.protobuf.ByteString;
+import io.opampfleet.netty.InstanceUid;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -51,6 +53,7 @@ public final class TestFleet implements AutoCloseable {
     Pem.write(dir.resolve("server.pem"), serverKey.certificate());
     Pem.write(dir.resolve("server-key.pem"), serverKey.privateKey());
     Pem.write(dir.resolve("ca.pem"), ca.certificate());
+    Pem.write(dir.resolve("ca-key.pem"), ca.certifiedKey().privateKey());
   }
 
   public TestFleet start() {
@@ -71,12 +74,13 @@ public final class TestFleet implements AutoCloseable {
     return new ServerSettings(
         new Listener(new InetSocketAddress("127.0.0.1", opampPort), Optional.of(tls), false),
         new Listener(new InetSocketAddress("127.0.0.1", adminPort), Optional.empty(), false),
-        new AgentPolicy(false),
+        new AgentPolicy(false, Optional.empty()),
         List.of(new TokenEntry("test-admin", "admin", ConfigVersion.sha256(ADMIN)),
             new TokenEntry("test-operator", "operator", ConfigVersion.sha256(OPERATOR)),
             new TokenEntry("test-viewer", "viewer", ConfigVersion.sha256(VIEWER))),
         new Storage(dir.resolve("data"), jdbcUrl, jdbcUrl.isPresent() ? "fleet" : "", jdbcUrl.isPresent() ? "fleet" : ""),
-        Duration.ofDays(1), Optional.empty(), "text");
+        Duration.ofDays(1), Optional.of(new Signing(dir.resolve("ca.pem"), dir.resolve("ca-key.pem"), Duration.ofDays(1))),
+        "text");
   }
 
   public URI opampEndpoint() {
@@ -91,9 +95,14 @@ public final class TestFleet implements AutoCloseable {
     return ca;
   }
 
-  /** A client TLS context with a certificate for this identity, trusted by the server. */
-  public SslContext clientTls(String identity) {
-    return TlsContexts.preferred().mutualTlsClient(ca.issueClient(identity, Validity.days(1)), ca.certificate());
+  /** A client key and certificate for this identity, trusted by the server. */
+  public CertifiedKey clientKey(String identity) {
+    return ca.issueClient(identity, Validity.days(1));
+  }
+
+  /** An agent on our client with a certificate named by its uid. */
+  public SimulatedAgent agent(Map<String, String> labels, ByteString uid, boolean fragile) {
+    return new SimulatedAgent(opampEndpoint(), clientKey(InstanceUid.text(uid)), ca.certificate(), labels, uid, fragile);
   }
 
   public FleetServer server() {

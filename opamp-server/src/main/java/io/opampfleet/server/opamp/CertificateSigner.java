@@ -1,0 +1,98 @@
+package io.opampfleet.server.opamp;
+
+import com.google.protobuf.ByteString;
+import io.opampfleet.certs.CertificateAuthority;
+import io.opampfleet.certs.CertifiedKey;
+import io.opampfleet.certs.CsrPolicy;
+import io.opampfleet.certs.KeyAlgorithm;
+import io.opampfleet.certs.Pem;
+import io.opampfleet.certs.PkiException;
+import io.opampfleet.certs.Validity;
+import io.opampfleet.proto.ConnectionSettingsOffers;
+import io.opampfleet.proto.OpAMPConnectionSettings;
+import io.opampfleet.proto.TLSCertificate;
+import io.opampfleet.server.configs.ConfigVersion;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.bouncycastle.asn1.x500.RDN;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x500.style.IETFUtils;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+
+/**
+ * Issues agents their client certificates as offers of new OpAMP connection settings: signs an
+ * agent's certificate request (the spec's CSR flow, the agent keeps its key), or makes a new key
+ * and certificate for it (a rotation the operator starts). A request may only name the agent's
+ * instance uid, or the common name of the certificate it connects with now.
+ */
+public final class CertificateSigner {
+  /** An offer and the fingerprint of the certificate in it, which the agent will connect with. */
+  public record Issued(ConnectionSettingsOffers offer, String sha256) {}
+
+  private static final Pattern COMMON_NAME = Pattern.compile("(?:^|,)CN=([^,]*)");
+
+  private final CertificateAuthority ca;
+  private final Duration validity;
+  private final String endpoint;
+
+  public CertificateSigner(CertificateAuthority ca, Duration validity, String endpoint) {
+    this.ca = ca;
+    this.validity = validity;
+    this.endpoint = endpoint;
+  }
+
+  /** @throws PkiException saying why the request is refused */
+  public Issued sign(String uid, String currentSubject, byte[] csrPem) {
+    PKCS10CertificationRequest request = Pem.parseCertificateRequest("the certificate request",
+        new String(csrPem, StandardCharsets.US_ASCII));
+    java.util.Optional<String> current = commonName(currentSubject);
+    String requested = requestedName(request);
+    if (!requested.equals(uid) && !current.map(requested::equals).orElse(false)) {
+      throw new PkiException("it names '" + requested + "'; a request may only name the agent's instance uid (" + uid
+          + ")" + current.map(cn -> " or its current certificate's common name (" + cn + ")").orElse(""));
+    }
+    X509Certificate certificate = ca.signClientRequest(request,
+        new CsrPolicy(Pattern.compile(Pattern.quote(requested)), validity));
+    return offer(TLSCertificate.newBuilder().setCert(pem(certificate)), certificate);
+  }
+
+  /** A new key and certificate for the agent, named by its uid, sent with the offer. */
+  public Issued issue(String uid) {
+    CertifiedKey key = ca.issueClient(uid, KeyAlgorithm.EC_P256, Validity.of(validity));
+    return offer(TLSCertificate.newBuilder().setCert(pem(key.certificate()))
+        .setPrivateKey(ByteString.copyFrom(Pem.encode(key.privateKey()), StandardCharsets.US_ASCII)),
+        key.certificate());
+  }
+
+  private Issued offer(TLSCertificate.Builder certificate, X509Certificate issued) {
+    OpAMPConnectionSettings settings = OpAMPConnectionSettings.newBuilder()
+        .setDestinationEndpoint(endpoint)
+        .setCertificate(certificate.setCaCert(pem(ca.certificate())))
+        .setHeartbeatIntervalSeconds(30)
+        .build();
+    String sha256 = CertificateBinding.identity(issued).sha256();
+    ConnectionSettingsOffers offer = ConnectionSettingsOffers.newBuilder()
+        .setHash(ByteString.copyFrom(HexFormat.of().parseHex(ConfigVersion.sha256(settings.toString()))))
+        .setOpamp(settings)
+        .build();
+    return new Issued(offer, sha256);
+  }
+
+  private static ByteString pem(X509Certificate certificate) {
+    return ByteString.copyFrom(Pem.encode(certificate), StandardCharsets.US_ASCII);
+  }
+
+  private static String requestedName(PKCS10CertificationRequest request) {
+    RDN[] names = request.getSubject().getRDNs(BCStyle.CN);
+    return names.length == 0 ? "" : IETFUtils.valueToString(names[0].getFirst().getValue());
+  }
+
+  private static java.util.Optional<String> commonName(String subject) {
+    Matcher matcher = COMMON_NAME.matcher(subject == null ? "" : subject);
+    return matcher.find() ? java.util.Optional.of(matcher.group(1)) : java.util.Optional.empty();
+  }
+}
