@@ -12,6 +12,7 @@ import io.opampfleet.server.api.AdminServer;
 import io.opampfleet.server.api.AgentsApi;
 import io.opampfleet.server.api.ConfigsApi;
 import io.opampfleet.server.api.Route;
+import io.opampfleet.server.api.PackagesApi;
 import io.opampfleet.server.api.RolloutsApi;
 import io.opampfleet.server.api.Tokens;
 import io.opampfleet.server.api.TokensApi;
@@ -22,6 +23,8 @@ import io.opampfleet.server.opamp.AgentCommands;
 import io.opampfleet.server.opamp.CertificateBinding;
 import io.opampfleet.server.opamp.CertificateSigner;
 import io.opampfleet.server.opamp.FleetCallbacks;
+import io.opampfleet.server.packages.PackageFiles;
+import io.opampfleet.server.packages.PackageOffers;
 import io.opampfleet.server.rollout.RolloutEngine;
 import io.opampfleet.server.rollout.RolloutState;
 import io.opampfleet.server.settings.ServerSettings;
@@ -29,6 +32,7 @@ import io.opampfleet.server.store.AgentRows;
 import io.opampfleet.server.store.ConfigRepository;
 import io.opampfleet.server.store.Database;
 import io.opampfleet.server.store.EventLog;
+import io.opampfleet.server.store.PackageRepository;
 import io.opampfleet.server.store.RolloutRepository;
 import io.opampfleet.server.store.TokenRepository;
 import io.opampfleet.server.store.WriteBehind;
@@ -43,6 +47,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,7 +92,14 @@ public final class FleetServer implements AutoCloseable {
         .forEach(inventory::restore);
     Assignments assignments = new Assignments(configs.assignments());
     FleetMetrics metrics = new FleetMetrics();
-    AgentCommands commands = new AgentCommands(signer(settings));
+    PackageRepository packages = new PackageRepository(database);
+    PackageFiles packageFiles = new PackageFiles(settings.storage().dataDir().resolve("packages"));
+    AtomicReference<InetSocketAddress> opampBound = new AtomicReference<>(settings.opamp().address());
+    AtomicReference<InetSocketAddress> adminBound = new AtomicReference<>(settings.admin().address());
+    PackageOffers offers = new PackageOffers(packages, () -> settings.agents().packageDownloadUrl()
+        .orElseGet(() -> (settings.admin().tls().isPresent() ? "https" : "http") + "://"
+            + adminBound.get().getHostString() + ":" + adminBound.get().getPort()));
+    AgentCommands commands = new AgentCommands(signer(settings, opampBound::get), offers);
     RolloutEngine rollouts = new RolloutEngine(inventory, configs, new RolloutRepository(database), writes,
         commands, System::currentTimeMillis);
     rollouts.start();
@@ -100,8 +113,10 @@ public final class FleetServer implements AutoCloseable {
     ExecutorService adminWork = Executors.newFixedThreadPool(4, daemon("admin"));
     AgentsApi agents = new AgentsApi(inventory, configs, new EventLog(database), writes, commands);
     AtomicBoolean ready = new AtomicBoolean();
-    AdminApi api = new AdminApi(tokens, metrics::scrape, ready::get)
+    PackagesApi packagesApi = new PackagesApi(packages, packageFiles, offers, inventory, commands, writes);
+    AdminApi api = new AdminApi(tokens, metrics::scrape, ready::get, packagesApi::download)
         .add(agents.routes())
+        .add(packagesApi.routes())
         .add(new ConfigsApi(configs, assignments, inventory, writes, commands, rollouts).routes())
         .add(new RolloutsApi(rollouts, agents::summary).routes())
         .add(new TokensApi(tokens).routes());
@@ -113,6 +128,8 @@ public final class FleetServer implements AutoCloseable {
     OpampServer opamp = opampBuilder.start();
     AdminServer admin = AdminServer.start(settings.admin().address(),
         settings.admin().tls().map(tls -> ServerTls.context("admin", tls)).orElse(null), api, loops, adminWork);
+    opampBound.set(opamp.address());
+    adminBound.set(admin.address());
 
     ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(daemon("housekeeping"));
     EventLog events = new EventLog(database);
@@ -135,15 +152,15 @@ public final class FleetServer implements AutoCloseable {
         api.routes());
   }
 
-  private static Optional<CertificateSigner> signer(ServerSettings settings) {
+  private static Optional<CertificateSigner> signer(ServerSettings settings, Supplier<InetSocketAddress> opampBound) {
     return settings.signing().map(signing -> {
       try {
         CertificateAuthority ca = CertificateAuthority.of(Pem.readCertificate(signing.caCertFile()),
             Pem.readPrivateKey(signing.caKeyFile()));
-        String endpoint = settings.agents().endpoint().orElseGet(() -> (settings.opamp().tls().isPresent() ? "wss" : "ws")
-            + "://" + (settings.opamp().loopback() ? "localhost" : settings.opamp().address().getHostString())
-            + ":" + settings.opamp().address().getPort() + OpampServer.DEFAULT_PATH);
-        return new CertificateSigner(ca, signing.validity(), endpoint);
+        return new CertificateSigner(ca, signing.validity(), () -> settings.agents().endpoint()
+            .orElseGet(() -> (settings.opamp().tls().isPresent() ? "wss" : "ws") + "://"
+                + (settings.opamp().loopback() ? "localhost" : opampBound.get().getHostString())
+                + ":" + opampBound.get().getPort() + OpampServer.DEFAULT_PATH));
       } catch (PkiException e) {
         throw new ConfigException("signing: " + e.getMessage());
       }

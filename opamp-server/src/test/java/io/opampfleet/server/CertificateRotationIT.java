@@ -52,6 +52,8 @@ class CertificateRotationIT {
     await().atMost(Duration.ofSeconds(20)).until(() -> !fingerprint(agent).equals(before)
         && boundTo().equals(fingerprint(agent)));
     assertThat(agent.certificate().getSubjectX500Principal().getName()).contains("CN=" + agent.uid());
+    assertThat(agent.received.stream().filter(m -> m.hasConnectionSettings()).findFirst().orElseThrow()
+        .getConnectionSettings().getOpamp().getDestinationEndpoint()).isEqualTo(fleet.opampEndpoint().toString());
     assertThat(operator.get("/api/v1/agents/" + agent.uid() + "/events").body().toString()).contains("CERTIFICATE_ISSUED");
     assertOldCertificateRefused(oldKey);
   }

@@ -14,14 +14,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The admin side without the wire: authenticates, routes to the operation, and writes its answer
- * or its error as JSON. Only {@code /healthz} and {@code /readyz} are open; everything else needs
- * a bearer token with the role the operation asks for.
+ * or its error as JSON. Only {@code /healthz}, {@code /readyz} and package downloads (by the
+ * secret in their URL) are open; everything else needs a bearer token with the role the
+ * operation asks for.
  */
 public final class AdminApi {
   private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
@@ -32,11 +34,15 @@ public final class AdminApi {
   private final Supplier<String> metrics;
   private final BooleanSupplier ready;
   private final byte[] openApi;
+  private final Function<String, ApiResponse> downloads;
 
-  public AdminApi(Tokens tokens, Supplier<String> metrics, BooleanSupplier ready) {
+  /** {@code downloads} answers {@code /downloads/<token>}, open: the secret token is the credential. */
+  public AdminApi(Tokens tokens, Supplier<String> metrics, BooleanSupplier ready,
+      Function<String, ApiResponse> downloads) {
     this.tokens = tokens;
     this.metrics = metrics;
     this.ready = ready;
+    this.downloads = downloads;
     this.openApi = resource("/openapi.json");
   }
 
@@ -58,6 +64,9 @@ public final class AdminApi {
       if (path.equals("/readyz")) {
         return ready.getAsBoolean() ? json(200, Map.of("status", "ready"))
             : json(503, Map.of("status", "starting"));
+      }
+      if (path.startsWith("/downloads/") && method.equals("GET")) {
+        return downloads.apply(path.substring("/downloads/".length()));
       }
       Optional<Principal> principal = tokens.authenticate(authorization);
       if (principal.isEmpty()) {

@@ -21,9 +21,12 @@ public record ConfigVersion(
   }
 
   public static String sha256(String body) {
+    return sha256(body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public static String sha256(byte[] content) {
     try {
-      return HexFormat.of().formatHex(
-          MessageDigest.getInstance("SHA-256").digest(body.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("the JDK has no SHA-256", e);
     }

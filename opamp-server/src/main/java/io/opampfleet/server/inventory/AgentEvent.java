@@ -4,6 +4,6 @@ package io.opampfleet.server.inventory;
 public record AgentEvent(String uid, long at, Kind kind, String detail) {
   public enum Kind {
     CONNECTED, DISCONNECTED, CONFIG_SENT, CONFIG_APPLIED, CONFIG_FAILED, RESTART_SENT, CERTIFICATE_REFUSED,
-    CERTIFICATE_ISSUED, UNHEALTHY, HEALTHY
+    CERTIFICATE_ISSUED, PACKAGE_OFFERED, UNHEALTHY, HEALTHY
   }
 }

@@ -8,10 +8,13 @@ import io.opampfleet.proto.AgentConfigFile;
 import io.opampfleet.proto.AgentConfigMap;
 import io.opampfleet.proto.AgentRemoteConfig;
 import io.opampfleet.proto.CommandType;
+import io.opampfleet.proto.PackagesAvailable;
 import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.proto.ServerToAgentCommand;
 import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.inventory.Agent;
+import io.opampfleet.server.packages.HostedPackage;
+import io.opampfleet.server.packages.PackageOffers;
 import io.opampfleet.server.rollout.ConfigSender;
 import io.opampfleet.proto.ServerCapabilities;
 import java.nio.charset.StandardCharsets;
@@ -24,13 +27,17 @@ import java.util.Optional;
 public final class AgentCommands implements ConfigSender {
   private static final long BASE_CAPABILITIES = ServerCapabilities.ServerCapabilities_AcceptsStatus_VALUE
       | ServerCapabilities.ServerCapabilities_OffersRemoteConfig_VALUE
-      | ServerCapabilities.ServerCapabilities_AcceptsEffectiveConfig_VALUE;
+      | ServerCapabilities.ServerCapabilities_AcceptsEffectiveConfig_VALUE
+      | ServerCapabilities.ServerCapabilities_OffersPackages_VALUE
+      | ServerCapabilities.ServerCapabilities_AcceptsPackagesStatus_VALUE;
 
   private final Optional<CertificateSigner> signer;
+  private final PackageOffers packages;
   private final long capabilities;
 
-  public AgentCommands(Optional<CertificateSigner> signer) {
+  public AgentCommands(Optional<CertificateSigner> signer, PackageOffers packages) {
     this.signer = signer;
+    this.packages = packages;
     this.capabilities = BASE_CAPABILITIES | (signer.isPresent()
         ? ServerCapabilities.ServerCapabilities_OffersConnectionSettings_VALUE
           | ServerCapabilities.ServerCapabilities_AcceptsConnectionSettingsRequest_VALUE : 0);
@@ -59,6 +66,37 @@ public final class AgentCommands implements ConfigSender {
     if (version != null) {
       connection.send(message(agent).setRemoteConfig(remoteConfig(version)).build());
     }
+  }
+
+  /** The agent's package set, when it takes packages and lacks it; marks it sent. */
+  Optional<PackagesAvailable> packagesDue(Agent agent) {
+    if (!agent.can(AgentCapabilities.AgentCapabilities_AcceptsPackages_VALUE)) {
+      return Optional.empty();
+    }
+    return packages.due(agent.uid(), agent.snapshot().packageStatuses());
+  }
+
+  /**
+   * Adds a hosted package to the agent's set and sends the set now when it is connected.
+   *
+   * @return false when the agent does not accept packages
+   */
+  public boolean offerPackage(Agent agent, HostedPackage hosted) {
+    if (!agent.can(AgentCapabilities.AgentCapabilities_AcceptsPackages_VALUE)) {
+      return false;
+    }
+    packages.offer(agent.uid(), hosted);
+    AgentConnection connection = agent.connection();
+    if (connection != null) {
+      packagesDue(agent).ifPresent(available ->
+          connection.send(message(agent).setPackagesAvailable(available).build()));
+    }
+    return true;
+  }
+
+  /** A new connection of the agent: offers sent on an old one may not have arrived. */
+  void connected(Agent agent) {
+    packages.connected(agent.uid());
   }
 
   /** @return false when the agent is not connected or does not take restart commands */

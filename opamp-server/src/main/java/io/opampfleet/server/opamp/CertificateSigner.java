@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bouncycastle.asn1.x500.RDN;
@@ -37,9 +38,10 @@ public final class CertificateSigner {
 
   private final CertificateAuthority ca;
   private final Duration validity;
-  private final String endpoint;
+  private final Supplier<String> endpoint;
 
-  public CertificateSigner(CertificateAuthority ca, Duration validity, String endpoint) {
+  /** {@code endpoint} is the OpAMP URL offered, read when an offer is made. */
+  public CertificateSigner(CertificateAuthority ca, Duration validity, Supplier<String> endpoint) {
     this.ca = ca;
     this.validity = validity;
     this.endpoint = endpoint;
@@ -70,7 +72,7 @@ public final class CertificateSigner {
 
   private Issued offer(TLSCertificate.Builder certificate, X509Certificate issued) {
     OpAMPConnectionSettings settings = OpAMPConnectionSettings.newBuilder()
-        .setDestinationEndpoint(endpoint)
+        .setDestinationEndpoint(endpoint.get())
         .setCertificate(certificate.setCaCert(pem(ca.certificate())))
         .setHeartbeatIntervalSeconds(30)
         .build();

@@ -81,6 +81,7 @@ public final class FleetCallbacks implements ServerCallbacks {
     Agent previous = links.put(connection, agent);
     if (previous != agent || !agent.linkedTo(connection)) {
       reports.connected(agent, connection, now).forEach(writes::event);
+      commands.connected(agent);
     }
     boolean gap = !agent.inSequence(message.getSequenceNum());
     reports.apply(agent, message, String.valueOf(connection.remoteAddress()), now).forEach(writes::event);
@@ -111,6 +112,7 @@ public final class FleetCallbacks implements ServerCallbacks {
         reply.setRemoteConfig(AgentCommands.remoteConfig(config));
       }
     }
+    commands.packagesDue(agent).ifPresent(reply::setPackagesAvailable);
     return writes.agent(agent).thenApply(written -> reply.build());
   }
 

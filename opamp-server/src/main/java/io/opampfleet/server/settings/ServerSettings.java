@@ -39,8 +39,11 @@ public record ServerSettings(
    * @param requireUidInCertificate the agent certificate's subject must name its instance uid
    * @param endpoint the OpAMP URL agents reach this server at, for connection settings offers; empty
    *     for one made from the listener
+   * @param packageDownloadUrl the base URL agents download hosted packages from; empty for the
+   *     admin listener's
    */
-  public record AgentPolicy(boolean requireUidInCertificate, Optional<String> endpoint) {}
+  public record AgentPolicy(boolean requireUidInCertificate, Optional<String> endpoint,
+      Optional<String> packageDownloadUrl) {}
 
   /** An API token from the file: its name, role and the SHA-256 of its secret. */
   public record TokenEntry(String name, String role, String sha256) {}

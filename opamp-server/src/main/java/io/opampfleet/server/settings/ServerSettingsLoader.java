@@ -99,10 +99,16 @@ public final class ServerSettingsLoader {
 
   private static AgentPolicy agentPolicy(ConfigNode node) {
     AgentPolicy policy = new AgentPolicy(node.bool("require_uid_in_certificate", false),
-        Optional.ofNullable(node.string("endpoint", null)).filter(url -> !url.isBlank()));
+        Optional.ofNullable(node.string("endpoint", null)).filter(url -> !url.isBlank()),
+        Optional.ofNullable(node.string("package_download_url", null)).filter(url -> !url.isBlank()));
     policy.endpoint().ifPresent(url -> {
       if (!url.matches("(?i)(wss?|https?)://.+")) {
         throw node.error("endpoint", "'" + url + "' is not a ws, wss, http or https URL");
+      }
+    });
+    policy.packageDownloadUrl().ifPresent(url -> {
+      if (!url.matches("(?i)https?://.+")) {
+        throw node.error("package_download_url", "'" + url + "' is not an http or https URL");
       }
     });
     node.finish();

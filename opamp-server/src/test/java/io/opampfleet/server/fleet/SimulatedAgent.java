@@ -20,12 +20,19 @@ import io.opampfleet.proto.EffectiveConfig;
 import io.opampfleet.proto.KeyValue;
 import io.opampfleet.proto.OpAMPConnectionSettings;
 import io.opampfleet.proto.OpAMPConnectionSettingsRequest;
+import io.opampfleet.proto.PackageStatus;
+import io.opampfleet.proto.PackageStatusEnum;
+import io.opampfleet.proto.PackageStatuses;
+import io.opampfleet.proto.PackagesAvailable;
 import io.opampfleet.proto.RemoteConfigStatus;
 import io.opampfleet.proto.RemoteConfigStatuses;
 import io.opampfleet.proto.ServerErrorResponse;
 import io.opampfleet.proto.ServerToAgent;
 import java.nio.charset.StandardCharsets;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
@@ -48,10 +55,14 @@ public final class SimulatedAgent implements ClientCallbacks, AutoCloseable {
       | AgentCapabilities.AgentCapabilities_ReportsRemoteConfig_VALUE
       | AgentCapabilities.AgentCapabilities_ReportsHealth_VALUE
       | AgentCapabilities.AgentCapabilities_AcceptsRestartCommand_VALUE
-      | AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings_VALUE;
+      | AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings_VALUE
+      | AgentCapabilities.AgentCapabilities_AcceptsPackages_VALUE
+      | AgentCapabilities.AgentCapabilities_ReportsPackageStatuses_VALUE;
 
   public final List<ServerToAgent> received = new CopyOnWriteArrayList<>();
   public final List<ServerErrorResponse> errors = new CopyOnWriteArrayList<>();
+  /** Packages installed, by name: the downloaded bytes. */
+  public final Map<String, byte[]> installed = new java.util.concurrent.ConcurrentHashMap<>();
   private final URI endpoint;
   private final X509Certificate serverCa;
   private final ByteString uid;
@@ -139,6 +150,9 @@ public final class SimulatedAgent implements ClientCallbacks, AutoCloseable {
     if (message.hasRemoteConfig()) {
       apply(message);
     }
+    if (message.hasPackagesAvailable()) {
+      new Thread(() -> install(message.getPackagesAvailable()), "install").start();
+    }
     if (message.hasConnectionSettings() && message.getConnectionSettings().hasOpamp()) {
       new Thread(() -> reconnect(message.getConnectionSettings().getOpamp()), "reconnect").start();
     }
@@ -158,6 +172,31 @@ public final class SimulatedAgent implements ClientCallbacks, AutoCloseable {
         .setErrorMessage(fails ? "the collector refused the config: unknown component" : "")
         .build();
     client.setRemoteConfigStatus(status);
+  }
+
+  /** Downloads each offered package, checks its hash, and reports it installed (or why not). */
+  private void install(PackagesAvailable available) {
+    PackageStatuses.Builder statuses = PackageStatuses.newBuilder()
+        .setServerProvidedAllPackagesHash(available.getAllPackagesHash());
+    available.getPackagesMap().forEach((name, offered) -> {
+      PackageStatus.Builder status = PackageStatus.newBuilder().setName(name)
+          .setServerOfferedVersion(offered.getVersion()).setServerOfferedHash(offered.getHash());
+      try {
+        byte[] content = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create(offered.getFile().getDownloadUrl())).build(), HttpResponse.BodyHandlers.ofByteArray()).body();
+        byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(content);
+        if (!ByteString.copyFrom(hash).equals(offered.getFile().getContentHash())) {
+          throw new IllegalStateException("the download does not match its content hash");
+        }
+        installed.put(name, content);
+        status.setAgentHasVersion(offered.getVersion()).setAgentHasHash(offered.getHash())
+            .setStatus(PackageStatusEnum.PackageStatusEnum_Installed);
+      } catch (Exception e) {
+        status.setStatus(PackageStatusEnum.PackageStatusEnum_InstallFailed).setErrorMessage(String.valueOf(e));
+      }
+      statuses.putPackages(name, status.build());
+    });
+    client.setPackageStatuses(statuses.build());
   }
 
   /** Takes the offered certificate (with the key the server sent, or the one it requested for). */

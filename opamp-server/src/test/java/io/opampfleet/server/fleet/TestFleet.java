@@ -74,7 +74,7 @@ public final class TestFleet implements AutoCloseable {
     return new ServerSettings(
         new Listener(new InetSocketAddress("127.0.0.1", opampPort), Optional.of(tls), false),
         new Listener(new InetSocketAddress("127.0.0.1", adminPort), Optional.empty(), false),
-        new AgentPolicy(false, Optional.empty()),
+        new AgentPolicy(false, Optional.empty(), Optional.empty()),
         List.of(new TokenEntry("test-admin", "admin", ConfigVersion.sha256(ADMIN)),
             new TokenEntry("test-operator", "operator", ConfigVersion.sha256(OPERATOR)),
             new TokenEntry("test-viewer", "viewer", ConfigVersion.sha256(VIEWER))),

@@ -1,0 +1,120 @@
+package io.opampfleet.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.opampfleet.server.configs.ConfigVersion;
+import io.opampfleet.server.inventory.Agent;
+import io.opampfleet.server.inventory.AgentEvent;
+import io.opampfleet.server.inventory.Inventory;
+import io.opampfleet.server.opamp.AgentCommands;
+import io.opampfleet.server.packages.HostedPackage;
+import io.opampfleet.server.packages.PackageFiles;
+import io.opampfleet.server.packages.PackageOffers;
+import io.opampfleet.server.store.PackageRepository;
+import io.opampfleet.server.store.WriteBehind;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Packages the server hosts: upload, list, offer to an agent, and the agents' downloads. */
+public final class PackagesApi {
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final String NAME = "[A-Za-z0-9._-]{0,128}";
+
+  private final PackageRepository repository;
+  private final PackageFiles files;
+  private final PackageOffers offers;
+  private final Inventory inventory;
+  private final AgentCommands commands;
+  private final WriteBehind writes;
+
+  public PackagesApi(PackageRepository repository, PackageFiles files, PackageOffers offers, Inventory inventory,
+      AgentCommands commands, WriteBehind writes) {
+    this.repository = repository;
+    this.files = files;
+    this.offers = offers;
+    this.inventory = inventory;
+    this.commands = commands;
+    this.writes = writes;
+  }
+
+  public List<Route> routes() {
+    return List.of(
+        new Route("GET", "/api/v1/packages", Role.VIEWER, r -> repository.all().stream().map(this::view).toList()),
+        new Route("POST", "/api/v1/packages", Role.ADMIN, this::upload),
+        new Route("POST", "/api/v1/agents/{uid}/packages", Role.OPERATOR, this::offer));
+  }
+
+  /** A download by the secret token in the URL an agent was offered; no bearer token needed. */
+  public ApiResponse download(String token) {
+    return repository.byToken(token)
+        .map(hosted -> new ApiResponse(200, "application/octet-stream", files.read(hosted.sha256()), null))
+        .orElseGet(() -> AdminApi.error(404, "there is no package at this address"));
+  }
+
+  private Object upload(ApiRequest request) {
+    JsonNode body = request.json(AdminApi.JSON);
+    String name = ApiRequest.optionalText(body, "name", "");
+    String version = ApiRequest.text(body, "version");
+    if (!name.matches(NAME) || !version.matches(NAME)) {
+      throw ApiException.badRequest("package names and versions are letters, digits, '.', '_' and '-'");
+    }
+    if (repository.find(name, version).isPresent()) {
+      throw new ApiException(409, "package " + name + "@" + version + " exists; versions are immutable, upload a new one");
+    }
+    byte[] content = base64(ApiRequest.text(body, "content"), "content");
+    String signature = ApiRequest.optionalText(body, "signature", null);
+    String type = ApiRequest.optionalText(body, "type", "top-level");
+    if (!type.equals("top-level") && !type.equals("addon")) {
+      throw ApiException.badRequest("type must be 'top-level' or 'addon', not '" + type + "'");
+    }
+    String sha256 = ConfigVersion.sha256(content);
+    byte[] token = new byte[24];
+    RANDOM.nextBytes(token);
+    HostedPackage hosted = new HostedPackage(name, version, type.equals("addon"), sha256,
+        signature == null ? null : base64(signature, "signature"), content.length,
+        Base64.getUrlEncoder().withoutPadding().encodeToString(token), Instant.now());
+    files.put(sha256, content);
+    repository.add(hosted);
+    return view(hosted);
+  }
+
+  private Object offer(ApiRequest request) {
+    Agent agent = inventory.find(request.path("uid")).orElseThrow(() -> ApiException.notFound(
+        "there is no agent " + request.path("uid")));
+    JsonNode body = request.json(AdminApi.JSON);
+    String name = ApiRequest.optionalText(body, "name", "");
+    String version = ApiRequest.text(body, "version");
+    HostedPackage hosted = repository.find(name, version).orElseThrow(() -> ApiException.notFound(
+        "there is no package " + name + "@" + version + "; upload it with POST /api/v1/packages"));
+    if (!commands.offerPackage(agent, hosted)) {
+      throw new ApiException(409, "agent " + agent.uid() + " does not accept packages");
+    }
+    writes.event(new AgentEvent(agent.uid(), System.currentTimeMillis(), AgentEvent.Kind.PACKAGE_OFFERED,
+        hosted.label() + " (by " + request.principal().name() + ")"));
+    return Map.of("uid", agent.uid(), "offered", hosted.label(), "connected", agent.connected());
+  }
+
+  private Map<String, Object> view(HostedPackage hosted) {
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("name", hosted.name());
+    view.put("version", hosted.version());
+    view.put("type", hosted.addon() ? "addon" : "top-level");
+    view.put("sha256", hosted.sha256());
+    view.put("size", hosted.size());
+    view.put("signed", hosted.signature() != null);
+    view.put("downloadUrl", offers.downloadUrl(hosted));
+    view.put("createdAt", hosted.createdAt().toEpochMilli());
+    return view;
+  }
+
+  private static byte[] base64(String text, String field) {
+    try {
+      return Base64.getDecoder().decode(text);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("'" + field + "' must be base64: " + e.getMessage());
+    }
+  }
+}

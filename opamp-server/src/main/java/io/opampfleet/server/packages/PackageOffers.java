@@ -1,0 +1,108 @@
+package io.opampfleet.server.packages;
+
+import com.google.protobuf.ByteString;
+import io.opampfleet.proto.DownloadableFile;
+import io.opampfleet.proto.PackageAvailable;
+import io.opampfleet.proto.PackageStatuses;
+import io.opampfleet.proto.PackageType;
+import io.opampfleet.proto.PackagesAvailable;
+import io.opampfleet.server.configs.ConfigVersion;
+import io.opampfleet.server.store.PackageRepository;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Which hosted packages each agent is offered, and the PackagesAvailable message that says so:
+ * always the agent's whole set (an agent removes what is not offered), with the spec's three
+ * hashes. An agent gets it again whenever the set hash it echoes differs.
+ */
+public final class PackageOffers {
+  private final PackageRepository repository;
+  private final Supplier<String> downloadBase;
+  private final Map<String, Map<String, HostedPackage>> offered = new ConcurrentHashMap<>();
+  private final Map<String, String> sent = new ConcurrentHashMap<>();
+
+  /** {@code downloadBase} is read when an offer is made: the listener's port is known only once bound. */
+  public PackageOffers(PackageRepository repository, Supplier<String> downloadBase) {
+    this.repository = repository;
+    this.downloadBase = downloadBase;
+    for (PackageRepository.Offered row : repository.offered()) {
+      repository.find(row.name(), row.version()).ifPresent(hosted ->
+          offered.computeIfAbsent(row.uid(), uid -> new TreeMap<>()).put(hosted.name(), hosted));
+    }
+  }
+
+  /** Adds the package to the agent's set (replacing another version of the same name). */
+  public void offer(String uid, HostedPackage hosted) {
+    repository.offer(uid, hosted);
+    synchronized (offered) {
+      offered.computeIfAbsent(uid, key -> new TreeMap<>()).put(hosted.name(), hosted);
+    }
+    sent.remove(uid);
+  }
+
+  public String downloadUrl(HostedPackage hosted) {
+    String base = downloadBase.get();
+    return base + (base.endsWith("/") ? "" : "/") + "downloads/" + hosted.token();
+  }
+
+  /** A new connection: what was sent over the old one may not have arrived. */
+  public void connected(String uid) {
+    sent.remove(uid);
+  }
+
+  /**
+   * The agent's offer, when it has one, its reported set hash differs, and it was not sent on this
+   * connection yet; marks it sent.
+   */
+  public Optional<PackagesAvailable> due(String uid, PackageStatuses reported) {
+    PackagesAvailable available = available(uid);
+    if (available == null) {
+      return Optional.empty();
+    }
+    String hash = HexFormat.of().formatHex(available.getAllPackagesHash().toByteArray());
+    boolean agentHasIt = reported != null && reported.getServerProvidedAllPackagesHash()
+        .equals(available.getAllPackagesHash());
+    if (agentHasIt || hash.equals(sent.get(uid))) {
+      return Optional.empty();
+    }
+    sent.put(uid, hash);
+    return Optional.of(available);
+  }
+
+  private PackagesAvailable available(String uid) {
+    Map<String, HostedPackage> set;
+    synchronized (offered) {
+      Map<String, HostedPackage> current = offered.get(uid);
+      set = current == null ? null : new TreeMap<>(current);
+    }
+    if (set == null || set.isEmpty()) {
+      return null;
+    }
+    PackagesAvailable.Builder available = PackagesAvailable.newBuilder();
+    StringBuilder all = new StringBuilder();
+    for (HostedPackage hosted : set.values()) {
+      String packageHash = ConfigVersion.sha256(hosted.name() + "\n" + hosted.version() + "\n" + hosted.addon()
+          + "\n" + hosted.sha256());
+      DownloadableFile.Builder file = DownloadableFile.newBuilder()
+          .setDownloadUrl(downloadUrl(hosted))
+          .setContentHash(ByteString.copyFrom(HexFormat.of().parseHex(hosted.sha256())));
+      if (hosted.signature() != null) {
+        file.setSignature(ByteString.copyFrom(hosted.signature()));
+      }
+      available.putPackages(hosted.name(), PackageAvailable.newBuilder()
+          .setType(hosted.addon() ? PackageType.PackageType_Addon : PackageType.PackageType_TopLevel)
+          .setVersion(hosted.version())
+          .setFile(file)
+          .setHash(ByteString.copyFrom(HexFormat.of().parseHex(packageHash)))
+          .build());
+      all.append(hosted.name()).append('=').append(packageHash).append('\n');
+    }
+    return available.setAllPackagesHash(ByteString.copyFrom(HexFormat.of().parseHex(ConfigVersion.sha256(all.toString()))))
+        .build();
+  }
+}

@@ -1,0 +1,57 @@
+package io.opampfleet.server.store;
+
+import io.opampfleet.server.packages.HostedPackage;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Hosted packages and the packages each agent is offered. */
+public final class PackageRepository {
+  /** One agent's offered package. */
+  public record Offered(String uid, String name, String version) {}
+
+  private static final String COLUMNS = "name, version, addon, sha256, signature, size, token, created_at";
+
+  private final Sql sql;
+
+  public PackageRepository(Database database) {
+    this.sql = new Sql(database);
+  }
+
+  public void add(HostedPackage hosted) {
+    sql.update("INSERT INTO packages (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)", hosted.name(),
+        hosted.version(), hosted.addon(), hosted.sha256(), hosted.signature(), hosted.size(), hosted.token(),
+        hosted.createdAt().toEpochMilli());
+  }
+
+  public List<HostedPackage> all() {
+    return sql.query("SELECT " + COLUMNS + " FROM packages ORDER BY name, version", PackageRepository::hosted);
+  }
+
+  public Optional<HostedPackage> find(String name, String version) {
+    return sql.query("SELECT " + COLUMNS + " FROM packages WHERE name = ? AND version = ?",
+        PackageRepository::hosted, name, version).stream().findFirst();
+  }
+
+  public Optional<HostedPackage> byToken(String token) {
+    return sql.query("SELECT " + COLUMNS + " FROM packages WHERE token = ?", PackageRepository::hosted, token)
+        .stream().findFirst();
+  }
+
+  public void offer(String uid, HostedPackage hosted) {
+    sql.update(sql.dialect().upsert("agent_packages", List.of("instance_uid", "name", "version"), 2), uid,
+        hosted.name(), hosted.version());
+  }
+
+  public List<Offered> offered() {
+    return sql.query("SELECT instance_uid, name, version FROM agent_packages",
+        row -> new Offered(row.getString(1), row.getString(2), row.getString(3)));
+  }
+
+  private static HostedPackage hosted(ResultSet row) throws SQLException {
+    return new HostedPackage(row.getString(1), row.getString(2), row.getBoolean(3), row.getString(4),
+        row.getBytes(5), row.getLong(6), row.getString(7), Instant.ofEpochMilli(row.getLong(8)));
+  }
+}
