@@ -13,7 +13,9 @@ import io.opampfleet.netty.server.internal.ServerContext;
 import io.opampfleet.netty.server.internal.ServerPipeline;
 import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,12 +37,15 @@ public final class OpampServer implements AutoCloseable {
   private final EventLoopGroup group;
   private final boolean ownsGroup;
   private final ServerContext context;
+  private final Future<?> httpExpiry;
 
-  private OpampServer(Channel channel, EventLoopGroup group, boolean ownsGroup, ServerContext context) {
+  private OpampServer(Channel channel, EventLoopGroup group, boolean ownsGroup, ServerContext context,
+      Future<?> httpExpiry) {
     this.channel = channel;
     this.group = group;
     this.ownsGroup = ownsGroup;
     this.context = context;
+    this.httpExpiry = httpExpiry;
   }
 
   public static Builder builder() {
@@ -64,6 +69,7 @@ public final class OpampServer implements AutoCloseable {
 
   @Override
   public void close() {
+    httpExpiry.cancel(false);
     channel.close().syncUninterruptibly();
     if (ownsGroup) {
       group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
@@ -139,7 +145,12 @@ public final class OpampServer implements AutoCloseable {
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childHandler(new ServerPipeline(context, tls))
             .bind(address).syncUninterruptibly().channel();
-        return new OpampServer(channel, loops, ownsGroup, context);
+        // HTTP agents have no socket to watch: one that stops polling is forgotten instead.
+        Future<?> httpExpiry = limits.idleTimeout().isZero() ? CompletableFuture.completedFuture(null)
+            : loops.next().scheduleAtFixedRate(() -> context.httpAgents().expire(limits.idleTimeout()),
+                Math.max(1, limits.idleTimeout().toMillis() / 4), Math.max(1, limits.idleTimeout().toMillis() / 4),
+                TimeUnit.MILLISECONDS);
+        return new OpampServer(channel, loops, ownsGroup, context, httpExpiry);
       } catch (RuntimeException e) {
         if (ownsGroup) {
           loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);

@@ -8,7 +8,8 @@ import java.time.Duration;
  * @param maxMessageBytes the largest message in either direction, counted after decompression
  * @param maxConnections open connections beyond this get HTTP 503 with Retry-After
  * @param requestTimeout how long a new connection may take to deliver its first request
- * @param idleTimeout an open connection that sends nothing for this long is closed; zero: never
+ * @param idleTimeout an open connection that sends nothing for this long is closed, and an HTTP agent that
+ *     polls nothing for this long is forgotten; zero: never
  * @param retryAfter what a refused connection is told to wait
  */
 public record ServerLimits(

@@ -21,6 +21,10 @@ abstract class ConnectionBase implements AgentConnection {
   }
 
   /** Remembers the uid the agent last used, which replies and sent messages must carry. */
+  final ByteString instanceUid() {
+    return instanceUid;
+  }
+
   final void heardFrom(ByteString uid) {
     instanceUid = uid;
   }

@@ -14,6 +14,7 @@ final class HttpAgentConnection extends ConnectionBase {
   private final int maxMessageBytes;
   private volatile InetSocketAddress remoteAddress;
   private volatile boolean open = true;
+  private volatile long lastPollNanos = System.nanoTime();
   private ServerToAgent pending;
   private ServerToAgent pendingCommand;
 
@@ -37,6 +38,11 @@ final class HttpAgentConnection extends ConnectionBase {
 
   void polledFrom(InetSocketAddress address) {
     remoteAddress = address;
+    lastPollNanos = System.nanoTime();
+  }
+
+  boolean silentSince(long nanos) {
+    return lastPollNanos - nanos < 0;
   }
 
   @Override

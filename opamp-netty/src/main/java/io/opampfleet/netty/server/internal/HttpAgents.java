@@ -4,9 +4,15 @@ import com.google.protobuf.ByteString;
 import io.opampfleet.netty.server.ConnectionRequest;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import io.opampfleet.netty.InstanceUid;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The agents polling over HTTP, by instance uid: each keeps one connection across its polls. */
-final class HttpAgents {
+public final class HttpAgents {
+  private static final Logger log = LoggerFactory.getLogger(HttpAgents.class);
+
   private final ConcurrentMap<ByteString, HttpAgentConnection> agents = new ConcurrentHashMap<>();
   private final MessageDispatcher dispatcher;
 
@@ -30,6 +36,18 @@ final class HttpAgents {
     if (agents.values().remove(connection)) {
       connection.markClosed();
       dispatcher.closed(connection);
+    }
+  }
+
+  /** Forgets the agents that have not polled for {@code timeout}: they went away without saying so. */
+  public void expire(Duration timeout) {
+    long cutoff = System.nanoTime() - timeout.toNanos();
+    for (HttpAgentConnection connection : agents.values()) {
+      if (connection.silentSince(cutoff)) {
+        log.info("agent {}: forgotten after polling nothing for {} s", InstanceUid.text(connection.instanceUid()),
+            timeout.toSeconds());
+        forget(connection);
+      }
     }
   }
 
