@@ -5,11 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
+import io.opampfleet.netty.interop.ContribAgent;
 import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.AdminClient.Answer;
-import io.opampfleet.server.fleet.ContribAgent;
 import io.opampfleet.server.fleet.SimulatedAgent;
 import io.opampfleet.server.fleet.TestFleet;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,7 +56,7 @@ class FleetServerIT {
   @Test
   void agentsOnOurClientAndTheContribClientAreListedWithTheirAttributesAndCertificates() {
     SimulatedAgent ours = agent(Map.of("service.name", "ours", "env", "prod"));
-    ContribAgent contrib = new ContribAgent(fleet.opampEndpoint(), fleet.ca(), "contrib-agent", "contrib");
+    ContribAgent contrib = contrib("contrib-agent");
     agents.add(contrib);
 
     await().atMost(Duration.ofSeconds(20)).until(() -> operator.get("/api/v1/agents?connected=true").body()
@@ -76,7 +77,7 @@ class FleetServerIT {
   @Test
   void aPushedConfigReachesBothClientsAndIsReportedApplied() {
     SimulatedAgent ours = agent(Map.of("service.name", "ours"));
-    ContribAgent contrib = new ContribAgent(fleet.opampEndpoint(), fleet.ca(), "contrib-agent", "contrib");
+    ContribAgent contrib = contrib("contrib-agent");
     agents.add(contrib);
     version("pipeline", V1);
     await().atMost(Duration.ofSeconds(20)).until(() -> operator.get("/api/v1/agents").body().get("total").asInt() == 2);
@@ -171,6 +172,11 @@ class FleetServerIT {
     assertThat(detail.get("identifyingAttributes").get("service.name").asText()).isEqualTo("genuine");
     assertThat(operator.get("/api/v1/agents/" + genuine.uid() + "/events").body().toString())
         .contains("CERTIFICATE_REFUSED");
+  }
+
+  private ContribAgent contrib(String identity) {
+    return ContribAgent.mutualTls(URI.create(fleet.opampEndpoint().toString().replaceFirst("^wss:", "https:")),
+        fleet.clientKey(identity), fleet.ca().certificate(), "contrib");
   }
 
   private SimulatedAgent agent(Map<String, String> labels) {

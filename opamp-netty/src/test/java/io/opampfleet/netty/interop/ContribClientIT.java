@@ -12,19 +12,9 @@ import io.opampfleet.proto.RemoteConfigStatuses;
 import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.proto.ServerToAgentFlags;
 import io.opentelemetry.opamp.client.OpampClient;
-import io.opentelemetry.opamp.client.internal.connectivity.http.OkHttpSender;
-import io.opentelemetry.opamp.client.internal.connectivity.websocket.OkHttpWebSocket;
-import io.opentelemetry.opamp.client.internal.request.delay.PeriodicDelay;
-import io.opentelemetry.opamp.client.internal.request.service.HttpRequestService;
-import io.opentelemetry.opamp.client.internal.request.service.WebSocketRequestService;
-import io.opentelemetry.opamp.client.internal.response.MessageData;
-import io.opentelemetry.opamp.client.request.service.RequestService;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import opamp.proto.RemoteConfigStatus;
-import opamp.proto.ServerErrorResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,8 +26,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class ContribClientIT {
   private final RecordingCallbacks callbacks = new RecordingCallbacks();
-  private final List<String> configsApplied = new CopyOnWriteArrayList<>();
   private OpampServer server;
+  private ContribAgent agent;
   private OpampClient client;
 
   @BeforeEach
@@ -50,8 +40,8 @@ class ContribClientIT {
 
   @AfterEach
   void stop() throws Exception {
-    if (client != null) {
-      client.close();
+    if (agent != null) {
+      agent.close();
     }
     server.close();
   }
@@ -70,7 +60,7 @@ class ContribClientIT {
     assertThat(described.getAgentDescription().getIdentifyingAttributesList())
         .extracting(KeyValue::getKey, kv -> kv.getValue().getStringValue())
         .contains(org.assertj.core.groups.Tuple.tuple("service.name", "contrib-agent"));
-    assertThat(configsApplied).contains("receivers: {}\n");
+    assertThat(agent.configsApplied).contains("receivers: {}\n");
   }
 
   @ParameterizedTest
@@ -133,36 +123,8 @@ class ContribClientIT {
   }
 
   private OpampClient connect(Transport transport) {
-    String address = "127.0.0.1:" + server.address().getPort() + OpampServer.DEFAULT_PATH;
-    RequestService service = transport == Transport.WEBSOCKET
-        ? WebSocketRequestService.create(OkHttpWebSocket.create("ws://" + address))
-        : HttpRequestService.create(OkHttpSender.create("http://" + address),
-            PeriodicDelay.ofFixedDuration(Duration.ofMillis(200)), PeriodicDelay.ofFixedDuration(Duration.ofMillis(200)));
-    return OpampClient.builder()
-        .setRequestService(service)
-        .putIdentifyingAttribute("service.name", "contrib-agent")
-        .enableRemoteConfig()
-        .build(new OpampClient.Callbacks() {
-          @Override
-          public void onConnect(OpampClient client) {}
-
-          @Override
-          public void onConnectFailed(OpampClient client, Throwable throwable) {}
-
-          @Override
-          public void onErrorResponse(OpampClient client, ServerErrorResponse error) {}
-
-          @Override
-          public void onMessage(OpampClient client, MessageData data) {
-            opamp.proto.AgentRemoteConfig config = data.getRemoteConfig();
-            if (config != null) {
-              configsApplied.add(config.config.config_map.get("").body.utf8());
-              client.setRemoteConfigStatus(new RemoteConfigStatus.Builder()
-                  .last_remote_config_hash(config.config_hash)
-                  .status(opamp.proto.RemoteConfigStatuses.RemoteConfigStatuses_APPLIED)
-                  .build());
-            }
-          }
-        });
+    agent = ContribAgent.plain(transport, "127.0.0.1:" + server.address().getPort() + OpampServer.DEFAULT_PATH,
+        "contrib-agent");
+    return agent.client();
   }
 }

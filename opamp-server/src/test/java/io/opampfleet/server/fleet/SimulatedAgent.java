@@ -89,9 +89,7 @@ public final class SimulatedAgent implements ClientCallbacks, AutoCloseable {
   }
 
   public static ByteString newUid() {
-    UUID uuid = UUID.randomUUID();
-    return ByteString.copyFrom(java.nio.ByteBuffer.allocate(16)
-        .putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits()).array());
+    return InstanceUid.bytes(UUID.randomUUID().toString());
   }
 
   public synchronized SimulatedAgent start() {

@@ -1,16 +1,19 @@
-package io.opampfleet.server.fleet;
+package io.opampfleet.netty.interop;
 
-import io.opampfleet.certs.CertificateAuthority;
 import io.opampfleet.certs.CertifiedKey;
-import io.opampfleet.certs.Validity;
+import io.opampfleet.netty.server.Transport;
 import io.opentelemetry.opamp.client.OpampClient;
 import io.opentelemetry.opamp.client.internal.connectivity.http.OkHttpSender;
+import io.opentelemetry.opamp.client.internal.connectivity.websocket.OkHttpWebSocket;
 import io.opentelemetry.opamp.client.internal.request.delay.PeriodicDelay;
 import io.opentelemetry.opamp.client.internal.request.service.HttpRequestService;
+import io.opentelemetry.opamp.client.internal.request.service.WebSocketRequestService;
 import io.opentelemetry.opamp.client.internal.response.MessageData;
+import io.opentelemetry.opamp.client.request.service.RequestService;
+import java.io.IOException;
 import java.net.URI;
 import java.security.KeyStore;
-import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -23,16 +26,15 @@ import opamp.proto.RemoteConfigStatus;
 import opamp.proto.RemoteConfigStatuses;
 import opamp.proto.ServerErrorResponse;
 
-/** An agent on the OpenTelemetry Java contrib client, over HTTPS with its own client certificate. */
+/**
+ * An agent on the OpenTelemetry Java contrib OpAMP client, code nobody here wrote: it reports its
+ * service name and applies every config it is offered. Polls every 200 ms over HTTP.
+ */
 public final class ContribAgent implements AutoCloseable {
   public final List<String> configsApplied = new CopyOnWriteArrayList<>();
   private final OpampClient client;
 
-  public ContribAgent(URI wssEndpoint, CertificateAuthority ca, String identity, String serviceName) {
-    CertifiedKey key = ca.issueClient(identity, Validity.days(1));
-    String https = wssEndpoint.toString().replaceFirst("^wss:", "https:");
-    HttpRequestService service = HttpRequestService.create(OkHttpSender.create(https, okHttp(key, ca)),
-        PeriodicDelay.ofFixedDuration(Duration.ofMillis(200)), PeriodicDelay.ofFixedDuration(Duration.ofMillis(200)));
+  private ContribAgent(RequestService service, String serviceName) {
     client = OpampClient.builder()
         .setRequestService(service)
         .putIdentifyingAttribute("service.name", serviceName)
@@ -61,7 +63,29 @@ public final class ContribAgent implements AutoCloseable {
         });
   }
 
-  private static OkHttpClient okHttp(CertifiedKey key, CertificateAuthority ca) {
+  /** Over plain WebSocket or HTTP to {@code hostPortPath} ({@code 127.0.0.1:4320/v1/opamp}). */
+  public static ContribAgent plain(Transport transport, String hostPortPath, String serviceName) {
+    return new ContribAgent(transport == Transport.WEBSOCKET
+        ? WebSocketRequestService.create(OkHttpWebSocket.create("ws://" + hostPortPath))
+        : http("http://" + hostPortPath, new OkHttpClient()), serviceName);
+  }
+
+  /** Over HTTPS with a client certificate, trusting {@code serverCa}. */
+  public static ContribAgent mutualTls(URI httpsEndpoint, CertifiedKey key, X509Certificate serverCa,
+      String serviceName) {
+    return new ContribAgent(http(httpsEndpoint.toString(), okHttp(key, serverCa)), serviceName);
+  }
+
+  public OpampClient client() {
+    return client;
+  }
+
+  private static RequestService http(String url, OkHttpClient okHttp) {
+    return HttpRequestService.create(OkHttpSender.create(url, okHttp),
+        PeriodicDelay.ofFixedDuration(Duration.ofMillis(200)), PeriodicDelay.ofFixedDuration(Duration.ofMillis(200)));
+  }
+
+  private static OkHttpClient okHttp(CertifiedKey key, X509Certificate serverCa) {
     try {
       KeyStore keys = KeyStore.getInstance("PKCS12");
       keys.load(null, null);
@@ -70,7 +94,7 @@ public final class ContribAgent implements AutoCloseable {
       keyManagers.init(keys, new char[0]);
       KeyStore trusted = KeyStore.getInstance("PKCS12");
       trusted.load(null, null);
-      trusted.setCertificateEntry("ca", (Certificate) ca.certificate());
+      trusted.setCertificateEntry("ca", serverCa);
       TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       trustManagers.init(trusted);
       SSLContext tls = SSLContext.getInstance("TLS");
@@ -84,7 +108,7 @@ public final class ContribAgent implements AutoCloseable {
   }
 
   @Override
-  public void close() throws java.io.IOException {
+  public void close() throws IOException {
     client.close();
   }
 }
