@@ -22,6 +22,7 @@ import io.opampfleet.server.metrics.FleetMetrics;
 import io.opampfleet.server.opamp.AgentCommands;
 import io.opampfleet.server.opamp.CertificateBinding;
 import io.opampfleet.server.opamp.CertificateSigner;
+import io.opampfleet.server.opamp.DesiredConfigs;
 import io.opampfleet.server.opamp.FleetCallbacks;
 import io.opampfleet.server.packages.PackageFiles;
 import io.opampfleet.server.packages.PackageOffers;
@@ -38,6 +39,9 @@ import io.opampfleet.server.store.TokenRepository;
 import io.opampfleet.server.store.WriteBehind;
 import io.opampfleet.strictyaml.ConfigException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,36 +60,38 @@ import org.slf4j.LoggerFactory;
 public final class FleetServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FleetServer.class);
 
-  private final Database database;
-  private final WriteBehind writes;
-  private final RolloutEngine rollouts;
-  private final EventLoopGroup loops;
-  private final ExecutorService adminWork;
-  private final ScheduledExecutorService housekeeping;
+  private final Deque<AutoCloseable> started;
   private final OpampServer opamp;
   private final AdminServer admin;
   private final Optional<String> firstAdminToken;
   private final List<Route> routes;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private FleetServer(Database database, WriteBehind writes, RolloutEngine rollouts, EventLoopGroup loops,
-      ExecutorService adminWork, ScheduledExecutorService housekeeping, OpampServer opamp, AdminServer admin,
+  private FleetServer(Deque<AutoCloseable> started, OpampServer opamp, AdminServer admin,
       Optional<String> firstAdminToken, List<Route> routes) {
-    this.database = database;
-    this.writes = writes;
-    this.rollouts = rollouts;
-    this.loops = loops;
-    this.adminWork = adminWork;
-    this.housekeeping = housekeeping;
+    this.started = started;
     this.opamp = opamp;
     this.admin = admin;
     this.firstAdminToken = firstAdminToken;
     this.routes = routes;
   }
 
+  /** Starts everything, or nothing: what started before a failure is stopped again. */
   public static FleetServer start(ServerSettings settings) {
+    Deque<AutoCloseable> started = new ArrayDeque<>();
+    try {
+      return start(settings, started);
+    } catch (RuntimeException e) {
+      closeAll(started);
+      throw e;
+    }
+  }
+
+  private static FleetServer start(ServerSettings settings, Deque<AutoCloseable> started) {
     Database database = Database.open(settings.storage());
+    started.push(database);
     WriteBehind writes = new WriteBehind(database);
+    started.push(writes);
     ConfigRepository configs = new ConfigRepository(database);
     Inventory inventory = new Inventory();
     AgentRows.loadAll(database, (name, version) -> configs.version(name, version).orElse(null))
@@ -93,74 +99,90 @@ public final class FleetServer implements AutoCloseable {
     Assignments assignments = new Assignments(configs.assignments());
     FleetMetrics metrics = new FleetMetrics();
     PackageRepository packages = new PackageRepository(database);
-    PackageFiles packageFiles = new PackageFiles(settings.storage().dataDir().resolve("packages"));
     AtomicReference<InetSocketAddress> opampBound = new AtomicReference<>(settings.opamp().address());
     AtomicReference<InetSocketAddress> adminBound = new AtomicReference<>(settings.admin().address());
+    boolean adminTls = settings.admin().tls().isPresent();
     PackageOffers offers = new PackageOffers(packages, () -> settings.agents().packageDownloadUrl()
-        .orElseGet(() -> (settings.admin().tls().isPresent() ? "https" : "http") + "://"
-            + adminBound.get().getHostString() + ":" + adminBound.get().getPort()));
+        .orElseGet(() -> AdvertisedUrls.base(adminTls ? "https" : "http", adminBound.get(), adminTls)));
     AgentCommands commands = new AgentCommands(signer(settings, opampBound::get), offers);
+    DesiredConfigs desired = new DesiredConfigs(writes, commands);
     RolloutEngine rollouts = new RolloutEngine(inventory, configs, new RolloutRepository(database), writes,
-        commands, System::currentTimeMillis);
+        desired, System::currentTimeMillis);
+    started.push(rollouts);
     rollouts.start();
     FleetCallbacks callbacks = new FleetCallbacks(inventory, writes, assignments, configs,
-        new CertificateBinding(settings.agents().requireUidInCertificate()), metrics, commands,
+        new CertificateBinding(settings.agents().requireUidInCertificate()), metrics, commands, desired,
         System::currentTimeMillis);
     Tokens tokens = new Tokens(settings.tokens(), new TokenRepository(database));
     Optional<String> firstToken = tokens.bootstrap();
 
+    // Agents' messages are handled off the event loops, and never on the store's writer thread.
+    ExecutorService agentWork = executor(Runtime.getRuntime().availableProcessors(), "agents", started);
+    ExecutorService adminWork = executor(4, "admin", started);
     EventLoopGroup loops = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
-    ExecutorService adminWork = Executors.newFixedThreadPool(4, daemon("admin"));
-    AgentsApi agents = new AgentsApi(inventory, configs, new EventLog(database), writes, commands);
+    started.push(() -> loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly());
+    AgentsApi agents = new AgentsApi(inventory, configs, new EventLog(database), writes, commands, desired, rollouts);
     AtomicBoolean ready = new AtomicBoolean();
-    PackagesApi packagesApi = new PackagesApi(packages, packageFiles, offers, inventory, commands, writes);
+    PackagesApi packagesApi = new PackagesApi(packages, new PackageFiles(settings.storage().dataDir().resolve("packages")),
+        offers, inventory, commands, writes);
     AdminApi api = new AdminApi(tokens, metrics::scrape, ready::get, packagesApi::download)
         .add(agents.routes())
         .add(packagesApi.routes())
-        .add(new ConfigsApi(configs, assignments, inventory, writes, commands, rollouts).routes())
+        .add(new ConfigsApi(configs, assignments, inventory, desired, rollouts).routes())
         .add(new RolloutsApi(rollouts, agents::summary).routes())
         .add(new TokensApi(tokens).routes());
     registerGauges(metrics, inventory, callbacks, writes, rollouts);
 
     OpampServer.Builder opampBuilder = OpampServer.builder().bind(settings.opamp().address()).callbacks(callbacks)
-        .eventLoopGroup(loops);
+        .callbackExecutor(agentWork).eventLoopGroup(loops);
     settings.opamp().tls().ifPresent(tls -> opampBuilder.tls(ServerTls.context("opamp", tls)));
     OpampServer opamp = opampBuilder.start();
+    started.push(opamp);
     AdminServer admin = AdminServer.start(settings.admin().address(),
         settings.admin().tls().map(tls -> ServerTls.context("admin", tls)).orElse(null), api, loops, adminWork);
+    started.push(admin);
     opampBound.set(opamp.address());
     adminBound.set(admin.address());
+    started.push(pruneEvents(new EventLog(database), settings.eventRetention()));
+    ready.set(true);
+    log.info("serving OpAMP on {}://{}/v1/opamp and the admin API on {}://{}/api/v1 ({} agents known)",
+        settings.opamp().tls().isPresent() ? "wss" : "ws", hostPort(opamp.address()),
+        adminTls ? "https" : "http", hostPort(admin.address()), inventory.size());
+    return new FleetServer(started, opamp, admin, firstToken, api.routes());
+  }
 
+  private static ExecutorService executor(int threads, String name, Deque<AutoCloseable> started) {
+    ExecutorService executor = Executors.newFixedThreadPool(threads, daemon(name));
+    started.push(() -> {
+      executor.shutdown();
+      executor.awaitTermination(10, TimeUnit.SECONDS);
+    });
+    return executor;
+  }
+
+  private static AutoCloseable pruneEvents(EventLog events, Duration retention) {
     ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(daemon("housekeeping"));
-    EventLog events = new EventLog(database);
-    long retention = settings.eventRetention().toMillis();
     housekeeping.scheduleWithFixedDelay(() -> {
       try {
-        int pruned = events.prune(System.currentTimeMillis() - retention);
+        int pruned = events.prune(System.currentTimeMillis() - retention.toMillis());
         if (pruned > 0) {
-          log.info("events: pruned {} past the retention of {}", pruned, settings.eventRetention());
+          log.info("events: pruned {} past the retention of {}", pruned, retention);
         }
       } catch (RuntimeException e) {
         log.warn("events: pruning failed: {}", e.getMessage());
       }
     }, 1, 60, TimeUnit.MINUTES);
-    ready.set(true);
-    log.info("serving OpAMP on {}://{}/v1/opamp and the admin API on {}://{}/api/v1 ({} agents known)",
-        settings.opamp().tls().isPresent() ? "wss" : "ws", hostPort(opamp.address()),
-        settings.admin().tls().isPresent() ? "https" : "http", hostPort(admin.address()), inventory.size());
-    return new FleetServer(database, writes, rollouts, loops, adminWork, housekeeping, opamp, admin, firstToken,
-        api.routes());
+    return housekeeping::shutdownNow;
   }
 
   private static Optional<CertificateSigner> signer(ServerSettings settings, Supplier<InetSocketAddress> opampBound) {
+    boolean tls = settings.opamp().tls().isPresent();
     return settings.signing().map(signing -> {
       try {
         CertificateAuthority ca = CertificateAuthority.of(Pem.readCertificate(signing.caCertFile()),
             Pem.readPrivateKey(signing.caKeyFile()));
         return new CertificateSigner(ca, signing.validity(), () -> settings.agents().endpoint()
-            .orElseGet(() -> (settings.opamp().tls().isPresent() ? "wss" : "ws") + "://"
-                + (settings.opamp().loopback() ? "localhost" : opampBound.get().getHostString())
-                + ":" + opampBound.get().getPort() + OpampServer.DEFAULT_PATH));
+            .orElseGet(() -> AdvertisedUrls.base(tls ? "wss" : "ws", opampBound.get(), tls) + OpampServer.DEFAULT_PATH));
       } catch (PkiException e) {
         throw new ConfigException("signing: " + e.getMessage());
       }
@@ -209,21 +231,26 @@ public final class FleetServer implements AutoCloseable {
     return firstAdminToken;
   }
 
-  /** Stops taking connections, finishes the rollout step in hand, and writes what is queued. */
+  /**
+   * Stops in the reverse order of starting: listeners, agents' connections and the work in hand,
+   * the rollout engine, then the writer, which stores everything acknowledged, then the store.
+   */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
+    if (closed.compareAndSet(false, true)) {
+      closeAll(started);
+      log.info("stopped; every acknowledged change is in the store");
     }
-    opamp.close();
-    admin.close();
-    rollouts.close();
-    housekeeping.shutdownNow();
-    writes.close();
-    adminWork.shutdown();
-    loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-    database.close();
-    log.info("stopped; every acknowledged change is in the store");
+  }
+
+  private static void closeAll(Deque<AutoCloseable> started) {
+    while (!started.isEmpty()) {
+      try {
+        started.pop().close();
+      } catch (Exception e) {
+        log.warn("stopping: {}", e.toString());
+      }
+    }
   }
 
   private static String hostPort(InetSocketAddress address) {

@@ -71,6 +71,7 @@ public final class OpampServer implements AutoCloseable {
   public void close() {
     httpExpiry.cancel(false);
     channel.close().syncUninterruptibly();
+    context.connections().close().awaitUninterruptibly();
     if (ownsGroup) {
       group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }

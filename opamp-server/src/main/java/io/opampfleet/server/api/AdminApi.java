@@ -90,6 +90,13 @@ public final class AdminApi {
         case INVALID -> 422;
       }, e.getMessage());
     } catch (StoreException e) {
+      String state = e.sqlState();
+      if (state.startsWith("22")) {
+        return error(422, "a value is too long or malformed for the store: " + e.getMessage());
+      }
+      if (state.startsWith("23")) {
+        return error(409, "the change conflicts with another made at the same time; try again");
+      }
       log.error("admin {} {}: the store failed: {}", method, path, e.getMessage());
       return error(503, "the store is not answering; try again shortly");
     } catch (RuntimeException e) {

@@ -5,11 +5,14 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.concurrent.Executor;
 
@@ -18,13 +21,16 @@ public final class AdminServer implements AutoCloseable {
   private static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
 
   private final Channel channel;
+  private final ChannelGroup connections;
 
-  private AdminServer(Channel channel) {
+  private AdminServer(Channel channel, ChannelGroup connections) {
     this.channel = channel;
+    this.connections = connections;
   }
 
   public static AdminServer start(InetSocketAddress address, SslContext tls, AdminApi api, EventLoopGroup group,
       Executor executor) {
+    ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     try {
       Channel channel = new ServerBootstrap()
           .group(group)
@@ -32,6 +38,7 @@ public final class AdminServer implements AutoCloseable {
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+              connections.add(ch);
               ChannelPipeline pipeline = ch.pipeline();
               if (tls != null) {
                 pipeline.addLast("tls", tls.newHandler(ch.alloc()));
@@ -42,7 +49,7 @@ public final class AdminServer implements AutoCloseable {
             }
           })
           .bind(address).syncUninterruptibly().channel();
-      return new AdminServer(channel);
+      return new AdminServer(channel, connections);
     } catch (RuntimeException e) {
       throw new IllegalStateException("cannot listen for the admin API on " + address + ": " + e.getMessage(), e);
     }
@@ -52,8 +59,10 @@ public final class AdminServer implements AutoCloseable {
     return (InetSocketAddress) channel.localAddress();
   }
 
+  /** Stops listening and closes the open connections, keep-alive and event streams included. */
   @Override
   public void close() {
     channel.close().syncUninterruptibly();
+    connections.close().awaitUninterruptibly();
   }
 }

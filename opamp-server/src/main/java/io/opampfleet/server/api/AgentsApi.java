@@ -6,6 +6,8 @@ import io.opampfleet.server.inventory.AgentEvent;
 import io.opampfleet.server.inventory.AgentSnapshot;
 import io.opampfleet.server.inventory.Inventory;
 import io.opampfleet.server.opamp.AgentCommands;
+import io.opampfleet.server.opamp.DesiredConfigs;
+import io.opampfleet.server.rollout.RolloutEngine;
 import io.opampfleet.server.selector.LabelSelector;
 import io.opampfleet.server.selector.SelectorException;
 import io.opampfleet.server.store.ConfigRepository;
@@ -26,14 +28,18 @@ public final class AgentsApi {
   private final EventLog events;
   private final WriteBehind writes;
   private final AgentCommands commands;
+  private final DesiredConfigs desired;
+  private final RolloutEngine rollouts;
 
   public AgentsApi(Inventory inventory, ConfigRepository configs, EventLog events, WriteBehind writes,
-      AgentCommands commands) {
+      AgentCommands commands, DesiredConfigs desired, RolloutEngine rollouts) {
     this.inventory = inventory;
     this.configs = configs;
     this.events = events;
     this.writes = writes;
     this.commands = commands;
+    this.desired = desired;
+    this.rollouts = rollouts;
   }
 
   public List<Route> routes() {
@@ -159,11 +165,11 @@ public final class AgentsApi {
     int version = ApiRequest.integer(body, "version");
     ConfigVersion config = configs.version(name, version).orElseThrow(() -> ApiException.notFound(
         "there is no config " + name + "@" + version));
-    agent.desire(config);
-    writes.agent(agent);
-    writes.event(new AgentEvent(agent.uid(), System.currentTimeMillis(), AgentEvent.Kind.CONFIG_SENT,
-        config.label() + " (pushed by " + request.principal().name() + ")"));
-    commands.sendDesiredConfig(agent);
+    rollouts.rolloutOf(agent.uid()).ifPresent(id -> {
+      throw new ApiException(409, "agent " + agent.uid() + " is in rollout " + id + ", which has not ended; "
+          + "wait for it or abort it before pushing another config");
+    });
+    desired.send(agent, config, "pushed by " + request.principal().name(), System.currentTimeMillis());
     return Map.of("uid", agent.uid(), "desiredConfig", config.label(), "connected", agent.connected());
   }
 

@@ -6,14 +6,12 @@ import io.opampfleet.server.configs.Assignments;
 import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.configs.diff.LineDiff;
 import io.opampfleet.server.inventory.Agent;
-import io.opampfleet.server.inventory.AgentEvent;
 import io.opampfleet.server.inventory.Inventory;
-import io.opampfleet.server.opamp.AgentCommands;
+import io.opampfleet.server.opamp.DesiredConfigs;
 import io.opampfleet.server.rollout.RolloutEngine;
 import io.opampfleet.server.selector.LabelSelector;
 import io.opampfleet.server.selector.SelectorException;
 import io.opampfleet.server.store.ConfigRepository;
-import io.opampfleet.server.store.WriteBehind;
 import io.opampfleet.strictyaml.YamlFiles;
 import io.opampfleet.strictyaml.YamlSyntaxException;
 import java.time.Instant;
@@ -29,17 +27,15 @@ public final class ConfigsApi {
   private final ConfigRepository configs;
   private final Assignments assignments;
   private final Inventory inventory;
-  private final WriteBehind writes;
-  private final AgentCommands commands;
+  private final DesiredConfigs desired;
   private final RolloutEngine rollouts;
 
-  public ConfigsApi(ConfigRepository configs, Assignments assignments, Inventory inventory, WriteBehind writes,
-      AgentCommands commands, RolloutEngine rollouts) {
+  public ConfigsApi(ConfigRepository configs, Assignments assignments, Inventory inventory, DesiredConfigs desired,
+      RolloutEngine rollouts) {
     this.configs = configs;
     this.assignments = assignments;
     this.inventory = inventory;
-    this.writes = writes;
-    this.commands = commands;
+    this.desired = desired;
     this.rollouts = rollouts;
   }
 
@@ -66,6 +62,10 @@ public final class ConfigsApi {
     }
     JsonNode body = request.json(AdminApi.JSON);
     String yaml = ApiRequest.text(body, "body");
+    String comment = ApiRequest.optionalText(body, "comment", "");
+    if (yaml.length() > 1_000_000 || comment.length() > 2000) {
+      throw new ApiException(413, "a config body is at most 1,000,000 characters and a comment at most 2,000");
+    }
     try {
       JsonNode tree = YamlFiles.parse(yaml);
       if (!tree.isObject()) {
@@ -79,8 +79,7 @@ public final class ConfigsApi {
       error.put("column", e.column());
       return AdminApi.json(422, error);
     }
-    ConfigVersion version = configs.addVersion(name, yaml, request.principal().name(),
-        ApiRequest.optionalText(body, "comment", ""));
+    ConfigVersion version = configs.addVersion(name, yaml, request.principal().name(), comment);
     return full(version);
   }
 
@@ -136,11 +135,7 @@ public final class ConfigsApi {
     long now = System.currentTimeMillis();
     for (Agent agent : inventory.matching(selector)) {
       if (assignments.resolve(agent.labels()).single() && rollouts.rolloutOf(agent.uid()).isEmpty()) {
-        agent.desire(version);
-        writes.agent(agent);
-        writes.event(new AgentEvent(agent.uid(), now, AgentEvent.Kind.CONFIG_SENT,
-            version.label() + " (assignment " + name + ")"));
-        commands.sendDesiredConfig(agent);
+        desired.send(agent, version, "assignment " + name, now);
         applied++;
       }
     }
@@ -183,6 +178,9 @@ public final class ConfigsApi {
   }
 
   static LabelSelector selector(String text) {
+    if (text.length() > 2000) {
+      throw ApiException.badRequest("a selector is at most 2,000 characters");
+    }
     try {
       return LabelSelector.parse(text);
     } catch (SelectorException e) {

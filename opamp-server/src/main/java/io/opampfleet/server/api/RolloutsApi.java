@@ -59,15 +59,18 @@ public final class RolloutsApi {
     if (text == null) {
       return otherwise;
     }
+    Duration duration;
     try {
-      Duration duration = GoDuration.parse(text);
-      if (duration.isNegative()) {
-        throw new IllegalArgumentException("it is negative");
-      }
-      return duration;
-    } catch (IllegalArgumentException e) {
+      duration = GoDuration.parse(text);
+    } catch (RuntimeException e) {
       throw ApiException.badRequest("'" + field + "' must be a duration such as 30s or 2m, not '" + text + "'");
     }
+    if (duration.isNegative() || duration.compareTo(Duration.ofDays(7)) > 0
+        || (field.equals("applyTimeout") && duration.isZero())) {
+      throw ApiException.badRequest("'" + field + "' must be " + (field.equals("applyTimeout") ? "above zero" : "zero or more")
+          + " and at most 7 days, not '" + text + "'");
+    }
+    return duration;
   }
 
   private static long id(ApiRequest request) {

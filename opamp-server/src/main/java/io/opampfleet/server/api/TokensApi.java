@@ -29,6 +29,9 @@ public final class TokensApi {
   private Object create(ApiRequest request) {
     JsonNode body = request.json(AdminApi.JSON);
     String name = ApiRequest.text(body, "name");
+    if (!name.matches("[A-Za-z0-9._-]{1,128}")) {
+      throw ApiException.badRequest("a token name is letters, digits, '.', '_' and '-', up to 128");
+    }
     Role role;
     try {
       role = Role.parse(ApiRequest.text(body, "role"));

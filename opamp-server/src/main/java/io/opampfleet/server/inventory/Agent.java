@@ -205,6 +205,11 @@ public final class Agent {
     this.sentHash = "";
   }
 
+  /** Forgets what was sent over the current link, so that what the agent lacks goes out again. */
+  public synchronized void resendWhatItLacks() {
+    sentHash = "";
+  }
+
   /**
    * The desired config, when it has to go out now: the agent does not report it yet and it was not
    * already sent over this connection. Marks it sent.
@@ -232,7 +237,7 @@ public final class Agent {
 
   /** Healthy when it says so; an agent that reports no health counts as healthy while connected. */
   public synchronized boolean healthy() {
-    return connected && (health == null || health.getHealthy());
+    return AgentSnapshot.healthy(connected, health);
   }
 
   public synchronized String healthError() {

@@ -29,7 +29,12 @@ public record AgentSnapshot(
     String pendingCertificateSha256,
     ConfigVersion desired) {
 
+  /** Healthy when it says so; an agent that reports no health counts as healthy while connected. */
   public boolean healthy() {
+    return healthy(connected, health);
+  }
+
+  static boolean healthy(boolean connected, ComponentHealth health) {
     return connected && (health == null || health.getHealthy());
   }
 }

@@ -53,11 +53,6 @@ public final class FleetMetrics {
     return out.toString();
   }
 
-  /** A label value escaped as the text format wants it. */
-  public static String label(String value) {
-    return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
-  }
-
   private static String format(double value) {
     return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value) : Double.toString(value);
   }

@@ -15,7 +15,6 @@ import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.inventory.Agent;
 import io.opampfleet.server.packages.HostedPackage;
 import io.opampfleet.server.packages.PackageOffers;
-import io.opampfleet.server.rollout.ConfigSender;
 import io.opampfleet.proto.ServerCapabilities;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -24,7 +23,7 @@ import java.util.Optional;
  * What the server sends agents on its own: their config when it changes, commands, and new
  * client certificates when a signing CA is configured.
  */
-public final class AgentCommands implements ConfigSender {
+public final class AgentCommands {
   private static final long BASE_CAPABILITIES = ServerCapabilities.ServerCapabilities_AcceptsStatus_VALUE
       | ServerCapabilities.ServerCapabilities_OffersRemoteConfig_VALUE
       | ServerCapabilities.ServerCapabilities_AcceptsEffectiveConfig_VALUE
@@ -56,7 +55,7 @@ public final class AgentCommands implements ConfigSender {
     return signer.isPresent();
   }
 
-  @Override
+  /** Sends the agent its desired config now, when it is connected, takes remote config and lacks it. */
   public void sendDesiredConfig(Agent agent) {
     AgentConnection connection = agent.connection();
     if (connection == null || !agent.can(AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig_VALUE)) {

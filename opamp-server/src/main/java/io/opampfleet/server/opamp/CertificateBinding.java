@@ -6,6 +6,8 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Ties an instance uid to the certificate it first connected with, so another certificate cannot
@@ -14,7 +16,19 @@ import java.util.Optional;
  */
 public final class CertificateBinding {
   /** A client certificate's identity: its subject and the SHA-256 of its encoding. */
-  public record Identity(String subject, String sha256) {}
+  public record Identity(String subject, String sha256) {
+    private static final Pattern COMMON_NAME = Pattern.compile("(?:^|,)CN=([^,]*)");
+
+    /** The subject's common name, if it has one. */
+    public Optional<String> commonName() {
+      return commonName(subject);
+    }
+
+    static Optional<String> commonName(String subject) {
+      Matcher matcher = COMMON_NAME.matcher(subject == null ? "" : subject);
+      return matcher.find() ? Optional.of(matcher.group(1)) : Optional.empty();
+    }
+  }
 
   private final boolean requireUidInSubject;
 
@@ -36,8 +50,8 @@ public final class CertificateBinding {
    * fingerprint the agent is tied to (empty when none yet), {@code pending} one the server issued.
    */
   public Optional<String> refusal(String uid, Identity presented, String bound, String pending) {
-    if (requireUidInSubject && !presented.subject().contains(uid)) {
-      return Optional.of("its certificate's subject (" + presented.subject() + ") does not name its instance uid");
+    if (requireUidInSubject && !presented.commonName().map(uid::equals).orElse(false)) {
+      return Optional.of("its certificate's common name (" + presented.subject() + ") is not its instance uid");
     }
     if (bound.isEmpty() || bound.equals(presented.sha256()) || presented.sha256().equals(pending)) {
       return Optional.empty();

@@ -17,7 +17,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -34,8 +33,6 @@ public final class CertificateSigner {
   /** An offer and the fingerprint of the certificate in it, which the agent will connect with. */
   public record Issued(ConnectionSettingsOffers offer, String sha256) {}
 
-  private static final Pattern COMMON_NAME = Pattern.compile("(?:^|,)CN=([^,]*)");
-
   private final CertificateAuthority ca;
   private final Duration validity;
   private final Supplier<String> endpoint;
@@ -51,7 +48,7 @@ public final class CertificateSigner {
   public Issued sign(String uid, String currentSubject, byte[] csrPem) {
     PKCS10CertificationRequest request = Pem.parseCertificateRequest("the certificate request",
         new String(csrPem, StandardCharsets.US_ASCII));
-    java.util.Optional<String> current = commonName(currentSubject);
+    java.util.Optional<String> current = CertificateBinding.Identity.commonName(currentSubject);
     String requested = requestedName(request);
     if (!requested.equals(uid) && !current.map(requested::equals).orElse(false)) {
       throw new PkiException("it names '" + requested + "'; a request may only name the agent's instance uid (" + uid
@@ -91,10 +88,5 @@ public final class CertificateSigner {
   private static String requestedName(PKCS10CertificationRequest request) {
     RDN[] names = request.getSubject().getRDNs(BCStyle.CN);
     return names.length == 0 ? "" : IETFUtils.valueToString(names[0].getFirst().getValue());
-  }
-
-  private static java.util.Optional<String> commonName(String subject) {
-    Matcher matcher = COMMON_NAME.matcher(subject == null ? "" : subject);
-    return matcher.find() ? java.util.Optional.of(matcher.group(1)) : java.util.Optional.empty();
   }
 }

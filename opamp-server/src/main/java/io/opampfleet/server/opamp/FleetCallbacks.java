@@ -45,11 +45,13 @@ public final class FleetCallbacks implements ServerCallbacks {
   private final CertificateBinding certificates;
   private final FleetMetrics metrics;
   private final AgentCommands commands;
+  private final DesiredConfigs desired;
   private final LongSupplier clock;
   private final Map<AgentConnection, Agent> links = new ConcurrentHashMap<>();
 
   public FleetCallbacks(Inventory inventory, WriteBehind writes, Assignments assignments, ConfigRepository configs,
-      CertificateBinding certificates, FleetMetrics metrics, AgentCommands commands, LongSupplier clock) {
+      CertificateBinding certificates, FleetMetrics metrics, AgentCommands commands, DesiredConfigs desired,
+      LongSupplier clock) {
     this.inventory = inventory;
     this.reports = new Reports(inventory);
     this.writes = writes;
@@ -58,6 +60,7 @@ public final class FleetCallbacks implements ServerCallbacks {
     this.certificates = certificates;
     this.metrics = metrics;
     this.commands = commands;
+    this.desired = desired;
     this.clock = clock;
   }
 
@@ -65,18 +68,19 @@ public final class FleetCallbacks implements ServerCallbacks {
   public CompletionStage<ServerToAgent> onMessage(AgentConnection connection, AgentToServer message) {
     metrics.messageReceived();
     long now = clock.getAsLong();
+    if (message.getInstanceUid().size() != 16) {
+      return CompletableFuture.completedFuture(badRequest("the instance_uid must be 16 bytes (a UUID), not "
+          + message.getInstanceUid().size()));
+    }
     String uid = InstanceUid.text(message.getInstanceUid());
     Agent agent = inventory.findOrAdd(uid);
-    Optional<String> refusal = checkCertificate(agent, connection, now);
+    Optional<String> refusal = checkCertificate(agent, connection);
     if (refusal.isPresent()) {
       log.warn("agent {}: refused: {}", uid, refusal.get());
       writes.event(new AgentEvent(uid, now, AgentEvent.Kind.CERTIFICATE_REFUSED, refusal.get()));
       CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS).execute(connection::close);
-      return CompletableFuture.completedFuture(ServerToAgent.newBuilder()
-          .setErrorResponse(ServerErrorResponse.newBuilder()
-              .setType(ServerErrorResponseType.ServerErrorResponseType_BadRequest)
-              .setErrorMessage("refused: this instance uid is bound to another client certificate"))
-          .build());
+      return CompletableFuture.completedFuture(
+          badRequest("refused: this instance uid is bound to another client certificate"));
     }
     Agent previous = links.put(connection, agent);
     if (previous != agent || !agent.linkedTo(connection)) {
@@ -84,6 +88,11 @@ public final class FleetCallbacks implements ServerCallbacks {
       commands.connected(agent);
     }
     boolean gap = !agent.inSequence(message.getSequenceNum());
+    if (gap) {
+      // The agent may have restarted and lost what was sent: let its report decide what to send.
+      agent.resendWhatItLacks();
+      commands.connected(agent);
+    }
     reports.apply(agent, message, String.valueOf(connection.remoteAddress()), now).forEach(writes::event);
     if (message.hasAgentDisconnect()) {
       links.remove(connection);
@@ -91,9 +100,9 @@ public final class FleetCallbacks implements ServerCallbacks {
     }
     ServerToAgent.Builder reply = ServerToAgent.newBuilder().setCapabilities(commands.capabilities());
     if (message.hasConnectionSettingsRequest()) {
-      Optional<ServerErrorResponse> refused = signRequest(agent, message, reply, now);
+      Optional<String> refused = signRequest(agent, message, reply, now);
       if (refused.isPresent()) {
-        return writes.agent(agent).thenApply(written -> ServerToAgent.newBuilder().setErrorResponse(refused.get()).build());
+        return writes.agent(agent).thenApply(written -> badRequest("certificate request refused: " + refused.get()));
       }
     }
     if (gap && !message.hasAgentDescription()) {
@@ -131,7 +140,7 @@ public final class FleetCallbacks implements ServerCallbacks {
     return links.size();
   }
 
-  private Optional<String> checkCertificate(Agent agent, AgentConnection connection, long now) {
+  private Optional<String> checkCertificate(Agent agent, AgentConnection connection) {
     if (connection.peerCertificates().isEmpty()) {
       return Optional.empty();
     }
@@ -148,7 +157,7 @@ public final class FleetCallbacks implements ServerCallbacks {
   }
 
   /** The CSR flow: signs the agent's request and offers the certificate, or says why not. */
-  private Optional<ServerErrorResponse> signRequest(Agent agent, AgentToServer message, ServerToAgent.Builder reply,
+  private Optional<String> signRequest(Agent agent, AgentToServer message, ServerToAgent.Builder reply,
       long now) {
     String reason;
     if (commands.signer().isEmpty()) {
@@ -170,9 +179,13 @@ public final class FleetCallbacks implements ServerCallbacks {
       }
     }
     log.warn("agent {}: certificate request refused: {}", agent.uid(), reason);
-    return Optional.of(ServerErrorResponse.newBuilder()
+    return Optional.of(reason);
+  }
+
+  private static ServerToAgent badRequest(String message) {
+    return ServerToAgent.newBuilder().setErrorResponse(ServerErrorResponse.newBuilder()
         .setType(ServerErrorResponseType.ServerErrorResponseType_BadRequest)
-        .setErrorMessage("certificate request refused: " + reason).build());
+        .setErrorMessage(message)).build();
   }
 
   /** A new agent gets the config of the one assignment that matches it; several matching is a conflict. */
@@ -180,11 +193,8 @@ public final class FleetCallbacks implements ServerCallbacks {
     Assignments.Resolution resolution = assignments.resolve(agent.labels());
     if (resolution.single()) {
       var assignment = resolution.matches().get(0);
-      configs.version(assignment.configName(), assignment.version()).ifPresent(version -> {
-        agent.desire(version);
-        writes.event(new AgentEvent(agent.uid(), now, AgentEvent.Kind.CONFIG_SENT,
-            version.label() + " (assignment " + assignment.name() + ")"));
-      });
+      configs.version(assignment.configName(), assignment.version()).ifPresent(version ->
+          desired.send(agent, version, "assignment " + assignment.name(), now));
     } else if (resolution.conflict()) {
       log.warn("agent {}: matched by {} assignments ({}); none applied until the conflict is resolved", agent.uid(),
           resolution.matches().size(), String.join(", ", resolution.matches().stream().map(a -> a.name()).toList()));

@@ -1,8 +1,12 @@
 package io.opampfleet.server.rollout;
 
+import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.inventory.Agent;
 
-/** Sends an agent the config it is now meant to run, when it is connected; otherwise when it returns. */
+/**
+ * Makes a version the config an agent is meant to run: recorded, stored, noted in its history,
+ * and sent now when it is connected (otherwise when it returns).
+ */
 public interface ConfigSender {
-  void sendDesiredConfig(Agent agent);
+  void send(Agent agent, ConfigVersion version, String why, long now);
 }

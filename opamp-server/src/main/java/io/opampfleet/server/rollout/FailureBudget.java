@@ -11,7 +11,8 @@ public record FailureBudget(double amount, boolean percent) {
     boolean percent = item.endsWith("%");
     try {
       double amount = Double.parseDouble(percent ? item.substring(0, item.length() - 1).trim() : item);
-      if (amount < 0 || (percent && amount > 100) || (!percent && amount != Math.rint(amount))) {
+      if (!Double.isFinite(amount) || amount < 0 || (percent && amount > 100)
+          || (!percent && amount != Math.rint(amount))) {
         throw new NumberFormatException();
       }
       return new FailureBudget(amount, percent);
@@ -28,7 +29,6 @@ public record FailureBudget(double amount, boolean percent) {
 
   @Override
   public String toString() {
-    String number = amount == Math.rint(amount) ? Long.toString((long) amount) : Double.toString(amount);
-    return percent ? number + "%" : number;
+    return Amounts.format(amount, percent);
   }
 }

@@ -4,9 +4,9 @@ import io.opampfleet.proto.AgentCapabilities;
 import io.opampfleet.proto.RemoteConfigStatuses;
 import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.inventory.Agent;
-import io.opampfleet.server.inventory.AgentEvent;
 import io.opampfleet.server.inventory.Inventory;
 import io.opampfleet.server.selector.LabelSelector;
+import io.opampfleet.server.store.ColumnText;
 import io.opampfleet.server.store.ConfigRepository;
 import io.opampfleet.server.store.RolloutAgentRow;
 import io.opampfleet.server.store.RolloutRepository;
@@ -138,7 +138,9 @@ public final class RolloutEngine implements AutoCloseable {
 
   private <T> T call(java.util.concurrent.Callable<T> work) {
     try {
-      return thread.submit(work).get();
+      return thread.submit(work).get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("the rollout engine did not answer within 30 s", e);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException runtime) {
         throw runtime;
@@ -174,7 +176,7 @@ public final class RolloutEngine implements AutoCloseable {
     targets.sort(Comparator.comparing(Agent::uid));
     long now = clock.getAsLong();
     String reason = skipped > 0 ? skipped + " matched agents do not accept remote config and are left out" : null;
-    Rollout rollout = new Rollout(ids.incrementAndGet(), plan, target, createdBy, now, RolloutState.RUNNING, reason,
+    Rollout rollout = new Rollout(ids.incrementAndGet(), plan, target, createdBy, now, RolloutState.PENDING, reason,
         0, 0);
     List<Integer> sizes = plan.waves().sizes(targets.size());
     int next = 0;
@@ -188,6 +190,7 @@ public final class RolloutEngine implements AutoCloseable {
     rollout.agents.keySet().forEach(uid -> byAgent.put(uid, rollout));
     log.info("rollout {}: {} to {} agents in {} waves, started by {}", rollout.id, target.label(), targets.size(),
         sizes.size(), createdBy);
+    change(rollout, RolloutState.RUNNING, reason, 0, 0);
     startWave(rollout, now);
     return rollout.view(100);
   }
@@ -198,9 +201,7 @@ public final class RolloutEngine implements AutoCloseable {
       throw new RolloutException(RolloutException.Kind.CONFLICT, "rollout " + id + " is " + rollout.state
           + ", not " + from + "; nothing to do");
     }
-    rollout.state = to;
-    rollout.reason = reason;
-    repository.update(header(rollout));
+    change(rollout, to, reason, rollout.currentWave, rollout.endedAt);
     log.info("rollout {}: {}", id, reason);
     return rollout.view(100);
   }
@@ -347,8 +348,7 @@ public final class RolloutEngine implements AutoCloseable {
           + firstFailure.message);
     } else if (inFlight == 0 && rollout.state == RolloutState.RUNNING) {
       if (rollout.currentWave + 1 < rollout.waves.size()) {
-        rollout.currentWave++;
-        repository.update(header(rollout));
+        change(rollout, rollout.state, rollout.reason, rollout.currentWave + 1, rollout.endedAt);
         startWave(rollout, now);
       } else {
         long done = rollout.agents.values().stream().filter(a -> a.progress == AgentProgress.DONE).count();
@@ -359,9 +359,16 @@ public final class RolloutEngine implements AutoCloseable {
   }
 
   private void startWave(Rollout rollout, long now) {
+    long waiting = rollout.wave(rollout.currentWave).stream().filter(a -> a.progress == AgentProgress.WAITING).count();
+    if (waiting == 0) {
+      return;
+    }
     log.info("rollout {}: wave {} of {} starts with {} agents", rollout.id, rollout.currentWave + 1,
-        rollout.waves.size(), rollout.wave(rollout.currentWave).size());
+        rollout.waves.size(), waiting);
     for (RolloutAgent entry : rollout.wave(rollout.currentWave)) {
+      if (entry.progress != AgentProgress.WAITING) {
+        continue;
+      }
       Optional<Agent> agent = inventory.find(entry.uid);
       if (agent.isEmpty()) {
         move(rollout, entry, AgentProgress.FAILED, now, "no longer known to the server");
@@ -369,15 +376,13 @@ public final class RolloutEngine implements AutoCloseable {
       }
       entry.previous = agent.get().desired();
       move(rollout, entry, AgentProgress.APPLYING, now, null);
-      send(agent.get(), rollout.target, "rollout " + rollout.id + " wave " + (rollout.currentWave + 1), now);
+      sender.send(agent.get(), rollout.target, "rollout " + rollout.id + " wave " + (rollout.currentWave + 1), now);
       evaluate(rollout, entry, now);
     }
   }
 
   private void rollBack(Rollout rollout, long now, String reason) {
-    rollout.state = RolloutState.ROLLING_BACK;
-    rollout.reason = reason;
-    repository.update(header(rollout));
+    change(rollout, RolloutState.ROLLING_BACK, reason, rollout.currentWave, rollout.endedAt);
     log.warn("rollout {}: rolling back: {}", rollout.id, reason);
     for (RolloutAgent entry : rollout.agents.values()) {
       if (!entry.progress.touched()) {
@@ -390,16 +395,9 @@ public final class RolloutEngine implements AutoCloseable {
         continue;
       }
       move(rollout, entry, AgentProgress.ROLLING_BACK, now, entry.message);
-      send(agent.get(), entry.previous, "rollback of rollout " + rollout.id, now);
+      sender.send(agent.get(), entry.previous, "rollback of rollout " + rollout.id, now);
       evaluate(rollout, entry, now);
     }
-  }
-
-  private void send(Agent agent, ConfigVersion version, String why, long now) {
-    agent.desire(version);
-    writes.agent(agent);
-    writes.event(new AgentEvent(agent.uid(), now, AgentEvent.Kind.CONFIG_SENT, version.label() + " (" + why + ")"));
-    sender.sendDesiredConfig(agent);
   }
 
   private void move(Rollout rollout, RolloutAgent entry, AgentProgress progress, long now, String message) {
@@ -410,10 +408,7 @@ public final class RolloutEngine implements AutoCloseable {
   }
 
   private void finish(Rollout rollout, RolloutState state, String reason) {
-    rollout.state = state;
-    rollout.reason = reason;
-    rollout.endedAt = clock.getAsLong();
-    repository.update(header(rollout));
+    change(rollout, state, reason, rollout.currentWave, clock.getAsLong());
     active.remove(rollout.id);
     rollout.agents.keySet().forEach(uid -> byAgent.remove(uid, rollout));
     finished.put(rollout.id, rollout.view(100));
@@ -421,11 +416,23 @@ public final class RolloutEngine implements AutoCloseable {
   }
 
   private RolloutRow header(Rollout rollout) {
+    return header(rollout, rollout.state, rollout.reason, rollout.currentWave, rollout.endedAt);
+  }
+
+  private RolloutRow header(Rollout rollout, RolloutState state, String reason, int currentWave, long endedAt) {
     RolloutPlan plan = rollout.plan;
     return new RolloutRow(rollout.id, plan.selector().toString(), plan.configName(), plan.version(),
         plan.waves().toString(), plan.bake().toMillis(), plan.budget().toString(), plan.applyTimeout().toMillis(),
-        rollout.state.name(), rollout.reason, rollout.currentWave, rollout.createdBy, rollout.createdAt,
-        rollout.endedAt);
+        state.name(), ColumnText.fit(reason, 2000), currentWave, rollout.createdBy, rollout.createdAt, endedAt);
+  }
+
+  /** Stores the rollout's new state, then takes it: a store that fails leaves memory as stored. */
+  private void change(Rollout rollout, RolloutState state, String reason, int currentWave, long endedAt) {
+    repository.update(header(rollout, state, reason, currentWave, endedAt));
+    rollout.state = state;
+    rollout.reason = ColumnText.fit(reason, 2000);
+    rollout.currentWave = currentWave;
+    rollout.endedAt = endedAt;
   }
 
   /** Rebuilds every stored rollout; unfinished ones carry on, their clocks restarted from now. */
@@ -453,6 +460,13 @@ public final class RolloutEngine implements AutoCloseable {
         active.put(rollout.id, rollout);
         rollout.agents.keySet().forEach(uid -> byAgent.put(uid, rollout));
         log.info("rollout {}: resumed in wave {} ({})", rollout.id, rollout.currentWave + 1, rollout.state);
+        if (rollout.state == RolloutState.PENDING) {
+          change(rollout, RolloutState.RUNNING, rollout.reason, 0, 0);
+        }
+        if (rollout.state == RolloutState.RUNNING || rollout.state == RolloutState.PAUSED) {
+          // The server may have stopped between storing the wave and its agents' first step.
+          startWave(rollout, now);
+        }
       }
     }
   }

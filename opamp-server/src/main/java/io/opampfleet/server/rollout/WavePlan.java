@@ -17,8 +17,7 @@ public record WavePlan(List<Step> steps) {
 
     @Override
     public String toString() {
-      String number = amount == Math.rint(amount) ? Long.toString((long) amount) : Double.toString(amount);
-      return percent ? number + "%" : number;
+      return Amounts.format(amount, percent);
     }
   }
 
@@ -38,7 +37,8 @@ public record WavePlan(List<Step> steps) {
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("wave '" + item + "' is not a percentage (10%) or a count of agents (5)");
       }
-      if (amount <= 0 || (percent && amount > 100) || (!percent && amount != Math.rint(amount))) {
+      if (!Double.isFinite(amount) || amount <= 0 || (percent && amount > 100)
+          || (!percent && amount != Math.rint(amount))) {
         throw new IllegalArgumentException("wave '" + item + "' must be a percentage above 0% and at most 100%, "
             + "or a whole number of agents above 0");
       }

@@ -1,11 +1,8 @@
 package io.opampfleet.server.selector;
 
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -51,17 +48,6 @@ public final class LabelSelector {
   public boolean matches(Map<String, String> labels) {
     Objects.requireNonNull(labels, "labels");
     return requirements.stream().allMatch(requirement -> requirement.matches(labels));
-  }
-
-  /** Whether this selector has no requirements at all. */
-  public boolean matchesEverything() {
-    return requirements.isEmpty();
-  }
-
-  /** The keys the requirements mention, in sorted order. */
-  public Set<String> keys() {
-    return Collections.unmodifiableSortedSet(requirements.stream().map(Requirement::key)
-        .collect(Collectors.toCollection(TreeSet<String>::new)));
   }
 
   /** The canonical text, which {@link #parse} turns back into an equal selector; empty for the match-all selector. */

@@ -47,8 +47,8 @@ public final class AgentRows {
     statement.setBoolean(i++, agent.connected());
     statement.setLong(i++, agent.connectedSince());
     statement.setLong(i++, agent.lastSeen());
-    statement.setString(i++, agent.remoteAddress());
-    statement.setString(i++, agent.certificateSubject());
+    statement.setString(i++, ColumnText.fit(agent.remoteAddress(), 128));
+    statement.setString(i++, ColumnText.fit(agent.certificateSubject(), 512));
     statement.setString(i++, agent.certificateSha256());
     if (agent.desired() == null) {
       statement.setNull(i++, Types.VARCHAR);

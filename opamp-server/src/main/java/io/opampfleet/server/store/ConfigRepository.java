@@ -14,6 +14,8 @@ public final class ConfigRepository {
   private static final String VERSION_COLUMNS = "config_name, version, body, sha256, author, comment, created_at";
 
   private final Sql sql;
+  // Versions never change once written: agents' lookups need not reach the store twice.
+  private final java.util.Map<String, ConfigVersion> versions = new java.util.concurrent.ConcurrentHashMap<>();
 
   public ConfigRepository(Database database) {
     this.sql = new Sql(database);
@@ -49,8 +51,14 @@ public final class ConfigRepository {
   }
 
   public Optional<ConfigVersion> version(String name, int version) {
-    return sql.query("SELECT " + VERSION_COLUMNS + " FROM config_versions WHERE config_name = ? AND version = ?",
+    ConfigVersion cached = versions.get(name + "@" + version);
+    if (cached != null) {
+      return Optional.of(cached);
+    }
+    Optional<ConfigVersion> found = sql.query("SELECT " + VERSION_COLUMNS + " FROM config_versions WHERE config_name = ? AND version = ?",
         ConfigRepository::version, name, version).stream().findFirst();
+    found.ifPresent(v -> versions.put(v.label(), v));
+    return found;
   }
 
   public List<ConfigVersion> versions(String name) {

@@ -21,10 +21,6 @@ public final class RolloutRepository {
     this.sql = new Sql(database);
   }
 
-  public long maxId() {
-    return sql.query("SELECT COALESCE(MAX(id), 0) FROM rollouts", row -> row.getLong(1)).get(0);
-  }
-
   /** Stores a new rollout with all its agents in their first state, in one transaction. */
   public void create(RolloutRow rollout, List<RolloutAgentRow> agents) {
     sql.transaction(connection -> {

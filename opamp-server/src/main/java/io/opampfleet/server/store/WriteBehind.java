@@ -47,6 +47,9 @@ public final class WriteBehind implements AutoCloseable {
 
   public CompletableFuture<Void> agent(Agent agent) {
     synchronized (lock) {
+      if (!running) {
+        return stopped();
+      }
       agents.put(agent.uid(), agent);
       lock.notifyAll();
       return nextBatch;
@@ -55,6 +58,9 @@ public final class WriteBehind implements AutoCloseable {
 
   public CompletableFuture<Void> event(AgentEvent event) {
     synchronized (lock) {
+      if (!running) {
+        return stopped();
+      }
       events.add(event);
       lock.notifyAll();
       return nextBatch;
@@ -63,6 +69,9 @@ public final class WriteBehind implements AutoCloseable {
 
   public CompletableFuture<Void> rolloutAgent(RolloutAgentRow row) {
     synchronized (lock) {
+      if (!running) {
+        return stopped();
+      }
       rolloutAgents.put(row.key(), row);
       lock.notifyAll();
       return nextBatch;
@@ -88,18 +97,6 @@ public final class WriteBehind implements AutoCloseable {
     return writeNanos.get();
   }
 
-  /** Returns once everything queued so far is committed. */
-  public void flush() {
-    CompletableFuture<Void> pending;
-    synchronized (lock) {
-      pending = nextBatch;
-      lock.notifyAll();
-    }
-    if (queued() > 0 || !pending.isDone()) {
-      pending.orTimeout(30, TimeUnit.SECONDS).exceptionally(e -> null).join();
-    }
-  }
-
   /** Writes what is queued and stops the writer. */
   @Override
   public void close() {
@@ -122,12 +119,6 @@ public final class WriteBehind implements AutoCloseable {
       CompletableFuture<Void> done;
       synchronized (lock) {
         while (running && agents.isEmpty() && events.isEmpty() && rolloutAgents.isEmpty()) {
-          if (!nextBatch.isDone() && agents.isEmpty()) {
-            // Someone waits in flush() for an empty batch: answer at once.
-            CompletableFuture<Void> idle = nextBatch;
-            nextBatch = new CompletableFuture<>();
-            idle.complete(null);
-          }
           waitQuietly();
         }
         if (!running && agents.isEmpty() && events.isEmpty() && rolloutAgents.isEmpty()) {
@@ -148,6 +139,10 @@ public final class WriteBehind implements AutoCloseable {
     }
   }
 
+  private static CompletableFuture<Void> stopped() {
+    return CompletableFuture.failedFuture(new IllegalStateException("the store is closing; nothing more is written"));
+  }
+
   private void waitQuietly() {
     try {
       lock.wait(1000);
@@ -157,21 +152,30 @@ public final class WriteBehind implements AutoCloseable {
     }
   }
 
-  /** Keeps trying while the store is away: an acknowledged change is never dropped. */
+  /**
+   * Keeps trying while the store is away, so an acknowledged change is never dropped. A batch the
+   * store refuses for its content is written row by row instead, and only a row that cannot be
+   * written at all is left out, with an error: one bad row must not stop the fleet's writes.
+   */
   private void writeUntilDone(Map<String, Agent> agentBatch, List<AgentEvent> eventBatch,
       Map<String, RolloutAgentRow> rolloutBatch) {
     long backoffMillis = 100;
+    int rows = agentBatch.size() + eventBatch.size() + rolloutBatch.size();
     while (true) {
       long start = System.nanoTime();
       try {
         write(agentBatch, eventBatch, rolloutBatch);
         writeNanos.addAndGet(System.nanoTime() - start);
         batches.incrementAndGet();
-        rowsWritten.addAndGet(agentBatch.size() + eventBatch.size() + rolloutBatch.size());
+        rowsWritten.addAndGet(rows);
         return;
       } catch (SQLException | RuntimeException e) {
-        log.error("store: cannot write {} changes, retrying in {} ms: {}",
-            agentBatch.size() + eventBatch.size() + rolloutBatch.size(), backoffMillis, e.getMessage());
+        if (!mayPass(e)) {
+          log.warn("store: a batch of {} changes was refused ({}); writing them one by one", rows, e.getMessage());
+          writeOneByOne(agentBatch, eventBatch, rolloutBatch);
+          return;
+        }
+        log.error("store: cannot write {} changes, retrying in {} ms: {}", rows, backoffMillis, e.getMessage());
         try {
           Thread.sleep(backoffMillis);
         } catch (InterruptedException interrupted) {
@@ -180,6 +184,36 @@ public final class WriteBehind implements AutoCloseable {
         }
         backoffMillis = Math.min(backoffMillis * 2, 5_000);
       }
+    }
+  }
+
+  /** A failure that may pass: the store is unreachable or busy, not refusing the data. */
+  private static boolean mayPass(Exception e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SQLException sql) {
+        String state = sql.getSQLState();
+        return sql instanceof java.sql.SQLTransientException || sql instanceof java.sql.SQLRecoverableException
+            || state == null || state.startsWith("08") || state.startsWith("40") || state.startsWith("53")
+            || state.startsWith("57") || state.startsWith("HY");
+      }
+    }
+    return true;
+  }
+
+  private void writeOneByOne(Map<String, Agent> agentBatch, List<AgentEvent> eventBatch,
+      Map<String, RolloutAgentRow> rolloutBatch) {
+    agentBatch.forEach((uid, agent) -> writeOne("agent " + uid, Map.of(uid, agent), List.of(), Map.of()));
+    eventBatch.forEach(event -> writeOne("an event of agent " + event.uid(), Map.of(), List.of(event), Map.of()));
+    rolloutBatch.forEach((key, row) -> writeOne("rollout agent " + key, Map.of(), List.of(), Map.of(key, row)));
+  }
+
+  private void writeOne(String what, Map<String, Agent> agent, List<AgentEvent> event,
+      Map<String, RolloutAgentRow> rollout) {
+    try {
+      write(agent, event, rollout);
+      rowsWritten.incrementAndGet();
+    } catch (SQLException | RuntimeException e) {
+      log.error("store: {} cannot be written and is left out: {}", what, e.getMessage());
     }
   }
 
@@ -207,7 +241,7 @@ public final class WriteBehind implements AutoCloseable {
             insert.setString(1, event.uid());
             insert.setLong(2, event.at());
             insert.setString(3, event.kind().name());
-            insert.setString(4, truncate(event.detail(), 2000));
+            insert.setString(4, ColumnText.fit(event.detail(), 2000));
             insert.addBatch();
           }
           insert.executeBatch();
@@ -239,10 +273,6 @@ public final class WriteBehind implements AutoCloseable {
       statement.setInt(6, row.previousVersion());
     }
     statement.setLong(7, row.since());
-    statement.setString(8, truncate(row.message(), 2000));
-  }
-
-  static String truncate(String text, int max) {
-    return text == null || text.length() <= max ? text : text.substring(0, max - 1) + "…";
+    statement.setString(8, ColumnText.fit(row.message(), 2000));
   }
 }

@@ -5,15 +5,22 @@ import io.opampfleet.netty.server.ConnectionRequest;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import io.opampfleet.netty.InstanceUid;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The agents polling over HTTP, by instance uid: each keeps one connection across its polls. */
+/**
+ * The agents polling over HTTP, by instance uid and client certificate: each keeps one connection
+ * across its polls, and a poll with the same uid but another certificate is another connection,
+ * so it can neither read what waits for the first nor pass for it.
+ */
 public final class HttpAgents {
   private static final Logger log = LoggerFactory.getLogger(HttpAgents.class);
 
-  private final ConcurrentMap<ByteString, HttpAgentConnection> agents = new ConcurrentHashMap<>();
+  private record Key(ByteString uid, X509Certificate certificate) {}
+
+  private final ConcurrentMap<Key, HttpAgentConnection> agents = new ConcurrentHashMap<>();
   private final MessageDispatcher dispatcher;
 
   HttpAgents(MessageDispatcher dispatcher) {
@@ -23,7 +30,8 @@ public final class HttpAgents {
   /** The agent's connection, made (and announced) on its first poll. */
   HttpAgentConnection polled(ByteString instanceUid, ConnectionRequest request) {
     HttpAgentConnection[] created = new HttpAgentConnection[1];
-    HttpAgentConnection connection = agents.computeIfAbsent(instanceUid, uid -> created[0] = new HttpAgentConnection(
+    Key key = new Key(instanceUid, request.peerCertificates().isEmpty() ? null : request.peerCertificates().get(0));
+    HttpAgentConnection connection = agents.computeIfAbsent(key, uid -> created[0] = new HttpAgentConnection(
         this, request.remoteAddress(), request.peerCertificates(), dispatcher.maxMessageBytes()));
     connection.polledFrom(request.remoteAddress());
     if (created[0] != null) {

@@ -1,12 +1,16 @@
 package io.opampfleet.netty.server.internal;
 
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.opampfleet.netty.server.ServerLimits;
 
-/** What every connection's handlers share: the path served, the limits, and where messages go. */
+/** What every connection's handlers share: the path served, the limits, where messages go, the open connections. */
 public record ServerContext(String path, ServerLimits limits, MessageDispatcher dispatcher, HttpAgents httpAgents,
-    ConnectionCounter counter) {
+    ConnectionCounter counter, ChannelGroup connections) {
   public static ServerContext create(String path, ServerLimits limits, MessageDispatcher dispatcher) {
-    return new ServerContext(path, limits, dispatcher, new HttpAgents(dispatcher), new ConnectionCounter(limits.maxConnections()));
+    return new ServerContext(path, limits, dispatcher, new HttpAgents(dispatcher),
+        new ConnectionCounter(limits.maxConnections()), new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
   }
 
   public int httpAgentCount() {

@@ -1,0 +1,26 @@
+package io.opampfleet.server.opamp;
+
+import io.opampfleet.server.configs.ConfigVersion;
+import io.opampfleet.server.inventory.Agent;
+import io.opampfleet.server.inventory.AgentEvent;
+import io.opampfleet.server.rollout.ConfigSender;
+import io.opampfleet.server.store.WriteBehind;
+
+/** The one way an agent's desired config changes: by a push, an assignment, a rollout or its rollback. */
+public final class DesiredConfigs implements ConfigSender {
+  private final WriteBehind writes;
+  private final AgentCommands commands;
+
+  public DesiredConfigs(WriteBehind writes, AgentCommands commands) {
+    this.writes = writes;
+    this.commands = commands;
+  }
+
+  @Override
+  public void send(Agent agent, ConfigVersion version, String why, long now) {
+    agent.desire(version);
+    writes.agent(agent);
+    writes.event(new AgentEvent(agent.uid(), now, AgentEvent.Kind.CONFIG_SENT, version.label() + " (" + why + ")"));
+    commands.sendDesiredConfig(agent);
+  }
+}
