@@ -5,12 +5,21 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
+import io.opampfleet.netty.InstanceUid;
 import io.opampfleet.netty.interop.ContribAgent;
+import io.opampfleet.netty.server.JdkClients;
+import io.opampfleet.proto.AgentDescription;
+import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.AnyValue;
+import io.opampfleet.proto.KeyValue;
+import io.opampfleet.proto.ServerToAgent;
+import io.opampfleet.proto.ServerToAgentFlags;
 import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.AdminClient.Answer;
 import io.opampfleet.server.fleet.SimulatedAgent;
 import io.opampfleet.server.fleet.TestFleet;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -150,6 +159,62 @@ class FleetServerIT {
     assertThat(done.get("state").asText()).isEqualTo("SUCCEEDED");
     assertThat(done.get("counts").get("DONE").asInt()).isEqualTo(5);
     assertThat(fleetAgents).allSatisfy(agent -> assertThat(agent.running()).isEqualTo(V1));
+  }
+
+  @Test
+  void anAgentThatWasOfflineGetsItsConfigWhenItReturns() {
+    SimulatedAgent agent = agent(Map.of("service.name", "away"));
+    version("pipeline", V1);
+    await().atMost(Duration.ofSeconds(20)).until(() -> operator.get("/api/v1/agents?connected=true").body()
+        .get("total").asInt() == 1);
+    agent.close();
+    await().atMost(Duration.ofSeconds(20)).until(() -> operator.get("/api/v1/agents?connected=false").body()
+        .get("total").asInt() == 1);
+
+    Answer pushed = operator.post("/api/v1/agents/" + agent.uid() + "/config", Map.of("config", "pipeline", "version", 1));
+    assertThat(pushed.body().get("connected").asBoolean()).isFalse();
+    agent.start();
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> agent.running().equals(V1));
+  }
+
+  @Test
+  void aServerThatLacksAnAgentsStateAsksForAllOfIt() throws Exception {
+    ByteString uid = SimulatedAgent.newUid();
+    HttpClient http = JdkClients.http(JdkClients.tls(fleet.clientKey(InstanceUid.text(uid)), fleet.ca().certificate()));
+    URI endpoint = URI.create(fleet.opampEndpoint().toString().replaceFirst("^wss:", "https:"));
+    AgentToServer described = AgentToServer.newBuilder().setInstanceUid(uid).setSequenceNum(0)
+        .setAgentDescription(AgentDescription.newBuilder().addIdentifyingAttributes(KeyValue.newBuilder()
+            .setKey("service.name").setValue(AnyValue.newBuilder().setStringValue("raw"))))
+        .build();
+    assertThat(JdkClients.exchange(http, endpoint, described).getFlags()
+        & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE).isZero();
+
+    fleet.restart();
+    ServerToAgent reply = JdkClients.exchange(http, endpoint, AgentToServer.newBuilder().setInstanceUid(uid)
+        .setSequenceNum(1).build());
+
+    assertThat(reply.getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE).isNotZero();
+    assertThat(operator.get("/api/v1/agents/" + InstanceUid.text(uid)).body().get("labels").get("service.name")
+        .asText()).isEqualTo("raw");
+  }
+
+  @Test
+  void aRolloutsProgressIsStreamedUntilItEnds() throws Exception {
+    agents(2, 0);
+    version("pipeline", V1);
+    long id = startRollout(Map.of("selector", "tier=web", "config", "pipeline", "version", 1, "waves", "1,100%",
+        "bake", "500ms", "applyTimeout", "20s")).get("id").asLong();
+
+    List<String> lines = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+            fleet.adminUrl().resolve("/api/v1/rollouts/" + id + "/stream"))
+            .header("Authorization", "Bearer " + TestFleet.VIEWER).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofLines()).body().toList();
+
+    List<String> events = lines.stream().filter(line -> line.startsWith("data: ")).toList();
+    assertThat(lines).contains("event: rollout");
+    assertThat(events.size()).isGreaterThan(1);
+    assertThat(events.get(events.size() - 1)).contains("\"state\":\"SUCCEEDED\"");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.opampfleet.netty.interop;
 
 import io.opampfleet.certs.CertifiedKey;
+import io.opampfleet.netty.server.JdkClients;
 import io.opampfleet.netty.server.Transport;
 import io.opentelemetry.opamp.client.OpampClient;
 import io.opentelemetry.opamp.client.internal.connectivity.http.OkHttpSender;
@@ -17,7 +18,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
@@ -87,20 +87,14 @@ public final class ContribAgent implements AutoCloseable {
 
   private static OkHttpClient okHttp(CertifiedKey key, X509Certificate serverCa) {
     try {
-      KeyStore keys = KeyStore.getInstance("PKCS12");
-      keys.load(null, null);
-      keys.setKeyEntry("agent", key.privateKey(), new char[0], key.chainArray());
-      KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      keyManagers.init(keys, new char[0]);
+      SSLContext tls = JdkClients.tls(key, serverCa);
+      TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       KeyStore trusted = KeyStore.getInstance("PKCS12");
       trusted.load(null, null);
       trusted.setCertificateEntry("ca", serverCa);
-      TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      trustManagers.init(trusted);
-      SSLContext tls = SSLContext.getInstance("TLS");
-      tls.init(keyManagers.getKeyManagers(), trustManagers.getTrustManagers(), null);
+      trust.init(trusted);
       return new OkHttpClient.Builder()
-          .sslSocketFactory(tls.getSocketFactory(), (X509TrustManager) trustManagers.getTrustManagers()[0])
+          .sslSocketFactory(tls.getSocketFactory(), (X509TrustManager) trust.getTrustManagers()[0])
           .build();
     } catch (Exception e) {
       throw new IllegalStateException("cannot set up the contrib agent's TLS: " + e.getMessage(), e);

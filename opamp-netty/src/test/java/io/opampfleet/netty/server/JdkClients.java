@@ -20,15 +20,15 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /** OpAMP exchanges made with the JDK's own HTTP and WebSocket clients, optionally over mutual TLS. */
-final class JdkClients {
+public final class JdkClients {
   private JdkClients() {}
 
-  static HttpClient http(SSLContext tls) {
+  public static HttpClient http(SSLContext tls) {
     HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
     return tls == null ? builder.build() : builder.sslContext(tls).build();
   }
 
-  static HttpResponse<byte[]> post(HttpClient client, URI endpoint, AgentToServer message) throws Exception {
+  public static HttpResponse<byte[]> post(HttpClient client, URI endpoint, AgentToServer message) throws Exception {
     return client.send(HttpRequest.newBuilder(endpoint)
             .header("Content-Type", "application/x-protobuf")
             .timeout(Duration.ofSeconds(10))
@@ -37,7 +37,7 @@ final class JdkClients {
         HttpResponse.BodyHandlers.ofByteArray());
   }
 
-  static ServerToAgent exchange(HttpClient client, URI endpoint, AgentToServer message) throws Exception {
+  public static ServerToAgent exchange(HttpClient client, URI endpoint, AgentToServer message) throws Exception {
     HttpResponse<byte[]> response = post(client, endpoint, message);
     if (response.statusCode() != 200) {
       throw new AssertionError("HTTP " + response.statusCode());
@@ -92,7 +92,7 @@ final class JdkClients {
   }
 
   /** A JDK SSLContext that presents {@code client} (when not null) and trusts {@code ca}. */
-  static SSLContext tls(CertifiedKey client, X509Certificate ca) throws Exception {
+  public static SSLContext tls(CertifiedKey client, X509Certificate ca) throws Exception {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     trust.setCertificateEntry("ca", ca);

@@ -88,7 +88,11 @@ public final class TestFleet implements AutoCloseable {
   }
 
   public AdminClient admin(String token) {
-    return new AdminClient(URI.create("http://127.0.0.1:" + adminPort), token);
+    return new AdminClient(adminUrl(), token);
+  }
+
+  public URI adminUrl() {
+    return URI.create("http://127.0.0.1:" + adminPort);
   }
 
   public CertificateAuthority ca() {

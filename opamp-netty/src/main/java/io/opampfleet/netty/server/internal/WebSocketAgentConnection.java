@@ -45,6 +45,9 @@ final class WebSocketAgentConnection extends ConnectionBase {
       return CompletableFuture.failedFuture(new IllegalArgumentException(
           "a ServerToAgent of " + size + " bytes is over the " + maxMessageBytes + " byte message limit"));
     }
+    if (!channel.isActive() || channel.eventLoop().isShuttingDown()) {
+      return CompletableFuture.failedFuture(new IllegalStateException("the agent's WebSocket is closed"));
+    }
     CompletableFuture<Void> sent = new CompletableFuture<>();
     channel.writeAndFlush(new BinaryWebSocketFrame(WebSocketMessageCodec.encode(message, channel.alloc())))
         .addListener(done -> {
