@@ -9,6 +9,8 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,6 +27,10 @@ public final class OpampServerCommand implements Callable<Integer> {
     System.exit(new CommandLine(new OpampServerCommand()).execute(args));
   }
 
+  private static String hostPort(java.net.InetSocketAddress address) {
+    return address.getHostString() + ":" + address.getPort();
+  }
+
   @Override
   public Integer call() throws InterruptedException {
     PrintStream err = System.err;
@@ -38,13 +44,13 @@ public final class OpampServerCommand implements Callable<Integer> {
     }
     // Chosen before the first logger exists: logback reads this once.
     System.setProperty("logback.configurationFile", settings.logFormat().equals("json") ? "logback-json.xml" : "logback.xml");
+    Logger log = LoggerFactory.getLogger(OpampServerCommand.class);
     if (settings.opamp().tls().isEmpty()) {
-      err.println("opamp-server: WARNING: OpAMP on " + settings.opamp().address()
-          + " is not using TLS; agents' traffic and identities are unprotected");
+      log.warn("OpAMP on {} is not using TLS: agents' traffic and identities are unprotected",
+          hostPort(settings.opamp().address()));
     }
     if (settings.admin().tls().isEmpty()) {
-      err.println("opamp-server: WARNING: the admin API on " + settings.admin().address()
-          + " is not using TLS; tokens travel in clear text");
+      log.warn("the admin API on {} is not using TLS: tokens travel in clear text", hostPort(settings.admin().address()));
     }
     FleetServer server;
     try {
