@@ -22,6 +22,7 @@ import io.opampfleet.proto.CustomMessage;
 import io.opampfleet.proto.EffectiveConfig;
 import io.opampfleet.proto.PackageStatuses;
 import io.opampfleet.proto.RemoteConfigStatus;
+import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -161,6 +162,7 @@ public final class OpampClient {
     private int maxMessageBytes = 64 * 1024 * 1024;
     private Duration pollingInterval = Duration.ofSeconds(30);
     private Duration heartbeatInterval = Duration.ofSeconds(30);
+    private InetAddress localAddress;
 
     private Builder() {}
 
@@ -175,6 +177,15 @@ public final class OpampClient {
     }
 
     /** Shares an event loop group with other clients; the client will not shut it down. */
+    /**
+     * The source address to connect from, for many clients on one machine: each address has its
+     * own range of ephemeral ports (about 28,000 on Linux).
+     */
+    public Builder localAddress(InetAddress address) {
+      this.localAddress = Objects.requireNonNull(address);
+      return this;
+    }
+
     public Builder eventLoopGroup(EventLoopGroup group) {
       this.group = Objects.requireNonNull(group);
       return this;
@@ -259,7 +270,7 @@ public final class OpampClient {
       EventLoopGroup owned = group == null ? new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory()) : null;
       ClientState state = new ClientState(instanceUid, capabilities, heartbeatInterval);
       state.setFlags(flags);
-      ClientContext context = new ClientContext(endpoint, owned != null ? owned : group, secure ? tls : null, headers,
+      ClientContext context = new ClientContext(endpoint, localAddress, owned != null ? owned : group, secure ? tls : null, headers,
           state, callbacks, new SerialExecutor(callbackExecutor), backoff, maxMessageBytes, pollingInterval);
       TransportBase transport = endpoint.getScheme().toLowerCase().startsWith("ws")
           ? new WebSocketTransport(context)

@@ -4,14 +4,19 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
 import io.opampfleet.netty.client.Backoff;
 import io.opampfleet.netty.client.ClientCallbacks;
+import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
 
-/** What a client's transport works with; {@code tls} is null for ws and http. */
+/**
+ * What a client's transport works with; {@code tls} is null for ws and http, {@code localAddress}
+ * null to let the system pick the source address.
+ */
 public record ClientContext(
     URI endpoint,
+    InetAddress localAddress,
     EventLoopGroup group,
     SslContext tls,
     Supplier<Map<String, String>> headers,

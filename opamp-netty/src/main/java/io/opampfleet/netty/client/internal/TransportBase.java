@@ -9,6 +9,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +69,8 @@ public abstract class TransportBase {
             channel.pipeline().addLast(handlers.get());
           }
         })
-        .connect(context.host(), context.port());
+        .connect(new InetSocketAddress(context.host(), context.port()),
+            context.localAddress() == null ? null : new InetSocketAddress(context.localAddress(), 0));
   }
 
   protected final void succeeded() {

@@ -1,0 +1,93 @@
+package io.opampfleet.harness.loadtest;
+
+import com.google.protobuf.ByteString;
+import io.opampfleet.netty.client.ClientCallbacks;
+import io.opampfleet.netty.client.OpampClient;
+import io.opampfleet.proto.EffectiveConfig;
+import io.opampfleet.proto.RemoteConfigStatus;
+import io.opampfleet.proto.RemoteConfigStatuses;
+import io.opampfleet.proto.ServerToAgent;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One simulated agent: applies each config it is sent after a delay, or reports it FAILED when it
+ * is one of the failing ones and the config is marked {@code # fragile}, and notes when things
+ * happened (nanoTime; 0 for not yet).
+ */
+final class LoadAgent implements ClientCallbacks {
+  /** The mark of a config the failing agents refuse. */
+  static final String FRAGILE = "# fragile";
+
+  private final boolean failing;
+  private final long applyDelayMillis;
+  private final ScheduledExecutorService timers;
+  private final Timeline timeline;
+  volatile OpampClient client;
+  volatile long startedAt;
+  volatile long connectedAt;
+  volatile long receivedAt;
+  volatile long appliedAt;
+  volatile ByteString lastHash = ByteString.EMPTY;
+
+  LoadAgent(boolean failing, long applyDelayMillis, ScheduledExecutorService timers, Timeline timeline) {
+    this.failing = failing;
+    this.applyDelayMillis = applyDelayMillis;
+    this.timers = timers;
+    this.timeline = timeline;
+  }
+
+  @Override
+  public void onConnect() {
+    if (connectedAt == 0) {
+      connectedAt = System.nanoTime();
+      timeline.connected(connectedAt - startedAt);
+    }
+  }
+
+  @Override
+  public void onConnectFailed(Throwable cause) {
+    timeline.error(cause);
+  }
+
+  @Override
+  public void onError(io.opampfleet.proto.ServerErrorResponse error) {
+    timeline.error("server error: " + error.getType());
+  }
+
+  @Override
+  public void onMessage(ServerToAgent message) {
+    if (!message.hasRemoteConfig() || message.getRemoteConfig().getConfigHash().equals(lastHash)) {
+      return;
+    }
+    ByteString hash = message.getRemoteConfig().getConfigHash();
+    lastHash = hash;
+    boolean fails = failing && message.getRemoteConfig().getConfig().getConfigMapMap().values().stream()
+        .anyMatch(file -> file.getBody().toStringUtf8().contains(FRAGILE));
+    long now = System.nanoTime();
+    receivedAt = now;
+    timeline.received(now);
+    client.setRemoteConfigStatus(status(hash, RemoteConfigStatuses.RemoteConfigStatuses_APPLYING));
+    Runnable apply = () -> {
+      if (!fails) {
+        client.setEffectiveConfig(EffectiveConfig.newBuilder().setConfigMap(message.getRemoteConfig().getConfig()).build());
+      }
+      client.setRemoteConfigStatus(status(hash, fails ? RemoteConfigStatuses.RemoteConfigStatuses_FAILED
+          : RemoteConfigStatuses.RemoteConfigStatuses_APPLIED));
+      appliedAt = System.nanoTime();
+      timeline.applied(appliedAt, fails);
+    };
+    if (applyDelayMillis > 0) {
+      timers.schedule(apply, applyDelayMillis, TimeUnit.MILLISECONDS);
+    } else {
+      apply.run();
+    }
+  }
+
+  private RemoteConfigStatus status(ByteString hash, RemoteConfigStatuses status) {
+    return RemoteConfigStatus.newBuilder().setLastRemoteConfigHash(hash).setStatus(status)
+        .setErrorMessage(status == RemoteConfigStatuses.RemoteConfigStatuses_FAILED
+            ? "simulated: the collector refused the config" : "")
+        .build();
+  }
+}

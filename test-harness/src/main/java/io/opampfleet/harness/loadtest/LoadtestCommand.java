@@ -1,0 +1,203 @@
+package io.opampfleet.harness.loadtest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.opampfleet.netty.InstanceUid;
+import io.opampfleet.netty.client.Backoff;
+import io.opampfleet.netty.client.OpampClient;
+import io.opampfleet.proto.AgentCapabilities;
+import io.opampfleet.proto.AgentDescription;
+import io.opampfleet.proto.AnyValue;
+import io.opampfleet.proto.KeyValue;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code loadtest}: connects many simulated agents over OpAMP, then drives a config rollout on our
+ * server through its admin API and measures how long it takes to reach them, from each agent's view.
+ */
+@Command(name = "loadtest", mixinStandardHelpOptions = true, version = "loadtest 0.1.0",
+    description = "Simulates a fleet of OpAMP agents and measures a config rollout across it.")
+public final class LoadtestCommand implements Callable<Integer> {
+  private static final long CAPABILITIES = AgentCapabilities.AgentCapabilities_ReportsStatus_VALUE
+      | AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig_VALUE
+      | AgentCapabilities.AgentCapabilities_ReportsEffectiveConfig_VALUE
+      | AgentCapabilities.AgentCapabilities_ReportsRemoteConfig_VALUE;
+
+  @Option(names = "--endpoint", required = true, description = "OpAMP endpoint: ws, wss, http or https URL")
+  URI endpoint;
+  @Option(names = "--agents", defaultValue = "1000", description = "Simulated agents (default ${DEFAULT-VALUE})")
+  int agents;
+  @Option(names = "--ramp", defaultValue = "1000", description = "New connections per second (default ${DEFAULT-VALUE})")
+  int ramp;
+  @Option(names = "--ca", description = "PEM CA that signed the server's certificate (wss, https)")
+  Path ca;
+  @Option(names = "--cert", description = "PEM client certificate for every agent")
+  Path cert;
+  @Option(names = "--key", description = "PEM private key of --cert")
+  Path key;
+  @Option(names = "--ca-key", description = "PEM key of --ca: mint one client certificate per agent (subject = its uid)")
+  Path caKey;
+  @Option(names = "--cert-cache", defaultValue = "${sys:user.home}/.cache/opamp-fleet/loadtest-certs",
+      description = "Where minted certificates are kept for the next run (default ${DEFAULT-VALUE})")
+  Path certCache;
+  @Option(names = "--source-addresses", description = "Spread agents over these source addresses, "
+      + "e.g. 127.0.0.2-127.0.0.9 (about 28,000 connections each)")
+  String sourceAddresses;
+  @Option(names = "--admin-url", description = "Our server's admin URL: drive a rollout there")
+  URI adminUrl;
+  @Option(names = "--token", description = "Admin API token (operator role)")
+  String token;
+  @Option(names = "--waves", defaultValue = "100%", description = "Rollout waves (default ${DEFAULT-VALUE})")
+  String waves;
+  @Option(names = "--failure-budget", defaultValue = "0", description = "Failures allowed per wave (default ${DEFAULT-VALUE})")
+  String failureBudget;
+  @Option(names = "--fail-fraction", defaultValue = "0",
+      description = "Share of agents that report the rolled-out config FAILED (0 to 1)")
+  double failFraction;
+  @Option(names = "--apply-delay", defaultValue = "0", description = "Milliseconds an agent takes to apply a config")
+  long applyDelayMillis;
+  @Option(names = "--timeout", defaultValue = "300", description = "Seconds to wait for connections and for the rollout")
+  long timeoutSeconds;
+  @Option(names = "--report", description = "Directory for results.json")
+  Path report;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new LoadtestCommand()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    try {
+      return run();
+    } catch (LoadtestException e) {
+      System.err.println("loadtest: " + e.getMessage());
+      return 2;
+    }
+  }
+
+  private int run() throws Exception {
+    boolean secure = endpoint.getScheme().equals("wss") || endpoint.getScheme().equals("https");
+    if (secure && ca == null) {
+      throw new LoadtestException("--ca is needed for " + endpoint.getScheme() + " endpoints");
+    }
+    if (adminUrl != null && token == null) {
+      throw new LoadtestException("--admin-url needs --token");
+    }
+    AgentCertificates certificates = secure ? AgentCertificates.of(ca, cert, key, caKey, certCache) : null;
+    if (certificates != null && caKey != null) {
+      Files.createDirectories(certCache);
+    }
+    List<InetAddress> sources = SourceAddresses.parse(sourceAddresses);
+    Timeline timeline = new Timeline();
+    EventLoopGroup loops = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+    ScheduledExecutorService timers = Executors.newScheduledThreadPool(1);
+    List<LoadAgent> fleet = new ArrayList<>(agents);
+    long heapBefore = usedHeap();
+    try {
+      System.out.printf("loadtest: %,d agents to %s at %,d connections/s%n", agents, endpoint, ramp);
+      long started = System.nanoTime();
+      for (int i = 0; i < agents; i++) {
+        pace(started, i);
+        String uid = UUID.nameUUIDFromBytes(("loadtest-agent-" + i).getBytes(StandardCharsets.UTF_8)).toString();
+        LoadAgent agent = new LoadAgent(i < Math.round(agents * failFraction), applyDelayMillis, timers, timeline);
+        OpampClient.Builder builder = OpampClient.builder().endpoint(endpoint).eventLoopGroup(loops)
+            .instanceUid(InstanceUid.bytes(uid)).capabilities(CAPABILITIES).callbacks(agent)
+            .backoff(new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 2));
+        if (certificates != null) {
+          builder.tls(certificates.forAgent(uid));
+        }
+        if (!sources.isEmpty()) {
+          builder.localAddress(sources.get(i % sources.size()));
+        }
+        agent.client = builder.build();
+        agent.client.setAgentDescription(description(i));
+        agent.startedAt = System.nanoTime();
+        agent.client.start();
+        fleet.add(agent);
+        if (i % 5_000 == 4_999) {
+          System.out.printf("  started %,d, connected %,d%n", i + 1, timeline.connected.sum());
+        }
+      }
+      awaitConnected(timeline, started);
+      long heapAfter = usedHeap();
+      JsonNode rollout = adminUrl == null ? null : rollout(timeline);
+      Report result = Report.of(agents, timeline, rollout, (heapAfter - heapBefore) / Math.max(1, agents));
+      result.print(System.out);
+      if (report != null) {
+        result.write(report);
+        System.out.println("loadtest: results in " + report.resolve("results.json"));
+      }
+      return rollout == null || "SUCCEEDED".equals(rollout.get("state").asText()) || failFraction > 0 ? 0 : 1;
+    } finally {
+      for (LoadAgent agent : fleet) {
+        agent.client.stop();
+      }
+      timers.shutdownNow();
+      loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
+  private void pace(long started, int index) throws InterruptedException {
+    long due = started + (long) (index * 1e9 / ramp);
+    long wait = due - System.nanoTime();
+    if (wait > 1_000_000) {
+      Thread.sleep(wait / 1_000_000);
+    }
+  }
+
+  private void awaitConnected(Timeline timeline, long started) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    while (timeline.connected.sum() < agents && System.nanoTime() < end) {
+      Thread.sleep(200);
+    }
+    System.out.printf("loadtest: %,d of %,d agents connected in %.1f s%n", timeline.connected.sum(), agents,
+        (System.nanoTime() - started) / 1e9);
+  }
+
+  private JsonNode rollout(Timeline timeline) throws InterruptedException {
+    RolloutDriver driver = new RolloutDriver(adminUrl, token);
+    String body = "receivers:\n  nop:\nexporters:\n  nop:\nservice:\n  pipelines:\n    traces:\n      receivers: [nop]\n"
+        + "      exporters: [nop]\n# loadtest " + UUID.randomUUID() + "\n" + (failFraction > 0 ? LoadAgent.FRAGILE + "\n" : "");
+    int version = driver.addVersion("loadtest", body);
+    timeline.rolloutStarts(System.nanoTime());
+    long id = driver.start("loadtest=true", "loadtest", version, waves, failureBudget,
+        Duration.ofSeconds(Math.min(timeoutSeconds, 600)));
+    System.out.printf("loadtest: rollout %d of loadtest@%d started%n", id, version);
+    return driver.follow(id, Duration.ofSeconds(timeoutSeconds));
+  }
+
+  private static AgentDescription description(int index) {
+    return AgentDescription.newBuilder()
+        .addIdentifyingAttributes(attribute("service.name", "loadtest-agent"))
+        .addIdentifyingAttributes(attribute("service.instance.id", "loadtest-" + index))
+        .addNonIdentifyingAttributes(attribute("loadtest", "true"))
+        .build();
+  }
+
+  private static KeyValue attribute(String key, String value) {
+    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+  }
+
+  private static long usedHeap() {
+    System.gc();
+    Runtime runtime = Runtime.getRuntime();
+    return runtime.totalMemory() - runtime.freeMemory();
+  }
+}
