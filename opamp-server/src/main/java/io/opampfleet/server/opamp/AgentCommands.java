@@ -17,7 +17,9 @@ import io.opampfleet.server.packages.HostedPackage;
 import io.opampfleet.server.packages.PackageOffers;
 import io.opampfleet.proto.ServerCapabilities;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What the server sends agents on its own: their config when it changes, commands, and new
@@ -33,6 +35,8 @@ public final class AgentCommands {
   private final Optional<CertificateSigner> signer;
   private final PackageOffers packages;
   private final long capabilities;
+  // A rollout sends one version to thousands of agents: build its message part once.
+  private final Map<String, AgentRemoteConfig> remoteConfigs = new ConcurrentHashMap<>();
 
   public AgentCommands(Optional<CertificateSigner> signer, PackageOffers packages) {
     this.signer = signer;
@@ -129,14 +133,14 @@ public final class AgentCommands {
     return true;
   }
 
-  static AgentRemoteConfig remoteConfig(ConfigVersion version) {
-    return AgentRemoteConfig.newBuilder()
+  AgentRemoteConfig remoteConfig(ConfigVersion version) {
+    return remoteConfigs.computeIfAbsent(version.label(), label -> AgentRemoteConfig.newBuilder()
         .setConfig(AgentConfigMap.newBuilder().putConfigMap("", AgentConfigFile.newBuilder()
             .setBody(ByteString.copyFrom(version.body(), StandardCharsets.UTF_8))
             .setContentType("text/yaml")
             .build()))
         .setConfigHash(ByteString.copyFrom(version.hashBytes()))
-        .build();
+        .build());
   }
 
   private ServerToAgent.Builder message(Agent agent) {

@@ -118,7 +118,7 @@ public final class FleetCallbacks implements ServerCallbacks {
     if (agent.can(AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig_VALUE)) {
       ConfigVersion config = agent.configToSend();
       if (config != null) {
-        reply.setRemoteConfig(AgentCommands.remoteConfig(config));
+        reply.setRemoteConfig(commands.remoteConfig(config));
       }
     }
     commands.packagesDue(agent).ifPresent(reply::setPackagesAvailable);

@@ -16,8 +16,8 @@ import org.HdrHistogram.Histogram;
  * Latencies are in milliseconds.
  */
 record Report(
-    int agents, long connected, Map<String, Double> connectMillis, long received, Map<String, Double> receivedMillis,
-    long applied, long failed, Map<String, Double> appliedMillis, Map<String, Object> rollout,
+    int agents, long connected, Map<String, Number> connectMillis, long received, Map<String, Number> receivedMillis,
+    long applied, long failed, Map<String, Number> appliedMillis, Map<String, Object> rollout,
     Map<String, Long> errors, long heapBytesPerAgent) {
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -35,14 +35,14 @@ record Report(
         percentiles(timeline.applied), rolloutFigures, timeline.errors(), heapBytesPerAgent);
   }
 
-  private static Map<String, Double> percentiles(Histogram micros) {
-    Map<String, Double> figures = new LinkedHashMap<>();
+  private static Map<String, Number> percentiles(Histogram micros) {
+    Map<String, Number> figures = new LinkedHashMap<>();
     for (double percentile : new double[] {50, 90, 99, 99.9}) {
       figures.put("p" + (percentile == Math.rint(percentile) ? String.valueOf((int) percentile) : "99.9"),
           micros.getValueAtPercentile(percentile) / 1000.0);
     }
     figures.put("max", micros.getMaxValue() / 1000.0);
-    figures.put("count", (double) micros.getTotalCount());
+    figures.put("count", micros.getTotalCount());
     return figures;
   }
 
@@ -61,9 +61,10 @@ record Report(
     }
   }
 
-  private static void row(PrintStream out, String name, Map<String, Double> figures) {
-    out.printf("%-34s %10.1f %10.1f %10.1f %10.1f %10.1f%n", name, figures.get("p50"), figures.get("p90"),
-        figures.get("p99"), figures.get("p99.9"), figures.get("max"));
+  private static void row(PrintStream out, String name, Map<String, Number> figures) {
+    out.printf("%-34s %10.1f %10.1f %10.1f %10.1f %10.1f%n", name, figures.get("p50").doubleValue(),
+        figures.get("p90").doubleValue(), figures.get("p99").doubleValue(), figures.get("p99.9").doubleValue(),
+        figures.get("max").doubleValue());
   }
 
   void write(Path dir) throws IOException {
