@@ -18,11 +18,11 @@ import java.util.concurrent.TimeUnit;
 public final class GoPeer implements AutoCloseable {
   private final Process process;
   private final List<String> events = new CopyOnWriteArrayList<>();
-  private final StringBuilder errors = new StringBuilder();
+  private final Thread reader;
 
   private GoPeer(Process process) {
     this.process = process;
-    Thread reader = new Thread(() -> {
+    reader = new Thread(() -> {
       try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         for (String line = lines.readLine(); line != null; line = lines.readLine()) {
           if (line.startsWith("EVENT ")) {
@@ -59,6 +59,8 @@ public final class GoPeer implements AutoCloseable {
       process.destroyForcibly();
       throw new AssertionError("the Go peer did not stop within 15 s; events: " + events);
     }
+    // Its last lines may still be in the pipe: read them before anyone looks at the events.
+    reader.join(TimeUnit.SECONDS.toMillis(5));
     return process.exitValue();
   }
 
