@@ -24,6 +24,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,14 +34,15 @@ import picocli.CommandLine.Option;
  * server through its admin API and measures how long it takes to reach them, from each agent's view.
  */
 @Command(name = "loadtest", mixinStandardHelpOptions = true, version = "loadtest 0.1.0",
-    description = "Simulates a fleet of OpAMP agents and measures a config rollout across it.")
+    description = "Simulates a fleet of OpAMP agents and measures a config rollout across it.",
+    subcommands = CompareCommand.class)
 public final class LoadtestCommand implements Callable<Integer> {
   private static final long CAPABILITIES = AgentCapabilities.AgentCapabilities_ReportsStatus_VALUE
       | AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig_VALUE
       | AgentCapabilities.AgentCapabilities_ReportsEffectiveConfig_VALUE
       | AgentCapabilities.AgentCapabilities_ReportsRemoteConfig_VALUE;
 
-  @Option(names = "--endpoint", required = true, description = "OpAMP endpoint: ws, wss, http or https URL")
+  @Option(names = "--endpoint", description = "OpAMP endpoint: ws, wss, http or https URL (required)")
   URI endpoint;
   @Option(names = "--agents", defaultValue = "1000", description = "Simulated agents (default ${DEFAULT-VALUE})")
   int agents;
@@ -93,6 +95,9 @@ public final class LoadtestCommand implements Callable<Integer> {
   }
 
   private int run() throws Exception {
+    if (endpoint == null) {
+      throw new LoadtestException("--endpoint is needed: the OpAMP URL of the server under test");
+    }
     boolean secure = endpoint.getScheme().equals("wss") || endpoint.getScheme().equals("https");
     if (secure && ca == null) {
       throw new LoadtestException("--ca is needed for " + endpoint.getScheme() + " endpoints");
@@ -110,6 +115,14 @@ public final class LoadtestCommand implements Callable<Integer> {
     ScheduledExecutorService timers = Executors.newScheduledThreadPool(1);
     List<LoadAgent> fleet = new ArrayList<>(agents);
     long heapBefore = usedHeap();
+    AtomicBoolean finished = new AtomicBoolean();
+    Thread partialOnExit = new Thread(() -> {
+      if (finished.compareAndSet(false, true)) {
+        finish(Report.of(agents, timeline, null, 0, true));
+      }
+    }, "partial-report");
+    Runtime.getRuntime().addShutdownHook(partialOnExit);
+    timers.scheduleAtFixedRate(() -> progressLine(timeline), 1, 1, TimeUnit.SECONDS);
     try {
       System.out.printf("loadtest: %,d agents to %s at %,d connections/s%n", agents, endpoint, ramp);
       long started = System.nanoTime();
@@ -131,19 +144,22 @@ public final class LoadtestCommand implements Callable<Integer> {
         agent.startedAt = System.nanoTime();
         agent.client.start();
         fleet.add(agent);
-        if (i % 5_000 == 4_999) {
-          System.out.printf("  started %,d, connected %,d%n", i + 1, timeline.connected.sum());
-        }
       }
       awaitConnected(timeline, started);
-      long heapAfter = usedHeap();
-      JsonNode rollout = adminUrl == null ? null : rollout(timeline);
-      Report result = Report.of(agents, timeline, rollout, (heapAfter - heapBefore) / Math.max(1, agents));
-      result.print(System.out);
-      if (report != null) {
-        result.write(report);
-        System.out.println("loadtest: results in " + report.resolve("results.json"));
+      long heapPerAgent = (usedHeap() - heapBefore) / Math.max(1, agents);
+      JsonNode rollout;
+      try {
+        rollout = adminUrl == null ? null : rollout(timeline);
+      } catch (LoadtestException e) {
+        if (finished.compareAndSet(false, true)) {
+          finish(Report.of(agents, timeline, null, heapPerAgent, true));
+        }
+        throw e;
       }
+      if (finished.compareAndSet(false, true)) {
+        finish(Report.of(agents, timeline, rollout, heapPerAgent, false));
+      }
+      Runtime.getRuntime().removeShutdownHook(partialOnExit);
       return rollout == null || "SUCCEEDED".equals(rollout.get("state").asText()) || failFraction > 0 ? 0 : 1;
     } finally {
       for (LoadAgent agent : fleet) {
@@ -152,6 +168,30 @@ public final class LoadtestCommand implements Callable<Integer> {
       timers.shutdownNow();
       loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
+  }
+
+  /** Prints the figures and writes them to --report, if given. */
+  private void finish(Report result) {
+    result.print(System.out);
+    if (report != null) {
+      try {
+        result.write(report);
+        System.out.println("loadtest: results in " + report.resolve("results.json") + " and report.html");
+      } catch (java.io.IOException e) {
+        System.err.println("loadtest: cannot write the report in " + report + ": " + e.getMessage());
+      }
+    }
+  }
+
+  /** One line a second while the run goes on. */
+  private void progressLine(Timeline timeline) {
+    long received = timeline.receivedCount.sum();
+    long applied = timeline.appliedCount.sum();
+    long failed = timeline.failedCount.sum();
+    Runtime runtime = Runtime.getRuntime();
+    System.out.printf("  connected %,d | applying %,d | applied %,d | failed %,d | p99 to APPLIED so far %.0f ms"
+        + " | heap %,d MiB%n", timeline.connected.sum(), Math.max(0, received - applied - failed), applied, failed,
+        timeline.applied.getValueAtPercentile(99) / 1000.0, (runtime.totalMemory() - runtime.freeMemory()) >> 20);
   }
 
   private void pace(long started, int index) throws InterruptedException {

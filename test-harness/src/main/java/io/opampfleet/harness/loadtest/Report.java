@@ -5,49 +5,71 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 /**
- * A run's figures with stable names, for people (a table) and for machines (results.json).
- * Latencies are in milliseconds.
+ * A run's figures with stable names, for people (a table, report.html) and for machines
+ * (results.json). Latencies are in milliseconds; {@code partial} when the run did not finish.
  */
 record Report(
-    int agents, long connected, Map<String, Number> connectMillis, long received, Map<String, Number> receivedMillis,
-    long applied, long failed, Map<String, Number> appliedMillis, Map<String, Object> rollout,
-    Map<String, Long> errors, long heapBytesPerAgent) {
+    String finishedAt, boolean partial, String machine, int agents, long connected, Map<String, Number> connectMillis,
+    long received, Map<String, Number> receivedMillis, long applied, long failed, Map<String, Number> appliedMillis,
+    Map<String, Object> rollout, Map<String, Long> errors, long heapBytesPerAgent, Progress progress) {
+
+  /** Agents per tick of {@code tickMillis} since the rollout's start. */
+  record Progress(int tickMillis, long[] received, long[] applied, long[] failed) {}
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  static Report of(int agents, Timeline timeline, JsonNode rollout, long heapBytesPerAgent) {
+  static Report of(int agents, Timeline timeline, JsonNode rollout, long heapBytesPerAgent, boolean partial) {
     Map<String, Object> rolloutFigures = new LinkedHashMap<>();
     if (rollout != null) {
       rolloutFigures.put("id", rollout.get("id").asLong());
       rolloutFigures.put("state", rollout.get("state").asText());
       rolloutFigures.put("reason", rollout.path("reason").asText(""));
+      rolloutFigures.put("waves", rollout.path("waves").asText(""));
       rolloutFigures.put("counts", JSON.convertValue(rollout.get("counts"), Map.class));
     }
-    return new Report(agents, timeline.connected.sum(), percentiles(timeline.connect), timeline.receivedCount.sum(),
-        percentiles(timeline.received), timeline.appliedCount.sum(), timeline.failedCount.sum(),
-        percentiles(timeline.applied), rolloutFigures, timeline.errors(), heapBytesPerAgent);
+    int ticks = Timeline.length(timeline.receivedPerTick, timeline.appliedPerTick, timeline.failedPerTick);
+    Progress progress = new Progress(Timeline.TICK_MILLIS, Timeline.copy(timeline.receivedPerTick, ticks),
+        Timeline.copy(timeline.appliedPerTick, ticks), Timeline.copy(timeline.failedPerTick, ticks));
+    String machine = Runtime.getRuntime().availableProcessors() + " cores, "
+        + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB max heap, " + System.getProperty("os.name")
+        + " " + System.getProperty("os.arch") + ", Java " + System.getProperty("java.version");
+    return new Report(Instant.now().toString(), partial, machine, agents, timeline.connected.sum(),
+        percentiles(timeline.connect), timeline.receivedCount.sum(), percentiles(timeline.received),
+        timeline.appliedCount.sum(), timeline.failedCount.sum(), percentiles(timeline.applied), rolloutFigures,
+        timeline.errors(), heapBytesPerAgent, progress);
+  }
+
+  static Report read(Path file) {
+    try {
+      return JSON.readValue(file.toFile(), Report.class);
+    } catch (IOException e) {
+      throw new LoadtestException(file + ": not a loadtest results.json: " + e.getMessage().split("\n")[0]);
+    }
   }
 
   private static Map<String, Number> percentiles(Histogram micros) {
     Map<String, Number> figures = new LinkedHashMap<>();
-    for (double percentile : new double[] {50, 90, 99, 99.9}) {
-      figures.put("p" + (percentile == Math.rint(percentile) ? String.valueOf((int) percentile) : "99.9"),
-          micros.getValueAtPercentile(percentile) / 1000.0);
-    }
+    figures.put("p50", micros.getValueAtPercentile(50) / 1000.0);
+    figures.put("p90", micros.getValueAtPercentile(90) / 1000.0);
+    figures.put("p99", micros.getValueAtPercentile(99) / 1000.0);
+    figures.put("p99.9", micros.getValueAtPercentile(99.9) / 1000.0);
     figures.put("max", micros.getMaxValue() / 1000.0);
     figures.put("count", micros.getTotalCount());
     return figures;
   }
 
   void print(PrintStream out) {
-    out.printf("%n%-34s %10s %10s %10s %10s %10s%n", "", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms");
+    out.printf("%n%-34s %10s %10s %10s %10s %10s%n", partial ? "PARTIAL RESULTS" : "", "p50 ms", "p90 ms", "p99 ms",
+        "p99.9 ms", "max ms");
     row(out, "connect (TCP+TLS+first reply)", connectMillis);
     row(out, "rollout start -> config received", receivedMillis);
     row(out, "rollout start -> APPLIED reported", appliedMillis);
@@ -67,8 +89,10 @@ record Report(
         figures.get("max").doubleValue());
   }
 
+  /** results.json and report.html in {@code dir}. */
   void write(Path dir) throws IOException {
     Files.createDirectories(dir);
     JSON.writeValue(dir.resolve("results.json").toFile(), this);
+    Files.writeString(dir.resolve("report.html"), ReportHtml.render(this), StandardCharsets.UTF_8);
   }
 }

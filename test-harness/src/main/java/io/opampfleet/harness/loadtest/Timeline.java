@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
@@ -14,6 +15,8 @@ import org.HdrHistogram.Histogram;
  */
 final class Timeline {
   private static final long HOUR_MICROS = 3_600_000_000L;
+  static final int TICK_MILLIS = 100;
+  private static final int TICKS = 36_000;
 
   final Histogram connect = new ConcurrentHistogram(HOUR_MICROS, 3);
   final Histogram received = new ConcurrentHistogram(HOUR_MICROS, 3);
@@ -22,6 +25,10 @@ final class Timeline {
   final LongAdder receivedCount = new LongAdder();
   final LongAdder appliedCount = new LongAdder();
   final LongAdder failedCount = new LongAdder();
+  /** Agents that got the config, applied it, or failed it, per tenth of a second since the rollout's start. */
+  final AtomicLongArray receivedPerTick = new AtomicLongArray(TICKS);
+  final AtomicLongArray appliedPerTick = new AtomicLongArray(TICKS);
+  final AtomicLongArray failedPerTick = new AtomicLongArray(TICKS);
   private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
   private final AtomicLong rolloutStart = new AtomicLong();
 
@@ -39,15 +46,44 @@ final class Timeline {
     long start = rolloutStart.get();
     if (start > 0) {
       received.recordValue(Math.max(1, (nanoTime - start) / 1_000));
+      receivedPerTick.incrementAndGet(tick(nanoTime - start));
     }
   }
 
   void applied(long nanoTime, boolean failed) {
     (failed ? failedCount : appliedCount).increment();
     long start = rolloutStart.get();
-    if (start > 0 && !failed) {
-      applied.recordValue(Math.max(1, (nanoTime - start) / 1_000));
+    if (start > 0) {
+      if (!failed) {
+        applied.recordValue(Math.max(1, (nanoTime - start) / 1_000));
+      }
+      (failed ? failedPerTick : appliedPerTick).incrementAndGet(tick(nanoTime - start));
     }
+  }
+
+  private static int tick(long nanosSinceStart) {
+    return (int) Math.min(TICKS - 1, Math.max(0, nanosSinceStart / 1_000_000 / TICK_MILLIS));
+  }
+
+  /** How many ticks the series need to show everything they counted. */
+  static int length(AtomicLongArray... series) {
+    int last = 0;
+    for (AtomicLongArray array : series) {
+      for (int i = 0; i < array.length(); i++) {
+        if (array.get(i) > 0) {
+          last = Math.max(last, i + 1);
+        }
+      }
+    }
+    return last;
+  }
+
+  static long[] copy(AtomicLongArray array, int length) {
+    long[] values = new long[length];
+    for (int i = 0; i < length; i++) {
+      values[i] = array.get(i);
+    }
+    return values;
   }
 
   void error(Throwable cause) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.opampfleet.server.fleet.TestFleet;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,12 +42,44 @@ class LoadtestIT {
     assertThat(first.get("rollout").get("state").asText()).isEqualTo("SUCCEEDED");
     assertThat(first.get("appliedMillis").get("count").asInt()).isEqualTo(AGENTS);
     assertThat(first.get("appliedMillis").get("p99").asDouble()).isPositive();
+    assertThat(first.get("partial").asBoolean()).isFalse();
+    assertThat(first.get("progress").get("applied")).isNotEmpty();
+    assertThat(Files.readString(dir.resolve("run-1").resolve("report.html"))).startsWith("<!doctype html>")
+        .contains("<svg", "<polyline", "SUCCEEDED").doesNotContain("<script", "src=\"http", "href=\"http")
+        .endsWith("</html>\n");
 
     assertThat(loadtest(dir.resolve("run-2"), "--fail-fraction", "0.2", "--waves", "50%,100%")).isZero();
     JsonNode second = results(dir.resolve("run-2"));
     assertThat(second.get("rollout").get("state").asText()).isEqualTo("ROLLED_BACK");
     assertThat(second.get("rollout").get("reason").asText()).contains("over the failure budget of 0");
     assertThat(second.get("failed").asInt()).isPositive();
+  }
+
+  @Test
+  void anAdminApiThatIsGoneStillLeavesAPartialReport() throws Exception {
+    int exit = loadtest(dir.resolve("partial"), "--admin-url", "http://127.0.0.1:1");
+
+    assertThat(exit).isEqualTo(2);
+    JsonNode partial = results(dir.resolve("partial"));
+    assertThat(partial.get("partial").asBoolean()).isTrue();
+    assertThat(partial.get("connected").asInt()).isEqualTo(AGENTS);
+    assertThat(Files.readString(dir.resolve("partial").resolve("report.html"))).contains("Partial results");
+  }
+
+  @Test
+  void compareShowsTwoRunsSideBySide() throws Exception {
+    loadtest(dir.resolve("a"));
+    loadtest(dir.resolve("b"));
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream stdout = System.out;
+    System.setOut(new java.io.PrintStream(out, true));
+    try {
+      assertThat(new CommandLine(new LoadtestCommand()).execute("compare", dir.resolve("a/results.json").toString(),
+          dir.resolve("b/results.json").toString())).isZero();
+    } finally {
+      System.setOut(stdout);
+    }
+    assertThat(out.toString()).contains("rollout start -> APPLIED reported p99 (ms)", "B / A");
   }
 
   private int loadtest(Path report, String... extra) {
@@ -56,7 +89,14 @@ class LoadtestIT {
         "--ca-key", server.resolve("ca-key.pem").toString(), "--cert-cache", dir.resolve("certs").toString(),
         "--admin-url", fleet.adminUrl().toString(), "--token", TestFleet.OPERATOR, "--timeout", "120",
         "--report", report.toString()));
-    args.addAll(List.of(extra));
+    for (int i = 0; i < extra.length; i += 2) {
+      int existing = args.indexOf(extra[i]);
+      if (existing >= 0) {
+        args.set(existing + 1, extra[i + 1]);
+      } else {
+        args.addAll(List.of(extra[i], extra[i + 1]));
+      }
+    }
     return new CommandLine(new LoadtestCommand()).execute(args.toArray(String[]::new));
   }
 
