@@ -3,6 +3,7 @@ package io.opampfleet.harness.loadtest;
 import com.google.protobuf.ByteString;
 import io.opampfleet.netty.client.ClientCallbacks;
 import io.opampfleet.netty.client.OpampClient;
+import io.opampfleet.proto.ComponentHealth;
 import io.opampfleet.proto.EffectiveConfig;
 import io.opampfleet.proto.RemoteConfigStatus;
 import io.opampfleet.proto.RemoteConfigStatuses;
@@ -20,19 +21,22 @@ final class LoadAgent implements ClientCallbacks {
   static final String FRAGILE = "# fragile";
 
   private final boolean failing;
-  private final long applyDelayMillis;
+  private final ApplyDelay applyDelay;
   private final ScheduledExecutorService timers;
   private final Timeline timeline;
   volatile OpampClient client;
+  /** Makes this agent's client: again for each reconnect. */
+  volatile java.util.function.Supplier<OpampClient> factory;
   volatile long startedAt;
   volatile long connectedAt;
   volatile long receivedAt;
   volatile long appliedAt;
   volatile ByteString lastHash = ByteString.EMPTY;
+  private volatile RemoteConfigStatus lastStatus;
 
-  LoadAgent(boolean failing, long applyDelayMillis, ScheduledExecutorService timers, Timeline timeline) {
+  LoadAgent(boolean failing, ApplyDelay applyDelay, ScheduledExecutorService timers, Timeline timeline) {
     this.failing = failing;
-    this.applyDelayMillis = applyDelayMillis;
+    this.applyDelay = applyDelay;
     this.timers = timers;
     this.timeline = timeline;
   }
@@ -67,21 +71,46 @@ final class LoadAgent implements ClientCallbacks {
     long now = System.nanoTime();
     receivedAt = now;
     timeline.received(now);
-    client.setRemoteConfigStatus(status(hash, RemoteConfigStatuses.RemoteConfigStatuses_APPLYING));
+    report(status(hash, RemoteConfigStatuses.RemoteConfigStatuses_APPLYING));
     Runnable apply = () -> {
       if (!fails) {
         client.setEffectiveConfig(EffectiveConfig.newBuilder().setConfigMap(message.getRemoteConfig().getConfig()).build());
       }
-      client.setRemoteConfigStatus(status(hash, fails ? RemoteConfigStatuses.RemoteConfigStatuses_FAILED
+      report(status(hash, fails ? RemoteConfigStatuses.RemoteConfigStatuses_FAILED
           : RemoteConfigStatuses.RemoteConfigStatuses_APPLIED));
       appliedAt = System.nanoTime();
       timeline.applied(appliedAt, fails);
     };
-    if (applyDelayMillis > 0) {
-      timers.schedule(apply, applyDelayMillis, TimeUnit.MILLISECONDS);
+    long delay = applyDelay.nextMillis();
+    if (delay > 0) {
+      timers.schedule(apply, delay, TimeUnit.MILLISECONDS);
     } else {
       apply.run();
     }
+  }
+
+  /** Reconnect churn: drops the connection and opens a new one, reporting what it has again. */
+  void reconnect() {
+    OpampClient old = client;
+    old.stop().whenComplete((done, failure) -> {
+      OpampClient fresh = factory.get();
+      if (lastStatus != null) {
+        fresh.setRemoteConfigStatus(lastStatus);
+      }
+      client = fresh;
+      fresh.start();
+    });
+  }
+
+  private void report(RemoteConfigStatus status) {
+    lastStatus = status;
+    client.setRemoteConfigStatus(status);
+  }
+
+  /** Status churn: the agent reports a fresh health time, as a collector's components come and go. */
+  void reportHealth() {
+    client.setHealth(ComponentHealth.newBuilder().setHealthy(true).setStatus("StatusOK")
+        .setStatusTimeUnixNano(System.currentTimeMillis() * 1_000_000L).build());
   }
 
   private RemoteConfigStatus status(ByteString hash, RemoteConfigStatuses status) {

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
@@ -73,8 +74,24 @@ public final class LoadtestCommand implements Callable<Integer> {
   @Option(names = "--fail-fraction", defaultValue = "0",
       description = "Share of agents that report the rolled-out config FAILED (0 to 1)")
   double failFraction;
-  @Option(names = "--apply-delay", defaultValue = "0", description = "Milliseconds an agent takes to apply a config")
-  long applyDelayMillis;
+  @Option(names = "--apply-delay", defaultValue = "0",
+      description = "How long an agent takes to apply a config, in ms: 200, uniform:100-500 or exp:200")
+  String applyDelay;
+  @Option(names = "--observe", description = "Drive nothing: measure a rollout someone else starts on any OpAMP "
+      + "server, from its first config received, until every agent has it or --duration ends")
+  boolean observe;
+  @Option(names = "--duration", defaultValue = "120", description = "Seconds to observe (with --observe)")
+  long durationSeconds;
+  @Option(names = "--headers", split = ",", description = "HTTP headers for every connection: name=value,...")
+  java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+  @Option(names = "--heartbeat", defaultValue = "30", description = "Heartbeat interval in seconds until the server sets one")
+  long heartbeatSeconds;
+  @Option(names = "--status-churn", defaultValue = "0",
+      description = "Seconds between each agent's health reports (0: only when something changes)")
+  long statusChurnSeconds;
+  @Option(names = "--reconnect-churn", defaultValue = "0",
+      description = "Share of agents that drop and reopen their connection each minute (0 to 1)")
+  double reconnectChurn;
   @Option(names = "--timeout", defaultValue = "300", description = "Seconds to wait for connections and for the rollout")
   long timeoutSeconds;
   @Option(names = "--report", description = "Directory for results.json")
@@ -105,12 +122,20 @@ public final class LoadtestCommand implements Callable<Integer> {
     if (adminUrl != null && token == null) {
       throw new LoadtestException("--admin-url needs --token");
     }
+    if (adminUrl != null && observe) {
+      throw new LoadtestException("--observe measures someone else's rollout: leave out --admin-url and --token");
+    }
+    ApplyDelay delay = ApplyDelay.parse(applyDelay);
     AgentCertificates certificates = secure ? AgentCertificates.of(ca, cert, key, caKey, certCache) : null;
     if (certificates != null && caKey != null) {
       Files.createDirectories(certCache);
     }
     List<InetAddress> sources = SourceAddresses.parse(sourceAddresses);
     Timeline timeline = new Timeline();
+    if (observe) {
+      // A rollout may start while agents still connect: the first config any agent gets starts the clock.
+      timeline.observe();
+    }
     EventLoopGroup loops = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     ScheduledExecutorService timers = Executors.newScheduledThreadPool(1);
     List<LoadAgent> fleet = new ArrayList<>(agents);
@@ -118,7 +143,7 @@ public final class LoadtestCommand implements Callable<Integer> {
     AtomicBoolean finished = new AtomicBoolean();
     Thread partialOnExit = new Thread(() -> {
       if (finished.compareAndSet(false, true)) {
-        finish(Report.of(agents, timeline, null, 0, true));
+        finish(Report.of(agents, timeline, null, 0, true, Map.of()));
       }
     }, "partial-report");
     Runtime.getRuntime().addShutdownHook(partialOnExit);
@@ -129,35 +154,32 @@ public final class LoadtestCommand implements Callable<Integer> {
       for (int i = 0; i < agents; i++) {
         pace(started, i);
         String uid = UUID.nameUUIDFromBytes(("loadtest-agent-" + i).getBytes(StandardCharsets.UTF_8)).toString();
-        LoadAgent agent = new LoadAgent(i < Math.round(agents * failFraction), applyDelayMillis, timers, timeline);
-        OpampClient.Builder builder = OpampClient.builder().endpoint(endpoint).eventLoopGroup(loops)
-            .instanceUid(InstanceUid.bytes(uid)).capabilities(CAPABILITIES).callbacks(agent)
-            .backoff(new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 2));
-        if (certificates != null) {
-          builder.tls(certificates.forAgent(uid));
-        }
-        if (!sources.isEmpty()) {
-          builder.localAddress(sources.get(i % sources.size()));
-        }
-        agent.client = builder.build();
-        agent.client.setAgentDescription(description(i));
+        LoadAgent agent = new LoadAgent(i < Math.round(agents * failFraction), delay, timers, timeline);
+        int index = i;
+        agent.factory = () -> client(loops, certificates, sources, uid, index, agent);
+        agent.client = agent.factory.get();
         agent.startedAt = System.nanoTime();
         agent.client.start();
         fleet.add(agent);
       }
       awaitConnected(timeline, started);
       long heapPerAgent = (usedHeap() - heapBefore) / Math.max(1, agents);
+      churn(fleet, timers);
       JsonNode rollout;
       try {
         rollout = adminUrl == null ? null : rollout(timeline);
+        if (observe) {
+          observeRollout(timeline);
+        }
       } catch (LoadtestException e) {
         if (finished.compareAndSet(false, true)) {
-          finish(Report.of(agents, timeline, null, heapPerAgent, true));
+          finish(Report.of(agents, timeline, null, heapPerAgent, true, serverMetrics()));
         }
+        Runtime.getRuntime().removeShutdownHook(partialOnExit);
         throw e;
       }
       if (finished.compareAndSet(false, true)) {
-        finish(Report.of(agents, timeline, rollout, heapPerAgent, false));
+        finish(Report.of(agents, timeline, rollout, heapPerAgent, false, serverMetrics()));
       }
       Runtime.getRuntime().removeShutdownHook(partialOnExit);
       return rollout == null || "SUCCEEDED".equals(rollout.get("state").asText()) || failFraction > 0 ? 0 : 1;
@@ -167,6 +189,55 @@ public final class LoadtestCommand implements Callable<Integer> {
       }
       timers.shutdownNow();
       loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
+  private OpampClient client(EventLoopGroup loops, AgentCertificates certificates, List<InetAddress> sources,
+      String uid, int index, LoadAgent agent) {
+    java.util.Map<String, String> fixedHeaders = java.util.Map.copyOf(headers);
+    OpampClient.Builder builder = OpampClient.builder().endpoint(endpoint).eventLoopGroup(loops)
+        .instanceUid(InstanceUid.bytes(uid)).capabilities(CAPABILITIES).callbacks(agent)
+        .headers(() -> fixedHeaders).heartbeatInterval(Duration.ofSeconds(heartbeatSeconds))
+        .backoff(new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 2));
+    if (certificates != null) {
+      builder.tls(certificates.forAgent(uid));
+    }
+    if (!sources.isEmpty()) {
+      builder.localAddress(sources.get(index % sources.size()));
+    }
+    OpampClient client = builder.build();
+    client.setAgentDescription(description(index));
+    return client;
+  }
+
+  /** The server's own figures from its /metrics, when it is our server and reachable. */
+  private Map<String, Double> serverMetrics() {
+    return adminUrl == null ? Map.of() : new RolloutDriver(adminUrl, token).metrics();
+  }
+
+  /** Status and reconnect churn, spread over time so they do not come in waves. */
+  private void churn(List<LoadAgent> fleet, ScheduledExecutorService timers) {
+    java.util.Random random = new java.util.Random();
+    if (statusChurnSeconds > 0) {
+      long period = TimeUnit.SECONDS.toMillis(statusChurnSeconds);
+      for (LoadAgent agent : fleet) {
+        timers.scheduleAtFixedRate(agent::reportHealth, random.nextLong(period), period, TimeUnit.MILLISECONDS);
+      }
+    }
+    if (reconnectChurn > 0) {
+      long perMinute = Math.max(1, Math.round(fleet.size() * reconnectChurn));
+      timers.scheduleAtFixedRate(() -> {
+        fleet.get(random.nextInt(fleet.size())).reconnect();
+      }, 0, Math.max(1, 60_000_000L / perMinute), TimeUnit.MICROSECONDS);
+    }
+  }
+
+  /** Waits, with --observe, until every agent applied or failed a config, or --duration ends. */
+  private void observeRollout(Timeline timeline) throws InterruptedException {
+    System.out.printf("loadtest: observing for up to %d s; start a rollout on the server%n", durationSeconds);
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds);
+    while (System.nanoTime() < end && timeline.appliedCount.sum() + timeline.failedCount.sum() < agents) {
+      Thread.sleep(200);
     }
   }
 
@@ -209,6 +280,10 @@ public final class LoadtestCommand implements Callable<Integer> {
     }
     System.out.printf("loadtest: %,d of %,d agents connected in %.1f s%n", timeline.connected.sum(), agents,
         (System.nanoTime() - started) / 1e9);
+    if (timeline.connected.sum() == 0) {
+      throw new LoadtestException("no agent could connect to " + endpoint + " within " + timeoutSeconds
+          + " s; errors: " + timeline.errors());
+    }
   }
 
   private JsonNode rollout(Timeline timeline) throws InterruptedException {

@@ -20,14 +20,16 @@ import org.HdrHistogram.Histogram;
 record Report(
     String finishedAt, boolean partial, String machine, int agents, long connected, Map<String, Number> connectMillis,
     long received, Map<String, Number> receivedMillis, long applied, long failed, Map<String, Number> appliedMillis,
-    Map<String, Object> rollout, Map<String, Long> errors, long heapBytesPerAgent, Progress progress) {
+    Map<String, Object> rollout, Map<String, Long> errors, long heapBytesPerAgent, Progress progress,
+    Map<String, Double> serverMetrics) {
 
   /** Agents per tick of {@code tickMillis} since the rollout's start. */
   record Progress(int tickMillis, long[] received, long[] applied, long[] failed) {}
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  static Report of(int agents, Timeline timeline, JsonNode rollout, long heapBytesPerAgent, boolean partial) {
+  static Report of(int agents, Timeline timeline, JsonNode rollout, long heapBytesPerAgent, boolean partial,
+      Map<String, Double> serverMetrics) {
     Map<String, Object> rolloutFigures = new LinkedHashMap<>();
     if (rollout != null) {
       rolloutFigures.put("id", rollout.get("id").asLong());
@@ -45,7 +47,7 @@ record Report(
     return new Report(Instant.now().toString(), partial, machine, agents, timeline.connected.sum(),
         percentiles(timeline.connect), timeline.receivedCount.sum(), percentiles(timeline.received),
         timeline.appliedCount.sum(), timeline.failedCount.sum(), percentiles(timeline.applied), rolloutFigures,
-        timeline.errors(), heapBytesPerAgent, progress);
+        timeline.errors(), heapBytesPerAgent, progress, serverMetrics);
   }
 
   static Report read(Path file) {
@@ -80,6 +82,9 @@ record Report(
     }
     if (!errors.isEmpty()) {
       out.println("errors: " + errors);
+    }
+    if (!serverMetrics.isEmpty()) {
+      out.println("server: " + serverMetrics);
     }
   }
 

@@ -48,6 +48,27 @@ final class RolloutDriver {
     return view;
   }
 
+  /** The server's unlabelled opamp_ figures from /metrics; empty when they cannot be read. */
+  Map<String, Double> metrics() {
+    Map<String, Double> figures = new java.util.TreeMap<>();
+    try {
+      HttpResponse<String> response = http.send(HttpRequest.newBuilder(admin.resolve("/metrics"))
+          .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token).build(),
+          HttpResponse.BodyHandlers.ofString());
+      for (String line : response.body().split("\n")) {
+        String[] parts = line.split(" ");
+        if (line.startsWith("opamp_") && parts.length == 2 && !parts[0].contains("{")) {
+          figures.put(parts[0], Double.parseDouble(parts[1]));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return Map.of();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return figures;
+  }
+
   private JsonNode call(String method, String path, Object body) {
     try {
       HttpRequest.Builder request = HttpRequest.newBuilder(admin.resolve(path)).timeout(Duration.ofSeconds(30))

@@ -30,7 +30,15 @@ final class Timeline {
   final AtomicLongArray appliedPerTick = new AtomicLongArray(TICKS);
   final AtomicLongArray failedPerTick = new AtomicLongArray(TICKS);
   private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
-  private final AtomicLong rolloutStart = new AtomicLong();
+  // nanoTime may be any long, negative too: this one stands for "not started".
+  private static final long NOT_STARTED = Long.MIN_VALUE;
+  private final AtomicLong rolloutStart = new AtomicLong(NOT_STARTED);
+  private volatile boolean observing;
+
+  /** From now on the first config any agent receives marks the rollout's start. */
+  void observe() {
+    observing = true;
+  }
 
   void connected(long nanos) {
     connected.increment();
@@ -43,8 +51,12 @@ final class Timeline {
 
   void received(long nanoTime) {
     receivedCount.increment();
+    if (observing) {
+      // Someone else starts the rollout: it starts, as far as the agents can tell, with its first config.
+      rolloutStart.compareAndSet(NOT_STARTED, nanoTime);
+    }
     long start = rolloutStart.get();
-    if (start > 0) {
+    if (start != NOT_STARTED) {
       received.recordValue(Math.max(1, (nanoTime - start) / 1_000));
       receivedPerTick.incrementAndGet(tick(nanoTime - start));
     }
@@ -53,7 +65,7 @@ final class Timeline {
   void applied(long nanoTime, boolean failed) {
     (failed ? failedCount : appliedCount).increment();
     long start = rolloutStart.get();
-    if (start > 0) {
+    if (start != NOT_STARTED) {
       if (!failed) {
         applied.recordValue(Math.max(1, (nanoTime - start) / 1_000));
       }

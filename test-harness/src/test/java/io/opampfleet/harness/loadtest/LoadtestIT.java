@@ -43,6 +43,7 @@ class LoadtestIT {
     assertThat(first.get("appliedMillis").get("count").asInt()).isEqualTo(AGENTS);
     assertThat(first.get("appliedMillis").get("p99").asDouble()).isPositive();
     assertThat(first.get("partial").asBoolean()).isFalse();
+    assertThat(first.get("serverMetrics").get("opamp_agents_connected").asInt()).isEqualTo(AGENTS);
     assertThat(first.get("progress").get("applied")).isNotEmpty();
     assertThat(Files.readString(dir.resolve("run-1").resolve("report.html"))).startsWith("<!doctype html>")
         .contains("<svg", "<polyline", "SUCCEEDED").doesNotContain("<script", "src=\"http", "href=\"http")
@@ -64,6 +65,31 @@ class LoadtestIT {
     assertThat(partial.get("partial").asBoolean()).isTrue();
     assertThat(partial.get("connected").asInt()).isEqualTo(AGENTS);
     assertThat(Files.readString(dir.resolve("partial").resolve("report.html"))).contains("Partial results");
+  }
+
+  @Test
+  void observeModeMeasuresARolloutSomeoneElseStartsWhileAgentsChurn() throws Exception {
+    Path report = dir.resolve("observed");
+    List<String> args = new ArrayList<>(List.of("--endpoint", fleet.opampEndpoint().toString(),
+        "--agents", "100", "--ramp", "400", "--ca", dir.resolve("server/ca.pem").toString(),
+        "--ca-key", dir.resolve("server/ca-key.pem").toString(), "--cert-cache", dir.resolve("certs").toString(),
+        "--observe", "--duration", "60", "--status-churn", "1", "--reconnect-churn", "0.3",
+        "--headers", "X-Loadtest=1", "--apply-delay", "uniform:10-50", "--report", report.toString()));
+    java.util.concurrent.CompletableFuture<Integer> run = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> new CommandLine(new LoadtestCommand()).execute(args.toArray(String[]::new)));
+    var operator = fleet.admin(TestFleet.OPERATOR);
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() ->
+        operator.get("/api/v1/agents?connected=true&selector=loadtest=true").body().get("total").asInt() == 100);
+    operator.post("/api/v1/configs/observed/versions", java.util.Map.of("body", "receivers: {}\n"));
+
+    assertThat(operator.post("/api/v1/rollouts", java.util.Map.of("selector", "loadtest=true", "config", "observed",
+        "version", 1, "applyTimeout", "60s")).status()).isEqualTo(201);
+
+    assertThat(run.get(90, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+    JsonNode observed = results(report);
+    assertThat(observed.get("applied").asInt()).isEqualTo(100);
+    assertThat(observed.get("appliedMillis").get("count").asInt()).isEqualTo(100);
+    assertThat(observed.get("rollout")).isEmpty();
   }
 
   @Test
