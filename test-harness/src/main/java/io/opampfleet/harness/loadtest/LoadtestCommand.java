@@ -115,6 +115,18 @@ public final class LoadtestCommand implements Callable<Integer> {
     if (endpoint == null) {
       throw new LoadtestException("--endpoint is needed: the OpAMP URL of the server under test");
     }
+    if (agents < 1) {
+      throw new LoadtestException("--agents must be at least 1, not " + agents);
+    }
+    if (ramp < 1) {
+      throw new LoadtestException("--ramp must be at least 1 connection per second, not " + ramp);
+    }
+    if (failFraction < 0 || failFraction > 1 || reconnectChurn < 0 || reconnectChurn > 1) {
+      throw new LoadtestException("--fail-fraction and --reconnect-churn are shares from 0 to 1");
+    }
+    if (!List.of("ws", "wss", "http", "https").contains(String.valueOf(endpoint.getScheme()))) {
+      throw new LoadtestException("--endpoint must be a ws, wss, http or https URL, not " + endpoint);
+    }
     boolean secure = endpoint.getScheme().equals("wss") || endpoint.getScheme().equals("https");
     if (secure && ca == null) {
       throw new LoadtestException("--ca is needed for " + endpoint.getScheme() + " endpoints");
@@ -254,15 +266,23 @@ public final class LoadtestCommand implements Callable<Integer> {
     }
   }
 
+  private long lastConnected;
+  private long lastApplied;
+
   /** One line a second while the run goes on. */
   private void progressLine(Timeline timeline) {
+    long connected = timeline.connected.sum();
     long received = timeline.receivedCount.sum();
     long applied = timeline.appliedCount.sum();
     long failed = timeline.failedCount.sum();
     Runtime runtime = Runtime.getRuntime();
-    System.out.printf("  connected %,d | applying %,d | applied %,d | failed %,d | p99 to APPLIED so far %.0f ms"
-        + " | heap %,d MiB%n", timeline.connected.sum(), Math.max(0, received - applied - failed), applied, failed,
-        timeline.applied.getValueAtPercentile(99) / 1000.0, (runtime.totalMemory() - runtime.freeMemory()) >> 20);
+    System.out.printf("  connected %,d (%,d/s) | applying %,d | applied %,d (%,d/s) | failed %,d"
+        + " | p99 to APPLIED so far %.0f ms | errors %s | heap %,d MiB%n", connected, connected - lastConnected,
+        Math.max(0, received - applied - failed), applied, applied - lastApplied, failed,
+        timeline.applied.getValueAtPercentile(99) / 1000.0, timeline.errors(),
+        (runtime.totalMemory() - runtime.freeMemory()) >> 20);
+    lastConnected = connected;
+    lastApplied = applied;
   }
 
   private void pace(long started, int index) throws InterruptedException {
@@ -275,7 +295,10 @@ public final class LoadtestCommand implements Callable<Integer> {
 
   private void awaitConnected(Timeline timeline, long started) throws InterruptedException {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-    while (timeline.connected.sum() < agents && System.nanoTime() < end) {
+    // A server nobody reaches is known soon: give up on it after 30 s, not after the whole timeout.
+    long firstContact = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.min(30, timeoutSeconds));
+    while (timeline.connected.sum() < agents && System.nanoTime() < end
+        && (timeline.connected.sum() > 0 || System.nanoTime() < firstContact)) {
       Thread.sleep(200);
     }
     System.out.printf("loadtest: %,d of %,d agents connected in %.1f s%n", timeline.connected.sum(), agents,

@@ -112,18 +112,21 @@ final class Timeline {
     return counts;
   }
 
-  private static String kind(Throwable cause) {
+  private static final java.util.regex.Pattern STATUS =
+      java.util.regex.Pattern.compile("(?:HTTP |getStatus: |status: )(\\d{3})");
+
+  /** Errors by kind: refused connections, the HTTP status a server refused with, timeouts. */
+  static String kind(Throwable cause) {
     String text = String.valueOf(cause.getMessage());
+    java.util.regex.Matcher status = STATUS.matcher(text);
+    if (status.find()) {
+      return "HTTP " + status.group(1);
+    }
     if (text.contains("Connection refused")) {
       return "refused";
     }
-    if (text.contains(" 401")) {
-      return "401";
-    }
-    if (text.contains(" 503")) {
-      return "503 (Retry-After)";
-    }
-    if (cause instanceof java.util.concurrent.TimeoutException || text.toLowerCase().contains("timed out")) {
+    if (cause instanceof java.util.concurrent.TimeoutException || text.toLowerCase().contains("timed out")
+        || text.contains("did not answer")) {
       return "timeout";
     }
     return cause.getClass().getSimpleName();

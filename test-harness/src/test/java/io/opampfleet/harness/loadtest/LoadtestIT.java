@@ -93,6 +93,34 @@ class LoadtestIT {
   }
 
   @Test
+  void badInputIsRefusedWithTheReason() throws Exception {
+    assertThat(errorOf("--endpoint", "wss://localhost:1/v1/opamp", "--agents", "0")).contains("--agents must be at least 1");
+    assertThat(errorOf("--endpoint", "wss://localhost:1/v1/opamp", "--ca", dir.resolve("missing.pem").toString(),
+        "--ca-key", dir.resolve("server/ca-key.pem").toString())).contains("missing.pem").contains("no such file");
+    assertThat(errorOf("--endpoint", "ws://127.0.0.1:1/v1/opamp", "--agents", "3", "--timeout", "3"))
+        .contains("no agent could connect to ws://127.0.0.1:1/v1/opamp").contains("refused");
+  }
+
+  @Test
+  void aServerThatRefusesIsCountedByStatus() {
+    assertThat(Timeline.kind(new java.io.IOException("the OpAMP server answered HTTP 503"))).isEqualTo("HTTP 503");
+    assertThat(Timeline.kind(new io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException(
+        "Invalid handshake response getStatus: 401 Unauthorized"))).isEqualTo("HTTP 401");
+  }
+
+  private String errorOf(String... args) {
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream stderr = System.err;
+    System.setErr(new java.io.PrintStream(err, true));
+    try {
+      assertThat(new CommandLine(new LoadtestCommand()).execute(args)).isEqualTo(2);
+    } finally {
+      System.setErr(stderr);
+    }
+    return err.toString();
+  }
+
+  @Test
   void compareShowsTwoRunsSideBySide() throws Exception {
     loadtest(dir.resolve("a"));
     loadtest(dir.resolve("b"));
