@@ -24,7 +24,14 @@ import io.opampfleet.supervisor.compose.EffectiveConfigComposer;
 import io.opampfleet.supervisor.config.SupervisorConfig;
 import io.opampfleet.supervisor.storage.PersistentState;
 import io.opampfleet.supervisor.storage.RemoteConfigStore;
+import io.opampfleet.supervisor.upstream.CertificateRotation;
+import io.opampfleet.supervisor.upstream.ConnectionOffer;
+import io.opampfleet.supervisor.upstream.Reported;
 import io.opampfleet.supervisor.upstream.UpstreamTls;
+import io.opampfleet.supervisor.config.SupervisorConfig.Server;
+import io.opampfleet.strictyaml.ConfigException;
+import io.opampfleet.proto.OpAMPConnectionSettings;
+import java.util.concurrent.CountDownLatch;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -60,13 +67,17 @@ public final class Supervisor implements AutoCloseable {
     return thread;
   });
   private final ExecutorService callbacks = Executors.newSingleThreadExecutor();
+  /** How long offered connection settings have to connect before the old ones come back. */
+  private static final java.time.Duration CONNECTION_TRIAL = java.time.Duration.ofSeconds(30);
 
   private PersistentState state;
   private AgentDescription description;
   private CollectorLink link;
   private EffectiveConfigComposer composer;
   private Commander collector;
-  private OpampClient upstream;
+  private final Reported reported = new Reported();
+  private Server server;
+  private CertificateRotation rotation;
   private AgentRemoteConfig running;
   private AgentRemoteConfig lastGood;
   private int generation;
@@ -83,7 +94,7 @@ public final class Supervisor implements AutoCloseable {
   public void start() throws BootstrapException, IOException, InterruptedException {
     state = PersistentState.loadOrCreate(storage, config.agent().instanceId());
     description = new AgentBootstrap(config, state.instanceId(), storage).describe();
-    link = CollectorLink.start(config.agent().opampServerPort(), health -> upstreamDo(client -> client.setHealth(health)));
+    link = CollectorLink.start(config.agent().opampServerPort(), reported::health);
     composer = new EffectiveConfigComposer(config, state.instanceId(), link.port(), ProcessHandle.current().pid(), false);
     collector = new Commander(config.agent().executable(), config.agent().args(), config.agent().env(),
         config.agent().passthroughLogs() ? null : storage.resolve("agent.log"));
@@ -91,11 +102,15 @@ public final class Supervisor implements AutoCloseable {
       running = remoteConfigs.lastReceived();
       lastGood = remoteConfigs.lastWorking();
     }
-    upstream = upstreamClient();
-    upstream.setAgentDescription(description);
-    if (!state.lastRemoteConfigStatus().equals(RemoteConfigStatus.getDefaultInstance())) {
-      upstream.setRemoteConfigStatus(state.lastRemoteConfigStatus());
+    server = ConnectionOffer.current(config.server(), storage);
+    if (config.capabilities().acceptsOpampConnectionSettings() && !server.tls().rotateBefore().isZero()) {
+      rotation = new CertificateRotation(server.tls().rotateBefore());
     }
+    reported.description(description);
+    if (!state.lastRemoteConfigStatus().equals(RemoteConfigStatus.getDefaultInstance())) {
+      reported.remoteConfigStatus(state.lastRemoteConfigStatus());
+    }
+    OpampClient upstream = upstreamClient(server, () -> { });
     try {
       loop.submit(() -> {
         guarded(this::startOnKnownConfig);
@@ -104,6 +119,7 @@ public final class Supervisor implements AutoCloseable {
     } catch (java.util.concurrent.ExecutionException e) {
       throw new IOException("the collector could not be started: " + e.getCause(), e);
     }
+    reported.switchTo(upstream);
     upstream.start();
   }
 
@@ -116,18 +132,31 @@ public final class Supervisor implements AutoCloseable {
     return collector.pid();
   }
 
-  private OpampClient upstreamClient() {
+  private OpampClient upstreamClient(Server settings, Runnable connected) {
     Map<String, String> headers = new LinkedHashMap<>();
-    config.server().headers().forEach((name, values) -> headers.put(name, String.join(", ", values)));
+    settings.headers().forEach((name, values) -> headers.put(name, String.join(", ", values)));
     ByteBuffer uid = ByteBuffer.allocate(16)
         .putLong(state.instanceId().getMostSignificantBits()).putLong(state.instanceId().getLeastSignificantBits());
     OpampClient.Builder builder = OpampClient.builder()
-        .endpoint(config.server().endpoint())
+        .endpoint(settings.endpoint())
         .instanceUid(ByteString.copyFrom(uid.array()))
         .capabilities(config.capabilities().bits())
         .headers(() -> headers)
         .callbackExecutor(callbacks)
         .callbacks(new ClientCallbacks() {
+          @Override
+          public void onConnect() {
+            connected.run();
+            if (rotation != null) {
+              rotation.due(settings.tls(), state.instanceId().toString(), java.time.Instant.now())
+                  .ifPresent(request -> {
+                    log.info("asking the server for a new client certificate: the current one ends within {}",
+                        settings.tls().rotateBefore());
+                    reported.client().requestConnectionSettings(request);
+                  });
+            }
+          }
+
           @Override
           public void onMessage(ServerToAgent message) {
             if (message.hasCommand() && config.capabilities().acceptsRestartCommand()
@@ -136,13 +165,60 @@ public final class Supervisor implements AutoCloseable {
             } else if (message.hasRemoteConfig() && config.capabilities().acceptsRemoteConfig()) {
               onLoop(() -> apply(message.getRemoteConfig()));
             }
+            if (message.hasConnectionSettings() && message.getConnectionSettings().hasOpamp()
+                && config.capabilities().acceptsOpampConnectionSettings()) {
+              onLoop(() -> switchConnection(message.getConnectionSettings().getOpamp()));
+            }
           }
         });
-    String scheme = config.server().endpoint().getScheme();
+    String scheme = settings.endpoint().getScheme();
     if (scheme.equals("wss") || scheme.equals("https")) {
-      builder.tls(UpstreamTls.context(config.server().tls()));
+      builder.tls(UpstreamTls.context(settings.tls()));
     }
     return builder.build();
+  }
+
+  /**
+   * New OpAMP connection settings from the server: tried, then kept. The supervisor connects with
+   * them; when that works within the wait it keeps them (in the storage directory too), otherwise
+   * it goes back to the settings it had.
+   */
+  private void switchConnection(OpAMPConnectionSettings offer) throws InterruptedException {
+    Server next;
+    try {
+      next = ConnectionOffer.apply(server, offer, rotation == null ? null : rotation.requestKeyPem().orElse(null));
+    } catch (IllegalArgumentException | ConfigException e) {
+      log.warn("refused the offered connection settings: {}", e.getMessage());
+      return;
+    }
+    CountDownLatch connected = new CountDownLatch(1);
+    if (rotation != null) {
+      rotation.obtained(next.tls());
+    }
+    OpampClient candidate;
+    try {
+      candidate = upstreamClient(next, connected::countDown);
+    } catch (ConfigException e) {
+      log.warn("refused the offered connection settings: {}", e.getMessage());
+      return;
+    }
+    OpampClient previous = reported.client();
+    previous.stop().orTimeout(5, TimeUnit.SECONDS).exceptionally(failure -> null).join();
+    reported.switchTo(candidate);
+    candidate.start();
+    if (connected.await(CONNECTION_TRIAL.toSeconds(), TimeUnit.SECONDS)) {
+      server = next;
+      ConnectionOffer.keep(storage, offer, rotation == null ? java.util.Optional.empty() : rotation.requestKeyPem());
+      log.info("connected with the offered settings to {}{}", next.endpoint(),
+          offer.hasCertificate() ? " and a new client certificate" : "");
+      return;
+    }
+    log.warn("the offered settings did not connect to {} within {} s; back to {}", next.endpoint(),
+        CONNECTION_TRIAL.toSeconds(), server.endpoint());
+    candidate.stop().orTimeout(5, TimeUnit.SECONDS).exceptionally(failure -> null).join();
+    OpampClient restored = upstreamClient(server, () -> { });
+    reported.switchTo(restored);
+    restored.start();
   }
 
   /**
@@ -273,9 +349,9 @@ public final class Supervisor implements AutoCloseable {
       onLoop(() -> exited(started, -1));
       return;
     }
-    upstreamDo(client -> client.setEffectiveConfig(EffectiveConfig.newBuilder().setConfigMap(AgentConfigMap.newBuilder()
+    reported.effectiveConfig(EffectiveConfig.newBuilder().setConfigMap(AgentConfigMap.newBuilder()
         .putConfigMap("", AgentConfigFile.newBuilder().setBody(ByteString.copyFromUtf8(composed.yaml()))
-            .setContentType("text/yaml").build())).build()));
+            .setContentType("text/yaml").build())).build());
   }
 
   /** The server's restart command: the collector again, on the config it runs. */
@@ -292,8 +368,8 @@ public final class Supervisor implements AutoCloseable {
     crashes++;
     long delay = Math.min(MAX_RESTART_DELAY.toMillis(), 500L << Math.min(crashes - 1, 10));
     log.warn("the collector exited with code {}; restarting it in {} ms", exitCode, delay);
-    upstreamDo(client -> client.setHealth(ComponentHealth.newBuilder().setHealthy(false)
-        .setLastError("the collector exited with code " + exitCode).build()));
+    reported.health(ComponentHealth.newBuilder().setHealthy(false)
+        .setLastError("the collector exited with code " + exitCode).build());
     loop.schedule(() -> guarded(() -> {
       if (!stopping && started == generation && !collector.isRunning()) {
         restart(composer.compose(running, description));
@@ -305,19 +381,13 @@ public final class Supervisor implements AutoCloseable {
   }
 
   private void report(RemoteConfigStatuses status, ByteString hash, String error) {
-    RemoteConfigStatus reported = RemoteConfigStatus.newBuilder()
+    RemoteConfigStatus current = RemoteConfigStatus.newBuilder()
         .setStatus(status).setLastRemoteConfigHash(hash).setErrorMessage(error).build();
-    state = state.withRemoteConfigStatus(reported);
+    state = state.withRemoteConfigStatus(current);
     state.save(storage);
-    upstreamDo(client -> client.setRemoteConfigStatus(reported));
+    reported.remoteConfigStatus(current);
     if (status == RemoteConfigStatuses.RemoteConfigStatuses_FAILED) {
       log.warn("remote config {} FAILED: {}", hash.toStringUtf8(), error);
-    }
-  }
-
-  private void upstreamDo(java.util.function.Consumer<OpampClient> action) {
-    if (upstream != null) {
-      action.accept(upstream);
     }
   }
 
@@ -347,8 +417,8 @@ public final class Supervisor implements AutoCloseable {
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       stopping = true;
     }
-    if (upstream != null) {
-      upstream.stop().orTimeout(5, TimeUnit.SECONDS).exceptionally(failure -> null).join();
+    if (reported.client() != null) {
+      reported.client().stop().orTimeout(5, TimeUnit.SECONDS).exceptionally(failure -> null).join();
     }
     if (collector != null) {
       collector.stop(Commander.GRACE);

@@ -28,7 +28,7 @@ public record SupervisorConfig(
   public record Tls(
       boolean insecure, boolean insecureSkipVerify, String caFile, String caPem, String certFile, String certPem,
       String keyFile, String keyPem, String minVersion, String maxVersion, String serverNameOverride,
-      Duration reloadInterval, boolean includeSystemCaCertsPool) {}
+      Duration reloadInterval, boolean includeSystemCaCertsPool, Duration rotateBefore) {}
 
   public record Capabilities(
       boolean acceptsRemoteConfig, boolean acceptsRestartCommand, boolean acceptsOpampConnectionSettings,

@@ -103,7 +103,9 @@ public final class SupervisorConfigLoader {
         tlsVersion(node, "min_version", "1.2"), tlsVersion(node, "max_version", ""),
         node.string("server_name_override", ""),
         node.has("reload_interval") ? node.positiveDuration("reload_interval", null) : Duration.ZERO,
-        node.bool("include_system_ca_certs_pool", false));
+        node.bool("include_system_ca_certs_pool", false),
+        // Ours, not the Go supervisor's: ask the server for a new certificate this long before the current ends.
+        node.has("rotate_before") ? node.positiveDuration("rotate_before", null) : Duration.ZERO);
     if (!tls.certFile().isEmpty() && !tls.certPem().isEmpty()) {
       throw node.error("cert_file", "set either cert_file or cert_pem, not both");
     }

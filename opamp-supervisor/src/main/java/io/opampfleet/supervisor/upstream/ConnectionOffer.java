@@ -1,0 +1,105 @@
+package io.opampfleet.supervisor.upstream;
+
+import io.opampfleet.proto.Header;
+import io.opampfleet.proto.OpAMPConnectionSettings;
+import io.opampfleet.strictyaml.ConfigException;
+import io.opampfleet.supervisor.config.SupervisorConfig.Server;
+import io.opampfleet.supervisor.config.SupervisorConfig.Tls;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * OpAMP connection settings the server offered and the supervisor took: where to connect, with
+ * which headers and client certificate. Unlike the Go supervisor, an accepted offer is kept in the
+ * storage directory, so a restarted supervisor comes back with a rotated certificate, not with the
+ * one the server refuses since. The private key of a certificate made from our own request is kept
+ * next to it, readable by its owner only.
+ */
+public final class ConnectionOffer {
+  static final String SETTINGS_FILE = "last_opamp_connection_settings.dat";
+  static final String KEY_FILE = "opamp_client.key";
+
+  private ConnectionOffer() {}
+
+  /** The server settings to use: supervisor.yaml's, with an offer taken earlier laid over them. */
+  public static Server current(Server configured, Path storage) {
+    Path settings = storage.resolve(SETTINGS_FILE);
+    if (!Files.exists(settings)) {
+      return configured;
+    }
+    try {
+      OpAMPConnectionSettings offer = OpAMPConnectionSettings.parseFrom(Files.readAllBytes(settings));
+      Path key = storage.resolve(KEY_FILE);
+      return apply(configured, offer, Files.exists(key) ? Files.readString(key) : null);
+    } catch (IOException e) {
+      throw new ConfigException(settings + ": cannot be read: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The server settings an offer makes: its endpoint and headers, and its client certificate with
+   * the key it carries or, for a certificate made from our request, {@code requestKeyPem}. The
+   * server's CA and TLS options stay those of supervisor.yaml.
+   */
+  public static Server apply(Server base, OpAMPConnectionSettings offer, String requestKeyPem) {
+    if (offer.getDestinationEndpoint().isBlank()) {
+      throw new IllegalArgumentException("the offer has no destination endpoint");
+    }
+    Map<String, List<String>> headers = new LinkedHashMap<>();
+    for (Header header : offer.getHeaders().getHeadersList()) {
+      headers.computeIfAbsent(header.getKey(), k -> new java.util.ArrayList<>()).add(header.getValue());
+    }
+    Tls tls = base.tls();
+    if (offer.hasCertificate()) {
+      String key = offer.getCertificate().getPrivateKey().isEmpty() ? requestKeyPem
+          : offer.getCertificate().getPrivateKey().toString(StandardCharsets.US_ASCII);
+      if (key == null) {
+        throw new IllegalArgumentException("the offered certificate comes without its key, and no request of ours made it");
+      }
+      tls = new Tls(tls.insecure(), tls.insecureSkipVerify(), tls.caFile(), tls.caPem(), "",
+          offer.getCertificate().getCert().toString(StandardCharsets.US_ASCII), "", key, tls.minVersion(),
+          tls.maxVersion(), tls.serverNameOverride(), tls.reloadInterval(), tls.includeSystemCaCertsPool(),
+          tls.rotateBefore());
+    } else {
+      tls = new Tls(tls.insecure(), tls.insecureSkipVerify(), tls.caFile(), tls.caPem(), "", "", "", "",
+          tls.minVersion(), tls.maxVersion(), tls.serverNameOverride(), tls.reloadInterval(),
+          tls.includeSystemCaCertsPool(), tls.rotateBefore());
+    }
+    return new Server(URI.create(offer.getDestinationEndpoint()), headers, tls, base.auth());
+  }
+
+  /** Keeps an accepted offer (and the key of our request, when the certificate is ours). */
+  public static void keep(Path storage, OpAMPConnectionSettings offer, Optional<String> requestKeyPem) {
+    try {
+      write(storage.resolve(SETTINGS_FILE), offer.toByteArray());
+      Path key = storage.resolve(KEY_FILE);
+      if (requestKeyPem.isPresent() && offer.getCertificate().getPrivateKey().isEmpty()) {
+        write(key, requestKeyPem.get().getBytes(StandardCharsets.US_ASCII));
+      } else {
+        Files.deleteIfExists(key);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot keep the accepted connection settings in " + storage, e);
+    }
+  }
+
+  private static void write(Path file, byte[] content) throws IOException {
+    Path partial = file.resolveSibling(file.getFileName() + ".partial");
+    Files.write(partial, content);
+    try {
+      Files.setPosixFilePermissions(partial, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException e) {
+      // Not a POSIX file system: the directory's own permissions guard it.
+    }
+    Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+}
