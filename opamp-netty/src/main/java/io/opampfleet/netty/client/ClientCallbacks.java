@@ -12,6 +12,9 @@ public interface ClientCallbacks {
   /** Connected: the WebSocket is open, or an HTTP poll was answered after none or a failure. */
   default void onConnect() {}
 
+  /** A new connection finished its TLS handshake, this long after the connection attempt began. */
+  default void onTlsHandshake(java.time.Duration took) {}
+
   /** A connection attempt or poll failed; the client retries by itself. */
   default void onConnectFailed(Throwable cause) {}
 

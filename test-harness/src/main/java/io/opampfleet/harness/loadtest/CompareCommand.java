@@ -23,6 +23,8 @@ final class CompareCommand implements Callable<Integer> {
       System.out.printf("%-44s %12s %12s %8s%n", "", "A", "B", "B / A");
       System.out.printf("%-44s %12s %12s%n", "", a.agents() + " agents", b.agents() + " agents");
       rows("connect", a.connectMillis(), b.connectMillis());
+      rows("TLS handshake", a.tlsHandshakeMillis(), b.tlsHandshakeMillis());
+      row("connections per second", a.connectsPerSecond(), b.connectsPerSecond());
       rows("rollout start -> config received", a.receivedMillis(), b.receivedMillis());
       rows("rollout start -> APPLIED reported", a.appliedMillis(), b.appliedMillis());
       row("harness heap per agent (bytes)", a.heapBytesPerAgent(), b.heapBytesPerAgent());

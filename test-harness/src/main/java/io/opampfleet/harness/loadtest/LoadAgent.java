@@ -50,6 +50,11 @@ final class LoadAgent implements ClientCallbacks {
   }
 
   @Override
+  public void onTlsHandshake(java.time.Duration took) {
+    timeline.handshake(took.toNanos());
+  }
+
+  @Override
   public void onConnectFailed(Throwable cause) {
     timeline.error(cause);
   }
@@ -73,6 +78,9 @@ final class LoadAgent implements ClientCallbacks {
     timeline.received(now);
     report(status(hash, RemoteConfigStatuses.RemoteConfigStatuses_APPLYING));
     Runnable apply = () -> {
+      if (!hash.equals(lastHash)) {
+        return;  // a newer config came meanwhile (a rollback, say): it is the one to apply and report
+      }
       if (!fails) {
         client.setEffectiveConfig(EffectiveConfig.newBuilder().setConfigMap(message.getRemoteConfig().getConfig()).build());
       }

@@ -317,8 +317,9 @@ public final class LoadtestCommand implements Callable<Integer> {
     timeline.rolloutStarts(System.nanoTime());
     long id = driver.start("loadtest=true", "loadtest", version, waves, failureBudget,
         Duration.ofSeconds(Math.min(timeoutSeconds, 600)));
+    timeline.mark("wave 1");
     System.out.printf("loadtest: rollout %d of loadtest@%d started%n", id, version);
-    return driver.follow(id, Duration.ofSeconds(timeoutSeconds));
+    return driver.follow(id, Duration.ofSeconds(timeoutSeconds), timeline);
   }
 
   private static AgentDescription description(int index) {

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
 
@@ -19,12 +20,13 @@ import org.HdrHistogram.Histogram;
  */
 record Report(
     String finishedAt, boolean partial, String machine, int agents, long connected, Map<String, Number> connectMillis,
+    Map<String, Number> tlsHandshakeMillis, double connectsPerSecond,
     long received, Map<String, Number> receivedMillis, long applied, long failed, Map<String, Number> appliedMillis,
     Map<String, Object> rollout, Map<String, Long> errors, long heapBytesPerAgent, Progress progress,
     Map<String, Double> serverMetrics) {
 
   /** Agents per tick of {@code tickMillis} since the rollout's start. */
-  record Progress(int tickMillis, long[] received, long[] applied, long[] failed) {}
+  record Progress(int tickMillis, long[] received, long[] applied, long[] failed, List<Timeline.Mark> marks) {}
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -40,12 +42,14 @@ record Report(
     }
     int ticks = Timeline.length(timeline.receivedPerTick, timeline.appliedPerTick, timeline.failedPerTick);
     Progress progress = new Progress(Timeline.TICK_MILLIS, Timeline.copy(timeline.receivedPerTick, ticks),
-        Timeline.copy(timeline.appliedPerTick, ticks), Timeline.copy(timeline.failedPerTick, ticks));
+        Timeline.copy(timeline.appliedPerTick, ticks), Timeline.copy(timeline.failedPerTick, ticks),
+        List.copyOf(timeline.marks));
     String machine = Runtime.getRuntime().availableProcessors() + " cores, "
         + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB max heap, " + System.getProperty("os.name")
         + " " + System.getProperty("os.arch") + ", Java " + System.getProperty("java.version");
     return new Report(Instant.now().toString(), partial, machine, agents, timeline.connected.sum(),
-        percentiles(timeline.connect), timeline.receivedCount.sum(), percentiles(timeline.received),
+        percentiles(timeline.connect), percentiles(timeline.handshake), Math.round(timeline.connectRate() * 10) / 10.0,
+        timeline.receivedCount.sum(), percentiles(timeline.received),
         timeline.appliedCount.sum(), timeline.failedCount.sum(), percentiles(timeline.applied), rolloutFigures,
         timeline.errors(), heapBytesPerAgent, progress, serverMetrics);
   }
@@ -73,9 +77,11 @@ record Report(
     out.printf("%n%-34s %10s %10s %10s %10s %10s%n", partial ? "PARTIAL RESULTS" : "", "p50 ms", "p90 ms", "p99 ms",
         "p99.9 ms", "max ms");
     row(out, "connect (TCP+TLS+first reply)", connectMillis);
+    row(out, "TLS handshake", tlsHandshakeMillis);
     row(out, "rollout start -> config received", receivedMillis);
     row(out, "rollout start -> APPLIED reported", appliedMillis);
-    out.printf("%nagents %,d  connected %,d  received %,d  applied %,d  failed %,d  harness heap %,d B/agent%n",
+    out.printf("%nconnections %,.0f/s%n", connectsPerSecond);
+    out.printf("agents %,d  connected %,d  received %,d  applied %,d  failed %,d  harness heap %,d B/agent%n",
         agents, connected, received, applied, failed, heapBytesPerAgent);
     if (!rollout.isEmpty()) {
       out.printf("rollout %s: %s %s%n", rollout.get("id"), rollout.get("state"), rollout.get("reason"));

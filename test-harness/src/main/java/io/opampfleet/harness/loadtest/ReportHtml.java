@@ -35,9 +35,11 @@ final class ReportHtml {
     }
     html.append("<table><tr><th></th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>max ms</th></tr>");
     row(html, "connect (TCP + TLS + first reply)", report.connectMillis());
+    row(html, "TLS handshake", report.tlsHandshakeMillis());
     row(html, "rollout start &rarr; config received", report.receivedMillis());
     row(html, "rollout start &rarr; APPLIED reported", report.appliedMillis());
-    html.append("</table><p>connected ").append(report.connected()).append(", received ").append(report.received())
+    html.append("</table><p>").append(String.format(Locale.ROOT, "%,.0f", report.connectsPerSecond()))
+        .append(" connections per second; connected ").append(report.connected()).append(", received ").append(report.received())
         .append(", applied ").append(report.applied()).append(", failed ").append(report.failed())
         .append(", harness heap ").append(report.heapBytesPerAgent()).append(" bytes per agent");
     if (!report.errors().isEmpty()) {
@@ -95,9 +97,20 @@ final class ReportHtml {
       }
     }
     double seconds = ticks * progress.tickMillis() / 1000.0;
+    int row = 0;
+    for (Timeline.Mark mark : progress.marks()) {
+      int x = LEFT + (int) ((WIDTH - LEFT - 20) * Math.min(1.0, mark.seconds() / Math.max(seconds, 0.001)));
+      boolean bad = mark.label().startsWith("ROLL") || mark.label().equals("FAILED");
+      svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"20\" y2=\"%d\" stroke=\"%s\" "
+          + "stroke-dasharray=\"4 3\"/>", x, x, HEIGHT - BOTTOM, bad ? "#c33" : "#555"));
+      // Labels step down so that marks close in time stay readable; near the right edge they end at the line.
+      boolean right = x > WIDTH - 140;
+      svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"%s\">%s</text>",
+          right ? x - 3 : x + 3, 34 + 13 * (row++ % 6), right ? "end" : "start", escape(mark.label())));
+    }
     svg.append(text(LEFT, HEIGHT - 10, "0 s")).append(text(WIDTH - 40, HEIGHT - 10,
         String.format(Locale.ROOT, "%.1f s", seconds)));
-    legend(svg, "received", "#7aa6d6", "applied (red lines: failures)", "#2f6db5");
+    legend(svg, "received", "#7aa6d6", "applied (red lines: failures; dashed: waves, rollback)", "#2f6db5");
     return svg.append("</svg>").toString();
   }
 

@@ -37,15 +37,29 @@ final class RolloutDriver {
         "waves", waves, "failureBudget", budget, "applyTimeout", applyTimeout.toSeconds() + "s")).get("id").asLong();
   }
 
-  /** Polls the rollout until it ends or the time is up; returns its last view. */
-  JsonNode follow(long id, Duration limit) throws InterruptedException {
+  /** Polls the rollout until it ends or the time is up, marking its waves and states; returns its last view. */
+  JsonNode follow(long id, Duration limit, Timeline timeline) throws InterruptedException {
     long end = System.nanoTime() + limit.toNanos();
     JsonNode view = call("GET", "/api/v1/rollouts/" + id, null);
-    while (!ENDED.contains(view.get("state").asText()) && System.nanoTime() < end) {
-      Thread.sleep(250);
+    int wave = 1;
+    String state = "RUNNING";
+    while (true) {
+      if (view.get("currentWave").asInt() != wave) {
+        wave = view.get("currentWave").asInt();
+        timeline.mark("wave " + wave);
+      }
+      if (!view.get("state").asText().equals(state)) {
+        state = view.get("state").asText();
+        if (!state.equals("RUNNING")) {
+          timeline.mark(state);
+        }
+      }
+      if (ENDED.contains(state) || System.nanoTime() >= end) {
+        return view;
+      }
+      Thread.sleep(100);
       view = call("GET", "/api/v1/rollouts/" + id, null);
     }
-    return view;
   }
 
   /** The server's unlabelled opamp_ figures from /metrics; empty when they cannot be read. */

@@ -19,6 +19,9 @@ final class Timeline {
   private static final int TICKS = 36_000;
 
   final Histogram connect = new ConcurrentHistogram(HOUR_MICROS, 3);
+  final Histogram handshake = new ConcurrentHistogram(HOUR_MICROS, 3);
+  private final AtomicLong firstConnect = new AtomicLong(Long.MAX_VALUE);
+  private final AtomicLong lastConnect = new AtomicLong(Long.MIN_VALUE);
   final Histogram received = new ConcurrentHistogram(HOUR_MICROS, 3);
   final Histogram applied = new ConcurrentHistogram(HOUR_MICROS, 3);
   final LongAdder connected = new LongAdder();
@@ -43,6 +46,19 @@ final class Timeline {
   void connected(long nanos) {
     connected.increment();
     connect.recordValue(Math.max(1, nanos / 1_000));
+    long now = System.nanoTime();
+    firstConnect.accumulateAndGet(now, Math::min);
+    lastConnect.accumulateAndGet(now, Math::max);
+  }
+
+  void handshake(long nanos) {
+    handshake.recordValue(Math.max(1, nanos / 1_000));
+  }
+
+  /** Connections completed per second, from the first to the last. */
+  double connectRate() {
+    long span = lastConnect.get() - firstConnect.get();
+    return span <= 0 ? connected.sum() : connected.sum() / (span / 1e9);
   }
 
   void rolloutStarts(long nanoTime) {
@@ -96,6 +112,18 @@ final class Timeline {
       values[i] = array.get(i);
     }
     return values;
+  }
+
+  /** Something that happened to the rollout (a wave began, it rolled back), at seconds since its start. */
+  record Mark(double seconds, String label) {}
+
+  final java.util.List<Mark> marks = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  void mark(String label) {
+    long start = rolloutStart.get();
+    if (start != NOT_STARTED) {
+      marks.add(new Mark((System.nanoTime() - start) / 1e9, label));
+    }
   }
 
   void error(Throwable cause) {

@@ -44,6 +44,8 @@ class LoadtestIT {
     assertThat(first.get("appliedMillis").get("p99").asDouble()).isPositive();
     assertThat(first.get("partial").asBoolean()).isFalse();
     assertThat(first.get("serverMetrics").get("opamp_agents_connected").asInt()).isEqualTo(AGENTS);
+    assertThat(first.get("tlsHandshakeMillis").get("count").asInt()).isGreaterThanOrEqualTo(AGENTS);
+    assertThat(first.get("connectsPerSecond").asDouble()).isPositive();
     assertThat(first.get("progress").get("applied")).isNotEmpty();
     assertThat(Files.readString(dir.resolve("run-1").resolve("report.html"))).startsWith("<!doctype html>")
         .contains("<svg", "<polyline", "SUCCEEDED").doesNotContain("<script", "src=\"http", "href=\"http")
@@ -54,6 +56,7 @@ class LoadtestIT {
     assertThat(second.get("rollout").get("state").asText()).isEqualTo("ROLLED_BACK");
     assertThat(second.get("rollout").get("reason").asText()).contains("over the failure budget of 0");
     assertThat(second.get("failed").asInt()).isPositive();
+    assertThat(second.get("progress").get("marks").toString()).contains("wave 1", "ROLLED_BACK");
   }
 
   @Test

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -56,6 +57,7 @@ public abstract class TransportBase {
    * needs it, then the handlers the transport makes for each new channel.
    */
   protected final ChannelFuture connect(Supplier<ChannelHandler[]> handlers) {
+    long began = System.nanoTime();
     return new Bootstrap()
         .group(loop)
         .channel(NioSocketChannel.class)
@@ -64,7 +66,14 @@ public abstract class TransportBase {
           @Override
           protected void initChannel(Channel channel) {
             if (context.tls() != null) {
-              channel.pipeline().addLast(context.tls().newHandler(channel.alloc(), context.host(), context.port()));
+              SslHandler tls = context.tls().newHandler(channel.alloc(), context.host(), context.port());
+              tls.handshakeFuture().addListener(done -> {
+                if (done.isSuccess()) {
+                  Duration took = Duration.ofNanos(System.nanoTime() - began);
+                  context.callbackExecutor().execute(() -> context.callbacks().onTlsHandshake(took));
+                }
+              });
+              channel.pipeline().addLast(tls);
             }
             channel.pipeline().addLast(handlers.get());
           }
