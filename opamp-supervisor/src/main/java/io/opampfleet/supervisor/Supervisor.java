@@ -24,7 +24,10 @@ import io.opampfleet.supervisor.compose.EffectiveConfigComposer;
 import io.opampfleet.supervisor.config.SupervisorConfig;
 import io.opampfleet.supervisor.storage.PersistentState;
 import io.opampfleet.supervisor.storage.RemoteConfigStore;
+import io.opampfleet.supervisor.healthchecker.HealthEndpoint;
 import io.opampfleet.supervisor.upstream.CertificateRotation;
+import java.net.InetSocketAddress;
+import java.util.Optional;
 import io.opampfleet.supervisor.upstream.ConnectionOffer;
 import io.opampfleet.supervisor.upstream.Reported;
 import io.opampfleet.supervisor.upstream.UpstreamTls;
@@ -76,6 +79,8 @@ public final class Supervisor implements AutoCloseable {
   private EffectiveConfigComposer composer;
   private Commander collector;
   private final Reported reported = new Reported();
+  private HealthEndpoint health;
+  private volatile boolean configured;
   private Server server;
   private CertificateRotation rotation;
   private AgentRemoteConfig running;
@@ -92,6 +97,9 @@ public final class Supervisor implements AutoCloseable {
 
   /** Bootstraps the collector, starts it on the last config it had, and connects upstream. */
   public void start() throws BootstrapException, IOException, InterruptedException {
+    if (config.healthcheck().enabled()) {
+      health = HealthEndpoint.start(hostPort(config.healthcheck().endpoint()), this::unhealthyBecause);
+    }
     state = PersistentState.loadOrCreate(storage, config.agent().instanceId());
     description = new AgentBootstrap(config, state.instanceId(), storage).describe();
     link = CollectorLink.start(config.agent().opampServerPort(), reported::health);
@@ -119,8 +127,23 @@ public final class Supervisor implements AutoCloseable {
     } catch (java.util.concurrent.ExecutionException e) {
       throw new IOException("the collector could not be started: " + e.getCause(), e);
     }
+    configured = true;
     reported.switchTo(upstream);
     upstream.start();
+  }
+
+  /** Why the supervisor is not healthy yet, in the Go supervisor's words; empty once it is. */
+  private Optional<String> unhealthyBecause() {
+    if (state == null) {
+      return Optional.of("persistent state is nil");
+    }
+    return configured ? Optional.empty() : Optional.of("config state is nil");
+  }
+
+  private static InetSocketAddress hostPort(String endpoint) {
+    int colon = endpoint.lastIndexOf(':');
+    String host = colon <= 0 ? "0.0.0.0" : endpoint.substring(0, colon);
+    return new InetSocketAddress(host, Integer.parseInt(endpoint.substring(colon + 1)));
   }
 
   public UUID instanceUid() {
@@ -428,5 +451,8 @@ public final class Supervisor implements AutoCloseable {
     }
     loop.shutdownNow();
     callbacks.shutdownNow();
+    if (health != null) {
+      health.close();
+    }
   }
 }
