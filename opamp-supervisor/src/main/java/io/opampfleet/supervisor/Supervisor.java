@@ -81,6 +81,9 @@ public final class Supervisor implements AutoCloseable {
   private final Reported reported = new Reported();
   private HealthEndpoint health;
   private volatile boolean configured;
+  /** Running agent::startup_fallback_configs until the first connection to the server. */
+  private volatile boolean onFallback;
+  private volatile boolean fallbackAllowed = true;
   private Server server;
   private CertificateRotation rotation;
   private AgentRemoteConfig running;
@@ -110,6 +113,9 @@ public final class Supervisor implements AutoCloseable {
       running = remoteConfigs.lastReceived();
       lastGood = remoteConfigs.lastWorking();
     }
+    if (!config.agent().startupFallbackConfigs().isEmpty()) {
+      validateFallback();
+    }
     server = ConnectionOffer.current(config.server(), storage);
     if (config.capabilities().acceptsOpampConnectionSettings() && !server.tls().rotateBefore().isZero()) {
       rotation = new CertificateRotation(server.tls().rotateBefore());
@@ -130,6 +136,19 @@ public final class Supervisor implements AutoCloseable {
     configured = true;
     reported.switchTo(upstream);
     upstream.start();
+  }
+
+  /** The collector must accept agent::startup_fallback_configs, or the supervisor does not start. */
+  private void validateFallback() throws IOException, InterruptedException {
+    try {
+      Optional<String> problems = ConfigValidation.problems(config.agent().executable(), config.agent().env(), storage,
+          composer.composeFallback(description).yaml());
+      if (problems.isPresent()) {
+        throw new ConfigException("agent::startup_fallback_configs: the collector refuses them: " + problems.get());
+      }
+    } catch (ComposeException e) {
+      throw new ConfigException("agent::startup_fallback_configs: " + e.getMessage());
+    }
   }
 
   /** Why the supervisor is not healthy yet, in the Go supervisor's words; empty once it is. */
@@ -170,6 +189,12 @@ public final class Supervisor implements AutoCloseable {
           @Override
           public void onConnect() {
             connected.run();
+            fallbackAllowed = false;
+            if (onFallback) {
+              // The first connection ends the fallback for good: the normal config runs from now on.
+              onFallback = false;
+              onLoop(() -> startOnKnownConfig());
+            }
             if (rotation != null) {
               rotation.due(settings.tls(), state.instanceId().toString(), java.time.Instant.now())
                   .ifPresent(request -> {
@@ -249,6 +274,16 @@ public final class Supervisor implements AutoCloseable {
    * on a config that was reported FAILED.
    */
   private void startOnKnownConfig() throws InterruptedException {
+    if (fallbackAllowed && !config.agent().startupFallbackConfigs().isEmpty() && running == null && lastGood == null) {
+      try {
+        restart(composer.composeFallback(description));
+        onFallback = true;
+        log.info("running agent::startup_fallback_configs until the first connection to the server");
+        return;
+      } catch (ComposeException e) {
+        log.warn("the startup fallback configs cannot be used ({}); starting on the normal config", e.getMessage());
+      }
+    }
     RemoteConfigStatus last = state.lastRemoteConfigStatus();
     if (running != null && last.getStatus() == RemoteConfigStatuses.RemoteConfigStatuses_FAILED
         && last.getLastRemoteConfigHash().equals(running.getConfigHash())) {

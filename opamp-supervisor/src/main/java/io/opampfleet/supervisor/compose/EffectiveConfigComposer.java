@@ -86,6 +86,26 @@ public final class EffectiveConfigComposer {
         List.copyOf(warnings));
   }
 
+  /**
+   * The config of a supervisor that has never heard from its server and has no remote config:
+   * agent::startup_fallback_configs in order, with the supervisor's own telemetry and opamp
+   * extension parts, in place of agent::config_files.
+   */
+  public Composed composeFallback(AgentDescription description) throws ComposeException {
+    ObjectNode merged = NODES.objectNode();
+    List<String> warnings = new ArrayList<>();
+    ConfigMerge.merge(merged, extraTelemetry(description));
+    for (java.nio.file.Path file : config.agent().startupFallbackConfigs()) {
+      mergeLocalFile(merged, file.toString(), warnings);
+    }
+    ConfigMerge.merge(merged, opampExtension());
+    if (!allowNoPipelines && merged.path("service").path("pipelines").isEmpty()) {
+      ConfigMerge.merge(merged, nopPipeline());
+    }
+    normalizeResource(merged);
+    return new Composed(write(merged), false, List.copyOf(warnings));
+  }
+
   /** The bootstrap config: only what the collector needs to describe itself to the supervisor. */
   public String bootstrap() {
     ObjectNode merged = NODES.objectNode();
