@@ -397,6 +397,16 @@ public final class Supervisor implements AutoCloseable {
       log.error("effective.yaml cannot be written ({}); the collector keeps its current config", e.getMessage());
       return;
     }
+    if (config.agent().useHupConfigReload() && collector.isRunning()) {
+      // The health that decides this config must come after the reload.
+      link.forget();
+      if (collector.reload()) {
+        log.info("the collector reloads its config (SIGHUP)");
+        reportEffective(composed);
+        return;
+      }
+      log.warn("the collector could not be sent SIGHUP; restarting it instead");
+    }
     collector.stop(Commander.GRACE);
     link.forget();
     int started = ++generation;
@@ -407,6 +417,10 @@ public final class Supervisor implements AutoCloseable {
       onLoop(() -> exited(started, -1));
       return;
     }
+    reportEffective(composed);
+  }
+
+  private void reportEffective(Composed composed) {
     reported.effectiveConfig(EffectiveConfig.newBuilder().setConfigMap(AgentConfigMap.newBuilder()
         .putConfigMap("", AgentConfigFile.newBuilder().setBody(ByteString.copyFromUtf8(composed.yaml()))
             .setContentType("text/yaml").build())).build());

@@ -120,6 +120,28 @@ class SupervisorIT {
   }
 
   @Test
+  void withHupReloadANewConfigRunsInTheSameCollectorProcess() throws Exception {
+    start("", "use_hup_config_reload: true");
+    int first = freePort();
+    AgentRemoteConfig one = push("one", otlpPipeline(first));
+    await("first applied").atMost(PATIENCE).until(() -> status(one) == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED);
+    long pid = supervisor.collectorPid();
+    int second = freePort();
+
+    AgentRemoteConfig two = push("two", otlpPipeline(second));
+
+    await("second applied").atMost(PATIENCE).until(() -> status(two) == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED);
+    assertThat(listening(second)).isTrue();
+    assertThat(listening(first)).isFalse();
+    assertThat(supervisor.collectorPid()).as("reloaded, not restarted").isEqualTo(pid);
+
+    AgentRemoteConfig bad = push("bad", "exporters: {kafka: {}}\nservice: {pipelines: {traces: {receivers: [nop], exporters: [kafka]}}}\n");
+
+    await("bad failed").atMost(PATIENCE).until(() -> status(bad) == RemoteConfigStatuses.RemoteConfigStatuses_FAILED);
+    await("the good config runs again").atMost(PATIENCE).until(() -> listening(second));
+  }
+
+  @Test
   void aCollectorThatDiesIsRestarted() throws Exception {
     start("", "");
     long first = supervisor.collectorPid();

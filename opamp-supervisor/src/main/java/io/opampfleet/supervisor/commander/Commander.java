@@ -86,6 +86,24 @@ public final class Commander {
     }
   }
 
+  /**
+   * Asks the running collector to read its config again (SIGHUP), for use_hup_config_reload.
+   *
+   * @return false when no collector runs or the signal could not be sent
+   */
+  public synchronized boolean reload() throws InterruptedException {
+    if (!isRunning()) {
+      return false;
+    }
+    try {
+      // The JDK sends no signal but TERM and KILL: kill(1) sends the one the collector reloads on.
+      Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).redirectErrorStream(true).start();
+      return kill.waitFor(5, TimeUnit.SECONDS) && kill.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   public synchronized boolean isRunning() {
     return process != null && process.isAlive();
   }
