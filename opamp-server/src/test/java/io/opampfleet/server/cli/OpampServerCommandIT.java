@@ -25,6 +25,12 @@ class OpampServerCommandIT {
 
   @TempDir
   Path dir;
+  private final List<Process> started = new java.util.ArrayList<>();
+
+  @org.junit.jupiter.api.AfterEach
+  void stopWhatIsLeft() {
+    started.forEach(Process::destroyForcibly);
+  }
 
   @Test
   void aFirstStartPrintsOneAdminTokenThatWorksAndAStopFlushesAndExits() throws Exception {
@@ -84,11 +90,13 @@ class OpampServerCommandIT {
   }
 
   private Process start(Path config) throws IOException {
-    return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+    Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-jar", Path.of("target", "opamp-server.jar").toAbsolutePath().toString(), "--config", config.toString())
         .redirectError(dir.resolve("stderr.log").toFile())
         .redirectOutput(dir.resolve("stdout.log").toFile())
         .start();
+    started.add(process);
+    return process;
   }
 
   private String awaitAdmin(Process server) {
