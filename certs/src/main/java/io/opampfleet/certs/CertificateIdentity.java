@@ -1,6 +1,7 @@
 package io.opampfleet.certs;
 
 import java.security.cert.X509Certificate;
+import java.util.Optional;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
@@ -14,15 +15,25 @@ public final class CertificateIdentity {
    */
   public static String commonName(X509Certificate certificate) {
     String subject = certificate.getSubjectX500Principal().getName();
+    return commonName(subject).orElseThrow(() ->
+        new PkiException("the certificate's subject '" + subject + "' has no common name (CN)"));
+  }
+
+  /**
+   * The common name in a subject written as an RFC 2253 name ({@code CN=agent-1,O=Fleet}), if any.
+   *
+   * @throws PkiException when the text is not such a name
+   */
+  public static Optional<String> commonName(String subject) {
     try {
       for (Rdn rdn : new LdapName(subject).getRdns()) {
         if (rdn.getType().equalsIgnoreCase("CN")) {
-          return rdn.getValue().toString();
+          return Optional.of(rdn.getValue().toString());
         }
       }
+      return Optional.empty();
     } catch (InvalidNameException e) {
       throw new PkiException("the certificate's subject '" + subject + "' cannot be read: " + e.getMessage(), e);
     }
-    throw new PkiException("the certificate's subject '" + subject + "' has no common name (CN)");
   }
 }

@@ -7,10 +7,6 @@ import java.util.regex.Pattern;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.pkcs.Attribute;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
-import org.bouncycastle.asn1.x500.RDN;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x500.style.BCStyle;
-import org.bouncycastle.asn1.x500.style.IETFUtils;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -56,7 +52,7 @@ public record CsrPolicy(Pattern allowedCommonName, Duration validity) {
       throw new PkiException("the CSR's RSA key has " + rsa.getModulus().bitLength() + " bits; at least 2048 are required");
     }
     KeyAlgorithm.of(key);
-    String commonName = commonName(csr.getSubject());
+    String commonName = CertificateRequests.commonName(csr);
     if (!allowedCommonName.matcher(commonName).matches()) {
       throw new PkiException("the CSR's subject common name '" + commonName
           + "' is not allowed: the policy requires it to match " + allowedCommonName.pattern());
@@ -83,14 +79,6 @@ public record CsrPolicy(Pattern allowedCommonName, Duration validity) {
     if (!valid) {
       throw new PkiException("the CSR's signature does not verify: it was not signed by the key it carries");
     }
-  }
-
-  private static String commonName(X500Name subject) {
-    RDN[] names = subject.getRDNs(BCStyle.CN);
-    if (names.length != 1) {
-      throw new PkiException("the CSR's subject must have exactly one common name (CN), it has " + names.length);
-    }
-    return IETFUtils.valueToString(names[0].getFirst().getValue());
   }
 
   private static void checkRequestedExtensions(PKCS10CertificationRequest csr) {

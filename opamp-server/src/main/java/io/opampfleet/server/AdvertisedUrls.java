@@ -17,14 +17,23 @@ final class AdvertisedUrls {
     return scheme + "://" + host(bound, tls) + ":" + bound.getPort();
   }
 
-  private static String host(InetSocketAddress bound, boolean tls) {
-    InetAddress address = bound.getAddress();
-    if (address != null && address.isAnyLocalAddress()) {
+  /** The machine's name, looked up once: offers and package URLs are made often. */
+  private static final class MachineName {
+    static final String VALUE = lookup();
+
+    private static String lookup() {
       try {
         return InetAddress.getLocalHost().getCanonicalHostName();
       } catch (UnknownHostException e) {
         return "localhost";
       }
+    }
+  }
+
+  private static String host(InetSocketAddress bound, boolean tls) {
+    InetAddress address = bound.getAddress();
+    if (address != null && address.isAnyLocalAddress()) {
+      return MachineName.VALUE;
     }
     if (address != null && address.isLoopbackAddress() && tls) {
       return "localhost";

@@ -121,7 +121,8 @@ public final class FleetServer implements AutoCloseable {
     ExecutorService adminWork = executor(4, "admin", started);
     EventLoopGroup loops = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     started.push(() -> loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly());
-    AgentsApi agents = new AgentsApi(inventory, configs, new EventLog(database), writes, commands, desired, rollouts);
+    EventLog events = new EventLog(database);
+    AgentsApi agents = new AgentsApi(inventory, configs, events, writes, commands, desired, rollouts);
     AtomicBoolean ready = new AtomicBoolean();
     PackagesApi packagesApi = new PackagesApi(packages, new PackageFiles(settings.storage().dataDir().resolve("packages")),
         offers, inventory, commands, writes);
@@ -143,7 +144,7 @@ public final class FleetServer implements AutoCloseable {
     started.push(admin);
     opampBound.set(opamp.address());
     adminBound.set(admin.address());
-    started.push(pruneEvents(new EventLog(database), settings.eventRetention()));
+    started.push(pruneEvents(events, settings.eventRetention()));
     ready.set(true);
     log.info("serving OpAMP on {}://{}/v1/opamp and the admin API on {}://{}/api/v1 ({} agents known)",
         settings.opamp().tls().isPresent() ? "wss" : "ws", hostPort(opamp.address()),
@@ -207,8 +208,9 @@ public final class FleetServer implements AutoCloseable {
     metrics.labelledGauge("opamp_rollouts", "Rollouts by state", () -> {
       Map<String, Double> samples = new LinkedHashMap<>();
       for (RolloutState state : RolloutState.values()) {
-        samples.put("state=\"" + state + "\"", (double) rollouts.list().stream().filter(r -> r.state() == state).count());
+        samples.put("state=\"" + state + "\"", 0.0);
       }
+      rollouts.list().forEach(r -> samples.merge("state=\"" + r.state() + "\"", 1.0, Double::sum));
       return samples;
     });
   }

@@ -231,6 +231,10 @@ public final class Agent {
     return reports(version) ? remoteConfigStatus.getStatus() : RemoteConfigStatuses.RemoteConfigStatuses_UNSET;
   }
 
+  public synchronized RemoteConfigStatus remoteConfigStatus() {
+    return remoteConfigStatus;
+  }
+
   public synchronized String remoteConfigError() {
     return remoteConfigStatus == null ? "" : remoteConfigStatus.getErrorMessage();
   }

@@ -57,7 +57,7 @@ public final class Reports {
       agent.effectiveConfig(message.getEffectiveConfig());
     }
     if (message.hasRemoteConfigStatus()) {
-      RemoteConfigStatus before = agent.snapshot().remoteConfigStatus();
+      RemoteConfigStatus before = agent.remoteConfigStatus();
       RemoteConfigStatus after = message.getRemoteConfigStatus();
       agent.remoteConfigStatus(after);
       if (!after.equals(before)) {

@@ -62,13 +62,17 @@ public final class AgentCommands {
   /** Sends the agent its desired config now, when it is connected, takes remote config and lacks it. */
   public void sendDesiredConfig(Agent agent) {
     AgentConnection connection = agent.connection();
-    if (connection == null || !agent.can(AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig_VALUE)) {
-      return;
+    if (connection != null) {
+      remoteConfigDue(agent).ifPresent(config -> connection.send(message(agent).setRemoteConfig(config).build()));
     }
-    ConfigVersion version = agent.configToSend();
-    if (version != null) {
-      connection.send(message(agent).setRemoteConfig(remoteConfig(version)).build());
+  }
+
+  /** The agent's desired config, when it takes remote config and lacks it; marks it sent. */
+  Optional<AgentRemoteConfig> remoteConfigDue(Agent agent) {
+    if (!agent.can(AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig_VALUE)) {
+      return Optional.empty();
     }
+    return Optional.ofNullable(agent.configToSend()).map(this::remoteConfig);
   }
 
   /** The agent's package set, when it takes packages and lacks it; marks it sent. */
@@ -133,7 +137,7 @@ public final class AgentCommands {
     return true;
   }
 
-  AgentRemoteConfig remoteConfig(ConfigVersion version) {
+  private AgentRemoteConfig remoteConfig(ConfigVersion version) {
     return remoteConfigs.computeIfAbsent(version.label(), label -> AgentRemoteConfig.newBuilder()
         .setConfig(AgentConfigMap.newBuilder().putConfigMap("", AgentConfigFile.newBuilder()
             .setBody(ByteString.copyFrom(version.body(), StandardCharsets.UTF_8))

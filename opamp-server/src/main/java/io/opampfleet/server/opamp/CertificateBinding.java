@@ -1,13 +1,12 @@
 package io.opampfleet.server.opamp;
 
+import io.opampfleet.certs.CertificateIdentity;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Ties an instance uid to the certificate it first connected with, so another certificate cannot
@@ -17,16 +16,9 @@ import java.util.regex.Pattern;
 public final class CertificateBinding {
   /** A client certificate's identity: its subject and the SHA-256 of its encoding. */
   public record Identity(String subject, String sha256) {
-    private static final Pattern COMMON_NAME = Pattern.compile("(?:^|,)CN=([^,]*)");
-
     /** The subject's common name, if it has one. */
     public Optional<String> commonName() {
-      return commonName(subject);
-    }
-
-    static Optional<String> commonName(String subject) {
-      Matcher matcher = COMMON_NAME.matcher(subject == null ? "" : subject);
-      return matcher.find() ? Optional.of(matcher.group(1)) : Optional.empty();
+      return CertificateIdentity.commonName(subject);
     }
   }
 

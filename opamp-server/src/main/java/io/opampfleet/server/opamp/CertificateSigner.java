@@ -2,6 +2,8 @@ package io.opampfleet.server.opamp;
 
 import com.google.protobuf.ByteString;
 import io.opampfleet.certs.CertificateAuthority;
+import io.opampfleet.certs.CertificateIdentity;
+import io.opampfleet.certs.CertificateRequests;
 import io.opampfleet.certs.CertifiedKey;
 import io.opampfleet.certs.CsrPolicy;
 import io.opampfleet.certs.KeyAlgorithm;
@@ -18,9 +20,6 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
-import org.bouncycastle.asn1.x500.RDN;
-import org.bouncycastle.asn1.x500.style.BCStyle;
-import org.bouncycastle.asn1.x500.style.IETFUtils;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 
 /**
@@ -48,8 +47,8 @@ public final class CertificateSigner {
   public Issued sign(String uid, String currentSubject, byte[] csrPem) {
     PKCS10CertificationRequest request = Pem.parseCertificateRequest("the certificate request",
         new String(csrPem, StandardCharsets.US_ASCII));
-    java.util.Optional<String> current = CertificateBinding.Identity.commonName(currentSubject);
-    String requested = requestedName(request);
+    java.util.Optional<String> current = CertificateIdentity.commonName(currentSubject);
+    String requested = CertificateRequests.commonName(request);
     if (!requested.equals(uid) && !current.map(requested::equals).orElse(false)) {
       throw new PkiException("it names '" + requested + "'; a request may only name the agent's instance uid (" + uid
           + ")" + current.map(cn -> " or its current certificate's common name (" + cn + ")").orElse(""));
@@ -75,7 +74,7 @@ public final class CertificateSigner {
         .build();
     String sha256 = CertificateBinding.identity(issued).sha256();
     ConnectionSettingsOffers offer = ConnectionSettingsOffers.newBuilder()
-        .setHash(ByteString.copyFrom(HexFormat.of().parseHex(ConfigVersion.sha256(settings.toString()))))
+        .setHash(ByteString.copyFrom(HexFormat.of().parseHex(ConfigVersion.sha256(settings.toByteArray()))))
         .setOpamp(settings)
         .build();
     return new Issued(offer, sha256);
@@ -83,10 +82,5 @@ public final class CertificateSigner {
 
   private static ByteString pem(X509Certificate certificate) {
     return ByteString.copyFrom(Pem.encode(certificate), StandardCharsets.US_ASCII);
-  }
-
-  private static String requestedName(PKCS10CertificationRequest request) {
-    RDN[] names = request.getSubject().getRDNs(BCStyle.CN);
-    return names.length == 0 ? "" : IETFUtils.valueToString(names[0].getFirst().getValue());
   }
 }

@@ -11,7 +11,6 @@ import io.opampfleet.proto.ServerErrorResponseType;
 import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.proto.ServerToAgentFlags;
 import io.opampfleet.server.configs.Assignments;
-import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.inventory.Agent;
 import io.opampfleet.server.inventory.AgentEvent;
 import io.opampfleet.server.inventory.Inventory;
@@ -115,12 +114,7 @@ public final class FleetCallbacks implements ServerCallbacks {
     if (agent.desired() == null && message.hasAgentDescription()) {
       assign(agent, now);
     }
-    if (agent.can(AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig_VALUE)) {
-      ConfigVersion config = agent.configToSend();
-      if (config != null) {
-        reply.setRemoteConfig(commands.remoteConfig(config));
-      }
-    }
+    commands.remoteConfigDue(agent).ifPresent(reply::setRemoteConfig);
     commands.packagesDue(agent).ifPresent(reply::setPackagesAvailable);
     return writes.agent(agent).thenApply(written -> reply.build());
   }

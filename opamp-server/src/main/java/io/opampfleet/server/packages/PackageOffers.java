@@ -24,7 +24,9 @@ public final class PackageOffers {
   private final PackageRepository repository;
   private final Supplier<String> downloadBase;
   private final Map<String, Map<String, HostedPackage>> offered = new ConcurrentHashMap<>();
-  private final Map<String, String> sent = new ConcurrentHashMap<>();
+  private final Map<String, ByteString> sent = new ConcurrentHashMap<>();
+  // Built once per change of an agent's set: agents ask at every message.
+  private final Map<String, PackagesAvailable> built = new ConcurrentHashMap<>();
 
   /** {@code downloadBase} is read when an offer is made: the listener's port is known only once bound. */
   public PackageOffers(PackageRepository repository, Supplier<String> downloadBase) {
@@ -41,6 +43,7 @@ public final class PackageOffers {
     repository.offer(uid, hosted);
     synchronized (offered) {
       offered.computeIfAbsent(uid, key -> new TreeMap<>()).put(hosted.name(), hosted);
+      built.remove(uid);
     }
     sent.remove(uid);
   }
@@ -60,13 +63,18 @@ public final class PackageOffers {
    * connection yet; marks it sent.
    */
   public Optional<PackagesAvailable> due(String uid, PackageStatuses reported) {
-    PackagesAvailable available = available(uid);
+    if (!offered.containsKey(uid)) {
+      return Optional.empty();
+    }
+    PackagesAvailable available;
+    synchronized (offered) {
+      available = built.computeIfAbsent(uid, this::available);
+    }
     if (available == null) {
       return Optional.empty();
     }
-    String hash = HexFormat.of().formatHex(available.getAllPackagesHash().toByteArray());
-    boolean agentHasIt = reported != null && reported.getServerProvidedAllPackagesHash()
-        .equals(available.getAllPackagesHash());
+    ByteString hash = available.getAllPackagesHash();
+    boolean agentHasIt = reported != null && reported.getServerProvidedAllPackagesHash().equals(hash);
     if (agentHasIt || hash.equals(sent.get(uid))) {
       return Optional.empty();
     }
@@ -74,15 +82,9 @@ public final class PackageOffers {
     return Optional.of(available);
   }
 
+  /** The agent's whole set as one message; called under the lock on {@code offered}. */
   private PackagesAvailable available(String uid) {
-    Map<String, HostedPackage> set;
-    synchronized (offered) {
-      Map<String, HostedPackage> current = offered.get(uid);
-      set = current == null ? null : new TreeMap<>(current);
-    }
-    if (set == null || set.isEmpty()) {
-      return null;
-    }
+    Map<String, HostedPackage> set = offered.get(uid);
     PackagesAvailable.Builder available = PackagesAvailable.newBuilder();
     StringBuilder all = new StringBuilder();
     for (HostedPackage hosted : set.values()) {

@@ -46,33 +46,24 @@ public final class WriteBehind implements AutoCloseable {
   }
 
   public CompletableFuture<Void> agent(Agent agent) {
-    synchronized (lock) {
-      if (!running) {
-        return stopped();
-      }
-      agents.put(agent.uid(), agent);
-      lock.notifyAll();
-      return nextBatch;
-    }
+    return enqueue(() -> agents.put(agent.uid(), agent));
   }
 
   public CompletableFuture<Void> event(AgentEvent event) {
-    synchronized (lock) {
-      if (!running) {
-        return stopped();
-      }
-      events.add(event);
-      lock.notifyAll();
-      return nextBatch;
-    }
+    return enqueue(() -> events.add(event));
   }
 
   public CompletableFuture<Void> rolloutAgent(RolloutAgentRow row) {
+    return enqueue(() -> rolloutAgents.put(row.key(), row));
+  }
+
+  /** Queues a change for the next batch and returns that batch's future. */
+  private CompletableFuture<Void> enqueue(Runnable change) {
     synchronized (lock) {
       if (!running) {
         return stopped();
       }
-      rolloutAgents.put(row.key(), row);
+      change.run();
       lock.notifyAll();
       return nextBatch;
     }
