@@ -72,4 +72,29 @@ class PackagesIT {
     assertThat(admin.post("/api/v1/packages", upload).status()).isEqualTo(409);
     assertThat(fleet.admin(TestFleet.OPERATOR).post("/api/v1/packages", upload).status()).isEqualTo(403);
   }
+
+  @Test
+  void aLargeFileIsUploadedRawByAnAdminOnlyAndDownloadedWhole() throws Exception {
+    byte[] content = new byte[6 * 1024 * 1024];
+    new java.util.Random(7).nextBytes(content);
+    Path file = java.nio.file.Files.write(dir.resolve("otelcol.tar.gz"), content);
+    byte[] signature = {1, 2, (byte) 0xfb, (byte) 0xff};
+
+    Answer refused = fleet.admin(TestFleet.OPERATOR).upload("/api/v1/packages/file?version=3", file);
+    assertThat(refused.status()).isEqualTo(413);
+    assertThat(refused.body().get("error").asText()).contains("larger than 4 MiB");
+
+    Answer uploaded = fleet.admin(TestFleet.ADMIN).upload("/api/v1/packages/file?name=otelcol&version=3&signature="
+        + Base64.getUrlEncoder().encodeToString(signature), file);
+    assertThat(uploaded.status()).as(uploaded.body().toString()).isEqualTo(201);
+    assertThat(uploaded.body().get("sha256").asText()).isEqualTo(io.opampfleet.server.configs.ConfigVersion.sha256(content));
+    assertThat(uploaded.body().get("signed").asBoolean()).isTrue();
+
+    java.net.http.HttpResponse<byte[]> download = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(uploaded.body().get("downloadUrl").asText())).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(download.statusCode()).isEqualTo(200);
+    assertThat(download.body()).isEqualTo(content);
+    assertThat(fleet.admin(TestFleet.ADMIN).upload("/api/v1/packages/file?name=otelcol", file).status()).isEqualTo(400);
+  }
 }

@@ -14,9 +14,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     version = "certs (OpAMP Fleet) 0.1",
     description = "Makes the certificates OpAMP Fleet's mutual TLS needs: a CA, server and client"
-        + " certificates, and certificates for agents' signing requests.",
+        + " certificates, and certificates for agents' signing requests, and signatures for packages.",
     subcommands = {
-        CaCommand.class, ServerCommand.class, ClientCommand.class, SignCommand.class, InspectCommand.class
+        CaCommand.class, ServerCommand.class, ClientCommand.class, SignCommand.class, SignPackageCommand.class,
+        InspectCommand.class
     })
 public final class CertsCommand implements Runnable {
   /** Exit code for input the command cannot use: a missing file, bad PEM, a broken policy. */
@@ -27,7 +28,7 @@ public final class CertsCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "name a command: ca, server, client, sign or inspect");
+    throw new ParameterException(spec.commandLine(), "name a command: ca, server, client, sign, sign-package or inspect");
   }
 
   public static void main(String[] args) {

@@ -167,6 +167,22 @@ class CertsCommandTest {
     assertThat(run.err()).startsWith(start).doesNotContain("Exception").doesNotContain("\tat ");
   }
 
+  @Test
+  void signPackagePrintsASignatureThatOnlyTheUnchangedFileMatches() throws Exception {
+    Path file = Files.write(dir.resolve("otelcol.tar.gz"), new byte[] {1, 2, 3, 4});
+    Run signed = certs("sign-package", "--key", ca.resolve("ca.key").toString(), "--file", file.toString());
+
+    assertThat(signed.code()).as(signed.err()).isZero();
+    byte[] signature = java.util.Base64.getDecoder().decode(signed.out().strip());
+    java.security.PublicKey trusted = io.opampfleet.certs.PackageSignatures.trustedKey(ca.resolve("ca.crt"));
+    assertThat(io.opampfleet.certs.PackageSignatures.verify(trusted, file, signature)).isTrue();
+    Files.write(file, new byte[] {1, 2, 3, 5});
+    assertThat(io.opampfleet.certs.PackageSignatures.verify(trusted, file, signature)).isFalse();
+    assertThat(io.opampfleet.certs.PackageSignatures.verify(trusted, file, new byte[] {0})).isFalse();
+    assertThat(certs("sign-package", "--key", dir.resolve("none.key").toString(), "--file", file.toString()).err())
+        .contains("none.key: no such file");
+  }
+
   private static Run certs(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

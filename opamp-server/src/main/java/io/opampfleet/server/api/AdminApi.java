@@ -55,6 +55,14 @@ public final class AdminApi {
     return List.copyOf(routes);
   }
 
+  /** Only an admin's package file upload may carry a large body. */
+  boolean admitsLargeBody(io.netty.handler.codec.http.HttpRequest request) {
+    return request.method().name().equals("POST")
+        && new io.netty.handler.codec.http.QueryStringDecoder(request.uri()).path().equals("/api/v1/packages/file")
+        && tokens.authenticate(request.headers().get("Authorization"))
+            .filter(principal -> principal.role().allows(Role.ADMIN)).isPresent();
+  }
+
   public ApiResponse handle(String method, String path, Map<String, List<String>> query, String authorization,
       byte[] body) {
     try {

@@ -17,6 +17,10 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.channel.ChannelFuture;
+import io.netty.handler.codec.http.HttpChunkedInput;
+import io.netty.handler.stream.ChunkedNioFile;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
@@ -43,6 +47,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       ApiResponse response = api.handle(method, uri.path(), uri.parameters(), authorization, body);
       if (response.stream() != null) {
         ctx.executor().execute(() -> startStream(ctx, response.stream()));
+      } else if (response.file() != null) {
+        sendFile(ctx, response, keepAlive);
       } else {
         write(ctx, response, keepAlive);
       }
@@ -65,6 +71,27 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       ctx.writeAndFlush(response);
     } else {
       ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  /** A file read from disk as the connection takes it, never whole in memory. */
+  private static void sendFile(ChannelHandlerContext ctx, ApiResponse answer, boolean keepAlive) {
+    ChunkedNioFile chunks;
+    try {
+      chunks = new ChunkedNioFile(answer.file().toFile(), 64 * 1024);
+    } catch (IOException e) {
+      write(ctx, AdminApi.error(404, "the file is gone: " + e.getMessage()), keepAlive);
+      return;
+    }
+    HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    head.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType());
+    HttpUtil.setContentLength(head, chunks.length());
+    head.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+    HttpUtil.setKeepAlive(head, keepAlive);
+    ctx.write(head);
+    ChannelFuture sent = ctx.writeAndFlush(new HttpChunkedInput(chunks));
+    if (!keepAlive) {
+      sent.addListener(ChannelFutureListener.CLOSE);
     }
   }
 

@@ -10,6 +10,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -18,8 +19,6 @@ import java.util.concurrent.Executor;
 
 /** The admin listener: HTTP/1.1 (over TLS when configured) into {@link AdminApi}. */
 public final class AdminServer implements AutoCloseable {
-  private static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
-
   private final Channel channel;
   private final ChannelGroup connections;
 
@@ -44,7 +43,9 @@ public final class AdminServer implements AutoCloseable {
                 pipeline.addLast("tls", tls.newHandler(ch.alloc()));
               }
               pipeline.addLast("http", new HttpServerCodec());
-              pipeline.addLast("aggregate", new HttpObjectAggregator(MAX_BODY_BYTES));
+              pipeline.addLast("limit", new BodyLimit(api::admitsLargeBody));
+              pipeline.addLast("aggregate", new HttpObjectAggregator(BodyLimit.LARGE));
+              pipeline.addLast("chunked", new ChunkedWriteHandler());
               pipeline.addLast("api", new AdminHandler(api, executor));
             }
           })

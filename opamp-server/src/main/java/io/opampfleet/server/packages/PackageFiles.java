@@ -28,11 +28,8 @@ public final class PackageFiles {
     }
   }
 
-  public byte[] read(String sha256) {
-    try {
-      return Files.readAllBytes(dir.resolve(sha256));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read package file " + sha256 + ": " + e.getMessage(), e);
-    }
+  /** The file that holds the content with this SHA-256. */
+  public Path path(String sha256) {
+    return dir.resolve(sha256);
   }
 }

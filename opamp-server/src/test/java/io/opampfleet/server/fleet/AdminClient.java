@@ -29,11 +29,21 @@ public final class AdminClient {
   }
 
   public Answer post(String path, Object body) {
-    return send(request(path).POST(json(body)));
+    return send(request(path).header("Content-Type", "application/json").POST(json(body)));
   }
 
   public Answer put(String path, Object body) {
-    return send(request(path).PUT(json(body)));
+    return send(request(path).header("Content-Type", "application/json").PUT(json(body)));
+  }
+
+  /** Posts a file as the raw body. */
+  public Answer upload(String path, java.nio.file.Path file) {
+    try {
+      return send(request(path).header("Content-Type", "application/octet-stream")
+          .POST(HttpRequest.BodyPublishers.ofFile(file)));
+    } catch (java.io.FileNotFoundException e) {
+      throw new IllegalArgumentException(e);
+    }
   }
 
   public Answer delete(String path) {
@@ -41,8 +51,7 @@ public final class AdminClient {
   }
 
   private HttpRequest.Builder request(String path) {
-    HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(20))
-        .header("Content-Type", "application/json");
+    HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60));
     return token == null ? builder : builder.header("Authorization", "Bearer " + token);
   }
 

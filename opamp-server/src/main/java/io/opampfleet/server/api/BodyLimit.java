@@ -1,0 +1,86 @@
+package io.opampfleet.server.api;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
+import java.util.function.Predicate;
+
+/**
+ * Caps each request's body before it is gathered in memory: small for every call, large only for
+ * the requests {@code large} admits (package uploads by an admin), so no one without that right
+ * can make the server hold a large body.
+ */
+final class BodyLimit extends ChannelInboundHandlerAdapter {
+  static final int SMALL = 4 * 1024 * 1024;
+  static final int LARGE = 512 * 1024 * 1024;
+
+  private final Predicate<HttpRequest> large;
+  private long limit = SMALL;
+  private long received;
+  private boolean refused;
+
+  BodyLimit(Predicate<HttpRequest> large) {
+    this.large = large;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof HttpRequest request) {
+      limit = large.test(request) ? LARGE : SMALL;
+      received = 0;
+      refused = false;
+      if (HttpUtil.getContentLength(request, 0L) > limit) {
+        refuse(ctx, msg);
+        return;
+      }
+    }
+    if (msg instanceof HttpContent content) {
+      received += content.content().readableBytes();
+      if (refused || received > limit) {
+        refuse(ctx, msg);
+        return;
+      }
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  /**
+   * Answers 413 at once, then reads the rest of the body without keeping it and closes the
+   * connection at its end, so that a client still sending hears the answer rather than a reset.
+   */
+  private void refuse(ChannelHandlerContext ctx, Object msg) {
+    boolean last = msg instanceof LastHttpContent;
+    ReferenceCountUtil.release(msg);
+    if (refused) {
+      if (last) {
+        ctx.close();
+      }
+      return;
+    }
+    refused = true;
+    byte[] body = AdminApi.error(413, "the request body is larger than " + limit / (1024 * 1024)
+        + " MiB; only package files an admin uploads may be larger").body();
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+        HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.wrappedBuffer(body));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    if (last) {
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      ctx.writeAndFlush(response);
+    }
+  }
+}
