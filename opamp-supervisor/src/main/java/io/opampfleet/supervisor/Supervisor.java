@@ -25,6 +25,7 @@ import io.opampfleet.supervisor.config.SupervisorConfig;
 import io.opampfleet.supervisor.storage.PersistentState;
 import io.opampfleet.supervisor.storage.RemoteConfigStore;
 import io.opampfleet.supervisor.healthchecker.HealthEndpoint;
+import io.opampfleet.supervisor.packages.PackageInstaller;
 import io.opampfleet.supervisor.upstream.CertificateRotation;
 import java.net.InetSocketAddress;
 import java.util.Optional;
@@ -86,6 +87,7 @@ public final class Supervisor implements AutoCloseable {
   private volatile boolean fallbackAllowed = true;
   private Server server;
   private CertificateRotation rotation;
+  private PackageInstaller packages;
   private AgentRemoteConfig running;
   private AgentRemoteConfig lastGood;
   private int generation;
@@ -119,6 +121,10 @@ public final class Supervisor implements AutoCloseable {
     server = ConnectionOffer.current(config.server(), storage);
     if (config.capabilities().acceptsOpampConnectionSettings() && !server.tls().rotateBefore().isZero()) {
       rotation = new CertificateRotation(server.tls().rotateBefore());
+    }
+    if (config.capabilities().acceptsPackages()) {
+      packages = new PackageInstaller(config, reported::packageStatuses);
+      packages.statuses().ifPresent(reported::packageStatuses);
     }
     reported.description(description);
     if (!state.lastRemoteConfigStatus().equals(RemoteConfigStatus.getDefaultInstance())) {
@@ -212,6 +218,9 @@ public final class Supervisor implements AutoCloseable {
               onLoop(() -> restartCommanded());
             } else if (message.hasRemoteConfig() && config.capabilities().acceptsRemoteConfig()) {
               onLoop(() -> apply(message.getRemoteConfig()));
+            }
+            if (message.hasPackagesAvailable() && packages != null) {
+              onLoop(() -> packages.offered(message.getPackagesAvailable(), Supervisor.this::relaunchAndCheck));
             }
             if (message.hasConnectionSettings() && message.getConnectionSettings().hasOpamp()
                 && config.capabilities().acceptsOpampConnectionSettings()) {
@@ -354,13 +363,24 @@ public final class Supervisor implements AutoCloseable {
     }
   }
 
+  /** A new collector process on the running config (a new executable needs one); empty once healthy. */
+  private Optional<String> relaunchAndCheck() throws InterruptedException {
+    try {
+      restart(composer.compose(running, description), false);
+    } catch (ComposeException e) {
+      return Optional.of(e.getMessage());
+    }
+    return link.awaitHealth(config.agent().configApplyTimeout(), collector::isRunning) ? Optional.empty()
+        : Optional.of(failure());
+  }
+
   private String failure() {
     ComponentHealth health = link.health();
     if (health != null && !health.getLastError().isEmpty()) {
       return "the collector turned unhealthy: " + health.getLastError();
     }
     if (!collector.isRunning()) {
-      return "the collector exited on the new config" + logTail();
+      return "the collector exited" + logTail();
     }
     return "the collector did not report healthy within " + config.agent().configApplyTimeout().toMillis() + " ms" + logTail();
   }
@@ -386,6 +406,11 @@ public final class Supervisor implements AutoCloseable {
    * retried as a crashed one is.
    */
   private void restart(Composed composed) throws InterruptedException {
+    restart(composed, config.agent().useHupConfigReload());
+  }
+
+  /** As {@link #restart(Composed)}; {@code reload} lets a running collector take the file by SIGHUP. */
+  private void restart(Composed composed, boolean reload) throws InterruptedException {
     if (stopping) {
       return;
     }
@@ -397,7 +422,7 @@ public final class Supervisor implements AutoCloseable {
       log.error("effective.yaml cannot be written ({}); the collector keeps its current config", e.getMessage());
       return;
     }
-    if (config.agent().useHupConfigReload() && collector.isRunning()) {
+    if (reload && collector.isRunning()) {
       // The health that decides this config must come after the reload.
       link.forget();
       if (collector.reload()) {
@@ -429,7 +454,7 @@ public final class Supervisor implements AutoCloseable {
   /** The server's restart command: the collector again, on the config it runs. */
   private void restartCommanded() throws Exception {
     log.info("restarting the collector, as the server asked");
-    restart(composer.compose(running, description));
+    restart(composer.compose(running, description), false);
   }
 
   /** A collector that ends on its own is restarted, sooner at first and then less often. */

@@ -79,7 +79,8 @@ public record SupervisorConfig(
   /** The local OpAMP server on a Unix socket instead of a loopback port; null when not set. */
   public record OpampServerSocket(String transport, Path endpoint, int mode) {}
 
-  public record Package(String agentBinary, String archive, String verifierType, JsonNode cosign) {}
+  /** agent::package; {@code publicKeyFile} is null unless the verifier type is {@code signature}. */
+  public record Package(String agentBinary, String archive, String verifierType, JsonNode cosign, Path publicKeyFile) {}
 
   public record Telemetry(
       String logLevel, List<String> logOutputPaths, List<String> logErrorOutputPaths, String logEncoding,

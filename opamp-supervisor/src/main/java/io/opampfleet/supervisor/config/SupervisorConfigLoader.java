@@ -60,11 +60,13 @@ public final class SupervisorConfigLoader {
     List<String> warnings = new ArrayList<>();
     ConfigNode root = new ConfigNode(file.toString(), "", tree, new EnvExpander(environment), warnings);
     JsonNode extensions = root.raw("extensions");
+    Server server = server(root.child("server"), extensions);
+    Capabilities capabilities = capabilities(root.child("capabilities"), warnings);
     SupervisorConfig config = new SupervisorConfig(
-        server(root.child("server"), extensions),
-        capabilities(root.child("capabilities"), warnings),
+        server,
+        capabilities,
         storage(root.child("storage")),
-        agent(root.child("agent")),
+        agent(root.child("agent"), capabilities.acceptsPackages()),
         telemetry(root.child("telemetry")),
         healthcheck(root.child("healthcheck")),
         extensions);
@@ -152,7 +154,7 @@ public final class SupervisorConfigLoader {
     return storage;
   }
 
-  private static Agent agent(ConfigNode node) {
+  private static Agent agent(ConfigNode node, boolean acceptsPackages) {
     Path executable = Path.of(node.required("executable"));
     if (!Files.exists(executable)) {
       throw node.error("executable", "could not stat agent::executable path " + executable + ": no such file");
@@ -195,7 +197,7 @@ public final class SupervisorConfigLoader {
         node.integer("collector_crash_log_snippet_kib", 0, 0, 1024),
         node.bool("use_hup_config_reload", false), node.bool("validate_config", false),
         node.bool("automatic_config_rollback", false), List.copyOf(fallbacks), uuid,
-        agentPackage(node.child("package")));
+        agentPackage(node.child("package"), acceptsPackages));
     node.finish();
     return agent;
   }
@@ -248,7 +250,7 @@ public final class SupervisorConfigLoader {
     return description;
   }
 
-  private static Package agentPackage(ConfigNode node) {
+  private static Package agentPackage(ConfigNode node, boolean acceptsPackages) {
     String binary = node.string("agent_binary", "otelcol-contrib");
     String archive = node.string("archive", "");
     if (!archive.isEmpty() && !archive.equals("tar.gz")) {
@@ -259,13 +261,28 @@ public final class SupervisorConfigLoader {
     }
     ConfigNode verifier = node.child("verifier");
     String type = verifier.string("type", "");
-    if (!type.isEmpty() && !type.equals("cosign")) {
-      throw verifier.error("type", "'" + type + "' is not supported; leave it empty or use cosign");
+    if (!Set.of("", "cosign", "signature").contains(type)) {
+      throw verifier.error("type", "'" + type + "' is not supported; use signature (ours), cosign or leave it empty");
+    }
+    if (type.equals("cosign") && acceptsPackages) {
+      throw verifier.error("type", "cosign needs Sigstore's online services, which this supervisor does not call;"
+          + " use type: signature with signature::public_key_file");
     }
     JsonNode cosign = verifier.raw("cosign");
+    // Ours: a detached signature over the package file, checked with a public key or certificate.
+    ConfigNode signature = verifier.child("signature");
+    String publicKey = signature.string("public_key_file", "");
+    if (type.equals("signature") && publicKey.isEmpty()) {
+      throw signature.error("public_key_file", "is required with verifier type signature: the PEM public key or"
+          + " certificate of whoever signs the packages");
+    }
+    if (!publicKey.isEmpty() && !Files.isReadable(Path.of(publicKey))) {
+      throw signature.error("public_key_file", publicKey + " cannot be read");
+    }
+    signature.finish();
     verifier.finish();
     node.finish();
-    return new Package(binary, archive, type, cosign);
+    return new Package(binary, archive, type, cosign, publicKey.isEmpty() ? null : Path.of(publicKey));
   }
 
   private static Telemetry telemetry(ConfigNode node) {

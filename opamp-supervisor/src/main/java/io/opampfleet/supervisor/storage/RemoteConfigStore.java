@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * The remote configs the supervisor keeps, in the Go supervisor's files: the last one received
@@ -53,12 +51,7 @@ public final class RemoteConfigStore {
 
   private void write(String name, AgentRemoteConfig config) {
     try {
-      Files.createDirectories(storage);
-      Path partial = storage.resolve(name + ".partial");
-      Files.deleteIfExists(partial);
-      Files.createFile(partial, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.write(partial, config.toByteArray());
-      Files.move(partial, storage.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      PrivateFiles.write(storage.resolve(name), config.toByteArray());
     } catch (IOException e) {
       throw new UncheckedIOException(storage.resolve(name) + ": cannot be written: " + e.getMessage(), e);
     }

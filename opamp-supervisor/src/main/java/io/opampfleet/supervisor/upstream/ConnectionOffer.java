@@ -11,7 +11,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import io.opampfleet.supervisor.storage.PrivateFiles;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,26 +80,15 @@ public final class ConnectionOffer {
   /** Keeps an accepted offer (and the key of our request, when the certificate is ours). */
   public static void keep(Path storage, OpAMPConnectionSettings offer, Optional<String> requestKeyPem) {
     try {
-      write(storage.resolve(SETTINGS_FILE), offer.toByteArray());
+      PrivateFiles.write(storage.resolve(SETTINGS_FILE), offer.toByteArray());
       Path key = storage.resolve(KEY_FILE);
       if (requestKeyPem.isPresent() && offer.getCertificate().getPrivateKey().isEmpty()) {
-        write(key, requestKeyPem.get().getBytes(StandardCharsets.US_ASCII));
+        PrivateFiles.write(key, requestKeyPem.get().getBytes(StandardCharsets.US_ASCII));
       } else {
         Files.deleteIfExists(key);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot keep the accepted connection settings in " + storage, e);
     }
-  }
-
-  private static void write(Path file, byte[] content) throws IOException {
-    Path partial = file.resolveSibling(file.getFileName() + ".partial");
-    Files.write(partial, content);
-    try {
-      Files.setPosixFilePermissions(partial, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-    } catch (UnsupportedOperationException e) {
-      // Not a POSIX file system: the directory's own permissions guard it.
-    }
-    Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 }

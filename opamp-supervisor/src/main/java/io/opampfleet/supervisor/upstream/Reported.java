@@ -4,6 +4,7 @@ import io.opampfleet.netty.client.OpampClient;
 import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.ComponentHealth;
 import io.opampfleet.proto.EffectiveConfig;
+import io.opampfleet.proto.PackageStatuses;
 import io.opampfleet.proto.RemoteConfigStatus;
 
 /**
@@ -16,6 +17,7 @@ public final class Reported {
   private volatile ComponentHealth health;
   private volatile EffectiveConfig effectiveConfig;
   private volatile RemoteConfigStatus remoteConfigStatus;
+  private volatile PackageStatuses packageStatuses;
 
   public void description(AgentDescription description) {
     this.description = description;
@@ -37,6 +39,11 @@ public final class Reported {
     apply(c -> c.setRemoteConfigStatus(status));
   }
 
+  public void packageStatuses(PackageStatuses statuses) {
+    this.packageStatuses = statuses;
+    apply(c -> c.setPackageStatuses(statuses));
+  }
+
   /** Makes {@code next} the client reports go to, and tells it everything known so far. */
   public synchronized void switchTo(OpampClient next) {
     client = next;
@@ -51,6 +58,9 @@ public final class Reported {
     }
     if (remoteConfigStatus != null) {
       next.setRemoteConfigStatus(remoteConfigStatus);
+    }
+    if (packageStatuses != null) {
+      next.setPackageStatuses(packageStatuses);
     }
   }
 
