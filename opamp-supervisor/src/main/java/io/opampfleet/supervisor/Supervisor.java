@@ -7,6 +7,7 @@ import io.opampfleet.proto.AgentConfigFile;
 import io.opampfleet.proto.AgentConfigMap;
 import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AgentRemoteConfig;
+import io.opampfleet.proto.AvailableComponents;
 import io.opampfleet.proto.ComponentHealth;
 import io.opampfleet.proto.EffectiveConfig;
 import io.opampfleet.proto.RemoteConfigStatus;
@@ -75,7 +76,7 @@ public final class Supervisor implements AutoCloseable {
   private static final java.time.Duration CONNECTION_TRIAL = java.time.Duration.ofSeconds(30);
 
   private PersistentState state;
-  private AgentDescription description;
+  private volatile AgentDescription description;
   private CollectorLink link;
   private EffectiveConfigComposer composer;
   private Commander collector;
@@ -106,8 +107,30 @@ public final class Supervisor implements AutoCloseable {
       health = HealthEndpoint.start(hostPort(config.healthcheck().endpoint()), this::unhealthyBecause);
     }
     state = PersistentState.loadOrCreate(storage, config.agent().instanceId());
-    description = new AgentBootstrap(config, state.instanceId(), storage).describe();
-    link = CollectorLink.start(config.agent().opampServerPort(), reported::health);
+    AgentBootstrap bootstrap = new AgentBootstrap(config, state.instanceId(), storage);
+    AgentBootstrap.Learned learned = bootstrap.learn();
+    description = learned.description();
+    if (learned.components() != null) {
+      reported.availableComponents(learned.components());
+    }
+    link = CollectorLink.start(config.agent().opampServerPort(), reported::health, new CollectorLink.Reports() {
+      @Override
+      public void description(AgentDescription reportedByCollector) {
+        // A new executable or config may change what the collector says of itself: the server hears it.
+        AgentDescription merged = bootstrap.withOverrides(reportedByCollector);
+        if (!merged.equals(description)) {
+          description = merged;
+          reported.description(merged);
+        }
+      }
+
+      @Override
+      public void components(AvailableComponents components) {
+        if (config.capabilities().reportsAvailableComponents()) {
+          reported.availableComponents(components);
+        }
+      }
+    }, learned.components());
     composer = new EffectiveConfigComposer(config, state.instanceId(), link.port(), ProcessHandle.current().pid(), false);
     collector = new Commander(config.agent().executable(), config.agent().args(), config.agent().env(),
         config.agent().passthroughLogs() ? null : storage.resolve("agent.log"));

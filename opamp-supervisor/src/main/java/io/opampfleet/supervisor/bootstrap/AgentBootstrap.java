@@ -6,9 +6,11 @@ import io.opampfleet.netty.server.ServerCallbacks;
 import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AgentToServer;
 import io.opampfleet.proto.AnyValue;
+import io.opampfleet.proto.AvailableComponents;
 import io.opampfleet.proto.KeyValue;
 import io.opampfleet.proto.ServerCapabilities;
 import io.opampfleet.proto.ServerToAgent;
+import io.opampfleet.proto.ServerToAgentFlags;
 import io.opampfleet.supervisor.commander.Commander;
 import io.opampfleet.supervisor.compose.EffectiveConfigComposer;
 import io.opampfleet.supervisor.config.SupervisorConfig;
@@ -25,14 +27,22 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Learns what the collector is before it runs anything real, as the Go supervisor does: a local
  * OpAMP server for one run, the collector on the bootstrap config (its opamp extension pointed at
- * that server), the AgentDescription it reports with agent::description's overrides on top, then
- * both stopped.
+ * that server), the AgentDescription it reports with agent::description's overrides on top and,
+ * with capabilities::reports_available_components, the components it is built with (asked for by
+ * flag when only their hash came), then both stopped.
  */
 public final class AgentBootstrap {
+  private static final Logger log = LoggerFactory.getLogger(AgentBootstrap.class);
+
+  /** What the bootstrap learned; {@code components} is null when not asked for or never sent. */
+  public record Learned(AgentDescription description, AvailableComponents components) {}
+
   private final SupervisorConfig config;
   private final UUID instanceUid;
   private final Path storage;
@@ -47,8 +57,10 @@ public final class AgentBootstrap {
    * @throws BootstrapException when the collector does not report within agent::bootstrap_timeout,
    *     or reports another instance uid
    */
-  public AgentDescription describe() throws BootstrapException, IOException, InterruptedException {
+  public Learned learn() throws BootstrapException, IOException, InterruptedException {
+    boolean wantsComponents = config.capabilities().reportsAvailableComponents();
     CompletableFuture<AgentToServer> described = new CompletableFuture<>();
+    CompletableFuture<AvailableComponents> components = new CompletableFuture<>();
     CompletableFuture<Void> connected = new CompletableFuture<>();
     try (OpampServer server = OpampServer.builder()
         .bind(new InetSocketAddress("127.0.0.1", config.agent().opampServerPort()))
@@ -63,8 +75,16 @@ public final class AgentBootstrap {
             if (message.hasAgentDescription()) {
               described.complete(message);
             }
-            return CompletableFuture.completedFuture(ServerToAgent.newBuilder()
-                .setCapabilities(ServerCapabilities.ServerCapabilities_AcceptsStatus_VALUE).build());
+            ServerToAgent.Builder reply = ServerToAgent.newBuilder()
+                .setCapabilities(ServerCapabilities.ServerCapabilities_AcceptsStatus_VALUE);
+            if (wantsComponents && message.hasAvailableComponents()) {
+              if (message.getAvailableComponents().getComponentsCount() > 0) {
+                components.complete(message.getAvailableComponents());
+              } else {
+                reply.setFlags(ServerToAgentFlags.ServerToAgentFlags_ReportAvailableComponents_VALUE);
+              }
+            }
+            return CompletableFuture.completedFuture(reply.build());
           }
         })
         .start()) {
@@ -76,13 +96,15 @@ public final class AgentBootstrap {
           config.agent().passthroughLogs() ? null : storage.resolve("agent.log"));
       collector.start(effective, exitCode -> described.completeExceptionally(new BootstrapException(
           "the collector exited with code " + exitCode + " before describing itself; see " + storage.resolve("agent.log"))));
+      long deadline = System.nanoTime() + config.agent().bootstrapTimeout().toNanos();
       try {
         AgentToServer message = described.get(config.agent().bootstrapTimeout().toMillis(), TimeUnit.MILLISECONDS);
         if (!uuid(message).equals(instanceUid)) {
           throw new BootstrapException("the collector reported instance uid " + uuid(message) + ", not the supervisor's "
               + instanceUid + "; the opamp extension must take its uid from the supervisor");
         }
-        return withOverrides(message.getAgentDescription());
+        return new Learned(withOverrides(message.getAgentDescription()),
+            wantsComponents ? components(components, deadline) : null);
       } catch (TimeoutException e) {
         throw new BootstrapException(connected.isDone()
             ? "the collector connected but never sent an AgentDescription within " + config.agent().bootstrapTimeout()
@@ -96,13 +118,24 @@ public final class AgentBootstrap {
     }
   }
 
+  private static AvailableComponents components(CompletableFuture<AvailableComponents> components, long deadline)
+      throws InterruptedException, ExecutionException {
+    try {
+      return components.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      log.warn("the collector did not list its available components within agent::bootstrap_timeout;"
+          + " they are not reported");
+      return null;
+    }
+  }
+
   private static UUID uuid(AgentToServer message) {
     ByteBuffer bytes = message.getInstanceUid().asReadOnlyByteBuffer();
     return bytes.remaining() == 16 ? new UUID(bytes.getLong(), bytes.getLong()) : new UUID(0, 0);
   }
 
   /** The collector's own attributes, with agent::description's added or replacing them. */
-  AgentDescription withOverrides(AgentDescription reported) {
+  public AgentDescription withOverrides(AgentDescription reported) {
     return AgentDescription.newBuilder()
         .addAllIdentifyingAttributes(merged(reported.getIdentifyingAttributesList(),
             config.agent().description().identifyingAttributes()).values())

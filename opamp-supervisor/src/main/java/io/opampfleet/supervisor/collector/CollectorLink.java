@@ -3,10 +3,13 @@ package io.opampfleet.supervisor.collector;
 import io.opampfleet.netty.server.AgentConnection;
 import io.opampfleet.netty.server.OpampServer;
 import io.opampfleet.netty.server.ServerCallbacks;
+import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.AvailableComponents;
 import io.opampfleet.proto.ComponentHealth;
 import io.opampfleet.proto.ServerCapabilities;
 import io.opampfleet.proto.ServerToAgent;
+import io.opampfleet.proto.ServerToAgentFlags;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
@@ -18,7 +21,8 @@ import java.util.function.Consumer;
 
 /**
  * The supervisor's local OpAMP server on loopback, for the collector's opamp extension: it keeps
- * the latest health the collector reports and tells the supervisor of each change.
+ * the latest health the collector reports and tells the supervisor of each change, and passes on
+ * the collector's description and available components (asking for the list when a new hash comes).
  */
 public final class CollectorLink implements AutoCloseable {
   private static final long CAPABILITIES = ServerCapabilities.ServerCapabilities_AcceptsStatus_VALUE
@@ -26,13 +30,23 @@ public final class CollectorLink implements AutoCloseable {
 
   private final OpampServer server;
   private final Consumer<ComponentHealth> onHealth;
+  private final Reports reports;
   /** The epoch each extension connected in: a collector being replaced keeps talking for a while. */
   private final Map<AgentConnection, Integer> epochs = new ConcurrentHashMap<>();
   private volatile int epoch;
   private ComponentHealth health;
+  private volatile com.google.protobuf.ByteString componentsHash = com.google.protobuf.ByteString.EMPTY;
 
-  private CollectorLink(int port, Consumer<ComponentHealth> onHealth) {
+  /** Where the collector's description and available components go. */
+  public interface Reports {
+    void description(AgentDescription description);
+
+    void components(AvailableComponents components);
+  }
+
+  private CollectorLink(int port, Consumer<ComponentHealth> onHealth, Reports reports) {
     this.onHealth = onHealth;
+    this.reports = reports;
     this.server = OpampServer.builder()
         .bind(new InetSocketAddress("127.0.0.1", port))
         .callbacks(new ServerCallbacks() {
@@ -54,15 +68,34 @@ public final class CollectorLink implements AutoCloseable {
             if (current && message.hasHealth() && !message.getHealth().equals(ComponentHealth.getDefaultInstance())) {
               reported(message.getHealth());
             }
-            return CompletableFuture.completedFuture(ServerToAgent.newBuilder().setCapabilities(CAPABILITIES).build());
+            ServerToAgent.Builder reply = ServerToAgent.newBuilder().setCapabilities(CAPABILITIES);
+            if (current && message.hasAgentDescription()) {
+              reports.description(message.getAgentDescription());
+            }
+            if (current && message.hasAvailableComponents()) {
+              AvailableComponents components = message.getAvailableComponents();
+              if (components.getComponentsCount() > 0) {
+                componentsHash = components.getHash();
+                reports.components(components);
+              } else if (!components.getHash().equals(componentsHash)) {
+                reply.setFlags(ServerToAgentFlags.ServerToAgentFlags_ReportAvailableComponents_VALUE);
+              }
+            }
+            return CompletableFuture.completedFuture(reply.build());
           }
         })
         .start();
   }
 
   /** Listens on loopback at {@code port}, or at a free port when it is 0. */
-  public static CollectorLink start(int port, Consumer<ComponentHealth> onHealth) {
-    return new CollectorLink(port, onHealth);
+  /** @param known the available components the bootstrap learned, or null */
+  public static CollectorLink start(int port, Consumer<ComponentHealth> onHealth, Reports reports,
+      AvailableComponents known) {
+    CollectorLink link = new CollectorLink(port, onHealth, reports);
+    if (known != null) {
+      link.componentsHash = known.getHash();
+    }
+    return link;
   }
 
   public int port() {

@@ -2,6 +2,7 @@ package io.opampfleet.supervisor.upstream;
 
 import io.opampfleet.netty.client.OpampClient;
 import io.opampfleet.proto.AgentDescription;
+import io.opampfleet.proto.AvailableComponents;
 import io.opampfleet.proto.ComponentHealth;
 import io.opampfleet.proto.EffectiveConfig;
 import io.opampfleet.proto.PackageStatuses;
@@ -18,6 +19,7 @@ public final class Reported {
   private volatile EffectiveConfig effectiveConfig;
   private volatile RemoteConfigStatus remoteConfigStatus;
   private volatile PackageStatuses packageStatuses;
+  private volatile AvailableComponents availableComponents;
 
   public void description(AgentDescription description) {
     this.description = description;
@@ -44,6 +46,11 @@ public final class Reported {
     apply(c -> c.setPackageStatuses(statuses));
   }
 
+  public void availableComponents(AvailableComponents components) {
+    this.availableComponents = components;
+    apply(c -> c.setAvailableComponents(components));
+  }
+
   /** Makes {@code next} the client reports go to, and tells it everything known so far. */
   public synchronized void switchTo(OpampClient next) {
     client = next;
@@ -61,6 +68,9 @@ public final class Reported {
     }
     if (packageStatuses != null) {
       next.setPackageStatuses(packageStatuses);
+    }
+    if (availableComponents != null) {
+      next.setAvailableComponents(availableComponents);
     }
   }
 

@@ -29,7 +29,7 @@ class AgentBootstrapIT {
     SupervisorConfig config = config(RealCollector.binary(), "5s",
         "description: {identifying_attributes: {client.id: fleet-7}, non_identifying_attributes: {env: test}}");
 
-    AgentDescription description = new AgentBootstrap(config, uid, dir.resolve("storage")).describe();
+    AgentDescription description = new AgentBootstrap(config, uid, dir.resolve("storage")).learn().description();
 
     Map<String, String> identifying = description.getIdentifyingAttributesList().stream()
         .collect(Collectors.toMap(KeyValue::getKey, kv -> kv.getValue().getStringValue()));
@@ -43,10 +43,28 @@ class AgentBootstrapIT {
   }
 
   @Test
+  void withReportsAvailableComponentsTheBootstrapLearnsTheFullListAfterAskingForIt() throws Exception {
+    Path file = Files.writeString(dir.resolve("components.yaml"), """
+        server: {endpoint: ws://127.0.0.1:4320/v1/opamp}
+        capabilities: {reports_available_components: true}
+        agent: {executable: %s, bootstrap_timeout: 10s}
+        """.formatted(RealCollector.binary()));
+    SupervisorConfig config = new SupervisorConfigLoader(Map.<String, String>of()::get).load(file).config();
+
+    AgentBootstrap.Learned learned = new AgentBootstrap(config, UuidV7.generate(), dir.resolve("storage")).learn();
+
+    assertThat(learned.components()).isNotNull();
+    assertThat(learned.components().getHash().isEmpty()).isFalse();
+    assertThat(learned.components().getComponentsMap())
+        .containsKeys("receivers", "processors", "exporters", "extensions");
+    assertThat(learned.components().getComponentsMap().get("extensions").getSubComponentMapMap()).containsKey("opamp");
+  }
+
+  @Test
   void aCollectorThatExitsAtOnceIsReportedWithWhereToLook() throws Exception {
     Path failing = script("exit 3");
 
-    assertThatThrownBy(() -> new AgentBootstrap(config(failing, "5s", ""), UuidV7.generate(), dir.resolve("s")).describe())
+    assertThatThrownBy(() -> new AgentBootstrap(config(failing, "5s", ""), UuidV7.generate(), dir.resolve("s")).learn())
         .isInstanceOf(BootstrapException.class)
         .hasMessageContaining("exited with code 3 before describing itself")
         .hasMessageContaining("agent.log");
@@ -57,7 +75,7 @@ class AgentBootstrapIT {
     Path silent = script("exec sleep 30");
     long started = System.nanoTime();
 
-    assertThatThrownBy(() -> new AgentBootstrap(config(silent, "1s", ""), UuidV7.generate(), dir.resolve("s")).describe())
+    assertThatThrownBy(() -> new AgentBootstrap(config(silent, "1s", ""), UuidV7.generate(), dir.resolve("s")).learn())
         .isInstanceOf(BootstrapException.class)
         .hasMessageContaining("never connected to the supervisor within PT1S");
     assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(15_000);

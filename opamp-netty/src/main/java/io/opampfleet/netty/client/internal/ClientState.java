@@ -6,6 +6,7 @@ import com.google.protobuf.Message;
 import io.opampfleet.proto.AgentCapabilities;
 import io.opampfleet.proto.AgentDisconnect;
 import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.AvailableComponents;
 import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.proto.ServerToAgentFlags;
 import java.time.Duration;
@@ -17,7 +18,8 @@ import java.util.Set;
 /**
  * The protocol rules of an OpAMP client, in one place: the instance uid and its reassignment,
  * sequence numbers, the status kept per part and sent only when it changed, the whole status when
- * the server asks for it, and the heartbeat interval the server sets. Thread-safe.
+ * the server asks for it, available components by hash until the server asks for the list, and
+ * the heartbeat interval the server sets. Thread-safe.
  */
 public final class ClientState {
   /** The status parts an agent keeps and sends when they change (spec: status compression). */
@@ -28,6 +30,8 @@ public final class ClientState {
       field(AgentToServer.AVAILABLE_COMPONENTS_FIELD_NUMBER),
       field(AgentToServer.CONNECTION_SETTINGS_STATUS_FIELD_NUMBER));
 
+  private static final FieldDescriptor AVAILABLE_COMPONENTS = field(AgentToServer.AVAILABLE_COMPONENTS_FIELD_NUMBER);
+
   private final Map<FieldDescriptor, Message> parts = new LinkedHashMap<>();
   private final Set<FieldDescriptor> changed = new LinkedHashSet<>();
   private final Map<FieldDescriptor, Message> once = new LinkedHashMap<>();
@@ -36,6 +40,7 @@ public final class ClientState {
   private long flags;
   private long sequenceNum;
   private boolean fullStateRequested = true;
+  private boolean componentsRequested;
   private Duration heartbeatInterval;
 
   public ClientState(ByteString instanceUid, long capabilities, Duration heartbeatInterval) {
@@ -100,6 +105,11 @@ public final class ClientState {
     for (FieldDescriptor field : send) {
       message.setField(field, parts.get(field));
     }
+    if (message.hasAvailableComponents() && !componentsRequested) {
+      // The spec's economy: the list itself only when the server asks for it by its flag.
+      message.setAvailableComponents(AvailableComponents.newBuilder().setHash(message.getAvailableComponents().getHash()));
+    }
+    componentsRequested = false;
     once.forEach(message::setField);
     once.clear();
     changed.clear();
@@ -119,6 +129,11 @@ public final class ClientState {
   public synchronized void apply(ServerToAgent message) {
     if ((message.getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE) != 0) {
       fullStateRequested = true;
+    }
+    if ((message.getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportAvailableComponents_VALUE) != 0
+        && parts.containsKey(AVAILABLE_COMPONENTS)) {
+      componentsRequested = true;
+      changed.add(AVAILABLE_COMPONENTS);
     }
     if (message.hasAgentIdentification() && message.getAgentIdentification().getNewInstanceUid().size() == 16) {
       instanceUid = message.getAgentIdentification().getNewInstanceUid();

@@ -128,4 +128,25 @@ class ClientStateTest {
         .setOpamp(OpAMPConnectionSettings.newBuilder().setDestinationEndpoint("ws://x/v1/opamp")
             .setHeartbeatIntervalSeconds(seconds))).build();
   }
+
+  @Test
+  void availableComponentsGoByHashUntilTheServerAsksForTheList() {
+    io.opampfleet.proto.AvailableComponents components = io.opampfleet.proto.AvailableComponents.newBuilder()
+        .setHash(ByteString.copyFromUtf8("h1"))
+        .putComponents("receivers", io.opampfleet.proto.ComponentDetails.getDefaultInstance()).build();
+    state.set(AgentToServer.AVAILABLE_COMPONENTS_FIELD_NUMBER, components);
+
+    AgentToServer first = state.next();
+    state.apply(ServerToAgent.newBuilder()
+        .setFlags(ServerToAgentFlags.ServerToAgentFlags_ReportAvailableComponents_VALUE).build());
+    assertThat(state.hasNews()).isTrue();
+    AgentToServer asked = state.next();
+    state.requestFullState();
+    AgentToServer full = state.next();
+
+    assertThat(first.getAvailableComponents().getHash()).isEqualTo(components.getHash());
+    assertThat(first.getAvailableComponents().getComponentsMap()).isEmpty();
+    assertThat(asked.getAvailableComponents()).isEqualTo(components);
+    assertThat(full.getAvailableComponents().getComponentsMap()).isEmpty();
+  }
 }
