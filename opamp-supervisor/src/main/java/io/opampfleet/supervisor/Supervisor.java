@@ -9,6 +9,8 @@ import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AgentRemoteConfig;
 import io.opampfleet.proto.AvailableComponents;
 import io.opampfleet.proto.ComponentHealth;
+import io.opampfleet.proto.ConnectionSettingsStatus;
+import io.opampfleet.proto.ConnectionSettingsStatuses;
 import io.opampfleet.proto.EffectiveConfig;
 import io.opampfleet.proto.RemoteConfigStatus;
 import io.opampfleet.proto.RemoteConfigStatuses;
@@ -247,7 +249,8 @@ public final class Supervisor implements AutoCloseable {
             }
             if (message.hasConnectionSettings() && message.getConnectionSettings().hasOpamp()
                 && config.capabilities().acceptsOpampConnectionSettings()) {
-              onLoop(() -> switchConnection(message.getConnectionSettings().getOpamp()));
+              onLoop(() -> switchConnection(message.getConnectionSettings().getOpamp(),
+                  message.getConnectionSettings().getHash()));
             }
           }
         });
@@ -263,14 +266,16 @@ public final class Supervisor implements AutoCloseable {
    * them; when that works within the wait it keeps them (in the storage directory too), otherwise
    * it goes back to the settings it had.
    */
-  private void switchConnection(OpAMPConnectionSettings offer) throws InterruptedException {
+  private void switchConnection(OpAMPConnectionSettings offer, ByteString hash) throws InterruptedException {
     Server next;
     try {
       next = ConnectionOffer.apply(server, offer, rotation == null ? null : rotation.requestKeyPem().orElse(null));
     } catch (IllegalArgumentException | ConfigException e) {
-      log.warn("refused the offered connection settings: {}", e.getMessage());
+      connectionStatus(hash, ConnectionSettingsStatuses.ConnectionSettingsStatuses_FAILED,
+          "refused the offered connection settings: " + e.getMessage());
       return;
     }
+    connectionStatus(hash, ConnectionSettingsStatuses.ConnectionSettingsStatuses_APPLYING, "");
     CountDownLatch connected = new CountDownLatch(1);
     if (rotation != null) {
       rotation.obtained(next.tls());
@@ -279,7 +284,8 @@ public final class Supervisor implements AutoCloseable {
     try {
       candidate = upstreamClient(next, connected::countDown);
     } catch (ConfigException e) {
-      log.warn("refused the offered connection settings: {}", e.getMessage());
+      connectionStatus(hash, ConnectionSettingsStatuses.ConnectionSettingsStatuses_FAILED,
+          "refused the offered connection settings: " + e.getMessage());
       return;
     }
     OpampClient previous = reported.client();
@@ -291,14 +297,23 @@ public final class Supervisor implements AutoCloseable {
       ConnectionOffer.keep(storage, offer, rotation == null ? java.util.Optional.empty() : rotation.requestKeyPem());
       log.info("connected with the offered settings to {}{}", next.endpoint(),
           offer.hasCertificate() ? " and a new client certificate" : "");
+      connectionStatus(hash, ConnectionSettingsStatuses.ConnectionSettingsStatuses_APPLIED, "");
       return;
     }
-    log.warn("the offered settings did not connect to {} within {} s; back to {}", next.endpoint(),
-        CONNECTION_TRIAL.toSeconds(), server.endpoint());
+    connectionStatus(hash, ConnectionSettingsStatuses.ConnectionSettingsStatuses_FAILED, "the offered settings did not"
+        + " connect to " + next.endpoint() + " within " + CONNECTION_TRIAL.toSeconds() + " s; back to " + server.endpoint());
     candidate.stop().orTimeout(5, TimeUnit.SECONDS).exceptionally(failure -> null).join();
     OpampClient restored = upstreamClient(server, () -> { });
     reported.switchTo(restored);
     restored.start();
+  }
+
+  private void connectionStatus(ByteString hash, ConnectionSettingsStatuses status, String error) {
+    if (!error.isEmpty()) {
+      log.warn("{}", error);
+    }
+    reported.connectionSettingsStatus(ConnectionSettingsStatus.newBuilder().setLastConnectionSettingsHash(hash)
+        .setStatus(status).setErrorMessage(error).build());
   }
 
   /**

@@ -75,6 +75,9 @@ class SupervisorCertificateRotationIT {
 
       await().atMost(Duration.ofSeconds(60)).until(() -> connected(uid) && !fingerprint(uid).equals(before));
       assertThat(subject(uid)).contains("CN=" + uid);
+      // The supervisor says it kept the offered settings (ConnectionSettingsStatus APPLIED).
+      await().atMost(Duration.ofSeconds(20)).until(() -> operator.get("/api/v1/agents/" + uid + "/events").body()
+          .toString().contains("CONNECTION_SETTINGS_APPLIED"));
     }
   }
 

@@ -2,6 +2,7 @@ package io.opampfleet.server.inventory;
 
 import io.opampfleet.netty.server.AgentConnection;
 import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.ConnectionSettingsStatus;
 import io.opampfleet.proto.RemoteConfigStatus;
 import io.opampfleet.proto.RemoteConfigStatuses;
 import java.util.ArrayList;
@@ -64,6 +65,9 @@ public final class Reports {
         events.addAll(configEvent(agent, after, now));
       }
     }
+    if (message.hasConnectionSettingsStatus()) {
+      connectionSettingsEvent(agent, message.getConnectionSettingsStatus(), now).ifPresent(events::add);
+    }
     if (message.hasPackageStatuses()) {
       agent.packageStatuses(message.getPackageStatuses());
     }
@@ -72,6 +76,18 @@ public final class Reports {
     }
     inventory.changed(agent);
     return events;
+  }
+
+  /** The end of an offer of connection settings: kept, or refused with the agent's reason. */
+  private static java.util.Optional<AgentEvent> connectionSettingsEvent(Agent agent, ConnectionSettingsStatus status,
+      long now) {
+    return switch (status.getStatus()) {
+      case ConnectionSettingsStatuses_APPLIED -> java.util.Optional.of(new AgentEvent(agent.uid(), now,
+          AgentEvent.Kind.CONNECTION_SETTINGS_APPLIED, "the offered connection settings are in use"));
+      case ConnectionSettingsStatuses_FAILED -> java.util.Optional.of(new AgentEvent(agent.uid(), now,
+          AgentEvent.Kind.CONNECTION_SETTINGS_FAILED, status.getErrorMessage()));
+      default -> java.util.Optional.empty();
+    };
   }
 
   private static List<AgentEvent> configEvent(Agent agent, RemoteConfigStatus status, long now) {

@@ -4,6 +4,7 @@ import io.opampfleet.netty.client.OpampClient;
 import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AvailableComponents;
 import io.opampfleet.proto.ComponentHealth;
+import io.opampfleet.proto.ConnectionSettingsStatus;
 import io.opampfleet.proto.EffectiveConfig;
 import io.opampfleet.proto.PackageStatuses;
 import io.opampfleet.proto.RemoteConfigStatus;
@@ -20,6 +21,7 @@ public final class Reported {
   private volatile RemoteConfigStatus remoteConfigStatus;
   private volatile PackageStatuses packageStatuses;
   private volatile AvailableComponents availableComponents;
+  private volatile ConnectionSettingsStatus connectionSettingsStatus;
 
   public void description(AgentDescription description) {
     this.description = description;
@@ -51,6 +53,11 @@ public final class Reported {
     apply(c -> c.setAvailableComponents(components));
   }
 
+  public void connectionSettingsStatus(ConnectionSettingsStatus status) {
+    this.connectionSettingsStatus = status;
+    apply(c -> c.setConnectionSettingsStatus(status));
+  }
+
   /** Makes {@code next} the client reports go to, and tells it everything known so far. */
   public synchronized void switchTo(OpampClient next) {
     client = next;
@@ -71,6 +78,9 @@ public final class Reported {
     }
     if (availableComponents != null) {
       next.setAvailableComponents(availableComponents);
+    }
+    if (connectionSettingsStatus != null) {
+      next.setConnectionSettingsStatus(connectionSettingsStatus);
     }
   }
 
