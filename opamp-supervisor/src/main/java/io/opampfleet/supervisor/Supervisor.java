@@ -9,6 +9,9 @@ import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AgentRemoteConfig;
 import io.opampfleet.proto.AvailableComponents;
 import io.opampfleet.proto.ComponentHealth;
+import io.opampfleet.proto.ConnectionSettingsOffers;
+import io.opampfleet.supervisor.compose.OwnTelemetry;
+import io.opampfleet.supervisor.storage.PrivateFiles;
 import io.opampfleet.proto.ConnectionSettingsStatus;
 import io.opampfleet.proto.ConnectionSettingsStatuses;
 import io.opampfleet.proto.EffectiveConfig;
@@ -74,6 +77,8 @@ public final class Supervisor implements AutoCloseable {
     return thread;
   });
   private final ExecutorService callbacks = Executors.newSingleThreadExecutor();
+  /** The Go supervisor's file for the own telemetry settings last offered. */
+  private static final String OWN_TELEMETRY_FILE = "last_recv_own_telemetry_config.dat";
   /** How long offered connection settings have to connect before the old ones come back. */
   private static final java.time.Duration CONNECTION_TRIAL = java.time.Duration.ofSeconds(30);
 
@@ -134,6 +139,11 @@ public final class Supervisor implements AutoCloseable {
       }
     }, learned.components());
     composer = new EffectiveConfigComposer(config, state.instanceId(), link.port(), ProcessHandle.current().pid(), false);
+    ConnectionSettingsOffers ownTelemetry = PrivateFiles.read(storage.resolve(OWN_TELEMETRY_FILE),
+        ConnectionSettingsOffers.parser(), "own telemetry settings");
+    if (ownTelemetry != null) {
+      composer.ownTelemetry(ownTelemetry);
+    }
     collector = new Commander(config.agent().executable(), config.agent().args(), config.agent().env(),
         config.agent().passthroughLogs() ? null : storage.resolve("agent.log"));
     if (config.capabilities().acceptsRemoteConfig()) {
@@ -167,6 +177,8 @@ public final class Supervisor implements AutoCloseable {
     configured = true;
     reported.switchTo(upstream);
     upstream.start();
+    log.info("the collector runs (pid {}) as {}; its server is {}", collector.pid(), state.instanceId(),
+        server.endpoint());
   }
 
   /** The collector must accept agent::startup_fallback_configs, or the supervisor does not start. */
@@ -247,6 +259,9 @@ public final class Supervisor implements AutoCloseable {
             if (message.hasPackagesAvailable() && packages != null) {
               onLoop(() -> packages.offered(message.getPackagesAvailable(), Supervisor.this::relaunchAndCheck));
             }
+            if (message.hasConnectionSettings() && OwnTelemetry.any(message.getConnectionSettings())) {
+              onLoop(() -> ownTelemetryOffered(message.getConnectionSettings()));
+            }
             if (message.hasConnectionSettings() && message.getConnectionSettings().hasOpamp()
                 && config.capabilities().acceptsOpampConnectionSettings()) {
               onLoop(() -> switchConnection(message.getConnectionSettings().getOpamp(),
@@ -306,6 +321,23 @@ public final class Supervisor implements AutoCloseable {
     OpampClient restored = upstreamClient(server, () -> { });
     reported.switchTo(restored);
     restored.start();
+  }
+
+  /**
+   * Own telemetry settings from the server: kept (the Go supervisor's file), and the collector
+   * restarted on them when they change its config.
+   */
+  private void ownTelemetryOffered(ConnectionSettingsOffers offers) throws Exception {
+    ConnectionSettingsOffers own = ConnectionSettingsOffers.newBuilder().setHash(offers.getHash())
+        .setOwnMetrics(offers.getOwnMetrics()).setOwnLogs(offers.getOwnLogs()).setOwnTraces(offers.getOwnTraces()).build();
+    PrivateFiles.write(storage.resolve(OWN_TELEMETRY_FILE), own.toByteArray());
+    String before = composer.compose(running, description).yaml();
+    composer.ownTelemetry(own);
+    Composed after = composer.compose(running, description);
+    if (!after.yaml().equals(before)) {
+      log.info("the collector's own telemetry goes where the server says; restarting it");
+      restart(after);
+    }
   }
 
   private void connectionStatus(ByteString hash, ConnectionSettingsStatuses status, String error) {

@@ -33,6 +33,7 @@ public final class SupervisorCommand implements Callable<Integer> {
     SupervisorConfigLoader.Loaded loaded = SupervisorConfigLoader.withSystemEnvironment().load(config);
     loaded.warnings().forEach(warning -> err.println("supervisor: warning: " + warning));
     err.flush();
+    OwnLogging.apply(loaded.config().telemetry());
     Supervisor supervisor = new Supervisor(loaded.config());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -46,6 +46,7 @@ public final class EffectiveConfigComposer {
   private final int supervisorPort;
   private final long supervisorPid;
   private final boolean allowNoPipelines;
+  private ObjectNode ownTelemetry = NODES.objectNode();
 
   /**
    * @param supervisorPort the port of the supervisor's local OpAMP server for the collector
@@ -60,6 +61,11 @@ public final class EffectiveConfigComposer {
     this.allowNoPipelines = allowNoPipelines;
   }
 
+  /** From now on the collector's own telemetry goes where these offers say (see {@link OwnTelemetry}). */
+  public void ownTelemetry(io.opampfleet.proto.ConnectionSettingsOffers offers) {
+    ownTelemetry = OwnTelemetry.snippet(offers, config.capabilities());
+  }
+
   /** The config the collector runs with the given remote config (null: none received yet). */
   public Composed compose(AgentRemoteConfig remote, AgentDescription description) throws ComposeException {
     boolean noRemote = remote == null || remote.getConfig().getConfigMapCount() == 0;
@@ -70,7 +76,10 @@ public final class EffectiveConfigComposer {
     List<String> warnings = new ArrayList<>();
     for (String entry : configFiles()) {
       switch (entry) {
-        case OWN_TELEMETRY -> ConfigMerge.merge(merged, extraTelemetry(description));
+        case OWN_TELEMETRY -> {
+          ConfigMerge.merge(merged, ownTelemetry);
+          ConfigMerge.merge(merged, extraTelemetry(description));
+        }
         case OPAMP_EXTENSION -> ConfigMerge.merge(merged, opampExtension());
         case REMOTE -> mergeRemote(merged, remote);
         default -> mergeLocalFile(merged, entry, warnings);
@@ -94,6 +103,7 @@ public final class EffectiveConfigComposer {
   public Composed composeFallback(AgentDescription description) throws ComposeException {
     ObjectNode merged = NODES.objectNode();
     List<String> warnings = new ArrayList<>();
+    ConfigMerge.merge(merged, ownTelemetry);
     ConfigMerge.merge(merged, extraTelemetry(description));
     for (java.nio.file.Path file : config.agent().startupFallbackConfigs()) {
       mergeLocalFile(merged, file.toString(), warnings);

@@ -12,7 +12,6 @@ import io.opampfleet.proto.PackagesAvailable;
 import io.opampfleet.supervisor.config.SupervisorConfig;
 import io.opampfleet.supervisor.storage.PrivateFiles;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -54,7 +53,8 @@ public final class PackageInstaller {
     this.swap = new ExecutableSwap(config.agent().executable(), storage);
     this.trusted = settings.publicKeyFile() == null ? null : PackageSignatures.trustedKey(settings.publicKeyFile());
     this.report = report;
-    this.statuses = load(storage.resolve(STATUSES_FILE));
+    PackageStatuses kept = PrivateFiles.read(storage.resolve(STATUSES_FILE), PackageStatuses.parser(), "package statuses");
+    this.statuses = kept == null ? PackageStatuses.getDefaultInstance() : kept;
     if (trusted == null) {
       log.warn("packages are checked by their SHA-256 only; set agent::package::verifier to check who made them");
     }
@@ -156,17 +156,6 @@ public final class PackageInstaller {
       }
     } catch (IOException e) {
       log.debug("cannot clean {}: {}", dir, e.getMessage());
-    }
-  }
-
-  private static PackageStatuses load(Path file) {
-    if (!Files.exists(file)) {
-      return PackageStatuses.getDefaultInstance();
-    }
-    try {
-      return PackageStatuses.parseFrom(Files.readAllBytes(file));
-    } catch (IOException e) {
-      throw new UncheckedIOException(file + ": cannot be read as package statuses; remove it to start without", e);
     }
   }
 }

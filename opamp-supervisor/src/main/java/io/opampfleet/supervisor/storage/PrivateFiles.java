@@ -10,6 +10,18 @@ import java.nio.file.attribute.PosixFilePermissions;
 public final class PrivateFiles {
   private PrivateFiles() {}
 
+  /** The message kept in {@code file}, or null when there is none. */
+  public static <T> T read(Path file, com.google.protobuf.Parser<T> parser, String what) {
+    if (!Files.exists(file)) {
+      return null;
+    }
+    try {
+      return parser.parseFrom(Files.readAllBytes(file));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(file + ": cannot be read as " + what + "; remove it to start without", e);
+    }
+  }
+
   public static void write(Path file, byte[] content) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
     Path partial = file.resolveSibling(file.getFileName() + ".partial");

@@ -3,7 +3,6 @@ package io.opampfleet.supervisor.storage;
 import io.opampfleet.proto.AgentRemoteConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -38,15 +37,7 @@ public final class RemoteConfigStore {
   }
 
   private AgentRemoteConfig read(String name) {
-    Path file = storage.resolve(name);
-    if (!Files.exists(file)) {
-      return null;
-    }
-    try {
-      return AgentRemoteConfig.parseFrom(Files.readAllBytes(file));
-    } catch (IOException e) {
-      throw new UncheckedIOException(file + ": cannot be read as a remote config; remove it to start without", e);
-    }
+    return PrivateFiles.read(storage.resolve(name), AgentRemoteConfig.parser(), "a remote config");
   }
 
   private void write(String name, AgentRemoteConfig config) {

@@ -175,6 +175,32 @@ class EffectiveConfigComposerTest {
         ComposerFixture.config(dir, executable, "", ""), UID, 40123, 4242, true).bootstrap()).has("receivers")).isFalse();
   }
 
+  @Test
+  void ownTelemetryOffersGoToTheCollectorOnlyForTheSignalsItsCapabilitiesReport() throws Exception {
+    EffectiveConfigComposer composer = new EffectiveConfigComposer(
+        ComposerFixture.config(dir, executable, "", "accepts_remote_config: true, reports_own_logs: true, reports_own_metrics: false"),
+        UID, 40123, 4242, false);
+    composer.ownTelemetry(io.opampfleet.proto.ConnectionSettingsOffers.newBuilder()
+        .setOwnLogs(io.opampfleet.proto.TelemetryConnectionSettings.newBuilder()
+            .setDestinationEndpoint("http://otlp:4318/v1/logs")
+            .setHeaders(io.opampfleet.proto.Headers.newBuilder().addHeaders(
+                io.opampfleet.proto.Header.newBuilder().setKey("X-Tenant").setValue("t1"))))
+        .setOwnMetrics(io.opampfleet.proto.TelemetryConnectionSettings.newBuilder()
+            .setDestinationEndpoint("http://otlp:4318/v1/metrics"))
+        .build());
+
+    JsonNode telemetry = compose(composer, null).at("/service/telemetry");
+
+    JsonNode otlp = telemetry.at("/logs/processors/0/batch/exporter/otlp");
+    assertThat(otlp.get("endpoint").asText()).isEqualTo("http://otlp:4318/v1/logs");
+    assertThat(otlp.get("protocol").asText()).isEqualTo("http/protobuf");
+    assertThat(otlp.at("/headers/0/name").asText()).isEqualTo("X-Tenant");
+    assertThat(otlp.at("/headers/0/value").asText()).isEqualTo("t1");
+    // The supervisor's own logging keys still apply next to the offered processor.
+    assertThat(telemetry.at("/logs/encoding").asText()).isEqualTo("json");
+    assertThat(telemetry.path("metrics").path("readers").isMissingNode()).as(telemetry.toString()).isTrue();
+  }
+
   private EffectiveConfigComposer composer(String agentKeys) throws IOException {
     return new EffectiveConfigComposer(ComposerFixture.config(dir, executable, agentKeys, ""), UID, 40123, 4242, false);
   }
