@@ -533,7 +533,7 @@ public final class Supervisor implements AutoCloseable {
       return;
     }
     crashes++;
-    long delay = Math.min(MAX_RESTART_DELAY.toMillis(), 500L << Math.min(crashes - 1, 10));
+    long delay = restartDelay(crashes);
     log.warn("the collector exited with code {}; restarting it in {} ms", exitCode, delay);
     reported.health(ComponentHealth.newBuilder().setHealthy(false)
         .setLastError("the collector exited with code " + exitCode).build());
@@ -545,6 +545,15 @@ public final class Supervisor implements AutoCloseable {
         }
       }
     }), delay, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Doubles from 500 ms with each crash in a row, up to a minute, with a quarter of random jitter so
+   * that collectors that crash together do not all come back at the same moment.
+   */
+  static long restartDelay(int crashes) {
+    long base = Math.min(MAX_RESTART_DELAY.toMillis(), 500L << Math.min(crashes - 1, 10));
+    return base - java.util.concurrent.ThreadLocalRandom.current().nextLong(base / 4 + 1);
   }
 
   private void report(RemoteConfigStatuses status, ByteString hash, String error) {

@@ -184,6 +184,13 @@ public final class ConfigNode {
     }
   }
 
+  /** A key that is valid but whose behaviour this program does not have: accepted, with a warning. */
+  public void notApplied(String key, String why) {
+    if (has(key)) {
+      warnings.add(file + ": " + path(key) + ": is accepted but not applied: " + why);
+    }
+  }
+
   /** @throws ConfigException naming the first key this mapping does not have */
   public void finish() {
     for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {

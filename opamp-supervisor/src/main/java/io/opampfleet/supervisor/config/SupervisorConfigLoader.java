@@ -89,6 +89,7 @@ public final class SupervisorConfigLoader {
     if (uri.getHost() == null) {
       throw node.error("endpoint", "'" + endpoint + "' has no host");
     }
+    node.notApplied("auth", "authenticate with server::headers or server::tls client certificates");
     String auth = node.string("auth", "");
     if (!auth.isEmpty() && !extensions.has(auth)) {
       throw node.error("auth", "references \"" + auth + "\", which is not configured under extensions");
@@ -220,6 +221,7 @@ public final class SupervisorConfigLoader {
     if (port != 0) {
       throw agent.error("opamp_server_socket", "set either opamp_server_port or opamp_server_socket, not both");
     }
+    agent.notApplied("opamp_server_socket", "the collector reaches the supervisor on a loopback port");
     ConfigNode node = agent.child("opamp_server_socket");
     String transport = node.required("transport");
     if (!transport.equals("unix")) {
@@ -324,6 +326,7 @@ public final class SupervisorConfigLoader {
     // The rest of the endpoint's HTTP server settings (the collector's confighttp) go on as they are.
     com.fasterxml.jackson.databind.node.ObjectNode settings = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
     for (String key : HEALTHCHECK_SERVER_SETTINGS) {
+      node.notApplied(key, "the supervisor's /health is served over plain HTTP");
       if (node.has(key)) {
         settings.set(key, node.raw(key));
       }

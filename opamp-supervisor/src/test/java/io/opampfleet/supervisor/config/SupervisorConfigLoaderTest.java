@@ -223,6 +223,23 @@ class SupervisorConfigLoaderTest {
     }
   }
 
+  @Test
+  void keysWhoseBehaviourIsMissingAreAcceptedWithAWarningThatSaysSo() {
+    SupervisorConfigLoader.Loaded loaded = load("""
+        server: {endpoint: ws://127.0.0.1:4320/v1/opamp, auth: bearer}
+        extensions: {bearer: {token: t}}
+        agent:
+          executable: %s
+          opamp_server_socket: {transport: unix, endpoint: /run/supervisor.sock}
+        healthcheck: {endpoint: 127.0.0.1:13133, tls: {cert_file: a, key_file: b}}
+        """.formatted(collector));
+
+    assertThat(loaded.warnings()).hasSize(3);
+    assertThat(loaded.warnings()).anySatisfy(w -> assertThat(w).contains("server::auth: is accepted but not applied"));
+    assertThat(loaded.warnings()).anySatisfy(w -> assertThat(w).contains("agent::opamp_server_socket: is accepted but not applied"));
+    assertThat(loaded.warnings()).anySatisfy(w -> assertThat(w).contains("healthcheck::tls: is accepted but not applied"));
+  }
+
   private void assertError(String yaml, String expected) throws IOException {
     Path file = Files.writeString(Files.createTempFile(dir, "supervisor", ".yaml"), yaml);
     assertThatThrownBy(() -> loader.load(file))

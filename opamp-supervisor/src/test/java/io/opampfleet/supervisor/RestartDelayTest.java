@@ -1,0 +1,24 @@
+package io.opampfleet.supervisor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class RestartDelayTest {
+  @Test
+  void theDelayDoublesWithEachCrashUpToAMinuteWithinAQuarterOfJitter() {
+    for (int crashes = 1; crashes <= 20; crashes++) {
+      long base = Math.min(60_000, 500L << Math.min(crashes - 1, 10));
+      for (int i = 0; i < 50; i++) {
+        assertThat(Supervisor.restartDelay(crashes)).isBetween(base - base / 4, base);
+      }
+    }
+    Set<Long> seen = new HashSet<>();
+    for (int i = 0; i < 50; i++) {
+      seen.add(Supervisor.restartDelay(3));
+    }
+    assertThat(seen).as("jitter: not all the same").hasSizeGreaterThan(1);
+  }
+}
