@@ -30,6 +30,7 @@ public final class AdminApi {
   public static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
   private final Tokens tokens;
+  private final UiAssets ui = new UiAssets();
   private final List<Route> routes = new ArrayList<>();
   private final Supplier<String> metrics;
   private final BooleanSupplier ready;
@@ -72,6 +73,9 @@ public final class AdminApi {
       if (path.equals("/readyz")) {
         return ready.getAsBoolean() ? json(200, Map.of("status", "ready"))
             : json(503, Map.of("status", "starting"));
+      }
+      if (UiAssets.isAsset(path) && method.equals("GET")) {
+        return ui.serve(path).orElseGet(() -> error(404, "there is no page at " + path));
       }
       if (path.startsWith("/downloads/") && method.equals("GET")) {
         return downloads.apply(path.substring("/downloads/".length()));

@@ -17,6 +17,9 @@ public final class TokensApi {
         new Route("GET", "/api/v1/tokens", Role.ADMIN,
             r -> tokens.list().stream().map(p -> Map.of("name", p.name(), "role", p.role().label())).toList()),
         new Route("POST", "/api/v1/tokens", Role.ADMIN, this::create),
+        // Any token may ask whose it is: the UI offers only what its role may do.
+        new Route("GET", "/api/v1/whoami", Role.VIEWER,
+            r -> Map.of("name", r.principal().name(), "role", r.principal().role().label())),
         new Route("DELETE", "/api/v1/tokens/{name}", Role.ADMIN, r -> {
           if (!tokens.delete(r.path("name"))) {
             throw ApiException.notFound("there is no stored token '" + r.path("name")

@@ -117,6 +117,7 @@ public final class TestFleet implements AutoCloseable {
   public void close() {
     if (server != null) {
       server.close();
+      server = null;
     }
   }
 }

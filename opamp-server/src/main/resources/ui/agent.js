@@ -1,0 +1,125 @@
+// One agent: what it says of itself, its health tree, config, packages, connection and events,
+// and what an operator can do to it.
+import { api, canOperate } from './api.js';
+import { ago, el, healthPill, keyValues, pill, statusPill, yaml } from './view.js';
+
+const REFRESH_MS = 5000;
+
+export function agentPage(main, uid) {
+  const content = el('div', { id: 'agent' });
+  const notice = el('p', { id: 'agent-notice', class: 'muted' });
+  main.append(el('p', {}, el('a', { href: '#/fleet' }, '← Fleet')), content, notice);
+  let configs = [];
+
+  async function refresh() {
+    try {
+      const [agent, events] = await Promise.all([
+        api(`/api/v1/agents/${encodeURIComponent(uid)}`),
+        api(`/api/v1/agents/${encodeURIComponent(uid)}/events?limit=20`)]);
+      if (canOperate() && configs.length === 0) configs = await api('/api/v1/configs');
+      content.replaceChildren(...render(agent, events, configs, notice).filter(Boolean));
+    } catch (e) {
+      if (e.status !== 401 && e.status !== 0) content.replaceChildren(el('p', { class: 'error' }, e.message));
+    }
+  }
+  refresh();
+  const timer = setInterval(refresh, REFRESH_MS);
+  return () => clearInterval(timer);
+}
+
+function render(agent, events, configs, notice) {
+  const name = (agent.labels || {})['service.name'] || 'agent';
+  return [
+    el('h1', {}, `${name} `, el('span', { class: 'mono muted' }, agent.uid), ' ', healthPill(agent.healthy, agent.connected)),
+    canOperate() ? actions(agent, configs, notice) : null,
+    el('div', { class: 'grid2' },
+      el('div', {},
+        card('Identifying attributes', keyValues(agent.identifyingAttributes)),
+        card('Non-identifying attributes', keyValues(agent.nonIdentifyingAttributes)),
+        card('Capabilities', el('p', {}, (agent.capabilities || []).map((c) => [pill(c), ' ']))),
+        card('Connection', keyValues({
+          connected: agent.connected ? `yes, since ${new Date(agent.connectedSince).toLocaleString()}` : 'no',
+          'last seen': ago(agent.lastSeen),
+          address: agent.remoteAddress || '—',
+          'certificate subject': agent.certificate ? agent.certificate.subject : 'none',
+          'certificate SHA-256': agent.certificate ? agent.certificate.sha256 : '—',
+        }))),
+      el('div', {},
+        card('Health', agent.health ? el('ul', { class: 'tree root', id: 'health' }, healthNode('collector', agent.health))
+          : el('p', { class: 'muted' }, 'not reported')),
+        card('Remote config', remoteConfig(agent)),
+        card('Packages', packages(agent.packages)),
+        card('Recent events', eventList(events)))),
+    card('Effective config', effective(agent.effectiveConfig)),
+  ];
+}
+
+function card(title, ...body) {
+  return el('section', { class: 'card' }, el('h2', {}, title), ...body);
+}
+
+function healthNode(name, node) {
+  const children = Object.entries(node.components || {});
+  return el('li', {},
+    node.healthy ? pill('ok', 'ok') : pill('down', 'bad'), ' ', el('span', { class: 'mono' }, name),
+    node.status ? el('span', { class: 'muted' }, ` ${node.status}`) : null,
+    node.lastError ? el('div', { class: 'error' }, node.lastError) : null,
+    children.length ? el('ul', { class: 'tree' }, children.map(([child, value]) => healthNode(child, value))) : null);
+}
+
+function remoteConfig(agent) {
+  const remote = agent.remoteConfig || {};
+  return el('div', { id: 'remote-config' },
+    el('p', {}, statusPill(remote.status), ' ', agent.desiredConfig
+      ? ['desired ', el('span', { class: 'mono' }, agent.desiredConfig), agent.runsDesiredConfig ? ' (running)' : ''] : 'no desired config'),
+    remote.errorMessage ? el('pre', { class: 'error mono' }, remote.errorMessage) : null);
+}
+
+function packages(list) {
+  if (!list || list.length === 0) return el('p', { class: 'muted' }, 'none reported');
+  return el('table', {}, el('tr', {}, el('th', {}, 'Package'), el('th', {}, 'Has'), el('th', {}, 'Offered'), el('th', {}, 'Status')),
+    list.map((p) => el('tr', {}, el('td', {}, p.name || '(top level)'), el('td', {}, p.agentHasVersion || '—'),
+      el('td', {}, p.serverOfferedVersion || '—'),
+      el('td', {}, pill(p.status, p.status === 'Installed' ? 'ok' : p.status === 'InstallFailed' ? 'bad' : 'warn'),
+        p.errorMessage ? el('div', { class: 'error' }, p.errorMessage) : null))));
+}
+
+function eventList(events) {
+  if (!events || events.length === 0) return el('p', { class: 'muted' }, 'none');
+  return el('table', { id: 'events' }, events.map((e) => el('tr', {},
+    el('td', { class: 'muted' }, ago(e.at)), el('td', {}, pill(e.kind)), el('td', {}, e.detail))));
+}
+
+function effective(files) {
+  const entries = Object.entries(files || {});
+  if (entries.length === 0) return el('p', { class: 'muted' }, 'not reported');
+  return entries.map(([name, body]) => [entries.length > 1 ? el('h3', {}, name || '(main)') : null, yaml(body)]);
+}
+
+function actions(agent, configs, notice) {
+  const act = (label, path, body, confirmText, cls) => el('button', { class: cls, onclick: async () => {
+    if (confirmText && !window.confirm(confirmText)) return;
+    try {
+      await api(path, { method: 'POST', body });
+      notice.textContent = `${label}: sent.`;
+    } catch (e) {
+      notice.textContent = `${label}: ${e.message}`;
+    }
+  } }, label);
+  const base = `/api/v1/agents/${encodeURIComponent(agent.uid)}`;
+  const versions = el('select', { id: 'push-version', 'aria-label': 'config version' },
+    configs.map((c) => el('option', { value: `${c.name}@${c.version}` }, `${c.name}@${c.version}`)));
+  const push = el('button', { id: 'push', onclick: async () => {
+    const [config, version] = versions.value.split('@');
+    try {
+      await api(`${base}/config`, { method: 'POST', body: { config, version: Number(version) } });
+      notice.textContent = `Pushed ${versions.value}.`;
+    } catch (e) {
+      notice.textContent = `Push: ${e.message}`;
+    }
+  } }, 'Push config');
+  const pushControls = configs.length ? [versions, push] : el('span', { class: 'muted' }, 'No config versions to push yet.');
+  return el('div', { class: 'card actions' }, pushControls,
+    act('Restart', `${base}/restart`, {}, 'Restart this agent\'s collector?'),
+    act('Rotate certificate', `${base}/certificate`, {}, 'Give this agent a new client certificate?'));
+}

@@ -1,0 +1,117 @@
+// The fleet: counts by state, and a table of agents the server pages, sorts and filters.
+import { api } from './api.js';
+import { ago, el, healthPill, statusPill } from './view.js';
+
+const REFRESH_MS = 3000;
+const SIZE = 50;
+
+export function fleetPage(main, params) {
+  const filters = {
+    selector: params.get('selector') || '',
+    health: params.get('health') || '',
+    status: params.get('status') || '',
+    connected: params.get('connected') || '',
+    sort: params.get('sort') || 'uid',
+    page: Number(params.get('page') || 1),
+  };
+  const counts = el('div', { class: 'counts', id: 'counts' });
+  const error = el('p', { class: 'error', id: 'fleet-error' });
+  const body = el('tbody', { id: 'agents' });
+  const pager = el('div', { class: 'pager', id: 'pager' });
+  main.append(el('h1', {}, 'Fleet'), counts, filterForm(filters), error,
+    el('table', {}, el('thead', {}, header(filters)), body), pager);
+
+  async function refresh() {
+    try {
+      const [summary, list] = await Promise.all([api('/api/v1/fleet'), api(`/api/v1/agents?${query(filters)}`)]);
+      error.textContent = '';
+      counts.replaceChildren(...countCards(summary));
+      body.replaceChildren(...(list.agents.length ? list.agents.map(row)
+        : [el('tr', {}, el('td', { colspan: 8, class: 'muted' }, 'No agent matches.'))]));
+      pager.replaceChildren(...pages(filters, list.total));
+    } catch (e) {
+      if (e.status !== 401 && e.status !== 0) error.textContent = e.message;
+    }
+  }
+  refresh();
+  const timer = setInterval(refresh, REFRESH_MS);
+  return () => clearInterval(timer);
+}
+
+function query(filters) {
+  const q = new URLSearchParams({ size: SIZE, page: filters.page, sort: filters.sort });
+  for (const key of ['selector', 'health', 'status', 'connected']) {
+    if (filters[key]) q.set(key, filters[key]);
+  }
+  return q.toString();
+}
+
+function go(filters) {
+  location.hash = `#/fleet?${query(filters)}`;
+}
+
+function countCards(summary) {
+  const card = (value, label, id) => el('div', { class: 'count', id }, el('b', {}, value), el('span', {}, label));
+  const statuses = summary.remoteConfigStatus || {};
+  return [
+    card(summary.agents, 'agents', 'count-agents'),
+    card(summary.connected, 'connected', 'count-connected'),
+    card(summary.healthy, 'healthy', 'count-healthy'),
+    ...Object.entries(statuses).map(([status, n]) => card(n, `config ${status.toLowerCase()}`, `count-${status}`)),
+  ];
+}
+
+function filterForm(filters) {
+  const select = (name, options) => el('select', { name, 'aria-label': name },
+    options.map(([value, label]) => el('option', { value, selected: filters[name] === value }, label)));
+  const selector = el('input', { name: 'selector', id: 'selector', value: filters.selector,
+    placeholder: 'label selector, e.g. service.name=otelcol-fleet,env in (prod,staging)' });
+  return el('form', { class: 'filters', id: 'filters', onsubmit: (event) => {
+    event.preventDefault();
+    const data = new FormData(event.target);
+    go({ ...filters, selector: data.get('selector').trim(), health: data.get('health'), status: data.get('status'),
+      connected: data.get('connected'), page: 1 });
+  } },
+  selector,
+  select('health', [['', 'any health'], ['healthy', 'healthy'], ['unhealthy', 'unhealthy']]),
+  select('status', [['', 'any config status'], ['APPLIED', 'applied'], ['APPLYING', 'applying'], ['FAILED', 'failed'],
+    ['UNSET', 'no remote config']]),
+  select('connected', [['', 'connected or not'], ['true', 'connected'], ['false', 'offline']]),
+  el('button', { type: 'submit', class: 'primary' }, 'Filter'));
+}
+
+function header(filters) {
+  const column = (label, key) => {
+    if (!key) return el('th', {}, label);
+    const current = filters.sort.replace(/^-/, '') === key;
+    const descending = filters.sort.startsWith('-');
+    return el('th', { class: `sortable ${current ? 'sorted' : ''} ${current && descending ? 'desc' : ''}`,
+      onclick: () => go({ ...filters, sort: current && !descending ? `-${key}` : key, page: 1 }) }, label);
+  };
+  return el('tr', {}, column('Agent', 'uid'), column('Service', 'label.service.name'), column('Host', 'label.host.name'),
+    column('Version', 'label.service.version'), column('Health', 'healthy'), column('Config', 'status'),
+    el('th', {}, 'Desired config'), column('Last seen', 'lastSeen'));
+}
+
+function row(agent) {
+  const labels = agent.labels || {};
+  return el('tr', { 'data-uid': agent.uid },
+    el('td', { class: 'mono' }, el('a', { href: `#/agents/${encodeURIComponent(agent.uid)}` }, agent.uid)),
+    el('td', {}, labels['service.name'] || '—'),
+    el('td', {}, labels['host.name'] || '—'),
+    el('td', {}, labels['service.version'] || '—'),
+    el('td', {}, healthPill(agent.healthy, agent.connected)),
+    el('td', {}, statusPill(agent.remoteConfigStatus)),
+    el('td', { class: 'mono' }, agent.desiredConfig || '—'),
+    el('td', {}, agent.connected ? 'now' : ago(agent.lastSeen)));
+}
+
+function pages(filters, total) {
+  const first = total === 0 ? 0 : (filters.page - 1) * SIZE + 1;
+  const last = Math.min(total, filters.page * SIZE);
+  return [
+    el('span', { id: 'range' }, `${first}–${last} of ${total}`),
+    el('button', { disabled: filters.page <= 1, onclick: () => go({ ...filters, page: filters.page - 1 }) }, 'Previous'),
+    el('button', { disabled: last >= total, onclick: () => go({ ...filters, page: filters.page + 1 }) }, 'Next'),
+  ];
+}

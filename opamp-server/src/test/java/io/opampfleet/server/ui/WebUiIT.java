@@ -1,0 +1,125 @@
+package io.opampfleet.server.ui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.opampfleet.server.fleet.AdminClient;
+import io.opampfleet.server.fleet.SimulatedAgent;
+import io.opampfleet.server.fleet.TestFleet;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The web UI in Debian's headless chromium against a real server with agents connected over
+ * mutual TLS: sign-in, the fleet filtered by selector, an agent's page, what a viewer is not
+ * offered, an operator's restart, and the messages for a wrong token, an ended session and a
+ * server that went away. Screenshots of each page go to target/ui-screenshots.
+ */
+class WebUiIT {
+  @TempDir
+  Path dir;
+  private TestFleet fleet;
+  private final List<SimulatedAgent> agents = new ArrayList<>();
+  private Browser browser;
+
+  @BeforeEach
+  void start() {
+    fleet = new TestFleet(dir).start();
+    agents.add(fleet.agent(Map.of("service.name", "checkout", "env", "prod"), SimulatedAgent.newUid(), false).start());
+    agents.add(fleet.agent(Map.of("service.name", "checkout", "env", "prod"), SimulatedAgent.newUid(), false).start());
+    agents.add(fleet.agent(Map.of("service.name", "ingest", "env", "dev"), SimulatedAgent.newUid(), false).start());
+    await().atMost(Duration.ofSeconds(20)).until(() -> fleet.admin(TestFleet.VIEWER)
+        .get("/api/v1/agents?connected=true").body().get("total").asInt() == 3);
+    browser = new Browser(1440, 1000);
+  }
+
+  @AfterEach
+  void stop() {
+    if (browser != null) {
+      browser.close();
+    }
+    agents.forEach(SimulatedAgent::close);
+    fleet.close();
+  }
+
+  @Test
+  void aViewerFindsAnAgentBySelectorAndSeesItsPageButNoActions() {
+    browser.open(fleet.adminUrl().resolve("/").toString());
+    signIn("wrong-token");
+    browser.awaitText(By.id("signin-error"), "not known to this server");
+    browser.screenshot("01-signin-wrong-token");
+
+    signIn(TestFleet.VIEWER);
+    browser.awaitText(By.id("count-connected"), "3");
+    await().atMost(Duration.ofSeconds(10)).until(() -> browser.all(By.cssSelector("#agents tr[data-uid]")).size() == 3);
+    browser.consoleErrors();
+    browser.screenshot("02-fleet");
+
+    WebElement selector = browser.await(By.id("selector"));
+    selector.clear();
+    selector.sendKeys("env=dev");
+    browser.driver().findElement(By.cssSelector("#filters button[type=submit]")).click();
+    String devUid = agents.get(2).uid();
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      List<WebElement> rows = browser.all(By.cssSelector("#agents tr[data-uid]"));
+      return rows.size() == 1 && devUid.equals(rows.get(0).getAttribute("data-uid"));
+    });
+    browser.awaitText(By.id("range"), "1–1 of 1");
+    browser.screenshot("03-fleet-selector");
+
+    browser.driver().findElement(By.linkText(devUid)).click();
+    browser.awaitText(By.id("agent"), "ingest");
+    browser.awaitText(By.id("health"), "StatusOK");
+    assertThat(browser.driver().findElement(By.id("agent")).getText()).contains("env", "dev", "AcceptsRemoteConfig");
+    assertThat(browser.all(By.xpath("//button[text()='Restart']"))).as("a viewer is not offered a restart").isEmpty();
+    browser.screenshot("04-agent");
+    assertThat(browser.consoleErrors()).isEmpty();
+  }
+
+  @Test
+  void anOperatorRestartsAnAgentAndAnEndedSessionOrAGoneServerIsSaid() {
+    AdminClient admin = fleet.admin(TestFleet.ADMIN);
+    String token = admin.post("/api/v1/tokens", Map.of("name", "ui-operator", "role", "operator"))
+        .body().get("token").asText();
+    String uid = agents.get(0).uid();
+    browser.open(fleet.adminUrl().resolve("/").toString());
+    signIn(token);
+    browser.awaitText(By.id("who-role"), "operator");
+
+    browser.open(fleet.adminUrl().resolve("/#/agents/" + uid).toString());
+    browser.await(By.xpath("//button[text()='Restart']")).click();
+    browser.driver().switchTo().alert().accept();
+    browser.awaitText(By.id("agent-notice"), "Restart: sent.");
+    await().atMost(Duration.ofSeconds(10)).until(() -> admin.get("/api/v1/agents/" + uid + "/events").body()
+        .toString().contains("RESTART_SENT"));
+    browser.screenshot("05-agent-operator");
+    assertThat(browser.consoleErrors()).isEmpty();
+
+    assertThat(admin.delete("/api/v1/tokens/ui-operator").status()).isBetween(200, 204);
+    browser.awaitText(By.id("signin-error"), "Your session has ended");
+    assertThat(browser.driver().findElement(By.id("who")).isDisplayed()).as("no one is shown signed in").isFalse();
+    browser.screenshot("06-session-ended");
+
+    signIn(TestFleet.VIEWER);
+    browser.awaitText(By.id("count-connected"), "3");
+    fleet.close();
+    browser.awaitText(By.id("banner"), "The server is not answering");
+    browser.screenshot("07-server-gone");
+  }
+
+  private void signIn(String token) {
+    WebElement field = browser.await(By.id("token"));
+    field.clear();
+    field.sendKeys(token);
+    browser.driver().findElement(By.cssSelector("#signin button[type=submit]")).click();
+  }
+}
