@@ -3,9 +3,12 @@
 const TOKEN_KEY = 'opampfleet.token';
 
 export class ApiError extends Error {
-  constructor(status, message) {
+  constructor(status, message, answer = {}) {
     super(message);
     this.status = status;
+    // A config's YAML error says where it is.
+    this.line = answer.line;
+    this.column = answer.column;
   }
 }
 
@@ -40,7 +43,7 @@ export async function api(path, { method = 'GET', body, token = session.token } 
     throw new ApiError(401, answer.error || 'The token is not known.');
   }
   if (!response.ok) {
-    throw new ApiError(response.status, answer.error || `The server answered ${response.status}.`);
+    throw new ApiError(response.status, answer.error || `The server answered ${response.status}.`, answer);
   }
   return answer;
 }

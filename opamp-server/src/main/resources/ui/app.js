@@ -3,6 +3,7 @@ import { api, ApiError, session, trouble } from './api.js';
 import { el } from './view.js';
 import { fleetPage } from './fleet.js';
 import { agentPage } from './agent.js';
+import { configPage, configsPage } from './configs.js';
 
 const main = document.getElementById('main');
 const banner = document.getElementById('banner');
@@ -89,6 +90,10 @@ async function route() {
   }
   if (parts[0] === 'agents' && parts[1]) {
     stopView = agentPage(main, decodeURIComponent(parts[1]));
+  } else if (parts[0] === 'configs' && parts[1]) {
+    stopView = configPage(main, decodeURIComponent(parts[1]));
+  } else if (parts[0] === 'configs') {
+    stopView = configsPage(main);
   } else {
     stopView = fleetPage(main, params);
   }

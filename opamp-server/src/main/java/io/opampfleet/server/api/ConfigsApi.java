@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Configs and their versions, diffs, and assignments by selector. */
 public final class ConfigsApi {
@@ -52,7 +53,8 @@ public final class ConfigsApi {
         new Route("DELETE", "/api/v1/assignments/{name}", Role.OPERATOR, this::deleteAssignment),
         new Route("GET", "/api/v1/assignments/{name}/agents", Role.VIEWER, this::assignmentAgents),
         new Route("GET", "/api/v1/conflicts", Role.VIEWER, r -> conflicts()),
-        new Route("GET", "/api/v1/selectors/preview", Role.VIEWER, this::preview));
+        new Route("GET", "/api/v1/selectors/preview", Role.VIEWER, this::preview),
+        new Route("POST", "/api/v1/configs/validate", Role.OPERATOR, this::validate));
   }
 
   private Object addVersion(ApiRequest request) {
@@ -66,21 +68,38 @@ public final class ConfigsApi {
     if (yaml.length() > 1_000_000 || comment.length() > 2000) {
       throw new ApiException(413, "a config body is at most 1,000,000 characters and a comment at most 2,000");
     }
+    Optional<ApiResponse> problem = yamlProblem(yaml, "fix it and save again");
+    if (problem.isPresent()) {
+      return problem.get();
+    }
+    ConfigVersion version = configs.addVersion(name, yaml, request.principal().name(), comment);
+    return full(version);
+  }
+
+  /** A config checked as it is being written: 200 when it would be saved, else 422 with its line and column. */
+  private Object validate(ApiRequest request) {
+    String yaml = ApiRequest.text(request.json(AdminApi.JSON), "body");
+    if (yaml.length() > 1_000_000) {
+      throw new ApiException(413, "a config body is at most 1,000,000 characters");
+    }
+    return yamlProblem(yaml, "fix it before saving").map(Object.class::cast).orElse(Map.of("valid", true));
+  }
+
+  private static Optional<ApiResponse> yamlProblem(String yaml, String advice) {
     try {
       JsonNode tree = YamlFiles.parse(yaml);
       if (!tree.isObject()) {
         throw new ApiException(422, "the config must be a YAML mapping (receivers:, exporters:, service: ...)");
       }
+      return Optional.empty();
     } catch (YamlSyntaxException e) {
       Map<String, Object> error = new LinkedHashMap<>();
       error.put("status", 422);
-      error.put("error", "the config is " + e.getMessage() + "; fix it and save again");
+      error.put("error", "the config is " + e.getMessage() + "; " + advice);
       error.put("line", e.line());
       error.put("column", e.column());
-      return AdminApi.json(422, error);
+      return Optional.of(AdminApi.json(422, error));
     }
-    ConfigVersion version = configs.addVersion(name, yaml, request.principal().name(), comment);
-    return full(version);
   }
 
   private List<ConfigVersion> existing(String name) {

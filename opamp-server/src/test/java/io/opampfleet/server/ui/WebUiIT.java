@@ -116,6 +116,43 @@ class WebUiIT {
     browser.screenshot("07-server-gone");
   }
 
+  @Test
+  void anOperatorSeesAYamlErrorAtItsLineBeforeSavingThenTheNewVersionsDiff() {
+    String v1 = "receivers:\n  otlp:\n    protocols: {grpc: {}}\nexporters:\n  debug: {}\n"
+        + "service:\n  pipelines:\n    traces: {receivers: [otlp], exporters: [debug]}\n";
+    assertThat(fleet.admin(TestFleet.OPERATOR).post("/api/v1/configs/pipeline/versions",
+        Map.of("body", v1, "comment", "first")).status()).isEqualTo(201);
+    browser.open(fleet.adminUrl().resolve("/").toString());
+    signIn(TestFleet.OPERATOR);
+    browser.await(By.cssSelector("#nav a[data-section=configs]")).click();
+    browser.await(By.linkText("pipeline")).click();
+    WebElement editor = browser.await(By.id("config-body"));
+    assertThat(editor.getAttribute("value")).isEqualTo(v1);
+
+    type(editor, v1.replace("  debug: {}", "  debug: {verbosity: [detailed}"));
+    browser.awaitText(By.id("config-check"), "at line 5, column 31");
+    browser.driver().executeScript("document.getElementById('editor').scrollIntoView()");
+    browser.screenshot("08-config-yaml-error");
+
+    type(editor, v1.replace("  debug: {}", "  debug: {verbosity: detailed}"));
+    browser.awaitText(By.id("config-check"), "Valid YAML.");
+    browser.await(By.id("config-comment")).sendKeys("more detail");
+    browser.driver().findElement(By.id("config-save")).click();
+    browser.awaitText(By.id("versions"), "v2");
+    browser.awaitText(By.id("diff-summary"), "1 added, 1 removed");
+    assertThat(browser.driver().findElement(By.cssSelector("#diff td.added")).getText())
+        .isEqualTo("  debug: {verbosity: detailed}");
+    assertThat(browser.driver().findElement(By.cssSelector("#diff td.removed")).getText()).isEqualTo("  debug: {}");
+    browser.screenshot("09-config-diff");
+    assertThat(fleet.admin(TestFleet.VIEWER).get("/api/v1/configs/pipeline/versions").body()).hasSize(2);
+  }
+
+  /** Replaces a text field's content the way typing would, so the page hears an input event. */
+  private void type(WebElement field, String text) {
+    browser.driver().executeScript(
+        "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input'));", field, text);
+  }
+
   private void signIn(String token) {
     WebElement field = browser.await(By.id("token"));
     field.clear();
