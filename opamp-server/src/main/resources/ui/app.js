@@ -4,6 +4,7 @@ import { el } from './view.js';
 import { fleetPage } from './fleet.js';
 import { agentPage } from './agent.js';
 import { configPage, configsPage } from './configs.js';
+import { rolloutPage, rolloutsPage } from './rollouts.js';
 
 const main = document.getElementById('main');
 const banner = document.getElementById('banner');
@@ -94,6 +95,10 @@ async function route() {
     stopView = configPage(main, decodeURIComponent(parts[1]));
   } else if (parts[0] === 'configs') {
     stopView = configsPage(main);
+  } else if (parts[0] === 'rollouts' && parts[1]) {
+    stopView = rolloutPage(main, decodeURIComponent(parts[1]));
+  } else if (parts[0] === 'rollouts') {
+    stopView = rolloutsPage(main);
   } else {
     stopView = fleetPage(main, params);
   }

@@ -54,8 +54,7 @@ final class Rollout {
     }
     List<RolloutView.Failure> failing = new ArrayList<>();
     for (RolloutAgent agent : agents.values()) {
-      if ((agent.progress == AgentProgress.FAILED || agent.progress == AgentProgress.ROLLBACK_FAILED)
-          && failing.size() < failingLimit) {
+      if (failed(agent) && failing.size() < failingLimit) {
         failing.add(new RolloutView.Failure(agent.uid, agent.wave + 1, agent.progress, agent.message));
       }
     }
@@ -73,5 +72,14 @@ final class Rollout {
       counts.merge(agent.progress, 1, Integer::sum);
     }
     return counts;
+  }
+
+  /** Failed, or failed and then sent back its previous config: the operator still needs to know why. */
+  private static boolean failed(RolloutAgent agent) {
+    return switch (agent.progress) {
+      case FAILED, ROLLBACK_FAILED -> true;
+      case ROLLING_BACK, ROLLED_BACK -> agent.message != null && !agent.message.isEmpty();
+      default -> false;
+    };
   }
 }

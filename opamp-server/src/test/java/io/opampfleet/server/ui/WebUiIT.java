@@ -147,6 +147,53 @@ class WebUiIT {
     assertThat(fleet.admin(TestFleet.VIEWER).get("/api/v1/configs/pipeline/versions").body()).hasSize(2);
   }
 
+  @Test
+  void aTwoWaveRolloutSucceedsAndOneOverItsBudgetRollsBackBothShownLive() {
+    AdminClient operator = fleet.admin(TestFleet.OPERATOR);
+    String good = "receivers: {otlp: {protocols: {grpc: {}}}}\nexporters: {debug: {}}\n"
+        + "service: {pipelines: {traces: {receivers: [otlp], exporters: [debug]}}}\n";
+    assertThat(operator.post("/api/v1/configs/pipeline/versions", Map.of("body", good)).status()).isEqualTo(201);
+    browser.open(fleet.adminUrl().resolve("/").toString());
+    signIn(TestFleet.OPERATOR);
+    browser.await(By.cssSelector("#nav a[data-section=rollouts]")).click();
+
+    startRollout("env=prod", "1", "50%,100%", "0");
+    browser.awaitText(By.id("rollout-state"), "SUCCEEDED");
+    assertThat(browser.all(By.cssSelector("#waves .wave"))).hasSize(2);
+    assertThat(browser.driver().findElement(By.cssSelector(".wave[data-wave='2'] .wave-count")).getText())
+        .isEqualTo("1/1 done");
+    browser.screenshot("10-rollout-succeeded");
+
+    // Every agent fails a config marked "# fail": the first wave spends the budget of 0.
+    assertThat(operator.post("/api/v1/configs/pipeline/versions", Map.of("body", good + "# fail\n")).status())
+        .isEqualTo(201);
+    browser.driver().findElement(By.linkText("← Rollouts")).click();
+    startRollout("env=prod", "2", "50%,100%", "0");
+    browser.awaitText(By.id("rollout-state"), "ROLLED_BACK");
+    browser.awaitText(By.id("failing"), "FAILED");
+    assertThat(browser.driver().findElement(By.id("rollout-reason")).getText()).isNotBlank();
+    browser.screenshot("11-rollout-rolled-back");
+
+    browser.driver().findElement(By.linkText("← Rollouts")).click();
+    browser.awaitText(By.id("rollout-history"), "ROLLED_BACK");
+    assertThat(browser.driver().findElement(By.id("rollout-history")).getText()).contains("SUCCEEDED");
+    browser.screenshot("12-rollout-history");
+    assertThat(browser.consoleErrors()).isEmpty();
+  }
+
+  private void startRollout(String selector, String version, String waves, String budget) {
+    WebElement selectorField = browser.await(By.id("rollout-selector"));
+    type(selectorField, selector);
+    browser.awaitText(By.id("rollout-matches"), "2 agents match");
+    type(browser.await(By.id("rollout-version")), version);
+    type(browser.await(By.id("rollout-waves")), waves);
+    type(browser.await(By.id("rollout-bake")), "0s");
+    type(browser.await(By.id("rollout-budget")), budget);
+    type(browser.await(By.id("rollout-timeout")), "20s");
+    browser.driver().findElement(By.id("rollout-start")).click();
+    browser.await(By.id("rollout-state"));
+  }
+
   /** Replaces a text field's content the way typing would, so the page hears an input event. */
   private void type(WebElement field, String text) {
     browser.driver().executeScript(

@@ -1,0 +1,140 @@
+// Rollouts: start one (with a live count of the agents its selector matches), watch it wave by
+// wave, pause, resume or abort it, and the history of past ones with why each ended.
+import { api, canOperate } from './api.js';
+import { ago, el, pill } from './view.js';
+
+const STATE_KIND = { SUCCEEDED: 'ok', RUNNING: 'warn', PAUSED: 'warn', PENDING: 'warn', ROLLING_BACK: 'bad',
+  FAILED: 'bad', ROLLED_BACK: 'bad', ABORTED: 'bad' };
+const PROGRESS = ['DONE', 'BAKING', 'APPLYING', 'WAITING', 'FAILED', 'ROLLING_BACK', 'ROLLED_BACK', 'ROLLBACK_FAILED'];
+
+function statePill(state) {
+  return pill(state, STATE_KIND[state]);
+}
+
+export function rolloutsPage(main) {
+  const history = el('div', { id: 'rollout-history' });
+  main.append(el('h1', {}, 'Rollouts'));
+  if (canOperate()) main.append(createForm());
+  main.append(el('section', { class: 'card' }, el('h2', {}, 'History'), history));
+  async function refresh() {
+    const rollouts = await api('/api/v1/rollouts');
+    history.replaceChildren(rollouts.length === 0 ? el('p', { class: 'muted' }, 'none yet')
+      : el('table', {}, el('tr', {}, ['#', 'State', 'Config', 'Selector', 'Agents', 'By', 'Started', 'Why it ended']
+        .map((h) => el('th', {}, h))),
+      [...rollouts].sort((a, b) => b.id - a.id).map((r) => el('tr', { 'data-rollout': r.id },
+        el('td', {}, el('a', { href: `#/rollouts/${r.id}` }, `#${r.id}`)), el('td', {}, statePill(r.state)),
+        el('td', { class: 'mono' }, `${r.config}@${r.version}`), el('td', { class: 'mono' }, r.selector || '(every agent)'),
+        el('td', {}, r.agents), el('td', {}, r.createdBy), el('td', {}, ago(r.createdAt)), el('td', {}, r.reason || '')))));
+  }
+  refresh().catch(() => {});
+  const timer = setInterval(() => refresh().catch(() => {}), 3000);
+  return () => clearInterval(timer);
+}
+
+function createForm() {
+  const field = (label, input) => el('label', { class: 'field' }, el('span', {}, label), input);
+  const selector = el('input', { id: 'rollout-selector', class: 'mono', placeholder: 'env=prod,tier in (web,api)' });
+  const matches = el('span', { id: 'rollout-matches', class: 'muted' });
+  const config = el('select', { id: 'rollout-config', 'aria-label': 'config' });
+  const version = el('input', { id: 'rollout-version', type: 'number', min: 1, style: 'width: 90px' });
+  const waves = el('input', { id: 'rollout-waves', value: '10%,50%,100%' });
+  const bake = el('input', { id: 'rollout-bake', value: '30s', style: 'width: 90px' });
+  const budget = el('input', { id: 'rollout-budget', value: '0', style: 'width: 90px' });
+  const timeout = el('input', { id: 'rollout-timeout', value: '2m', style: 'width: 90px' });
+  const error = el('p', { class: 'error', id: 'rollout-error' });
+  let timer;
+  async function count() {
+    try {
+      const preview = await api(`/api/v1/selectors/preview?selector=${encodeURIComponent(selector.value.trim())}`);
+      matches.className = 'muted';
+      matches.textContent = `${preview.matches} agents match`;
+    } catch (e) {
+      matches.className = 'error';
+      matches.textContent = e.message;
+    }
+  }
+  selector.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(count, 300);
+  });
+  count();
+  api('/api/v1/configs').then((configs) => {
+    config.replaceChildren(...configs.map((c) => el('option', { value: c.name, 'data-latest': c.version }, c.name)));
+    version.value = configs.length ? configs[0].version : '';
+  }).catch(() => {});
+  config.addEventListener('change', () => {
+    version.value = config.selectedOptions[0].dataset.latest;
+  });
+  const start = el('button', { class: 'primary', id: 'rollout-start', onclick: async (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    try {
+      const rollout = await api('/api/v1/rollouts', { method: 'POST', body: { selector: selector.value.trim(),
+        config: config.value, version: Number(version.value), waves: waves.value, bake: bake.value,
+        failureBudget: budget.value, applyTimeout: timeout.value } });
+      location.hash = `#/rollouts/${rollout.id}`;
+    } catch (e) {
+      error.textContent = e.message;
+    }
+  } }, 'Start rollout');
+  return el('form', { class: 'card', id: 'rollout-form' }, el('h2', {}, 'New rollout'),
+    el('div', { class: 'filters' }, field('Selector', selector), matches),
+    el('div', { class: 'filters' }, field('Config', config), field('Version', version), field('Waves', waves),
+      field('Bake', bake), field('Failure budget', budget), field('Apply timeout', timeout), start),
+    error);
+}
+
+export function rolloutPage(main, id) {
+  const content = el('div', { id: 'rollout' });
+  const notice = el('p', { class: 'muted', id: 'rollout-notice' });
+  main.append(el('p', {}, el('a', { href: '#/rollouts' }, '← Rollouts')), content, notice);
+  async function refresh() {
+    const rollout = await api(`/api/v1/rollouts/${encodeURIComponent(id)}`);
+    content.replaceChildren(...render(rollout, notice, refresh));
+  }
+  refresh().catch((e) => content.replaceChildren(el('p', { class: 'error' }, e.message)));
+  const timer = setInterval(() => refresh().catch(() => {}), 1000);
+  return () => clearInterval(timer);
+}
+
+function render(r, notice, refresh) {
+  const control = (label, action, shown) => shown ? el('button', { id: `rollout-${action}`, onclick: async () => {
+    try {
+      await api(`/api/v1/rollouts/${r.id}/${action}`, { method: 'POST' });
+      await refresh();
+    } catch (e) {
+      notice.textContent = `${label}: ${e.message}`;
+    }
+  } }, label) : null;
+  const live = !['SUCCEEDED', 'FAILED', 'ROLLED_BACK', 'ABORTED'].includes(r.state);
+  return [
+    el('h1', {}, `Rollout #${r.id} `, el('span', { id: 'rollout-state' }, statePill(r.state))),
+    r.reason ? el('p', { id: 'rollout-reason' }, r.reason) : null,
+    el('p', { class: 'muted' }, `${r.config}@${r.version} to ${r.agents} agents matching `,
+      el('span', { class: 'mono' }, r.selector || '(every agent)'),
+      ` · waves ${r.waves} · bake ${r.bakeMillis / 1000} s · failure budget ${r.budget} · started by ${r.createdBy} ${ago(r.createdAt)}`),
+    canOperate() && live ? el('div', { class: 'actions' }, control('Pause', 'pause', r.state === 'RUNNING'),
+      control('Resume', 'resume', r.state === 'PAUSED'), control('Abort', 'abort', true)) : null,
+    el('section', { class: 'card' }, el('h2', {}, 'Agents by state'), el('div', { class: 'counts', id: 'rollout-counts' },
+      PROGRESS.filter((p) => r.counts[p]).map((p) => el('div', { class: 'count' }, el('b', {}, r.counts[p]),
+        el('span', {}, p.toLowerCase().replace('_', ' ')))))),
+    el('section', { class: 'card' }, el('h2', {}, 'Waves'), el('div', { id: 'waves' },
+      r.waveProgress.map((wave) => waveBar(wave, r.currentWave)))),
+    el('section', { class: 'card' }, el('h2', {}, 'Failing agents'), r.failing.length === 0
+      ? el('p', { class: 'muted' }, 'none')
+      : el('table', { id: 'failing' }, el('tr', {}, ['Agent', 'Wave', 'State', 'Message'].map((h) => el('th', {}, h))),
+        r.failing.map((f) => el('tr', {}, el('td', { class: 'mono' }, el('a', { href: `#/agents/${f.uid}` }, f.uid)),
+          el('td', {}, f.wave), el('td', {}, pill(f.progress, 'bad')), el('td', {}, f.message))))),
+  ].filter(Boolean);
+}
+
+function waveBar(wave, current) {
+  const segments = PROGRESS.filter((p) => wave.counts[p]).map((p) => el('span', {
+    class: `segment ${p.toLowerCase()}`, style: `width: ${(100 * wave.counts[p]) / Math.max(1, wave.size)}%`,
+    title: `${wave.counts[p]} ${p.toLowerCase()}` }));
+  const done = wave.counts.DONE || 0;
+  return el('div', { class: 'wave', 'data-wave': wave.number },
+    el('span', { class: 'wave-label' }, `Wave ${wave.number}${wave.number === current ? ' (current)' : ''}`),
+    el('div', { class: 'bar' }, segments),
+    el('span', { class: 'wave-count' }, `${done}/${wave.size} done`));
+}
