@@ -15,14 +15,54 @@ export function configsPage(main) {
           configs.map((c) => el('tr', {},
             el('td', {}, el('a', { href: `#/configs/${encodeURIComponent(c.name)}` }, c.name)),
             el('td', {}, `v${c.version}`), el('td', {}, c.author), el('td', {}, c.comment || ''), el('td', {}, ago(c.createdAt)))))),
-      el('section', { class: 'card' }, el('h2', {}, 'Assignments'), assignments.length === 0
-        ? el('p', { class: 'muted' }, 'none')
+      el('section', { class: 'card', id: 'assignments' }, el('h2', {}, 'Assignments'),
+        canOperate() && configs.length ? assignmentForm(configs) : null,
+        assignments.length === 0 ? el('p', { class: 'muted' }, 'none')
         : el('table', {}, el('tr', {}, ['Name', 'Selector', 'Config', 'Matches'].map((h) => el('th', {}, h))),
           assignments.map((a) => el('tr', {}, el('td', {}, a.name), el('td', { class: 'mono' }, a.selector || '(every agent)'),
             el('td', { class: 'mono' }, `${a.config}@${a.version}`),
             el('td', {}, el('a', { href: `#/fleet?selector=${encodeURIComponent(a.selector)}` }, `${a.matches} agents`)))))));
   })();
   return () => {};
+}
+
+/** An assignment: a selector (with a live preview of the agents it matches) gets a config version. */
+function assignmentForm(configs) {
+  const name = el('input', { id: 'assignment-name', placeholder: 'name, e.g. prod-gateways' });
+  const selector = el('input', { id: 'assignment-selector', class: 'mono', placeholder: 'env=prod' });
+  const preview = el('span', { id: 'assignment-preview', class: 'muted' });
+  const config = el('select', { id: 'assignment-config', 'aria-label': 'config' },
+    configs.map((c) => el('option', { value: `${c.name}@${c.version}` }, `${c.name}@${c.version}`)));
+  const error = el('p', { class: 'error', id: 'assignment-error' });
+  let timer;
+  async function show() {
+    try {
+      const answer = await api(`/api/v1/selectors/preview?selector=${encodeURIComponent(selector.value.trim())}`);
+      preview.className = 'muted';
+      preview.textContent = `${answer.matches} agents match` + (answer.sample.length ? `: ${answer.sample.slice(0, 3).join(', ')}`
+        + (answer.matches > 3 ? ', …' : '') : '');
+    } catch (e) {
+      preview.className = 'error';
+      preview.textContent = e.message;
+    }
+  }
+  selector.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(show, 300);
+  });
+  show();
+  const save = el('button', { class: 'primary', id: 'assignment-save', onclick: async (event) => {
+    event.preventDefault();
+    const [configName, version] = config.value.split('@');
+    try {
+      await api(`/api/v1/assignments/${encodeURIComponent(name.value.trim())}`, { method: 'PUT',
+        body: { selector: selector.value.trim(), config: configName, version: Number(version) } });
+      window.dispatchEvent(new HashChangeEvent('hashchange'));
+    } catch (e) {
+      error.textContent = e.message;
+    }
+  } }, 'Assign');
+  return el('form', { class: 'filters', id: 'assignment-form' }, name, selector, config, save, preview, error);
 }
 
 export function configPage(main, name) {

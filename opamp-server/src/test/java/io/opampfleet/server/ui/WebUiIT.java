@@ -63,6 +63,9 @@ class WebUiIT {
     await().atMost(Duration.ofSeconds(10)).until(() -> browser.all(By.cssSelector("#agents tr[data-uid]")).size() == 3);
     browser.consoleErrors();
     browser.screenshot("02-fleet");
+    browser.driver().manage().window().setSize(new org.openqa.selenium.Dimension(1280, 800));
+    browser.screenshot("02-fleet-laptop");
+    browser.driver().manage().window().setSize(new org.openqa.selenium.Dimension(1440, 1000));
 
     WebElement selector = browser.await(By.id("selector"));
     selector.clear();
@@ -145,6 +148,15 @@ class WebUiIT {
     assertThat(browser.driver().findElement(By.cssSelector("#diff td.removed")).getText()).isEqualTo("  debug: {}");
     browser.screenshot("09-config-diff");
     assertThat(fleet.admin(TestFleet.VIEWER).get("/api/v1/configs/pipeline/versions").body()).hasSize(2);
+
+    browser.driver().findElement(By.linkText("← Configs")).click();
+    browser.await(By.id("assignment-name")).sendKeys("prod-pipeline");
+    type(browser.await(By.id("assignment-selector")), "env=prod");
+    browser.awaitText(By.id("assignment-preview"), "2 agents match");
+    browser.driver().findElement(By.id("assignment-save")).click();
+    browser.awaitText(By.id("assignments"), "prod-pipeline");
+    assertThat(browser.driver().findElement(By.id("assignments")).getText()).contains("pipeline@2", "2 agents");
+    browser.screenshot("13-assignments");
   }
 
   @Test
