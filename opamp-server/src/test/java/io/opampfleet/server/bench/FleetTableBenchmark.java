@@ -1,0 +1,101 @@
+package io.opampfleet.server.bench;
+
+import io.opampfleet.proto.AgentDescription;
+import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.AnyValue;
+import io.opampfleet.proto.ComponentHealth;
+import io.opampfleet.proto.KeyValue;
+import io.opampfleet.server.fleet.AdminClient;
+import io.opampfleet.server.fleet.TestFleet;
+import io.opampfleet.server.inventory.Agent;
+import io.opampfleet.server.inventory.Inventory;
+import io.opampfleet.server.inventory.Reports;
+import io.opampfleet.server.settings.ServerSettings.Storage;
+import io.opampfleet.server.store.Database;
+import io.opampfleet.server.store.WriteBehind;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What the web UI's fleet table costs at fleet size: a store with N agents (default 50,000) is
+ * loaded by a real server, then each query the table makes (first page, a selector, a sort by
+ * label, the last page, the counts) is timed over HTTP, 30 times each, and printed as p50/p99.
+ * Usage: scripts/fleet-table-benchmark [agents]
+ */
+public final class FleetTableBenchmark {
+  private static final int RUNS = 30;
+
+  public static void main(String[] args) throws Exception {
+    int count = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
+    Path dir = Files.createTempDirectory("fleet-table-benchmark");
+    long seeded = System.nanoTime();
+    seed(dir.resolve("data"), count);
+    System.out.printf("fleet table benchmark: %,d agents stored in %.1f s, %d cores%n", count,
+        (System.nanoTime() - seeded) / 1e9, Runtime.getRuntime().availableProcessors());
+    try (TestFleet fleet = new TestFleet(dir)) {
+      long started = System.nanoTime();
+      fleet.start();
+      System.out.printf("server start with the inventory loaded: %.1f s%n", (System.nanoTime() - started) / 1e9);
+      AdminClient viewer = fleet.admin(TestFleet.VIEWER);
+      Map<String, String> queries = new LinkedHashMap<>();
+      queries.put("first page (50, by uid)", "/api/v1/agents?page=1&size=50");
+      queries.put("selector env=prod,tier in (web,api)", "/api/v1/agents?selector=env%3Dprod%2Ctier%20in%20(web%2Capi)&size=50");
+      queries.put("sorted by label.service.name, desc", "/api/v1/agents?sort=-label.service.name&size=50");
+      queries.put("last page", "/api/v1/agents?page=" + (count / 50) + "&size=50");
+      queries.put("unhealthy + selector", "/api/v1/agents?health=unhealthy&selector=env%3Dprod&size=50");
+      queries.put("counts (/api/v1/fleet)", "/api/v1/fleet");
+      for (Map.Entry<String, String> query : queries.entrySet()) {
+        long[] millis = new long[RUNS];
+        for (int i = -5; i < RUNS; i++) {
+          long start = System.nanoTime();
+          AdminClient.Answer answer = viewer.get(query.getValue());
+          if (answer.status() != 200) {
+            throw new IllegalStateException(query.getKey() + ": HTTP " + answer.status() + " " + answer.body());
+          }
+          if (i >= 0) {
+            millis[i] = (System.nanoTime() - start) / 1_000_000;
+          }
+        }
+        Arrays.sort(millis);
+        System.out.printf("%-40s p50 %4d ms   p99 %4d ms%n", query.getKey(), millis[RUNS / 2], millis[RUNS - 1]);
+      }
+    }
+  }
+
+  /** N agents as a fleet of that size reports them, persisted the server's own way. */
+  private static void seed(Path dataDir, int count) {
+    String[] services = {"checkout", "ingest", "gateway", "search", "billing", "auth", "cart", "edge"};
+    String[] envs = {"prod", "staging", "dev"};
+    String[] tiers = {"web", "api", "batch", "db"};
+    try (Database database = Database.open(new Storage(dataDir, Optional.empty(), "", ""));
+        WriteBehind writes = new WriteBehind(database)) {
+      Inventory inventory = new Inventory();
+      Reports reports = new Reports(inventory);
+      CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
+      for (int i = 0; i < count; i++) {
+        Agent agent = inventory.findOrAdd(UUID.randomUUID().toString());
+        reports.apply(agent, AgentToServer.newBuilder()
+            .setAgentDescription(AgentDescription.newBuilder()
+                .addIdentifyingAttributes(attribute("service.name", services[i % services.length]))
+                .addIdentifyingAttributes(attribute("env", envs[i % envs.length]))
+                .addIdentifyingAttributes(attribute("tier", tiers[i % tiers.length]))
+                .addNonIdentifyingAttributes(attribute("host.name", "host-" + i)))
+            .setCapabilities(0x1fff)
+            .setHealth(ComponentHealth.newBuilder().setHealthy(i % 17 != 0).setStatus("StatusOK"))
+            .build(), "10.0.0.1:" + (10_000 + i % 50_000), System.currentTimeMillis());
+        last = writes.agent(agent);
+      }
+      last.join();
+    }
+  }
+
+  private static KeyValue attribute(String key, String value) {
+    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+  }
+}
