@@ -11,6 +11,7 @@ export function fleetPage(main, params) {
     health: params.get('health') || '',
     status: params.get('status') || '',
     connected: params.get('connected') || '',
+    config: params.get('config') || '',
     sort: params.get('sort') || 'uid',
     page: Number(params.get('page') || 1),
   };
@@ -40,7 +41,7 @@ export function fleetPage(main, params) {
 
 function query(filters) {
   const q = new URLSearchParams({ size: SIZE, page: filters.page, sort: filters.sort });
-  for (const key of ['selector', 'health', 'status', 'connected']) {
+  for (const key of ['selector', 'health', 'status', 'connected', 'config']) {
     if (filters[key]) q.set(key, filters[key]);
   }
   return q.toString();
@@ -70,13 +71,15 @@ function filterForm(filters) {
     event.preventDefault();
     const data = new FormData(event.target);
     go({ ...filters, selector: data.get('selector').trim(), health: data.get('health'), status: data.get('status'),
-      connected: data.get('connected'), page: 1 });
+      connected: data.get('connected'), config: data.get('config').trim(), page: 1 });
   } },
   selector,
   select('health', [['', 'any health'], ['healthy', 'healthy'], ['unhealthy', 'unhealthy']]),
   select('status', [['', 'any config status'], ['APPLIED', 'applied'], ['APPLYING', 'applying'], ['FAILED', 'failed'],
     ['UNSET', 'no remote config']]),
   select('connected', [['', 'connected or not'], ['true', 'connected'], ['false', 'offline']]),
+  el('input', { name: 'config', id: 'config-filter', value: filters.config, placeholder: 'config or config@version',
+    'aria-label': 'desired config' }),
   el('button', { type: 'submit', class: 'primary' }, 'Filter'));
 }
 

@@ -175,11 +175,16 @@ class WebUiIT {
     assertThat(browser.driver().findElement(By.cssSelector(".wave[data-wave='2'] .wave-count")).getText())
         .isEqualTo("1/1 done");
     browser.screenshot("10-rollout-succeeded");
+    browser.open(fleet.adminUrl().resolve("/#/fleet").toString());
+    type(browser.await(By.id("config-filter")), "pipeline@1");
+    browser.driver().findElement(By.cssSelector("#filters button[type=submit]")).click();
+    browser.awaitText(By.id("range"), "1–2 of 2");
+    browser.screenshot("10b-fleet-by-config");
 
     // Every agent fails a config marked "# fail": the first wave spends the budget of 0.
     assertThat(operator.post("/api/v1/configs/pipeline/versions", Map.of("body", good + "# fail\n")).status())
         .isEqualTo(201);
-    browser.driver().findElement(By.linkText("← Rollouts")).click();
+    browser.await(By.cssSelector("#nav a[data-section=rollouts]")).click();
     startRollout("env=prod", "2", "50%,100%", "0");
     browser.awaitText(By.id("rollout-state"), "ROLLED_BACK");
     browser.awaitText(By.id("failing"), "FAILED");
