@@ -1,7 +1,7 @@
 // One agent: what it says of itself, its health tree, config, packages, connection and events,
 // and what an operator can do to it.
 import { api, canOperate } from './api.js';
-import { ago, el, healthPill, keyValues, pill, statusPill, yaml } from './view.js';
+import { ago, el, every, healthPill, keyValues, pill, statusPill, yaml } from './view.js';
 
 const REFRESH_MS = 5000;
 
@@ -22,9 +22,7 @@ export function agentPage(main, uid) {
       if (e.status !== 401 && e.status !== 0) content.replaceChildren(el('p', { class: 'error' }, e.message));
     }
   }
-  refresh();
-  const timer = setInterval(refresh, REFRESH_MS);
-  return () => clearInterval(timer);
+  return every(REFRESH_MS, refresh);
 }
 
 function render(agent, events, configs, notice) {

@@ -1,5 +1,7 @@
 // The admin API as the page calls it: the session's token on every call, and the three ways a
 // call can go wrong (the token, the server, the request) told apart.
+import { onPause } from './view.js';
+
 const TOKEN_KEY = 'opampfleet.token';
 
 export class ApiError extends Error {
@@ -50,4 +52,22 @@ export async function api(path, { method = 'GET', body, token = session.token } 
 
 export function canOperate() {
   return session.me && (session.me.role === 'operator' || session.me.role === 'admin');
+}
+
+/** Shows, as a selector is typed, how many agents it matches (and the first few, with {@code sample}). */
+export function previewSelector(input, output, { sample = false } = {}) {
+  async function show() {
+    try {
+      const preview = await api(`/api/v1/selectors/preview?selector=${encodeURIComponent(input.value.trim())}`);
+      const few = sample && preview.sample.length
+        ? `: ${preview.sample.slice(0, 3).join(', ')}${preview.matches > 3 ? ', …' : ''}` : '';
+      output.className = 'muted';
+      output.textContent = `${preview.matches} agents match${few}`;
+    } catch (e) {
+      output.className = 'error';
+      output.textContent = e.message;
+    }
+  }
+  onPause(input, 300, show);
+  show();
 }

@@ -1,7 +1,7 @@
 // Configs: their versions, a side-by-side diff between any two, an editor that shows a YAML error
 // at its line before saving, and the assignments with the agents their selectors match.
-import { api, canOperate } from './api.js';
-import { ago, el, pill } from './view.js';
+import { api, canOperate, previewSelector } from './api.js';
+import { ago, el, onPause, pill } from './view.js';
 
 export function configsPage(main) {
   const content = el('div', { id: 'configs' });
@@ -34,23 +34,7 @@ function assignmentForm(configs) {
   const config = el('select', { id: 'assignment-config', 'aria-label': 'config' },
     configs.map((c) => el('option', { value: `${c.name}@${c.version}` }, `${c.name}@${c.version}`)));
   const error = el('p', { class: 'error', id: 'assignment-error' });
-  let timer;
-  async function show() {
-    try {
-      const answer = await api(`/api/v1/selectors/preview?selector=${encodeURIComponent(selector.value.trim())}`);
-      preview.className = 'muted';
-      preview.textContent = `${answer.matches} agents match` + (answer.sample.length ? `: ${answer.sample.slice(0, 3).join(', ')}`
-        + (answer.matches > 3 ? ', …' : '') : '');
-    } catch (e) {
-      preview.className = 'error';
-      preview.textContent = e.message;
-    }
-  }
-  selector.addEventListener('input', () => {
-    clearTimeout(timer);
-    timer = setTimeout(show, 300);
-  });
-  show();
+  previewSelector(selector, preview, { sample: true });
   const save = el('button', { class: 'primary', id: 'assignment-save', onclick: async (event) => {
     event.preventDefault();
     const [configName, version] = config.value.split('@');
@@ -140,7 +124,6 @@ function editor(name, body) {
   text.value = body;
   const status = el('p', { id: 'config-check', class: 'muted' }, 'Checked as you type.');
   const comment = el('input', { id: 'config-comment', placeholder: 'what changed' });
-  let timer;
   let valid = body !== '';
   async function check() {
     try {
@@ -155,10 +138,7 @@ function editor(name, body) {
       if (e.line) selectLine(text, e.line);
     }
   }
-  text.addEventListener('input', () => {
-    clearTimeout(timer);
-    timer = setTimeout(check, 400);
-  });
+  onPause(text, 400, check);
   const save = el('button', { class: 'primary', id: 'config-save', onclick: async () => {
     const target = name || nameInput.value.trim();
     await check();

@@ -1,6 +1,6 @@
 // The fleet: counts by state, and a table of agents the server pages, sorts and filters.
 import { api } from './api.js';
-import { ago, el, healthPill, statusPill } from './view.js';
+import { ago, el, every, healthPill, statusPill } from './view.js';
 
 const REFRESH_MS = 3000;
 const SIZE = 50;
@@ -34,9 +34,7 @@ export function fleetPage(main, params) {
       if (e.status !== 401 && e.status !== 0) error.textContent = e.message;
     }
   }
-  refresh();
-  const timer = setInterval(refresh, REFRESH_MS);
-  return () => clearInterval(timer);
+  return every(REFRESH_MS, refresh);
 }
 
 function query(filters) {

@@ -1,7 +1,7 @@
 // Rollouts: start one (with a live count of the agents its selector matches), watch it wave by
 // wave, pause, resume or abort it, and the history of past ones with why each ended.
-import { api, canOperate } from './api.js';
-import { ago, el, pill } from './view.js';
+import { api, canOperate, previewSelector } from './api.js';
+import { ago, el, every, pill } from './view.js';
 
 const STATE_KIND = { SUCCEEDED: 'ok', RUNNING: 'warn', PAUSED: 'warn', PENDING: 'warn', ROLLING_BACK: 'bad',
   FAILED: 'bad', ROLLED_BACK: 'bad', ABORTED: 'bad' };
@@ -26,9 +26,7 @@ export function rolloutsPage(main) {
         el('td', { class: 'mono' }, `${r.config}@${r.version}`), el('td', { class: 'mono' }, r.selector || '(every agent)'),
         el('td', {}, r.agents), el('td', {}, r.createdBy), el('td', {}, ago(r.createdAt)), el('td', {}, r.reason || '')))));
   }
-  refresh().catch(() => {});
-  const timer = setInterval(() => refresh().catch(() => {}), 3000);
-  return () => clearInterval(timer);
+  return every(3000, () => refresh().catch(() => {}));
 }
 
 function createForm() {
@@ -42,22 +40,7 @@ function createForm() {
   const budget = el('input', { id: 'rollout-budget', value: '0', style: 'width: 90px' });
   const timeout = el('input', { id: 'rollout-timeout', value: '2m', style: 'width: 90px' });
   const error = el('p', { class: 'error', id: 'rollout-error' });
-  let timer;
-  async function count() {
-    try {
-      const preview = await api(`/api/v1/selectors/preview?selector=${encodeURIComponent(selector.value.trim())}`);
-      matches.className = 'muted';
-      matches.textContent = `${preview.matches} agents match`;
-    } catch (e) {
-      matches.className = 'error';
-      matches.textContent = e.message;
-    }
-  }
-  selector.addEventListener('input', () => {
-    clearTimeout(timer);
-    timer = setTimeout(count, 300);
-  });
-  count();
+  previewSelector(selector, matches);
   api('/api/v1/configs').then((configs) => {
     config.replaceChildren(...configs.map((c) => el('option', { value: c.name, 'data-latest': c.version }, c.name)));
     version.value = configs.length ? configs[0].version : '';
@@ -92,9 +75,10 @@ export function rolloutPage(main, id) {
     const rollout = await api(`/api/v1/rollouts/${encodeURIComponent(id)}`);
     content.replaceChildren(...render(rollout, notice, refresh));
   }
-  refresh().catch((e) => content.replaceChildren(el('p', { class: 'error' }, e.message)));
-  const timer = setInterval(() => refresh().catch(() => {}), 1000);
-  return () => clearInterval(timer);
+  // A rollout that cannot be read at all says why; a later failed refresh keeps what is shown.
+  return every(1000, () => refresh().catch((e) => {
+    if (!content.firstChild) content.replaceChildren(el('p', { class: 'error' }, e.message));
+  }));
 }
 
 function render(r, notice, refresh) {

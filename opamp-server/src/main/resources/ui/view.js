@@ -14,6 +14,22 @@ export function el(tag, attributes = {}, ...children) {
   return node;
 }
 
+/** Runs {@code action} now and every {@code millis} after; returns what stops it (a view's live refresh). */
+export function every(millis, action) {
+  action();
+  const timer = setInterval(action, millis);
+  return () => clearInterval(timer);
+}
+
+/** Runs {@code action} once the user stops typing in {@code input} for {@code millis}. */
+export function onPause(input, millis, action) {
+  let timer;
+  input.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(action, millis);
+  });
+}
+
 export function pill(text, kind) {
   return el('span', { class: `pill ${kind || ''}` }, text);
 }

@@ -77,6 +77,11 @@ public final class Supervisor implements AutoCloseable {
     return thread;
   });
   private final ExecutorService callbacks = Executors.newSingleThreadExecutor();
+  private final ExecutorService installs = Executors.newSingleThreadExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "packages");
+    thread.setDaemon(true);
+    return thread;
+  });
   /** The Go supervisor's file for the own telemetry settings last offered. */
   private static final String OWN_TELEMETRY_FILE = "last_recv_own_telemetry_config.dat";
   /** How long offered connection settings have to connect before the old ones come back. */
@@ -93,7 +98,7 @@ public final class Supervisor implements AutoCloseable {
   /** Running agent::startup_fallback_configs until the first connection to the server. */
   private volatile boolean onFallback;
   private volatile boolean fallbackAllowed = true;
-  private Server server;
+  private volatile Server server;
   private CertificateRotation rotation;
   private PackageInstaller packages;
   private AgentRemoteConfig running;
@@ -257,7 +262,9 @@ public final class Supervisor implements AutoCloseable {
               onLoop(() -> apply(message.getRemoteConfig()));
             }
             if (message.hasPackagesAvailable() && packages != null) {
-              onLoop(() -> packages.offered(message.getPackagesAvailable(), Supervisor.this::relaunchAndCheck));
+              // Downloads take long: they run on their own thread; only the swap's restart runs on the loop.
+              installs.execute(() -> guarded(() -> packages.offered(message.getPackagesAvailable(), server.tls(),
+                  () -> loop.submit(Supervisor.this::relaunchAndCheck).get())));
             }
             if (message.hasConnectionSettings() && OwnTelemetry.any(message.getConnectionSettings())) {
               onLoop(() -> ownTelemetryOffered(message.getConnectionSettings()));
@@ -304,7 +311,7 @@ public final class Supervisor implements AutoCloseable {
       return;
     }
     OpampClient previous = reported.client();
-    previous.stop().orTimeout(5, TimeUnit.SECONDS).exceptionally(failure -> null).join();
+    stopQuietly(previous);
     reported.switchTo(candidate);
     candidate.start();
     if (connected.await(CONNECTION_TRIAL.toSeconds(), TimeUnit.SECONDS)) {
@@ -317,7 +324,7 @@ public final class Supervisor implements AutoCloseable {
     }
     connectionStatus(hash, ConnectionSettingsStatuses.ConnectionSettingsStatuses_FAILED, "the offered settings did not"
         + " connect to " + next.endpoint() + " within " + CONNECTION_TRIAL.toSeconds() + " s; back to " + server.endpoint());
-    candidate.stop().orTimeout(5, TimeUnit.SECONDS).exceptionally(failure -> null).join();
+    stopQuietly(candidate);
     OpampClient restored = upstreamClient(server, () -> { });
     reported.switchTo(restored);
     restored.start();
@@ -331,13 +338,15 @@ public final class Supervisor implements AutoCloseable {
     ConnectionSettingsOffers own = ConnectionSettingsOffers.newBuilder().setHash(offers.getHash())
         .setOwnMetrics(offers.getOwnMetrics()).setOwnLogs(offers.getOwnLogs()).setOwnTraces(offers.getOwnTraces()).build();
     PrivateFiles.write(storage.resolve(OWN_TELEMETRY_FILE), own.toByteArray());
-    String before = composer.compose(running, description).yaml();
-    composer.ownTelemetry(own);
-    Composed after = composer.compose(running, description);
-    if (!after.yaml().equals(before)) {
+    if (composer.ownTelemetry(own)) {
       log.info("the collector's own telemetry goes where the server says; restarting it");
-      restart(after);
+      restart(composer.compose(running, description));
     }
+  }
+
+  /** Says goodbye to the server on this client, waiting a few seconds at most. */
+  private static void stopQuietly(OpampClient client) {
+    client.stop().orTimeout(5, TimeUnit.SECONDS).exceptionally(failure -> null).join();
   }
 
   private void connectionStatus(ByteString hash, ConnectionSettingsStatuses status, String error) {
@@ -538,11 +547,8 @@ public final class Supervisor implements AutoCloseable {
     reported.health(ComponentHealth.newBuilder().setHealthy(false)
         .setLastError("the collector exited with code " + exitCode).build());
     loop.schedule(() -> guarded(() -> {
-      if (!stopping && started == generation && !collector.isRunning()) {
-        restart(composer.compose(running, description));
-        if (link.awaitHealth(config.agent().configApplyTimeout(), collector::isRunning)) {
-          crashes = 0;
-        }
+      if (!stopping && started == generation && !collector.isRunning() && relaunchAndCheck().isEmpty()) {
+        crashes = 0;
       }
     }), delay, TimeUnit.MILLISECONDS);
   }
@@ -563,7 +569,7 @@ public final class Supervisor implements AutoCloseable {
     state.save(storage);
     reported.remoteConfigStatus(current);
     if (status == RemoteConfigStatuses.RemoteConfigStatuses_FAILED) {
-      log.warn("remote config {} FAILED: {}", hash.toStringUtf8(), error);
+      log.warn("remote config {} FAILED: {}", java.util.HexFormat.of().formatHex(hash.toByteArray()), error);
     }
   }
 
@@ -594,7 +600,7 @@ public final class Supervisor implements AutoCloseable {
       stopping = true;
     }
     if (reported.client() != null) {
-      reported.client().stop().orTimeout(5, TimeUnit.SECONDS).exceptionally(failure -> null).join();
+      stopQuietly(reported.client());
     }
     if (collector != null) {
       collector.stop(Commander.GRACE);
@@ -602,6 +608,7 @@ public final class Supervisor implements AutoCloseable {
     if (link != null) {
       link.close();
     }
+    installs.shutdownNow();
     loop.shutdownNow();
     callbacks.shutdownNow();
     if (health != null) {

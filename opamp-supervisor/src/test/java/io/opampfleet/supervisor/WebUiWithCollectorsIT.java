@@ -20,7 +20,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.WebElement;
 
 /**
  * The web UI with real agents: three supervisors, each running the real collector, connected to
@@ -69,11 +68,10 @@ class WebUiWithCollectorsIT {
   @Test
   void anOperatorRunsTheRealFleetFromTheBrowser() {
     browser.open(fleet.adminUrl().resolve("/").toString());
-    type(browser.await(By.id("token")), TestFleet.OPERATOR);
-    browser.driver().findElement(By.cssSelector("#signin button[type=submit]")).click();
+    browser.signIn(TestFleet.OPERATOR);
     browser.awaitText(By.id("count-healthy"), "3");
 
-    type(browser.await(By.id("selector")), "env=dev");
+    browser.type(browser.await(By.id("selector")), "env=dev");
     browser.driver().findElement(By.cssSelector("#filters button[type=submit]")).click();
     String devUid = supervisors.get(2).instanceUid().toString();
     await().atMost(Duration.ofSeconds(10)).until(() -> browser.all(By.cssSelector("#agents tr[data-uid]")).size() == 1);
@@ -86,7 +84,7 @@ class WebUiWithCollectorsIT {
         .status()).isEqualTo(201);
     browser.await(By.cssSelector("#nav a[data-section=configs]")).click();
     browser.await(By.linkText("gateway")).click();
-    type(browser.await(By.id("config-body")), GOOD.replace("exporters: {debug: {}}",
+    browser.type(browser.await(By.id("config-body")), GOOD.replace("exporters: {debug: {}}",
         "exporters: {debug: {verbosity: detailed}}"));
     browser.awaitText(By.id("config-check"), "Valid YAML.");
     browser.driver().findElement(By.id("config-save")).click();
@@ -94,7 +92,7 @@ class WebUiWithCollectorsIT {
     browser.screenshot("c2-real-config-diff");
 
     browser.await(By.cssSelector("#nav a[data-section=rollouts]")).click();
-    startRollout("2");
+    browser.startRollout("env=prod", 2, "2", "50%,100%", "0", "30s");
     browser.awaitText(By.id("rollout-state"), "SUCCEEDED");
     assertThat(browser.driver().findElement(By.cssSelector(".wave[data-wave='2'] .wave-count")).getText())
         .isEqualTo("1/1 done");
@@ -105,7 +103,7 @@ class WebUiWithCollectorsIT {
         Map.of("body", GOOD.replace("{nop: {}}", "{no_such_receiver: {}}").replace("[nop]", "[no_such_receiver]")))
         .status()).isEqualTo(201);
     browser.driver().findElement(By.linkText("← Rollouts")).click();
-    startRollout("3");
+    browser.startRollout("env=prod", 2, "3", "50%,100%", "0", "30s");
     browser.awaitText(By.id("rollout-state"), "ROLLED_BACK");
     browser.awaitText(By.id("failing"), "no_such_receiver");
     browser.screenshot("c4-real-rollout-rolled-back");
@@ -114,23 +112,6 @@ class WebUiWithCollectorsIT {
         .get("agents").findValuesAsText("desiredConfig").stream().allMatch("gateway@2"::equals)
         && viewer.get("/api/v1/fleet").body().get("healthy").asInt() == 3);
     assertThat(browser.consoleErrors()).isEmpty();
-  }
-
-  private void startRollout(String version) {
-    type(browser.await(By.id("rollout-selector")), "env=prod");
-    browser.awaitText(By.id("rollout-matches"), "2 agents match");
-    type(browser.await(By.id("rollout-version")), version);
-    type(browser.await(By.id("rollout-waves")), "50%,100%");
-    type(browser.await(By.id("rollout-bake")), "0s");
-    type(browser.await(By.id("rollout-budget")), "0");
-    type(browser.await(By.id("rollout-timeout")), "30s");
-    browser.driver().findElement(By.id("rollout-start")).click();
-    browser.await(By.id("rollout-state"));
-  }
-
-  private void type(WebElement field, String text) {
-    browser.driver().executeScript(
-        "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input'));", field, text);
   }
 
   private Supervisor supervisor(int index, String env) throws Exception {

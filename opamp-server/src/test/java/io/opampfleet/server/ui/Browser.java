@@ -68,6 +68,34 @@ public final class Browser implements AutoCloseable {
     return driver.findElements(by);
   }
 
+  /** Replaces a text field's content the way typing would, so the page hears an input event. */
+  public void type(WebElement field, String text) {
+    driver.executeScript("arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input'));",
+        field, text);
+  }
+
+  /** Signs in on the page's sign-in form. */
+  public void signIn(String token) {
+    WebElement field = await(By.id("token"));
+    field.clear();
+    field.sendKeys(token);
+    driver.findElement(By.cssSelector("#signin button[type=submit]")).click();
+  }
+
+  /** Starts a rollout from the rollouts page's form, with no bake time, and waits for its live view. */
+  public void startRollout(String selector, int matches, String version, String waves, String budget,
+      String applyTimeout) {
+    type(await(By.id("rollout-selector")), selector);
+    awaitText(By.id("rollout-matches"), matches + " agents match");
+    type(await(By.id("rollout-version")), version);
+    type(await(By.id("rollout-waves")), waves);
+    type(await(By.id("rollout-bake")), "0s");
+    type(await(By.id("rollout-budget")), budget);
+    type(await(By.id("rollout-timeout")), applyTimeout);
+    driver.findElement(By.id("rollout-start")).click();
+    await(By.id("rollout-state"));
+  }
+
   /** Saves what the page shows now as target/ui-screenshots/{@code name}.png. */
   public Path screenshot(String name) {
     try {

@@ -54,11 +54,11 @@ class WebUiIT {
   @Test
   void aViewerFindsAnAgentBySelectorAndSeesItsPageButNoActions() {
     browser.open(fleet.adminUrl().resolve("/").toString());
-    signIn("wrong-token");
+    browser.signIn("wrong-token");
     browser.awaitText(By.id("signin-error"), "not known to this server");
     browser.screenshot("01-signin-wrong-token");
 
-    signIn(TestFleet.VIEWER);
+    browser.signIn(TestFleet.VIEWER);
     browser.awaitText(By.id("count-connected"), "3");
     await().atMost(Duration.ofSeconds(10)).until(() -> browser.all(By.cssSelector("#agents tr[data-uid]")).size() == 3);
     browser.consoleErrors();
@@ -95,7 +95,7 @@ class WebUiIT {
         .body().get("token").asText();
     String uid = agents.get(0).uid();
     browser.open(fleet.adminUrl().resolve("/").toString());
-    signIn(token);
+    browser.signIn(token);
     browser.awaitText(By.id("who-role"), "operator");
 
     browser.open(fleet.adminUrl().resolve("/#/agents/" + uid).toString());
@@ -112,7 +112,7 @@ class WebUiIT {
     assertThat(browser.driver().findElement(By.id("who")).isDisplayed()).as("no one is shown signed in").isFalse();
     browser.screenshot("06-session-ended");
 
-    signIn(TestFleet.VIEWER);
+    browser.signIn(TestFleet.VIEWER);
     browser.awaitText(By.id("count-connected"), "3");
     fleet.close();
     browser.awaitText(By.id("banner"), "The server is not answering");
@@ -126,18 +126,18 @@ class WebUiIT {
     assertThat(fleet.admin(TestFleet.OPERATOR).post("/api/v1/configs/pipeline/versions",
         Map.of("body", v1, "comment", "first")).status()).isEqualTo(201);
     browser.open(fleet.adminUrl().resolve("/").toString());
-    signIn(TestFleet.OPERATOR);
+    browser.signIn(TestFleet.OPERATOR);
     browser.await(By.cssSelector("#nav a[data-section=configs]")).click();
     browser.await(By.linkText("pipeline")).click();
     WebElement editor = browser.await(By.id("config-body"));
     assertThat(editor.getAttribute("value")).isEqualTo(v1);
 
-    type(editor, v1.replace("  debug: {}", "  debug: {verbosity: [detailed}"));
+    browser.type(editor, v1.replace("  debug: {}", "  debug: {verbosity: [detailed}"));
     browser.awaitText(By.id("config-check"), "at line 5, column 31");
     browser.driver().executeScript("document.getElementById('editor').scrollIntoView()");
     browser.screenshot("08-config-yaml-error");
 
-    type(editor, v1.replace("  debug: {}", "  debug: {verbosity: detailed}"));
+    browser.type(editor, v1.replace("  debug: {}", "  debug: {verbosity: detailed}"));
     browser.awaitText(By.id("config-check"), "Valid YAML.");
     browser.await(By.id("config-comment")).sendKeys("more detail");
     browser.driver().findElement(By.id("config-save")).click();
@@ -151,7 +151,7 @@ class WebUiIT {
 
     browser.driver().findElement(By.linkText("← Configs")).click();
     browser.await(By.id("assignment-name")).sendKeys("prod-pipeline");
-    type(browser.await(By.id("assignment-selector")), "env=prod");
+    browser.type(browser.await(By.id("assignment-selector")), "env=prod");
     browser.awaitText(By.id("assignment-preview"), "2 agents match");
     browser.driver().findElement(By.id("assignment-save")).click();
     browser.awaitText(By.id("assignments"), "prod-pipeline");
@@ -166,17 +166,17 @@ class WebUiIT {
         + "service: {pipelines: {traces: {receivers: [otlp], exporters: [debug]}}}\n";
     assertThat(operator.post("/api/v1/configs/pipeline/versions", Map.of("body", good)).status()).isEqualTo(201);
     browser.open(fleet.adminUrl().resolve("/").toString());
-    signIn(TestFleet.OPERATOR);
+    browser.signIn(TestFleet.OPERATOR);
     browser.await(By.cssSelector("#nav a[data-section=rollouts]")).click();
 
-    startRollout("env=prod", "1", "50%,100%", "0");
+    browser.startRollout("env=prod", 2, "1", "50%,100%", "0", "20s");
     browser.awaitText(By.id("rollout-state"), "SUCCEEDED");
     assertThat(browser.all(By.cssSelector("#waves .wave"))).hasSize(2);
     assertThat(browser.driver().findElement(By.cssSelector(".wave[data-wave='2'] .wave-count")).getText())
         .isEqualTo("1/1 done");
     browser.screenshot("10-rollout-succeeded");
     browser.open(fleet.adminUrl().resolve("/#/fleet").toString());
-    type(browser.await(By.id("config-filter")), "pipeline@1");
+    browser.type(browser.await(By.id("config-filter")), "pipeline@1");
     browser.driver().findElement(By.cssSelector("#filters button[type=submit]")).click();
     browser.awaitText(By.id("range"), "1–2 of 2");
     browser.screenshot("10b-fleet-by-config");
@@ -185,7 +185,7 @@ class WebUiIT {
     assertThat(operator.post("/api/v1/configs/pipeline/versions", Map.of("body", good + "# fail\n")).status())
         .isEqualTo(201);
     browser.await(By.cssSelector("#nav a[data-section=rollouts]")).click();
-    startRollout("env=prod", "2", "50%,100%", "0");
+    browser.startRollout("env=prod", 2, "2", "50%,100%", "0", "20s");
     browser.awaitText(By.id("rollout-state"), "ROLLED_BACK");
     browser.awaitText(By.id("failing"), "FAILED");
     assertThat(browser.driver().findElement(By.id("rollout-reason")).getText()).isNotBlank();
@@ -196,31 +196,5 @@ class WebUiIT {
     assertThat(browser.driver().findElement(By.id("rollout-history")).getText()).contains("SUCCEEDED");
     browser.screenshot("12-rollout-history");
     assertThat(browser.consoleErrors()).isEmpty();
-  }
-
-  private void startRollout(String selector, String version, String waves, String budget) {
-    WebElement selectorField = browser.await(By.id("rollout-selector"));
-    type(selectorField, selector);
-    browser.awaitText(By.id("rollout-matches"), "2 agents match");
-    type(browser.await(By.id("rollout-version")), version);
-    type(browser.await(By.id("rollout-waves")), waves);
-    type(browser.await(By.id("rollout-bake")), "0s");
-    type(browser.await(By.id("rollout-budget")), budget);
-    type(browser.await(By.id("rollout-timeout")), "20s");
-    browser.driver().findElement(By.id("rollout-start")).click();
-    browser.await(By.id("rollout-state"));
-  }
-
-  /** Replaces a text field's content the way typing would, so the page hears an input event. */
-  private void type(WebElement field, String text) {
-    browser.driver().executeScript(
-        "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input'));", field, text);
-  }
-
-  private void signIn(String token) {
-    WebElement field = browser.await(By.id("token"));
-    field.clear();
-    field.sendKeys(token);
-    browser.driver().findElement(By.cssSelector("#signin button[type=submit]")).click();
   }
 }

@@ -61,9 +61,16 @@ public final class EffectiveConfigComposer {
     this.allowNoPipelines = allowNoPipelines;
   }
 
-  /** From now on the collector's own telemetry goes where these offers say (see {@link OwnTelemetry}). */
-  public void ownTelemetry(io.opampfleet.proto.ConnectionSettingsOffers offers) {
-    ownTelemetry = OwnTelemetry.snippet(offers, config.capabilities());
+  /**
+   * From now on the collector's own telemetry goes where these offers say (see {@link OwnTelemetry}).
+   *
+   * @return whether that changes the config the collector runs
+   */
+  public boolean ownTelemetry(io.opampfleet.proto.ConnectionSettingsOffers offers) {
+    ObjectNode next = OwnTelemetry.snippet(offers, config.capabilities());
+    boolean changed = !next.equals(ownTelemetry);
+    ownTelemetry = next;
+    return changed;
   }
 
   /** The config the collector runs with the given remote config (null: none received yet). */

@@ -1,9 +1,9 @@
 package io.opampfleet.supervisor.packages;
 
-import io.opampfleet.certs.Pem;
 import io.opampfleet.proto.DownloadableFile;
 import io.opampfleet.proto.Header;
 import io.opampfleet.supervisor.config.SupervisorConfig.Tls;
+import io.opampfleet.supervisor.upstream.UpstreamTls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,20 +14,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.MessageDigest;
-import java.security.PrivateKey;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.List;
 import java.util.function.DoubleConsumer;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Fetches an offered file over HTTP(S) into a local file, hashing it on the way. HTTPS trusts the
- * CA of server::tls, since the package host is the OpAMP server's side.
+ * Fetches an offered file over HTTP(S) into a local file, hashing it on the way. HTTPS uses the
+ * TLS settings of the OpAMP connection in use, since the package host is the server's side.
  */
 final class PackageDownload {
   private static final Duration TIMEOUT = Duration.ofMinutes(10);
@@ -36,10 +29,7 @@ final class PackageDownload {
   PackageDownload(Tls tls) {
     HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20))
         .followRedirects(HttpClient.Redirect.NORMAL);
-    if (!tls.caFile().isEmpty() || !tls.caPem().isEmpty()) {
-      builder.sslContext(sslContext(tls));
-    }
-    http = builder.build();
+    http = builder.sslContext(UpstreamTls.jdkContext(tls)).build();
   }
 
   /** Writes the file to {@code target}; returns its SHA-256. {@code progress} hears the percent done. */
@@ -79,38 +69,6 @@ final class PackageDownload {
       return sha256.digest();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
-    }
-  }
-
-  private static SSLContext sslContext(Tls tls) {
-    try {
-      KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
-      trusted.load(null, null);
-      List<Object> cas = tls.caFile().isEmpty() ? Pem.parseAll("server::tls::ca_pem", tls.caPem())
-          : Pem.readAll(Path.of(tls.caFile()));
-      int n = 0;
-      for (Object ca : cas) {
-        if (ca instanceof X509Certificate certificate) {
-          trusted.setCertificateEntry("ca-" + n++, certificate);
-        }
-      }
-      TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      trust.init(trusted);
-      KeyManagerFactory keys = null;
-      if (!tls.certFile().isEmpty()) {
-        KeyStore own = KeyStore.getInstance(KeyStore.getDefaultType());
-        own.load(null, null);
-        X509Certificate[] chain = Pem.readCertificates(Path.of(tls.certFile())).toArray(X509Certificate[]::new);
-        PrivateKey key = Pem.readPrivateKey(Path.of(tls.keyFile()));
-        own.setKeyEntry("client", key, new char[0], chain);
-        keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keys.init(own, new char[0]);
-      }
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(keys == null ? null : keys.getKeyManagers(), trust.getTrustManagers(), null);
-      return context;
-    } catch (GeneralSecurityException | IOException e) {
-      throw new IllegalStateException("server::tls cannot be used for package downloads: " + e.getMessage(), e);
     }
   }
 }

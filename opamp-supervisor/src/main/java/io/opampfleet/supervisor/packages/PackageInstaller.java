@@ -1,6 +1,5 @@
 package io.opampfleet.supervisor.packages;
 
-import com.google.protobuf.ByteString;
 import io.opampfleet.certs.PackageSignatures;
 import io.opampfleet.proto.PackageAvailable;
 import io.opampfleet.proto.PackageDownloadDetails;
@@ -10,6 +9,7 @@ import io.opampfleet.proto.PackageStatuses;
 import io.opampfleet.proto.PackageType;
 import io.opampfleet.proto.PackagesAvailable;
 import io.opampfleet.supervisor.config.SupervisorConfig;
+import io.opampfleet.supervisor.config.SupervisorConfig.Tls;
 import io.opampfleet.supervisor.storage.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,21 +35,19 @@ public final class PackageInstaller {
 
   /** The collector, restarted on its current config; empty when it became healthy, else why not. */
   public interface Collector {
-    Optional<String> restartAndCheck() throws InterruptedException;
+    Optional<String> restartAndCheck() throws Exception;
   }
 
   private final SupervisorConfig.Package settings;
   private final Path storage;
-  private final PackageDownload download;
   private final ExecutableSwap swap;
   private final PublicKey trusted;
   private final Consumer<PackageStatuses> report;
-  private PackageStatuses statuses;
+  private volatile PackageStatuses statuses;
 
   public PackageInstaller(SupervisorConfig config, Consumer<PackageStatuses> report) {
     this.settings = config.agent().agentPackage();
     this.storage = config.storage().directory();
-    this.download = new PackageDownload(config.server().tls());
     this.swap = new ExecutableSwap(config.agent().executable(), storage);
     this.trusted = settings.publicKeyFile() == null ? null : PackageSignatures.trustedKey(settings.publicKeyFile());
     this.report = report;
@@ -65,8 +63,11 @@ public final class PackageInstaller {
     return statuses.equals(PackageStatuses.getDefaultInstance()) ? Optional.empty() : Optional.of(statuses);
   }
 
-  /** Handles an offer of the server's package set; blocks until each package is installed or failed. */
-  public void offered(PackagesAvailable available, Collector collector) throws InterruptedException {
+  /**
+   * Handles an offer of the server's package set; blocks until each package is installed or failed.
+   * Downloads trust the CA of {@code tls}, the server settings in use now.
+   */
+  public void offered(PackagesAvailable available, Tls tls, Collector collector) throws Exception {
     if (available.getAllPackagesHash().equals(statuses.getServerProvidedAllPackagesHash())) {
       return;
     }
@@ -86,13 +87,13 @@ public final class PackageInstaller {
         next.putPackages(name, failed(status, "addons are not installed: a collector takes only its top-level package"));
         continue;
       }
-      next.putPackages(name, install(name, offer, status, next, collector));
+      next.putPackages(name, install(name, offer, status, next, new PackageDownload(tls), collector));
     }
     publish(next.build());
   }
 
   private PackageStatus install(String name, PackageAvailable offer, PackageStatus.Builder status,
-      PackageStatuses.Builder all, Collector collector) throws InterruptedException {
+      PackageStatuses.Builder all, PackageDownload download, Collector collector) throws Exception {
     String label = (name.isEmpty() ? "the collector package" : name) + " " + offer.getVersion();
     Path file = storage.resolve("packages").resolve("download");
     try {

@@ -33,14 +33,14 @@ public final class ConnectionOffer {
   /** The server settings to use: supervisor.yaml's, with an offer taken earlier laid over them. */
   public static Server current(Server configured, Path storage) {
     Path settings = storage.resolve(SETTINGS_FILE);
-    if (!Files.exists(settings)) {
-      return configured;
-    }
     try {
-      OpAMPConnectionSettings offer = OpAMPConnectionSettings.parseFrom(Files.readAllBytes(settings));
+      OpAMPConnectionSettings offer = PrivateFiles.read(settings, OpAMPConnectionSettings.parser(), "connection settings");
+      if (offer == null) {
+        return configured;
+      }
       Path key = storage.resolve(KEY_FILE);
       return apply(configured, offer, Files.exists(key) ? Files.readString(key) : null);
-    } catch (IOException e) {
+    } catch (IOException | UncheckedIOException e) {
       throw new ConfigException(settings + ": cannot be read: " + e.getMessage());
     }
   }
