@@ -41,9 +41,16 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     QueryStringDecoder uri = new QueryStringDecoder(request.uri());
     String method = request.method().name();
     String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
-    byte[] body = ByteBufUtil.getBytes(request.content());
     boolean keepAlive = HttpUtil.isKeepAlive(request);
+    // The body (up to a package file's size) is copied off the event loop, then let go.
+    io.netty.buffer.ByteBuf content = request.content().retain();
     executor.execute(() -> {
+      byte[] body;
+      try {
+        body = ByteBufUtil.getBytes(content);
+      } finally {
+        content.release();
+      }
       ApiResponse response = api.handle(method, uri.path(), uri.parameters(), authorization, body);
       if (response.stream() != null) {
         ctx.executor().execute(() -> startStream(ctx, response.stream()));

@@ -135,7 +135,7 @@ public final class ConfigsApi {
     var lines = LineDiff.between(from.body(), to.body());
     diff.put("summary", LineDiff.summarize(lines));
     diff.put("lines", lines);
-    diff.put("unified", LineDiff.unified(from.label(), to.label(), from.body(), to.body(), 3));
+    diff.put("unified", LineDiff.unified(from.label(), to.label(), lines, 3));
     return diff;
   }
 

@@ -67,14 +67,16 @@ public final class MessageDispatcher {
     } catch (RuntimeException e) {
       reply = CompletableFuture.failedFuture(e);
     }
-    return reply.handle((answer, failure) -> {
+    // Finished on the callbacks' executor: a reply completed by another thread (a store writer, say)
+    // must not be sized and sent on that thread.
+    return reply.handleAsync((answer, failure) -> {
       if (failure != null) {
         log.warn("agent {}: the message callback failed: {}", InstanceUid.text(message.getInstanceUid()), failure.toString());
         return Replies.error(message.getInstanceUid(), ServerErrorResponseType.ServerErrorResponseType_Unknown,
             "the server could not process the message");
       }
       return withinLimit(echoUid(answer, message.getInstanceUid()));
-    });
+    }, executor);
   }
 
   private ServerToAgent echoUid(ServerToAgent answer, ByteString instanceUid) {

@@ -70,10 +70,14 @@ public final class LineDiff {
    */
   public static String unified(
       String oldName, String newName, String oldText, String newText, int context) {
+    return unified(oldName, newName, between(oldText, newText), context);
+  }
+
+  /** As above, for lines {@link #between} already gave. */
+  public static String unified(String oldName, String newName, List<DiffLine> lines, int context) {
     if (context < 0) {
       throw new IllegalArgumentException("context must not be negative: " + context);
     }
-    List<DiffLine> lines = between(oldText, newText);
     StringBuilder out = new StringBuilder();
     int oldBefore = 0;
     int newBefore = 0;
