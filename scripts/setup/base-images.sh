@@ -58,7 +58,10 @@ as_postgres() { setpriv --reuid=postgres --regid=postgres --init-groups "$@"; }
 if [ ! -s "$data/PG_VERSION" ]; then
   mkdir -p "$data" /run/postgresql
   chown postgres:postgres "$data" /run/postgresql
-  as_postgres "$bin/initdb" -D "$data" -U postgres --auth-local=trust --auth-host=scram-sha-256 >/dev/null
+  # UTF8, as PostgreSQL's own images make it: the default here would be SQL_ASCII, where a
+  # VARCHAR(n) counts bytes and text with accents or symbols overflows columns sized in characters.
+  as_postgres "$bin/initdb" -D "$data" -U postgres --encoding=UTF8 --locale=C.UTF-8 \
+    --auth-local=trust --auth-host=scram-sha-256 >/dev/null
   echo "listen_addresses = '*'" >> "$data/postgresql.conf"
   echo "host all all 0.0.0.0/0 scram-sha-256" >> "$data/pg_hba.conf"
   user=${POSTGRES_USER:-postgres} password=${POSTGRES_PASSWORD:-postgres} db=${POSTGRES_DB:-$user}
@@ -75,5 +78,5 @@ SH
 }
 
 build_image local/jre17:1 openjdk-17-jre-headless,ca-certificates,procps
-build_image local/postgres15:1 postgresql-15 postgres_entrypoint \
+build_image local/postgres15:2 postgresql-15 postgres_entrypoint \
   'ENTRYPOINT ["/usr/local/bin/postgres-entrypoint"]'

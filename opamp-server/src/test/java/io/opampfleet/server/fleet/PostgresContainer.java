@@ -11,7 +11,7 @@ import org.testcontainers.utility.DockerImageName;
 
 /** A real PostgreSQL 15 from the locally built image, with one database for the fleet. */
 public final class PostgresContainer extends GenericContainer<PostgresContainer> {
-  public static final String IMAGE = "local/postgres15:1";
+  public static final String IMAGE = "local/postgres15:2";
   private static final int PORT = 5432;
   private static final String USER = "fleet";
   private static final String PASSWORD = "fleet";

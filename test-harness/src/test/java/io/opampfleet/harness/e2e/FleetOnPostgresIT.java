@@ -1,0 +1,13 @@
+package io.opampfleet.harness.e2e;
+
+import io.opampfleet.server.fleet.PostgresContainer;
+import org.testcontainers.containers.Network;
+
+/** The end-to-end suite with the server's store in PostgreSQL, in its own container. */
+class FleetOnPostgresIT extends FleetSuite {
+  @Override
+  FleetServerContainer server(Network network, FleetPki pki) {
+    PostgresContainer postgres = new PostgresContainer().withNetwork(network).withNetworkAliases("fleet-db");
+    return new FleetServerContainer(pki).withNetwork(network).withPostgres(postgres);
+  }
+}

@@ -1,0 +1,365 @@
+package io.opampfleet.harness.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.opampfleet.netty.InstanceUid;
+import io.opampfleet.server.fleet.AdminClient;
+import io.opampfleet.server.fleet.SimulatedAgent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.Network;
+import org.testcontainers.lifecycle.Startables;
+
+/**
+ * The whole system in containers, driven through the admin API as an operator would, and broken
+ * on purpose: a fleet server, and supervisors each running the real collector in its own
+ * container, over mutual TLS. The fleet is shared by the scenarios; each starts from a fleet that
+ * is connected and healthy, and leaves it so. Subclasses choose the server's store.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(ContainerLogsOnFailure.class)
+abstract class FleetSuite implements ContainerLogsOnFailure.Containers {
+  static final int FLEET_SIZE = 5;
+  static final String SELECTOR = "fleet=e2e";
+  private static final Duration ROLLOUT_WITHIN = Duration.ofMinutes(3);
+
+  final Network network = Network.newNetwork();
+  final FleetPki pki = new FleetPki();
+  FleetServerContainer server;
+  /** Sorted by instance uid, the order the server forms waves in. */
+  final List<SupervisedCollectorContainer> fleet = new ArrayList<>();
+
+  /** The server on the store under test, on this network, not started. */
+  abstract FleetServerContainer server(Network network, FleetPki pki);
+
+  @BeforeAll
+  void startFleet() {
+    server = server(network, pki);
+    server.start();
+    List<UUID> uids = IntStream.range(0, FLEET_SIZE).mapToObj(i -> UUID.randomUUID())
+        .sorted((a, b) -> a.toString().compareTo(b.toString())).toList();
+    for (UUID uid : uids) {
+      fleet.add(new SupervisedCollectorContainer(server, pki, uid)
+          .withNetwork(network)
+          .withAttribute("fleet", "e2e")
+          .withAttribute("service.name", "e2e-collector"));
+    }
+    Startables.deepStart(fleet).join();
+    awaitFleetHealthy();
+  }
+
+  @AfterAll
+  void stopFleet() {
+    fleet.forEach(GenericContainer::stop);
+    if (server != null) {
+      server.stop();
+      server.getDependencies().forEach(org.testcontainers.lifecycle.Startable::stop);
+    }
+    network.close();
+  }
+
+  @Override
+  public Map<String, GenericContainer<?>> containers() {
+    Map<String, GenericContainer<?>> all = new LinkedHashMap<>();
+    all.put("server", server);
+    server.getDependencies().forEach(dependency -> all.put("server-store", (GenericContainer<?>) dependency));
+    fleet.forEach(collector -> all.put("collector-" + collector.instanceUid(), collector));
+    return all;
+  }
+
+  @BeforeEach
+  void fleetIsConnectedAndHealthy() {
+    awaitFleetHealthy();
+  }
+
+  @Test
+  @Order(1)
+  void theFleetConnectsOverMutualTlsAndIsListedWithItsDescriptionAndHealth() {
+    JsonNode listed = admin().get("/api/v1/agents?selector=fleet%3De2e").body().get("agents");
+    assertThat(StreamSupport.stream(listed.spliterator(), false).map(row -> row.get("uid").asText()))
+        .containsExactlyInAnyOrderElementsOf(fleet.stream().map(c -> c.instanceUid().toString()).toList());
+    for (SupervisedCollectorContainer collector : fleet) {
+      JsonNode agent = agent(collector);
+      String uid = collector.instanceUid().toString();
+      assertThat(agent.get("identifyingAttributes").get("service.instance.id").asText()).isEqualTo(uid);
+      assertThat(agent.get("identifyingAttributes").get("service.name").asText()).isEqualTo("e2e-collector");
+      // The collector's own description, learnt from it at bootstrap: its version and its container.
+      assertThat(agent.get("identifyingAttributes").get("service.version").asText()).isEqualTo("0.149.0");
+      assertThat(agent.get("nonIdentifyingAttributes").get("host.name").asText())
+          .isEqualTo(collector.getContainerInfo().getConfig().getHostName());
+      assertThat(agent.get("capabilities")).extracting(JsonNode::asText)
+          .contains("AcceptsRemoteConfig", "ReportsHealth", "AcceptsOpAMPConnectionSettings");
+      JsonNode health = agent.get("health");
+      assertThat(health.get("healthy").asBoolean()).isTrue();
+      assertThat(health.get("components").get("pipeline:traces").get("healthy").asBoolean()).isTrue();
+      assertThat(agent.get("remoteAddress").asText()).startsWith("/" + collector.getContainerInfo()
+          .getNetworkSettings().getNetworks().values().iterator().next().getIpAddress() + ":");
+      assertThat(agent.get("certificate").get("subject").asText()).startsWith("CN=" + uid + ",");
+    }
+  }
+
+  @Test
+  @Order(2)
+  void aRolloutInTwoWavesReachesEveryCollectorAndEachRunsTheNewConfig() {
+    int version = addVersion("traces-to-file", Configs.tracesToFile("/tmp/traces.json"));
+
+    long id = startRollout("traces-to-file", version, "40%,100%", "0", "1s");
+
+    JsonNode rollout = awaitRolloutEnds(id, "SUCCEEDED");
+    assertThat(rollout.get("waveProgress")).extracting(wave -> wave.get("size").asInt()).containsExactly(2, 3);
+    assertThat(rollout.get("counts").get("DONE").asInt()).isEqualTo(FLEET_SIZE);
+    for (SupervisedCollectorContainer collector : fleet) {
+      assertRuns(collector, "traces-to-file@" + version);
+      String span = "e2e-span-" + collector.instanceUid();
+      await("a span through the port the new config opens").atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> Otlp.sendSpan(collector.otlpHttpUrl(), span) == 200);
+      await("the span in the file exporter's output").atMost(Duration.ofSeconds(30))
+          .until(() -> collector.read("/tmp/traces.json").contains(span));
+    }
+  }
+
+  @Test
+  @Order(3)
+  void aConfigThatBreaksTheCollectorFailsTheFirstWaveAndEveryTouchedCollectorGoesBack() {
+    Map<SupervisedCollectorContainer, JsonNode> before = snapshot();
+    int version = addVersion("port-taken", Configs.portTaken());
+
+    long id = startRollout("port-taken", version, "40%,100%", "0", "0s");
+
+    JsonNode rollout = awaitRolloutEnds(id, "ROLLED_BACK");
+    assertThat(rollout.get("waveProgress").get(1).get("counts").get("WAITING").asInt()).isEqualTo(3);
+    assertThat(rollout.get("failing")).extracting(failure -> failure.get("uid").asText()).isNotEmpty()
+        .isSubsetOf(fleet.get(0).instanceUid().toString(), fleet.get(1).instanceUid().toString());
+    assertThat(rollout.get("failing").get(0).get("message").asText())
+        .contains(String.valueOf(SupervisedCollectorContainer.SUPERVISOR_HEALTH_PORT));
+    await("every collector back on its previous config and healthy").atMost(Duration.ofMinutes(1))
+        .untilAsserted(() -> before.forEach((collector, was) -> {
+          JsonNode now = agent(collector);
+          assertThat(now.get("healthy").asBoolean()).isTrue();
+          assertThat(now.get("remoteConfig").get("status").asText()).isEqualTo("APPLIED");
+          assertThat(now.get("remoteConfig").get("hash")).isEqualTo(was.get("remoteConfig").get("hash"));
+          assertThat(now.get("desiredConfig")).isEqualTo(was.get("desiredConfig"));
+          assertThat(now.get("effectiveConfig")).isEqualTo(was.get("effectiveConfig"));
+        }));
+    // The second wave never got the broken config.
+    for (SupervisedCollectorContainer untouched : fleet.subList(2, FLEET_SIZE)) {
+      assertThat(events(untouched, "CONFIG_FAILED")).noneMatch(event -> event.contains("port-taken"));
+    }
+  }
+
+  @Test
+  @Order(4)
+  void theServerRestartedMidRolloutFinishesItAndNoStatusIsLostOrRepeated() {
+    int version = addVersion("survives-restart", Configs.tracesToFile("/tmp/restart.json"));
+    String label = "survives-restart@" + version;
+    long id = startRollout("survives-restart", version, "1,2,100%", "0", "3s");
+    await("the second wave under way").atMost(ROLLOUT_WITHIN).pollInterval(Duration.ofMillis(200))
+        .until(() -> rollout(id).get("currentWave").asInt() >= 2);
+
+    server.restart();
+
+    JsonNode rollout = awaitRolloutEnds(id, "SUCCEEDED");
+    assertThat(rollout.get("counts").get("DONE").asInt()).isEqualTo(FLEET_SIZE);
+    awaitFleetHealthy();
+    for (SupervisedCollectorContainer collector : fleet) {
+      assertRuns(collector, label);
+      assertThat(events(collector, "CONFIG_APPLIED")).as("applied events of " + collector.instanceUid())
+          .filteredOn(label::equals).hasSize(1);
+    }
+  }
+
+  @Test
+  @Order(5)
+  void aSupervisorCutOffTheNetworkMidRolloutCatchesUpOnceItIsBack() {
+    SupervisedCollectorContainer cut = fleet.get(FLEET_SIZE - 1);
+    int version = addVersion("catches-up", Configs.tracesToFile("/tmp/catch-up.json"));
+    String label = "catches-up@" + version;
+
+    long id = startRollout("catches-up", version, "40%,100%", "0", "1s");
+    cut.disconnectFrom(network);
+    try {
+      await("every other collector done while one is cut off").atMost(ROLLOUT_WITHIN)
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> rollout(id).get("counts").path("DONE").asInt() == FLEET_SIZE - 1);
+      assertThat(events(cut, "CONFIG_APPLIED")).doesNotContain(label);
+    } finally {
+      cut.reconnectTo(network);
+    }
+
+    awaitRolloutEnds(id, "SUCCEEDED");
+    assertRuns(cut, label);
+    assertThat(events(cut, "CONFIG_APPLIED")).filteredOn(label::equals).hasSize(1);
+  }
+
+  @Test
+  @Order(6)
+  void aKilledCollectorIsRestartedAfterItsBackoffAndItsHealthGoesDownThenUp() {
+    SupervisedCollectorContainer target = fleet.get(0);
+    List<Long> running = target.collectorPids();
+    assertThat(running).hasSize(1);
+    long killedAt = System.currentTimeMillis();
+
+    target.signal(running.get(0), "KILL");
+
+    await("a new collector, healthy").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(300))
+        .until(() -> {
+          List<Long> now = target.collectorPids();
+          return now.size() == 1 && !now.equals(running) && agent(target).get("healthy").asBoolean();
+        });
+    List<JsonNode> health = eventsSince(target, killedAt).stream()
+        .filter(event -> List.of("UNHEALTHY", "HEALTHY").contains(event.get("kind").asText())).toList();
+    assertThat(health).extracting(event -> event.get("kind").asText()).containsExactly("UNHEALTHY", "HEALTHY");
+    assertThat(health.get(0).get("detail").asText()).contains("exited");
+    long delay = Long.parseLong(lastMatch(target.getLogs(), "restarting it in (\\d+) ms"));
+    assertThat(delay).as("the first restart's backoff, less up to a quarter of jitter").isBetween(375L, 500L);
+    assertThat(health.get(1).get("at").asLong() - health.get(0).get("at").asLong()).isGreaterThanOrEqualTo(delay);
+  }
+
+  @Test
+  @Order(7)
+  void aSupervisorKilledWithSigkillLeavesNoCollectorRunning() {
+    SupervisedCollectorContainer target = fleet.get(1);
+    assertThat(target.collectorPids()).hasSize(1);
+
+    target.signal(target.supervisorPid(), "KILL");
+
+    await("the collector gone with its supervisor").atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(200)).until(() -> target.collectorPids().isEmpty());
+    assertThat(target.isRunning()).isTrue();
+    assertThat(target.getLogs()).contains("supervisor exited with code 137");
+
+    // Started again, as an init system would, it takes its place in the fleet.
+    target.restartWithCurrentSettings();
+    awaitFleetHealthy();
+    assertThat(target.collectorPids()).hasSize(1);
+  }
+
+  @Test
+  @Order(8)
+  void theFleetRotatesItsCertificatesByRequestAndTheOldOnesAreThenRefused() {
+    Map<SupervisedCollectorContainer, String> before = new LinkedHashMap<>();
+    fleet.forEach(collector -> before.put(collector, agent(collector).get("certificate").get("sha256").asText()));
+
+    // Certificates that end within the rotation window: each supervisor asks for a new one (CSR) when it connects.
+    fleet.parallelStream().forEach(collector -> collector.withRotateBefore("2000h").restartWithCurrentSettings());
+
+    await("every agent on a certificate the server signed").atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> before.forEach((collector, old) -> {
+          JsonNode agent = agent(collector);
+          assertThat(agent.get("connected").asBoolean()).isTrue();
+          assertThat(agent.get("certificate").get("sha256").asText()).isNotEqualTo(old);
+          assertThat(events(collector, "CONNECTION_SETTINGS_APPLIED")).isNotEmpty();
+        }));
+    for (SupervisedCollectorContainer collector : fleet) {
+      assertThat(agent(collector).get("certificate").get("subject").asText())
+          .startsWith("CN=" + collector.instanceUid() + ",");
+      try (SimulatedAgent old = new SimulatedAgent(server.opampEndpointFromHost(), collector.initialCertificate(),
+          pki.ca().certificate(), Map.of("fleet", "e2e"), InstanceUid.bytes(collector.instanceUid().toString()),
+          false).start()) {
+        await("the old certificate refused").atMost(Duration.ofSeconds(20)).until(() -> !old.errors.isEmpty());
+        assertThat(old.errors.get(0).getErrorMessage()).contains("bound to another client certificate");
+      }
+    }
+    awaitFleetHealthy();
+  }
+
+  void awaitFleetHealthy() {
+    await("every collector connected and healthy").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+        .until(() -> fleet.stream().map(this::agent)
+            .allMatch(agent -> agent.path("connected").asBoolean() && agent.path("healthy").asBoolean()));
+  }
+
+  void assertRuns(SupervisedCollectorContainer collector, String label) {
+    JsonNode agent = agent(collector);
+    assertThat(agent.get("desiredConfig").asText()).isEqualTo(label);
+    assertThat(agent.get("runsDesiredConfig").asBoolean()).as(agent.toString()).isTrue();
+    assertThat(agent.get("remoteConfig").get("status").asText()).isEqualTo("APPLIED");
+    assertThat(agent.get("healthy").asBoolean()).isTrue();
+  }
+
+  private Map<SupervisedCollectorContainer, JsonNode> snapshot() {
+    Map<SupervisedCollectorContainer, JsonNode> agents = new LinkedHashMap<>();
+    fleet.forEach(collector -> agents.put(collector, agent(collector)));
+    return agents;
+  }
+
+  /** The details of the agent's events of one kind, oldest first. */
+  List<String> events(SupervisedCollectorContainer collector, String kind) {
+    return eventsSince(collector, 0).stream().filter(event -> event.get("kind").asText().equals(kind))
+        .map(event -> event.get("detail").asText()).toList();
+  }
+
+  List<JsonNode> eventsSince(SupervisedCollectorContainer collector, long since) {
+    JsonNode events = admin().get("/api/v1/agents/" + collector.instanceUid() + "/events?limit=1000").body();
+    return StreamSupport.stream(events.spliterator(), false).filter(event -> event.get("at").asLong() >= since)
+        .sorted(java.util.Comparator.comparingLong(event -> event.get("at").asLong())).toList();
+  }
+
+  private static String lastMatch(String text, String regex) {
+    java.util.regex.Matcher matcher = java.util.regex.Pattern.compile(regex).matcher(text);
+    String last = null;
+    while (matcher.find()) {
+      last = matcher.group(1);
+    }
+    assertThat(last).as("'" + regex + "' in the logs").isNotNull();
+    return last;
+  }
+
+  AdminClient admin() {
+    return server.admin();
+  }
+
+  JsonNode agent(SupervisedCollectorContainer collector) {
+    return admin().get("/api/v1/agents/" + collector.instanceUid()).body();
+  }
+
+  /** A new version of a config, by its name. */
+  int addVersion(String name, String body) {
+    AdminClient.Answer answer = admin().post("/api/v1/configs/" + name + "/versions", Map.of("body", body));
+    assertThat(answer.status()).as(answer.body().toString()).isEqualTo(201);
+    return answer.body().get("version").asInt();
+  }
+
+  long startRollout(String config, int version, String waves, String budget, String bake) {
+    AdminClient.Answer answer = admin().post("/api/v1/rollouts", Map.of("selector", SELECTOR, "config", config,
+        "version", version, "waves", waves, "failureBudget", budget, "bake", bake, "applyTimeout", "2m"));
+    assertThat(answer.status()).as(answer.body().toString()).isEqualTo(201);
+    return answer.body().get("id").asLong();
+  }
+
+  JsonNode rollout(long id) {
+    return admin().get("/api/v1/rollouts/" + id).body();
+  }
+
+  /** Waits for the rollout to end in this state; fails at once when it ends in another. */
+  JsonNode awaitRolloutEnds(long id, String state) {
+    await("rollout " + id + " " + state).atMost(ROLLOUT_WITHIN).pollInterval(Duration.ofMillis(500)).until(() -> {
+      String now = rollout(id).get("state").asText();
+      if (List.of("SUCCEEDED", "FAILED", "ROLLED_BACK", "ABORTED").contains(now) && !now.equals(state)) {
+        throw new AssertionError("rollout " + id + " ended " + now + ", not " + state + ": " + rollout(id));
+      }
+      return now.equals(state);
+    });
+    return rollout(id);
+  }
+}
