@@ -13,7 +13,8 @@ import org.testcontainers.containers.GenericContainer;
 
 /**
  * Writes the logs of every container of a suite to {@code target/e2e-logs/<suite>/<test>/} when a
- * test, or the suite's start, fails: the whole story of each container, restarts included.
+ * test (its {@code @BeforeEach} included), or the suite's start, fails: the whole story of each
+ * container, restarts included.
  */
 public final class ContainerLogsOnFailure implements TestWatcher, LifecycleMethodExecutionExceptionHandler {
   /** A suite whose containers are worth keeping the logs of, by a name for each. */
@@ -32,13 +33,16 @@ public final class ContainerLogsOnFailure implements TestWatcher, LifecycleMetho
     throw cause;
   }
 
-  @Override
-  public void handleBeforeEachMethodExecutionException(ExtensionContext context, Throwable cause) throws Throwable {
-    save(context, context.getRequiredTestMethod().getName());
-    throw cause;
+  private static void save(ExtensionContext context, String test) {
+    try {
+      saveLogs(context, test);
+    } catch (RuntimeException e) {
+      // Never hide the failure itself behind one in saving its logs.
+      System.err.println("container logs could not be saved: " + e);
+    }
   }
 
-  private static void save(ExtensionContext context, String test) {
+  private static void saveLogs(ExtensionContext context, String test) {
     Optional<Object> suite = context.getTestInstance();
     if (suite.isEmpty() || !(suite.get() instanceof Containers containers)) {
       return;

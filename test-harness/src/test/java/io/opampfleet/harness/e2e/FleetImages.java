@@ -1,5 +1,6 @@
 package io.opampfleet.harness.e2e;
 
+import io.opampfleet.supervisor.RealCollector;
 import java.nio.file.Path;
 
 /**
@@ -48,7 +49,7 @@ final class FleetImages {
           .with("bin/supervisor", project().resolve("bin/supervisor"))
           .with("lib", project().resolve("opamp-supervisor/target/lib"))
           .with("supervisor.jar", project().resolve("opamp-supervisor/target/supervisor.jar"))
-          .with("otelcol-fleet", Path.of(required("otelcol.binary")))
+          .with("otelcol-fleet", RealCollector.binary())
           .with("run-supervisor", Path.of(resource("e2e/run-supervisor")))
           .resolve();
     }

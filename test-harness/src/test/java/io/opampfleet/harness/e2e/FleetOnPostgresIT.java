@@ -7,7 +7,6 @@ import org.testcontainers.containers.Network;
 class FleetOnPostgresIT extends FleetSuite {
   @Override
   FleetServerContainer server(Network network, FleetPki pki) {
-    PostgresContainer postgres = new PostgresContainer().withNetwork(network).withNetworkAliases("fleet-db");
-    return new FleetServerContainer(pki).withNetwork(network).withPostgres(postgres);
+    return new FleetServerContainer(pki).withNetwork(network).withPostgres(new PostgresContainer(), "fleet-db");
   }
 }

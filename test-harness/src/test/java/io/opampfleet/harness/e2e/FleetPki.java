@@ -18,8 +18,12 @@ import javax.net.ssl.TrustManagerFactory;
  * certificate per agent.
  */
 public final class FleetPki {
-  /** Client certificates end within this many days: inside a rotation window of a few months. */
+  /** Client certificates end within this many days... */
   public static final int CLIENT_DAYS = 30;
+  /** ...inside this rotation window (a Go duration, for supervisor.yaml)... */
+  public static final String ROTATE_BEFORE = "2000h";
+  /** ...and the server signs certificates that outlast it, so a renewed one is not renewed again. */
+  public static final String SIGNED_VALIDITY = "2400h";
 
   private final CertificateAuthority ca = CertificateAuthority.create("e2e fleet CA", KeyAlgorithm.EC_P256,
       Validity.days(365));

@@ -11,7 +11,6 @@ import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.List;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.images.builder.Transferable;
@@ -30,7 +29,7 @@ public final class FleetServerContainer extends GenericContainer<FleetServerCont
   private static final Duration READY_WITHIN = Duration.ofMinutes(2);
 
   private final FleetPki pki;
-  private final String adminToken = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+  private final String adminToken = token();
   private String volume;
   private String jdbcUrl;
   private AdminClient admin;
@@ -45,16 +44,25 @@ public final class FleetServerContainer extends GenericContainer<FleetServerCont
         .withHeader("Authorization", "Bearer " + adminToken).forStatusCode(200).withStartupTimeout(READY_WITHIN));
   }
 
+  private static String token() {
+    byte[] token = new byte[16];
+    new SecureRandom().nextBytes(token);
+    return HexFormat.of().formatHex(token);
+  }
+
   /** Keeps the store (and hosted packages) on this docker volume, made when missing. */
   public FleetServerContainer withDataVolume(String name) {
     this.volume = name;
     return withCreateContainerCmdModifier(cmd -> cmd.getHostConfig().withBinds(new Bind(name, new Volume("/data"))));
   }
 
-  /** Keeps the store in this PostgreSQL, reached on the container network, instead of the embedded one. */
-  public FleetServerContainer withPostgres(PostgresContainer postgres) {
-    List<String> aliases = postgres.getNetworkAliases();
-    this.jdbcUrl = "jdbc:postgresql://" + aliases.get(aliases.size() - 1) + ":5432/fleet";
+  /**
+   * Keeps the store in this PostgreSQL instead of the embedded one: it joins this server's network
+   * (set the network first) under {@code alias}, and starts before the server.
+   */
+  public FleetServerContainer withPostgres(PostgresContainer postgres, String alias) {
+    postgres.withNetwork(getNetwork()).withNetworkAliases(alias);
+    this.jdbcUrl = "jdbc:postgresql://" + alias + ":5432/fleet";
     dependsOn(postgres);
     return withEnv("FLEET_DB_PASSWORD", postgres.password());
   }
@@ -92,8 +100,9 @@ public final class FleetServerContainer extends GenericContainer<FleetServerCont
         %ssigning:
           ca_cert_file: /etc/fleet/pki/ca.crt
           ca_key_file: /etc/fleet/pki/ca.key
-          validity: 2400h
-        """.formatted(OPAMP_PORT, ADMIN_PORT, opampEndpoint(), ConfigVersion.sha256(adminToken), store);
+          validity: %s
+        """.formatted(OPAMP_PORT, ADMIN_PORT, opampEndpoint(), ConfigVersion.sha256(adminToken), store,
+        FleetPki.SIGNED_VALIDITY);
   }
 
   /** Where agents on the container network connect. */

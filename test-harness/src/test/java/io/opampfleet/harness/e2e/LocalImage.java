@@ -72,6 +72,10 @@ final class LocalImage {
   private String inputsHash() {
     MessageDigest digest = sha256();
     digest.update(dockerfile.getBytes(StandardCharsets.UTF_8));
+    // The base image by its id: a base imported again makes new images too.
+    dockerfile.lines().filter(line -> line.startsWith("FROM ")).forEach(from -> digest.update(
+        DockerClientFactory.instance().client().inspectImageCmd(from.substring(5).trim()).exec().getId()
+            .getBytes(StandardCharsets.UTF_8)));
     files.forEach((name, path) -> {
       try (Stream<Path> tree = Files.walk(path)) {
         for (Path file : tree.filter(Files::isRegularFile).sorted().toList()) {

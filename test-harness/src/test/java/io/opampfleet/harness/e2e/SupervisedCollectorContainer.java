@@ -165,8 +165,9 @@ public final class SupervisedCollectorContainer extends GenericContainer<Supervi
   public void restartWithCurrentSettings() {
     copyFileToContainer(Transferable.of(supervisorYaml()), CONFIG);
     getDockerClient().restartContainerCmd(getContainerId()).withTimeout(30).exec();
-    await("the supervisor's /health after a restart").atMost(Duration.ofMinutes(1)).ignoreExceptions()
-        .until(() -> exec("bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + SUPERVISOR_HEALTH_PORT).getExitCode() == 0);
+    URI health = URI.create("http://" + getHost() + ":" + MappedPort.now(this, SUPERVISOR_HEALTH_PORT) + "/health");
+    await("the supervisor's /health after a restart").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(300))
+        .until(() -> PlainHttp.status(health) == 200);
   }
 
   private List<Long> pidsNamed(String name) {

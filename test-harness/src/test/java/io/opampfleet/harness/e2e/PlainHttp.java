@@ -9,11 +9,11 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Sends telemetry to a collector the way an instrumented service does: OTLP/HTTP with JSON. */
-final class Otlp {
+/** The tests' plain HTTP calls: spans sent as an instrumented service sends them (OTLP/HTTP, JSON), and probes. */
+final class PlainHttp {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
-  private Otlp() {}
+  private PlainHttp() {}
 
   /** Sends one span named {@code name}; the HTTP status, or -1 when nothing answers. */
   static int sendSpan(URI collector, String name) {
@@ -28,6 +28,15 @@ final class Otlp {
     HttpRequest request = HttpRequest.newBuilder(collector.resolve("/v1/traces"))
         .header("Content-Type", "application/json").timeout(Duration.ofSeconds(5))
         .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    return send(request);
+  }
+
+  /** The status of a GET, or -1 when nothing answers. */
+  static int status(URI uri) {
+    return send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build());
+  }
+
+  private static int send(HttpRequest request) {
     try {
       return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
     } catch (IOException e) {
