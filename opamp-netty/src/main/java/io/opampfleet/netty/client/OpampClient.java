@@ -161,6 +161,7 @@ public final class OpampClient {
     private Backoff backoff = Backoff.defaults();
     private int maxMessageBytes = 64 * 1024 * 1024;
     private Duration pollingInterval = Duration.ofSeconds(30);
+    private Duration pingAfter = Duration.ofSeconds(30);
     private Duration heartbeatInterval = Duration.ofSeconds(30);
     private InetAddress localAddress;
 
@@ -254,6 +255,18 @@ public final class OpampClient {
       return this;
     }
 
+    /**
+     * How long a WebSocket may hear nothing from the server before the client pings it; with no
+     * answer in as long again, the connection is closed and made anew.
+     */
+    public Builder pingAfter(Duration quiet) {
+      if (quiet.isNegative() || quiet.isZero()) {
+        throw new IllegalArgumentException("pingAfter must be above zero");
+      }
+      this.pingAfter = quiet;
+      return this;
+    }
+
     /** The heartbeat interval until the server sets one; with the ReportsHeartbeat capability only. */
     public Builder heartbeatInterval(Duration interval) {
       this.heartbeatInterval = interval;
@@ -271,7 +284,8 @@ public final class OpampClient {
       ClientState state = new ClientState(instanceUid, capabilities, heartbeatInterval);
       state.setFlags(flags);
       ClientContext context = new ClientContext(endpoint, localAddress, owned != null ? owned : group, secure ? tls : null, headers,
-          state, callbacks, new SerialExecutor(callbackExecutor), backoff, maxMessageBytes, pollingInterval);
+          state, callbacks, new SerialExecutor(callbackExecutor), backoff, maxMessageBytes, pollingInterval,
+          pingAfter);
       TransportBase transport = endpoint.getScheme().toLowerCase().startsWith("ws")
           ? new WebSocketTransport(context)
           : new HttpTransport(context);

@@ -155,6 +155,32 @@ class ClientAgainstOurServerIT {
     assertThat(Duration.ofNanos(connects.get(1) - connects.get(0))).isGreaterThanOrEqualTo(Duration.ofMillis(1400));
   }
 
+  @Test
+  void aConnectionThatFallsSilentIsPingedThenReplaced() throws Exception {
+    OpampServer server = server(0, false);
+    try (SilencingProxy proxy = new SilencingProxy(new InetSocketAddress("127.0.0.1", server.address().getPort()))) {
+      OpampClient client = OpampClient.builder()
+          .endpoint(URI.create("ws://127.0.0.1:" + proxy.port() + "/v1/opamp"))
+          .instanceUid(ConfigApplyingAgent.newUid())
+          .pingAfter(Duration.ofMillis(300))
+          .backoff(QUICK)
+          .build();
+      clients.add(client);
+      client.start();
+      await().atMost(PATIENCE).until(() -> connections.size() == 1 && !received.isEmpty());
+
+      // Quiet but alive: the server answers the pings, and the connection stays.
+      await().during(Duration.ofMillis(1500)).atMost(PATIENCE).until(() -> connections.size() == 1);
+
+      proxy.silenceOpenConnections();
+
+      await().atMost(PATIENCE).until(() -> connections.size() == 2);
+      int before = received.size();
+      client.setAgentDescription(io.opampfleet.proto.AgentDescription.getDefaultInstance());
+      await().atMost(PATIENCE).until(() -> received.size() > before);
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"ws", "http"})
   void heartbeatsComeAtTheIntervalTheServerSets(String scheme) {

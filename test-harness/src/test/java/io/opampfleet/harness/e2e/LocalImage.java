@@ -54,12 +54,14 @@ final class LocalImage {
     return name;
   }
 
-  /** Images of the inputs before this change are of no more use. */
+  /** Tags of the inputs before this change are of no more use (an image no tag names goes with its last). */
   private void removeOtherTags(String kept) {
     var docker = DockerClientFactory.instance().client();
     for (var image : docker.listImagesCmd().withImageNameFilter(repository).exec()) {
-      if (image.getRepoTags() != null && !List.of(image.getRepoTags()).contains(kept)) {
-        docker.removeImageCmd(image.getId()).withForce(true).exec();
+      for (String tag : image.getRepoTags() == null ? new String[0] : image.getRepoTags()) {
+        if (tag.startsWith(repository + ":") && !tag.equals(kept)) {
+          docker.removeImageCmd(tag).exec();
+        }
       }
     }
   }

@@ -12,7 +12,8 @@ import java.util.function.Supplier;
 
 /**
  * What a client's transport works with; {@code tls} is null for ws and http, {@code localAddress}
- * null to let the system pick the source address.
+ * null to let the system pick the source address; {@code pingAfter} is how long a WebSocket may
+ * hear nothing before it pings the server (and, as long again, before it is taken for dead).
  */
 public record ClientContext(
     URI endpoint,
@@ -25,7 +26,8 @@ public record ClientContext(
     SerialExecutor callbackExecutor,
     Backoff backoff,
     int maxMessageBytes,
-    Duration pollingInterval) {
+    Duration pollingInterval,
+    Duration pingAfter) {
 
   public String host() {
     return endpoint.getHost();

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.opampfleet.proto.AgentToServer;
 import io.opampfleet.proto.ServerToAgent;
@@ -26,8 +27,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * OpAMP over a WebSocket: the whole status as the first message of each connection, then what
- * changes, heartbeats when nothing else went out for a while, and a reconnect at once when an
- * open socket breaks (with backoff when that fails).
+ * changes, heartbeats when nothing else went out for a while, a ping when nothing came in for a
+ * while, and a reconnect at once when an open socket breaks or the ping goes unanswered (with
+ * backoff when that fails).
  */
 public final class WebSocketTransport extends TransportBase {
   private static final Logger log = LoggerFactory.getLogger(WebSocketTransport.class);
@@ -76,7 +78,9 @@ public final class WebSocketTransport extends TransportBase {
         .maxFramePayloadLength(context.maxMessageBytes())
         .handshakeTimeoutMillis(10_000)
         .build();
-    connect(() -> new ChannelHandler[] {new HttpClientCodec(), new HttpObjectAggregator(64 * 1024),
+    // First, so that every byte read (pongs too, which the protocol handler drops) counts as a sign of life.
+    connect(() -> new ChannelHandler[] {new IdleStateHandler(context.pingAfter().toMillis(), 0, 0, TimeUnit.MILLISECONDS),
+        new HttpClientCodec(), new HttpObjectAggregator(64 * 1024),
         new WebSocketClientProtocolHandler(config), new WebSocketFrameAggregator(context.maxMessageBytes()),
         new WebSocketClientFrames(listener)})
         .addListener((ChannelFutureListener) connect -> {

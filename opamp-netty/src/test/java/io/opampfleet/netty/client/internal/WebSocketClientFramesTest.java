@@ -12,6 +12,10 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
 import io.opampfleet.proto.ServerToAgent;
@@ -23,7 +27,16 @@ import org.junit.jupiter.api.Test;
 
 class WebSocketClientFramesTest {
   private final List<Object> heard = new ArrayList<>();
-  private final EmbeddedChannel channel = new EmbeddedChannel(new WebSocketClientFrames(new WebSocketClientFrames.Listener() {
+  private final EmbeddedChannel channel = listening();
+
+  private EmbeddedChannel listening(io.netty.channel.ChannelHandler... ahead) {
+    io.netty.channel.ChannelHandler[] handlers = java.util.Arrays.copyOf(ahead, ahead.length + 1);
+    handlers[ahead.length] = frames();
+    return new EmbeddedChannel(handlers);
+  }
+
+  private WebSocketClientFrames frames() {
+    return new WebSocketClientFrames(new WebSocketClientFrames.Listener() {
     @Override
     public void opened(Channel channel) {
       heard.add("opened");
@@ -38,7 +51,8 @@ class WebSocketClientFramesTest {
     public void closed(boolean wasOpen, Throwable cause, Duration retryAfter) {
       heard.add("closed open=" + wasOpen + " retryAfter=" + retryAfter);
     }
-  }));
+    });
+  }
 
   @Test
   void tellsOfTheOpenSocketAndEachMessage() {
@@ -59,6 +73,37 @@ class WebSocketClientFramesTest {
 
     assertThat(heard).containsExactly("opened");
     assertThat(channel.isOpen()).isTrue();
+  }
+
+  @Test
+  void pingsAQuietServerAndClosesWhenThePingGoesUnanswered() {
+    EmbeddedChannel quiet = listening(new IdleStateHandler(30, 0, 0, TimeUnit.SECONDS));
+    quiet.pipeline().fireUserEventTriggered(ClientHandshakeStateEvent.HANDSHAKE_COMPLETE);
+
+    quiet.advanceTimeBy(31, TimeUnit.SECONDS);
+    quiet.runPendingTasks();
+    assertThat((Object) quiet.readOutbound()).isInstanceOf(PingWebSocketFrame.class);
+    assertThat(quiet.isOpen()).isTrue();
+
+    quiet.advanceTimeBy(31, TimeUnit.SECONDS);
+    quiet.runPendingTasks();
+    assertThat(quiet.isOpen()).isFalse();
+    assertThat(heard).containsExactly("opened", "closed open=true retryAfter=null");
+  }
+
+  @Test
+  void anAnswerToThePingKeepsTheConnection() {
+    EmbeddedChannel quiet = listening(new IdleStateHandler(30, 0, 0, TimeUnit.SECONDS));
+    quiet.pipeline().fireUserEventTriggered(ClientHandshakeStateEvent.HANDSHAKE_COMPLETE);
+
+    quiet.advanceTimeBy(31, TimeUnit.SECONDS);
+    quiet.runPendingTasks();
+    quiet.writeInbound(new PongWebSocketFrame());
+    quiet.advanceTimeBy(29, TimeUnit.SECONDS);
+    quiet.runPendingTasks();
+
+    assertThat(quiet.isOpen()).isTrue();
+    assertThat(heard).containsExactly("opened");
   }
 
   @Test
