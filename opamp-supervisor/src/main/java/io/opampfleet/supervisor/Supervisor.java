@@ -100,6 +100,8 @@ public final class Supervisor implements AutoCloseable {
   private volatile boolean fallbackAllowed = true;
   private volatile Server server;
   private CertificateRotation rotation;
+  /** The check due when the certificate in use enters its rotation window, on a connection that lasts. */
+  private java.util.concurrent.ScheduledFuture<?> rotationCheck;
   private PackageInstaller packages;
   private AgentRemoteConfig running;
   private AgentRemoteConfig lastGood;
@@ -222,6 +224,27 @@ public final class Supervisor implements AutoCloseable {
     return collector.pid();
   }
 
+  /**
+   * Asks for a new certificate when the one in use ends within rotate_before; otherwise checks
+   * again when it will, since a connection can outlast the time left.
+   */
+  private synchronized void checkRotation(Server settings) {
+    if (rotationCheck != null) {
+      rotationCheck.cancel(false);
+    }
+    java.time.Instant now = java.time.Instant.now();
+    Optional<io.opampfleet.proto.ConnectionSettingsRequest> request =
+        rotation.due(settings.tls(), state.instanceId().toString(), now);
+    if (request.isPresent()) {
+      log.info("asking the server for a new client certificate: the current one ends within {}",
+          settings.tls().rotateBefore());
+      reported.client().requestConnectionSettings(request.get());
+      return;
+    }
+    rotation.windowOpensIn(settings.tls(), now).ifPresent(wait -> rotationCheck = loop.schedule(
+        () -> guarded(() -> checkRotation(settings)), wait.toMillis() + 1, TimeUnit.MILLISECONDS));
+  }
+
   private OpampClient upstreamClient(Server settings, Runnable connected) {
     Map<String, String> headers = new LinkedHashMap<>();
     settings.headers().forEach((name, values) -> headers.put(name, String.join(", ", values)));
@@ -244,12 +267,7 @@ public final class Supervisor implements AutoCloseable {
               onLoop(() -> startOnKnownConfig());
             }
             if (rotation != null) {
-              rotation.due(settings.tls(), state.instanceId().toString(), java.time.Instant.now())
-                  .ifPresent(request -> {
-                    log.info("asking the server for a new client certificate: the current one ends within {}",
-                        settings.tls().rotateBefore());
-                    reported.client().requestConnectionSettings(request);
-                  });
+              checkRotation(settings);
             }
           }
 

@@ -12,6 +12,9 @@ import io.opampfleet.supervisor.config.SupervisorConfigLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.opampfleet.certs.Validity;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,6 +64,27 @@ class SupervisorCertificateRotationIT {
       assertThat(fingerprint(uid)).isEqualTo(rotated);
       assertThat(operator.get("/api/v1/agents/" + uid + "/events").body().toString())
           .doesNotContain("CERTIFICATE_REFUSED");
+    }
+  }
+
+  @Test
+  void aCertificateWhoseWindowOpensWhileConnectedIsRenewedThen() throws Exception {
+    // Valid for an hour, in its window 15 s from now: the supervisor connects before, and must not wait
+    // for a reconnect to notice.
+    CertifiedKey agent = fleet.ca().issueClient("supervised-agent", Validity.of(Duration.ofHours(1)));
+    Pem.write(dir.resolve("agent.crt"), (Object[]) agent.chainArray());
+    Pem.write(dir.resolve("agent.key"), agent.privateKey());
+    long windowOpens = agent.certificate().getNotAfter().getTime() - Duration.ofMinutes(59).plusSeconds(45).toMillis();
+    try (Supervisor supervisor = start(supervisorYaml("rotate_before: 59m45s"))) {
+      String uid = supervisor.instanceUid().toString();
+      await().atMost(Duration.ofSeconds(60)).until(() -> subject(uid).contains("CN=" + uid));
+
+      List<JsonNode> events = new ArrayList<>();
+      operator.get("/api/v1/agents/" + uid + "/events").body().forEach(events::add);
+      assertThat(events).filteredOn(e -> e.get("kind").asText().equals("CONNECTED"))
+          .anySatisfy(e -> assertThat(e.get("at").asLong()).isLessThan(windowOpens));
+      assertThat(events).filteredOn(e -> e.get("kind").asText().equals("CERTIFICATE_ISSUED")).singleElement()
+          .satisfies(e -> assertThat(e.get("at").asLong()).isGreaterThanOrEqualTo(windowOpens));
     }
   }
 

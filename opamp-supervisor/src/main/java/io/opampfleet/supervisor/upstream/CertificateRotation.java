@@ -59,6 +59,12 @@ public final class CertificateRotation {
             .setCsr(ByteString.copyFrom(csr, StandardCharsets.US_ASCII)))).build());
   }
 
+  /** How long until the certificate in use ends within the window; empty when it already does, or there is none. */
+  public Optional<Duration> windowOpensIn(Tls tls, Instant now) {
+    return certificate(tls).map(current -> Duration.between(now, current.getNotAfter().toInstant().minus(before)))
+        .filter(wait -> !wait.isNegative() && !wait.isZero());
+  }
+
   /** The certificate just taken from an offer: it does not start another request at once. */
   public synchronized void obtained(Tls tls) {
     certificate(tls).ifPresent(certificate -> obtained = certificate.getSerialNumber().toString(16));
