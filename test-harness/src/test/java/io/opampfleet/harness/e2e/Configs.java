@@ -6,26 +6,16 @@ final class Configs {
 
   /** Opens OTLP/HTTP on its usual port and writes the traces it gets to {@code file}. */
   static String tracesToFile(String file) {
-    return """
-        receivers:
-          otlp:
-            protocols:
-              http:
-                endpoint: 0.0.0.0:%d
-        exporters:
-          file:
-            path: %s
-        service:
-          pipelines:
-            traces:
-              receivers: [otlp]
-              exporters: [file]
-          telemetry: {metrics: {level: none}}
-        """.formatted(SupervisedCollectorContainer.OTLP_HTTP_PORT, file);
+    return otlpHttpTraces(SupervisedCollectorContainer.OTLP_HTTP_PORT, "file:\n    path: " + file, "file");
   }
 
   /** Valid, but the collector cannot start on it: its receiver wants a port the supervisor holds. */
   static String portTaken() {
+    return otlpHttpTraces(SupervisedCollectorContainer.SUPERVISOR_HEALTH_PORT, "nop:", "nop");
+  }
+
+  /** Traces from an OTLP/HTTP receiver on {@code port} to one exporter (its YAML under {@code exporters}). */
+  private static String otlpHttpTraces(int port, String exporterYaml, String exporter) {
     return """
         receivers:
           otlp:
@@ -33,13 +23,13 @@ final class Configs {
               http:
                 endpoint: 0.0.0.0:%d
         exporters:
-          nop:
+          %s
         service:
           pipelines:
             traces:
               receivers: [otlp]
-              exporters: [nop]
+              exporters: [%s]
           telemetry: {metrics: {level: none}}
-        """.formatted(SupervisedCollectorContainer.SUPERVISOR_HEALTH_PORT);
+        """.formatted(port, exporterYaml, exporter);
   }
 }

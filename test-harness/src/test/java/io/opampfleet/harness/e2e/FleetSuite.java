@@ -8,8 +8,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.opampfleet.netty.InstanceUid;
 import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.SimulatedAgent;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +21,8 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -333,10 +339,10 @@ abstract class FleetSuite implements ContainerLogsOnFailure.Containers {
   }
 
   /** The version the collector is built at, from the builder's manifest. */
-  private static String collectorVersion() throws java.io.IOException {
-    String manifest = java.nio.file.Files.readString(
-        java.nio.file.Path.of(System.getProperty("fleet.project.dir"), "collector", "builder-config.yaml"));
-    java.util.regex.Matcher version = java.util.regex.Pattern.compile("(?m)^\\s+version:\\s*(\\S+)").matcher(manifest);
+  private static String collectorVersion() throws IOException {
+    String manifest = Files.readString(
+        Path.of(System.getProperty("fleet.project.dir"), "collector", "builder-config.yaml"));
+    Matcher version = Pattern.compile("(?m)^\\s+version:\\s*(\\S+)").matcher(manifest);
     assertThat(version.find()).as("dist version in builder-config.yaml").isTrue();
     return version.group(1);
   }
@@ -371,12 +377,12 @@ abstract class FleetSuite implements ContainerLogsOnFailure.Containers {
     JsonNode events = admin().get("/api/v1/agents/" + collector.instanceUid() + "/events?limit=1000").body();
     List<JsonNode> oldestFirst = new ArrayList<>(StreamSupport.stream(events.spliterator(), false)
         .filter(event -> event.get("at").asLong() >= since).toList());
-    java.util.Collections.reverse(oldestFirst);
+    Collections.reverse(oldestFirst);
     return oldestFirst;
   }
 
   private static String lastMatch(String text, String regex) {
-    java.util.regex.Matcher matcher = java.util.regex.Pattern.compile(regex).matcher(text);
+    Matcher matcher = Pattern.compile(regex).matcher(text);
     String last = null;
     while (matcher.find()) {
       last = matcher.group(1);

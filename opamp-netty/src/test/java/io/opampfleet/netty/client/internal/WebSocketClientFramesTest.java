@@ -77,33 +77,38 @@ class WebSocketClientFramesTest {
 
   @Test
   void pingsAQuietServerAndClosesWhenThePingGoesUnanswered() {
-    EmbeddedChannel quiet = listening(new IdleStateHandler(30, 0, 0, TimeUnit.SECONDS));
-    quiet.pipeline().fireUserEventTriggered(ClientHandshakeStateEvent.HANDSHAKE_COMPLETE);
+    EmbeddedChannel quiet = openWithPingAfter30s();
 
-    quiet.advanceTimeBy(31, TimeUnit.SECONDS);
-    quiet.runPendingTasks();
+    pass(quiet, 31);
     assertThat((Object) quiet.readOutbound()).isInstanceOf(PingWebSocketFrame.class);
     assertThat(quiet.isOpen()).isTrue();
 
-    quiet.advanceTimeBy(31, TimeUnit.SECONDS);
-    quiet.runPendingTasks();
+    pass(quiet, 31);
     assertThat(quiet.isOpen()).isFalse();
     assertThat(heard).containsExactly("opened", "closed open=true retryAfter=null");
   }
 
   @Test
   void anAnswerToThePingKeepsTheConnection() {
-    EmbeddedChannel quiet = listening(new IdleStateHandler(30, 0, 0, TimeUnit.SECONDS));
-    quiet.pipeline().fireUserEventTriggered(ClientHandshakeStateEvent.HANDSHAKE_COMPLETE);
+    EmbeddedChannel quiet = openWithPingAfter30s();
 
-    quiet.advanceTimeBy(31, TimeUnit.SECONDS);
-    quiet.runPendingTasks();
+    pass(quiet, 31);
     quiet.writeInbound(new PongWebSocketFrame());
-    quiet.advanceTimeBy(29, TimeUnit.SECONDS);
-    quiet.runPendingTasks();
+    pass(quiet, 29);
 
     assertThat(quiet.isOpen()).isTrue();
     assertThat(heard).containsExactly("opened");
+  }
+
+  private EmbeddedChannel openWithPingAfter30s() {
+    EmbeddedChannel open = listening(new IdleStateHandler(30, 0, 0, TimeUnit.SECONDS));
+    open.pipeline().fireUserEventTriggered(ClientHandshakeStateEvent.HANDSHAKE_COMPLETE);
+    return open;
+  }
+
+  private static void pass(EmbeddedChannel channel, int seconds) {
+    channel.advanceTimeBy(seconds, TimeUnit.SECONDS);
+    channel.runPendingTasks();
   }
 
   @Test
