@@ -3,11 +3,21 @@ package io.opampfleet.netty;
 import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.UUID;
 
 /** An agent's instance uid in text: the UUID form for 16 bytes, {@code 0x} and hex otherwise. */
 public final class InstanceUid {
+  /** The specification's length: an instance uid is 16 bytes, a UUID. */
+  public static final int LENGTH = 16;
+
   private InstanceUid() {}
+
+  /** Why the uid is not one the protocol allows, in a sentence that repeats none of its bytes. */
+  public static Optional<String> problem(ByteString instanceUid) {
+    return instanceUid.size() == LENGTH ? Optional.empty()
+        : Optional.of("the instance_uid must be " + LENGTH + " bytes (a UUID), not " + instanceUid.size());
+  }
 
   public static String text(ByteString instanceUid) {
     if (instanceUid.size() != 16) {

@@ -7,6 +7,7 @@ import io.opampfleet.certs.CertificateAuthority;
 import io.opampfleet.certs.Pem;
 import io.opampfleet.certs.PkiException;
 import io.opampfleet.netty.server.OpampServer;
+import io.opampfleet.netty.server.ServerLimits;
 import io.opampfleet.server.api.AdminApi;
 import io.opampfleet.server.api.AdminServer;
 import io.opampfleet.server.api.AgentsApi;
@@ -18,6 +19,7 @@ import io.opampfleet.server.api.Tokens;
 import io.opampfleet.server.api.TokensApi;
 import io.opampfleet.server.configs.Assignments;
 import io.opampfleet.server.inventory.Inventory;
+import io.opampfleet.server.inventory.ReportLimits;
 import io.opampfleet.server.metrics.FleetMetrics;
 import io.opampfleet.server.opamp.AgentCommands;
 import io.opampfleet.server.opamp.CertificateBinding;
@@ -112,7 +114,7 @@ public final class FleetServer implements AutoCloseable {
     rollouts.start();
     FleetCallbacks callbacks = new FleetCallbacks(inventory, writes, assignments, configs,
         new CertificateBinding(settings.agents().requireUidInCertificate()), metrics, commands, desired,
-        System::currentTimeMillis);
+        ReportLimits.defaults(), System::currentTimeMillis);
     Tokens tokens = new Tokens(settings.tokens(), new TokenRepository(database));
     Optional<String> firstToken = tokens.bootstrap();
 
@@ -135,12 +137,13 @@ public final class FleetServer implements AutoCloseable {
     registerGauges(metrics, inventory, callbacks, writes, rollouts);
 
     OpampServer.Builder opampBuilder = OpampServer.builder().bind(settings.opamp().address()).callbacks(callbacks)
-        .callbackExecutor(agentWork).eventLoopGroup(loops);
+        .callbackExecutor(agentWork).eventLoopGroup(loops).limits(opampLimits(settings.opamp().limits()));
     settings.opamp().tls().ifPresent(tls -> opampBuilder.tls(ServerTls.context("opamp", tls)));
     OpampServer opamp = opampBuilder.start();
     started.push(opamp);
     AdminServer admin = AdminServer.start(settings.admin().address(),
-        settings.admin().tls().map(tls -> ServerTls.context("admin", tls)).orElse(null), api, loops, adminWork);
+        settings.admin().tls().map(tls -> ServerTls.context("admin", tls)).orElse(null), settings.admin().limits(),
+        api, loops, adminWork);
     started.push(admin);
     opampBound.set(opamp.address());
     adminBound.set(admin.address());
@@ -150,6 +153,12 @@ public final class FleetServer implements AutoCloseable {
         settings.opamp().tls().isPresent() ? "wss" : "ws", hostPort(opamp.address()),
         adminTls ? "https" : "http", hostPort(admin.address()), inventory.size());
     return new FleetServer(started, opamp, admin, firstToken, api.routes());
+  }
+
+  private static ServerLimits opampLimits(ServerSettings.Limits limits) {
+    return ServerLimits.defaults().withMaxMessageBytes(limits.maxBytes()).withMaxConnections(limits.maxConnections())
+        .withMaxConnectionsPerAddress(limits.maxConnectionsPerAddress()).withRequestTimeout(limits.requestTimeout())
+        .withIdleTimeout(limits.idleTimeout());
   }
 
   private static ExecutorService executor(int threads, String name, Deque<AutoCloseable> started) {
@@ -197,6 +206,8 @@ public final class FleetServer implements AutoCloseable {
     metrics.gauge("opamp_store_queue_depth", "Changes waiting for the next store write", writes::queued);
     metrics.counter("opamp_store_batches_total", "Batches written to the store", writes::batches);
     metrics.counter("opamp_store_rows_written_total", "Rows written to the store", writes::rowsWritten);
+    metrics.counter("opamp_store_rows_refused_total", "Rows the store refused for their content; their changes"
+        + " were not acknowledged", writes::rowsRefused);
     metrics.counter("opamp_store_write_seconds_total", "Time spent writing batches to the store",
         () -> writes.writeNanos() / 1e9);
     metrics.labelledGauge("opamp_rollout_agents", "Agents of unfinished rollouts by state", () -> {

@@ -17,6 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An OpAMP server endpoint: one port and path that take both a WebSocket upgrade and HTTP POST,
@@ -30,6 +32,7 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  */
 public final class OpampServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(OpampServer.class);
   public static final String DEFAULT_PATH = "/v1/opamp";
   public static final int DEFAULT_PORT = 4320;
 
@@ -74,6 +77,15 @@ public final class OpampServer implements AutoCloseable {
     context.connections().close().awaitUninterruptibly();
     if (ownsGroup) {
       group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
+  /** A periodic task that throws is cancelled for good: a failure is logged and the next run goes on. */
+  private static void expireQuietly(ServerContext context, ServerLimits limits) {
+    try {
+      context.httpAgents().expire(limits.idleTimeout());
+    } catch (RuntimeException e) {
+      log.warn("forgetting silent HTTP agents failed; trying again at the next round: {}", e.toString());
     }
   }
 
@@ -148,7 +160,7 @@ public final class OpampServer implements AutoCloseable {
             .bind(address).syncUninterruptibly().channel();
         // HTTP agents have no socket to watch: one that stops polling is forgotten instead.
         Future<?> httpExpiry = limits.idleTimeout().isZero() ? CompletableFuture.completedFuture(null)
-            : loops.next().scheduleAtFixedRate(() -> context.httpAgents().expire(limits.idleTimeout()),
+            : loops.next().scheduleAtFixedRate(() -> expireQuietly(context, limits),
                 Math.max(1, limits.idleTimeout().toMillis() / 4), Math.max(1, limits.idleTimeout().toMillis() / 4),
                 TimeUnit.MILLISECONDS);
         return new OpampServer(channel, loops, ownsGroup, context, httpExpiry);

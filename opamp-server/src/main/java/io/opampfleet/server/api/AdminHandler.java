@@ -17,6 +17,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.HttpChunkedInput;
 import io.netty.handler.stream.ChunkedNioFile;
@@ -26,18 +28,27 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
-/** Hands each request to {@link AdminApi} off the event loop and writes the answer back. */
+/**
+ * Hands each request to {@link AdminApi} off the event loop and writes the answer back. A request
+ * the HTTP codec could not read is answered 400, 414 or 431 and never runs.
+ */
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final AdminApi api;
   private final Executor executor;
+  private final EventStreams streams;
 
-  AdminHandler(AdminApi api, Executor executor) {
+  AdminHandler(AdminApi api, Executor executor, EventStreams streams) {
     this.api = api;
     this.executor = executor;
+    this.streams = streams;
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    if (request.decoderResult().isFailure()) {
+      write(ctx, undecodable(request.decoderResult().cause()), false);
+      return;
+    }
     QueryStringDecoder uri = new QueryStringDecoder(request.uri());
     String method = request.method().name();
     String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
@@ -65,6 +76,16 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     ctx.close();
+  }
+
+  private static ApiResponse undecodable(Throwable cause) {
+    if (cause instanceof TooLongHttpLineException) {
+      return AdminApi.error(414, "the request line is longer than " + AdminServer.MAX_REQUEST_LINE + " bytes");
+    }
+    if (cause instanceof TooLongHttpHeaderException) {
+      return AdminApi.error(431, "the request headers are larger than " + AdminServer.MAX_HEADERS + " bytes");
+    }
+    return AdminApi.error(400, "malformed HTTP request");
   }
 
   private static void write(ChannelHandlerContext ctx, ApiResponse answer, boolean keepAlive) {
@@ -102,8 +123,18 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
   }
 
-  /** Server-sent events: one event per interval until the stream ends or the client goes. */
+  /**
+   * Server-sent events: one event per interval until the stream ends or the client goes. An event
+   * that would queue behind data the client has not taken is skipped (the next one carries the
+   * state anew); a client that takes nothing for the idle timeout is closed by the listener.
+   */
   private void startStream(ChannelHandlerContext ctx, EventStream stream) {
+    if (!streams.tryOpen()) {
+      write(ctx, AdminApi.error(503, "the server has " + streams.limit() + " event streams open, its limit;"
+          + " retry later or poll the same resource"), false);
+      return;
+    }
+    ctx.channel().closeFuture().addListener(closed -> streams.closed());
     HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
     head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream");
     head.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
@@ -111,24 +142,29 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     ctx.writeAndFlush(head);
     long period = stream.interval().toMillis();
     ScheduledFuture<?>[] task = new ScheduledFuture<?>[1];
-    task[0] = ctx.executor().scheduleAtFixedRate(() -> executor.execute(() -> {
-      Object next = stream.next().get();
-      ctx.executor().execute(() -> {
-        if (!ctx.channel().isActive()) {
-          task[0].cancel(false);
-          return;
-        }
-        if (next == null) {
-          task[0].cancel(false);
-          ctx.writeAndFlush(io.netty.handler.codec.http.LastHttpContent.EMPTY_LAST_CONTENT)
-              .addListener(ChannelFutureListener.CLOSE);
-          return;
-        }
-        String data = new String(AdminApi.json(200, next).body(), StandardCharsets.UTF_8);
-        ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(
-            "event: " + stream.event() + "\ndata: " + data + "\n\n", StandardCharsets.UTF_8)));
+    task[0] = ctx.executor().scheduleAtFixedRate(() -> {
+      if (!ctx.channel().isWritable()) {
+        return;
+      }
+      executor.execute(() -> {
+        Object next = stream.next().get();
+        ctx.executor().execute(() -> {
+          if (!ctx.channel().isActive()) {
+            task[0].cancel(false);
+            return;
+          }
+          if (next == null) {
+            task[0].cancel(false);
+            ctx.writeAndFlush(io.netty.handler.codec.http.LastHttpContent.EMPTY_LAST_CONTENT)
+                .addListener(ChannelFutureListener.CLOSE);
+            return;
+          }
+          String data = new String(AdminApi.json(200, next).body(), StandardCharsets.UTF_8);
+          ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(
+              "event: " + stream.event() + "\ndata: " + data + "\n\n", StandardCharsets.UTF_8)));
+        });
       });
-    }), 0, period, TimeUnit.MILLISECONDS);
+    }, 0, period, TimeUnit.MILLISECONDS);
     ctx.channel().closeFuture().addListener(closed -> task[0].cancel(false));
   }
 }

@@ -23,22 +23,25 @@ import java.util.function.Predicate;
  * can make the server hold a large body.
  */
 final class BodyLimit extends ChannelInboundHandlerAdapter {
-  static final int SMALL = 4 * 1024 * 1024;
   static final int LARGE = 512 * 1024 * 1024;
 
   private final Predicate<HttpRequest> large;
-  private long limit = SMALL;
+  private final int small;
+  private long limit;
   private long received;
   private boolean refused;
 
-  BodyLimit(Predicate<HttpRequest> large) {
+  /** {@code small} bounds every body but those {@code large} admits. */
+  BodyLimit(Predicate<HttpRequest> large, int small) {
     this.large = large;
+    this.small = small;
+    this.limit = small;
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof HttpRequest request) {
-      limit = large.test(request) ? LARGE : SMALL;
+      limit = large.test(request) ? LARGE : small;
       received = 0;
       refused = false;
       if (HttpUtil.getContentLength(request, 0L) > limit) {
@@ -70,8 +73,8 @@ final class BodyLimit extends ChannelInboundHandlerAdapter {
       return;
     }
     refused = true;
-    byte[] body = AdminApi.error(413, "the request body is larger than " + limit / (1024 * 1024)
-        + " MiB; only package files an admin uploads may be larger").body();
+    byte[] body = AdminApi.error(413, "the request body is larger than " + limit
+        + " bytes; only package files an admin uploads may be larger").body();
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
         HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.wrappedBuffer(body));
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");

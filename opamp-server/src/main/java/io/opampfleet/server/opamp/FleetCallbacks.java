@@ -14,6 +14,7 @@ import io.opampfleet.server.configs.Assignments;
 import io.opampfleet.server.inventory.Agent;
 import io.opampfleet.server.inventory.AgentEvent;
 import io.opampfleet.server.inventory.Inventory;
+import io.opampfleet.server.inventory.ReportLimits;
 import io.opampfleet.server.inventory.Reports;
 import io.opampfleet.server.metrics.FleetMetrics;
 import io.opampfleet.server.store.ConfigRepository;
@@ -31,7 +32,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The server's side of the protocol for the fleet: records what agents report, ties them to their
  * certificates, asks for full state when the server lacks it, and answers with the config each
- * agent is meant to run. An answer leaves once what the agent reported is in the store.
+ * agent is meant to run. An answer leaves once what the agent reported is in the store; a report over
+ * the {@link ReportLimits}, or from a certificate that may not speak for its uid, is refused before
+ * anything of it is kept.
  */
 public final class FleetCallbacks implements ServerCallbacks {
   private static final Logger log = LoggerFactory.getLogger(FleetCallbacks.class);
@@ -46,11 +49,13 @@ public final class FleetCallbacks implements ServerCallbacks {
   private final AgentCommands commands;
   private final DesiredConfigs desired;
   private final LongSupplier clock;
+  private final ReportLimits limits;
+  private final Refusals refusals;
   private final Map<AgentConnection, Agent> links = new ConcurrentHashMap<>();
 
   public FleetCallbacks(Inventory inventory, WriteBehind writes, Assignments assignments, ConfigRepository configs,
       CertificateBinding certificates, FleetMetrics metrics, AgentCommands commands, DesiredConfigs desired,
-      LongSupplier clock) {
+      ReportLimits limits, LongSupplier clock) {
     this.inventory = inventory;
     this.reports = new Reports(inventory);
     this.writes = writes;
@@ -61,26 +66,37 @@ public final class FleetCallbacks implements ServerCallbacks {
     this.commands = commands;
     this.desired = desired;
     this.clock = clock;
+    this.limits = limits;
+    this.refusals = new Refusals(clock);
+    metrics.counter("opamp_messages_refused_total", "AgentToServer messages refused (over a limit, a"
+        + " certificate that may not speak for the uid, a report the store refused)", refusals::count);
   }
 
   @Override
   public CompletionStage<ServerToAgent> onMessage(AgentConnection connection, AgentToServer message) {
     metrics.messageReceived();
     long now = clock.getAsLong();
-    if (message.getInstanceUid().size() != 16) {
-      return CompletableFuture.completedFuture(badRequest("the instance_uid must be 16 bytes (a UUID), not "
-          + message.getInstanceUid().size()));
-    }
     String uid = InstanceUid.text(message.getInstanceUid());
-    Agent agent = inventory.findOrAdd(uid);
-    Optional<String> refusal = checkCertificate(agent, connection);
+    Optional<String> problem = limits.problem(message);
+    if (problem.isPresent()) {
+      refusals.refused(uid, problem.get());
+      return CompletableFuture.completedFuture(badRequest("refused: " + problem.get()));
+    }
+    Optional<CertificateBinding.Identity> presented = connection.peerCertificates().isEmpty() ? Optional.empty()
+        : Optional.of(CertificateBinding.identity(connection.peerCertificates().get(0)));
+    Optional<String> refusal = presented.flatMap(identity -> checkCertificate(uid, identity));
     if (refusal.isPresent()) {
-      log.warn("agent {}: refused: {}", uid, refusal.get());
-      writes.event(new AgentEvent(uid, now, AgentEvent.Kind.CERTIFICATE_REFUSED, refusal.get()));
+      // Known agents keep the attempt in their history; an unknown uid leaves nothing behind.
+      refusals.refused(uid, refusal.get());
+      if (inventory.find(uid).isPresent()) {
+        writes.event(new AgentEvent(uid, now, AgentEvent.Kind.CERTIFICATE_REFUSED, refusal.get()));
+      }
       CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS).execute(connection::close);
       return CompletableFuture.completedFuture(
           badRequest("refused: this instance uid is bound to another client certificate"));
     }
+    Agent agent = inventory.findOrAdd(uid);
+    presented.ifPresent(identity -> bindCertificate(agent, identity));
     Agent previous = links.put(connection, agent);
     if (previous != agent || !agent.linkedTo(connection)) {
       reports.connected(agent, connection, now).forEach(writes::event);
@@ -116,7 +132,16 @@ public final class FleetCallbacks implements ServerCallbacks {
     }
     commands.remoteConfigDue(agent).ifPresent(reply::setRemoteConfig);
     commands.packagesDue(agent).ifPresent(reply::setPackagesAvailable);
-    return writes.agent(agent).thenApply(written -> reply.build());
+    return writes.agent(agent).handle((written, failure) -> {
+      if (failure == null) {
+        return reply.build();
+      }
+      // Stored reports are the promise behind every answer: a report the store refused is not acknowledged.
+      refusals.refused(uid, "the store refused its report");
+      return ServerToAgent.newBuilder().setErrorResponse(ServerErrorResponse.newBuilder()
+          .setType(ServerErrorResponseType.ServerErrorResponseType_BadRequest)
+          .setErrorMessage("the server could not store this report; it was not accepted")).build();
+    });
   }
 
   @Override
@@ -134,20 +159,21 @@ public final class FleetCallbacks implements ServerCallbacks {
     return links.size();
   }
 
-  private Optional<String> checkCertificate(Agent agent, AgentConnection connection) {
-    if (connection.peerCertificates().isEmpty()) {
-      return Optional.empty();
-    }
-    CertificateBinding.Identity presented = CertificateBinding.identity(connection.peerCertificates().get(0));
+  /** Why the certificate may not speak for the uid; read-only, so a refusal changes nothing. */
+  private Optional<String> checkCertificate(String uid, CertificateBinding.Identity presented) {
+    Optional<Agent> known = inventory.find(uid);
+    return certificates.refusal(uid, presented, known.map(Agent::certificateSha256).orElse(""),
+        known.map(Agent::pendingCertificateSha256).orElse(""));
+  }
+
+  private static void bindCertificate(Agent agent, CertificateBinding.Identity presented) {
     String bound = agent.certificateSha256();
-    Optional<String> refusal = certificates.refusal(agent.uid(), presented, bound, agent.pendingCertificateSha256());
-    if (refusal.isEmpty() && !presented.sha256().equals(bound)) {
+    if (!presented.sha256().equals(bound)) {
       agent.bindCertificate(presented.subject(), presented.sha256());
       if (!bound.isEmpty()) {
         log.info("agent {}: now bound to its rotated certificate {}", agent.uid(), presented.subject());
       }
     }
-    return refusal;
   }
 
   /** The CSR flow: signs the agent's request and offers the certificate, or says why not. */

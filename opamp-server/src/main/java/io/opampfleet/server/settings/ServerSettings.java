@@ -26,10 +26,39 @@ public record ServerSettings(
     Optional<Signing> signing,
     String logFormat) {
 
-  /** One listener: its address and TLS (mutual when a client CA is given). */
-  public record Listener(InetSocketAddress address, Optional<Tls> tls, boolean insecure) {
+  /** One listener: its address, TLS (mutual when a client CA is given) and limits. */
+  public record Listener(InetSocketAddress address, Optional<Tls> tls, boolean insecure, Limits limits) {
     public boolean loopback() {
       return address.getAddress() != null && address.getAddress().isLoopbackAddress();
+    }
+  }
+
+  /**
+   * What one listener lets its clients take.
+   *
+   * @param maxBytes OpAMP: the largest message, after decompression; admin: the largest request body
+   *     but for package files an admin uploads
+   * @param maxConnections open connections beyond this are refused with 503
+   * @param maxConnectionsPerAddress open connections from one client address beyond this, likewise
+   * @param requestTimeout how long a client may take to deliver a whole request
+   * @param idleTimeout a connection on which nothing moves for this long is closed
+   * @param maxEventStreams admin only: server-sent event streams open at once
+   */
+  public record Limits(int maxBytes, int maxConnections, int maxConnectionsPerAddress, Duration requestTimeout,
+      Duration idleTimeout, int maxEventStreams) {
+    private static final int MIB = 1024 * 1024;
+
+    /**
+     * The OpAMP listener's: a message limit of 1/128 of the heap (8 MiB for 1 GiB), between 256 KiB
+     * and the specification's 64 MiB, so that the connections reading messages at once cannot take it.
+     */
+    public static Limits opampDefaults(long maxHeapBytes) {
+      int maxBytes = (int) Math.max(256 * 1024, Math.min(64L * MIB, maxHeapBytes / 128));
+      return new Limits(maxBytes, 100_000, 100_000, Duration.ofSeconds(10), Duration.ofMinutes(5), 0);
+    }
+
+    public static Limits adminDefaults() {
+      return new Limits(4 * MIB, 1_000, 100, Duration.ofSeconds(60), Duration.ofSeconds(60), 64);
     }
   }
 

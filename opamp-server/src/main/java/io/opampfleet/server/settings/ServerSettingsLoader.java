@@ -3,6 +3,7 @@ package io.opampfleet.server.settings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.opampfleet.server.settings.ServerSettings.AgentPolicy;
+import io.opampfleet.server.settings.ServerSettings.Limits;
 import io.opampfleet.server.settings.ServerSettings.Listener;
 import io.opampfleet.server.settings.ServerSettings.Signing;
 import io.opampfleet.server.settings.ServerSettings.Storage;
@@ -29,9 +30,16 @@ public final class ServerSettingsLoader {
   private static final Set<String> ROLES = Set.of("viewer", "operator", "admin");
 
   private final UnaryOperator<String> environment;
+  private final long maxHeapBytes;
+
+  /** {@code maxHeapBytes} sizes the default message limit. */
+  public ServerSettingsLoader(UnaryOperator<String> environment, long maxHeapBytes) {
+    this.environment = environment;
+    this.maxHeapBytes = maxHeapBytes;
+  }
 
   public ServerSettingsLoader(UnaryOperator<String> environment) {
-    this.environment = environment;
+    this(environment, Runtime.getRuntime().maxMemory());
   }
 
   /** The settings of a server started with no file. */
@@ -47,8 +55,8 @@ public final class ServerSettingsLoader {
   private ServerSettings read(String file, JsonNode tree) {
     ConfigNode root = new ConfigNode(file, "", tree, new EnvExpander(environment), new ArrayList<>());
     ServerSettings settings = new ServerSettings(
-        listener(root.child("opamp"), 4320, true),
-        listener(root.child("admin"), 4321, false),
+        listener(root.child("opamp"), 4320, true, Limits.opampDefaults(maxHeapBytes)),
+        listener(root.child("admin"), 4321, false, Limits.adminDefaults()),
         agentPolicy(root.child("agents")),
         tokens(root),
         storage(root.child("storage")),
@@ -59,25 +67,39 @@ public final class ServerSettingsLoader {
     return settings;
   }
 
-  private static Listener listener(ConfigNode node, int port, boolean clientCa) {
+  private static Listener listener(ConfigNode node, int port, boolean agents, Limits defaults) {
     String listen = node.string("listen", "127.0.0.1:" + port);
     InetSocketAddress address = address(node, listen);
     Optional<Tls> tls = Optional.empty();
     if (node.has("tls")) {
       ConfigNode tlsNode = node.child("tls");
-      Optional<Path> ca = clientCa
+      Optional<Path> ca = agents
           ? Optional.ofNullable(tlsNode.string("client_ca_file", null)).map(Path::of) : Optional.empty();
       tls = Optional.of(new Tls(Path.of(tlsNode.required("cert_file")), Path.of(tlsNode.required("key_file")), ca));
       tlsNode.finish();
     }
     boolean insecure = node.bool("insecure", false);
+    Listener listener = new Listener(address, tls, insecure, limits(node, agents, defaults));
     node.finish();
-    Listener listener = new Listener(address, tls, insecure);
     if (!listener.loopback() && tls.isEmpty() && !insecure) {
       throw node.error("listen", listen + " is reachable from other machines but has no tls; configure tls, "
           + "or set insecure: true to serve it in clear text");
     }
     return listener;
+  }
+
+  private static Limits limits(ConfigNode node, boolean agents, Limits defaults) {
+    int maxBytes = agents
+        ? node.integer("max_message_bytes", defaults.maxBytes(), 1024, Integer.MAX_VALUE)
+        : node.integer("max_body_bytes", defaults.maxBytes(), 1024, Integer.MAX_VALUE);
+    int maxConnections = node.integer("max_connections", defaults.maxConnections(), 1, Integer.MAX_VALUE);
+    int perAddress = node.integer("max_connections_per_address", defaults.maxConnectionsPerAddress(), 1,
+        Integer.MAX_VALUE);
+    Duration requestTimeout = node.positiveDuration("request_timeout", defaults.requestTimeout());
+    Duration idleTimeout = node.positiveDuration("idle_timeout", defaults.idleTimeout());
+    int eventStreams = agents ? 0
+        : node.integer("max_event_streams", defaults.maxEventStreams(), 1, Integer.MAX_VALUE);
+    return new Limits(maxBytes, maxConnections, perAddress, requestTimeout, idleTimeout, eventStreams);
   }
 
   private static InetSocketAddress address(ConfigNode node, String listen) {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import org.flywaydb.core.Flyway;
 
 /**
@@ -38,8 +39,9 @@ public final class Database implements AutoCloseable {
       } catch (java.io.IOException e) {
         throw new StoreException("cannot create the data directory " + dir + ": " + e.getMessage(), e);
       }
-      // The server closes the store itself on shutdown, after the last writes are flushed.
-      config.setJdbcUrl("jdbc:h2:file:" + dir.resolve("fleet") + ";DB_CLOSE_ON_EXIT=FALSE");
+      // The server closes the store itself on shutdown, after the last writes are flushed. A commit
+      // is written to the file at once (no write delay), and commitDurably forces it to the disk.
+      config.setJdbcUrl("jdbc:h2:file:" + dir.resolve("fleet") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0");
       config.setUsername("sa");
       dialect = Dialect.H2;
     }
@@ -58,6 +60,21 @@ public final class Database implements AutoCloseable {
 
   public Connection connection() throws SQLException {
     return pool.getConnection();
+  }
+
+  /**
+   * Commits and returns once the transaction is on the disk, so that a process killed right after
+   * loses none of it. PostgreSQL does so by itself (synchronous_commit); the embedded H2 writes its
+   * file at commit but leaves it to the operating system, so the file is forced here: one fsync
+   * per batch of changes, the group commit that makes "answered" mean "stored".
+   */
+  public void commitDurably(Connection connection) throws SQLException {
+    connection.commit();
+    if (dialect == Dialect.H2) {
+      try (Statement sync = connection.createStatement()) {
+        sync.execute("CHECKPOINT SYNC");
+      }
+    }
   }
 
   public Dialect dialect() {

@@ -38,21 +38,22 @@ final class Sql {
   }
 
   int update(String sql, Object... parameters) {
-    try (Connection connection = database.connection();
-         PreparedStatement statement = prepare(connection, sql, parameters)) {
-      return statement.executeUpdate();
-    } catch (SQLException e) {
-      throw new StoreException("store update failed: " + e.getMessage(), e);
-    }
+    int[] changed = new int[1];
+    transaction(connection -> {
+      try (PreparedStatement statement = prepare(connection, sql, parameters)) {
+        changed[0] = statement.executeUpdate();
+      }
+    });
+    return changed[0];
   }
 
-  /** Runs several statements as one transaction. */
+  /** Runs several statements as one transaction, on the disk when this returns. */
   void transaction(Work work) {
     try (Connection connection = database.connection()) {
       connection.setAutoCommit(false);
       try {
         work.run(connection);
-        connection.commit();
+        database.commitDurably(connection);
       } catch (SQLException | RuntimeException e) {
         connection.rollback();
         throw e;

@@ -7,9 +7,11 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,8 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes agents' state, their events and rollout progress in batches, on its own thread, so event
  * loops never touch the disk. Each change returns the future of the batch that holds it: the
- * server answers an agent once what it reported is committed. A changed agent queued twice before
- * a batch is written once, as it is at writing time.
+ * server answers an agent once what it reported is committed and on disk (the store forces each
+ * batch, see {@link Database#commitDurably}). A change the store refuses fails its future. A changed
+ * agent queued twice before a batch is written once, as it is at writing time.
  */
 public final class WriteBehind implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WriteBehind.class);
@@ -31,12 +34,14 @@ public final class WriteBehind implements AutoCloseable {
   private Map<String, Agent> agents = new LinkedHashMap<>();
   private List<AgentEvent> events = new ArrayList<>();
   private Map<String, RolloutAgentRow> rolloutAgents = new LinkedHashMap<>();
-  private CompletableFuture<Void> nextBatch = new CompletableFuture<>();
+  /** Completes with the keys of the rows the store refused (an agent's uid, a rollout row's key). */
+  private CompletableFuture<Set<String>> nextBatch = new CompletableFuture<>();
   private boolean running = true;
   private final Thread writer;
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong rowsWritten = new AtomicLong();
   private final AtomicLong writeNanos = new AtomicLong();
+  private final AtomicLong rowsRefused = new AtomicLong();
 
   public WriteBehind(Database database) {
     this.database = database;
@@ -46,27 +51,34 @@ public final class WriteBehind implements AutoCloseable {
   }
 
   public CompletableFuture<Void> agent(Agent agent) {
-    return enqueue(() -> agents.put(agent.uid(), agent));
+    return stored(agent.uid(), enqueue(() -> agents.put(agent.uid(), agent)));
   }
 
   public CompletableFuture<Void> event(AgentEvent event) {
-    return enqueue(() -> events.add(event));
+    return stored(event.uid(), enqueue(() -> events.add(event)));
   }
 
   public CompletableFuture<Void> rolloutAgent(RolloutAgentRow row) {
-    return enqueue(() -> rolloutAgents.put(row.key(), row));
+    return stored(row.key(), enqueue(() -> rolloutAgents.put(row.key(), row)));
   }
 
   /** Queues a change for the next batch and returns that batch's future. */
-  private CompletableFuture<Void> enqueue(Runnable change) {
+  private CompletableFuture<Set<String>> enqueue(Runnable change) {
     synchronized (lock) {
       if (!running) {
-        return stopped();
+        return CompletableFuture.failedFuture(
+            new IllegalStateException("the store is closing; nothing more is written"));
       }
       change.run();
       lock.notifyAll();
       return nextBatch;
     }
+  }
+
+  private static CompletableFuture<Void> stored(String key, CompletableFuture<Set<String>> batch) {
+    return batch.thenCompose(refused -> refused.contains(key)
+        ? CompletableFuture.failedFuture(new StoreException("the store refused the change of " + key, null))
+        : CompletableFuture.completedFuture(null));
   }
 
   /** Changes waiting for the next batch. */
@@ -88,6 +100,11 @@ public final class WriteBehind implements AutoCloseable {
     return writeNanos.get();
   }
 
+  /** Rows the store refused for their content: their changes were not acknowledged. */
+  public long rowsRefused() {
+    return rowsRefused.get();
+  }
+
   /** Writes what is queued and stops the writer. */
   @Override
   public void close() {
@@ -107,13 +124,13 @@ public final class WriteBehind implements AutoCloseable {
       Map<String, Agent> agentBatch;
       List<AgentEvent> eventBatch;
       Map<String, RolloutAgentRow> rolloutBatch;
-      CompletableFuture<Void> done;
+      CompletableFuture<Set<String>> done;
       synchronized (lock) {
         while (running && agents.isEmpty() && events.isEmpty() && rolloutAgents.isEmpty()) {
           waitQuietly();
         }
         if (!running && agents.isEmpty() && events.isEmpty() && rolloutAgents.isEmpty()) {
-          nextBatch.complete(null);
+          nextBatch.complete(Set.of());
           return;
         }
         agentBatch = agents;
@@ -125,13 +142,8 @@ public final class WriteBehind implements AutoCloseable {
         done = nextBatch;
         nextBatch = new CompletableFuture<>();
       }
-      writeUntilDone(agentBatch, eventBatch, rolloutBatch);
-      done.complete(null);
+      done.complete(writeUntilDone(agentBatch, eventBatch, rolloutBatch));
     }
-  }
-
-  private static CompletableFuture<Void> stopped() {
-    return CompletableFuture.failedFuture(new IllegalStateException("the store is closing; nothing more is written"));
   }
 
   private void waitQuietly() {
@@ -145,10 +157,10 @@ public final class WriteBehind implements AutoCloseable {
 
   /**
    * Keeps trying while the store is away, so an acknowledged change is never dropped. A batch the
-   * store refuses for its content is written row by row instead, and only a row that cannot be
-   * written at all is left out, with an error: one bad row must not stop the fleet's writes.
+   * store refuses for its content is written row by row instead: one bad row must not stop the
+   * fleet's writes. Returns the keys of the rows that could not be written at all.
    */
-  private void writeUntilDone(Map<String, Agent> agentBatch, List<AgentEvent> eventBatch,
+  private Set<String> writeUntilDone(Map<String, Agent> agentBatch, List<AgentEvent> eventBatch,
       Map<String, RolloutAgentRow> rolloutBatch) {
     long backoffMillis = 100;
     int rows = agentBatch.size() + eventBatch.size() + rolloutBatch.size();
@@ -159,19 +171,18 @@ public final class WriteBehind implements AutoCloseable {
         writeNanos.addAndGet(System.nanoTime() - start);
         batches.incrementAndGet();
         rowsWritten.addAndGet(rows);
-        return;
+        return Set.of();
       } catch (SQLException | RuntimeException e) {
         if (!mayPass(e)) {
           log.warn("store: a batch of {} changes was refused ({}); writing them one by one", rows, e.getMessage());
-          writeOneByOne(agentBatch, eventBatch, rolloutBatch);
-          return;
+          return writeOneByOne(agentBatch, eventBatch, rolloutBatch);
         }
         log.error("store: cannot write {} changes, retrying in {} ms: {}", rows, backoffMillis, e.getMessage());
         try {
           Thread.sleep(backoffMillis);
         } catch (InterruptedException interrupted) {
           Thread.currentThread().interrupt();
-          return;
+          return Set.of();
         }
         backoffMillis = Math.min(backoffMillis * 2, 5_000);
       }
@@ -191,20 +202,24 @@ public final class WriteBehind implements AutoCloseable {
     return true;
   }
 
-  private void writeOneByOne(Map<String, Agent> agentBatch, List<AgentEvent> eventBatch,
+  private Set<String> writeOneByOne(Map<String, Agent> agentBatch, List<AgentEvent> eventBatch,
       Map<String, RolloutAgentRow> rolloutBatch) {
-    agentBatch.forEach((uid, agent) -> writeOne("agent " + uid, Map.of(uid, agent), List.of(), Map.of()));
-    eventBatch.forEach(event -> writeOne("an event of agent " + event.uid(), Map.of(), List.of(event), Map.of()));
-    rolloutBatch.forEach((key, row) -> writeOne("rollout agent " + key, Map.of(), List.of(), Map.of(key, row)));
+    Set<String> refused = new HashSet<>();
+    agentBatch.forEach((uid, agent) -> writeOne(uid, refused, Map.of(uid, agent), List.of(), Map.of()));
+    eventBatch.forEach(event -> writeOne(event.uid(), refused, Map.of(), List.of(event), Map.of()));
+    rolloutBatch.forEach((key, row) -> writeOne(key, refused, Map.of(), List.of(), Map.of(key, row)));
+    return refused;
   }
 
-  private void writeOne(String what, Map<String, Agent> agent, List<AgentEvent> event,
+  private void writeOne(String key, Set<String> refused, Map<String, Agent> agent, List<AgentEvent> event,
       Map<String, RolloutAgentRow> rollout) {
     try {
       write(agent, event, rollout);
       rowsWritten.incrementAndGet();
     } catch (SQLException | RuntimeException e) {
-      log.error("store: {} cannot be written and is left out: {}", what, e.getMessage());
+      refused.add(key);
+      rowsRefused.incrementAndGet();
+      log.error("store: a change of {} was refused and not acknowledged: {}", key, e.getMessage());
     }
   }
 
@@ -248,7 +263,7 @@ public final class WriteBehind implements AutoCloseable {
           upsert.executeBatch();
         }
       }
-      connection.commit();
+      database.commitDurably(connection);
     }
   }
 

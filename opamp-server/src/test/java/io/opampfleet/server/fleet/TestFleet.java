@@ -10,6 +10,7 @@ import io.opampfleet.server.FleetServer;
 import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.settings.ServerSettings;
 import io.opampfleet.server.settings.ServerSettings.AgentPolicy;
+import io.opampfleet.server.settings.ServerSettings.Limits;
 import io.opampfleet.server.settings.ServerSettings.Listener;
 import io.opampfleet.server.settings.ServerSettings.Signing;
 import io.opampfleet.server.settings.ServerSettings.Storage;
@@ -41,6 +42,7 @@ public final class TestFleet implements AutoCloseable {
   private FleetServer server;
   private int opampPort;
   private int adminPort;
+  private Limits adminLimits = Limits.adminDefaults();
 
   public TestFleet(Path dir) {
     this(dir, Optional.empty());
@@ -54,6 +56,12 @@ public final class TestFleet implements AutoCloseable {
     Pem.write(dir.resolve("server-key.pem"), serverKey.privateKey());
     Pem.write(dir.resolve("ca.pem"), ca.certificate());
     Pem.write(dir.resolve("ca-key.pem"), ca.certifiedKey().privateKey());
+  }
+
+  /** The admin listener's limits from the next start on. */
+  public TestFleet withAdminLimits(Limits limits) {
+    this.adminLimits = limits;
+    return this;
   }
 
   public TestFleet start() {
@@ -72,8 +80,9 @@ public final class TestFleet implements AutoCloseable {
   private ServerSettings settings() {
     Tls tls = new Tls(dir.resolve("server.pem"), dir.resolve("server-key.pem"), Optional.of(dir.resolve("ca.pem")));
     return new ServerSettings(
-        new Listener(new InetSocketAddress("127.0.0.1", opampPort), Optional.of(tls), false),
-        new Listener(new InetSocketAddress("127.0.0.1", adminPort), Optional.empty(), false),
+        new Listener(new InetSocketAddress("127.0.0.1", opampPort), Optional.of(tls), false,
+            Limits.opampDefaults(Runtime.getRuntime().maxMemory())),
+        new Listener(new InetSocketAddress("127.0.0.1", adminPort), Optional.empty(), false, adminLimits),
         new AgentPolicy(false, Optional.empty(), Optional.empty()),
         List.of(new TokenEntry("test-admin", "admin", ConfigVersion.sha256(ADMIN)),
             new TokenEntry("test-operator", "operator", ConfigVersion.sha256(OPERATOR)),

@@ -32,6 +32,35 @@ class ServerSettingsLoaderTest {
   }
 
   @Test
+  void theDefaultMessageLimitIsSizedToTheHeapWithinTheSpecificationsBound() {
+    int mib = 1024 * 1024;
+    assertThat(new ServerSettingsLoader(name -> null, 1024L * mib).defaults().opamp().limits().maxBytes())
+        .isEqualTo(8 * mib);
+    assertThat(new ServerSettingsLoader(name -> null, 64L * mib).defaults().opamp().limits().maxBytes())
+        .isEqualTo(512 * 1024);
+    assertThat(new ServerSettingsLoader(name -> null, 16L * mib).defaults().opamp().limits().maxBytes())
+        .isEqualTo(256 * 1024);
+    assertThat(new ServerSettingsLoader(name -> null, 32L * 1024 * mib).defaults().opamp().limits().maxBytes())
+        .isEqualTo(64 * mib);
+  }
+
+  @Test
+  void listenerLimitsAreSettingsAndEventStreamsBelongToTheAdminListener() throws IOException {
+    ServerSettings settings = loader.load(file("opamp:\n  max_message_bytes: 2097152\n  max_connections: 500\n"
+        + "admin:\n  max_body_bytes: 65536\n  max_connections_per_address: 4\n  request_timeout: 5s\n"
+        + "  idle_timeout: 20s\n  max_event_streams: 3\n"));
+
+    assertThat(settings.opamp().limits().maxBytes()).isEqualTo(2097152);
+    assertThat(settings.opamp().limits().maxConnections()).isEqualTo(500);
+    assertThat(settings.admin().limits()).isEqualTo(new ServerSettings.Limits(65536, 1000, 4, Duration.ofSeconds(5),
+        Duration.ofSeconds(20), 3));
+    assertThatThrownBy(() -> loader.load(file("opamp:\n  max_event_streams: 3\n")))
+        .hasMessageContaining("opamp::max_event_streams: unknown key");
+    assertThatThrownBy(() -> loader.load(file("admin:\n  max_connections: 0\n")))
+        .hasMessageContaining("admin::max_connections: must be between 1 and");
+  }
+
+  @Test
   void environmentVariablesAreExpanded() throws IOException {
     ServerSettings settings = loader.load(file("storage:\n  data_dir: ${DATA}/h2\nevents:\n  retention: 36h\n"));
 
@@ -44,7 +73,8 @@ class ServerSettingsLoaderTest {
     Path file = file("opamp:\n  listen: 127.0.0.1:4320\n  lisen: 0.0.0.0:1\n");
 
     assertThatThrownBy(() -> loader.load(file)).isInstanceOf(ConfigException.class)
-        .hasMessage(file + ": opamp::lisen: unknown key; the keys here are insecure, listen, tls");
+        .hasMessage(file + ": opamp::lisen: unknown key; the keys here are idle_timeout, insecure, listen, "
+            + "max_connections, max_connections_per_address, max_message_bytes, request_timeout, tls");
   }
 
   @Test

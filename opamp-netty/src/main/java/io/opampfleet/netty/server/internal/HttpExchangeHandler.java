@@ -10,6 +10,7 @@ import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.opampfleet.netty.InstanceUid;
 import io.opampfleet.proto.AgentToServer;
 import io.opampfleet.proto.ServerToAgent;
 import org.slf4j.Logger;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * OpAMP over plain HTTP: one AgentToServer in the request body, one ServerToAgent in the response,
- * with whatever the server sent the agent since its last poll merged in.
+ * with whatever the server sent the agent since its last poll merged in. The connection reads its
+ * next request only once this one is answered (the router stopped reading for it).
  */
 final class HttpExchangeHandler extends SimpleChannelInboundHandler<AdmittedRequest> {
   private static final Logger log = LoggerFactory.getLogger(HttpExchangeHandler.class);
@@ -36,12 +38,15 @@ final class HttpExchangeHandler extends SimpleChannelInboundHandler<AdmittedRequ
     try {
       message = AgentToServer.parseFrom(request.content().nioBuffer());
     } catch (InvalidProtocolBufferException e) {
-      HttpResponses.protobuf(ctx, HttpResponseStatus.BAD_REQUEST,
-          Replies.badRequest(ByteString.EMPTY, "the request body is not an AgentToServer message: " + e.getMessage()),
-          keepAlive);
+      badRequest(ctx, "the request body is not an AgentToServer message: " + e.getMessage(), keepAlive);
       return;
     } finally {
       request.release();
+    }
+    // Checked before anything is kept or echoed: a stranger's uid may be of any length.
+    if (InstanceUid.problem(message.getInstanceUid()).isPresent()) {
+      badRequest(ctx, InstanceUid.problem(message.getInstanceUid()).get(), keepAlive);
+      return;
     }
     HttpAgentConnection agent = context.httpAgents().polled(message.getInstanceUid(), admitted.connection());
     context.dispatcher().dispatch(agent, message).thenAccept(reply -> ctx.executor().execute(() -> {
@@ -51,10 +56,21 @@ final class HttpExchangeHandler extends SimpleChannelInboundHandler<AdmittedRequ
           agent.undelivered(answer);
         }
       });
+      resumeReading(ctx);
       if (message.hasAgentDisconnect()) {
         context.httpAgents().forget(agent);
       }
     }));
+  }
+
+  private static void badRequest(ChannelHandlerContext ctx, String reason, boolean keepAlive) {
+    HttpResponses.protobuf(ctx, HttpResponseStatus.BAD_REQUEST, Replies.badRequest(ByteString.EMPTY, reason),
+        keepAlive);
+    resumeReading(ctx);
+  }
+
+  private static void resumeReading(ChannelHandlerContext ctx) {
+    ctx.channel().config().setAutoRead(true);
   }
 
   @Override

@@ -14,6 +14,9 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.opampfleet.netty.guard.ConnectionCounter;
+import io.opampfleet.netty.guard.IdleCloser;
+import io.opampfleet.netty.guard.RequestDeadline;
 import io.opampfleet.netty.server.ConnectionDecision;
 import io.opampfleet.netty.server.ConnectionRequest;
 import io.opampfleet.netty.server.Transport;
@@ -109,7 +112,9 @@ public final class OpampRequestRouter extends SimpleChannelInboundHandler<FullHt
         HttpResponses.refuse(ctx, HttpResponseStatus.valueOf(decision.httpStatus()), decision.retryAfter().orElse(null),
             "connection refused");
       } else {
+        // Reading stays off until the exchange handler has answered: one request at a time.
         ctx.fireChannelRead(new AdmittedRequest(request.retain(), connection));
+        return;
       }
     } finally {
       request.release();
@@ -157,7 +162,7 @@ public final class OpampRequestRouter extends SimpleChannelInboundHandler<FullHt
   }
 
   private void startIdleTimeout(ChannelPipeline pipeline) {
-    pipeline.remove(FirstRequestDeadline.class);
+    pipeline.remove(RequestDeadline.class);
     long idle = context.limits().idleTimeout().toNanos();
     if (idle > 0) {
       pipeline.addFirst(new IdleStateHandler(idle, 0, 0, TimeUnit.NANOSECONDS));

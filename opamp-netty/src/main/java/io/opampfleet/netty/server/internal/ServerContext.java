@@ -3,6 +3,7 @@ package io.opampfleet.netty.server.internal;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.opampfleet.netty.guard.ConnectionCounter;
 import io.opampfleet.netty.server.ServerLimits;
 
 /** What every connection's handlers share: the path served, the limits, where messages go, the open connections. */
@@ -10,7 +11,7 @@ public record ServerContext(String path, ServerLimits limits, MessageDispatcher 
     ConnectionCounter counter, ChannelGroup connections) {
   public static ServerContext create(String path, ServerLimits limits, MessageDispatcher dispatcher) {
     return new ServerContext(path, limits, dispatcher, new HttpAgents(dispatcher),
-        new ConnectionCounter(limits.maxConnections()), new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
+        new ConnectionCounter(limits.maxConnections(), limits.maxConnectionsPerAddress()), new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
   }
 
   public int httpAgentCount() {

@@ -8,10 +8,11 @@ import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
+import io.opampfleet.netty.guard.RequestDeadline;
 
 /**
- * One connection's pipeline, in the order bytes meet it: TLS, the first-request deadline, the
- * connection count, HTTP with gzip both ways and bodies bounded after inflation, then the router
+ * One connection's pipeline, in the order bytes meet it: TLS, the connection count, HTTP, the
+ * first request's deadline, gzip both ways with bodies bounded after inflation, then the router
  * that picks WebSocket or plain HTTP.
  */
 public final class ServerPipeline extends ChannelInitializer<Channel> {
@@ -34,9 +35,9 @@ public final class ServerPipeline extends ChannelInitializer<Channel> {
       pipeline.addLast(tls.newHandler(channel.alloc()));
     }
     int maxBytes = context.limits().maxMessageBytes();
-    pipeline.addLast(new FirstRequestDeadline(context.limits().requestTimeout()));
     pipeline.addLast(context.counter());
     pipeline.addLast(new HttpServerCodec());
+    pipeline.addLast(new RequestDeadline(context.limits().requestTimeout()));
     pipeline.addLast(new HttpContentCompressor());
     // Inflation stops at the message limit, so a small gzip bomb cannot take the heap.
     pipeline.addLast(DECOMPRESSOR, new HttpContentDecompressor(false, maxBytes));

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.opampfleet.netty.InstanceUid;
 import io.opampfleet.proto.AgentToServer;
 import io.opampfleet.proto.framing.MalformedMessageException;
 import io.opampfleet.proto.framing.WebSocketMessageCodec;
@@ -21,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * OpAMP over WebSocket, after the upgrade: binary messages carry AgentToServer, each answered with
- * a ServerToAgent; a message that cannot be read gets a BadRequest reply, a text message or one
- * over the size limit closes the socket with the matching status.
+ * a ServerToAgent before the next is read; a message that cannot be read gets a BadRequest reply, a
+ * text message or one over the size limit closes the socket with the matching status.
  */
 final class WebSocketFramesHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
   private static final Logger log = LoggerFactory.getLogger(WebSocketFramesHandler.class);
@@ -45,7 +46,15 @@ final class WebSocketFramesHandler extends SimpleChannelInboundHandler<WebSocket
         agent.send(Replies.badRequest(ByteString.EMPTY, e.getMessage()));
         return;
       }
-      dispatcher.dispatch(agent, message).thenAccept(agent::send);
+      // Checked before anything is kept or echoed: a stranger's uid may be of any length.
+      if (InstanceUid.problem(message.getInstanceUid()).isPresent()) {
+        agent.send(Replies.badRequest(ByteString.EMPTY, InstanceUid.problem(message.getInstanceUid()).get()));
+        return;
+      }
+      // The next message is read once this one is answered, so no queue of messages builds up.
+      ctx.channel().config().setAutoRead(false);
+      dispatcher.dispatch(agent, message).thenAccept(reply -> agent.send(reply)
+          .whenComplete((sent, failure) -> ctx.channel().config().setAutoRead(true)));
     } else if (frame instanceof TextWebSocketFrame) {
       agent.close(new WebSocketCloseStatus(WebSocketCloseStatus.INVALID_MESSAGE_TYPE.code(),
           "OpAMP messages are binary WebSocket messages"));

@@ -1,4 +1,4 @@
-package io.opampfleet.netty.server.internal;
+package io.opampfleet.netty.guard;
 
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
@@ -7,8 +7,10 @@ import io.netty.handler.timeout.IdleStateEvent;
 
 /** Closes a connection its {@code IdleStateHandler} reports idle. */
 @Sharable
-final class IdleCloser extends ChannelInboundHandlerAdapter {
-  static final IdleCloser INSTANCE = new IdleCloser();
+public final class IdleCloser extends ChannelInboundHandlerAdapter {
+  public static final IdleCloser INSTANCE = new IdleCloser();
+
+  private IdleCloser() {}
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) {

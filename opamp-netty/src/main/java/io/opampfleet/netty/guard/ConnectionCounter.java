@@ -1,0 +1,67 @@
+package io.opampfleet.netty.guard;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.AttributeKey;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Counts a listener's open connections, in all and from each client address, and marks those
+ * beyond either limit; the listener then refuses them in its own words (HTTP 503 with
+ * Retry-After), a refusal the client understands where a dropped socket would look like a fault.
+ */
+@Sharable
+public final class ConnectionCounter extends ChannelInboundHandlerAdapter {
+  private static final AttributeKey<Boolean> OVER_LIMIT = AttributeKey.valueOf("guard.overLimit");
+
+  private final AtomicInteger open = new AtomicInteger();
+  private final ConcurrentHashMap<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
+  private final int limit;
+  private final int addressLimit;
+
+  public ConnectionCounter(int limit, int addressLimit) {
+    if (limit < 1 || addressLimit < 1) {
+      throw new IllegalArgumentException("connection limits must be at least 1, not " + limit + " and " + addressLimit);
+    }
+    this.limit = limit;
+    this.addressLimit = addressLimit;
+  }
+
+  public int open() {
+    return open.get();
+  }
+
+  public static boolean isOverLimit(Channel channel) {
+    return Boolean.TRUE.equals(channel.attr(OVER_LIMIT).get());
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    int total = open.incrementAndGet();
+    InetAddress address = address(ctx.channel());
+    int fromAddress = address == null ? 0 : perAddress.merge(address, 1, Integer::sum);
+    if (total > limit || fromAddress > addressLimit) {
+      ctx.channel().attr(OVER_LIMIT).set(true);
+    }
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    open.decrementAndGet();
+    InetAddress address = address(ctx.channel());
+    if (address != null) {
+      perAddress.computeIfPresent(address, (key, count) -> count > 1 ? count - 1 : null);
+    }
+    ctx.fireChannelInactive();
+  }
+
+  private static InetAddress address(Channel channel) {
+    return channel.remoteAddress() instanceof InetSocketAddress socket ? socket.getAddress() : null;
+  }
+}

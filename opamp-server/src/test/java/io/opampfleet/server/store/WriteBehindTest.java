@@ -1,0 +1,56 @@
+package io.opampfleet.server.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.opampfleet.server.configs.ConfigVersion;
+import io.opampfleet.server.inventory.Agent;
+import io.opampfleet.server.settings.ServerSettings.Storage;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WriteBehindTest {
+  @TempDir
+  Path dir;
+  private Database database;
+  private WriteBehind writes;
+
+  @BeforeEach
+  void open() {
+    database = Database.open(new Storage(dir, Optional.empty(), "", ""));
+    writes = new WriteBehind(database);
+  }
+
+  @AfterEach
+  void close() {
+    writes.close();
+    database.close();
+  }
+
+  @Test
+  void aRowTheStoreRefusesFailsItsOwnChangeAndNoOther() throws Exception {
+    Agent good = new Agent("00000000-0000-0000-0000-000000000001");
+    Agent refused = new Agent("00000000-0000-0000-0000-000000000002");
+    // The column holds 64 characters: the store refuses this row for its content.
+    refused.bindCertificate("CN=x", "f".repeat(65));
+
+    CompletableFuture<Void> goodWrite = writes.agent(good);
+    CompletableFuture<Void> refusedWrite = writes.agent(refused);
+
+    goodWrite.get(10, TimeUnit.SECONDS);
+    assertThatThrownBy(() -> refusedWrite.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+        .hasMessageContaining("the store refused the change of " + refused.uid());
+    assertThat(writes.rowsRefused()).isEqualTo(1);
+    List<String> stored = AgentRows.loadAll(database, (name, version) -> (ConfigVersion) null).stream()
+        .map(snapshot -> snapshot.uid()).toList();
+    assertThat(stored).containsExactly(good.uid());
+  }
+}
