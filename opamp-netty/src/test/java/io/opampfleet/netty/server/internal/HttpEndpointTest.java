@@ -76,6 +76,30 @@ class HttpEndpointTest {
   }
 
   @Test
+  void aUidThatIsNot16BytesIsRefusedWithoutEchoNorAnHttpAgentKept() throws Exception {
+    List<AgentToServer> delivered = new CopyOnWriteArrayList<>();
+    EmbeddedEndpoint endpoint = new EmbeddedEndpoint(new ServerCallbacks() {
+      @Override
+      public java.util.concurrent.CompletionStage<ServerToAgent> onMessage(AgentConnection connection,
+          AgentToServer message) {
+        delivered.add(message);
+        return ServerCallbacks.super.onMessage(connection, message);
+      }
+    }, ServerLimits.defaults());
+    AgentToServer huge = REPORT.toBuilder().setInstanceUid(ByteString.copyFrom(new byte[100_000])).build();
+
+    FullHttpResponse response = endpoint.exchange(post(huge.toByteArray()));
+
+    assertThat(response.status()).isEqualTo(HttpResponseStatus.BAD_REQUEST);
+    ServerToAgent reply = ServerToAgent.parseFrom(ByteBufUtil.getBytes(response.content()));
+    assertThat(reply.getInstanceUid()).isEmpty();
+    assertThat(reply.getErrorResponse().getErrorMessage()).isEqualTo("the instance_uid must be 16 bytes (a UUID), not 100000");
+    assertThat(response.content().readableBytes()).isLessThan(200);
+    assertThat(endpoint.context.httpAgentCount()).isZero();
+    assertThat(delivered).isEmpty();
+  }
+
+  @Test
   void anotherPathIsNotFound() {
     FullHttpRequest request = post(REPORT.toByteArray());
     request.setUri("/v1/other");

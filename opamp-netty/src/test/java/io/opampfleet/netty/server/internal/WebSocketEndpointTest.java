@@ -104,6 +104,19 @@ class WebSocketEndpointTest {
   }
 
   @Test
+  void aUidThatIsNot16BytesGetsABadRequestReplyWithoutItAndTheSocketStaysOpen() throws Exception {
+    EmbeddedWebSocket socket = EmbeddedWebSocket.open(new EmbeddedEndpoint());
+
+    socket.send(frame(REPORT.toBuilder().setInstanceUid(ByteString.copyFrom(new byte[70_000])).build()));
+
+    ServerToAgent reply = reply(socket.received());
+    assertThat(reply.getInstanceUid()).isEmpty();
+    assertThat(reply.getErrorResponse().getErrorMessage()).isEqualTo("the instance_uid must be 16 bytes (a UUID), not 70000");
+    socket.send(frame(REPORT));
+    assertThat(reply(socket.received()).getInstanceUid()).isEqualTo(UID);
+  }
+
+  @Test
   void bytesThatAreNotProtobufGetABadRequestReply() throws Exception {
     EmbeddedWebSocket socket = EmbeddedWebSocket.open(new EmbeddedEndpoint());
 

@@ -1,0 +1,101 @@
+package io.opampfleet.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opampfleet.netty.InstanceUid;
+import io.opampfleet.proto.AgentDescription;
+import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.AnyValue;
+import io.opampfleet.proto.KeyValue;
+import io.opampfleet.proto.ServerToAgent;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * "Answered" means "stored": agents register as fast as they can on the default embedded store, the
+ * server is killed with SIGKILL mid-stream, and after a restart every agent that got an answer is there.
+ */
+class AcknowledgedReportsSurviveKillIT {
+  private static final int CLIENTS = 16;
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void everyAgentAnsweredBeforeAKill9IsStoredAfterTheRestart() throws Exception {
+    try (ServerProcess servers = new ServerProcess(dir)) {
+      Path config = servers.config("storage:\n  data_dir: " + dir.resolve("data") + "\n");
+      servers.start(config);
+      String opamp = servers.awaitOpampHttp();
+      servers.awaitAdmin();
+      String token = servers.firstToken();
+
+      Set<String> answered = ConcurrentHashMap.newKeySet();
+      ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+      HttpClient http = HttpClient.newHttpClient();
+      long stopAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      for (int i = 0; i < CLIENTS; i++) {
+        clients.execute(() -> registerUntilRefused(http, opamp, answered, stopAt));
+      }
+      while (answered.size() < 1_000 && System.nanoTime() < stopAt) {
+        Thread.sleep(50);
+      }
+      servers.kill();
+      clients.shutdown();
+      assertThat(clients.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+
+      servers.start(config);
+      String admin = servers.awaitAdmin();
+      Set<String> stored = storedAgents(admin, token);
+
+      assertThat(answered).hasSizeGreaterThanOrEqualTo(1_000);
+      assertThat(stored).containsAll(answered);
+    }
+  }
+
+  /** Registers new agents one after another until the server stops answering. */
+  private static void registerUntilRefused(HttpClient http, String opamp, Set<String> answered, long stopAt) {
+    while (System.nanoTime() < stopAt) {
+      UUID uid = UUID.randomUUID();
+      AgentToServer report = AgentToServer.newBuilder().setInstanceUid(InstanceUid.bytes(uid.toString()))
+          .setCapabilities(1).setAgentDescription(AgentDescription.newBuilder().addIdentifyingAttributes(
+              KeyValue.newBuilder().setKey("service.name").setValue(AnyValue.newBuilder().setStringValue("kill-test"))))
+          .build();
+      try {
+        HttpResponse<byte[]> response = ServerProcess.postOpamp(http, opamp, report.toByteArray());
+        if (response.statusCode() == 200 && !ServerToAgent.parseFrom(response.body()).hasErrorResponse()) {
+          answered.add(uid.toString());
+        }
+      } catch (Exception serverGone) {
+        return;
+      }
+    }
+  }
+
+  private static Set<String> storedAgents(String admin, String token) throws Exception {
+    Set<String> uids = new HashSet<>();
+    ObjectMapper json = new ObjectMapper();
+    for (int page = 1; ; page++) {
+      JsonNode answer = json.readTree(ServerProcess.get(admin + "/api/v1/agents?size=1000&page=" + page, token).body());
+      List<JsonNode> rows = json.convertValue(answer.get("agents"), json.getTypeFactory()
+          .constructCollectionType(List.class, JsonNode.class));
+      rows.forEach(row -> uids.add(row.get("uid").asText()));
+      if (rows.size() < 1000) {
+        return uids;
+      }
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package io.opampfleet.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.ByteString;
+import io.opampfleet.netty.InstanceUid;
+import io.opampfleet.proto.AgentDescription;
+import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.AnyValue;
+import io.opampfleet.proto.KeyValue;
+import io.opampfleet.proto.ServerToAgent;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The probes of an attacker without a token, against the packaged server on a small heap: uids of
+ * any size, oversized bodies and reports over the limits are refused, nothing of them is kept or
+ * echoed, and a normal agent is served afterwards.
+ */
+class HostileAgentsIT {
+  private static final int MIB = 1024 * 1024;
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void hugeUidsBodiesAndReportsAreRefusedAndTheServerGoesOnServingAgents() throws Exception {
+    try (ServerProcess servers = new ServerProcess(dir, "-Xmx256m")) {
+      servers.start(servers.config("storage:\n  data_dir: " + dir.resolve("data") + "\n"));
+      String opamp = servers.awaitOpampHttp();
+      String admin = servers.awaitAdmin();
+      String token = servers.firstToken();
+      HttpClient http = HttpClient.newHttpClient();
+
+      // A 256 MiB heap makes a 2 MiB message limit: a body of 40 MiB is refused before it is gathered.
+      for (int i = 0; i < 20; i++) {
+        byte[] hugeUid = report(ByteString.copyFrom(new byte[40 * MIB])).toByteArray();
+        assertThat(ServerProcess.postOpamp(http, opamp, hugeUid).statusCode()).isEqualTo(413);
+      }
+      // Uids just under the message limit, 8 at a time: refused, and never echoed back.
+      ExecutorService attackers = Executors.newFixedThreadPool(8);
+      List<Future<HttpResponse<byte[]>>> answers = new ArrayList<>();
+      byte[] bigUid = report(ByteString.copyFrom(new byte[2 * MIB - 4096])).toByteArray();
+      for (int i = 0; i < 200; i++) {
+        answers.add(attackers.submit(() -> ServerProcess.postOpamp(http, opamp, bigUid)));
+      }
+      for (Future<HttpResponse<byte[]>> answer : answers) {
+        assertThat(answer.get().statusCode()).isEqualTo(400);
+        assertThat(answer.get().body().length).isLessThan(200);
+        assertThat(ServerToAgent.parseFrom(answer.get().body()).getErrorResponse().getErrorMessage())
+            .isEqualTo("the instance_uid must be 16 bytes (a UUID), not " + (2 * MIB - 4096));
+      }
+      attackers.shutdown();
+      // A report over the attribute limit is refused whole: its agent is not kept.
+      AgentDescription.Builder crowded = AgentDescription.newBuilder();
+      for (int i = 0; i < 300; i++) {
+        crowded.addNonIdentifyingAttributes(KeyValue.newBuilder().setKey("k" + i)
+            .setValue(AnyValue.newBuilder().setStringValue("v")));
+      }
+      AgentToServer overLimit = report(uid()).toBuilder().setAgentDescription(crowded).build();
+      ServerToAgent refused = ServerToAgent.parseFrom(
+          ServerProcess.postOpamp(http, opamp, overLimit.toByteArray()).body());
+      assertThat(refused.getErrorResponse().getErrorMessage())
+          .isEqualTo("refused: agent_description has 300 attributes; the limit is 256");
+
+      ByteString normal = uid();
+      HttpResponse<byte[]> served = ServerProcess.postOpamp(http, opamp, report(normal).toByteArray());
+      assertThat(served.statusCode()).isEqualTo(200);
+      assertThat(ServerToAgent.parseFrom(served.body()).getInstanceUid()).isEqualTo(normal);
+      String agents = ServerProcess.get(admin + "/api/v1/agents", token).body();
+      assertThat(new ObjectMapper().readTree(agents).get("total").asInt()).isEqualTo(1);
+      assertThat(agents).contains(InstanceUid.text(normal));
+      assertThat(ServerProcess.get(admin + "/metrics", token).body()).contains("opamp_messages_refused_total 1\n");
+      assertThat(servers.stderr()).doesNotContain("OutOfMemoryError");
+    }
+  }
+
+  private static AgentToServer report(ByteString uid) {
+    return AgentToServer.newBuilder().setInstanceUid(uid).setCapabilities(1).build();
+  }
+
+  private static ByteString uid() {
+    return InstanceUid.bytes(UUID.randomUUID().toString());
+  }
+}
