@@ -1,0 +1,153 @@
+package io.opampfleet.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.opampfleet.server.fleet.TestFleet;
+import io.opampfleet.server.settings.ServerSettings.Limits;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The admin listener defends itself: clients that hold connections, send too much or read nothing. */
+class AdminListenerLimitsIT {
+  private static final Limits LIMITS = new Limits(64 * 1024, 50, 5, Duration.ofSeconds(2), Duration.ofSeconds(30), 2);
+
+  @TempDir
+  static Path dir;
+  private static TestFleet fleet;
+
+  @BeforeAll
+  static void start() {
+    fleet = new TestFleet(dir).withAdminLimits(LIMITS).start();
+  }
+
+  @AfterAll
+  static void stop() {
+    fleet.close();
+  }
+
+  @Test
+  void aRequestNotFinishedWithinTheRequestTimeoutHasItsConnectionClosed() throws Exception {
+    try (Socket socket = connect()) {
+      long start = System.nanoTime();
+      send(socket, "GET /api/v1/agents HTTP/1.1\r\nHost: fleet\r\n");
+
+      assertThat(readToEnd(socket)).isEmpty();
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(1500), Duration.ofSeconds(8));
+    }
+  }
+
+  @Test
+  void connectionsBeyondTheCapOfOneAddressAreAnswered503AtOnce() throws Exception {
+    List<Socket> held = new ArrayList<>();
+    try {
+      for (int i = 0; i < LIMITS.maxConnectionsPerAddress(); i++) {
+        Socket socket = connect();
+        held.add(socket);
+        // Answered, so counted: connections become active on several event loops, in no set order.
+        send(socket, "GET /healthz HTTP/1.1\r\nHost: fleet\r\n\r\n");
+        assertThat(readSome(socket)).startsWith("HTTP/1.1 200");
+      }
+      try (Socket over = connect()) {
+        String answer = readToEnd(over);
+        assertThat(answer).startsWith("HTTP/1.1 503").contains("Retry-After: 5")
+            .contains("the admin listener is at its connection limit");
+      }
+    } finally {
+      for (Socket socket : held) {
+        socket.close();
+      }
+    }
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+        .until(() -> fleet.admin(TestFleet.VIEWER).get("/api/v1/agents").status() == 200);
+  }
+
+  @Test
+  void anOverLongRequestLineIs414AndNeverRuns() throws Exception {
+    try (Socket socket = connect()) {
+      send(socket, "GET /api/v1/agents?x=" + "a".repeat(5000) + " HTTP/1.1\r\nHost: fleet\r\n\r\n");
+
+      assertThat(readToEnd(socket)).startsWith("HTTP/1.1 414").contains("longer than 4096 bytes")
+          .doesNotContain("needs a token");
+    }
+  }
+
+  @Test
+  void aRequestWithHeadersTooLargeIs431AndDoesNotRunEvenWithAValidToken() throws Exception {
+    String body = "{\"body\": \"receivers: {}\\n\"}";
+    try (Socket socket = connect()) {
+      send(socket, "POST /api/v1/configs/huge-header/versions HTTP/1.1\r\nHost: fleet\r\n"
+          + "Authorization: Bearer " + TestFleet.OPERATOR + "\r\nContent-Type: application/json\r\n"
+          + "X-Padding: " + "p".repeat(10 * 1024) + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+
+      assertThat(readToEnd(socket)).startsWith("HTTP/1.1 431").contains("headers are larger than 8192 bytes");
+    }
+    assertThat(fleet.admin(TestFleet.VIEWER).get("/api/v1/configs/huge-header").status()).isEqualTo(404);
+  }
+
+  @Test
+  void aBodyOverTheSettingIsRefusedWith413() {
+    assertThat(fleet.admin(TestFleet.OPERATOR).post("/api/v1/configs/big/versions",
+        Map.of("body", "x: " + "y".repeat(70 * 1024))).status()).isEqualTo(413);
+  }
+
+  @Test
+  void eventStreamsBeyondTheCapAreRefusedWith503() throws Exception {
+    try (Socket first = connect(); Socket second = connect(); Socket third = connect()) {
+      for (Socket socket : List.of(first, second)) {
+        send(socket, streamRequest());
+        assertThat(readSome(socket)).startsWith("HTTP/1.1 200").contains("text/event-stream");
+      }
+      send(third, streamRequest());
+      assertThat(readToEnd(third)).startsWith("HTTP/1.1 503").contains("2 event streams open, its limit");
+    }
+  }
+
+  private static String streamRequest() {
+    return "GET /api/v1/stream HTTP/1.1\r\nHost: fleet\r\nAuthorization: Bearer " + TestFleet.VIEWER + "\r\n\r\n";
+  }
+
+  private static Socket connect() throws IOException {
+    Socket socket = new Socket(fleet.adminUrl().getHost(), fleet.adminUrl().getPort());
+    socket.setSoTimeout(10_000);
+    return socket;
+  }
+
+  private static void send(Socket socket, String text) throws IOException {
+    socket.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
+    socket.getOutputStream().flush();
+  }
+
+  /** What the server sends until it closes the connection; fails when it keeps it open past the socket timeout. */
+  private static String readToEnd(Socket socket) throws IOException {
+    ByteArrayOutputStream received = new ByteArrayOutputStream();
+    InputStream in = socket.getInputStream();
+    byte[] buffer = new byte[8192];
+    for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+      received.write(buffer, 0, n);
+    }
+    return received.toString(StandardCharsets.ISO_8859_1);
+  }
+
+  private static String readSome(Socket socket) throws IOException {
+    byte[] buffer = new byte[8192];
+    try {
+      int n = socket.getInputStream().read(buffer);
+      return n < 0 ? "" : new String(buffer, 0, n, StandardCharsets.ISO_8859_1);
+    } catch (SocketTimeoutException e) {
+      return "";
+    }
+  }
+}
