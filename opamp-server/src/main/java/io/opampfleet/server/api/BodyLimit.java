@@ -59,6 +59,13 @@ final class BodyLimit extends ChannelInboundHandlerAdapter {
     ctx.fireChannelRead(msg);
   }
 
+  private static String size(long bytes) {
+    if (bytes % (1024 * 1024) == 0) {
+      return bytes / (1024 * 1024) + " MiB";
+    }
+    return bytes % 1024 == 0 ? bytes / 1024 + " KiB" : bytes + " bytes";
+  }
+
   /**
    * Answers 413 at once, then reads the rest of the body without keeping it and closes the
    * connection at its end, so that a client still sending hears the answer rather than a reset.
@@ -73,8 +80,8 @@ final class BodyLimit extends ChannelInboundHandlerAdapter {
       return;
     }
     refused = true;
-    byte[] body = AdminApi.error(413, "the request body is larger than " + limit
-        + " bytes; only package files an admin uploads may be larger").body();
+    byte[] body = AdminApi.error(413, "the request body is larger than " + size(limit)
+        + "; only package files an admin uploads may be larger").body();
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
         HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.wrappedBuffer(body));
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");

@@ -8,10 +8,16 @@ import io.opampfleet.netty.server.ServerLimits;
 
 /** What every connection's handlers share: the path served, the limits, where messages go, the open connections. */
 public record ServerContext(String path, ServerLimits limits, MessageDispatcher dispatcher, HttpAgents httpAgents,
-    ConnectionCounter counter, ChannelGroup connections) {
+    ConnectionCounter counter, ChannelGroup connections, MessageBudget budget) {
   public static ServerContext create(String path, ServerLimits limits, MessageDispatcher dispatcher) {
     return new ServerContext(path, limits, dispatcher, new HttpAgents(dispatcher),
-        new ConnectionCounter(limits.maxConnections(), limits.maxConnectionsPerAddress()), new DefaultChannelGroup(GlobalEventExecutor.INSTANCE));
+        new ConnectionCounter(limits.maxConnections(), limits.maxConnectionsPerAddress()), new DefaultChannelGroup(GlobalEventExecutor.INSTANCE),
+        new MessageBudget(limits.maxBytesInHand()));
+  }
+
+  /** Bytes of agents' messages held now. */
+  public long bytesInHand() {
+    return budget.inUse();
   }
 
   public int httpAgentCount() {

@@ -12,8 +12,8 @@ import io.opampfleet.netty.guard.RequestDeadline;
 
 /**
  * One connection's pipeline, in the order bytes meet it: TLS, the connection count, HTTP, the
- * first request's deadline, gzip both ways with bodies bounded after inflation, then the router
- * that picks WebSocket or plain HTTP.
+ * first request's deadline, gzip both ways with bodies bounded after inflation, the server-wide
+ * budget of bytes in hand, then the router that picks WebSocket or plain HTTP.
  */
 public final class ServerPipeline extends ChannelInitializer<Channel> {
   static final String DECOMPRESSOR = "gunzip";
@@ -41,6 +41,8 @@ public final class ServerPipeline extends ChannelInitializer<Channel> {
     pipeline.addLast(new HttpContentCompressor());
     // Inflation stops at the message limit, so a small gzip bomb cannot take the heap.
     pipeline.addLast(DECOMPRESSOR, new HttpContentDecompressor(false, maxBytes));
+    // Stays after a WebSocket upgrade, where it sees the frames.
+    pipeline.addLast(new BudgetedReads(context.budget(), context.limits().retryAfter()));
     pipeline.addLast(new HttpObjectAggregator(maxBytes));
     pipeline.addLast(new OpampRequestRouter(context));
     pipeline.addLast(new HttpExchangeHandler(context));
