@@ -138,9 +138,7 @@ public final class FleetCallbacks implements ServerCallbacks {
       }
       // Stored reports are the promise behind every answer: a report the store refused is not acknowledged.
       refusals.refused(uid, "the store refused its report");
-      return ServerToAgent.newBuilder().setErrorResponse(ServerErrorResponse.newBuilder()
-          .setType(ServerErrorResponseType.ServerErrorResponseType_BadRequest)
-          .setErrorMessage("the server could not store this report; it was not accepted")).build();
+      return badRequest("the server could not store this report; it was not accepted");
     });
   }
 

@@ -8,6 +8,11 @@ import java.util.List;
  * as {@code 5,50,100%}. Whatever is left after the last step goes in one final wave.
  */
 public record WavePlan(List<Step> steps) {
+  /** More steps than a rollout needs; the plan as stored fits its column (500 characters) within it. */
+  static final int MAX_STEPS = 50;
+  static final int MAX_COUNT = 10_000_000;
+  static final int MAX_TEXT = 500;
+
   /** One cumulative step: a percentage of all targets, or a count of agents. */
   public record Step(double amount, boolean percent) {
     int reach(int total) {
@@ -26,8 +31,12 @@ public record WavePlan(List<Step> steps) {
     if (text == null || text.isBlank()) {
       return new WavePlan(List.of(new Step(100, true)));
     }
+    String[] parts = text.split(",");
+    if (parts.length > MAX_STEPS) {
+      throw new IllegalArgumentException("a rollout has at most " + MAX_STEPS + " waves, not " + parts.length);
+    }
     List<Step> steps = new ArrayList<>();
-    for (String part : text.split(",")) {
+    for (String part : parts) {
       String item = part.trim();
       boolean percent = item.endsWith("%");
       String number = percent ? item.substring(0, item.length() - 1).trim() : item;
@@ -38,13 +47,18 @@ public record WavePlan(List<Step> steps) {
         throw new IllegalArgumentException("wave '" + item + "' is not a percentage (10%) or a count of agents (5)");
       }
       if (!Double.isFinite(amount) || amount <= 0 || (percent && amount > 100)
-          || (!percent && amount != Math.rint(amount))) {
+          || (!percent && (amount != Math.rint(amount) || amount > MAX_COUNT))) {
         throw new IllegalArgumentException("wave '" + item + "' must be a percentage above 0% and at most 100%, "
-            + "or a whole number of agents above 0");
+            + "or a whole number of agents from 1 to " + MAX_COUNT);
       }
       steps.add(new Step(amount, percent));
     }
-    return new WavePlan(List.copyOf(steps));
+    WavePlan plan = new WavePlan(List.copyOf(steps));
+    if (plan.toString().length() > MAX_TEXT) {
+      throw new IllegalArgumentException("the waves take " + plan.toString().length() + " characters written out;"
+          + " at most " + MAX_TEXT + ": use fewer or rounder steps");
+    }
+    return plan;
   }
 
   /** The size of each wave for this many targets; waves that would be empty are left out. */
