@@ -13,6 +13,7 @@ import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.proto.ServerToAgentCommand;
 import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.inventory.Agent;
+import io.opampfleet.server.rollout.AgentFacts;
 import io.opampfleet.server.packages.HostedPackage;
 import io.opampfleet.server.packages.PackageOffers;
 import io.opampfleet.proto.ServerCapabilities;
@@ -64,6 +65,19 @@ public final class AgentCommands {
     AgentConnection connection = agent.connection();
     if (connection != null) {
       remoteConfigDue(agent).ifPresent(config -> connection.send(message(agent).setRemoteConfig(config).build()));
+    }
+  }
+
+  /**
+   * Tells a connected agent that takes remote config to drop it and run its local config: an empty
+   * config map, the only way the specification has to take a remote config back.
+   */
+  public void sendLocalConfig(Agent agent) {
+    AgentConnection connection = agent.connection();
+    if (connection != null && agent.can(AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig_VALUE)) {
+      connection.send(message(agent).setRemoteConfig(AgentRemoteConfig.newBuilder()
+          .setConfig(AgentConfigMap.getDefaultInstance())
+          .setConfigHash(ByteString.fromHex(AgentFacts.LOCAL_CONFIG_HASH))).build());
     }
   }
 

@@ -23,4 +23,14 @@ public final class DesiredConfigs implements ConfigSender {
     writes.event(new AgentEvent(agent.uid(), now, AgentEvent.Kind.CONFIG_SENT, version.label() + " (" + why + ")"));
     commands.sendDesiredConfig(agent);
   }
+
+  @Override
+  public void returnToLocal(Agent agent, boolean drop, String why, long now) {
+    agent.desire(null);
+    writes.agent(agent);
+    writes.event(new AgentEvent(agent.uid(), now, AgentEvent.Kind.CONFIG_SENT, "its local config (" + why + ")"));
+    if (drop) {
+      commands.sendLocalConfig(agent);
+    }
+  }
 }

@@ -2,6 +2,8 @@ package io.opampfleet.server.rollout;
 
 /** Where one agent is in a rollout. */
 public enum AgentProgress {
+  /** Matched but offline when the rollout started: in no wave; gets the version when it returns if the rollout succeeded. */
+  PENDING,
   /** In a wave that has not started. */
   WAITING,
   /** Sent the new config; no APPLIED and healthy report yet. */
@@ -12,7 +14,7 @@ public enum AgentProgress {
   DONE,
   /** Reported FAILED, turned unhealthy, or did not apply in time. */
   FAILED,
-  /** Sent its previous config back. */
+  /** Sent its previous config back (or told to run its local one). */
   ROLLING_BACK,
   ROLLED_BACK,
   ROLLBACK_FAILED;

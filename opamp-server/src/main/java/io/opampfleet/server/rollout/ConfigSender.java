@@ -9,4 +9,10 @@ import io.opampfleet.server.inventory.Agent;
  */
 public interface ConfigSender {
   void send(Agent agent, ConfigVersion version, String why, long now);
+
+  /**
+   * The server desires no version for the agent any more: it runs its local config. With
+   * {@code drop}, the agent is told so now (an empty remote config) when it is connected.
+   */
+  void returnToLocal(Agent agent, boolean drop, String why, long now);
 }

@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A rollout's state and its agents by wave. Changed only on the rollout engine's thread. */
+/** A rollout's state and its agents by wave (wave -1: pending). Changed only on the rollout engine's thread. */
 final class Rollout {
   final long id;
   final RolloutPlan plan;
@@ -20,6 +20,8 @@ final class Rollout {
   long endedAt;
   final Map<String, RolloutAgent> agents = new LinkedHashMap<>();
   final List<List<RolloutAgent>> waves = new ArrayList<>();
+  /** Matched but offline at the start: in no wave. */
+  final List<RolloutAgent> pending = new ArrayList<>();
 
   Rollout(long id, RolloutPlan plan, ConfigVersion target, String createdBy, long createdAt, RolloutState state,
       String reason, int currentWave, long endedAt) {
@@ -36,6 +38,10 @@ final class Rollout {
 
   void add(RolloutAgent agent) {
     agents.put(agent.uid, agent);
+    if (agent.wave < 0) {
+      pending.add(agent);
+      return;
+    }
     while (waves.size() <= agent.wave) {
       waves.add(new ArrayList<>());
     }
@@ -54,7 +60,7 @@ final class Rollout {
     }
     List<RolloutView.Failure> failing = new ArrayList<>();
     for (RolloutAgent agent : agents.values()) {
-      if (failed(agent) && failing.size() < failingLimit) {
+      if (failed(agent) && failing.size() < failingLimit && agent.wave >= 0) {
         failing.add(new RolloutView.Failure(agent.uid, agent.wave + 1, agent.progress, agent.message));
       }
     }

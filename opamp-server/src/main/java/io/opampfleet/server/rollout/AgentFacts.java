@@ -1,0 +1,24 @@
+package io.opampfleet.server.rollout;
+
+import io.opampfleet.proto.RemoteConfigStatuses;
+import io.opampfleet.server.configs.ConfigVersion;
+
+/**
+ * What the rollout machine may know of one agent at one moment: what it last reported and the
+ * config the server wants it to run.
+ *
+ * @param reportedHash the hash (hex) of the remote config its last status is about; empty for none
+ * @param reportedStatus that status
+ * @param desired the version the server wants it to run; null for none (it runs its local config)
+ */
+public record AgentFacts(boolean connected, boolean healthy, String reportedHash,
+    RemoteConfigStatuses reportedStatus, String configError, String healthError, ConfigVersion desired) {
+
+  /** The hash of an empty config map: what an agent reports once it went back to its local config. */
+  public static final String LOCAL_CONFIG_HASH = ConfigVersion.sha256(new byte[0]);
+
+  /** The agent's status for the config of this hash (hex), UNSET when its last report is about another. */
+  public RemoteConfigStatuses statusOf(String sha256) {
+    return sha256.equals(reportedHash) ? reportedStatus : RemoteConfigStatuses.RemoteConfigStatuses_UNSET;
+  }
+}

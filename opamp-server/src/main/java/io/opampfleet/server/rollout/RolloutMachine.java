@@ -1,0 +1,297 @@
+package io.opampfleet.server.rollout;
+
+import io.opampfleet.proto.RemoteConfigStatuses;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * One rollout's state machine, with no threads, clocks, storage or sockets: given what its agents
+ * report now and the time, each transition changes the rollout and says what to send and record
+ * ({@link Steps}). The engine around it feeds it and carries its steps out.
+ *
+ * <p>Waves hold the agents connected when the rollout started; those offline wait, PENDING, and get
+ * the version when they return only if the rollout succeeded. A wave passes when its agents report
+ * the version APPLIED and stay healthy for the bake time; failures beyond the budget roll back every
+ * agent the rollout touched, to the version it had, or to its local config when it had none.
+ */
+final class RolloutMachine {
+  /** The facts of one agent now; empty when the server no longer knows it. */
+  interface Fleet extends Function<String, Optional<AgentFacts>> {}
+
+  private final Rollout rollout;
+
+  RolloutMachine(Rollout rollout) {
+    this.rollout = rollout;
+  }
+
+  Rollout rollout() {
+    return rollout;
+  }
+
+  /** The first wave starts; the rollout runs. */
+  Steps start(Fleet fleet, long now) {
+    Steps steps = new Steps();
+    setState(steps, RolloutState.RUNNING, rollout.reason);
+    startWave(steps, fleet, now);
+    return steps;
+  }
+
+  /** After a restart: clocks of agents in flight start again from now, and a wave left unstarted starts. */
+  Steps resumeAfterRestart(Fleet fleet, long now) {
+    Steps steps = new Steps();
+    for (RolloutAgent agent : rollout.agents.values()) {
+      if (agent.progress.inFlight() || agent.progress == AgentProgress.ROLLING_BACK) {
+        agent.since = now;
+      }
+    }
+    if (rollout.state == RolloutState.PENDING) {
+      setState(steps, RolloutState.RUNNING, rollout.reason);
+    }
+    if (rollout.state == RolloutState.RUNNING || rollout.state == RolloutState.PAUSED) {
+      // The server may have stopped between storing the wave and its agents' first step.
+      startWave(steps, fleet, now);
+    }
+    return steps;
+  }
+
+  /** Looks at these agents' reports and the clock, then at the wave's gate. */
+  Steps observe(Iterable<String> uids, Fleet fleet, long now) {
+    Steps steps = new Steps();
+    for (String uid : uids) {
+      RolloutAgent agent = rollout.agents.get(uid);
+      if (agent != null) {
+        evaluate(steps, agent, fleet, now);
+      }
+    }
+    gate(steps, fleet, now);
+    return steps;
+  }
+
+  /** Looks at every agent the clock may move on: the current wave's, and those rolling back. */
+  Steps scan(Fleet fleet, long now) {
+    Steps steps = new Steps();
+    for (RolloutAgent agent : rollout.wave(rollout.currentWave)) {
+      evaluate(steps, agent, fleet, now);
+    }
+    if (rollout.state == RolloutState.ROLLING_BACK) {
+      rollout.agents.values().forEach(agent -> evaluate(steps, agent, fleet, now));
+    }
+    gate(steps, fleet, now);
+    return steps;
+  }
+
+  Steps pause(String who) {
+    return control(RolloutState.RUNNING, RolloutState.PAUSED, "paused by " + who);
+  }
+
+  Steps resume(String who) {
+    return control(RolloutState.PAUSED, RolloutState.RUNNING, "resumed by " + who);
+  }
+
+  /** Ends the rollout where it is: agents keep the config they have, pending ones get nothing. */
+  Steps abort(String who, long now) {
+    Steps steps = new Steps();
+    leavePending(steps, now, "offline during the rollout, which was aborted; keeps its config");
+    finish(steps, RolloutState.ABORTED, "aborted by " + who + " in wave " + (rollout.currentWave + 1)
+        + "; agents keep the config they have now", now);
+    return steps;
+  }
+
+  /** Ends the rollout FAILED for a reason outside it (the store refused its progress). */
+  Steps fail(String reason, long now) {
+    Steps steps = new Steps();
+    finish(steps, RolloutState.FAILED, reason, now);
+    return steps;
+  }
+
+  private Steps control(RolloutState from, RolloutState to, String reason) {
+    if (rollout.state != from) {
+      throw new RolloutException(RolloutException.Kind.CONFLICT, "rollout " + rollout.id + " is " + rollout.state
+          + ", not " + from + "; nothing to do");
+    }
+    Steps steps = new Steps();
+    setState(steps, to, reason);
+    return steps;
+  }
+
+  /** Moves one agent on from what it reported, or from the clock. */
+  private void evaluate(Steps steps, RolloutAgent entry, Fleet fleet, long now) {
+    Optional<AgentFacts> found = fleet.apply(entry.uid);
+    if (found.isEmpty()) {
+      return;
+    }
+    AgentFacts agent = found.get();
+    Duration timeout = rollout.plan.applyTimeout();
+    switch (entry.progress) {
+      case APPLYING -> {
+        RemoteConfigStatuses status = agent.statusOf(rollout.target.sha256());
+        if (status == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED && agent.healthy()) {
+          move(steps, entry, rollout.plan.bake().isZero() ? AgentProgress.DONE : AgentProgress.BAKING, now, null);
+        } else if (status == RemoteConfigStatuses.RemoteConfigStatuses_FAILED) {
+          move(steps, entry, AgentProgress.FAILED, now, "reported FAILED: " + agent.configError());
+        } else if (now - entry.since > timeout.toMillis()) {
+          move(steps, entry, AgentProgress.FAILED, now, (agent.connected() ? "" : "offline; ")
+              + "did not report the config APPLIED and healthy within " + timeout.toSeconds() + " s"
+              + (status == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED ? ": unhealthy: " + agent.healthError() : ""));
+        }
+      }
+      case BAKING -> {
+        if (agent.statusOf(rollout.target.sha256()) == RemoteConfigStatuses.RemoteConfigStatuses_FAILED) {
+          move(steps, entry, AgentProgress.FAILED, now, "reported FAILED: " + agent.configError());
+        } else if (!agent.connected()) {
+          // Away is not unhealthy: wait for it (a server restart drops everyone), within the timeout.
+          entry.awaySince = entry.awaySince == 0 ? now : entry.awaySince;
+          if (now - entry.awaySince > timeout.toMillis()) {
+            move(steps, entry, AgentProgress.FAILED, now, "offline for longer than " + timeout.toSeconds()
+                + " s during the bake time");
+          }
+        } else if (entry.awaySince != 0) {
+          entry.awaySince = 0;
+          entry.since = now;
+        } else if (!agent.healthy()) {
+          move(steps, entry, AgentProgress.FAILED, now, "turned unhealthy during the bake time: " + agent.healthError());
+        } else if (now - entry.since >= rollout.plan.bake().toMillis()) {
+          move(steps, entry, AgentProgress.DONE, now, null);
+        }
+      }
+      case ROLLING_BACK -> {
+        String previous = entry.previous == null ? AgentFacts.LOCAL_CONFIG_HASH : entry.previous.sha256();
+        String label = entry.previous == null ? "its local config" : "its previous config " + entry.previous.label();
+        RemoteConfigStatuses status = agent.statusOf(previous);
+        if (status == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED && agent.healthy()) {
+          move(steps, entry, AgentProgress.ROLLED_BACK, now, entry.message);
+        } else if (status == RemoteConfigStatuses.RemoteConfigStatuses_FAILED) {
+          move(steps, entry, AgentProgress.ROLLBACK_FAILED, now, label + " failed too: " + agent.configError());
+        } else if (now - entry.since > timeout.toMillis()) {
+          move(steps, entry, AgentProgress.ROLLBACK_FAILED, now, "did not report " + label
+              + " APPLIED and healthy within " + timeout.toSeconds() + " s");
+        }
+      }
+      default -> { }
+    }
+  }
+
+  /** The wave gate: the next wave, success, or a rollback when the budget is spent. */
+  private void gate(Steps steps, Fleet fleet, long now) {
+    if (rollout.state.finished()) {
+      return;
+    }
+    if (rollout.state == RolloutState.ROLLING_BACK) {
+      long left = rollout.agents.values().stream().filter(a -> a.progress == AgentProgress.ROLLING_BACK).count();
+      if (left == 0) {
+        long stuck = rollout.agents.values().stream().filter(a -> a.progress == AgentProgress.ROLLBACK_FAILED).count();
+        finish(steps, stuck == 0 ? RolloutState.ROLLED_BACK : RolloutState.FAILED, stuck == 0 ? rollout.reason
+            : rollout.reason + "; " + stuck + " agents could not be returned to their previous config", now);
+      }
+      return;
+    }
+    List<RolloutAgent> wave = rollout.wave(rollout.currentWave);
+    int failed = 0;
+    int inFlight = 0;
+    RolloutAgent firstFailure = null;
+    for (RolloutAgent agent : wave) {
+      if (agent.progress == AgentProgress.FAILED) {
+        failed++;
+        firstFailure = firstFailure == null ? agent : firstFailure;
+      } else if (agent.progress.inFlight()) {
+        inFlight++;
+      }
+    }
+    int allowed = rollout.plan.budget().allowed(wave.size());
+    if (failed > allowed) {
+      rollBack(steps, fleet, now, "wave " + (rollout.currentWave + 1) + ": " + failed + " of " + wave.size()
+          + " agents failed, over the failure budget of " + allowed + "; first: agent " + firstFailure.uid + " "
+          + firstFailure.message);
+    } else if (inFlight == 0 && rollout.state == RolloutState.RUNNING) {
+      if (rollout.currentWave + 1 < rollout.waves.size()) {
+        rollout.currentWave++;
+        steps.rolloutChanged = true;
+        startWave(steps, fleet, now);
+      } else {
+        succeed(steps, now);
+      }
+    }
+  }
+
+  private void succeed(Steps steps, long now) {
+    long done = rollout.agents.values().stream().filter(a -> a.progress == AgentProgress.DONE).count();
+    for (RolloutAgent agent : rollout.pending) {
+      steps.send(agent.uid, rollout.target, "rollout " + rollout.id + " succeeded while it was offline");
+      move(steps, agent, AgentProgress.PENDING, now, "offline during the rollout; " + rollout.target.label()
+          + " is its desired config and goes out when it connects");
+    }
+    String pending = rollout.pending.isEmpty() ? ""
+        : "; " + rollout.pending.size() + " offline agents get it when they connect";
+    finish(steps, RolloutState.SUCCEEDED, done + " of " + (rollout.agents.size() - rollout.pending.size())
+        + " agents run " + rollout.target.label() + pending + (rollout.reason == null ? "" : "; " + rollout.reason), now);
+  }
+
+  private void startWave(Steps steps, Fleet fleet, long now) {
+    for (RolloutAgent entry : rollout.wave(rollout.currentWave)) {
+      if (entry.progress != AgentProgress.WAITING) {
+        continue;
+      }
+      Optional<AgentFacts> agent = fleet.apply(entry.uid);
+      if (agent.isEmpty()) {
+        move(steps, entry, AgentProgress.FAILED, now, "no longer known to the server");
+        continue;
+      }
+      entry.previous = agent.get().desired();
+      move(steps, entry, AgentProgress.APPLYING, now, null);
+      steps.send(entry.uid, rollout.target, "rollout " + rollout.id + " wave " + (rollout.currentWave + 1));
+      evaluate(steps, entry, fleet, now);
+    }
+  }
+
+  private void rollBack(Steps steps, Fleet fleet, long now, String reason) {
+    setState(steps, RolloutState.ROLLING_BACK, reason);
+    leavePending(steps, now, "offline during the rollout, which rolled back; keeps its config");
+    for (RolloutAgent entry : rollout.agents.values()) {
+      if (!entry.progress.touched()) {
+        continue;
+      }
+      Optional<AgentFacts> agent = fleet.apply(entry.uid);
+      String why = "rollback of rollout " + rollout.id;
+      move(steps, entry, AgentProgress.ROLLING_BACK, now, entry.message);
+      if (entry.previous != null) {
+        steps.send(entry.uid, entry.previous, why);
+      } else if (agent.isPresent() && agent.get().healthy()
+          && agent.get().statusOf(rollout.target.sha256()) == RemoteConfigStatuses.RemoteConfigStatuses_FAILED) {
+        // It refused the version and went back to its local config by itself: the server desires nothing more.
+        steps.returnToLocal(entry.uid, false, why);
+        move(steps, entry, AgentProgress.ROLLED_BACK, now, entry.message == null
+            ? "back on its local config" : entry.message + "; back on its local config");
+        continue;
+      } else {
+        steps.returnToLocal(entry.uid, true, why);
+      }
+      evaluate(steps, entry, fleet, now);
+    }
+  }
+
+  private void leavePending(Steps steps, long now, String message) {
+    for (RolloutAgent agent : rollout.pending) {
+      move(steps, agent, AgentProgress.PENDING, now, message);
+    }
+  }
+
+  private void move(Steps steps, RolloutAgent entry, AgentProgress progress, long now, String message) {
+    entry.progress = progress;
+    entry.since = now;
+    entry.message = message;
+    steps.record(entry);
+  }
+
+  private void finish(Steps steps, RolloutState state, String reason, long now) {
+    setState(steps, state, reason);
+    rollout.endedAt = now;
+  }
+
+  private void setState(Steps steps, RolloutState state, String reason) {
+    rollout.state = state;
+    rollout.reason = reason;
+    steps.rolloutChanged = true;
+  }
+}
