@@ -36,6 +36,22 @@ final class Rollout {
     this.endedAt = endedAt;
   }
 
+  /** A new rollout: the connected agents in waves by the plan, those offline pending. */
+  static Rollout create(long id, RolloutPlan plan, ConfigVersion target, String createdBy, long now, String reason,
+      List<String> connected, List<String> offline) {
+    Rollout rollout = new Rollout(id, plan, target, createdBy, now, RolloutState.PENDING, reason, 0, 0);
+    List<Integer> sizes = plan.waves().sizes(connected.size());
+    int next = 0;
+    for (int wave = 0; wave < sizes.size(); wave++) {
+      for (int i = 0; i < sizes.get(wave); i++) {
+        rollout.add(new RolloutAgent(connected.get(next++), wave, AgentProgress.WAITING, null, now, null));
+      }
+    }
+    offline.forEach(uid -> rollout.add(new RolloutAgent(uid, -1, AgentProgress.PENDING, null, now,
+        "offline when the rollout started")));
+    return rollout;
+  }
+
   void add(RolloutAgent agent) {
     agents.put(agent.uid, agent);
     if (agent.wave < 0) {

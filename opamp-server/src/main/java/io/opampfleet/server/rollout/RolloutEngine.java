@@ -206,23 +206,15 @@ public final class RolloutEngine implements AutoCloseable {
       notes.add(offline.size() + " matched agents are offline: they wait, pending, and get the version when they"
           + " connect if the rollout succeeds");
     }
-    Rollout rollout = new Rollout(ids.incrementAndGet(), plan, target, createdBy, now, RolloutState.PENDING,
-        notes.isEmpty() ? null : String.join("; ", notes), 0, 0);
-    List<Integer> sizes = plan.waves().sizes(connected.size());
-    int next = 0;
-    for (int wave = 0; wave < sizes.size(); wave++) {
-      for (int i = 0; i < sizes.get(wave); i++) {
-        rollout.add(new RolloutAgent(connected.get(next++).uid(), wave, AgentProgress.WAITING, null, now, null));
-      }
-    }
-    offline.forEach(agent -> rollout.add(new RolloutAgent(agent.uid(), -1, AgentProgress.PENDING, null, now,
-        "offline when the rollout started")));
+    Rollout rollout = Rollout.create(ids.incrementAndGet(), plan, target, createdBy, now,
+        notes.isEmpty() ? null : String.join("; ", notes), connected.stream().map(Agent::uid).toList(),
+        offline.stream().map(Agent::uid).toList());
     repository.create(header(rollout), rollout.agents.values().stream().map(a -> a.row(rollout.id)).toList());
     RolloutMachine machine = new RolloutMachine(rollout);
     active.put(rollout.id, machine);
     rollout.agents.keySet().forEach(uid -> byAgent.put(uid, machine));
     log.info("rollout {}: {} to {} agents in {} waves ({} offline, pending), started by {}", rollout.id,
-        target.label(), connected.size(), sizes.size(), offline.size(), createdBy);
+        target.label(), connected.size(), rollout.waves.size(), offline.size(), createdBy);
     return carry(machine, machine.start(fleet, now));
   }
 

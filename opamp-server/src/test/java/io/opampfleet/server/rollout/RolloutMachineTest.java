@@ -1,0 +1,280 @@
+package io.opampfleet.server.rollout;
+
+import static io.opampfleet.proto.RemoteConfigStatuses.RemoteConfigStatuses_APPLIED;
+import static io.opampfleet.proto.RemoteConfigStatuses.RemoteConfigStatuses_FAILED;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Every transition of the rollout machine, on a fake clock and agents that report what a test says. */
+class RolloutMachineTest {
+  private final TestRollouts.Fleet fleet = new TestRollouts.Fleet();
+
+  @Test
+  void startSendsTheFirstWaveOnlyAndRuns() {
+    TestRollouts.Run run = fleet.rollout("1,100%", "0s", "0", "a", "b", "c");
+
+    Steps steps = run.start();
+
+    assertThat(run.state()).isEqualTo(RolloutState.RUNNING);
+    assertThat(TestRollouts.sentTo(steps)).containsExactly("a");
+    assertThat(run.progress()).containsExactly("a=APPLYING", "b=WAITING", "c=WAITING");
+    assertThat(run.agent("a").previous).isEqualTo(TestRollouts.V1);
+  }
+
+  @Test
+  void aWaveWhoseAgentsApplyHealthyOpensTheNext() {
+    TestRollouts.Run run = fleet.rollout("1,100%", "0s", "0", "a", "b", "c");
+    run.start();
+
+    fleet.reports("a", TestRollouts.V2, RemoteConfigStatuses_APPLIED);
+    Steps steps = run.observe("a");
+
+    assertThat(run.agent("a").progress).isEqualTo(AgentProgress.DONE);
+    assertThat(run.rollout().currentWave).isEqualTo(1);
+    assertThat(TestRollouts.sentTo(steps)).containsExactly("b", "c");
+  }
+
+  @Test
+  void anAgentThatStaysHealthyForTheBakeTimeIsDoneAndTheLastWaveSucceeds() {
+    TestRollouts.Run run = fleet.rollout("100%", "30s", "0", "a");
+    run.start();
+    fleet.reports("a", TestRollouts.V2, RemoteConfigStatuses_APPLIED);
+
+    run.observe("a");
+    assertThat(run.agent("a").progress).isEqualTo(AgentProgress.BAKING);
+    run.at(29_000).scan();
+    assertThat(run.agent("a").progress).isEqualTo(AgentProgress.BAKING);
+    run.at(30_000).scan();
+
+    assertThat(run.agent("a").progress).isEqualTo(AgentProgress.DONE);
+    assertThat(run.state()).isEqualTo(RolloutState.SUCCEEDED);
+    assertThat(run.rollout().reason).isEqualTo("1 of 1 agents run app@2");
+    assertThat(run.rollout().endedAt).isEqualTo(30_000);
+  }
+
+  @Test
+  void anAgentThatTurnsUnhealthyDuringTheBakeFailsAndOverTheBudgetRollsBack() {
+    TestRollouts.Run run = fleet.rollout("100%", "30s", "0", "a", "b");
+    run.start();
+    fleet.reports("a", TestRollouts.V2, RemoteConfigStatuses_APPLIED);
+    fleet.reports("b", TestRollouts.V2, RemoteConfigStatuses_APPLIED);
+    run.observe("a", "b");
+
+    fleet.unhealthy("b", "exporter down");
+    Steps steps = run.at(5_000).observe("b");
+
+    assertThat(run.agent("b").message).isEqualTo("turned unhealthy during the bake time: exporter down");
+    assertThat(run.state()).isEqualTo(RolloutState.ROLLING_BACK);
+    assertThat(run.rollout().reason).isEqualTo("wave 1: 1 of 2 agents failed, over the failure budget of 0; first:"
+        + " agent b turned unhealthy during the bake time: exporter down");
+    assertThat(steps.sends).extracting(Steps.Send::uid, Steps.Send::version)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("a", TestRollouts.V1),
+            org.assertj.core.groups.Tuple.tuple("b", TestRollouts.V1));
+  }
+
+  @Test
+  void anAgentOfflineDuringTheBakeIsWaitedForWithinTheApplyTimeout() {
+    TestRollouts.Run run = fleet.rollout("100%", "30s", "0", "a");
+    run.start();
+    fleet.reports("a", TestRollouts.V2, RemoteConfigStatuses_APPLIED);
+    run.observe("a");
+
+    fleet.offline("a");
+    run.at(10_000).scan();
+    assertThat(run.agent("a").progress).isEqualTo(AgentProgress.BAKING);
+    fleet.online("a");
+    run.at(70_000).scan();
+    assertThat(run.agent("a").progress).as("the bake restarts when it returns").isEqualTo(AgentProgress.BAKING);
+    run.at(100_000).scan();
+    assertThat(run.agent("a").progress).isEqualTo(AgentProgress.DONE);
+  }
+
+  @Test
+  void anAgentOfflineDuringTheBakeLongerThanTheApplyTimeoutFails() {
+    TestRollouts.Run run = fleet.rollout("100%", "30s", "1", "a");
+    run.start();
+    fleet.reports("a", TestRollouts.V2, RemoteConfigStatuses_APPLIED);
+    run.observe("a");
+
+    fleet.offline("a");
+    run.at(1_000).scan();
+    run.at(62_000).scan();
+
+    assertThat(run.agent("a").progress).isEqualTo(AgentProgress.FAILED);
+    assertThat(run.agent("a").message).isEqualTo("offline for longer than 60 s during the bake time");
+  }
+
+  @Test
+  void anAgentThatDoesNotApplyWithinTheTimeoutFails() {
+    TestRollouts.Run run = fleet.rollout("100%", "0s", "1", "a");
+    run.start();
+
+    run.at(60_000).scan();
+    assertThat(run.agent("a").progress).isEqualTo(AgentProgress.APPLYING);
+    run.at(60_001).scan();
+
+    assertThat(run.agent("a").progress).isEqualTo(AgentProgress.FAILED);
+    assertThat(run.agent("a").message).isEqualTo("did not report the config APPLIED and healthy within 60 s");
+    assertThat(run.state()).as("within a budget of 1, the last wave ends").isEqualTo(RolloutState.SUCCEEDED);
+    assertThat(run.rollout().reason).isEqualTo("0 of 1 agents run app@2");
+  }
+
+  @Test
+  void aReportedFailureWithinTheBudgetLetsTheRolloutGoOn() {
+    TestRollouts.Run run = fleet.rollout("2,100%", "0s", "1", "a", "b", "c");
+    run.start();
+    fleet.reports("a", TestRollouts.V2, RemoteConfigStatuses_FAILED, "unknown component");
+    fleet.reports("b", TestRollouts.V2, RemoteConfigStatuses_APPLIED);
+
+    run.observe("a", "b");
+
+    assertThat(run.agent("a").message).isEqualTo("reported FAILED: unknown component");
+    assertThat(run.rollout().currentWave).isEqualTo(1);
+    assertThat(run.state()).isEqualTo(RolloutState.RUNNING);
+  }
+
+  @Test
+  void aRollbackEndsRolledBackWhenEveryTouchedAgentRunsItsPreviousConfig() {
+    TestRollouts.Run run = fleet.rollout("1,100%", "0s", "0", "a", "b");
+    run.start();
+    fleet.reports("a", TestRollouts.V2, RemoteConfigStatuses_FAILED, "bad");
+    run.observe("a");
+    assertThat(run.progress()).containsExactly("a=ROLLING_BACK", "b=WAITING");
+
+    fleet.reports("a", TestRollouts.V1, RemoteConfigStatuses_APPLIED);
+    run.observe("a");
+
+    assertThat(run.progress()).containsExactly("a=ROLLED_BACK", "b=WAITING");
+    assertThat(run.state()).isEqualTo(RolloutState.ROLLED_BACK);
+  }
+
+  @Test
+  void aRollbackThatAnAgentCannotApplyEndsFailed() {
+    TestRollouts.Run run = fleet.rollout("100%", "0s", "0", "a");
+    run.start();
+    fleet.reports("a", TestRollouts.V2, RemoteConfigStatuses_FAILED, "bad");
+    run.observe("a");
+
+    run.at(60_001).scan();
+
+    assertThat(run.agent("a").progress).isEqualTo(AgentProgress.ROLLBACK_FAILED);
+    assertThat(run.agent("a").message).isEqualTo("did not report its previous config app@1 APPLIED and healthy"
+        + " within 60 s");
+    assertThat(run.state()).isEqualTo(RolloutState.FAILED);
+    assertThat(run.rollout().reason).endsWith("; 1 agents could not be returned to their previous config");
+  }
+
+  @Test
+  void aFirstRolloutRollsBackToTheLocalConfig() {
+    fleet.firstRollout();
+    TestRollouts.Run run = fleet.rollout("2,100%", "0s", "0", "a", "b", "c");
+    run.start();
+    fleet.reports("a", TestRollouts.V2, RemoteConfigStatuses_APPLIED);
+    fleet.reports("b", TestRollouts.V2, RemoteConfigStatuses_FAILED, "cannot start");
+
+    Steps rollback = run.observe("a", "b");
+
+    assertThat(rollback.sends).containsExactly(
+        new Steps.Send("a", null, true, "rollback of rollout 1"),
+        new Steps.Send("b", null, false, "rollback of rollout 1"));
+    assertThat(run.progress()).as("b refused it and runs its local config already")
+        .containsExactly("a=ROLLING_BACK", "b=ROLLED_BACK", "c=WAITING");
+    fleet.reports("a", null, RemoteConfigStatuses_APPLIED);
+    run.observe("a");
+    assertThat(run.progress()).containsExactly("a=ROLLED_BACK", "b=ROLLED_BACK", "c=WAITING");
+    assertThat(run.state()).isEqualTo(RolloutState.ROLLED_BACK);
+  }
+
+  @Test
+  void pausedTheGateHoldsAndResumedItOpens() {
+    TestRollouts.Run run = fleet.rollout("1,100%", "0s", "0", "a", "b");
+    run.start();
+    run.machine().pause("ops");
+    fleet.reports("a", TestRollouts.V2, RemoteConfigStatuses_APPLIED);
+
+    run.observe("a");
+    assertThat(run.progress()).containsExactly("a=DONE", "b=WAITING");
+    assertThat(run.rollout().reason).isEqualTo("paused by ops");
+    assertThatThrownBy(() -> run.machine().pause("ops")).hasMessage("rollout 1 is PAUSED, not RUNNING; nothing to do");
+
+    run.machine().resume("ops");
+    Steps steps = run.scan();
+    assertThat(TestRollouts.sentTo(steps)).containsExactly("b");
+  }
+
+  @Test
+  void anAbortLeavesAgentsAsTheyAreAndPendingOnesWithout() {
+    fleet.offline("p");
+    TestRollouts.Run run = fleet.rollout("1,100%", "0s", "0", "a", "b", "p");
+    run.start();
+
+    Steps steps = run.machine().abort("ops", 5_000);
+
+    assertThat(run.state()).isEqualTo(RolloutState.ABORTED);
+    assertThat(steps.sends).isEmpty();
+    assertThat(run.progress()).containsExactly("a=APPLYING", "b=WAITING", "p=PENDING");
+    assertThat(run.agent("p").message).isEqualTo("offline during the rollout, which was aborted; keeps its config");
+  }
+
+  @Test
+  void offlineAgentsAreInNoWaveAndGetTheVersionOnlyWhenTheRolloutSucceeds() {
+    fleet.offline("p");
+    TestRollouts.Run run = fleet.rollout("100%", "0s", "0", "a", "p");
+    assertThat(run.rollout().waves).hasSize(1);
+    assertThat(run.rollout().wave(0)).extracting(agent -> agent.uid).containsExactly("a");
+    assertThat(TestRollouts.sentTo(run.start())).containsExactly("a");
+
+    fleet.reports("a", TestRollouts.V2, RemoteConfigStatuses_APPLIED);
+    Steps steps = run.observe("a");
+
+    assertThat(run.state()).isEqualTo(RolloutState.SUCCEEDED);
+    assertThat(steps.sends).containsExactly(new Steps.Send("p", TestRollouts.V2, false,
+        "rollout 1 succeeded while it was offline"));
+    assertThat(run.rollout().reason).isEqualTo("1 of 1 agents run app@2; 1 offline agents get it when they connect");
+  }
+
+  @Test
+  void offlineAgentsGetNothingWhenTheRolloutRollsBack() {
+    fleet.offline("p");
+    TestRollouts.Run run = fleet.rollout("100%", "0s", "0", "a", "p");
+    run.start();
+    fleet.reports("a", TestRollouts.V2, RemoteConfigStatuses_FAILED, "bad");
+
+    Steps steps = run.observe("a");
+
+    assertThat(TestRollouts.sentTo(steps)).containsExactly("a");
+    assertThat(run.agent("p").message).isEqualTo("offline during the rollout, which rolled back; keeps its config");
+  }
+
+  @Test
+  void restartedMidWaveItRestartsTheClocksAndStartsAWaveLeftUnstarted() {
+    TestRollouts.Run run = fleet.rollout("1,100%", "0s", "0", "a", "b");
+    run.start();
+    fleet.reports("a", TestRollouts.V2, RemoteConfigStatuses_APPLIED);
+    run.observe("a");
+    // The server stopped after storing wave 2 and before its agents' first step.
+    run.agent("b").progress = AgentProgress.WAITING;
+
+    Steps steps = run.machine().resumeAfterRestart(fleet, 500_000);
+
+    assertThat(TestRollouts.sentTo(steps)).containsExactly("b");
+    assertThat(run.agent("b").since).isEqualTo(500_000);
+    run.at(560_000).scan();
+    assertThat(run.agent("b").progress).as("its timeout counts from the restart").isEqualTo(AgentProgress.APPLYING);
+  }
+
+  @Test
+  void aFailureFromOutsideEndsTheRolloutFailedWithTheReason() {
+    TestRollouts.Run run = fleet.rollout("100%", "0s", "0", "a");
+    run.start();
+
+    run.machine().fail("the store refused the rollout's progress 5 times: disk full", 9_000);
+
+    assertThat(run.state()).isEqualTo(RolloutState.FAILED);
+    assertThat(run.rollout().reason).isEqualTo("the store refused the rollout's progress 5 times: disk full");
+    assertThat(List.of(run.rollout().endedAt)).containsExactly(9_000L);
+  }
+}
