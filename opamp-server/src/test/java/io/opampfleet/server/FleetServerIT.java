@@ -16,6 +16,7 @@ import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.proto.ServerToAgentFlags;
 import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.AdminClient.Answer;
+import io.opampfleet.server.fleet.RolloutSteps;
 import io.opampfleet.server.fleet.SimulatedAgent;
 import io.opampfleet.server.fleet.TestFleet;
 import java.net.URI;
@@ -41,6 +42,7 @@ class FleetServerIT {
   Path dir;
   private TestFleet fleet;
   private AdminClient operator;
+  private RolloutSteps rollouts;
   private final List<AutoCloseable> agents = new ArrayList<>();
 
   /** The store the server runs on: the embedded one here. */
@@ -52,6 +54,7 @@ class FleetServerIT {
   void startServer() {
     fleet = new TestFleet(dir, jdbcUrl()).start();
     operator = fleet.admin(TestFleet.OPERATOR);
+    rollouts = new RolloutSteps(operator);
   }
 
   @AfterEach
@@ -88,7 +91,7 @@ class FleetServerIT {
     SimulatedAgent ours = agent(Map.of("service.name", "ours"));
     ContribAgent contrib = contrib("contrib-agent");
     agents.add(contrib);
-    version("pipeline", V1);
+    rollouts.version("pipeline", V1);
     await().atMost(Duration.ofSeconds(20)).until(() -> operator.get("/api/v1/agents").body().get("total").asInt() == 2);
 
     for (JsonNode row : operator.get("/api/v1/agents").body().get("agents")) {
@@ -107,11 +110,11 @@ class FleetServerIT {
   @Test
   void aRolloutInTwoWavesReachesEveryAgent() {
     List<SimulatedAgent> fleetAgents = agents(6, 0);
-    version("pipeline", V1);
-    JsonNode rollout = startRollout(Map.of("selector", "tier=web", "config", "pipeline", "version", 1,
+    rollouts.version("pipeline", V1);
+    JsonNode rollout = rollouts.start(Map.of("selector", "tier=web", "config", "pipeline", "version", 1,
         "waves", "50%,100%", "bake", "200ms", "applyTimeout", "20s"));
 
-    JsonNode done = awaitEnd(rollout.get("id").asLong());
+    JsonNode done = rollouts.awaitEnd(rollout.get("id").asLong());
     assertThat(done.get("state").asText()).isEqualTo("SUCCEEDED");
     assertThat(done.get("waveProgress")).hasSize(2);
     assertThat(done.get("counts").get("DONE").asInt()).isEqualTo(6);
@@ -121,15 +124,15 @@ class FleetServerIT {
   @Test
   void aRolloutWhoseFirstWaveSpendsTheBudgetRollsEveryTouchedAgentBack() {
     List<SimulatedAgent> fleetAgents = agents(10, 3);
-    version("pipeline", V1);
-    awaitEnd(startRollout(Map.of("selector", "tier=web", "config", "pipeline", "version", 1,
+    rollouts.version("pipeline", V1);
+    rollouts.awaitEnd(rollouts.start(Map.of("selector", "tier=web", "config", "pipeline", "version", 1,
         "applyTimeout", "20s")).get("id").asLong());
     String v2 = V1 + "# fragile\n";
-    version("pipeline", v2);
+    rollouts.version("pipeline", v2);
 
-    JsonNode rollout = startRollout(Map.of("selector", "tier=web", "config", "pipeline", "version", 2,
+    JsonNode rollout = rollouts.start(Map.of("selector", "tier=web", "config", "pipeline", "version", 2,
         "waves", "40%,100%", "failureBudget", "1", "applyTimeout", "20s"));
-    JsonNode done = awaitEnd(rollout.get("id").asLong());
+    JsonNode done = rollouts.awaitEnd(rollout.get("id").asLong());
 
     assertThat(done.get("state").asText()).isEqualTo("ROLLED_BACK");
     assertThat(done.get("reason").asText()).contains("wave 1", "over the failure budget of 1");
@@ -143,8 +146,8 @@ class FleetServerIT {
   @Test
   void aServerRestartedMidRolloutFinishesItWithoutLosingAnAgentsStatus() {
     List<SimulatedAgent> fleetAgents = agents(5, 0);
-    version("pipeline", V1);
-    long id = startRollout(Map.of("selector", "tier=web", "config", "pipeline", "version", 1,
+    rollouts.version("pipeline", V1);
+    long id = rollouts.start(Map.of("selector", "tier=web", "config", "pipeline", "version", 1,
         "waves", "1,100%", "bake", "3s", "applyTimeout", "30s")).get("id").asLong();
     await().atMost(Duration.ofSeconds(10)).until(() -> operator.get("/api/v1/rollouts/" + id).body()
         .get("counts").get("BAKING").asInt() == 1);
@@ -155,7 +158,7 @@ class FleetServerIT {
     assertThat(resumed.get("state").asText()).isEqualTo("RUNNING");
     assertThat(resumed.get("counts").get("BAKING").asInt() + resumed.get("counts").get("DONE").asInt()).isEqualTo(1);
     assertThat(operator.get("/api/v1/agents?selector=tier=web").body().get("total").asInt()).isEqualTo(5);
-    JsonNode done = awaitEnd(id);
+    JsonNode done = rollouts.awaitEnd(id);
     assertThat(done.get("state").asText()).isEqualTo("SUCCEEDED");
     assertThat(done.get("counts").get("DONE").asInt()).isEqualTo(5);
     assertThat(fleetAgents).allSatisfy(agent -> assertThat(agent.running()).isEqualTo(V1));
@@ -164,7 +167,7 @@ class FleetServerIT {
   @Test
   void anAgentThatWasOfflineGetsItsConfigWhenItReturns() {
     SimulatedAgent agent = agent(Map.of("service.name", "away"));
-    version("pipeline", V1);
+    rollouts.version("pipeline", V1);
     await().atMost(Duration.ofSeconds(20)).until(() -> operator.get("/api/v1/agents?connected=true").body()
         .get("total").asInt() == 1);
     agent.close();
@@ -202,8 +205,8 @@ class FleetServerIT {
   @Test
   void aRolloutsProgressIsStreamedUntilItEnds() throws Exception {
     agents(2, 0);
-    version("pipeline", V1);
-    long id = startRollout(Map.of("selector", "tier=web", "config", "pipeline", "version", 1, "waves", "1,100%",
+    rollouts.version("pipeline", V1);
+    long id = rollouts.start(Map.of("selector", "tier=web", "config", "pipeline", "version", 1, "waves", "1,100%",
         "bake", "500ms", "applyTimeout", "20s")).get("id").asLong();
 
     List<String> lines = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
@@ -270,20 +273,4 @@ class FleetServerIT {
     return started;
   }
 
-  private void version(String name, String body) {
-    Answer created = operator.post("/api/v1/configs/" + name + "/versions", Map.of("body", body, "comment", "test"));
-    assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
-  }
-
-  private JsonNode startRollout(Map<String, Object> plan) {
-    Answer started = operator.post("/api/v1/rollouts", plan);
-    assertThat(started.status()).as(started.body().toString()).isEqualTo(201);
-    return started.body();
-  }
-
-  private JsonNode awaitEnd(long id) {
-    await().atMost(Duration.ofSeconds(60)).until(() -> List.of("SUCCEEDED", "FAILED", "ROLLED_BACK", "ABORTED")
-        .contains(operator.get("/api/v1/rollouts/" + id).body().get("state").asText()));
-    return operator.get("/api/v1/rollouts/" + id).body();
-  }
 }

@@ -1,0 +1,140 @@
+package io.opampfleet.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.opampfleet.proto.ServerToAgent;
+import io.opampfleet.server.fleet.AdminClient;
+import io.opampfleet.server.fleet.RolloutSteps;
+import io.opampfleet.server.fleet.SimulatedAgent;
+import io.opampfleet.server.fleet.TestFleet;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Rollouts on a fleet as it really is: agents that never had a config from the server, and agents
+ * that are away when the rollout starts.
+ */
+class RolloutsOnANewFleetIT {
+  private static final String GOOD = "receivers:\n  otlp:\nexporters:\n  debug:\nservice:\n  pipelines:\n"
+      + "    traces:\n      receivers: [otlp]\n      exporters: [debug]\n";
+  private static final String REFUSED = GOOD + "# fail\n";
+
+  @TempDir
+  Path dir;
+  private TestFleet fleet;
+  private AdminClient operator;
+  private RolloutSteps rollouts;
+  private final List<SimulatedAgent> agents = new ArrayList<>();
+
+  @BeforeEach
+  void startServer() {
+    fleet = new TestFleet(dir).start();
+    operator = fleet.admin(TestFleet.OPERATOR);
+    rollouts = new RolloutSteps(operator);
+  }
+
+  @AfterEach
+  void stopAll() {
+    agents.forEach(SimulatedAgent::close);
+    fleet.close();
+  }
+
+  @Test
+  void aFirstRolloutTheFleetRefusesRollsBackToTheLocalConfigAndIsNeverOfferedAgain() {
+    List<SimulatedAgent> fleetAgents = connected(3);
+    rollouts.version("pipeline", REFUSED);
+
+    JsonNode done = rollouts.awaitEnd(rollouts.start(Map.of("selector", "tier=web", "config", "pipeline",
+        "version", 1, "failureBudget", "0", "applyTimeout", "20s")).get("id").asLong());
+
+    assertThat(done.get("state").asText()).isEqualTo("ROLLED_BACK");
+    assertThat(done.get("counts").get("ROLLED_BACK").asInt()).isEqualTo(3);
+    assertThat(done.get("failing").get(0).get("message").asText()).contains("back on its local config");
+    JsonNode listed = operator.get("/api/v1/agents?selector=tier=web").body().get("agents");
+    assertThat(listed).hasSize(3).allSatisfy(agent -> assertThat(agent.get("desiredConfig").isNull()).isTrue());
+    assertThat(fleetAgents).allSatisfy(agent -> assertThat(agent.running()).isEmpty());
+
+    SimulatedAgent returning = fleetAgents.get(0);
+    returning.close();
+    awaitConnected(2);
+    returning.received.clear();
+    returning.start();
+    awaitOfferedNothing(returning);
+  }
+
+  @Test
+  void anAgentAwayWhenTheRolloutStartsWaitsPendingAndGetsTheVersionOnceItSucceeded() {
+    List<SimulatedAgent> fleetAgents = connected(3);
+    SimulatedAgent away = fleetAgents.get(2);
+    away.close();
+    awaitConnected(2);
+    rollouts.version("pipeline", GOOD);
+
+    JsonNode started = rollouts.start(Map.of("selector", "tier=web", "config", "pipeline", "version", 1,
+        "waves", "1,100%", "failureBudget", "0", "applyTimeout", "20s"));
+    assertThat(started.get("counts").get("PENDING").asInt()).isEqualTo(1);
+    assertThat(started.get("waveProgress")).hasSize(2);
+    assertThat(started.get("reason").asText()).contains("1 matched agents are offline");
+    JsonNode done = rollouts.awaitEnd(started.get("id").asLong());
+
+    assertThat(done.get("state").asText()).isEqualTo("SUCCEEDED");
+    assertThat(done.get("reason").asText()).isEqualTo("2 of 2 agents run pipeline@1; 1 offline agents get it when"
+        + " they connect; 1 matched agents are offline: they wait, pending, and get the version when they connect"
+        + " if the rollout succeeds");
+    away.start();
+    await().atMost(Duration.ofSeconds(20)).until(() -> away.running().equals(GOOD));
+  }
+
+  @Test
+  void anAgentAwayDuringARolloutThatRollsBackGetsNothingWhenItReturns() {
+    List<SimulatedAgent> fleetAgents = connected(3);
+    SimulatedAgent away = fleetAgents.get(2);
+    away.close();
+    awaitConnected(2);
+    rollouts.version("pipeline", REFUSED);
+
+    JsonNode done = rollouts.awaitEnd(rollouts.start(Map.of("selector", "tier=web", "config", "pipeline",
+        "version", 1, "failureBudget", "0", "applyTimeout", "20s")).get("id").asLong());
+    assertThat(done.get("state").asText()).isEqualTo("ROLLED_BACK");
+    assertThat(done.get("counts").get("PENDING").asInt()).isEqualTo(1);
+
+    away.received.clear();
+    away.start();
+    awaitOfferedNothing(away);
+    assertThat(operator.get("/api/v1/agents/" + away.uid()).body().get("desiredConfig").isNull()).isTrue();
+  }
+
+  /** Connected again, and for two seconds after no remote config arrives. */
+  private void awaitOfferedNothing(SimulatedAgent agent) {
+    awaitConnected(agents.size());
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+        .until(() -> agent.received.stream().noneMatch(ServerToAgent::hasRemoteConfig));
+  }
+
+  private void awaitConnected(int count) {
+    await().atMost(Duration.ofSeconds(20)).until(() -> operator.get("/api/v1/agents?connected=true&selector=tier=web")
+        .body().get("total").asInt() == count);
+  }
+
+  /** Agents labelled tier=web that never had a config from the server, all connected. */
+  private List<SimulatedAgent> connected(int count) {
+    List<SimulatedAgent> started = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      SimulatedAgent agent = fleet.agent(Map.of("service.name", "web-" + i, "tier", "web"), SimulatedAgent.newUid(),
+          false).start();
+      agents.add(agent);
+      started.add(agent);
+    }
+    awaitConnected(count);
+    return started;
+  }
+}
