@@ -157,19 +157,47 @@ final class RolloutMachine {
         }
       }
       case ROLLING_BACK -> {
-        String previous = entry.previous == null ? AgentFacts.LOCAL_CONFIG_HASH : entry.previous.sha256();
-        String label = entry.previous == null ? "its local config" : "its previous config " + entry.previous.label();
-        RemoteConfigStatuses status = agent.statusOf(previous);
+        if (entry.previous == null) {
+          backToLocal(steps, entry, agent, now);
+          return;
+        }
+        RemoteConfigStatuses status = agent.statusOf(entry.previous.sha256());
         if (status == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED && agent.healthy()) {
           move(steps, entry, AgentProgress.ROLLED_BACK, now, entry.message);
         } else if (status == RemoteConfigStatuses.RemoteConfigStatuses_FAILED) {
-          move(steps, entry, AgentProgress.ROLLBACK_FAILED, now, label + " failed too: " + agent.configError());
+          move(steps, entry, AgentProgress.ROLLBACK_FAILED, now, "its previous config " + entry.previous.label()
+              + " failed too: " + agent.configError());
         } else if (now - entry.since > timeout.toMillis()) {
-          move(steps, entry, AgentProgress.ROLLBACK_FAILED, now, "did not report " + label
-              + " APPLIED and healthy within " + timeout.toSeconds() + " s");
+          move(steps, entry, AgentProgress.ROLLBACK_FAILED, now, "did not report its previous config "
+              + entry.previous.label() + " APPLIED and healthy within " + timeout.toSeconds() + " s");
         }
       }
       default -> { }
+    }
+  }
+
+  /**
+   * An agent the server had given no config before the rollout goes back to its local one. One that
+   * refused the version went back by itself (its supervisor reverts): it is done once healthy. One
+   * that runs the version is told to drop its remote config, once, and is done when it reports that
+   * APPLIED and healthy; what it reports is recorded as it is.
+   */
+  private void backToLocal(Steps steps, RolloutAgent entry, AgentFacts agent, long now) {
+    String target = rollout.target.sha256();
+    RemoteConfigStatuses local = agent.statusOf(AgentFacts.LOCAL_CONFIG_HASH);
+    if (agent.statusOf(target) == RemoteConfigStatuses.RemoteConfigStatuses_FAILED && agent.healthy()) {
+      move(steps, entry, AgentProgress.ROLLED_BACK, now, entry.message == null
+          ? "back on its local config" : entry.message + "; back on its local config");
+    } else if (local == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED && agent.healthy()) {
+      move(steps, entry, AgentProgress.ROLLED_BACK, now, "told to drop the remote config; runs its local config");
+    } else if (local == RemoteConfigStatuses.RemoteConfigStatuses_FAILED) {
+      move(steps, entry, AgentProgress.ROLLBACK_FAILED, now, "could not drop the remote config: " + agent.configError());
+    } else if (agent.statusOf(target) == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED && !entry.dropSent) {
+      entry.dropSent = true;
+      steps.returnToLocal(entry.uid, true, "rollback of rollout " + rollout.id + ": drop the remote config");
+    } else if (now - entry.since > rollout.plan.applyTimeout().toMillis()) {
+      move(steps, entry, AgentProgress.ROLLBACK_FAILED, now, "did not return to its local config, healthy, within "
+          + rollout.plan.applyTimeout().toSeconds() + " s" + (agent.healthy() ? "" : ": " + agent.healthError()));
     }
   }
 
@@ -252,20 +280,13 @@ final class RolloutMachine {
       if (!entry.progress.touched()) {
         continue;
       }
-      Optional<AgentFacts> agent = fleet.apply(entry.uid);
       String why = "rollback of rollout " + rollout.id;
       move(steps, entry, AgentProgress.ROLLING_BACK, now, entry.message);
       if (entry.previous != null) {
         steps.send(entry.uid, entry.previous, why);
-      } else if (agent.isPresent() && agent.get().healthy()
-          && agent.get().statusOf(rollout.target.sha256()) == RemoteConfigStatuses.RemoteConfigStatuses_FAILED) {
-        // It refused the version and went back to its local config by itself: the server desires nothing more.
-        steps.returnToLocal(entry.uid, false, why);
-        move(steps, entry, AgentProgress.ROLLED_BACK, now, entry.message == null
-            ? "back on its local config" : entry.message + "; back on its local config");
-        continue;
       } else {
-        steps.returnToLocal(entry.uid, true, why);
+        // The server desires nothing for it any more; what it runs decides what else it needs.
+        steps.returnToLocal(entry.uid, false, why);
       }
       evaluate(steps, entry, fleet, now);
     }

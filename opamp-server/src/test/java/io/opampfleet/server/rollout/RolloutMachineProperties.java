@@ -111,7 +111,8 @@ class RolloutMachineProperties {
       Map<String, ConfigVersion> runs, Map<String, Integer> sends, List<String> reactions) {
     for (Steps.Send send : steps.sends) {
       String uid = send.uid();
-      sends.merge(uid + " " + (send.version() == null ? "local" : send.version().label()), 1, Integer::sum);
+      String what = send.version() != null ? send.version().label() : send.drop() ? "drop" : "local";
+      sends.merge(uid + " " + what, 1, Integer::sum);
       Behaviour behaviour = behaviours.get(uid);
       if (!fleet.facts(uid).connected()) {
         continue; // it gets the desired config when it returns, after the rollout

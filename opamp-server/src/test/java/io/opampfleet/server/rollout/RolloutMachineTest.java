@@ -177,14 +177,35 @@ class RolloutMachineTest {
 
     Steps rollback = run.observe("a", "b");
 
-    assertThat(rollback.sends).containsExactly(
-        new Steps.Send("a", null, true, "rollback of rollout 1"),
-        new Steps.Send("b", null, false, "rollback of rollout 1"));
+    assertThat(rollback.sends).as("nothing desired for either; a runs the version, so it is told to drop it")
+        .containsExactly(
+            new Steps.Send("a", null, false, "rollback of rollout 1"),
+            new Steps.Send("a", null, true, "rollback of rollout 1: drop the remote config"),
+            new Steps.Send("b", null, false, "rollback of rollout 1"));
     assertThat(run.progress()).as("b refused it and runs its local config already")
         .containsExactly("a=ROLLING_BACK", "b=ROLLED_BACK", "c=WAITING");
+    assertThat(run.agent("b").message).isEqualTo("reported FAILED: cannot start; back on its local config");
     fleet.reports("a", null, RemoteConfigStatuses_APPLIED);
     run.observe("a");
     assertThat(run.progress()).containsExactly("a=ROLLED_BACK", "b=ROLLED_BACK", "c=WAITING");
+    assertThat(run.state()).isEqualTo(RolloutState.ROLLED_BACK);
+  }
+
+  @Test
+  void aFirstRolloutAgentThatRefusesOnlyAfterTheRollbackBeganIsDoneWithoutBeingToldAnything() {
+    fleet.firstRollout();
+    TestRollouts.Run run = fleet.rollout("100%", "0s", "0", "a", "b");
+    run.start();
+    fleet.reports("a", TestRollouts.V2, RemoteConfigStatuses_FAILED, "cannot start");
+    fleet.unhealthy("a", "exited");
+    run.observe("a");
+    assertThat(run.progress()).containsExactly("a=ROLLING_BACK", "b=ROLLING_BACK");
+
+    fleet.reports("b", TestRollouts.V2, RemoteConfigStatuses_FAILED, "cannot start");
+    fleet.online("a");
+    Steps steps = run.observe("a", "b");
+
+    assertThat(steps.sends).isEmpty();
     assertThat(run.state()).isEqualTo(RolloutState.ROLLED_BACK);
   }
 

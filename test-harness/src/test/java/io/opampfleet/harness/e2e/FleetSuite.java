@@ -142,6 +142,39 @@ abstract class FleetSuite implements ContainerLogsOnFailure.Containers {
 
   @Test
   @Order(2)
+  void aFirstRolloutTheNewFleetCannotRunRollsBackToTheLocalConfigsAndTheOneAwayNeverGetsIt() {
+    SupervisedCollectorContainer away = fleet.get(FLEET_SIZE - 1);
+    Map<SupervisedCollectorContainer, JsonNode> before = snapshot();
+    away.signal(away.supervisorPid(), "TERM");
+    await("the stopped supervisor offline").atMost(Duration.ofSeconds(30))
+        .until(() -> !agent(away).path("connected").asBoolean());
+    int version = addVersion("first-port-taken", Configs.portTaken());
+
+    long id = startRollout("first-port-taken", version, "100%", "0", "0s");
+
+    JsonNode rollout = awaitRolloutEnds(id, "ROLLED_BACK");
+    assertThat(rollout.get("counts").get("ROLLED_BACK").asInt()).isEqualTo(FLEET_SIZE - 1);
+    assertThat(rollout.get("counts").get("PENDING").asInt()).isEqualTo(1);
+    await("every collector healthy on the local config it ran before").atMost(Duration.ofMinutes(1))
+        .untilAsserted(() -> fleet.stream().filter(collector -> collector != away).forEach(collector -> {
+          JsonNode now = agent(collector);
+          assertThat(now.get("healthy").asBoolean()).isTrue();
+          assertThat(now.get("desiredConfig").isNull()).as("nothing desired for " + collector.instanceUid()).isTrue();
+          assertThat(now.get("effectiveConfig")).isEqualTo(before.get(collector).get("effectiveConfig"));
+        }));
+
+    away.restartWithCurrentSettings();
+    awaitFleetHealthy();
+    assertThat(agent(away).get("desiredConfig").isNull()).isTrue();
+    assertThat(events(away, "CONFIG_SENT")).noneMatch(event -> event.startsWith("first-port-taken@"));
+    // Restarted, its local OpAMP port differs; what the failed version would add is not there.
+    assertThat(agent(away).get("healthy").asBoolean()).isTrue();
+    assertThat(agent(away).get("effectiveConfig").toString())
+        .doesNotContain(String.valueOf(SupervisedCollectorContainer.SUPERVISOR_HEALTH_PORT));
+  }
+
+  @Test
+  @Order(3)
   void aRolloutInTwoWavesReachesEveryCollectorAndEachRunsTheNewConfig() {
     int version = addVersion("traces-to-file", Configs.tracesToFile("/tmp/traces.json"));
 
@@ -162,7 +195,7 @@ abstract class FleetSuite implements ContainerLogsOnFailure.Containers {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void aConfigThatBreaksTheCollectorFailsTheFirstWaveAndEveryTouchedCollectorGoesBack() {
     Map<SupervisedCollectorContainer, JsonNode> before = snapshot();
     int version = addVersion("port-taken", Configs.portTaken());
@@ -195,7 +228,7 @@ abstract class FleetSuite implements ContainerLogsOnFailure.Containers {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void theServerRestartedMidRolloutFinishesItAndNoStatusIsLostOrRepeated() {
     int version = addVersion("survives-restart", Configs.tracesToFile("/tmp/restart.json"));
     String label = "survives-restart@" + version;
@@ -225,7 +258,7 @@ abstract class FleetSuite implements ContainerLogsOnFailure.Containers {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void aSupervisorCutOffTheNetworkMidRolloutCatchesUpOnceItIsBack() {
     SupervisedCollectorContainer cut = fleet.get(FLEET_SIZE - 1);
     int version = addVersion("catches-up", Configs.tracesToFile("/tmp/catch-up.json"));
@@ -249,7 +282,7 @@ abstract class FleetSuite implements ContainerLogsOnFailure.Containers {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void aKilledCollectorIsRestartedAfterItsBackoffAndItsHealthGoesDownThenUp() {
     SupervisedCollectorContainer target = fleet.get(0);
     List<Long> running = target.collectorPids();
@@ -279,7 +312,7 @@ abstract class FleetSuite implements ContainerLogsOnFailure.Containers {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void aSupervisorKilledWithSigkillLeavesNoCollectorRunning() {
     SupervisedCollectorContainer target = fleet.get(1);
     assertThat(target.collectorPids()).hasSize(1);
@@ -299,7 +332,7 @@ abstract class FleetSuite implements ContainerLogsOnFailure.Containers {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void theFleetRotatesItsCertificatesByRequestAndTheOldOnesAreThenRefused() throws Exception {
     Map<SupervisedCollectorContainer, String> before = new LinkedHashMap<>();
     fleet.forEach(collector -> before.put(collector, agent(collector).get("certificate").get("sha256").asText()));
