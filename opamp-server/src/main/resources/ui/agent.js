@@ -1,5 +1,5 @@
-// One agent: what it says of itself, its health tree, config, packages, connection and events,
-// and what an operator can do to it.
+// One agent: what it says of itself, its health tree, config, packages, connection, events and
+// rollouts, and what an operator can do to it.
 import { api, canOperate } from './api.js';
 import { ago, el, every, healthPill, keyValues, pill, statusPill, yaml } from './view.js';
 
@@ -13,11 +13,12 @@ export function agentPage(main, uid) {
 
   async function refresh() {
     try {
-      const [agent, events] = await Promise.all([
+      const [agent, events, attempts] = await Promise.all([
         api(`/api/v1/agents/${encodeURIComponent(uid)}`),
-        api(`/api/v1/agents/${encodeURIComponent(uid)}/events?limit=20`)]);
+        api(`/api/v1/agents/${encodeURIComponent(uid)}/events?limit=20`),
+        api(`/api/v1/agents/${encodeURIComponent(uid)}/rollouts`)]);
       if (canOperate() && configs.length === 0) configs = await api('/api/v1/configs');
-      content.replaceChildren(...render(agent, events, configs, notice).filter(Boolean));
+      content.replaceChildren(...render(agent, events, attempts, configs, notice).filter(Boolean));
     } catch (e) {
       if (e.status !== 401 && e.status !== 0) content.replaceChildren(el('p', { class: 'error' }, e.message));
     }
@@ -25,7 +26,7 @@ export function agentPage(main, uid) {
   return every(REFRESH_MS, refresh);
 }
 
-function render(agent, events, configs, notice) {
+function render(agent, events, attempts, configs, notice) {
   const name = (agent.labels || {})['service.name'] || 'agent';
   return [
     el('h1', {}, `${name} `, el('span', { class: 'mono muted' }, agent.uid), ' ', healthPill(agent.healthy, agent.connected)),
@@ -47,6 +48,7 @@ function render(agent, events, configs, notice) {
           : el('p', { class: 'muted' }, 'not reported')),
         card('Remote config', remoteConfig(agent)),
         card('Packages', packages(agent.packages)),
+        card('Rollouts', attemptList(attempts)),
         card('Recent events', eventList(events)))),
     card('Effective config', effective(agent.effectiveConfig)),
   ];
@@ -80,6 +82,19 @@ function packages(list) {
       el('td', {}, p.serverOfferedVersion || '—'),
       el('td', {}, pill(p.status, p.status === 'Installed' ? 'ok' : p.status === 'InstallFailed' ? 'bad' : 'warn'),
         p.errorMessage ? el('div', { class: 'error' }, p.errorMessage) : null))));
+}
+
+// Each rollout the agent was in: what it was offered, how that ended and why, and what it went back to.
+function attemptList(attempts) {
+  if (!attempts || attempts.length === 0) return el('p', { class: 'muted' }, 'none');
+  const tone = { DONE: 'ok', ROLLED_BACK: 'warn', FAILED: 'bad', ROLLBACK_FAILED: 'bad' };
+  return el('table', { id: 'attempts' },
+    el('tr', {}, el('th', {}, 'Rollout'), el('th', {}, 'Offered'), el('th', {}, 'Result'), el('th', {}, 'Went back to')),
+    attempts.map((a) => el('tr', {},
+      el('td', {}, el('a', { href: `#/rollouts/${a.rollout}` }, `#${a.rollout}`), el('div', { class: 'muted' }, ago(a.since))),
+      el('td', { class: 'mono' }, a.offered),
+      el('td', {}, pill(a.result, tone[a.result]), a.reason ? el('div', { class: 'muted' }, a.reason) : null),
+      el('td', { class: 'mono' }, a.wentBackTo || '—'))));
 }
 
 function eventList(events) {

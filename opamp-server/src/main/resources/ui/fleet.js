@@ -11,6 +11,7 @@ export function fleetPage(main, params) {
     health: params.get('health') || '',
     status: params.get('status') || '',
     connected: params.get('connected') || '',
+    drift: params.get('drift') || '',
     config: params.get('config') || '',
     sort: params.get('sort') || 'uid',
     page: Number(params.get('page') || 1),
@@ -39,7 +40,7 @@ export function fleetPage(main, params) {
 
 function query(filters) {
   const q = new URLSearchParams({ size: SIZE, page: filters.page, sort: filters.sort });
-  for (const key of ['selector', 'health', 'status', 'connected', 'config']) {
+  for (const key of ['selector', 'health', 'status', 'connected', 'drift', 'config']) {
     if (filters[key]) q.set(key, filters[key]);
   }
   return q.toString();
@@ -56,6 +57,7 @@ function countCards(summary) {
     card(summary.agents, 'agents', 'count-agents'),
     card(summary.connected, 'connected', 'count-connected'),
     card(summary.healthy, 'healthy', 'count-healthy'),
+    el('a', { href: '#/fleet?drift=true', class: 'count-link' }, card(summary.drifted, 'drifted', 'count-drifted')),
     ...Object.entries(statuses).map(([status, n]) => card(n, `config ${status.toLowerCase()}`, `count-${status}`)),
   ];
 }
@@ -69,13 +71,14 @@ function filterForm(filters) {
     event.preventDefault();
     const data = new FormData(event.target);
     go({ ...filters, selector: data.get('selector').trim(), health: data.get('health'), status: data.get('status'),
-      connected: data.get('connected'), config: data.get('config').trim(), page: 1 });
+      connected: data.get('connected'), drift: data.get('drift'), config: data.get('config').trim(), page: 1 });
   } },
   selector,
   select('health', [['', 'any health'], ['healthy', 'healthy'], ['unhealthy', 'unhealthy']]),
   select('status', [['', 'any config status'], ['APPLIED', 'applied'], ['APPLYING', 'applying'], ['FAILED', 'failed'],
     ['UNSET', 'no remote config']]),
   select('connected', [['', 'connected or not'], ['true', 'connected'], ['false', 'offline']]),
+  select('drift', [['', 'drifted or not'], ['true', 'drifted'], ['false', 'runs what is desired']]),
   el('input', { name: 'config', id: 'config-filter', value: filters.config, placeholder: 'config or config@version',
     'aria-label': 'desired config' }),
   el('button', { type: 'submit', class: 'primary' }, 'Filter'));
@@ -103,7 +106,8 @@ function row(agent) {
     el('td', {}, labels['service.version'] || '—'),
     el('td', {}, healthPill(agent.healthy, agent.connected)),
     el('td', {}, statusPill(agent.remoteConfigStatus)),
-    el('td', { class: 'mono' }, agent.desiredConfig || '—'),
+    el('td', { class: 'mono' }, agent.desiredConfig || '—',
+      agent.drift ? el('div', { class: 'error drift', title: agent.drift }, 'drifted') : null),
     el('td', {}, agent.connected ? 'now' : ago(agent.lastSeen)));
 }
 

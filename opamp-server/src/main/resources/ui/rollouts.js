@@ -5,7 +5,7 @@ import { ago, el, every, pill } from './view.js';
 
 const STATE_KIND = { SUCCEEDED: 'ok', RUNNING: 'warn', PAUSED: 'warn', PENDING: 'warn', ROLLING_BACK: 'bad',
   FAILED: 'bad', ROLLED_BACK: 'bad', ABORTED: 'bad' };
-const PROGRESS = ['DONE', 'BAKING', 'APPLYING', 'WAITING', 'FAILED', 'ROLLING_BACK', 'ROLLED_BACK', 'ROLLBACK_FAILED'];
+const PROGRESS = ['DONE', 'BAKING', 'APPLYING', 'WAITING', 'FAILED', 'ROLLING_BACK', 'ROLLED_BACK', 'ROLLBACK_FAILED', 'PENDING'];
 
 function statePill(state) {
   return pill(state, STATE_KIND[state]);
@@ -103,7 +103,10 @@ function render(r, notice, refresh) {
       PROGRESS.filter((p) => r.counts[p]).map((p) => el('div', { class: 'count' }, el('b', {}, r.counts[p]),
         el('span', {}, p.toLowerCase().replace('_', ' ')))))),
     el('section', { class: 'card' }, el('h2', {}, 'Waves'), el('div', { id: 'waves' },
-      r.waveProgress.map((wave) => waveBar(wave, r.currentWave)))),
+      r.waveProgress.map((wave) => waveBar(wave, r.currentWave))),
+      r.counts.PENDING ? el('p', { class: 'muted', id: 'rollout-pending' }, `${r.counts.PENDING} matched agents were`
+        + ' offline when the rollout started: they are in no wave, spend no failure budget, and get the version when'
+        + ' they connect only if the rollout succeeds.') : null),
     el('section', { class: 'card' }, el('h2', {}, 'Failing agents'), r.failing.length === 0
       ? el('p', { class: 'muted' }, 'none')
       : el('table', { id: 'failing' }, el('tr', {}, ['Agent', 'Wave', 'State', 'Message'].map((h) => el('th', {}, h))),

@@ -113,7 +113,7 @@ public final class FleetServer implements AutoCloseable {
     started.push(rollouts);
     rollouts.start();
     FleetCallbacks callbacks = new FleetCallbacks(inventory, writes, assignments, configs,
-        new CertificateBinding(settings.agents().requireUidInCertificate()), metrics, commands, desired,
+        new CertificateBinding(settings.agents().requireUidInCertificate()), metrics, commands, rollouts,
         ReportLimits.defaults(), System::currentTimeMillis);
     Tokens tokens = new Tokens(settings.tokens(), new TokenRepository(database));
     Optional<String> firstToken = tokens.bootstrap();
@@ -124,14 +124,14 @@ public final class FleetServer implements AutoCloseable {
     EventLoopGroup loops = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     started.push(() -> loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly());
     EventLog events = new EventLog(database);
-    AgentsApi agents = new AgentsApi(inventory, configs, events, writes, commands, desired, rollouts);
+    AgentsApi agents = new AgentsApi(inventory, configs, events, writes, commands, rollouts);
     AtomicBoolean ready = new AtomicBoolean();
     PackagesApi packagesApi = new PackagesApi(packages, new PackageFiles(settings.storage().dataDir().resolve("packages")),
         offers, inventory, commands, writes);
     AdminApi api = new AdminApi(tokens, metrics::scrape, ready::get, packagesApi::download)
         .add(agents.routes())
         .add(packagesApi.routes())
-        .add(new ConfigsApi(configs, assignments, inventory, desired, rollouts).routes())
+        .add(new ConfigsApi(configs, assignments, inventory, rollouts).routes())
         .add(new RolloutsApi(rollouts, agents::summary).routes())
         .add(new TokensApi(tokens).routes());
     registerGauges(metrics, inventory, callbacks, writes, rollouts);
@@ -203,6 +203,9 @@ public final class FleetServer implements AutoCloseable {
       WriteBehind writes, RolloutEngine rollouts) {
     metrics.gauge("opamp_agents_connected", "Agents connected now", callbacks::connectedAgents);
     metrics.gauge("opamp_agents_known", "Agents in the inventory", inventory::size);
+    metrics.gauge("opamp_agents_drifted", "Agents that do not run the config the server wants them to (refused,"
+        + " reverted, or changed on their host)", () -> inventory.all().stream()
+        .filter(agent -> agent.snapshot().drift().isPresent()).count());
     metrics.gauge("opamp_store_queue_depth", "Changes waiting for the next store write", writes::queued);
     metrics.counter("opamp_store_batches_total", "Batches written to the store", writes::batches);
     metrics.counter("opamp_store_rows_written_total", "Rows written to the store", writes::rowsWritten);

@@ -62,6 +62,14 @@ class RolloutsOnANewFleetIT {
     JsonNode listed = operator.get("/api/v1/agents?selector=tier=web").body().get("agents");
     assertThat(listed).hasSize(3).allSatisfy(agent -> assertThat(agent.get("desiredConfig").isNull()).isTrue());
     assertThat(fleetAgents).allSatisfy(agent -> assertThat(agent.running()).isEmpty());
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      JsonNode history = operator.get("/api/v1/agents/" + fleetAgents.get(1).uid() + "/rollouts").body();
+      assertThat(history).hasSize(1);
+      assertThat(history.get(0).get("offered").asText()).isEqualTo("pipeline@1");
+      assertThat(history.get(0).get("result").asText()).isEqualTo("ROLLED_BACK");
+      assertThat(history.get(0).get("reason").asText()).contains("reported FAILED", "back on its local config");
+      assertThat(history.get(0).get("wentBackTo").asText()).isEqualTo("its local config");
+    });
 
     SimulatedAgent returning = fleetAgents.get(0);
     returning.close();
@@ -111,6 +119,31 @@ class RolloutsOnANewFleetIT {
     away.start();
     awaitOfferedNothing(away);
     assertThat(operator.get("/api/v1/agents/" + away.uid()).body().get("desiredConfig").isNull()).isTrue();
+  }
+
+  @Test
+  void anAgentThatRefusesWhatTheServerWantsIsCountedAsDriftedWithTheReasonAndADiff() {
+    List<SimulatedAgent> fleetAgents = connected(2);
+    rollouts.version("pipeline", GOOD);
+    rollouts.version("pipeline", REFUSED);
+    SimulatedAgent refusing = fleetAgents.get(0);
+    assertThat(operator.post("/api/v1/agents/" + fleetAgents.get(1).uid() + "/config",
+        Map.of("config", "pipeline", "version", 1)).status()).isEqualTo(201);
+    assertThat(operator.post("/api/v1/agents/" + refusing.uid() + "/config",
+        Map.of("config", "pipeline", "version", 2)).status()).isEqualTo(201);
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> operator.get("/api/v1/fleet").body().get("drifted").asInt() == 1);
+    JsonNode drifted = operator.get("/api/v1/agents?drift=true").body();
+    assertThat(drifted.get("total").asInt()).isEqualTo(1);
+    assertThat(drifted.get("agents").get(0).get("uid").asText()).isEqualTo(refusing.uid());
+    assertThat(drifted.get("agents").get(0).get("drift").asText())
+        .isEqualTo("refused pipeline@2: the collector refused the config: unknown component");
+    assertThat(operator.get("/api/v1/agents?drift=false&selector=tier=web").body().get("total").asInt()).isEqualTo(1);
+    assertThat(operator.get("/api/v1/agents?drift=maybe").status()).isEqualTo(400);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+        operator.get("/api/v1/agents/" + refusing.uid() + "/events").body().toString())
+        .contains("DRIFTED", "refused pipeline@2", "--- pipeline@2", "+++ effective", "-# fail"));
+    assertThat(fleet.admin(TestFleet.VIEWER).get("/metrics").body().asText()).contains("opamp_agents_drifted 1\n");
   }
 
   /** Connected again, and for two seconds after no remote config arrives. */

@@ -6,7 +6,6 @@ import io.opampfleet.server.inventory.AgentEvent;
 import io.opampfleet.server.inventory.AgentSnapshot;
 import io.opampfleet.server.inventory.Inventory;
 import io.opampfleet.server.opamp.AgentCommands;
-import io.opampfleet.server.opamp.DesiredConfigs;
 import io.opampfleet.server.rollout.RolloutEngine;
 import io.opampfleet.server.selector.LabelSelector;
 import io.opampfleet.server.selector.SelectorException;
@@ -28,17 +27,15 @@ public final class AgentsApi {
   private final EventLog events;
   private final WriteBehind writes;
   private final AgentCommands commands;
-  private final DesiredConfigs desired;
   private final RolloutEngine rollouts;
 
   public AgentsApi(Inventory inventory, ConfigRepository configs, EventLog events, WriteBehind writes,
-      AgentCommands commands, DesiredConfigs desired, RolloutEngine rollouts) {
+      AgentCommands commands, RolloutEngine rollouts) {
     this.inventory = inventory;
     this.configs = configs;
     this.events = events;
     this.writes = writes;
     this.commands = commands;
-    this.desired = desired;
     this.rollouts = rollouts;
   }
 
@@ -48,6 +45,7 @@ public final class AgentsApi {
         new Route("GET", "/api/v1/agents/{uid}", Role.VIEWER, r -> AgentJson.detail(agent(r).snapshot())),
         new Route("GET", "/api/v1/agents/{uid}/events", Role.VIEWER,
             r -> events.recent(agent(r).uid(), r.queryInt("limit", 50, 1, 1000))),
+        new Route("GET", "/api/v1/agents/{uid}/rollouts", Role.VIEWER, r -> rollouts.attempts(agent(r).uid())),
         new Route("POST", "/api/v1/agents/{uid}/config", Role.OPERATOR, this::push),
         new Route("POST", "/api/v1/agents/{uid}/restart", Role.OPERATOR, this::restart),
         new Route("POST", "/api/v1/agents/{uid}/certificate", Role.OPERATOR, this::rotateCertificate),
@@ -58,6 +56,7 @@ public final class AgentsApi {
   public Map<String, Object> summary() {
     int connected = 0;
     int healthy = 0;
+    int drifted = 0;
     Map<String, Integer> statuses = new TreeMap<>();
     int total = 0;
     for (Agent agent : inventory.all()) {
@@ -65,12 +64,14 @@ public final class AgentsApi {
       total++;
       connected += snapshot.connected() ? 1 : 0;
       healthy += snapshot.healthy() ? 1 : 0;
+      drifted += snapshot.drift().isPresent() ? 1 : 0;
       statuses.merge(AgentJson.status(snapshot), 1, Integer::sum);
     }
     Map<String, Object> summary = new LinkedHashMap<>();
     summary.put("agents", total);
     summary.put("connected", connected);
     summary.put("healthy", healthy);
+    summary.put("drifted", drifted);
     summary.put("remoteConfigStatus", statuses);
     return summary;
   }
@@ -123,6 +124,14 @@ public final class AgentsApi {
       boolean wanted = Boolean.parseBoolean(connected);
       filter = filter.and(a -> a.connected() == wanted);
     }
+    String drift = request.query("drift", null);
+    if (drift != null) {
+      if (!drift.equals("true") && !drift.equals("false")) {
+        throw ApiException.badRequest("drift must be 'true' or 'false', not '" + drift + "'");
+      }
+      boolean wanted = drift.equals("true");
+      filter = filter.and(a -> a.drift().isPresent() == wanted);
+    }
     String config = request.query("config", null);
     if (config != null) {
       filter = filter.and(a -> a.desired() != null
@@ -165,11 +174,7 @@ public final class AgentsApi {
     int version = ApiRequest.integer(body, "version");
     ConfigVersion config = configs.version(name, version).orElseThrow(() -> ApiException.notFound(
         "there is no config " + name + "@" + version));
-    rollouts.rolloutOf(agent.uid()).ifPresent(id -> {
-      throw new ApiException(409, "agent " + agent.uid() + " is in rollout " + id + ", which has not ended; "
-          + "wait for it or abort it before pushing another config");
-    });
-    desired.send(agent, config, "pushed by " + request.principal().name(), System.currentTimeMillis());
+    rollouts.push(agent, config, "pushed by " + request.principal().name());
     return Map.of("uid", agent.uid(), "desiredConfig", config.label(), "connected", agent.connected());
   }
 

@@ -7,7 +7,6 @@ import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.configs.diff.LineDiff;
 import io.opampfleet.server.inventory.Agent;
 import io.opampfleet.server.inventory.Inventory;
-import io.opampfleet.server.opamp.DesiredConfigs;
 import io.opampfleet.server.rollout.RolloutEngine;
 import io.opampfleet.server.selector.LabelSelector;
 import io.opampfleet.server.selector.SelectorException;
@@ -28,15 +27,12 @@ public final class ConfigsApi {
   private final ConfigRepository configs;
   private final Assignments assignments;
   private final Inventory inventory;
-  private final DesiredConfigs desired;
   private final RolloutEngine rollouts;
 
-  public ConfigsApi(ConfigRepository configs, Assignments assignments, Inventory inventory, DesiredConfigs desired,
-      RolloutEngine rollouts) {
+  public ConfigsApi(ConfigRepository configs, Assignments assignments, Inventory inventory, RolloutEngine rollouts) {
     this.configs = configs;
     this.assignments = assignments;
     this.inventory = inventory;
-    this.desired = desired;
     this.rollouts = rollouts;
   }
 
@@ -150,14 +146,8 @@ public final class ConfigsApi {
     Assignment assignment = new Assignment(name, selector, version.name(), version.version(), Instant.now());
     configs.saveAssignment(assignment);
     assignments.put(assignment);
-    int applied = 0;
-    long now = System.currentTimeMillis();
-    for (Agent agent : inventory.matching(selector)) {
-      if (assignments.resolve(agent.labels()).single() && rollouts.rolloutOf(agent.uid()).isEmpty()) {
-        desired.send(agent, version, "assignment " + name, now);
-        applied++;
-      }
-    }
+    int applied = rollouts.assign(inventory.matching(selector).stream()
+        .filter(agent -> assignments.resolve(agent.labels()).single()).toList(), version, "assignment " + name);
     Map<String, Object> answer = view(assignment);
     answer.put("applied", applied);
     return AdminApi.json(200, answer);

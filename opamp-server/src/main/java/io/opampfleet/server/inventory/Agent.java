@@ -40,6 +40,7 @@ public final class Agent {
   private String certificateSha256 = "";
   private String pendingCertificateSha256 = "";
   private ConfigVersion desired;
+  private long desiredSince;
 
   // Kept for this process only: the live link and what was sent over it.
   private AgentConnection connection;
@@ -57,7 +58,7 @@ public final class Agent {
   public synchronized AgentSnapshot snapshot() {
     return new AgentSnapshot(uid, description, labels, capabilities, health, effectiveConfig, remoteConfigStatus,
         packageStatuses, availableComponents, connected, connectedSince, lastSeen, remoteAddress,
-        certificateSubject, certificateSha256, pendingCertificateSha256, desired);
+        certificateSubject, certificateSha256, pendingCertificateSha256, desired, desiredSince);
   }
 
   /** Restores what the store kept. */
@@ -79,6 +80,7 @@ public final class Agent {
     certificateSha256 = stored.certificateSha256();
     pendingCertificateSha256 = stored.pendingCertificateSha256();
     desired = stored.desired();
+    desiredSince = stored.desiredSince();
   }
 
   synchronized void describe(AgentDescription description) {
@@ -200,8 +202,10 @@ public final class Agent {
     return desired;
   }
 
-  public synchronized void desire(ConfigVersion version) {
+  /** The version the server now wants the agent to run (null: none, it runs its local config). */
+  public synchronized void desire(ConfigVersion version, long now) {
     this.desired = version;
+    this.desiredSince = now;
     this.sentHash = "";
   }
 

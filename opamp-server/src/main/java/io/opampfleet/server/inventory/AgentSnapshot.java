@@ -6,8 +6,11 @@ import io.opampfleet.proto.ComponentHealth;
 import io.opampfleet.proto.EffectiveConfig;
 import io.opampfleet.proto.PackageStatuses;
 import io.opampfleet.proto.RemoteConfigStatus;
+import io.opampfleet.proto.RemoteConfigStatuses;
 import io.opampfleet.server.configs.ConfigVersion;
+import java.util.HexFormat;
 import java.util.Map;
+import java.util.Optional;
 
 /** One agent's state at a moment; nullable parts the agent has not reported. Times are epoch ms. */
 public record AgentSnapshot(
@@ -27,7 +30,26 @@ public record AgentSnapshot(
     String certificateSubject,
     String certificateSha256,
     String pendingCertificateSha256,
-    ConfigVersion desired) {
+    ConfigVersion desired,
+    long desiredSince) {
+
+  /**
+   * Why the agent does not run the config the server wants it to, once it has reported since that
+   * config was decided: it refused it, or it runs another (it went back to an earlier one, or its
+   * config was changed on its host). Empty when it runs it, or has not answered yet.
+   */
+  public Optional<String> drift() {
+    if (desired == null || remoteConfigStatus == null || lastSeen < desiredSince) {
+      return Optional.empty();
+    }
+    String reported = HexFormat.of().formatHex(remoteConfigStatus.getLastRemoteConfigHash().toByteArray());
+    if (reported.equals(desired.sha256())) {
+      return remoteConfigStatus.getStatus() == RemoteConfigStatuses.RemoteConfigStatuses_FAILED
+          ? Optional.of("refused " + desired.label() + ": " + remoteConfigStatus.getErrorMessage())
+          : Optional.empty();
+    }
+    return reported.isEmpty() ? Optional.empty() : Optional.of("runs another config than " + desired.label());
+  }
 
   /** Healthy when it says so; an agent that reports no health counts as healthy while connected. */
   public boolean healthy() {

@@ -38,6 +38,7 @@ public final class Reports {
   /** Applies one message; returns the events it makes. */
   public List<AgentEvent> apply(Agent agent, AgentToServer message, String remoteAddress, long now) {
     List<AgentEvent> events = new ArrayList<>();
+    boolean drifted = agent.snapshot().drift().isPresent();
     agent.seen(now, remoteAddress);
     if (message.hasAgentDescription()) {
       agent.describe(message.getAgentDescription());
@@ -74,6 +75,7 @@ public final class Reports {
     if (message.hasAvailableComponents() && !message.getAvailableComponents().getComponentsMap().isEmpty()) {
       agent.availableComponents(message.getAvailableComponents());
     }
+    Drift.began(agent.snapshot(), drifted, now).ifPresent(events::add);
     inventory.changed(agent);
     return events;
   }

@@ -17,6 +17,7 @@ import io.opampfleet.server.inventory.Inventory;
 import io.opampfleet.server.inventory.ReportLimits;
 import io.opampfleet.server.inventory.Reports;
 import io.opampfleet.server.metrics.FleetMetrics;
+import io.opampfleet.server.rollout.RolloutEngine;
 import io.opampfleet.server.store.ConfigRepository;
 import io.opampfleet.server.store.WriteBehind;
 import java.util.Map;
@@ -47,14 +48,14 @@ public final class FleetCallbacks implements ServerCallbacks {
   private final CertificateBinding certificates;
   private final FleetMetrics metrics;
   private final AgentCommands commands;
-  private final DesiredConfigs desired;
+  private final RolloutEngine rollouts;
   private final LongSupplier clock;
   private final ReportLimits limits;
   private final Refusals refusals;
   private final Map<AgentConnection, Agent> links = new ConcurrentHashMap<>();
 
   public FleetCallbacks(Inventory inventory, WriteBehind writes, Assignments assignments, ConfigRepository configs,
-      CertificateBinding certificates, FleetMetrics metrics, AgentCommands commands, DesiredConfigs desired,
+      CertificateBinding certificates, FleetMetrics metrics, AgentCommands commands, RolloutEngine rollouts,
       ReportLimits limits, LongSupplier clock) {
     this.inventory = inventory;
     this.reports = new Reports(inventory);
@@ -64,7 +65,7 @@ public final class FleetCallbacks implements ServerCallbacks {
     this.certificates = certificates;
     this.metrics = metrics;
     this.commands = commands;
-    this.desired = desired;
+    this.rollouts = rollouts;
     this.clock = clock;
     this.limits = limits;
     this.refusals = new Refusals(clock);
@@ -128,7 +129,7 @@ public final class FleetCallbacks implements ServerCallbacks {
       reply.setFlags(reply.getFlags() | ServerToAgentFlags.ServerToAgentFlags_ReportAvailableComponents_VALUE);
     }
     if (agent.desired() == null && message.hasAgentDescription()) {
-      assign(agent, now);
+      assign(agent);
     }
     commands.remoteConfigDue(agent).ifPresent(reply::setRemoteConfig);
     commands.packagesDue(agent).ifPresent(reply::setPackagesAvailable);
@@ -207,12 +208,12 @@ public final class FleetCallbacks implements ServerCallbacks {
   }
 
   /** A new agent gets the config of the one assignment that matches it; several matching is a conflict. */
-  private void assign(Agent agent, long now) {
+  private void assign(Agent agent) {
     Assignments.Resolution resolution = assignments.resolve(agent.labels());
     if (resolution.single()) {
       var assignment = resolution.matches().get(0);
       configs.version(assignment.configName(), assignment.version()).ifPresent(version ->
-          desired.send(agent, version, "assignment " + assignment.name(), now));
+          rollouts.assignSoon(agent, version, "assignment " + assignment.name()));
     } else if (resolution.conflict()) {
       log.warn("agent {}: matched by {} assignments ({}); none applied until the conflict is resolved", agent.uid(),
           resolution.matches().size(), String.join(", ", resolution.matches().stream().map(a -> a.name()).toList()));

@@ -17,6 +17,7 @@ import io.opampfleet.server.store.WriteBehind;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -126,6 +127,69 @@ public final class RolloutEngine implements AutoCloseable {
     all.addAll(finished.values());
     all.sort(Comparator.comparingLong(RolloutView::id).reversed());
     return all;
+  }
+
+  /**
+   * Each rollout the agent was part of, newest first: the version offered, how it ended for the
+   * agent and why, and what it went back to when the rollout rolled back.
+   */
+  public List<AgentAttempt> attempts(String uid) {
+    return repository.attempts(uid).stream().map(stored -> {
+      RolloutAgentRow row = stored.progress();
+      AgentProgress result = AgentProgress.valueOf(row.state());
+      String wentBackTo = result != AgentProgress.ROLLED_BACK ? null
+          : row.previousConfig() == null ? "its local config" : row.previousConfig() + "@" + row.previousVersion();
+      return new AgentAttempt(row.rolloutId(), stored.configName() + "@" + stored.version(), row.wave() + 1,
+          result, row.message(), row.since(), wentBackTo);
+    }).toList();
+  }
+
+  /**
+   * A push: makes the version the agent's desired config, decided on the engine's thread so that no
+   * rollout can start or move over the agent at the same moment.
+   *
+   * @throws RolloutException CONFLICT when the agent is in a rollout that has not ended
+   */
+  public void push(Agent agent, ConfigVersion version, String why) {
+    call(() -> {
+      RolloutMachine rollout = byAgent.get(agent.uid());
+      if (rollout != null) {
+        throw new RolloutException(RolloutException.Kind.CONFLICT, "agent " + agent.uid() + " is in rollout "
+            + rollout.rollout().id + ", which has not ended; wait for it or abort it before pushing another config");
+      }
+      sender.send(agent, version, why, clock.getAsLong());
+      return null;
+    });
+  }
+
+  /**
+   * An assignment: makes the version the desired config of those agents no rollout holds, decided
+   * on the engine's thread like every rollout step. Returns how many it changed.
+   */
+  public int assign(Collection<Agent> agents, ConfigVersion version, String why) {
+    return call(() -> {
+      long now = clock.getAsLong();
+      int assigned = 0;
+      for (Agent agent : agents) {
+        if (!byAgent.containsKey(agent.uid())) {
+          sender.send(agent, version, why, now);
+          assigned++;
+        }
+      }
+      return assigned;
+    });
+  }
+
+  /**
+   * As {@link #assign}, for a new agent that has no desired config yet (still none when its turn
+   * comes), without waiting: for agents' own threads, which must not block.
+   */
+  public void assignSoon(Agent agent, ConfigVersion version, String why) {
+    thread.execute(() -> {
+      if (!byAgent.containsKey(agent.uid()) && agent.desired() == null) {
+        sender.send(agent, version, why, clock.getAsLong());
+      }
+    });
   }
 
   /** The active rollout an agent is in, if any. */

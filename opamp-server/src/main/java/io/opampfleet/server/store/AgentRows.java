@@ -88,7 +88,8 @@ public final class AgentRows {
             nullToEmpty(rows.getString("certificate_subject")),
             nullToEmpty(rows.getString("certificate_sha256")),
             nullToEmpty(rows.getString("certificate_pending_sha256")),
-            desired));
+            desired,
+            0));
       }
     } catch (SQLException e) {
       throw new StoreException("cannot read the agents from the store: " + e.getMessage(), e);

@@ -62,6 +62,19 @@ public final class RolloutRepository {
             row.getString(5), (Integer) row.getObject(6), row.getLong(7), row.getString(8)), rolloutId);
   }
 
+  /** One agent's part in one rollout, with the version that rollout offered. */
+  public record StoredAttempt(RolloutAgentRow progress, String configName, int version) {}
+
+  /** Every rollout the agent was part of, newest first. */
+  public List<StoredAttempt> attempts(String uid) {
+    String columns = String.join(", ", RolloutAgentRow.COLUMNS.stream().map(column -> "a." + column).toList());
+    return sql.query("SELECT " + columns + ", r.config_name, r.version FROM rollout_agents a"
+        + " JOIN rollouts r ON r.id = a.rollout_id WHERE a.instance_uid = ? ORDER BY a.rollout_id DESC",
+        row -> new StoredAttempt(new RolloutAgentRow(row.getLong(1), row.getString(2), row.getInt(3), row.getString(4),
+            row.getString(5), (Integer) row.getObject(6), row.getLong(7), row.getString(8)), row.getString(9),
+            row.getInt(10)), uid);
+  }
+
   private static void bind(PreparedStatement statement, RolloutRow rollout) throws java.sql.SQLException {
     Object[] values = {rollout.id(), rollout.selector(), rollout.configName(), rollout.version(), rollout.waves(),
         rollout.bakeMillis(), rollout.budget(), rollout.timeoutMillis(), rollout.state(), rollout.reason(),

@@ -191,7 +191,14 @@ class WebUiIT {
     assertThat(browser.driver().findElement(By.id("rollout-reason")).getText()).isNotBlank();
     browser.screenshot("11-rollout-rolled-back");
 
-    browser.driver().findElement(By.linkText("← Rollouts")).click();
+    // The failing agent's page: both rollouts in its history, the second gone back to pipeline@1.
+    browser.driver().findElement(By.cssSelector("#failing a")).click();
+    browser.awaitText(By.id("attempts"), "ROLLED_BACK");
+    assertThat(browser.driver().findElement(By.id("attempts")).getText())
+        .contains("pipeline@2", "pipeline@1", "DONE", "reported FAILED");
+    browser.screenshot("11b-agent-rollout-history");
+    browser.open(fleet.adminUrl().resolve("/#/rollouts").toString());
+
     browser.awaitText(By.id("rollout-history"), "ROLLED_BACK");
     assertThat(browser.driver().findElement(By.id("rollout-history")).getText()).contains("SUCCEEDED");
     browser.screenshot("12-rollout-history");
