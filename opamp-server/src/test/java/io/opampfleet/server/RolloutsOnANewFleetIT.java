@@ -146,6 +146,30 @@ class RolloutsOnANewFleetIT {
     assertThat(fleet.admin(TestFleet.VIEWER).get("/metrics").body().asText()).contains("opamp_agents_drifted 1\n");
   }
 
+  @Test
+  void aRolloutWhoseApplyTimeoutAnAgentPollingOverHttpCannotMeetIsRefusedWithWhatToSet() {
+    connected(1);
+    SimulatedAgent polling = fleet.agent(Map.of("service.name", "poller", "tier", "web"), SimulatedAgent.newUid(), false)
+        .overHttpEvery(Duration.ofSeconds(3)).start();
+    agents.add(polling);
+    awaitConnected(2);
+    await().atMost(Duration.ofSeconds(20)).until(() -> operator.get("/api/v1/agents/" + polling.uid()).body()
+        .path("pollIntervalMillis").asLong() >= 2_500);
+    rollouts.version("pipeline", GOOD);
+
+    AdminClient.Answer refused = operator.post("/api/v1/rollouts", Map.of("selector", "tier=web", "config", "pipeline",
+        "version", 1, "applyTimeout", "4s"));
+
+    assertThat(refused.status()).isEqualTo(422);
+    assertThat(refused.body().get("error").asText()).startsWith("1 matched agents poll over HTTP too seldom to apply"
+        + " within the apply timeout of 4 s (agent " + polling.uid() + " polls about every 3 s, and needs two polls);"
+        + " set applyTimeout to at least ").matches(".* at least [67]s, or leave those agents out with the selector");
+    JsonNode started = rollouts.start(Map.of("selector", "tier=web", "config", "pipeline", "version", 1,
+        "applyTimeout", "20s"));
+    assertThat(rollouts.awaitEnd(started.get("id").asLong()).get("state").asText()).isEqualTo("SUCCEEDED");
+    assertThat(polling.running()).isEqualTo(GOOD);
+  }
+
   /** Connected again, and for two seconds after no remote config arrives. */
   private void awaitOfferedNothing(SimulatedAgent agent) {
     awaitConnected(agents.size());

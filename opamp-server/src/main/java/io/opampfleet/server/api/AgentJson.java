@@ -31,6 +31,7 @@ final class AgentJson {
     row.put("runsDesiredConfig", agent.desired() != null && agent.remoteConfigStatus() != null
         && hash(agent).equals(agent.desired().sha256()) && status(agent).equals("APPLIED"));
     row.put("drift", agent.drift().orElse(null));
+    row.put("pollIntervalMillis", agent.pollMillis() == 0 ? null : agent.pollMillis());
     return row;
   }
 

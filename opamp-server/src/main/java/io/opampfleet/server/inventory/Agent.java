@@ -1,6 +1,7 @@
 package io.opampfleet.server.inventory;
 
 import io.opampfleet.netty.server.AgentConnection;
+import io.opampfleet.netty.server.Transport;
 import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AnyValue;
 import io.opampfleet.proto.AvailableComponents;
@@ -45,6 +46,9 @@ public final class Agent {
   // Kept for this process only: the live link and what was sent over it.
   private AgentConnection connection;
   private long lastSequence = -1;
+  /** The longest gap between two messages of an agent that polls over HTTP, on its current link; 0 otherwise. */
+  private long pollMillis;
+  private long lastMessageOnLink;
   private String sentHash = "";
 
   public Agent(String uid) {
@@ -58,7 +62,7 @@ public final class Agent {
   public synchronized AgentSnapshot snapshot() {
     return new AgentSnapshot(uid, description, labels, capabilities, health, effectiveConfig, remoteConfigStatus,
         packageStatuses, availableComponents, connected, connectedSince, lastSeen, remoteAddress,
-        certificateSubject, certificateSha256, pendingCertificateSha256, desired, desiredSince);
+        certificateSubject, certificateSha256, pendingCertificateSha256, desired, desiredSince, pollMillis);
   }
 
   /** Restores what the store kept. */
@@ -139,6 +143,8 @@ public final class Agent {
     this.remoteAddress = remoteAddress;
     this.lastSequence = -1;
     this.sentHash = "";
+    this.pollMillis = 0;
+    this.lastMessageOnLink = 0;
   }
 
   /** Marks the agent gone, unless a newer connection has already taken its place. */
@@ -161,6 +167,10 @@ public final class Agent {
   }
 
   synchronized void seen(long now, String remoteAddress) {
+    if (connection != null && connection.transport() == Transport.HTTP && lastMessageOnLink > 0) {
+      pollMillis = Math.max(pollMillis, now - lastMessageOnLink);
+    }
+    this.lastMessageOnLink = now;
     this.lastSeen = now;
     this.remoteAddress = remoteAddress;
   }

@@ -12,7 +12,10 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 
-/** One agent's state at a moment; nullable parts the agent has not reported. Times are epoch ms. */
+/**
+ * One agent's state at a moment; nullable parts the agent has not reported. Times are epoch ms;
+ * {@code pollMillis} is the longest gap between polls of an agent on HTTP (0: unknown, or not polling).
+ */
 public record AgentSnapshot(
     String uid,
     AgentDescription description,
@@ -31,7 +34,8 @@ public record AgentSnapshot(
     String certificateSha256,
     String pendingCertificateSha256,
     ConfigVersion desired,
-    long desiredSince) {
+    long desiredSince,
+    long pollMillis) {
 
   /**
    * Why the agent does not run the config the server wants it to, once it has reported since that

@@ -259,6 +259,7 @@ public final class RolloutEngine implements AutoCloseable {
           + (skipped > 0 ? " (" + skipped + " do not accept remote config)" : "")
           + "; check it with GET /api/v1/agents?selector=...");
     }
+    refuseUnreachableTimeout(connected, plan.applyTimeout());
     connected.sort(Comparator.comparing(Agent::uid));
     offline.sort(Comparator.comparing(Agent::uid));
     long now = clock.getAsLong();
@@ -280,6 +281,23 @@ public final class RolloutEngine implements AutoCloseable {
     log.info("rollout {}: {} to {} agents in {} waves ({} offline, pending), started by {}", rollout.id,
         target.label(), connected.size(), rollout.waves.size(), offline.size(), createdBy);
     return carry(machine, machine.start(fleet, now));
+  }
+
+  /**
+   * An agent that polls over HTTP gets the version at its next poll and reports at the one after:
+   * an apply timeout shorter than two of its polls cannot be met, and would spend the budget on it.
+   */
+  private static void refuseUnreachableTimeout(List<Agent> agents, Duration applyTimeout) {
+    List<AgentSnapshot> slow = agents.stream().map(Agent::snapshot)
+        .filter(agent -> 2 * agent.pollMillis() > applyTimeout.toMillis())
+        .sorted(Comparator.comparingLong(AgentSnapshot::pollMillis).reversed()).toList();
+    if (!slow.isEmpty()) {
+      long needed = (2 * slow.get(0).pollMillis() + 999) / 1000;
+      throw new RolloutException(RolloutException.Kind.INVALID, slow.size() + " matched agents poll over HTTP too"
+          + " seldom to apply within the apply timeout of " + applyTimeout.toSeconds() + " s (agent "
+          + slow.get(0).uid() + " polls about every " + Math.round(slow.get(0).pollMillis() / 1000.0) + " s, and needs two"
+          + " polls); set applyTimeout to at least " + needed + "s, or leave those agents out with the selector");
+    }
   }
 
   private RolloutMachine activeRollout(long id) {

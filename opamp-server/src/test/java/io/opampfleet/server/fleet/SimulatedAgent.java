@@ -63,7 +63,8 @@ public final class SimulatedAgent implements ClientCallbacks, AutoCloseable {
   public final List<ServerErrorResponse> errors = new CopyOnWriteArrayList<>();
   /** Packages installed, by name: the downloaded bytes. */
   public final Map<String, byte[]> installed = new java.util.concurrent.ConcurrentHashMap<>();
-  private final URI endpoint;
+  private volatile URI endpoint;
+  private volatile Duration pollEvery;
   private final X509Certificate serverCa;
   private final ByteString uid;
   private final boolean fragile;
@@ -92,8 +93,19 @@ public final class SimulatedAgent implements ClientCallbacks, AutoCloseable {
     return InstanceUid.bytes(UUID.randomUUID().toString());
   }
 
+  /** From the next start on, speaks plain HTTPS and polls every {@code interval} instead of holding a WebSocket. */
+  public SimulatedAgent overHttpEvery(Duration interval) {
+    this.endpoint = URI.create(endpoint.toString().replaceFirst("^wss:", "https:"));
+    this.pollEvery = interval;
+    return this;
+  }
+
   public synchronized SimulatedAgent start() {
-    client = OpampClient.builder().endpoint(endpoint).instanceUid(uid).capabilities(CAPABILITIES)
+    OpampClient.Builder builder = OpampClient.builder();
+    if (pollEvery != null) {
+      builder.pollingInterval(pollEvery);
+    }
+    client = builder.endpoint(endpoint).instanceUid(uid).capabilities(CAPABILITIES)
         .backoff(new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), 2))
         .tls(TlsContexts.preferred().mutualTlsClient(key, serverCa))
         .callbacks(this)
