@@ -170,6 +170,48 @@ class RolloutsOnANewFleetIT {
     assertThat(polling.running()).isEqualTo(GOOD);
   }
 
+  @Test
+  void aConfigNamingComponentsAnAgentLacksIsNeverSentToIt() {
+    SimulatedAgent unknown = connected(1).get(0);
+    SimulatedAgent lacking = fleet.agent(Map.of("service.name", "no-kafka", "tier", "web"), SimulatedAgent.newUid(),
+        false).withComponents(io.opampfleet.proto.AvailableComponents.newBuilder()
+            .putComponents("receivers", types("otlp")).putComponents("exporters", types("debug", "otlp"))
+            .setHash(com.google.protobuf.ByteString.copyFromUtf8("components-1")).build()).start();
+    agents.add(lacking);
+    awaitConnected(2);
+    await().atMost(Duration.ofSeconds(20)).until(() -> operator.get("/api/v1/agents/" + lacking.uid()).body()
+        .path("availableComponents").isArray());
+    rollouts.version("kafka", GOOD.replace("debug:", "kafka:").replace("[debug]", "[kafka]"));
+
+    AdminClient.Answer pushed = operator.post("/api/v1/agents/" + lacking.uid() + "/config",
+        Map.of("config", "kafka", "version", 1));
+    assertThat(pushed.status()).isEqualTo(422);
+    assertThat(pushed.body().get("error").asText()).isEqualTo("agent " + lacking.uid() + " lacks components kafka@1"
+        + " names: exporters/kafka (they are not among the components it reports); nothing was sent");
+    AdminClient.Answer refused = operator.post("/api/v1/rollouts", Map.of("selector", "tier=web", "config", "kafka",
+        "version", 1, "incompatible", "refuse", "applyTimeout", "20s"));
+    assertThat(refused.status()).isEqualTo(422);
+    assertThat(refused.body().get("error").asText()).contains("1 matched agents lack components kafka@1 names (agent "
+        + lacking.uid() + " lacks exporters/kafka)");
+
+    JsonNode started = rollouts.start(Map.of("selector", "tier=web", "config", "kafka", "version", 1,
+        "applyTimeout", "20s"));
+    assertThat(started.get("agents").asInt()).isEqualTo(1);
+    assertThat(started.get("reason").asText()).contains("1 matched agents lack components the config names and are"
+        + " left out (agent " + lacking.uid() + " lacks exporters/kafka)");
+    assertThat(rollouts.awaitEnd(started.get("id").asLong()).get("state").asText()).isEqualTo("SUCCEEDED");
+    assertThat(unknown.running()).contains("kafka:");
+    assertThat(lacking.received).noneMatch(ServerToAgent::hasRemoteConfig);
+  }
+
+  private static io.opampfleet.proto.ComponentDetails types(String... names) {
+    io.opampfleet.proto.ComponentDetails.Builder details = io.opampfleet.proto.ComponentDetails.newBuilder();
+    for (String name : names) {
+      details.putSubComponentMap(name, io.opampfleet.proto.ComponentDetails.getDefaultInstance());
+    }
+    return details.build();
+  }
+
   /** Connected again, and for two seconds after no remote config arrives. */
   private void awaitOfferedNothing(SimulatedAgent agent) {
     awaitConnected(agents.size());

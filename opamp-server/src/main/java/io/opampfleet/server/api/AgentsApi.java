@@ -1,5 +1,6 @@
 package io.opampfleet.server.api;
 
+import io.opampfleet.server.configs.ComponentCheck;
 import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.inventory.Agent;
 import io.opampfleet.server.inventory.AgentEvent;
@@ -174,6 +175,11 @@ public final class AgentsApi {
     int version = ApiRequest.integer(body, "version");
     ConfigVersion config = configs.version(name, version).orElseThrow(() -> ApiException.notFound(
         "there is no config " + name + "@" + version));
+    List<String> missing = ComponentCheck.missing(config.body(), agent.snapshot().availableComponents());
+    if (!missing.isEmpty()) {
+      throw new ApiException(422, "agent " + agent.uid() + " lacks components " + config.label() + " names: "
+          + String.join(", ", missing) + " (they are not among the components it reports); nothing was sent");
+    }
     rollouts.push(agent, config, "pushed by " + request.principal().name());
     return Map.of("uid", agent.uid(), "desiredConfig", config.label(), "connected", agent.connected());
   }

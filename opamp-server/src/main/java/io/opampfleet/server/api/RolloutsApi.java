@@ -51,7 +51,12 @@ public final class RolloutsApi {
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest(e.getMessage());
     }
-    return engine.create(plan, request.principal().name());
+    String incompatible = ApiRequest.optionalText(body, "incompatible", "skip");
+    if (!incompatible.equals("skip") && !incompatible.equals("refuse")) {
+      throw ApiException.badRequest("incompatible must be 'skip' (leave out agents that lack components the config"
+          + " names) or 'refuse' (refuse the rollout), not '" + incompatible + "'");
+    }
+    return engine.create(plan, request.principal().name(), incompatible.equals("refuse"));
   }
 
   private static Duration duration(JsonNode body, String field, Duration otherwise) {

@@ -3,6 +3,7 @@ package io.opampfleet.server.rollout;
 import io.opampfleet.proto.AgentCapabilities;
 import io.opampfleet.proto.RemoteConfigStatus;
 import io.opampfleet.proto.RemoteConfigStatuses;
+import io.opampfleet.server.configs.ComponentCheck;
 import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.inventory.Agent;
 import io.opampfleet.server.inventory.AgentSnapshot;
@@ -93,11 +94,15 @@ public final class RolloutEngine implements AutoCloseable {
     thread.scheduleWithFixedDelay(this::tick, 25, 25, TimeUnit.MILLISECONDS);
   }
 
-  public RolloutView create(RolloutPlan plan, String createdBy) {
+  /**
+   * Starts a rollout. Matched agents that lack components the config names are left out, or, with
+   * {@code refuseIncompatible}, the rollout is refused naming them.
+   */
+  public RolloutView create(RolloutPlan plan, String createdBy, boolean refuseIncompatible) {
     ConfigVersion target = configs.version(plan.configName(), plan.version()).orElseThrow(() -> new RolloutException(
         RolloutException.Kind.NOT_FOUND, "config " + plan.configName() + "@" + plan.version()
         + " does not exist; create the version first"));
-    return call(() -> begin(plan, target, createdBy));
+    return call(() -> begin(plan, target, createdBy, refuseIncompatible));
   }
 
   public RolloutView pause(long id, String who) {
@@ -235,9 +240,10 @@ public final class RolloutEngine implements AutoCloseable {
   }
 
   /** Waves of the matched agents that are connected; those offline wait, pending. */
-  private RolloutView begin(RolloutPlan plan, ConfigVersion target, String createdBy) {
+  private RolloutView begin(RolloutPlan plan, ConfigVersion target, String createdBy, boolean refuseIncompatible) {
     List<Agent> connected = new ArrayList<>();
     List<Agent> offline = new ArrayList<>();
+    List<String> incompatible = new ArrayList<>();
     int skipped = 0;
     for (Agent agent : inventory.matching(plan.selector())) {
       if (!agent.can(AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig_VALUE)) {
@@ -250,7 +256,17 @@ public final class RolloutEngine implements AutoCloseable {
             + other.rollout().id + ", which has not ended; wait for it, or abort it, before starting another over"
             + " the same agents");
       }
+      List<String> missing = ComponentCheck.missing(target.body(), agent.snapshot().availableComponents());
+      if (!missing.isEmpty()) {
+        incompatible.add("agent " + agent.uid() + " lacks " + String.join(", ", missing));
+        continue;
+      }
       (agent.connected() ? connected : offline).add(agent);
+    }
+    if (!incompatible.isEmpty() && refuseIncompatible) {
+      throw new RolloutException(RolloutException.Kind.INVALID, incompatible.size() + " matched agents lack"
+          + " components " + target.label() + " names (" + String.join("; ", incompatible.subList(0,
+          Math.min(3, incompatible.size()))) + "); leave them out with \"incompatible\": \"skip\", or change the config");
     }
     if (connected.isEmpty()) {
       throw new RolloutException(RolloutException.Kind.INVALID, "the selector '" + plan.selector()
@@ -266,6 +282,10 @@ public final class RolloutEngine implements AutoCloseable {
     List<String> notes = new ArrayList<>();
     if (skipped > 0) {
       notes.add(skipped + " matched agents do not accept remote config and are left out");
+    }
+    if (!incompatible.isEmpty()) {
+      notes.add(incompatible.size() + " matched agents lack components the config names and are left out ("
+          + String.join("; ", incompatible.subList(0, Math.min(3, incompatible.size()))) + ")");
     }
     if (!offline.isEmpty()) {
       notes.add(offline.size() + " matched agents are offline: they wait, pending, and get the version when they"

@@ -13,6 +13,7 @@ import io.opampfleet.netty.client.OpampClient;
 import io.opampfleet.proto.AgentCapabilities;
 import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AnyValue;
+import io.opampfleet.proto.AvailableComponents;
 import io.opampfleet.proto.CertificateRequest;
 import io.opampfleet.proto.ComponentHealth;
 import io.opampfleet.proto.ConnectionSettingsRequest;
@@ -65,6 +66,7 @@ public final class SimulatedAgent implements ClientCallbacks, AutoCloseable {
   public final Map<String, byte[]> installed = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile URI endpoint;
   private volatile Duration pollEvery;
+  private volatile AvailableComponents components;
   private final X509Certificate serverCa;
   private final ByteString uid;
   private final boolean fragile;
@@ -100,18 +102,28 @@ public final class SimulatedAgent implements ClientCallbacks, AutoCloseable {
     return this;
   }
 
+  /** From the next start on, reports these available components, as a collector does. */
+  public SimulatedAgent withComponents(AvailableComponents available) {
+    this.components = available;
+    return this;
+  }
+
   public synchronized SimulatedAgent start() {
     OpampClient.Builder builder = OpampClient.builder();
     if (pollEvery != null) {
       builder.pollingInterval(pollEvery);
     }
-    client = builder.endpoint(endpoint).instanceUid(uid).capabilities(CAPABILITIES)
+    client = builder.endpoint(endpoint).instanceUid(uid).capabilities(CAPABILITIES | (components == null ? 0
+            : AgentCapabilities.AgentCapabilities_ReportsAvailableComponents_VALUE))
         .backoff(new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), 2))
         .tls(TlsContexts.preferred().mutualTlsClient(key, serverCa))
         .callbacks(this)
         .build();
     client.setAgentDescription(description);
     client.setHealth(ComponentHealth.newBuilder().setHealthy(true).setStatus("StatusOK").build());
+    if (components != null) {
+      client.setAvailableComponents(components);
+    }
     if (status != null) {
       client.setRemoteConfigStatus(status);
     }
