@@ -121,7 +121,8 @@ function waveBar(wave, current) {
     title: `${wave.counts[p]} ${p.toLowerCase()}` }));
   const done = wave.counts.DONE || 0;
   return el('div', { class: 'wave', 'data-wave': wave.number },
-    el('span', { class: 'wave-label' }, `Wave ${wave.number}${wave.number === current ? ' (current)' : ''}`),
+    el('span', { class: 'wave-label' }, `Wave ${wave.number}${wave.number === current ? ' (current)' : ''}`,
+      wave.selector ? el('div', { class: 'mono muted' }, `${wave.selector} · bake ${wave.bakeMillis / 1000} s`) : null),
     el('div', { class: 'bar' }, segments),
     el('span', { class: 'wave-count' }, `${done}/${wave.size} done`));
 }

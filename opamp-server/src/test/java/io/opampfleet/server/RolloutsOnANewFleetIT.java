@@ -204,6 +204,36 @@ class RolloutsOnANewFleetIT {
     assertThat(lacking.received).noneMatch(ServerToAgent::hasRemoteConfig);
   }
 
+  @Test
+  void stagesBySelectorRollOutTheWayTeamsStageEachWithItsBakeTime() {
+    Map<String, SimulatedAgent> byEnv = new java.util.LinkedHashMap<>();
+    for (String env : List.of("dev", "prod", "test")) {
+      SimulatedAgent agent = fleet.agent(Map.of("service.name", "svc-" + env, "tier", "web", "env", env),
+          SimulatedAgent.newUid(), false).start();
+      agents.add(agent);
+      byEnv.put(env, agent);
+    }
+    awaitConnected(3);
+    rollouts.version("pipeline", GOOD);
+
+    JsonNode started = rollouts.start(Map.of("selector", "tier=web", "config", "pipeline", "version", 1,
+        "applyTimeout", "20s", "stages", List.of(Map.of("selector", "env=dev", "bake", "1s"),
+            Map.of("selector", "env in (prod)", "bake", "0s"))));
+    assertThat(started.get("agents").asInt()).isEqualTo(2);
+    assertThat(started.get("reason").asText()).isEqualTo("1 matched agents are in no stage and are left out");
+    assertThat(started.get("waveProgress")).extracting(wave -> wave.get("selector").asText() + " "
+        + wave.get("bakeMillis").asLong()).containsExactly("env=dev 1000", "env in (prod) 0");
+    JsonNode done = rollouts.awaitEnd(started.get("id").asLong());
+
+    assertThat(done.get("state").asText()).isEqualTo("SUCCEEDED");
+    assertThat(byEnv.get("dev").running()).isEqualTo(GOOD);
+    assertThat(byEnv.get("prod").running()).isEqualTo(GOOD);
+    assertThat(byEnv.get("test").running()).isEmpty();
+    assertThat(operator.post("/api/v1/rollouts", Map.of("selector", "tier=web", "config", "pipeline", "version", 1,
+        "waves", "50%", "stages", List.of(Map.of("selector", "env=dev")))).body().get("error").asText())
+        .isEqualTo("give waves (shares or counts) or stages (selectors), not both");
+  }
+
   private static io.opampfleet.proto.ComponentDetails types(String... names) {
     io.opampfleet.proto.ComponentDetails.Builder details = io.opampfleet.proto.ComponentDetails.newBuilder();
     for (String name : names) {

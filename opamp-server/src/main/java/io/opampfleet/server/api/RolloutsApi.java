@@ -3,11 +3,13 @@ package io.opampfleet.server.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opampfleet.server.rollout.FailureBudget;
 import io.opampfleet.server.rollout.RolloutEngine;
+import io.opampfleet.server.rollout.Stage;
 import io.opampfleet.server.rollout.RolloutPlan;
 import io.opampfleet.server.rollout.RolloutView;
 import io.opampfleet.server.rollout.WavePlan;
 import io.opampfleet.strictyaml.GoDuration;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +49,8 @@ public final class RolloutsApi {
           WavePlan.parse(ApiRequest.optionalText(body, "waves", "100%")),
           duration(body, "bake", Duration.ZERO),
           FailureBudget.parse(ApiRequest.optionalText(body, "failureBudget", "0")),
-          duration(body, "applyTimeout", Duration.ofMinutes(2)));
+          duration(body, "applyTimeout", Duration.ofMinutes(2)),
+          stages(body));
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest(e.getMessage());
     }
@@ -57,6 +60,29 @@ public final class RolloutsApi {
           + " names) or 'refuse' (refuse the rollout), not '" + incompatible + "'");
     }
     return engine.create(plan, request.principal().name(), incompatible.equals("refuse"));
+  }
+
+  /** Stages by selector, each {@code {"selector": "env=dev", "bake": "10m"}}; none when absent. */
+  private static List<Stage> stages(JsonNode body) {
+    JsonNode list = body.path("stages");
+    if (list.isMissingNode() || list.isNull()) {
+      return List.of();
+    }
+    if (!list.isArray() || list.isEmpty()) {
+      throw ApiException.badRequest("stages must be a list of {\"selector\": \"env=dev\", \"bake\": \"10m\"}");
+    }
+    if (body.hasNonNull("waves")) {
+      throw ApiException.badRequest("give waves (shares or counts) or stages (selectors), not both");
+    }
+    List<Stage> stages = new ArrayList<>();
+    for (JsonNode stage : list) {
+      if (!stage.isObject()) {
+        throw ApiException.badRequest("each stage is {\"selector\": \"env=dev\", \"bake\": \"10m\"}");
+      }
+      stages.add(new Stage(ConfigsApi.selector(ApiRequest.text(stage, "selector")), duration(stage, "bake",
+          duration(body, "bake", Duration.ZERO))));
+    }
+    return stages;
   }
 
   private static Duration duration(JsonNode body, String field, Duration otherwise) {

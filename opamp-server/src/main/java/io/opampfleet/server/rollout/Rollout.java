@@ -36,18 +36,30 @@ final class Rollout {
     this.endedAt = endedAt;
   }
 
-  /** A new rollout: the connected agents in waves by the plan, those offline pending. */
+  /** An agent a new rollout may take: its uid and the labels stages select it by. */
+  record Candidate(String uid, Map<String, String> labels) {}
+
+  /**
+   * A new rollout: the connected agents in waves by the plan (shares and counts, or one wave per
+   * stage, an agent in the first stage that selects it), those offline pending.
+   */
   static Rollout create(long id, RolloutPlan plan, ConfigVersion target, String createdBy, long now, String reason,
-      List<String> connected, List<String> offline) {
+      List<Candidate> connected, List<Candidate> offline) {
     Rollout rollout = new Rollout(id, plan, target, createdBy, now, RolloutState.PENDING, reason, 0, 0);
-    List<Integer> sizes = plan.waves().sizes(connected.size());
-    int next = 0;
-    for (int wave = 0; wave < sizes.size(); wave++) {
-      for (int i = 0; i < sizes.get(wave); i++) {
-        rollout.add(new RolloutAgent(connected.get(next++), wave, AgentProgress.WAITING, null, now, null));
+    if (plan.stages().isEmpty()) {
+      List<Integer> sizes = plan.waves().sizes(connected.size());
+      int next = 0;
+      for (int wave = 0; wave < sizes.size(); wave++) {
+        for (int i = 0; i < sizes.get(wave); i++) {
+          rollout.add(new RolloutAgent(connected.get(next++).uid(), wave, AgentProgress.WAITING, null, now, null));
+        }
       }
+    } else {
+      plan.stages().forEach(stage -> rollout.waves.add(new ArrayList<>()));
+      connected.forEach(agent -> rollout.add(new RolloutAgent(agent.uid(), plan.stageOf(agent.labels()),
+          AgentProgress.WAITING, null, now, null)));
     }
-    offline.forEach(uid -> rollout.add(new RolloutAgent(uid, -1, AgentProgress.PENDING, null, now,
+    offline.forEach(agent -> rollout.add(new RolloutAgent(agent.uid(), -1, AgentProgress.PENDING, null, now,
         "offline when the rollout started")));
     return rollout;
   }
@@ -72,7 +84,8 @@ final class Rollout {
     Map<AgentProgress, Integer> counts = count(agents.values());
     List<RolloutView.Wave> waveViews = new ArrayList<>();
     for (int i = 0; i < waves.size(); i++) {
-      waveViews.add(new RolloutView.Wave(i + 1, waves.get(i).size(), count(waves.get(i))));
+      waveViews.add(new RolloutView.Wave(i + 1, waves.get(i).size(), count(waves.get(i)),
+          i < plan.stages().size() ? plan.stages().get(i).selector().toString() : null, plan.bakeOf(i).toMillis()));
     }
     List<RolloutView.Failure> failing = new ArrayList<>();
     for (RolloutAgent agent : agents.values()) {

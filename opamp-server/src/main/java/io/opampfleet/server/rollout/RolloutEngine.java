@@ -245,6 +245,7 @@ public final class RolloutEngine implements AutoCloseable {
     List<Agent> offline = new ArrayList<>();
     List<String> incompatible = new ArrayList<>();
     int skipped = 0;
+    int outsideStages = 0;
     for (Agent agent : inventory.matching(plan.selector())) {
       if (!agent.can(AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig_VALUE)) {
         skipped++;
@@ -259,6 +260,10 @@ public final class RolloutEngine implements AutoCloseable {
       List<String> missing = ComponentCheck.missing(target.body(), agent.snapshot().availableComponents());
       if (!missing.isEmpty()) {
         incompatible.add("agent " + agent.uid() + " lacks " + String.join(", ", missing));
+        continue;
+      }
+      if (!plan.stages().isEmpty() && plan.stageOf(agent.labels()) < 0) {
+        outsideStages++;
         continue;
       }
       (agent.connected() ? connected : offline).add(agent);
@@ -283,6 +288,9 @@ public final class RolloutEngine implements AutoCloseable {
     if (skipped > 0) {
       notes.add(skipped + " matched agents do not accept remote config and are left out");
     }
+    if (outsideStages > 0) {
+      notes.add(outsideStages + " matched agents are in no stage and are left out");
+    }
     if (!incompatible.isEmpty()) {
       notes.add(incompatible.size() + " matched agents lack components the config names and are left out ("
           + String.join("; ", incompatible.subList(0, Math.min(3, incompatible.size()))) + ")");
@@ -292,8 +300,7 @@ public final class RolloutEngine implements AutoCloseable {
           + " connect if the rollout succeeds");
     }
     Rollout rollout = Rollout.create(ids.incrementAndGet(), plan, target, createdBy, now,
-        notes.isEmpty() ? null : String.join("; ", notes), connected.stream().map(Agent::uid).toList(),
-        offline.stream().map(Agent::uid).toList());
+        notes.isEmpty() ? null : String.join("; ", notes), candidates(connected), candidates(offline));
     repository.create(header(rollout), rollout.agents.values().stream().map(a -> a.row(rollout.id)).toList());
     RolloutMachine machine = new RolloutMachine(rollout);
     active.put(rollout.id, machine);
@@ -318,6 +325,10 @@ public final class RolloutEngine implements AutoCloseable {
           + slow.get(0).uid() + " polls about every " + Math.round(slow.get(0).pollMillis() / 1000.0) + " s, and needs two"
           + " polls); set applyTimeout to at least " + needed + "s, or leave those agents out with the selector");
     }
+  }
+
+  private static List<Rollout.Candidate> candidates(List<Agent> agents) {
+    return agents.stream().map(agent -> new Rollout.Candidate(agent.uid(), agent.labels())).toList();
   }
 
   private RolloutMachine activeRollout(long id) {
@@ -429,7 +440,7 @@ public final class RolloutEngine implements AutoCloseable {
     return new RolloutRow(rollout.id, plan.selector().toString(), plan.configName(), plan.version(),
         plan.waves().toString(), plan.bake().toMillis(), plan.budget().toString(), plan.applyTimeout().toMillis(),
         rollout.state.name(), ColumnText.fit(rollout.reason, 2000), rollout.currentWave, rollout.createdBy,
-        rollout.createdAt, rollout.endedAt);
+        rollout.createdAt, rollout.endedAt, plan.stages().isEmpty() ? null : Stage.toText(plan.stages()));
   }
 
   /**
@@ -445,7 +456,7 @@ public final class RolloutEngine implements AutoCloseable {
       ConfigVersion target = lookup(versions, row.configName(), row.version(), missing);
       RolloutPlan plan = new RolloutPlan(LabelSelector.parse(row.selector()), row.configName(), row.version(),
           WavePlan.parse(row.waves()), Duration.ofMillis(row.bakeMillis()), FailureBudget.parse(row.budget()),
-          Duration.ofMillis(row.timeoutMillis()));
+          Duration.ofMillis(row.timeoutMillis()), Stage.fromText(row.stages()));
       Rollout rollout = new Rollout(row.id(), plan, target, row.createdBy(), row.createdAt(),
           RolloutState.valueOf(row.state()), row.reason(), row.currentWave(), row.endedAt());
       for (RolloutAgentRow agent : repository.agents(row.id())) {

@@ -128,7 +128,8 @@ final class RolloutMachine {
       case APPLYING -> {
         RemoteConfigStatuses status = agent.statusOf(rollout.target.sha256());
         if (status == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED && agent.healthy()) {
-          move(steps, entry, rollout.plan.bake().isZero() ? AgentProgress.DONE : AgentProgress.BAKING, now, null);
+          move(steps, entry, rollout.plan.bakeOf(entry.wave).isZero() ? AgentProgress.DONE : AgentProgress.BAKING,
+              now, null);
         } else if (status == RemoteConfigStatuses.RemoteConfigStatuses_FAILED) {
           move(steps, entry, AgentProgress.FAILED, now, "reported FAILED: " + agent.configError());
         } else if (now - entry.since > timeout.toMillis()) {
@@ -152,7 +153,7 @@ final class RolloutMachine {
           entry.since = now;
         } else if (!agent.healthy()) {
           move(steps, entry, AgentProgress.FAILED, now, "turned unhealthy during the bake time: " + agent.healthError());
-        } else if (now - entry.since >= rollout.plan.bake().toMillis()) {
+        } else if (now - entry.since >= rollout.plan.bakeOf(entry.wave).toMillis()) {
           move(steps, entry, AgentProgress.DONE, now, null);
         }
       }

@@ -2,11 +2,37 @@ package io.opampfleet.server.rollout;
 
 import io.opampfleet.server.selector.LabelSelector;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * What a rollout does: the config version for the agents the selector matches, in waves, each wave
- * gated on its agents applying it and staying healthy for {@code bake}, within the failure budget.
+ * gated on its agents applying it and staying healthy for its bake time, within the failure budget.
+ * Waves are shares or counts of the agents ({@code waves}, each baked for {@code bake}), or, when
+ * {@code stages} are given, one per stage, by selector, each with its own bake time.
  */
 public record RolloutPlan(
     LabelSelector selector, String configName, int version, WavePlan waves, Duration bake, FailureBudget budget,
-    Duration applyTimeout) {}
+    Duration applyTimeout, List<Stage> stages) {
+
+  public RolloutPlan {
+    stages = List.copyOf(stages);
+    if (stages.size() > Stage.MAX) {
+      throw new IllegalArgumentException("a rollout has at most " + Stage.MAX + " stages, not " + stages.size());
+    }
+  }
+
+  /** How long the agents of this wave (from 0) must stay healthy once they applied the version. */
+  public Duration bakeOf(int wave) {
+    return stages.isEmpty() || wave < 0 || wave >= stages.size() ? bake : stages.get(wave).bake();
+  }
+
+  /** The stage an agent with these labels belongs to, from 0; -1 for none. */
+  int stageOf(java.util.Map<String, String> labels) {
+    for (int i = 0; i < stages.size(); i++) {
+      if (stages.get(i).selector().matches(labels)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+}

@@ -10,7 +10,8 @@ public record RolloutView(
     Map<AgentProgress, Integer> counts, List<Wave> waveProgress, List<Failure> failing, String createdBy,
     long createdAt, long endedAt) {
 
-  public record Wave(int number, int size, Map<AgentProgress, Integer> counts) {}
+  /** One wave; {@code selector} is its stage's, null for a wave by share or count. */
+  public record Wave(int number, int size, Map<AgentProgress, Integer> counts, String selector, long bakeMillis) {}
 
   public record Failure(String uid, int wave, AgentProgress progress, String message) {}
 }

@@ -9,11 +9,11 @@ public final class RolloutRepository {
   public record RolloutRow(
       long id, String selector, String configName, int version, String waves, long bakeMillis, String budget,
       long timeoutMillis, String state, String reason, int currentWave, String createdBy, long createdAt,
-      long endedAt) {}
+      long endedAt, String stages) {}
 
   private static final List<String> COLUMNS = List.of("id", "selector", "config_name", "version", "waves",
       "bake_millis", "budget", "timeout_millis", "state", "reason", "current_wave", "created_by", "created_at",
-      "ended_at");
+      "ended_at", "stages");
 
   private final Sql sql;
 
@@ -52,7 +52,7 @@ public final class RolloutRepository {
     return sql.query("SELECT " + String.join(", ", COLUMNS) + " FROM rollouts ORDER BY id",
         row -> new RolloutRow(row.getLong(1), row.getString(2), row.getString(3), row.getInt(4), row.getString(5),
             row.getLong(6), row.getString(7), row.getLong(8), row.getString(9), row.getString(10), row.getInt(11),
-            row.getString(12), row.getLong(13), row.getLong(14)));
+            row.getString(12), row.getLong(13), row.getLong(14), row.getString(15)));
   }
 
   public List<RolloutAgentRow> agents(long rolloutId) {
@@ -78,7 +78,7 @@ public final class RolloutRepository {
   private static void bind(PreparedStatement statement, RolloutRow rollout) throws java.sql.SQLException {
     Object[] values = {rollout.id(), rollout.selector(), rollout.configName(), rollout.version(), rollout.waves(),
         rollout.bakeMillis(), rollout.budget(), rollout.timeoutMillis(), rollout.state(), rollout.reason(),
-        rollout.currentWave(), rollout.createdBy(), rollout.createdAt(), rollout.endedAt()};
+        rollout.currentWave(), rollout.createdBy(), rollout.createdAt(), rollout.endedAt(), rollout.stages()};
     for (int i = 0; i < values.length; i++) {
       statement.setObject(i + 1, values[i]);
     }

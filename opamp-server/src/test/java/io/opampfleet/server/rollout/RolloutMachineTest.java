@@ -288,6 +288,39 @@ class RolloutMachineTest {
   }
 
   @Test
+  void stagesBySelectorMakeOneWaveEachWithItsOwnBakeTime() {
+    TestRollouts.Run run = fleet.staged(List.of(
+            new Stage(io.opampfleet.server.selector.LabelSelector.parse("env=dev"), java.time.Duration.ofSeconds(10)),
+            new Stage(io.opampfleet.server.selector.LabelSelector.parse("env=prod,region=eu"),
+                java.time.Duration.ofSeconds(60))),
+        List.of(new Rollout.Candidate("p1", java.util.Map.of("env", "prod", "region", "eu")),
+            new Rollout.Candidate("d1", java.util.Map.of("env", "dev")),
+            new Rollout.Candidate("d2", java.util.Map.of("env", "dev", "region", "eu")),
+            new Rollout.Candidate("us", java.util.Map.of("env", "prod", "region", "us"))));
+
+    assertThat(run.rollout().wave(0)).extracting(agent -> agent.uid).containsExactly("d1", "d2");
+    assertThat(run.rollout().wave(1)).extracting(agent -> agent.uid).containsExactly("p1");
+    assertThat(run.rollout().agents).doesNotContainKey("us");
+    assertThat(TestRollouts.sentTo(run.start())).containsExactly("d1", "d2");
+    fleet.reports("d1", TestRollouts.V2, RemoteConfigStatuses_APPLIED);
+    fleet.reports("d2", TestRollouts.V2, RemoteConfigStatuses_APPLIED);
+    run.observe("d1", "d2");
+    run.at(9_999).scan();
+    assertThat(run.rollout().currentWave).as("the dev stage bakes 10 s").isZero();
+    Steps prod = run.at(10_000).scan();
+    assertThat(TestRollouts.sentTo(prod)).containsExactly("p1");
+    fleet.reports("p1", TestRollouts.V2, RemoteConfigStatuses_APPLIED);
+    run.at(11_000).observe("p1");
+    run.at(70_999).scan();
+    assertThat(run.state()).as("the prod stage bakes 60 s").isEqualTo(RolloutState.RUNNING);
+    run.at(71_000).scan();
+    assertThat(run.state()).isEqualTo(RolloutState.SUCCEEDED);
+    assertThat(run.rollout().view(10).waveProgress()).extracting(RolloutView.Wave::selector, RolloutView.Wave::bakeMillis)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("env=dev", 10_000L),
+            org.assertj.core.groups.Tuple.tuple("env=prod,region=eu", 60_000L));
+  }
+
+  @Test
   void aFailureFromOutsideEndsTheRolloutFailedWithTheReason() {
     TestRollouts.Run run = fleet.rollout("100%", "0s", "0", "a");
     run.start();

@@ -96,10 +96,21 @@ final class TestRollouts {
     /** A rollout of V2 over these agents, planned as the engine plans one: offline ones pending. */
     Run rollout(String waves, String bake, String budget, String... uids) {
       RolloutPlan plan = new RolloutPlan(LabelSelector.parse("app=x"), "app", 2, WavePlan.parse(waves),
-          Duration.parse("PT" + bake.toUpperCase()), FailureBudget.parse(budget), APPLY_TIMEOUT);
-      List<String> connected = new ArrayList<>();
-      List<String> offline = new ArrayList<>();
-      Arrays.stream(uids).forEach(uid -> (facts(uid).connected() ? connected : offline).add(uid));
+          Duration.parse("PT" + bake.toUpperCase()), FailureBudget.parse(budget), APPLY_TIMEOUT, List.of());
+      return start(plan, Arrays.stream(uids).map(uid -> new Rollout.Candidate(uid, Map.of())).toList());
+    }
+
+    /** A rollout of V2 by stages over these agents, each with its labels. */
+    Run staged(List<Stage> stages, List<Rollout.Candidate> candidates) {
+      RolloutPlan plan = new RolloutPlan(LabelSelector.parse(""), "app", 2, WavePlan.parse("100%"), Duration.ZERO,
+          FailureBudget.parse("0"), APPLY_TIMEOUT, stages);
+      return start(plan, candidates.stream().filter(c -> plan.stageOf(c.labels()) >= 0).toList());
+    }
+
+    private Run start(RolloutPlan plan, List<Rollout.Candidate> candidates) {
+      List<Rollout.Candidate> connected = new ArrayList<>();
+      List<Rollout.Candidate> offline = new ArrayList<>();
+      candidates.forEach(candidate -> (facts(candidate.uid()).connected() ? connected : offline).add(candidate));
       return new Run(this, new RolloutMachine(Rollout.create(1, plan, V2, "test", 0, null, connected, offline)));
     }
   }
