@@ -71,7 +71,7 @@ public final class RolloutEngine implements AutoCloseable {
   private long lastScan;
 
   /** A rollout whose state the store has not taken yet: tried again at {@code nextAt}. */
-  private record StoreRetry(int tries, long nextAt, String lastError) {}
+  private record StoreRetry(int tries, long nextAt) {}
 
   public RolloutEngine(Inventory inventory, ConfigRepository configs, RolloutRepository repository,
       WriteBehind writes, ConfigSender sender, LongSupplier clock) {
@@ -398,23 +398,25 @@ public final class RolloutEngine implements AutoCloseable {
       repository.update(header(rollout));
       unstored.remove(rollout.id);
     } catch (RuntimeException e) {
-      StoreRetry retry = unstored.getOrDefault(rollout.id, new StoreRetry(0, now, ""));
+      StoreRetry retry = unstored.getOrDefault(rollout.id, new StoreRetry(0, now));
       int tries = retry.tries() + 1;
-      if (tries >= STORE_TRIES) {
-        unstored.remove(rollout.id);
-        if (!rollout.state.finished()) {
-          String reason = "the store refused the rollout's progress " + tries + " times: " + e.getMessage();
-          log.error("rollout {}: {}", rollout.id, reason);
-          carry(machine, machine.fail(reason, now));
-          return;
-        }
-      } else {
+      if (tries < STORE_TRIES) {
         long backoff = 1000L << (tries - 1);
         log.warn("rollout {}: the store refused its state ({}); trying again in {} ms", rollout.id, e.getMessage(),
             backoff);
-        unstored.put(rollout.id, new StoreRetry(tries, now + backoff, e.getMessage()));
+        unstored.put(rollout.id, new StoreRetry(tries, now + backoff));
         return;
       }
+      unstored.remove(rollout.id);
+      if (!rollout.state.equals(RolloutState.FAILED)) {
+        // Whatever state the store refused, the rollout now ends FAILED, and that is stored in its turn.
+        String reason = "the store refused the rollout's progress " + tries + " times: " + e.getMessage();
+        log.error("rollout {}: {}", rollout.id, reason);
+        carry(machine, machine.fail(reason, now));
+        return;
+      }
+      log.error("rollout {}: the store refused its end too ({}); it ends here, and a restart finds it as last"
+          + " stored", rollout.id, e.getMessage());
     }
     if (rollout.state.finished()) {
       active.remove(rollout.id);

@@ -187,8 +187,8 @@ final class RolloutMachine {
     String target = rollout.target.sha256();
     RemoteConfigStatuses local = agent.statusOf(AgentFacts.LOCAL_CONFIG_HASH);
     if (agent.statusOf(target) == RemoteConfigStatuses.RemoteConfigStatuses_FAILED && agent.healthy()) {
-      move(steps, entry, AgentProgress.ROLLED_BACK, now, entry.message == null
-          ? "back on its local config" : entry.message + "; back on its local config");
+      move(steps, entry, AgentProgress.ROLLED_BACK, now, (entry.message == null
+          ? "reported FAILED: " + agent.configError() : entry.message) + "; back on its local config");
     } else if (local == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED && agent.healthy()) {
       move(steps, entry, AgentProgress.ROLLED_BACK, now, "told to drop the remote config; runs its local config");
     } else if (local == RemoteConfigStatuses.RemoteConfigStatuses_FAILED) {
