@@ -81,10 +81,7 @@ class RolloutsOnANewFleetIT {
 
   @Test
   void anAgentAwayWhenTheRolloutStartsWaitsPendingAndGetsTheVersionOnceItSucceeded() {
-    List<SimulatedAgent> fleetAgents = connected(3);
-    SimulatedAgent away = fleetAgents.get(2);
-    away.close();
-    awaitConnected(2);
+    SimulatedAgent away = oneOfThreeAway();
     rollouts.version("pipeline", GOOD);
 
     JsonNode started = rollouts.start(Map.of("selector", "tier=web", "config", "pipeline", "version", 1,
@@ -104,10 +101,7 @@ class RolloutsOnANewFleetIT {
 
   @Test
   void anAgentAwayDuringARolloutThatRollsBackGetsNothingWhenItReturns() {
-    List<SimulatedAgent> fleetAgents = connected(3);
-    SimulatedAgent away = fleetAgents.get(2);
-    away.close();
-    awaitConnected(2);
+    SimulatedAgent away = oneOfThreeAway();
     rollouts.version("pipeline", REFUSED);
 
     JsonNode done = rollouts.awaitEnd(rollouts.start(Map.of("selector", "tier=web", "config", "pipeline",
@@ -240,6 +234,14 @@ class RolloutsOnANewFleetIT {
       details.putSubComponentMap(name, io.opampfleet.proto.ComponentDetails.getDefaultInstance());
     }
     return details.build();
+  }
+
+  /** Three agents have connected; the last of them has gone away again. */
+  private SimulatedAgent oneOfThreeAway() {
+    SimulatedAgent away = connected(3).get(2);
+    away.close();
+    awaitConnected(2);
+    return away;
   }
 
   /** Connected again, and for two seconds after no remote config arrives. */

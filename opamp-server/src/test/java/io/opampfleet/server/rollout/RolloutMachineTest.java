@@ -77,12 +77,7 @@ class RolloutMachineTest {
 
   @Test
   void anAgentOfflineDuringTheBakeIsWaitedForWithinTheApplyTimeout() {
-    TestRollouts.Run run = fleet.rollout("100%", "30s", "0", "a");
-    run.start();
-    fleet.reports("a", TestRollouts.V2, RemoteConfigStatuses_APPLIED);
-    run.observe("a");
-
-    fleet.offline("a");
+    TestRollouts.Run run = bakingAgentGoneAway("0");
     run.at(10_000).scan();
     assertThat(run.agent("a").progress).isEqualTo(AgentProgress.BAKING);
     fleet.online("a");
@@ -94,17 +89,22 @@ class RolloutMachineTest {
 
   @Test
   void anAgentOfflineDuringTheBakeLongerThanTheApplyTimeoutFails() {
-    TestRollouts.Run run = fleet.rollout("100%", "30s", "1", "a");
-    run.start();
-    fleet.reports("a", TestRollouts.V2, RemoteConfigStatuses_APPLIED);
-    run.observe("a");
-
-    fleet.offline("a");
+    TestRollouts.Run run = bakingAgentGoneAway("1");
     run.at(1_000).scan();
     run.at(62_000).scan();
 
     assertThat(run.agent("a").progress).isEqualTo(AgentProgress.FAILED);
     assertThat(run.agent("a").message).isEqualTo("offline for longer than 60 s during the bake time");
+  }
+
+  /** Agent a applied the version, bakes for 30 s, and has just gone away. */
+  private TestRollouts.Run bakingAgentGoneAway(String budget) {
+    TestRollouts.Run run = fleet.rollout("100%", "30s", budget, "a");
+    run.start();
+    fleet.reports("a", TestRollouts.V2, RemoteConfigStatuses_APPLIED);
+    run.observe("a");
+    fleet.offline("a");
+    return run;
   }
 
   @Test

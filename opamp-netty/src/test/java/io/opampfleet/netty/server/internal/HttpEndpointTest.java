@@ -151,28 +151,19 @@ class HttpEndpointTest {
 
   @Test
   void aMessagePastTheBytesInHandIsRefusedWith503UntilAnotherIsAnswered() throws Exception {
-    java.util.concurrent.CompletableFuture<ServerToAgent> held = new java.util.concurrent.CompletableFuture<>();
-    EmbeddedEndpoint endpoint = new EmbeddedEndpoint(new ServerCallbacks() {
-      @Override
-      public java.util.concurrent.CompletionStage<ServerToAgent> onMessage(AgentConnection connection,
-          AgentToServer message) {
-        return message.getSequenceNum() == 7 ? held : ServerCallbacks.super.onMessage(connection, message);
-      }
-    }, ServerLimits.defaults().withMaxMessageBytes(4096).withMaxBytesInHand(4096));
-    AgentToServer large = REPORT.toBuilder().setSequenceNum(7)
-        .setCustomMessage(io.opampfleet.proto.CustomMessage.newBuilder().setData(ByteString.copyFrom(new byte[3000])))
-        .build();
+    HeldReply callbacks = new HeldReply();
+    EmbeddedEndpoint endpoint = new EmbeddedEndpoint(callbacks,
+        ServerLimits.defaults().withMaxMessageBytes(4096).withMaxBytesInHand(4096));
     EmbeddedChannel waiting = endpoint.connect();
-    assertThat(EmbeddedEndpoint.exchange(waiting, post(large.toByteArray()))).isNull();
+    assertThat(EmbeddedEndpoint.exchange(waiting, post(HeldReply.weighing(REPORT.toBuilder().setSequenceNum(HeldReply.HELD)
+        .build(), 3000).toByteArray()))).isNull();
     assertThat(endpoint.context.bytesInHand()).isGreaterThan(3000);
 
-    FullHttpResponse refused = endpoint.exchange(post(REPORT.toBuilder()
-        .setCustomMessage(io.opampfleet.proto.CustomMessage.newBuilder().setData(ByteString.copyFrom(new byte[1500])))
-        .build().toByteArray()));
+    FullHttpResponse refused = endpoint.exchange(post(HeldReply.weighing(REPORT, 1500).toByteArray()));
 
     assertThat(refused.status()).isEqualTo(HttpResponseStatus.SERVICE_UNAVAILABLE);
     assertThat(refused.headers().get(HttpHeaderNames.RETRY_AFTER)).isEqualTo("30");
-    held.complete(ServerToAgent.getDefaultInstance());
+    callbacks.reply.complete(ServerToAgent.getDefaultInstance());
     waiting.runPendingTasks();
     assertThat(endpoint.context.bytesInHand()).isZero();
     assertThat(endpoint.exchange(post(REPORT.toByteArray())).status()).isEqualTo(HttpResponseStatus.OK);

@@ -118,26 +118,19 @@ class WebSocketEndpointTest {
 
   @Test
   void aMessagePastTheBytesInHandClosesItsSocketWith1013WhileTheOneInHandIsAnswered() throws Exception {
-    java.util.concurrent.CompletableFuture<ServerToAgent> held = new java.util.concurrent.CompletableFuture<>();
-    EmbeddedEndpoint endpoint = new EmbeddedEndpoint(new ServerCallbacks() {
-      @Override
-      public java.util.concurrent.CompletionStage<ServerToAgent> onMessage(AgentConnection connection,
-          AgentToServer message) {
-        return message.getSequenceNum() == 7 ? held : ServerCallbacks.super.onMessage(connection, message);
-      }
-    }, ServerLimits.defaults().withMaxMessageBytes(4096).withMaxBytesInHand(4096));
+    HeldReply callbacks = new HeldReply();
+    EmbeddedEndpoint endpoint = new EmbeddedEndpoint(callbacks,
+        ServerLimits.defaults().withMaxMessageBytes(4096).withMaxBytesInHand(4096));
     EmbeddedWebSocket holding = EmbeddedWebSocket.open(endpoint);
     EmbeddedWebSocket refused = EmbeddedWebSocket.open(endpoint);
-    holding.send(frame(REPORT.toBuilder().setSequenceNum(7).setCustomMessage(io.opampfleet.proto.CustomMessage
-        .newBuilder().setData(ByteString.copyFrom(new byte[3000]))).build()));
+    holding.send(frame(HeldReply.weighing(REPORT.toBuilder().setSequenceNum(HeldReply.HELD).build(), 3000)));
 
-    refused.send(frame(REPORT.toBuilder().setCustomMessage(io.opampfleet.proto.CustomMessage.newBuilder()
-        .setData(ByteString.copyFrom(new byte[1500]))).build()));
+    refused.send(frame(HeldReply.weighing(REPORT, 1500)));
 
     assertThat(refused.received()).singleElement().isInstanceOfSatisfying(
         io.netty.handler.codec.http.websocketx.CloseWebSocketFrame.class,
         close -> assertThat(close.statusCode()).isEqualTo(1013));
-    held.complete(ServerToAgent.getDefaultInstance());
+    callbacks.reply.complete(ServerToAgent.getDefaultInstance());
     assertThat(reply(holding.received()).getInstanceUid()).isEqualTo(UID);
     assertThat(endpoint.context.bytesInHand()).isZero();
   }
