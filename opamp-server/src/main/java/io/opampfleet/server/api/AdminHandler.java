@@ -6,7 +6,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -23,10 +22,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.HttpChunkedInput;
 import io.netty.handler.stream.ChunkedNioFile;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Hands each request to {@link AdminApi} off the event loop and writes the answer back. A request
@@ -123,11 +119,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
   }
 
-  /**
-   * Server-sent events: one event per interval until the stream ends or the client goes. An event
-   * that would queue behind data the client has not taken is skipped (the next one carries the
-   * state anew); a client that takes nothing for the idle timeout is closed by the listener.
-   */
+  /** A server-sent event stream, when the listener has room for another. */
   private void startStream(ChannelHandlerContext ctx, EventStream stream) {
     if (!streams.tryOpen()) {
       write(ctx, AdminApi.error(503, "the server has " + streams.limit() + " event streams open, its limit;"
@@ -135,36 +127,6 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return;
     }
     ctx.channel().closeFuture().addListener(closed -> streams.closed());
-    HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-    head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream");
-    head.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
-    head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-    ctx.writeAndFlush(head);
-    long period = stream.interval().toMillis();
-    ScheduledFuture<?>[] task = new ScheduledFuture<?>[1];
-    task[0] = ctx.executor().scheduleAtFixedRate(() -> {
-      if (!ctx.channel().isWritable()) {
-        return;
-      }
-      executor.execute(() -> {
-        Object next = stream.next().get();
-        ctx.executor().execute(() -> {
-          if (!ctx.channel().isActive()) {
-            task[0].cancel(false);
-            return;
-          }
-          if (next == null) {
-            task[0].cancel(false);
-            ctx.writeAndFlush(io.netty.handler.codec.http.LastHttpContent.EMPTY_LAST_CONTENT)
-                .addListener(ChannelFutureListener.CLOSE);
-            return;
-          }
-          String data = new String(AdminApi.json(200, next).body(), StandardCharsets.UTF_8);
-          ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(
-              "event: " + stream.event() + "\ndata: " + data + "\n\n", StandardCharsets.UTF_8)));
-        });
-      });
-    }, 0, period, TimeUnit.MILLISECONDS);
-    ctx.channel().closeFuture().addListener(closed -> task[0].cancel(false));
+    EventStreamWriter.start(ctx, stream, executor);
   }
 }
