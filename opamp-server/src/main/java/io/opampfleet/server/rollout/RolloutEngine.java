@@ -197,10 +197,6 @@ public final class RolloutEngine implements AutoCloseable {
     });
   }
 
-  /** The active rollout an agent is in, if any. */
-  public Optional<Long> rolloutOf(String uid) {
-    return call(() -> Optional.ofNullable(byAgent.get(uid)).map(r -> r.rollout().id));
-  }
 
   @Override
   public void close() {
