@@ -106,15 +106,15 @@ public final class RolloutEngine implements AutoCloseable {
   }
 
   public RolloutView pause(long id, String who) {
-    return call(() -> carry(activeRollout(id), activeRollout(id).pause(who)));
+    return call(() -> control(id, machine -> machine.pause(who)));
   }
 
   public RolloutView resume(long id, String who) {
-    return call(() -> carry(activeRollout(id), activeRollout(id).resume(who)));
+    return call(() -> control(id, machine -> machine.resume(who)));
   }
 
   public RolloutView abort(long id, String who) {
-    return call(() -> carry(activeRollout(id), activeRollout(id).abort(who, clock.getAsLong())));
+    return call(() -> control(id, machine -> machine.abort(who, clock.getAsLong())));
   }
 
   public Optional<RolloutView> view(long id) {
@@ -325,6 +325,12 @@ public final class RolloutEngine implements AutoCloseable {
 
   private static List<Rollout.Candidate> candidates(List<Agent> agents) {
     return agents.stream().map(agent -> new Rollout.Candidate(agent.uid(), agent.labels())).toList();
+  }
+
+  /** An operator's action on an active rollout, carried out. */
+  private RolloutView control(long id, java.util.function.Function<RolloutMachine, Steps> action) {
+    RolloutMachine machine = activeRollout(id);
+    return carry(machine, action.apply(machine));
   }
 
   private RolloutMachine activeRollout(long id) {

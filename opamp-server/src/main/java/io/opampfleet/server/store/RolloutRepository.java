@@ -58,8 +58,13 @@ public final class RolloutRepository {
   public List<RolloutAgentRow> agents(long rolloutId) {
     return sql.query("SELECT " + String.join(", ", RolloutAgentRow.COLUMNS)
         + " FROM rollout_agents WHERE rollout_id = ? ORDER BY wave, instance_uid",
-        row -> new RolloutAgentRow(row.getLong(1), row.getString(2), row.getInt(3), row.getString(4),
-            row.getString(5), (Integer) row.getObject(6), row.getLong(7), row.getString(8)), rolloutId);
+        RolloutRepository::agentRow, rolloutId);
+  }
+
+  /** A rollout agent's row from the first eight columns of a result, in RolloutAgentRow.COLUMNS order. */
+  private static RolloutAgentRow agentRow(java.sql.ResultSet row) throws java.sql.SQLException {
+    return new RolloutAgentRow(row.getLong(1), row.getString(2), row.getInt(3), row.getString(4), row.getString(5),
+        (Integer) row.getObject(6), row.getLong(7), row.getString(8));
   }
 
   /** One agent's part in one rollout, with the version that rollout offered. */
@@ -70,9 +75,7 @@ public final class RolloutRepository {
     String columns = String.join(", ", RolloutAgentRow.COLUMNS.stream().map(column -> "a." + column).toList());
     return sql.query("SELECT " + columns + ", r.config_name, r.version FROM rollout_agents a"
         + " JOIN rollouts r ON r.id = a.rollout_id WHERE a.instance_uid = ? ORDER BY a.rollout_id DESC",
-        row -> new StoredAttempt(new RolloutAgentRow(row.getLong(1), row.getString(2), row.getInt(3), row.getString(4),
-            row.getString(5), (Integer) row.getObject(6), row.getLong(7), row.getString(8)), row.getString(9),
-            row.getInt(10)), uid);
+        row -> new StoredAttempt(agentRow(row), row.getString(9), row.getInt(10)), uid);
   }
 
   private static void bind(PreparedStatement statement, RolloutRow rollout) throws java.sql.SQLException {
