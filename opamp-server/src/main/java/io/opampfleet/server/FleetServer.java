@@ -48,9 +48,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -61,6 +63,7 @@ import org.slf4j.LoggerFactory;
 /** The whole server, wired: store, inventory, rollouts, the OpAMP listener and the admin listener. */
 public final class FleetServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FleetServer.class);
+  private static final int ADMIN_CALLS_WAITING = 256;
 
   private final Deque<AutoCloseable> started;
   private final OpampServer opamp;
@@ -120,7 +123,9 @@ public final class FleetServer implements AutoCloseable {
 
     // Agents' messages are handled off the event loops, and never on the store's writer thread.
     ExecutorService agentWork = executor(Runtime.getRuntime().availableProcessors(), "agents", started);
-    ExecutorService adminWork = executor(4, "admin", started);
+    // Admin calls wait in a bounded queue; past it a call is answered 503 rather than held.
+    ExecutorService adminWork = track(new ThreadPoolExecutor(4, 4, 0, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(ADMIN_CALLS_WAITING), daemon("admin")), started);
     EventLoopGroup loops = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     started.push(() -> loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly());
     EventLog events = new EventLog(database);
@@ -162,7 +167,10 @@ public final class FleetServer implements AutoCloseable {
   }
 
   private static ExecutorService executor(int threads, String name, Deque<AutoCloseable> started) {
-    ExecutorService executor = Executors.newFixedThreadPool(threads, daemon(name));
+    return track(Executors.newFixedThreadPool(threads, daemon(name)), started);
+  }
+
+  private static ExecutorService track(ExecutorService executor, Deque<AutoCloseable> started) {
     started.push(() -> {
       executor.shutdown();
       executor.awaitTermination(10, TimeUnit.SECONDS);

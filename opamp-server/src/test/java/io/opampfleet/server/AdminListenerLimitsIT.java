@@ -104,6 +104,32 @@ class AdminListenerLimitsIT {
   }
 
   @Test
+  void aBodyWithoutAKnownTokenIsAnswered401BeforeItIsRead() throws Exception {
+    try (Socket socket = connect()) {
+      send(socket, "POST /api/v1/configs/stranger/versions HTTP/1.1\r\nHost: fleet\r\n"
+          + "Content-Type: application/json\r\nContent-Length: 60000\r\n\r\n");
+
+      assertThat(readSome(socket)).startsWith("HTTP/1.1 401").contains("this call needs a token");
+    }
+  }
+
+  @Test
+  void requestsSentAheadOnOneConnectionAreAnsweredOneByOneInOrder() throws Exception {
+    try (Socket socket = connect()) {
+      String agents = "GET /api/v1/agents HTTP/1.1\r\nHost: fleet\r\nAuthorization: Bearer " + TestFleet.VIEWER
+          + "\r\n\r\n";
+      send(socket, agents + "GET /healthz HTTP/1.1\r\nHost: fleet\r\n\r\n" + agents
+          + "GET /readyz HTTP/1.1\r\nHost: fleet\r\nConnection: close\r\n\r\n");
+
+      String answers = readToEnd(socket);
+      assertThat(answers.split("HTTP/1.1 200", -1)).hasSize(5);
+      assertThat(answers.indexOf("\"status\":\"ok\"")).isGreaterThan(answers.indexOf("\"agents\""))
+          .isLessThan(answers.lastIndexOf("\"agents\""));
+      assertThat(answers.indexOf("\"status\":\"ready\"")).isGreaterThan(answers.lastIndexOf("\"agents\""));
+    }
+  }
+
+  @Test
   void eventStreamsBeyondTheCapAreRefusedWith503() throws Exception {
     try (Socket first = connect(); Socket second = connect(); Socket third = connect()) {
       for (Socket socket : List.of(first, second)) {

@@ -10,30 +10,35 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Closes a connection that has not delivered a whole request in time, however slowly it trickles
- * bytes: the clock starts when the connection opens and again when a response has been written,
- * and stops when the request's last byte is in. Goes after the HTTP codec.
+ * bytes. The first request's clock starts when the connection opens; a later request's when the
+ * previous response has been written, and since a kept-alive client may first wait, it has the
+ * idle timeout more (the codec hides when its first byte comes). The clock stops when the request's
+ * last byte is in. Goes after the HTTP codec.
  */
 public final class RequestDeadline extends ChannelDuplexHandler {
   private final Duration timeout;
+  private final Duration laterTimeout;
   private ScheduledFuture<?> deadline;
 
-  public RequestDeadline(Duration timeout) {
+  /** {@code idleTimeout} zero means a kept-alive connection may wait for ever, so later requests have no deadline. */
+  public RequestDeadline(Duration timeout, Duration idleTimeout) {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("a request deadline must be positive, not " + timeout);
     }
     this.timeout = timeout;
+    this.laterTimeout = idleTimeout.isZero() ? Duration.ZERO : timeout.plus(idleTimeout);
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     if (ctx.channel().isActive()) {
-      arm(ctx);
+      arm(ctx, timeout);
     }
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    arm(ctx);
+    arm(ctx, timeout);
     ctx.fireChannelActive();
   }
 
@@ -50,8 +55,8 @@ public final class RequestDeadline extends ChannelDuplexHandler {
     if (msg instanceof LastHttpContent) {
       promise = promise.unvoid();
       promise.addListener(written -> {
-        if (written.isSuccess() && ctx.channel().isActive()) {
-          arm(ctx);
+        if (written.isSuccess() && !ctx.isRemoved() && ctx.channel().isActive() && !laterTimeout.isZero()) {
+          arm(ctx, laterTimeout);
         }
       });
     }
@@ -63,11 +68,11 @@ public final class RequestDeadline extends ChannelDuplexHandler {
     disarm();
   }
 
-  private void arm(ChannelHandlerContext ctx) {
+  private void arm(ChannelHandlerContext ctx, Duration within) {
     disarm();
     deadline = ctx.executor().schedule(() -> {
       ctx.close();
-    }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }, within.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   private void disarm() {

@@ -57,6 +57,17 @@ public final class AdminApi {
   }
 
   /** Only an admin's package file upload may carry a large body. */
+  /** Whether the request carries a token this server knows; a request that does not may carry no body. */
+  boolean knowsCaller(io.netty.handler.codec.http.HttpRequest request) {
+    return tokens.authenticate(request.headers().get("Authorization")).isPresent();
+  }
+
+  static String unauthenticated(String authorization) {
+    return authorization == null
+        ? "this call needs a token: send 'Authorization: Bearer <token>'"
+        : "the token is not known; check it, or ask an admin for a new one";
+  }
+
   boolean admitsLargeBody(io.netty.handler.codec.http.HttpRequest request) {
     return request.method().name().equals("POST")
         && new io.netty.handler.codec.http.QueryStringDecoder(request.uri()).path().equals("/api/v1/packages/file")
@@ -82,9 +93,7 @@ public final class AdminApi {
       }
       Optional<Principal> principal = tokens.authenticate(authorization);
       if (principal.isEmpty()) {
-        throw new ApiException(401, authorization == null
-            ? "this call needs a token: send 'Authorization: Bearer <token>'"
-            : "the token is not known; check it, or ask an admin for a new one");
+        throw new ApiException(401, unauthenticated(authorization));
       }
       if (path.equals("/metrics")) {
         return ApiResponse.text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.get());

@@ -1,5 +1,6 @@
 package io.opampfleet.server.api;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -22,11 +23,15 @@ import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.HttpChunkedInput;
 import io.netty.handler.stream.ChunkedNioFile;
 import java.io.IOException;
+import io.netty.util.concurrent.Future;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
- * Hands each request to {@link AdminApi} off the event loop and writes the answer back. A request
- * the HTTP codec could not read is answered 400, 414 or 431 and never runs.
+ * Hands each request to {@link AdminApi} off the event loop and writes the answer back; the
+ * connection reads its next request once the answer is written. A request the HTTP codec could not
+ * read is answered 400, 414 or 431 and never runs; one that finds the admin workers' queue full is
+ * answered 503.
  */
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final AdminApi api;
@@ -49,24 +54,33 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     String method = request.method().name();
     String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
     boolean keepAlive = HttpUtil.isKeepAlive(request);
-    // The body (up to a package file's size) is copied off the event loop, then let go.
-    io.netty.buffer.ByteBuf content = request.content().retain();
-    executor.execute(() -> {
-      byte[] body;
-      try {
-        body = ByteBufUtil.getBytes(content);
-      } finally {
-        content.release();
-      }
-      ApiResponse response = api.handle(method, uri.path(), uri.parameters(), authorization, body);
-      if (response.stream() != null) {
-        ctx.executor().execute(() -> startStream(ctx, response.stream()));
-      } else if (response.file() != null) {
-        sendFile(ctx, response, keepAlive);
-      } else {
-        write(ctx, response, keepAlive);
-      }
-    });
+    ByteBuf content = request.content().retain();
+    ctx.channel().config().setAutoRead(false);
+    try {
+      executor.execute(() -> answer(ctx, method, uri, authorization, content, keepAlive));
+    } catch (RejectedExecutionException full) {
+      content.release();
+      write(ctx, AdminApi.error(503, "the server has as many admin calls waiting as it takes; retry shortly"), false);
+    }
+  }
+
+  /** Off the event loop: the body (up to a package file's size) is copied, let go, and the call run. */
+  private void answer(ChannelHandlerContext ctx, String method, QueryStringDecoder uri, String authorization,
+      ByteBuf content, boolean keepAlive) {
+    byte[] body;
+    try {
+      body = ByteBufUtil.getBytes(content);
+    } finally {
+      content.release();
+    }
+    ApiResponse response = api.handle(method, uri.path(), uri.parameters(), authorization, body);
+    if (response.stream() != null) {
+      ctx.executor().execute(() -> startStream(ctx, response.stream()));
+    } else if (response.file() != null) {
+      sendFile(ctx, response, keepAlive);
+    } else {
+      write(ctx, response, keepAlive);
+    }
   }
 
   @Override
@@ -92,7 +106,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
     if (keepAlive) {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-      ctx.writeAndFlush(response);
+      ctx.writeAndFlush(response).addListener(AdminHandler::readNext);
     } else {
       ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
@@ -114,8 +128,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     HttpUtil.setKeepAlive(head, keepAlive);
     ctx.write(head);
     ChannelFuture sent = ctx.writeAndFlush(new HttpChunkedInput(chunks));
-    if (!keepAlive) {
-      sent.addListener(ChannelFutureListener.CLOSE);
+    sent.addListener(keepAlive ? AdminHandler::readNext : ChannelFutureListener.CLOSE);
+  }
+
+  /** The answer is written: the connection may read its next request. */
+  private static void readNext(Future<? super Void> written) {
+    ChannelFuture future = (ChannelFuture) written;
+    if (written.isSuccess()) {
+      future.channel().config().setAutoRead(true);
     }
   }
 

@@ -12,6 +12,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
@@ -70,9 +71,11 @@ public final class AdminServer implements AutoCloseable {
                   TimeUnit.NANOSECONDS));
               pipeline.addLast("close-idle", IdleCloser.INSTANCE);
               pipeline.addLast("http", new HttpServerCodec(MAX_REQUEST_LINE, MAX_HEADERS, 8192));
-              pipeline.addLast("deadline", new RequestDeadline(limits.requestTimeout()));
-              pipeline.addLast("limit", new BodyLimit(api::admitsLargeBody, limits.maxBytes()));
+              pipeline.addLast("deadline", new RequestDeadline(limits.requestTimeout(), limits.idleTimeout()));
+              pipeline.addLast("limit", new BodyLimit(api::knowsCaller, api::admitsLargeBody, limits.maxBytes()));
               pipeline.addLast("aggregate", new HttpObjectAggregator(BodyLimit.LARGE));
+              // Requests a client sends ahead wait here, whole, while one is being answered.
+              pipeline.addLast("one-at-a-time", new FlowControlHandler());
               pipeline.addLast("chunked", new ChunkedWriteHandler());
               pipeline.addLast("api", new AdminHandler(api, executor, streams));
             }

@@ -18,21 +18,24 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.function.Predicate;
 
 /**
- * Caps each request's body before it is gathered in memory: small for every call, large only for
- * the requests {@code large} admits (package uploads by an admin), so no one without that right
- * can make the server hold a large body.
+ * Caps each request's body before it is gathered in memory: none for a caller without a known
+ * token (answered 401 before its body is read), small for every other call, large only for the
+ * requests {@code large} admits (package uploads by an admin), so no one without that right can
+ * make the server hold a large body.
  */
 final class BodyLimit extends ChannelInboundHandlerAdapter {
   static final int LARGE = 512 * 1024 * 1024;
 
+  private final Predicate<HttpRequest> known;
   private final Predicate<HttpRequest> large;
   private final int small;
   private long limit;
   private long received;
   private boolean refused;
 
-  /** {@code small} bounds every body but those {@code large} admits. */
-  BodyLimit(Predicate<HttpRequest> large, int small) {
+  /** {@code small} bounds every body but those {@code large} admits; callers not {@code known} send none. */
+  BodyLimit(Predicate<HttpRequest> known, Predicate<HttpRequest> large, int small) {
+    this.known = known;
     this.large = large;
     this.small = small;
     this.limit = small;
@@ -41,22 +44,35 @@ final class BodyLimit extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof HttpRequest request) {
-      limit = large.test(request) ? LARGE : small;
       received = 0;
       refused = false;
+      if (hasBody(request) && !known.test(request)) {
+        refuse(ctx, msg, HttpResponseStatus.UNAUTHORIZED,
+            AdminApi.unauthenticated(request.headers().get(HttpHeaderNames.AUTHORIZATION)));
+        return;
+      }
+      limit = large.test(request) ? LARGE : small;
       if (HttpUtil.getContentLength(request, 0L) > limit) {
-        refuse(ctx, msg);
+        refuse(ctx, msg, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, tooLarge());
         return;
       }
     }
     if (msg instanceof HttpContent content) {
       received += content.content().readableBytes();
       if (refused || received > limit) {
-        refuse(ctx, msg);
+        refuse(ctx, msg, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, tooLarge());
         return;
       }
     }
     ctx.fireChannelRead(msg);
+  }
+
+  private static boolean hasBody(HttpRequest request) {
+    return HttpUtil.getContentLength(request, 0L) > 0 || HttpUtil.isTransferEncodingChunked(request);
+  }
+
+  private String tooLarge() {
+    return "the request body is larger than " + size(limit) + "; only package files an admin uploads may be larger";
   }
 
   private static String size(long bytes) {
@@ -67,10 +83,10 @@ final class BodyLimit extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Answers 413 at once, then reads the rest of the body without keeping it and closes the
+   * Answers at once, then reads the rest of the body without keeping it and closes the
    * connection at its end, so that a client still sending hears the answer rather than a reset.
    */
-  private void refuse(ChannelHandlerContext ctx, Object msg) {
+  private void refuse(ChannelHandlerContext ctx, Object msg, HttpResponseStatus status, String reason) {
     boolean last = msg instanceof LastHttpContent;
     ReferenceCountUtil.release(msg);
     if (refused) {
@@ -80,10 +96,8 @@ final class BodyLimit extends ChannelInboundHandlerAdapter {
       return;
     }
     refused = true;
-    byte[] body = AdminApi.error(413, "the request body is larger than " + size(limit)
-        + "; only package files an admin uploads may be larger").body();
-    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-        HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, Unpooled.wrappedBuffer(body));
+    byte[] body = AdminApi.error(status.code(), reason).body();
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
     response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
     response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

@@ -13,8 +13,10 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Writes a server-sent event stream: one event per interval until the stream ends or the client
@@ -33,12 +35,24 @@ final class EventStreamWriter {
     head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
     ctx.writeAndFlush(head);
     ScheduledFuture<?>[] task = new ScheduledFuture<?>[1];
+    // One event in the making at a time: a slow store skips ticks rather than piling them up.
+    AtomicBoolean making = new AtomicBoolean();
     task[0] = ctx.executor().scheduleAtFixedRate(() -> {
-      if (ctx.channel().isWritable()) {
+      if (!ctx.channel().isWritable() || !making.compareAndSet(false, true)) {
+        return;
+      }
+      try {
         work.execute(() -> {
-          Object next = stream.next().get();
+          Object next;
+          try {
+            next = stream.next().get();
+          } finally {
+            making.set(false);
+          }
           ctx.executor().execute(() -> write(ctx, stream, next, task[0]));
         });
+      } catch (RejectedExecutionException busy) {
+        making.set(false);
       }
     }, 0, stream.interval().toMillis(), TimeUnit.MILLISECONDS);
     ctx.channel().closeFuture().addListener(closed -> task[0].cancel(false));

@@ -1,5 +1,7 @@
 package io.opampfleet.netty.server.internal;
 
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -100,11 +102,11 @@ public final class OpampRequestRouter extends SimpleChannelInboundHandler<FullHt
   private void admit(ChannelHandlerContext ctx, FullHttpRequest request, ConnectionRequest connection,
       ConnectionDecision decision, Throwable failure) {
     boolean accepted = failure == null && decision.accepted();
-    if (accepted && connection.transport() == Transport.WEBSOCKET) {
-      upgrade(ctx, request, connection);
-      return;
-    }
     try {
+      if (accepted && connection.transport() == Transport.WEBSOCKET) {
+        upgrade(ctx, request.retain(), connection);
+        return;
+      }
       if (failure != null) {
         log.warn("the connecting callback failed for {}: {}", connection.remoteAddress(), failure.toString());
         HttpResponses.text(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "the server could not decide on the connection");
@@ -129,14 +131,17 @@ public final class OpampRequestRouter extends SimpleChannelInboundHandler<FullHt
     WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
         location, null, false, context.limits().maxMessageBytes()).newHandshaker(request);
     if (handshaker == null) {
-      WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
       request.release();
+      WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel())
+          .addListener(ChannelFutureListener.CLOSE);
       return;
     }
     WebSocketAgentConnection agent = new WebSocketAgentConnection(
         ctx.channel(), connection.peerCertificates(), context.limits().maxMessageBytes());
     ChannelPipeline pipeline = ctx.pipeline();
-    io.netty.channel.ChannelFuture handshake;
+    // Frames have no request deadline: a WebSocket lives long, and the idle timeout watches it.
+    pipeline.remove(RequestDeadline.class);
+    ChannelFuture handshake;
     try {
       handshake = handshaker.handshake(ctx.channel(), request);
     } catch (RuntimeException malformed) {
@@ -150,9 +155,11 @@ public final class OpampRequestRouter extends SimpleChannelInboundHandler<FullHt
         ctx.close();
         return;
       }
-      // Reading is off until here, so no frame arrives before its handlers.
-      pipeline.addLast(new WebSocketFrameAggregator(context.limits().maxMessageBytes()),
-          new WebSocketFramesHandler(agent, context.dispatcher()));
+      // Reading is off until here, so no frame arrives before its handlers. Frames are made whole
+      // before they wait their turn.
+      pipeline.addBefore(ServerPipeline.ONE_AT_A_TIME, null,
+          new WebSocketFrameAggregator(context.limits().maxMessageBytes()));
+      pipeline.addLast(new WebSocketFramesHandler(agent, context.dispatcher()));
       pipeline.remove(HttpExchangeHandler.class);
       pipeline.remove(ServerPipeline.DECOMPRESSOR);
       pipeline.remove(this);
@@ -162,7 +169,6 @@ public final class OpampRequestRouter extends SimpleChannelInboundHandler<FullHt
   }
 
   private void startIdleTimeout(ChannelPipeline pipeline) {
-    pipeline.remove(RequestDeadline.class);
     long idle = context.limits().idleTimeout().toNanos();
     if (idle > 0) {
       pipeline.addFirst(new IdleStateHandler(idle, 0, 0, TimeUnit.NANOSECONDS));

@@ -7,16 +7,19 @@ import io.netty.handler.codec.http.HttpContentCompressor;
 import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SslContext;
 import io.opampfleet.netty.guard.RequestDeadline;
 
 /**
  * One connection's pipeline, in the order bytes meet it: TLS, the connection count, HTTP, the
- * first request's deadline, gzip both ways with bodies bounded after inflation, the server-wide
- * budget of bytes in hand, then the router that picks WebSocket or plain HTTP.
+ * request deadline, gzip both ways with bodies bounded after inflation, the server-wide budget of
+ * bytes in hand, whole messages handed on one per read (so messages a client sends ahead wait
+ * while reading is off), then the router that picks WebSocket or plain HTTP.
  */
 public final class ServerPipeline extends ChannelInitializer<Channel> {
   static final String DECOMPRESSOR = "gunzip";
+  static final String ONE_AT_A_TIME = "one-at-a-time";
 
   private final ServerContext context;
   private final SslContext tls;
@@ -37,13 +40,14 @@ public final class ServerPipeline extends ChannelInitializer<Channel> {
     int maxBytes = context.limits().maxMessageBytes();
     pipeline.addLast(context.counter());
     pipeline.addLast(new HttpServerCodec());
-    pipeline.addLast(new RequestDeadline(context.limits().requestTimeout()));
+    pipeline.addLast(new RequestDeadline(context.limits().requestTimeout(), context.limits().idleTimeout()));
     pipeline.addLast(new HttpContentCompressor());
     // Inflation stops at the message limit, so a small gzip bomb cannot take the heap.
     pipeline.addLast(DECOMPRESSOR, new HttpContentDecompressor(false, maxBytes));
     // Stays after a WebSocket upgrade, where it sees the frames.
     pipeline.addLast(new BudgetedReads(context.budget(), context.limits().retryAfter()));
     pipeline.addLast(new HttpObjectAggregator(maxBytes));
+    pipeline.addLast(ONE_AT_A_TIME, new FlowControlHandler());
     pipeline.addLast(new OpampRequestRouter(context));
     pipeline.addLast(new HttpExchangeHandler(context));
   }

@@ -15,8 +15,12 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.opampfleet.netty.InstanceUid;
 import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.proto.framing.MalformedMessageException;
 import io.opampfleet.proto.framing.WebSocketMessageCodec;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,31 +43,41 @@ final class WebSocketFramesHandler extends SimpleChannelInboundHandler<WebSocket
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
     if (frame instanceof BinaryWebSocketFrame) {
-      AgentToServer message;
-      try {
-        message = WebSocketMessageCodec.decode(frame.content(), AgentToServer.parser());
-      } catch (MalformedMessageException e) {
-        agent.send(Replies.badRequest(ByteString.EMPTY, e.getMessage()));
-        return;
-      }
-      // Checked before anything is kept or echoed: a stranger's uid may be of any length.
-      if (InstanceUid.problem(message.getInstanceUid()).isPresent()) {
-        agent.send(Replies.badRequest(ByteString.EMPTY, InstanceUid.problem(message.getInstanceUid()).get()));
-        return;
-      }
-      // The next message is read once this one is answered, so no queue of messages builds up.
-      ctx.channel().config().setAutoRead(false);
-      dispatcher.dispatch(agent, message).thenAccept(reply -> agent.send(reply)
-          .whenComplete((sent, failure) -> ctx.channel().config().setAutoRead(true)));
+      answer(ctx, replyTo(frame));
     } else if (frame instanceof TextWebSocketFrame) {
       agent.close(new WebSocketCloseStatus(WebSocketCloseStatus.INVALID_MESSAGE_TYPE.code(),
           "OpAMP messages are binary WebSocket messages"));
-    } else if (frame instanceof PingWebSocketFrame) {
+    } else if (frame instanceof PingWebSocketFrame && ctx.channel().isWritable()) {
+      // A client that pings without reading its pongs gets no more until it reads.
       ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
     } else if (frame instanceof CloseWebSocketFrame) {
       ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
           .addListener(ChannelFutureListener.CLOSE);
     }
+  }
+
+  private CompletionStage<ServerToAgent> replyTo(WebSocketFrame frame) {
+    AgentToServer message;
+    try {
+      message = WebSocketMessageCodec.decode(frame.content(), AgentToServer.parser());
+    } catch (MalformedMessageException e) {
+      return CompletableFuture.completedFuture(Replies.badRequest(ByteString.EMPTY, e.getMessage()));
+    }
+    // Checked before anything is kept or echoed: a stranger's uid may be of any length.
+    Optional<String> badUid = InstanceUid.problem(message.getInstanceUid());
+    if (badUid.isPresent()) {
+      return CompletableFuture.completedFuture(Replies.badRequest(ByteString.EMPTY, badUid.get()));
+    }
+    return dispatcher.dispatch(agent, message);
+  }
+
+  /** The next message is read once this one's reply is sent, so no queue of messages builds up. */
+  private void answer(ChannelHandlerContext ctx, CompletionStage<ServerToAgent> reply) {
+    ctx.channel().config().setAutoRead(false);
+    reply.thenCompose(agent::send).whenComplete((sent, failure) -> ctx.executor().execute(() -> {
+      BudgetedReads.answered(ctx.pipeline());
+      ctx.channel().config().setAutoRead(true);
+    }));
   }
 
   @Override

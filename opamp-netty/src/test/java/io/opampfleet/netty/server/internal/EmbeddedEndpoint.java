@@ -9,6 +9,8 @@ import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.opampfleet.netty.server.ServerCallbacks;
 import io.opampfleet.netty.server.ServerLimits;
+import java.util.ArrayList;
+import java.util.List;
 
 /** The server's pipeline on EmbeddedChannels: requests in as bytes, responses out as bytes. */
 final class EmbeddedEndpoint {
@@ -33,16 +35,32 @@ final class EmbeddedEndpoint {
   }
 
   static FullHttpResponse exchange(EmbeddedChannel connection, FullHttpRequest request) {
+    send(connection, request);
+    List<FullHttpResponse> responses = responses(connection);
+    return responses.isEmpty() ? null : responses.get(0);
+  }
+
+  /** Writes the request's bytes to the connection, as a client would, and lets the server act. */
+  static void send(EmbeddedChannel connection, FullHttpRequest request) {
     EmbeddedChannel encoder = new EmbeddedChannel(new HttpRequestEncoder());
     encoder.writeOutbound(request);
     for (ByteBuf bytes = encoder.readOutbound(); bytes != null; bytes = encoder.readOutbound()) {
       connection.writeInbound(bytes);
     }
     connection.runPendingTasks();
+  }
+
+  /** The responses the connection wrote since the last call, in order. */
+  static List<FullHttpResponse> responses(EmbeddedChannel connection) {
+    connection.runPendingTasks();
     EmbeddedChannel decoder = new EmbeddedChannel(new HttpResponseDecoder(), new HttpObjectAggregator(1 << 24));
     for (Object bytes = connection.readOutbound(); bytes != null; bytes = connection.readOutbound()) {
       decoder.writeInbound(bytes);
     }
-    return decoder.readInbound();
+    List<FullHttpResponse> responses = new ArrayList<>();
+    for (FullHttpResponse response = decoder.readInbound(); response != null; response = decoder.readInbound()) {
+      responses.add(response);
+    }
+    return responses;
   }
 }

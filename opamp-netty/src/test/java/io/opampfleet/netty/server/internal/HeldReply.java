@@ -6,8 +6,10 @@ import io.opampfleet.netty.server.ServerCallbacks;
 import io.opampfleet.proto.AgentToServer;
 import io.opampfleet.proto.CustomMessage;
 import io.opampfleet.proto.ServerToAgent;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Callbacks that keep the reply to the message of sequence number {@link #HELD} until the test lets
@@ -17,9 +19,12 @@ final class HeldReply implements ServerCallbacks {
   static final long HELD = 7;
 
   final CompletableFuture<ServerToAgent> reply = new CompletableFuture<>();
+  /** The sequence numbers of the messages handed to the callbacks, in order. */
+  final List<Long> handed = new CopyOnWriteArrayList<>();
 
   @Override
   public CompletionStage<ServerToAgent> onMessage(AgentConnection connection, AgentToServer message) {
+    handed.add(message.getSequenceNum());
     return message.getSequenceNum() == HELD ? reply : ServerCallbacks.super.onMessage(connection, message);
   }
 

@@ -27,6 +27,7 @@ import io.opampfleet.proto.ServerToAgentFlags;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -167,6 +168,48 @@ class HttpEndpointTest {
     waiting.runPendingTasks();
     assertThat(endpoint.context.bytesInHand()).isZero();
     assertThat(endpoint.exchange(post(REPORT.toByteArray())).status()).isEqualTo(HttpResponseStatus.OK);
+  }
+
+  @Test
+  void requestsSentAheadWaitTheirTurnAndStayCountedUntilEachIsAnswered() throws Exception {
+    HeldReply callbacks = new HeldReply();
+    EmbeddedEndpoint endpoint = new EmbeddedEndpoint(callbacks, ServerLimits.defaults());
+    EmbeddedChannel connection = endpoint.connect();
+    EmbeddedEndpoint.send(connection, post(HeldReply.weighing(
+        REPORT.toBuilder().setSequenceNum(HeldReply.HELD).build(), 3000).toByteArray()));
+    EmbeddedEndpoint.send(connection, post(HeldReply.weighing(REPORT.toBuilder().setSequenceNum(8).build(), 2000)
+        .toByteArray()));
+
+    assertThat(callbacks.handed).containsExactly(HeldReply.HELD);
+    assertThat(endpoint.context.bytesInHand()).isGreaterThan(5000);
+
+    callbacks.reply.complete(ServerToAgent.getDefaultInstance());
+    assertThat(EmbeddedEndpoint.responses(connection)).hasSize(2)
+        .allSatisfy(response -> assertThat(response.status()).isEqualTo(HttpResponseStatus.OK));
+    assertThat(callbacks.handed).containsExactly(HeldReply.HELD, 8L);
+    assertThat(endpoint.context.bytesInHand()).isZero();
+  }
+
+  @Test
+  void aKeptAliveConnectionThatTricklesItsNextRequestIsClosedAtTheDeadline() {
+    EmbeddedEndpoint endpoint = new EmbeddedEndpoint(new ServerCallbacks() {},
+        ServerLimits.defaults().withRequestTimeout(Duration.ofSeconds(10)).withIdleTimeout(Duration.ofSeconds(60)));
+    EmbeddedChannel connection = endpoint.connect();
+    assertThat(EmbeddedEndpoint.exchange(connection, post(REPORT.toByteArray())).status())
+        .isEqualTo(HttpResponseStatus.OK);
+
+    // One byte of the next request's headers every 30 s: never idle for 60 s, never a whole request.
+    byte[] headers = "POST /v1/opamp HTTP/1.1\r\nHost: localhost\r\n".getBytes(StandardCharsets.US_ASCII);
+    for (int second = 30; second <= 60; second += 30) {
+      connection.advanceTimeBy(30, TimeUnit.SECONDS);
+      connection.runScheduledPendingTasks();
+      connection.writeInbound(Unpooled.wrappedBuffer(headers, second / 30 - 1, 1));
+    }
+    assertThat(connection.isOpen()).isTrue();
+    connection.advanceTimeBy(11, TimeUnit.SECONDS);
+    connection.runScheduledPendingTasks();
+
+    assertThat(connection.isOpen()).isFalse();
   }
 
   @Test

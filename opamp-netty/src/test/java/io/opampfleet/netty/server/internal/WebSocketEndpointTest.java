@@ -136,6 +136,40 @@ class WebSocketEndpointTest {
   }
 
   @Test
+  void messagesSentAheadWaitTheirTurnAndStayCountedUntilEachIsAnswered() throws Exception {
+    HeldReply callbacks = new HeldReply();
+    EmbeddedEndpoint endpoint = new EmbeddedEndpoint(callbacks, ServerLimits.defaults());
+    EmbeddedWebSocket socket = EmbeddedWebSocket.open(endpoint);
+    socket.send(frame(HeldReply.weighing(REPORT.toBuilder().setSequenceNum(HeldReply.HELD).build(), 3000)));
+    socket.send(frame(HeldReply.weighing(REPORT.toBuilder().setSequenceNum(8).build(), 2000)));
+
+    assertThat(callbacks.handed).containsExactly(HeldReply.HELD);
+    assertThat(endpoint.context.bytesInHand()).isGreaterThan(5000);
+
+    callbacks.reply.complete(ServerToAgent.getDefaultInstance());
+    assertThat(socket.received()).hasSize(2);
+    assertThat(callbacks.handed).containsExactly(HeldReply.HELD, 8L);
+    assertThat(endpoint.context.bytesInHand()).isZero();
+  }
+
+  @Test
+  void pingsAndPongsTakeNothingFromTheBytesInHand() throws Exception {
+    EmbeddedEndpoint endpoint = new EmbeddedEndpoint(new ServerCallbacks() {},
+        ServerLimits.defaults().withMaxMessageBytes(4096).withMaxBytesInHand(4096));
+    EmbeddedWebSocket socket = EmbeddedWebSocket.open(endpoint);
+
+    for (int i = 0; i < 100; i++) {
+      socket.send(new PongWebSocketFrame(Unpooled.wrappedBuffer(new byte[100])));
+      socket.send(new PingWebSocketFrame(Unpooled.wrappedBuffer(new byte[100])));
+    }
+
+    assertThat(endpoint.context.bytesInHand()).isZero();
+    assertThat(socket.received()).hasSize(100).allSatisfy(frame -> assertThat(frame).isInstanceOf(PongWebSocketFrame.class));
+    socket.send(frame(REPORT));
+    assertThat(reply(socket.received()).getInstanceUid()).isEqualTo(UID);
+  }
+
+  @Test
   void bytesThatAreNotProtobufGetABadRequestReply() throws Exception {
     EmbeddedWebSocket socket = EmbeddedWebSocket.open(new EmbeddedEndpoint());
 
