@@ -41,7 +41,6 @@ public final class Agent {
   private String certificateSha256 = "";
   private String pendingCertificateSha256 = "";
   private ConfigVersion desired;
-  private long desiredSince;
 
   // Kept for this process only: the live link and what was sent over it.
   private AgentConnection connection;
@@ -50,6 +49,12 @@ public final class Agent {
   private long pollMillis;
   private long lastMessageOnLink;
   private String sentHash = "";
+  /**
+   * The desired config has not had its chance yet: it is not sent, or the agent has not spoken since
+   * it was. Until then a report of another config is not drift (an HTTP agent's poll that fetches a
+   * new config still reports the old one). After a restart, what was stored is judged as it is.
+   */
+  private boolean desiredInFlight;
 
   public Agent(String uid) {
     this.uid = uid;
@@ -62,7 +67,7 @@ public final class Agent {
   public synchronized AgentSnapshot snapshot() {
     return new AgentSnapshot(uid, description, labels, capabilities, health, effectiveConfig, remoteConfigStatus,
         packageStatuses, availableComponents, connected, connectedSince, lastSeen, remoteAddress,
-        certificateSubject, certificateSha256, pendingCertificateSha256, desired, desiredSince, pollMillis);
+        certificateSubject, certificateSha256, pendingCertificateSha256, desired, desiredInFlight, pollMillis);
   }
 
   /** Restores what the store kept. */
@@ -84,7 +89,6 @@ public final class Agent {
     certificateSha256 = stored.certificateSha256();
     pendingCertificateSha256 = stored.pendingCertificateSha256();
     desired = stored.desired();
-    desiredSince = stored.desiredSince();
   }
 
   synchronized void describe(AgentDescription description) {
@@ -172,6 +176,9 @@ public final class Agent {
     }
     this.lastMessageOnLink = now;
     this.lastSeen = now;
+    if (!sentHash.isEmpty()) {
+      desiredInFlight = false;
+    }
     this.remoteAddress = remoteAddress;
   }
 
@@ -213,9 +220,9 @@ public final class Agent {
   }
 
   /** The version the server now wants the agent to run (null: none, it runs its local config). */
-  public synchronized void desire(ConfigVersion version, long now) {
+  public synchronized void desire(ConfigVersion version) {
     this.desired = version;
-    this.desiredSince = now;
+    this.desiredInFlight = version != null;
     this.sentHash = "";
   }
 
@@ -229,10 +236,18 @@ public final class Agent {
    * already sent over this connection. Marks it sent.
    */
   public synchronized ConfigVersion configToSend() {
-    if (desired == null || desired.sha256().equals(sentHash) || reports(desired)) {
+    if (desired == null) {
+      return null;
+    }
+    if (reports(desired)) {
+      desiredInFlight = false;
+      return null;
+    }
+    if (desired.sha256().equals(sentHash)) {
       return null;
     }
     sentHash = desired.sha256();
+    desiredInFlight = true;
     return desired;
   }
 

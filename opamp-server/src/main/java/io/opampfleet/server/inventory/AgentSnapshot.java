@@ -34,16 +34,16 @@ public record AgentSnapshot(
     String certificateSha256,
     String pendingCertificateSha256,
     ConfigVersion desired,
-    long desiredSince,
+    boolean desiredInFlight,
     long pollMillis) {
 
   /**
-   * Why the agent does not run the config the server wants it to, once it has reported since that
-   * config was decided: it refused it, or it runs another (it went back to an earlier one, or its
-   * config was changed on its host). Empty when it runs it, or has not answered yet.
+   * Why the agent does not run the config the server wants it to: it refused it, or, once it has
+   * spoken after the config was sent, it runs another (it went back to an earlier one, or its config
+   * was changed on its host). Empty when it runs it, or has not had its chance yet.
    */
   public Optional<String> drift() {
-    if (desired == null || remoteConfigStatus == null || lastSeen < desiredSince) {
+    if (desired == null || remoteConfigStatus == null) {
       return Optional.empty();
     }
     String reported = HexFormat.of().formatHex(remoteConfigStatus.getLastRemoteConfigHash().toByteArray());
@@ -52,7 +52,8 @@ public record AgentSnapshot(
           ? Optional.of("refused " + desired.label() + ": " + remoteConfigStatus.getErrorMessage())
           : Optional.empty();
     }
-    return reported.isEmpty() ? Optional.empty() : Optional.of("runs another config than " + desired.label());
+    return reported.isEmpty() || desiredInFlight ? Optional.empty()
+        : Optional.of("runs another config than " + desired.label());
   }
 
   /** Healthy when it says so; an agent that reports no health counts as healthy while connected. */

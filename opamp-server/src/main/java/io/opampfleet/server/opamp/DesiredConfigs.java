@@ -18,7 +18,7 @@ public final class DesiredConfigs implements ConfigSender {
 
   @Override
   public void send(Agent agent, ConfigVersion version, String why, long now) {
-    agent.desire(version, now);
+    agent.desire(version);
     writes.agent(agent);
     writes.event(new AgentEvent(agent.uid(), now, AgentEvent.Kind.CONFIG_SENT, version.label() + " (" + why + ")"));
     commands.sendDesiredConfig(agent);
@@ -26,7 +26,7 @@ public final class DesiredConfigs implements ConfigSender {
 
   @Override
   public void returnToLocal(Agent agent, boolean drop, String why, long now) {
-    agent.desire(null, now);
+    agent.desire(null);
     writes.agent(agent);
     writes.event(new AgentEvent(agent.uid(), now, AgentEvent.Kind.CONFIG_SENT, "its local config (" + why + ")"));
     if (drop) {

@@ -89,7 +89,7 @@ public final class AgentRows {
             nullToEmpty(rows.getString("certificate_sha256")),
             nullToEmpty(rows.getString("certificate_pending_sha256")),
             desired,
-            0,
+            false,
             0));
       }
     } catch (SQLException e) {
