@@ -71,7 +71,8 @@ function remoteConfig(agent) {
   const remote = agent.remoteConfig || {};
   return el('div', { id: 'remote-config' },
     el('p', {}, statusPill(remote.status), ' ', agent.desiredConfig
-      ? ['desired ', el('span', { class: 'mono' }, agent.desiredConfig), agent.runsDesiredConfig ? ' (running)' : ''] : 'no desired config'),
+      ? ['desired ', el('span', { class: 'mono' }, agent.desiredConfig), agent.runsDesiredConfig ? ' (running)' : '']
+      : agent.desiresLocalConfig ? 'desired: its local config (a rollout was rolled back)' : 'no desired config'),
     remote.errorMessage ? el('pre', { class: 'error mono' }, remote.errorMessage) : null);
 }
 

@@ -80,6 +80,35 @@ class RolloutsOnANewFleetIT {
   }
 
   @Test
+  void anAgentThatRanTheVersionAndWasAwayForTheRollbackDropsItOnReturnAndNoAssignmentTakesItBack() {
+    SimulatedAgent agent = connected(1).get(0);
+    rollouts.version("pipeline", GOOD);
+    long id = rollouts.start(Map.of("selector", "tier=web", "config", "pipeline", "version", 1, "bake", "60s",
+        "failureBudget", "0", "applyTimeout", "5s")).get("id").asLong();
+    await().atMost(Duration.ofSeconds(20)).until(() -> agent.running().equals(GOOD));
+
+    // Away during the bake for longer than the apply timeout: the rollout rolls back while it is away.
+    agent.close();
+    assertThat(operator.put("/api/v1/assignments/web", Map.of("selector", "tier=web", "config", "pipeline",
+        "version", 1)).body().get("applied").asInt()).as("the agent is held by the rollout").isZero();
+    await().atMost(Duration.ofSeconds(20)).until(() ->
+        operator.get("/api/v1/rollouts/" + id).body().get("state").asText().equals("ROLLING_BACK"));
+    agent.start();
+    JsonNode done = rollouts.awaitEnd(id);
+
+    assertThat(done.get("state").asText()).isEqualTo("ROLLED_BACK");
+    assertThat(agent.running()).as("told on its return to drop the remote config").isEmpty();
+    JsonNode listed = operator.get("/api/v1/agents?selector=tier=web").body().get("agents").get(0);
+    assertThat(listed.get("desiredConfig").isNull()).isTrue();
+    assertThat(listed.get("desiresLocalConfig").asBoolean()).isTrue();
+    agent.close();
+    awaitConnected(0);
+    agent.received.clear();
+    agent.start();
+    awaitOfferedNothing(agent);
+  }
+
+  @Test
   void anAgentAwayWhenTheRolloutStartsWaitsPendingAndGetsTheVersionOnceItSucceeded() {
     SimulatedAgent away = oneOfThreeAway();
     rollouts.version("pipeline", GOOD);
@@ -195,6 +224,16 @@ class RolloutsOnANewFleetIT {
         + " left out (agent " + lacking.uid() + " lacks exporters/kafka)");
     assertThat(rollouts.awaitEnd(started.get("id").asLong()).get("state").asText()).isEqualTo("SUCCEEDED");
     assertThat(unknown.running()).contains("kafka:");
+    JsonNode assigned = operator.put("/api/v1/assignments/kafka", Map.of("selector", "tier=web", "config", "kafka",
+        "version", 1)).body();
+    assertThat(assigned.get("incompatible")).extracting(JsonNode::asText)
+        .containsExactly("agent " + lacking.uid() + " lacks exporters/kafka");
+    lacking.close();
+    awaitConnected(1);
+    lacking.start();
+    awaitConnected(2);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(operator.get("/api/v1/agents/"
+        + lacking.uid() + "/events").body().toString()).contains("INCOMPATIBLE", "lacks: exporters/kafka"));
     assertThat(lacking.received).noneMatch(ServerToAgent::hasRemoteConfig);
   }
 

@@ -28,6 +28,7 @@ final class AgentJson {
     row.put("healthy", agent.healthy());
     row.put("remoteConfigStatus", status(agent));
     row.put("desiredConfig", agent.desired() == null ? null : agent.desired().label());
+    row.put("desiresLocalConfig", agent.desiresLocal());
     row.put("runsDesiredConfig", agent.desired() != null && agent.remoteConfigStatus() != null
         && hash(agent).equals(agent.desired().sha256()) && status(agent).equals("APPLIED"));
     row.put("drift", agent.drift().orElse(null));

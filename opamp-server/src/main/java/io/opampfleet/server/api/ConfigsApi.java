@@ -146,10 +146,11 @@ public final class ConfigsApi {
     Assignment assignment = new Assignment(name, selector, version.name(), version.version(), Instant.now());
     configs.saveAssignment(assignment);
     assignments.put(assignment);
-    int applied = rollouts.assign(inventory.matching(selector).stream()
+    RolloutEngine.Assigned assigned = rollouts.assign(inventory.matching(selector).stream()
         .filter(agent -> assignments.resolve(agent.labels()).single()).toList(), version, "assignment " + name);
     Map<String, Object> answer = view(assignment);
-    answer.put("applied", applied);
+    answer.put("applied", assigned.applied());
+    answer.put("incompatible", assigned.incompatible());
     return AdminApi.json(200, answer);
   }
 

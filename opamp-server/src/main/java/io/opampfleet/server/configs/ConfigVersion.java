@@ -10,6 +10,12 @@ import java.util.HexFormat;
 public record ConfigVersion(
     String name, int version, String body, String sha256, String author, String comment, Instant createdAt) {
 
+  /**
+   * The hash sent with an empty config map, the specification's way to tell an agent to drop its
+   * remote config and run its local one; what the agent reports once it has.
+   */
+  public static final String LOCAL_CONFIG_SHA256 = sha256(new byte[0]);
+
   /** How agents and APIs name it: {@code name@version}. */
   public String label() {
     return name + "@" + version;

@@ -41,6 +41,8 @@ public final class Agent {
   private String certificateSha256 = "";
   private String pendingCertificateSha256 = "";
   private ConfigVersion desired;
+  /** The server decided the agent runs its local config (a rollback of its first rollout): no assignment takes it. */
+  private boolean desiresLocal;
 
   // Kept for this process only: the live link and what was sent over it.
   private AgentConnection connection;
@@ -67,7 +69,7 @@ public final class Agent {
   public synchronized AgentSnapshot snapshot() {
     return new AgentSnapshot(uid, description, labels, capabilities, health, effectiveConfig, remoteConfigStatus,
         packageStatuses, availableComponents, connected, connectedSince, lastSeen, remoteAddress,
-        certificateSubject, certificateSha256, pendingCertificateSha256, desired, desiredInFlight, pollMillis);
+        certificateSubject, certificateSha256, pendingCertificateSha256, desired, desiresLocal, desiredInFlight, pollMillis);
   }
 
   /** Restores what the store kept. */
@@ -89,6 +91,7 @@ public final class Agent {
     certificateSha256 = stored.certificateSha256();
     pendingCertificateSha256 = stored.pendingCertificateSha256();
     desired = stored.desired();
+    desiresLocal = stored.desiresLocal();
   }
 
   synchronized void describe(AgentDescription description) {
@@ -222,8 +225,37 @@ public final class Agent {
   /** The version the server now wants the agent to run (null: none, it runs its local config). */
   public synchronized void desire(ConfigVersion version) {
     this.desired = version;
-    this.desiredInFlight = version != null;
+    this.desiresLocal = false;
+    this.desiredInFlight = true;
     this.sentHash = "";
+  }
+
+  /** The server wants the agent on its local config: it is told to drop any remote config it runs. */
+  public synchronized void desireLocal() {
+    this.desired = null;
+    this.desiresLocal = true;
+    this.desiredInFlight = false;
+    this.sentHash = "";
+  }
+
+  /** Neither a config nor the local one decided for the agent: an assignment that matches it may decide. */
+  public synchronized boolean undecided() {
+    return desired == null && !desiresLocal;
+  }
+
+  /**
+   * Whether the agent must now be told to drop its remote config: the server wants it on its local
+   * one, it runs a remote config it did not refuse, and it was not told so over this connection.
+   * Marks it told.
+   */
+  public synchronized boolean dropDue() {
+    boolean runsRemote = !reportedHash.isEmpty() && !reportedHash.equals(ConfigVersion.LOCAL_CONFIG_SHA256)
+        && remoteConfigStatus.getStatus() != RemoteConfigStatuses.RemoteConfigStatuses_FAILED;
+    if (!desiresLocal || !runsRemote || sentHash.equals(ConfigVersion.LOCAL_CONFIG_SHA256)) {
+      return false;
+    }
+    sentHash = ConfigVersion.LOCAL_CONFIG_SHA256;
+    return true;
   }
 
   /** Forgets what was sent over the current link, so that what the agent lacks goes out again. */

@@ -34,6 +34,7 @@ public record AgentSnapshot(
     String certificateSha256,
     String pendingCertificateSha256,
     ConfigVersion desired,
+    boolean desiresLocal,
     boolean desiredInFlight,
     long pollMillis) {
 

@@ -13,7 +13,6 @@ import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.proto.ServerToAgentCommand;
 import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.inventory.Agent;
-import io.opampfleet.server.rollout.AgentFacts;
 import io.opampfleet.server.packages.HostedPackage;
 import io.opampfleet.server.packages.PackageOffers;
 import io.opampfleet.proto.ServerCapabilities;
@@ -69,22 +68,17 @@ public final class AgentCommands {
   }
 
   /**
-   * Tells a connected agent that takes remote config to drop it and run its local config: an empty
-   * config map, the only way the specification has to take a remote config back.
+   * The agent's desired config, when it takes remote config and lacks it; or, when the server wants
+   * it on its local config and it runs a remote one, an empty config map, the only way the
+   * specification has to take a remote config back. Marks it sent.
    */
-  public void sendLocalConfig(Agent agent) {
-    AgentConnection connection = agent.connection();
-    if (connection != null && agent.can(AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig_VALUE)) {
-      connection.send(message(agent).setRemoteConfig(AgentRemoteConfig.newBuilder()
-          .setConfig(AgentConfigMap.getDefaultInstance())
-          .setConfigHash(ByteString.fromHex(AgentFacts.LOCAL_CONFIG_HASH))).build());
-    }
-  }
-
-  /** The agent's desired config, when it takes remote config and lacks it; marks it sent. */
   Optional<AgentRemoteConfig> remoteConfigDue(Agent agent) {
     if (!agent.can(AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig_VALUE)) {
       return Optional.empty();
+    }
+    if (agent.dropDue()) {
+      return Optional.of(AgentRemoteConfig.newBuilder().setConfig(AgentConfigMap.getDefaultInstance())
+          .setConfigHash(ByteString.fromHex(ConfigVersion.LOCAL_CONFIG_SHA256)).build());
     }
     return Optional.ofNullable(agent.configToSend()).map(this::remoteConfig);
   }

@@ -25,12 +25,10 @@ public final class DesiredConfigs implements ConfigSender {
   }
 
   @Override
-  public void returnToLocal(Agent agent, boolean drop, String why, long now) {
-    agent.desire(null);
+  public void returnToLocal(Agent agent, String why, long now) {
+    agent.desireLocal();
     writes.agent(agent);
     writes.event(new AgentEvent(agent.uid(), now, AgentEvent.Kind.CONFIG_SENT, "its local config (" + why + ")"));
-    if (drop) {
-      commands.sendLocalConfig(agent);
-    }
+    commands.sendDesiredConfig(agent);
   }
 }

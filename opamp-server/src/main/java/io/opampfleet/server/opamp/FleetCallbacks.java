@@ -128,7 +128,7 @@ public final class FleetCallbacks implements ServerCallbacks {
         && message.hasAvailableComponents() && !agent.hasAvailableComponents()) {
       reply.setFlags(reply.getFlags() | ServerToAgentFlags.ServerToAgentFlags_ReportAvailableComponents_VALUE);
     }
-    if (agent.desired() == null && message.hasAgentDescription()) {
+    if (agent.undecided() && message.hasAgentDescription()) {
       assign(agent);
     }
     commands.remoteConfigDue(agent).ifPresent(reply::setRemoteConfig);

@@ -14,9 +14,6 @@ import io.opampfleet.server.configs.ConfigVersion;
 public record AgentFacts(boolean connected, boolean healthy, String reportedHash,
     RemoteConfigStatuses reportedStatus, String configError, String healthError, ConfigVersion desired) {
 
-  /** The hash of an empty config map: what an agent reports once it went back to its local config. */
-  public static final String LOCAL_CONFIG_HASH = ConfigVersion.sha256(new byte[0]);
-
   /** The agent's status for the config of this hash (hex), UNSET when its last report is about another. */
   public RemoteConfigStatuses statusOf(String sha256) {
     return sha256.equals(reportedHash) ? reportedStatus : RemoteConfigStatuses.RemoteConfigStatuses_UNSET;

@@ -11,8 +11,8 @@ public interface ConfigSender {
   void send(Agent agent, ConfigVersion version, String why, long now);
 
   /**
-   * The server desires no version for the agent any more: it runs its local config. With
-   * {@code drop}, the agent is told so now (an empty remote config) when it is connected.
+   * The server desires the agent's local config, for good: an agent that runs a remote config is
+   * told to drop it (an empty remote config), now when it is connected, otherwise when it returns.
    */
-  void returnToLocal(Agent agent, boolean drop, String why, long now);
+  void returnToLocal(Agent agent, String why, long now);
 }

@@ -14,8 +14,6 @@ final class RolloutAgent {
   String message;
   /** When a baking agent was last seen leaving (this process only); 0 while connected. */
   long awaySince;
-  /** Told to drop its remote config in this rollback (this process only). */
-  boolean dropSent;
 
   RolloutAgent(String uid, int wave, AgentProgress progress, ConfigVersion previous, long since, String message) {
     this.uid = uid;

@@ -6,6 +6,7 @@ import io.opampfleet.proto.RemoteConfigStatuses;
 import io.opampfleet.server.configs.ComponentCheck;
 import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.inventory.Agent;
+import io.opampfleet.server.inventory.AgentEvent;
 import io.opampfleet.server.inventory.AgentSnapshot;
 import io.opampfleet.server.inventory.Inventory;
 import io.opampfleet.server.selector.LabelSelector;
@@ -167,32 +168,51 @@ public final class RolloutEngine implements AutoCloseable {
     });
   }
 
+  /** What an assignment did: how many agents it gave the version, and which it left out, and why. */
+  public record Assigned(int applied, List<String> incompatible) {}
+
   /**
-   * An assignment: makes the version the desired config of those agents no rollout holds, decided
-   * on the engine's thread like every rollout step. Returns how many it changed.
+   * An assignment: makes the version the desired config of those agents no rollout holds and that
+   * have the components it names, decided on the engine's thread like every rollout step.
    */
-  public int assign(Collection<Agent> agents, ConfigVersion version, String why) {
+  public Assigned assign(Collection<Agent> agents, ConfigVersion version, String why) {
     return call(() -> {
       long now = clock.getAsLong();
       int assigned = 0;
+      List<String> incompatible = new ArrayList<>();
       for (Agent agent : agents) {
-        if (!byAgent.containsKey(agent.uid())) {
+        if (byAgent.containsKey(agent.uid())) {
+          continue;
+        }
+        List<String> missing = ComponentCheck.missing(version.body(), agent.snapshot().availableComponents());
+        if (missing.isEmpty()) {
           sender.send(agent, version, why, now);
           assigned++;
+        } else {
+          incompatible.add("agent " + agent.uid() + " lacks " + String.join(", ", missing));
         }
       }
-      return assigned;
+      return new Assigned(assigned, incompatible);
     });
   }
 
   /**
-   * As {@link #assign}, for a new agent that has no desired config yet (still none when its turn
-   * comes), without waiting: for agents' own threads, which must not block.
+   * As {@link #assign}, for a new agent that has no config decided yet (still none when its turn
+   * comes), without waiting: for agents' own threads, which must not block. An agent that lacks
+   * components the version names is left out, with an event that says which.
    */
   public void assignSoon(Agent agent, ConfigVersion version, String why) {
     thread.execute(() -> {
-      if (!byAgent.containsKey(agent.uid()) && agent.desired() == null) {
-        sender.send(agent, version, why, clock.getAsLong());
+      if (byAgent.containsKey(agent.uid()) || !agent.undecided()) {
+        return;
+      }
+      long now = clock.getAsLong();
+      List<String> missing = ComponentCheck.missing(version.body(), agent.snapshot().availableComponents());
+      if (missing.isEmpty()) {
+        sender.send(agent, version, why, now);
+      } else {
+        writes.event(new AgentEvent(agent.uid(), now, AgentEvent.Kind.INCOMPATIBLE, version.label() + " (" + why
+            + ") not sent: it names components the agent lacks: " + String.join(", ", missing)));
       }
     });
   }
@@ -383,7 +403,7 @@ public final class RolloutEngine implements AutoCloseable {
         if (send.version() != null) {
           sender.send(agent, send.version(), send.why(), now);
         } else {
-          sender.returnToLocal(agent, send.drop(), send.why(), now);
+          sender.returnToLocal(agent, send.why(), now);
         }
       });
     }

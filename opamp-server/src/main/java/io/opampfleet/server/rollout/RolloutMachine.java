@@ -1,6 +1,7 @@
 package io.opampfleet.server.rollout;
 
 import io.opampfleet.proto.RemoteConfigStatuses;
+import io.opampfleet.server.configs.ConfigVersion;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -120,6 +121,7 @@ final class RolloutMachine {
   private void evaluate(Steps steps, RolloutAgent entry, Fleet fleet, long now) {
     Optional<AgentFacts> found = fleet.apply(entry.uid);
     if (found.isEmpty()) {
+      gone(steps, entry, now);
       return;
     }
     AgentFacts agent = found.get();
@@ -177,15 +179,25 @@ final class RolloutMachine {
     }
   }
 
+  /** An agent removed from the inventory while the rollout held it can report nothing more: it ends as it stood. */
+  private void gone(Steps steps, RolloutAgent entry, long now) {
+    String why = "removed from the inventory during the rollout";
+    switch (entry.progress) {
+      case APPLYING, BAKING -> move(steps, entry, AgentProgress.FAILED, now, why);
+      case ROLLING_BACK -> move(steps, entry, AgentProgress.ROLLBACK_FAILED, now, why);
+      default -> { }
+    }
+  }
+
   /**
    * An agent the server had given no config before the rollout goes back to its local one. One that
    * refused the version went back by itself (its supervisor reverts): it is done once healthy. One
-   * that runs the version is told to drop its remote config, once, and is done when it reports that
-   * APPLIED and healthy; what it reports is recorded as it is.
+   * that runs the version is told by the server to drop its remote config, and is done when it
+   * reports that APPLIED and healthy; what it reports is recorded as it is.
    */
   private void backToLocal(Steps steps, RolloutAgent entry, AgentFacts agent, long now) {
     String target = rollout.target.sha256();
-    RemoteConfigStatuses local = agent.statusOf(AgentFacts.LOCAL_CONFIG_HASH);
+    RemoteConfigStatuses local = agent.statusOf(ConfigVersion.LOCAL_CONFIG_SHA256);
     if (agent.statusOf(target) == RemoteConfigStatuses.RemoteConfigStatuses_FAILED && agent.healthy()) {
       move(steps, entry, AgentProgress.ROLLED_BACK, now, (entry.message == null
           ? "reported FAILED: " + agent.configError() : entry.message) + "; back on its local config");
@@ -193,9 +205,6 @@ final class RolloutMachine {
       move(steps, entry, AgentProgress.ROLLED_BACK, now, "told to drop the remote config; runs its local config");
     } else if (local == RemoteConfigStatuses.RemoteConfigStatuses_FAILED) {
       move(steps, entry, AgentProgress.ROLLBACK_FAILED, now, "could not drop the remote config: " + agent.configError());
-    } else if (agent.statusOf(target) == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED && !entry.dropSent) {
-      entry.dropSent = true;
-      steps.returnToLocal(entry.uid, true, "rollback of rollout " + rollout.id + ": drop the remote config");
     } else if (now - entry.since > rollout.plan.applyTimeout().toMillis()) {
       move(steps, entry, AgentProgress.ROLLBACK_FAILED, now, "did not return to its local config, healthy, within "
           + rollout.plan.applyTimeout().toSeconds() + " s" + (agent.healthy() ? "" : ": " + agent.healthError()));
@@ -286,8 +295,7 @@ final class RolloutMachine {
       if (entry.previous != null) {
         steps.send(entry.uid, entry.previous, why);
       } else {
-        // The server desires nothing for it any more; what it runs decides what else it needs.
-        steps.returnToLocal(entry.uid, false, why);
+        steps.returnToLocal(entry.uid, why);
       }
       evaluate(steps, entry, fleet, now);
     }

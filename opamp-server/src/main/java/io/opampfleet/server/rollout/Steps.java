@@ -12,21 +12,21 @@ import java.util.Map;
  */
 final class Steps {
   /**
-   * Make {@code version} the agent's desired config; null: the server desires nothing for it and,
-   * when {@code drop}, tells it to drop its remote config and run its local one.
+   * Make {@code version} the agent's desired config; null: its local config (the server tells it
+   * to drop a remote config it runs).
    */
-  record Send(String uid, ConfigVersion version, boolean drop, String why) {}
+  record Send(String uid, ConfigVersion version, String why) {}
 
   final List<Send> sends = new ArrayList<>();
   final Map<String, RolloutAgent> recorded = new LinkedHashMap<>();
   boolean rolloutChanged;
 
   void send(String uid, ConfigVersion version, String why) {
-    sends.add(new Send(uid, version, false, why));
+    sends.add(new Send(uid, version, why));
   }
 
-  void returnToLocal(String uid, boolean drop, String why) {
-    sends.add(new Send(uid, null, drop, why));
+  void returnToLocal(String uid, String why) {
+    sends.add(new Send(uid, null, why));
   }
 
   void record(RolloutAgent agent) {

@@ -26,7 +26,7 @@ public final class AgentRows {
   static final List<String> COLUMNS = List.of("instance_uid", "description", "capabilities", "health",
       "effective_config", "remote_config_status", "package_statuses", "available_components", "connected",
       "connected_since", "last_seen", "remote_address", "certificate_subject", "certificate_sha256",
-      "desired_config", "desired_version", "certificate_pending_sha256");
+      "desired_config", "desired_version", "certificate_pending_sha256", "desired_local");
 
   private AgentRows() {}
 
@@ -57,7 +57,8 @@ public final class AgentRows {
       statement.setString(i++, agent.desired().name());
       statement.setInt(i++, agent.desired().version());
     }
-    statement.setString(i, agent.pendingCertificateSha256());
+    statement.setString(i++, agent.pendingCertificateSha256());
+    statement.setBoolean(i, agent.desiresLocal());
   }
 
   /**
@@ -89,6 +90,7 @@ public final class AgentRows {
             nullToEmpty(rows.getString("certificate_sha256")),
             nullToEmpty(rows.getString("certificate_pending_sha256")),
             desired,
+            rows.getBoolean("desired_local"),
             false,
             0));
       }

@@ -111,7 +111,7 @@ class RolloutMachineProperties {
       Map<String, ConfigVersion> runs, Map<String, Integer> sends, List<String> reactions) {
     for (Steps.Send send : steps.sends) {
       String uid = send.uid();
-      String what = send.version() != null ? send.version().label() : send.drop() ? "drop" : "local";
+      String what = send.version() != null ? send.version().label() : "local";
       sends.merge(uid + " " + what, 1, Integer::sum);
       Behaviour behaviour = behaviours.get(uid);
       if (!fleet.facts(uid).connected()) {
@@ -137,8 +137,9 @@ class RolloutMachineProperties {
           default -> { }
         }
       } else if (behaviour != Behaviour.SILENT) {
-        // A rollback: back to the previous version, or to the local config when told to drop it.
-        if (send.version() != null || send.drop()) {
+        // A rollback: back to the previous version, or, when it runs the version, told by the server
+        // to drop it for its local config.
+        if (send.version() != null || runs.get(uid) != null) {
           runs.put(uid, send.version());
           fleet.reports(uid, send.version(), RemoteConfigStatuses_APPLIED);
           fleet.online(uid);

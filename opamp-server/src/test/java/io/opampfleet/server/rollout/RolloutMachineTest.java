@@ -38,6 +38,20 @@ class RolloutMachineTest {
   }
 
   @Test
+  void anAgentRemovedFromTheInventoryWhileApplyingFailsRatherThanHoldingItsWaveForEver() {
+    TestRollouts.Run run = fleet.rollout("100%", "0s", "1", "a", "b");
+    run.start();
+    fleet.reports("b", TestRollouts.V2, RemoteConfigStatuses_APPLIED);
+    fleet.remove("a");
+
+    run.observe("a", "b");
+
+    assertThat(run.progress()).containsExactly("a=FAILED", "b=DONE");
+    assertThat(run.agent("a").message).isEqualTo("removed from the inventory during the rollout");
+    assertThat(run.state()).isEqualTo(RolloutState.SUCCEEDED);
+  }
+
+  @Test
   void anAgentThatStaysHealthyForTheBakeTimeIsDoneAndTheLastWaveSucceeds() {
     TestRollouts.Run run = fleet.rollout("100%", "30s", "0", "a");
     run.start();
@@ -177,11 +191,10 @@ class RolloutMachineTest {
 
     Steps rollback = run.observe("a", "b");
 
-    assertThat(rollback.sends).as("nothing desired for either; a runs the version, so it is told to drop it")
+    assertThat(rollback.sends).as("both back to their local config (the server tells a, which runs the version, to drop it)")
         .containsExactly(
-            new Steps.Send("a", null, false, "rollback of rollout 1"),
-            new Steps.Send("a", null, true, "rollback of rollout 1: drop the remote config"),
-            new Steps.Send("b", null, false, "rollback of rollout 1"));
+            new Steps.Send("a", null, "rollback of rollout 1"),
+            new Steps.Send("b", null, "rollback of rollout 1"));
     assertThat(run.progress()).as("b refused it and runs its local config already")
         .containsExactly("a=ROLLING_BACK", "b=ROLLED_BACK", "c=WAITING");
     assertThat(run.agent("b").message).isEqualTo("reported FAILED: cannot start; back on its local config");
@@ -252,7 +265,7 @@ class RolloutMachineTest {
     Steps steps = run.observe("a");
 
     assertThat(run.state()).isEqualTo(RolloutState.SUCCEEDED);
-    assertThat(steps.sends).containsExactly(new Steps.Send("p", TestRollouts.V2, false,
+    assertThat(steps.sends).containsExactly(new Steps.Send("p", TestRollouts.V2,
         "rollout 1 succeeded while it was offline"));
     assertThat(run.rollout().reason).isEqualTo("1 of 1 agents run app@2; 1 offline agents get it when they connect");
   }

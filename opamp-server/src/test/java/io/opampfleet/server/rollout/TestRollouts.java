@@ -31,6 +31,7 @@ final class TestRollouts {
   /** Agents by uid: connected, healthy, running V1 as the server wants unless a test says otherwise. */
   static final class Fleet implements RolloutMachine.Fleet {
     private final Map<String, AgentFacts> agents = new HashMap<>();
+    private final java.util.Set<String> removed = new java.util.HashSet<>();
     private boolean first;
 
     /** Agents the server has given no config yet: they run their local one. */
@@ -46,7 +47,12 @@ final class TestRollouts {
 
     @Override
     public Optional<AgentFacts> apply(String uid) {
-      return Optional.of(facts(uid));
+      return removed.contains(uid) ? Optional.empty() : Optional.of(facts(uid));
+    }
+
+    /** The agent is deleted from the inventory. */
+    void remove(String uid) {
+      removed.add(uid);
     }
 
     void reports(String uid, ConfigVersion version, RemoteConfigStatuses status) {
@@ -57,7 +63,7 @@ final class TestRollouts {
     void reports(String uid, ConfigVersion version, RemoteConfigStatuses status, String error) {
       AgentFacts was = facts(uid);
       agents.put(uid, new AgentFacts(was.connected(), was.healthy(),
-          version == null ? AgentFacts.LOCAL_CONFIG_HASH : version.sha256(), status, error, was.healthError(),
+          version == null ? ConfigVersion.LOCAL_CONFIG_SHA256 : version.sha256(), status, error, was.healthError(),
           was.desired()));
     }
 
