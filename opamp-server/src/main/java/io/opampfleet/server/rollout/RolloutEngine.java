@@ -15,6 +15,7 @@ import io.opampfleet.server.store.ConfigRepository;
 import io.opampfleet.server.store.RolloutAgentRow;
 import io.opampfleet.server.store.RolloutRepository;
 import io.opampfleet.server.store.RolloutRepository.RolloutRow;
+import io.opampfleet.server.store.StoreException;
 import io.opampfleet.server.store.WriteBehind;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,6 +50,7 @@ public final class RolloutEngine implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RolloutEngine.class);
   private static final long SCAN_EVERY_MILLIS = 250;
   private static final int STORE_TRIES = 5;
+  private static final long OUTAGE_RETRY_MILLIS = 5_000;
 
   private final Inventory inventory;
   private final ConfigRepository configs;
@@ -421,6 +423,13 @@ public final class RolloutEngine implements AutoCloseable {
       unstored.remove(rollout.id);
     } catch (RuntimeException e) {
       StoreRetry retry = unstored.getOrDefault(rollout.id, new StoreRetry(0, now));
+      if (StoreException.mayPass(e)) {
+        // An outage is not a refusal: the rollout waits for the store without spending its tries.
+        log.warn("rollout {}: the store is not answering ({}); trying again in {} ms", rollout.id, e.getMessage(),
+            OUTAGE_RETRY_MILLIS);
+        unstored.put(rollout.id, new StoreRetry(retry.tries(), now + OUTAGE_RETRY_MILLIS));
+        return;
+      }
       int tries = retry.tries() + 1;
       if (tries < STORE_TRIES) {
         long backoff = 1000L << (tries - 1);

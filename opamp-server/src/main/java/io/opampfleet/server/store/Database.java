@@ -31,6 +31,9 @@ public final class Database implements AutoCloseable {
       config.setJdbcUrl(storage.jdbcUrl().get());
       config.setUsername(storage.username());
       config.setPassword(storage.password());
+      // A store that stops answering fails a call within a minute rather than holding its thread for ever.
+      config.addDataSourceProperty("connectTimeout", "5");
+      config.addDataSourceProperty("socketTimeout", "60");
       dialect = Dialect.POSTGRESQL;
     } else {
       Path dir = storage.dataDir().toAbsolutePath().normalize();
@@ -46,6 +49,9 @@ public final class Database implements AutoCloseable {
       dialect = Dialect.H2;
     }
     config.setMaximumPoolSize(8);
+    // Waiting for a connection ends in a few seconds: an outage answers 503 soon, and the writers retry.
+    config.setConnectionTimeout(5_000);
+    config.setValidationTimeout(2_000);
     config.setPoolName("store");
     config.setInitializationFailTimeout(-1);
     HikariDataSource pool = new HikariDataSource(config);

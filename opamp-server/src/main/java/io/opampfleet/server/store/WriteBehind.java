@@ -173,7 +173,7 @@ public final class WriteBehind implements AutoCloseable {
         rowsWritten.addAndGet(rows);
         return Set.of();
       } catch (SQLException | RuntimeException e) {
-        if (!mayPass(e)) {
+        if (!StoreException.mayPass(e)) {
           log.warn("store: a batch of {} changes was refused ({}); writing them one by one", rows, e.getMessage());
           return writeOneByOne(agentBatch, eventBatch, rolloutBatch);
         }
@@ -182,25 +182,17 @@ public final class WriteBehind implements AutoCloseable {
           Thread.sleep(backoffMillis);
         } catch (InterruptedException interrupted) {
           Thread.currentThread().interrupt();
-          return Set.of();
+          // Stopped before the batch is written: none of it may be acknowledged.
+          Set<String> unwritten = new HashSet<>(agentBatch.keySet());
+          eventBatch.forEach(event -> unwritten.add(event.uid()));
+          unwritten.addAll(rolloutBatch.keySet());
+          return unwritten;
         }
         backoffMillis = Math.min(backoffMillis * 2, 5_000);
       }
     }
   }
 
-  /** A failure that may pass: the store is unreachable or busy, not refusing the data. */
-  private static boolean mayPass(Exception e) {
-    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (cause instanceof SQLException sql) {
-        String state = sql.getSQLState();
-        return sql instanceof java.sql.SQLTransientException || sql instanceof java.sql.SQLRecoverableException
-            || state == null || state.startsWith("08") || state.startsWith("40") || state.startsWith("53")
-            || state.startsWith("57") || state.startsWith("HY");
-      }
-    }
-    return true;
-  }
 
   private Set<String> writeOneByOne(Map<String, Agent> agentBatch, List<AgentEvent> eventBatch,
       Map<String, RolloutAgentRow> rolloutBatch) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.inventory.Agent;
+import io.opampfleet.server.inventory.AgentEvent;
 import io.opampfleet.server.settings.ServerSettings.Storage;
 import java.nio.file.Path;
 import java.util.List;
@@ -52,5 +53,19 @@ class WriteBehindTest {
     List<String> stored = AgentRows.loadAll(database, (name, version) -> (ConfigVersion) null).stream()
         .map(snapshot -> snapshot.uid()).toList();
     assertThat(stored).containsExactly(good.uid());
+  }
+
+  @Test
+  void aRowTheServerCannotBindIsRefusedNotRetriedForEver() throws Exception {
+    Agent good = new Agent("00000000-0000-0000-0000-000000000001");
+    // No kind: binding the row fails before the store sees it, with no SQL error to wait out.
+    AgentEvent unbindable = new AgentEvent("00000000-0000-0000-0000-000000000003", 1, null, "?");
+
+    CompletableFuture<Void> goodWrite = writes.agent(good);
+    CompletableFuture<Void> refusedWrite = writes.event(unbindable);
+
+    goodWrite.get(10, TimeUnit.SECONDS);
+    assertThatThrownBy(() -> refusedWrite.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+    assertThat(writes.rowsRefused()).isEqualTo(1);
   }
 }
