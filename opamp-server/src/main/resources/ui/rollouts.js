@@ -3,6 +3,11 @@
 import { api, canOperate, previewSelector } from './api.js';
 import { ago, el, every, pill } from './view.js';
 
+/** What a rollout installs: its config version, its package version, or both. */
+const changeLabel = (r) => [r.config ? `${r.config}@${r.version}` : null,
+  r.packageName != null ? `package ${r.packageName || '(top level)'}@${r.packageVersion}` : null]
+  .filter(Boolean).join(' with ');
+
 const STATE_KIND = { SUCCEEDED: 'ok', RUNNING: 'warn', PAUSED: 'warn', PENDING: 'warn', ROLLING_BACK: 'bad',
   FAILED: 'bad', ROLLED_BACK: 'bad', ABORTED: 'bad' };
 const PROGRESS = ['DONE', 'BAKING', 'APPLYING', 'WAITING', 'FAILED', 'ROLLING_BACK', 'ROLLED_BACK', 'ROLLBACK_FAILED', 'PENDING'];
@@ -23,7 +28,7 @@ export function rolloutsPage(main) {
         .map((h) => el('th', {}, h))),
       [...rollouts].sort((a, b) => b.id - a.id).map((r) => el('tr', { 'data-rollout': r.id },
         el('td', {}, el('a', { href: `#/rollouts/${r.id}` }, `#${r.id}`)), el('td', {}, statePill(r.state)),
-        el('td', { class: 'mono' }, `${r.config}@${r.version}`), el('td', { class: 'mono' }, r.selector || '(every agent)'),
+        el('td', { class: 'mono' }, changeLabel(r)), el('td', { class: 'mono' }, r.selector || '(every agent)'),
         el('td', {}, r.agents), el('td', {}, r.createdBy), el('td', {}, ago(r.createdAt)), el('td', {}, r.reason || '')))));
   }
   return every(3000, () => refresh().catch(() => {}));
@@ -94,7 +99,7 @@ function render(r, notice, refresh) {
   return [
     el('h1', {}, `Rollout #${r.id} `, el('span', { id: 'rollout-state' }, statePill(r.state))),
     r.reason ? el('p', { id: 'rollout-reason' }, r.reason) : null,
-    el('p', { class: 'muted' }, `${r.config}@${r.version} to ${r.agents} agents matching `,
+    el('p', { class: 'muted' }, `${changeLabel(r)} to ${r.agents} agents matching `,
       el('span', { class: 'mono' }, r.selector || '(every agent)'),
       ` · waves ${r.waves} · bake ${r.bakeMillis / 1000} s · failure budget ${r.budget} · started by ${r.createdBy} ${ago(r.createdAt)}`),
     canOperate() && live ? el('div', { class: 'actions' }, control('Pause', 'pause', r.state === 'RUNNING'),

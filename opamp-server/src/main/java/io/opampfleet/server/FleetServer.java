@@ -112,7 +112,7 @@ public final class FleetServer implements AutoCloseable {
     AgentCommands commands = new AgentCommands(signer(settings, opampBound::get), offers);
     DesiredConfigs desired = new DesiredConfigs(writes, commands);
     RolloutEngine rollouts = new RolloutEngine(inventory, configs, new RolloutRepository(database), writes,
-        desired, System::currentTimeMillis);
+        desired, packages, offers, System::currentTimeMillis);
     started.push(rollouts);
     rollouts.start();
     FleetCallbacks callbacks = new FleetCallbacks(inventory, writes, assignments, configs,
@@ -132,7 +132,7 @@ public final class FleetServer implements AutoCloseable {
     AgentsApi agents = new AgentsApi(inventory, configs, events, writes, commands, rollouts);
     AtomicBoolean ready = new AtomicBoolean();
     PackagesApi packagesApi = new PackagesApi(packages, new PackageFiles(settings.storage().dataDir().resolve("packages")),
-        offers, inventory, commands, writes);
+        offers, inventory, rollouts);
     AdminApi api = new AdminApi(tokens, metrics::scrape, ready::get, packagesApi::download)
         .add(agents.routes())
         .add(packagesApi.routes())

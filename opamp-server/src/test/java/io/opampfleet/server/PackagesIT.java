@@ -6,12 +6,14 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.AdminClient.Answer;
+import io.opampfleet.server.fleet.RolloutSteps;
 import io.opampfleet.server.fleet.SimulatedAgent;
 import io.opampfleet.server.fleet.TestFleet;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -58,6 +60,41 @@ class PackagesIT {
     assertThat(status.get("name").asText()).isEqualTo("otelcol");
     assertThat(status.get("agentHasVersion").asText()).isEqualTo("2.0.0");
     assertThat(status.get("status").asText()).isEqualTo("Installed");
+  }
+
+  @Test
+  void aPackageRolloutTakesAgentsWithAVersionToGoBackToAndHoldsThemUntilItEnds() {
+    AdminClient admin = fleet.admin(TestFleet.ADMIN);
+    AdminClient operator = fleet.admin(TestFleet.OPERATOR);
+    for (String version : List.of("1.0.0", "2.0.0")) {
+      assertThat(admin.post("/api/v1/packages", Map.of("name", "otelcol", "version", version, "content",
+          Base64.getEncoder().encodeToString(("otelcol " + version).getBytes(StandardCharsets.UTF_8)))).status())
+          .isEqualTo(201);
+    }
+    Map<String, Object> plan = new java.util.HashMap<>(Map.of("selector", "service.name=packaged", "bake", "2s",
+        "applyTimeout", "20s", "package", Map.of("name", "otelcol", "version", "2.0.0")));
+
+    Answer noWayBack = operator.post("/api/v1/rollouts", plan);
+    assertThat(noWayBack.status()).isEqualTo(422);
+    assertThat(noWayBack.body().get("error").asText()).contains("1 matched agents run no package version the server"
+        + " hosts, so could not go back", "give \"from\" the hosted version they run");
+    assertThat(operator.post("/api/v1/rollouts", Map.of("package", Map.of("name", "otelcol", "version", "9")))
+        .body().get("error").asText()).isEqualTo("there is no package otelcol@9; upload it with POST"
+        + " /api/v1/packages/file first");
+
+    plan.put("package", Map.of("name", "otelcol", "version", "2.0.0", "from", "1.0.0"));
+    JsonNode started = operator.post("/api/v1/rollouts", plan).body();
+    assertThat(started.get("packageName").asText()).isEqualTo("otelcol");
+    assertThat(started.get("config").isNull()).isTrue();
+    assertThat(operator.post("/api/v1/agents/" + agent.uid() + "/packages", Map.of("name", "otelcol",
+        "version", "1.0.0")).status()).as("held by the rollout").isEqualTo(409);
+    JsonNode done = new RolloutSteps(operator).awaitEnd(started.get("id").asLong());
+
+    assertThat(done.get("state").asText()).isEqualTo("SUCCEEDED");
+    assertThat(done.get("reason").asText()).isEqualTo("1 of 1 agents run package otelcol@2.0.0");
+    assertThat(new String(agent.installed.get("otelcol"), StandardCharsets.UTF_8)).isEqualTo("otelcol 2.0.0");
+    JsonNode history = operator.get("/api/v1/agents/" + agent.uid() + "/rollouts").body();
+    assertThat(history.get(0).get("offered").asText()).isEqualTo("package otelcol@2.0.0");
   }
 
   @Test

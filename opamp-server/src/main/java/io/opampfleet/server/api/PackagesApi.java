@@ -3,14 +3,12 @@ package io.opampfleet.server.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.inventory.Agent;
-import io.opampfleet.server.inventory.AgentEvent;
 import io.opampfleet.server.inventory.Inventory;
-import io.opampfleet.server.opamp.AgentCommands;
 import io.opampfleet.server.packages.HostedPackage;
 import io.opampfleet.server.packages.PackageFiles;
 import io.opampfleet.server.packages.PackageOffers;
+import io.opampfleet.server.rollout.RolloutEngine;
 import io.opampfleet.server.store.PackageRepository;
-import io.opampfleet.server.store.WriteBehind;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
@@ -28,17 +26,15 @@ public final class PackagesApi {
   private final PackageFiles files;
   private final PackageOffers offers;
   private final Inventory inventory;
-  private final AgentCommands commands;
-  private final WriteBehind writes;
+  private final RolloutEngine rollouts;
 
   public PackagesApi(PackageRepository repository, PackageFiles files, PackageOffers offers, Inventory inventory,
-      AgentCommands commands, WriteBehind writes) {
+      RolloutEngine rollouts) {
     this.repository = repository;
     this.files = files;
     this.offers = offers;
     this.inventory = inventory;
-    this.commands = commands;
-    this.writes = writes;
+    this.rollouts = rollouts;
   }
 
   public List<Route> routes() {
@@ -108,11 +104,9 @@ public final class PackagesApi {
     String version = ApiRequest.text(body, "version");
     HostedPackage hosted = repository.find(name, version).orElseThrow(() -> ApiException.notFound(
         "there is no package " + name + "@" + version + "; upload it with POST /api/v1/packages"));
-    if (!commands.offerPackage(agent, hosted)) {
+    if (!rollouts.offer(agent, hosted, "by " + request.principal().name())) {
       throw new ApiException(409, "agent " + agent.uid() + " does not accept packages");
     }
-    writes.event(new AgentEvent(agent.uid(), System.currentTimeMillis(), AgentEvent.Kind.PACKAGE_OFFERED,
-        hosted.label() + " (by " + request.principal().name() + ")"));
     return Map.of("uid", agent.uid(), "offered", hosted.label(), "connected", agent.connected());
   }
 

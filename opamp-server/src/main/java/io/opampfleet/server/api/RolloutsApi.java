@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.opampfleet.server.rollout.FailureBudget;
 import io.opampfleet.server.rollout.RolloutEngine;
 import io.opampfleet.server.rollout.Stage;
+import io.opampfleet.server.rollout.PackageTarget;
 import io.opampfleet.server.rollout.RolloutPlan;
 import io.opampfleet.server.rollout.RolloutView;
 import io.opampfleet.server.rollout.WavePlan;
@@ -42,15 +43,17 @@ public final class RolloutsApi {
     JsonNode body = request.json(AdminApi.JSON);
     RolloutPlan plan;
     try {
+      boolean withConfig = body.has("config") || !body.has("package");
       plan = new RolloutPlan(
           ConfigsApi.selector(ApiRequest.optionalText(body, "selector", "")),
-          ApiRequest.text(body, "config"),
-          ApiRequest.integer(body, "version"),
+          withConfig ? ApiRequest.text(body, "config") : null,
+          withConfig ? ApiRequest.integer(body, "version") : 0,
           WavePlan.parse(ApiRequest.optionalText(body, "waves", "100%")),
           duration(body, "bake", Duration.ZERO),
           FailureBudget.parse(ApiRequest.optionalText(body, "failureBudget", "0")),
           duration(body, "applyTimeout", Duration.ofMinutes(2)),
-          stages(body));
+          stages(body),
+          packageTarget(body));
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest(e.getMessage());
     }
@@ -59,7 +62,21 @@ public final class RolloutsApi {
       throw ApiException.badRequest("incompatible must be 'skip' (leave out agents that lack components the config"
           + " names) or 'refuse' (refuse the rollout), not '" + incompatible + "'");
     }
-    return engine.create(plan, request.principal().name(), incompatible.equals("refuse"));
+    String from = body.path("package").has("from") ? ApiRequest.text(body.get("package"), "from") : null;
+    return engine.create(plan, from, request.principal().name(), incompatible.equals("refuse"));
+  }
+
+  /** The package the rollout installs, {@code {"name": "otelcol", "version": "0.150.0"}}; null when absent. */
+  private static PackageTarget packageTarget(JsonNode body) {
+    JsonNode pkg = body.get("package");
+    if (pkg == null) {
+      return null;
+    }
+    if (!pkg.isObject()) {
+      throw ApiException.badRequest("package is {\"name\": \"otelcol\", \"version\": \"0.150.0\", \"from\": \"0.149.0\"}"
+          + " (from: the hosted version agents run that report none; optional)");
+    }
+    return new PackageTarget(ApiRequest.optionalText(pkg, "name", ""), ApiRequest.text(pkg, "version"));
   }
 
   /** Stages by selector, each {@code {"selector": "env=dev", "bake": "10m"}}; none when absent. */

@@ -3,10 +3,14 @@ package io.opampfleet.server.opamp;
 import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.inventory.Agent;
 import io.opampfleet.server.inventory.AgentEvent;
+import io.opampfleet.server.packages.HostedPackage;
 import io.opampfleet.server.rollout.ConfigSender;
 import io.opampfleet.server.store.WriteBehind;
 
-/** The one way an agent's desired config changes: by a push, an assignment, a rollout or its rollback. */
+/**
+ * The one way an agent's desired config or package changes: by a push, an assignment, an offer, a
+ * rollout or its rollback.
+ */
 public final class DesiredConfigs implements ConfigSender {
   private final WriteBehind writes;
   private final AgentCommands commands;
@@ -30,5 +34,11 @@ public final class DesiredConfigs implements ConfigSender {
     writes.agent(agent);
     writes.event(new AgentEvent(agent.uid(), now, AgentEvent.Kind.CONFIG_SENT, "its local config (" + why + ")"));
     commands.sendDesiredConfig(agent);
+  }
+
+  @Override
+  public void offer(Agent agent, HostedPackage hosted, String why, long now) {
+    commands.offerPackage(agent, hosted);
+    writes.event(new AgentEvent(agent.uid(), now, AgentEvent.Kind.PACKAGE_OFFERED, hosted.label() + " (" + why + ")"));
   }
 }

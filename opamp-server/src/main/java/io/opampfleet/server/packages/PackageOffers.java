@@ -48,6 +48,13 @@ public final class PackageOffers {
     sent.remove(uid);
   }
 
+  /** The version of this package the agent is offered, if any. */
+  public Optional<String> offeredVersion(String uid, String name) {
+    synchronized (offered) {
+      return Optional.ofNullable(offered.getOrDefault(uid, Map.of()).get(name)).map(HostedPackage::version);
+    }
+  }
+
   public String downloadUrl(HostedPackage hosted) {
     String base = downloadBase.get();
     return base + (base.endsWith("/") ? "" : "/") + "downloads/" + hosted.token();

@@ -2,10 +2,11 @@ package io.opampfleet.server.rollout;
 
 import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.inventory.Agent;
+import io.opampfleet.server.packages.HostedPackage;
 
 /**
- * Makes a version the config an agent is meant to run: recorded, stored, noted in its history,
- * and sent now when it is connected (otherwise when it returns).
+ * Makes a version the config (or package) an agent is meant to run: recorded, stored, noted in its
+ * history, and sent now when it is connected (otherwise when it returns).
  */
 public interface ConfigSender {
   void send(Agent agent, ConfigVersion version, String why, long now);
@@ -15,4 +16,10 @@ public interface ConfigSender {
    * told to drop it (an empty remote config), now when it is connected, otherwise when it returns.
    */
   void returnToLocal(Agent agent, String why, long now);
+
+  /**
+   * Offers the agent this hosted package version in place of the package's other versions: sent now
+   * when it is connected, otherwise when it returns.
+   */
+  void offer(Agent agent, HostedPackage hosted, String why, long now);
 }

@@ -11,6 +11,7 @@ import java.util.Map;
 final class Rollout {
   final long id;
   final RolloutPlan plan;
+  /** The config version it rolls out; null when it carries a package alone. */
   final ConfigVersion target;
   final String createdBy;
   final long createdAt;
@@ -36,8 +37,24 @@ final class Rollout {
     this.endedAt = endedAt;
   }
 
-  /** An agent a new rollout may take: its uid and the labels stages select it by. */
-  record Candidate(String uid, Map<String, String> labels) {}
+  /**
+   * An agent a new rollout may take: its uid, the labels stages select it by, and the package
+   * version it would go back to (null when the rollout carries no package).
+   */
+  record Candidate(String uid, Map<String, String> labels, String previousPackage) {
+    Candidate(String uid, Map<String, String> labels) {
+      this(uid, labels, null);
+    }
+  }
+
+  /** What the rollout installs: its config version, its package version, or both. */
+  String label() {
+    if (plan.pkg() == null) {
+      return target.label();
+    }
+    String pkg = "package " + plan.pkg().label();
+    return target == null ? pkg : target.label() + " with " + pkg;
+  }
 
   /**
    * A new rollout: the connected agents in waves by the plan (shares and counts, or one wave per
@@ -51,16 +68,18 @@ final class Rollout {
       int next = 0;
       for (int wave = 0; wave < sizes.size(); wave++) {
         for (int i = 0; i < sizes.get(wave); i++) {
-          rollout.add(new RolloutAgent(connected.get(next++).uid(), wave, AgentProgress.WAITING, null, now, null));
+          Candidate agent = connected.get(next++);
+          rollout.add(new RolloutAgent(agent.uid(), wave, AgentProgress.WAITING, null, agent.previousPackage(), now,
+              null));
         }
       }
     } else {
       plan.stages().forEach(stage -> rollout.waves.add(new ArrayList<>()));
       connected.forEach(agent -> rollout.add(new RolloutAgent(agent.uid(), plan.stageOf(agent.labels()),
-          AgentProgress.WAITING, null, now, null)));
+          AgentProgress.WAITING, null, agent.previousPackage(), now, null)));
     }
-    offline.forEach(agent -> rollout.add(new RolloutAgent(agent.uid(), -1, AgentProgress.PENDING, null, now,
-        "offline when the rollout started")));
+    offline.forEach(agent -> rollout.add(new RolloutAgent(agent.uid(), -1, AgentProgress.PENDING, null,
+        agent.previousPackage(), now, "offline when the rollout started")));
     return rollout;
   }
 
@@ -93,7 +112,9 @@ final class Rollout {
         failing.add(new RolloutView.Failure(agent.uid, agent.wave + 1, agent.progress, agent.message));
       }
     }
-    return new RolloutView(id, state, reason, plan.selector().toString(), target.name(), target.version(),
+    return new RolloutView(id, state, reason, plan.selector().toString(), target == null ? null : target.name(),
+        target == null ? 0 : target.version(), plan.pkg() == null ? null : plan.pkg().name(),
+        plan.pkg() == null ? null : plan.pkg().version(),
         plan.waves().toString(), plan.bake().toMillis(), plan.budget().toString(), plan.applyTimeout().toMillis(),
         currentWave + 1, agents.size(), counts, waveViews, failing, createdBy, createdAt, endedAt);
   }

@@ -10,22 +10,29 @@ final class RolloutAgent {
   AgentProgress progress;
   /** The config the agent had before the rollout touched it; null when the server had given it none. */
   ConfigVersion previous;
+  /**
+   * The version of the rollout's package the agent goes back to: what it was offered or had, hosted,
+   * before the rollout; null when the rollout carries no package.
+   */
+  final String previousPackage;
   long since;
   String message;
   /** When a baking agent was last seen leaving (this process only); 0 while connected. */
   long awaySince;
 
-  RolloutAgent(String uid, int wave, AgentProgress progress, ConfigVersion previous, long since, String message) {
+  RolloutAgent(String uid, int wave, AgentProgress progress, ConfigVersion previous, String previousPackage,
+      long since, String message) {
     this.uid = uid;
     this.wave = wave;
     this.progress = progress;
     this.previous = previous;
+    this.previousPackage = previousPackage;
     this.since = since;
     this.message = message;
   }
 
   RolloutAgentRow row(long rolloutId) {
     return new RolloutAgentRow(rolloutId, uid, wave, progress.name(), previous == null ? null : previous.name(),
-        previous == null ? null : previous.version(), since, message);
+        previous == null ? null : previous.version(), previousPackage, since, message);
   }
 }

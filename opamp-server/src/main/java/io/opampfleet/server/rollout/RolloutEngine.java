@@ -10,8 +10,11 @@ import io.opampfleet.server.inventory.AgentEvent;
 import io.opampfleet.server.inventory.AgentSnapshot;
 import io.opampfleet.server.inventory.Inventory;
 import io.opampfleet.server.selector.LabelSelector;
+import io.opampfleet.server.packages.HostedPackage;
+import io.opampfleet.server.packages.PackageOffers;
 import io.opampfleet.server.store.ColumnText;
 import io.opampfleet.server.store.ConfigRepository;
+import io.opampfleet.server.store.PackageRepository;
 import io.opampfleet.server.store.RolloutAgentRow;
 import io.opampfleet.server.store.RolloutRepository;
 import io.opampfleet.server.store.RolloutRepository.RolloutRow;
@@ -57,6 +60,8 @@ public final class RolloutEngine implements AutoCloseable {
   private final RolloutRepository repository;
   private final WriteBehind writes;
   private final ConfigSender sender;
+  private final PackageRepository packages;
+  private final PackageOffers offers;
   private final LongSupplier clock;
   private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
     Thread t = new Thread(runnable, "rollouts");
@@ -77,12 +82,14 @@ public final class RolloutEngine implements AutoCloseable {
   private record StoreRetry(int tries, long nextAt) {}
 
   public RolloutEngine(Inventory inventory, ConfigRepository configs, RolloutRepository repository,
-      WriteBehind writes, ConfigSender sender, LongSupplier clock) {
+      WriteBehind writes, ConfigSender sender, PackageRepository packages, PackageOffers offers, LongSupplier clock) {
     this.inventory = inventory;
     this.configs = configs;
     this.repository = repository;
     this.writes = writes;
     this.sender = sender;
+    this.packages = packages;
+    this.offers = offers;
     this.clock = clock;
     this.fleet = uid -> inventory.find(uid).map(RolloutEngine::facts);
   }
@@ -99,13 +106,47 @@ public final class RolloutEngine implements AutoCloseable {
 
   /**
    * Starts a rollout. Matched agents that lack components the config names are left out, or, with
-   * {@code refuseIncompatible}, the rollout is refused naming them.
+   * {@code refuseIncompatible}, the rollout is refused naming them. With a package, each agent goes
+   * back, on a rollback, to the hosted version it was offered or has, else to {@code packageFrom}
+   * (the hosted version agents run that report none; null when not given); agents with none are left out.
    */
-  public RolloutView create(RolloutPlan plan, String createdBy, boolean refuseIncompatible) {
-    ConfigVersion target = configs.version(plan.configName(), plan.version()).orElseThrow(() -> new RolloutException(
-        RolloutException.Kind.NOT_FOUND, "config " + plan.configName() + "@" + plan.version()
-        + " does not exist; create the version first"));
-    return call(() -> begin(plan, target, createdBy, refuseIncompatible));
+  public RolloutView create(RolloutPlan plan, String packageFrom, String createdBy, boolean refuseIncompatible) {
+    ConfigVersion target = plan.configName() == null ? null : configs.version(plan.configName(), plan.version())
+        .orElseThrow(() -> new RolloutException(RolloutException.Kind.NOT_FOUND, "config " + plan.configName() + "@"
+            + plan.version() + " does not exist; create the version first"));
+    if (plan.pkg() != null) {
+      hosted(plan.pkg().name(), plan.pkg().version());
+      if (packageFrom != null) {
+        hosted(plan.pkg().name(), packageFrom);
+      }
+    }
+    return call(() -> begin(plan, target, packageFrom, createdBy, refuseIncompatible));
+  }
+
+  private HostedPackage hosted(String name, String version) {
+    return packages.find(name, version).orElseThrow(() -> new RolloutException(RolloutException.Kind.NOT_FOUND,
+        "there is no package " + name + "@" + version + "; upload it with POST /api/v1/packages/file first"));
+  }
+
+  /**
+   * An operator's offer of a package version to one agent, decided on the engine's thread.
+   *
+   * @return false when the agent does not accept packages
+   * @throws RolloutException CONFLICT when the agent is in a rollout that has not ended
+   */
+  public boolean offer(Agent agent, HostedPackage hosted, String why) {
+    return call(() -> {
+      RolloutMachine rollout = byAgent.get(agent.uid());
+      if (rollout != null) {
+        throw new RolloutException(RolloutException.Kind.CONFLICT, "agent " + agent.uid() + " is in rollout "
+            + rollout.rollout().id + ", which has not ended; wait for it or abort it before offering a package");
+      }
+      if (!agent.can(AgentCapabilities.AgentCapabilities_AcceptsPackages_VALUE)) {
+        return false;
+      }
+      sender.offer(agent, hosted, why, clock.getAsLong());
+      return true;
+    });
   }
 
   public RolloutView pause(long id, String who) {
@@ -145,10 +186,18 @@ public final class RolloutEngine implements AutoCloseable {
     return repository.attempts(uid).stream().map(stored -> {
       RolloutAgentRow row = stored.progress();
       AgentProgress result = AgentProgress.valueOf(row.state());
-      String wentBackTo = result != AgentProgress.ROLLED_BACK ? null
-          : row.previousConfig() == null ? "its local config" : row.previousConfig() + "@" + row.previousVersion();
-      return new AgentAttempt(row.rolloutId(), stored.configName() + "@" + stored.version(), row.wave() + 1,
-          result, row.message(), row.since(), wentBackTo);
+      List<String> offered = new ArrayList<>();
+      List<String> wentBackTo = new ArrayList<>();
+      if (stored.configName() != null) {
+        offered.add(stored.configName() + "@" + stored.version());
+        wentBackTo.add(row.previousConfig() == null ? "its local config" : row.previousConfig() + "@" + row.previousVersion());
+      }
+      if (stored.packageName() != null) {
+        offered.add("package " + stored.packageName() + "@" + stored.packageVersion());
+        wentBackTo.add("package " + stored.packageName() + "@" + row.previousPackage());
+      }
+      return new AgentAttempt(row.rolloutId(), String.join(" with ", offered), row.wave() + 1, result, row.message(),
+          row.since(), result == AgentProgress.ROLLED_BACK ? String.join(" with ", wentBackTo) : null);
     }).toList();
   }
 
@@ -250,81 +299,57 @@ public final class RolloutEngine implements AutoCloseable {
   static AgentFacts facts(Agent agent) {
     AgentSnapshot snapshot = agent.snapshot();
     RemoteConfigStatus status = snapshot.remoteConfigStatus();
+    Map<String, PackageFacts> packages = new HashMap<>();
+    if (snapshot.packageStatuses() != null) {
+      snapshot.packageStatuses().getPackagesMap().forEach((name, reported) -> packages.put(name, new PackageFacts(
+          reported.getAgentHasVersion(), reported.getStatus(), reported.getServerOfferedVersion(),
+          reported.getErrorMessage())));
+    }
     return new AgentFacts(snapshot.connected(), snapshot.healthy(),
         status == null ? "" : HexFormat.of().formatHex(status.getLastRemoteConfigHash().toByteArray()),
         status == null ? RemoteConfigStatuses.RemoteConfigStatuses_UNSET : status.getStatus(),
         status == null ? "" : status.getErrorMessage(),
-        snapshot.health() == null ? "" : snapshot.health().getLastError(), snapshot.desired());
+        snapshot.health() == null ? "" : snapshot.health().getLastError(), snapshot.desired(), packages);
   }
 
   /** Waves of the matched agents that are connected; those offline wait, pending. */
-  private RolloutView begin(RolloutPlan plan, ConfigVersion target, String createdBy, boolean refuseIncompatible) {
-    List<Agent> connected = new ArrayList<>();
-    List<Agent> offline = new ArrayList<>();
-    List<String> incompatible = new ArrayList<>();
-    int skipped = 0;
-    int outsideStages = 0;
-    for (Agent agent : inventory.matching(plan.selector())) {
-      if (!agent.can(AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig_VALUE)) {
-        skipped++;
-        continue;
-      }
+  private RolloutView begin(RolloutPlan plan, ConfigVersion target, String packageFrom, String createdBy,
+      boolean refuseIncompatible) {
+    List<Agent> matched = inventory.matching(plan.selector());
+    for (Agent agent : matched) {
       RolloutMachine other = byAgent.get(agent.uid());
       if (other != null) {
         throw new RolloutException(RolloutException.Kind.CONFLICT, "agent " + agent.uid() + " is in rollout "
             + other.rollout().id + ", which has not ended; wait for it, or abort it, before starting another over"
             + " the same agents");
       }
-      List<String> missing = ComponentCheck.missing(target.body(), agent.snapshot().availableComponents());
-      if (!missing.isEmpty()) {
-        incompatible.add("agent " + agent.uid() + " lacks " + String.join(", ", missing));
-        continue;
-      }
-      if (!plan.stages().isEmpty() && plan.stageOf(agent.labels()) < 0) {
-        outsideStages++;
-        continue;
-      }
-      (agent.connected() ? connected : offline).add(agent);
     }
-    if (!incompatible.isEmpty() && refuseIncompatible) {
-      throw new RolloutException(RolloutException.Kind.INVALID, incompatible.size() + " matched agents lack"
-          + " components " + target.label() + " names (" + String.join("; ", incompatible.subList(0,
-          Math.min(3, incompatible.size()))) + "); leave them out with \"incompatible\": \"skip\", or change the config");
+    PackageTarget pkg = plan.pkg();
+    RolloutSelection selection = RolloutSelection.of(plan, target, matched,
+        agent -> pkg == null ? Optional.empty() : offers.offeredVersion(agent.uid(), pkg.name()),
+        (name, version) -> packages.find(name, version).isPresent(), packageFrom);
+    if (!selection.incompatible().isEmpty() && refuseIncompatible) {
+      throw new RolloutException(RolloutException.Kind.INVALID, selection.incompatible().size() + " matched agents"
+          + " lack components " + target.label() + " names (" + RolloutSelection.firstThree(selection.incompatible())
+          + "); leave them out with \"incompatible\": \"skip\", or change the config");
     }
-    if (connected.isEmpty()) {
+    if (selection.connected.isEmpty()) {
       throw new RolloutException(RolloutException.Kind.INVALID, "the selector '" + plan.selector()
-          + "' matches no connected agent that accepts remote config"
-          + (offline.isEmpty() ? "" : " (" + offline.size() + " matched agents are offline)")
-          + (skipped > 0 ? " (" + skipped + " do not accept remote config)" : "")
+          + "' matches no connected agent the rollout can take"
+          + (selection.notes.isEmpty() ? "" : " (" + String.join("; ", selection.notes) + ")")
           + "; check it with GET /api/v1/agents?selector=...");
     }
-    refuseUnreachableTimeout(connected, plan.applyTimeout());
-    connected.sort(Comparator.comparing(Agent::uid));
-    offline.sort(Comparator.comparing(Agent::uid));
+    refuseUnreachableTimeout(selection.connected.stream().map(c -> inventory.find(c.uid()))
+        .flatMap(Optional::stream).toList(), plan.applyTimeout());
     long now = clock.getAsLong();
-    List<String> notes = new ArrayList<>();
-    if (skipped > 0) {
-      notes.add(skipped + " matched agents do not accept remote config and are left out");
-    }
-    if (outsideStages > 0) {
-      notes.add(outsideStages + " matched agents are in no stage and are left out");
-    }
-    if (!incompatible.isEmpty()) {
-      notes.add(incompatible.size() + " matched agents lack components the config names and are left out ("
-          + String.join("; ", incompatible.subList(0, Math.min(3, incompatible.size()))) + ")");
-    }
-    if (!offline.isEmpty()) {
-      notes.add(offline.size() + " matched agents are offline: they wait, pending, and get the version when they"
-          + " connect if the rollout succeeds");
-    }
     Rollout rollout = Rollout.create(ids.incrementAndGet(), plan, target, createdBy, now,
-        notes.isEmpty() ? null : String.join("; ", notes), candidates(connected), candidates(offline));
+        selection.notes.isEmpty() ? null : String.join("; ", selection.notes), selection.connected, selection.offline);
     repository.create(header(rollout), rollout.agents.values().stream().map(a -> a.row(rollout.id)).toList());
     RolloutMachine machine = new RolloutMachine(rollout);
     active.put(rollout.id, machine);
     rollout.agents.keySet().forEach(uid -> byAgent.put(uid, machine));
     log.info("rollout {}: {} to {} agents in {} waves ({} offline, pending), started by {}", rollout.id,
-        target.label(), connected.size(), rollout.waves.size(), offline.size(), createdBy);
+        rollout.label(), selection.connected.size(), rollout.waves.size(), selection.offline.size(), createdBy);
     return carry(machine, machine.start(fleet, now));
   }
 
@@ -343,10 +368,6 @@ public final class RolloutEngine implements AutoCloseable {
           + slow.get(0).uid() + " polls about every " + Math.round(slow.get(0).pollMillis() / 1000.0) + " s, and needs two"
           + " polls); set applyTimeout to at least " + needed + "s, or leave those agents out with the selector");
     }
-  }
-
-  private static List<Rollout.Candidate> candidates(List<Agent> agents) {
-    return agents.stream().map(agent -> new Rollout.Candidate(agent.uid(), agent.labels())).toList();
   }
 
   /** An operator's action on an active rollout, carried out. */
@@ -408,6 +429,13 @@ public final class RolloutEngine implements AutoCloseable {
           sender.returnToLocal(agent, send.why(), now);
         }
       });
+    }
+    for (Steps.Offer offer : steps.offers) {
+      Optional<HostedPackage> hosted = packages.find(offer.pkg().name(), offer.pkg().version());
+      inventory.find(offer.uid()).ifPresent(agent -> hosted.ifPresentOrElse(
+          version -> sender.offer(agent, version, offer.why(), now),
+          () -> log.error("rollout {}: package {} is no longer hosted; agent {} was not offered it", rollout.id,
+              offer.pkg().label(), offer.uid())));
     }
     steps.recorded.values().forEach(agent -> writes.rolloutAgent(agent.row(rollout.id)));
     if (steps.rolloutChanged) {
@@ -473,7 +501,8 @@ public final class RolloutEngine implements AutoCloseable {
     return new RolloutRow(rollout.id, plan.selector().toString(), plan.configName(), plan.version(),
         plan.waves().toString(), plan.bake().toMillis(), plan.budget().toString(), plan.applyTimeout().toMillis(),
         rollout.state.name(), ColumnText.fit(rollout.reason, 2000), rollout.currentWave, rollout.createdBy,
-        rollout.createdAt, rollout.endedAt, plan.stages().isEmpty() ? null : Stage.toText(plan.stages()));
+        rollout.createdAt, rollout.endedAt, plan.stages().isEmpty() ? null : Stage.toText(plan.stages()),
+        plan.pkg() == null ? null : plan.pkg().name(), plan.pkg() == null ? null : plan.pkg().version());
   }
 
   /**
@@ -486,17 +515,19 @@ public final class RolloutEngine implements AutoCloseable {
     for (RolloutRow row : repository.all()) {
       ids.accumulateAndGet(row.id(), Math::max);
       List<String> missing = new ArrayList<>();
-      ConfigVersion target = lookup(versions, row.configName(), row.version(), missing);
+      ConfigVersion target = row.configName() == null ? null
+          : lookup(versions, row.configName(), row.version(), missing);
       RolloutPlan plan = new RolloutPlan(LabelSelector.parse(row.selector()), row.configName(), row.version(),
           WavePlan.parse(row.waves()), Duration.ofMillis(row.bakeMillis()), FailureBudget.parse(row.budget()),
-          Duration.ofMillis(row.timeoutMillis()), Stage.fromText(row.stages()));
+          Duration.ofMillis(row.timeoutMillis()), Stage.fromText(row.stages()),
+          row.packageName() == null ? null : new PackageTarget(row.packageName(), row.packageVersion()));
       Rollout rollout = new Rollout(row.id(), plan, target, row.createdBy(), row.createdAt(),
           RolloutState.valueOf(row.state()), row.reason(), row.currentWave(), row.endedAt());
       for (RolloutAgentRow agent : repository.agents(row.id())) {
         rollout.add(new RolloutAgent(agent.uid(), agent.wave(), AgentProgress.valueOf(agent.state()),
             agent.previousConfig() == null ? null
                 : lookup(versions, agent.previousConfig(), agent.previousVersion(), missing),
-            agent.since(), agent.message()));
+            agent.previousPackage(), agent.since(), agent.message()));
       }
       RolloutMachine machine = new RolloutMachine(rollout);
       if (rollout.state.finished()) {

@@ -128,21 +128,23 @@ final class RolloutMachine {
     Duration timeout = rollout.plan.applyTimeout();
     switch (entry.progress) {
       case APPLYING -> {
-        RemoteConfigStatuses status = agent.statusOf(rollout.target.sha256());
-        if (status == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED && agent.healthy()) {
+        Part config = configApplied(agent);
+        Part pkg = packageInstalled(agent);
+        if (config.failure() != null || pkg.failure() != null) {
+          move(steps, entry, AgentProgress.FAILED, now, config.failure() != null ? config.failure() : pkg.failure());
+        } else if (config.done() && pkg.done() && agent.healthy()) {
           move(steps, entry, rollout.plan.bakeOf(entry.wave).isZero() ? AgentProgress.DONE : AgentProgress.BAKING,
               now, null);
-        } else if (status == RemoteConfigStatuses.RemoteConfigStatuses_FAILED) {
-          move(steps, entry, AgentProgress.FAILED, now, "reported FAILED: " + agent.configError());
         } else if (now - entry.since > timeout.toMillis()) {
           move(steps, entry, AgentProgress.FAILED, now, (agent.connected() ? "" : "offline; ")
-              + "did not report the config APPLIED and healthy within " + timeout.toSeconds() + " s"
-              + (status == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED ? ": unhealthy: " + agent.healthError() : ""));
+              + "did not report " + applied() + " and healthy within " + timeout.toSeconds() + " s"
+              + (config.done() && pkg.done() ? ": unhealthy: " + agent.healthError() : ""));
         }
       }
       case BAKING -> {
-        if (agent.statusOf(rollout.target.sha256()) == RemoteConfigStatuses.RemoteConfigStatuses_FAILED) {
-          move(steps, entry, AgentProgress.FAILED, now, "reported FAILED: " + agent.configError());
+        String failure = Optional.ofNullable(configApplied(agent).failure()).orElse(packageInstalled(agent).failure());
+        if (failure != null) {
+          move(steps, entry, AgentProgress.FAILED, now, failure);
         } else if (!agent.connected()) {
           // Away is not unhealthy: wait for it (a server restart drops everyone), within the timeout.
           entry.awaySince = entry.awaySince == 0 ? now : entry.awaySince;
@@ -160,23 +162,105 @@ final class RolloutMachine {
         }
       }
       case ROLLING_BACK -> {
-        if (entry.previous == null) {
-          backToLocal(steps, entry, agent, now);
-          return;
-        }
-        RemoteConfigStatuses status = agent.statusOf(entry.previous.sha256());
-        if (status == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED && agent.healthy()) {
-          move(steps, entry, AgentProgress.ROLLED_BACK, now, entry.message);
-        } else if (status == RemoteConfigStatuses.RemoteConfigStatuses_FAILED) {
-          move(steps, entry, AgentProgress.ROLLBACK_FAILED, now, "its previous config " + entry.previous.label()
-              + " failed too: " + agent.configError());
+        Part config = configBack(entry, agent);
+        Part pkg = packageBack(entry, agent);
+        if (config.failure() != null || pkg.failure() != null) {
+          move(steps, entry, AgentProgress.ROLLBACK_FAILED, now,
+              config.failure() != null ? config.failure() : pkg.failure());
+        } else if (config.done() && pkg.done() && agent.healthy()) {
+          move(steps, entry, AgentProgress.ROLLED_BACK, now, config.note() != null ? config.note() : entry.message);
         } else if (now - entry.since > timeout.toMillis()) {
-          move(steps, entry, AgentProgress.ROLLBACK_FAILED, now, "did not report its previous config "
-              + entry.previous.label() + " APPLIED and healthy within " + timeout.toSeconds() + " s");
+          move(steps, entry, AgentProgress.ROLLBACK_FAILED, now, "did not " + backGoal(entry, config.done())
+              + " within " + timeout.toSeconds() + " s"
+              + (entry.previous == null && !agent.healthy() ? ": " + agent.healthError() : ""));
         }
       }
       default -> { }
     }
+  }
+
+  /**
+   * Where one part of the rollout's change (its config, its package) stands on one agent: done
+   * (with a note to record, or none), failed (with the reason), or neither yet.
+   */
+  private record Part(boolean done, String failure, String note) {
+    static final Part DONE = new Part(true, null, null);
+    static final Part WAITING = new Part(false, null, null);
+
+    static Part failed(String why) {
+      return new Part(false, why, null);
+    }
+  }
+
+  /** What the agents must report for the change to count as applied. */
+  private String applied() {
+    PackageTarget pkg = rollout.plan.pkg();
+    if (pkg == null) {
+      return "the config APPLIED";
+    }
+    return (rollout.target == null ? "" : "the config APPLIED and ") + pkg.label() + " installed";
+  }
+
+  private Part configApplied(AgentFacts agent) {
+    if (rollout.target == null) {
+      return Part.DONE;
+    }
+    return switch (agent.statusOf(rollout.target.sha256())) {
+      case RemoteConfigStatuses_APPLIED -> Part.DONE;
+      case RemoteConfigStatuses_FAILED -> Part.failed("reported FAILED: " + agent.configError());
+      default -> Part.WAITING;
+    };
+  }
+
+  private Part packageInstalled(AgentFacts agent) {
+    PackageTarget pkg = rollout.plan.pkg();
+    if (pkg == null) {
+      return Part.DONE;
+    }
+    PackageFacts facts = agent.packageFacts(pkg.name());
+    if (facts.failed(pkg.version())) {
+      return Part.failed(pkg.label() + " failed to install: " + facts.error());
+    }
+    return facts.installed(pkg.version()) ? Part.DONE : Part.WAITING;
+  }
+
+  /** Where the agent's config stands on its way back to what it had before the rollout. */
+  private Part configBack(RolloutAgent entry, AgentFacts agent) {
+    if (rollout.target == null) {
+      return Part.DONE;
+    }
+    if (entry.previous == null) {
+      return backToLocal(entry, agent);
+    }
+    return switch (agent.statusOf(entry.previous.sha256())) {
+      case RemoteConfigStatuses_APPLIED -> Part.DONE;
+      case RemoteConfigStatuses_FAILED -> Part.failed("its previous config " + entry.previous.label()
+          + " failed too: " + agent.configError());
+      default -> Part.WAITING;
+    };
+  }
+
+  /** What a rolling-back agent has yet to do: its config's way back first, then its package's. */
+  private String backGoal(RolloutAgent entry, boolean configBack) {
+    if (rollout.target != null && (!configBack || rollout.plan.pkg() == null)) {
+      return entry.previous == null ? "return to its local config, healthy,"
+          : "report its previous config " + entry.previous.label() + " APPLIED and healthy";
+    }
+    return "return to " + rollout.plan.pkg().name() + "@" + entry.previousPackage + ", healthy,";
+  }
+
+  /** Where the agent's package stands on its way back to the version it had before the rollout. */
+  private Part packageBack(RolloutAgent entry, AgentFacts agent) {
+    PackageTarget pkg = rollout.plan.pkg();
+    if (pkg == null) {
+      return Part.DONE;
+    }
+    PackageFacts facts = agent.packageFacts(pkg.name());
+    if (facts.installed(entry.previousPackage)) {
+      return Part.DONE;
+    }
+    return facts.failed(entry.previousPackage) ? Part.failed("its previous package " + pkg.name() + "@"
+        + entry.previousPackage + " failed to install too: " + facts.error()) : Part.WAITING;
   }
 
   /** An agent removed from the inventory while the rollout held it can report nothing more: it ends as it stood. */
@@ -195,20 +279,16 @@ final class RolloutMachine {
    * that runs the version is told by the server to drop its remote config, and is done when it
    * reports that APPLIED and healthy; what it reports is recorded as it is.
    */
-  private void backToLocal(Steps steps, RolloutAgent entry, AgentFacts agent, long now) {
-    String target = rollout.target.sha256();
-    RemoteConfigStatuses local = agent.statusOf(ConfigVersion.LOCAL_CONFIG_SHA256);
-    if (agent.statusOf(target) == RemoteConfigStatuses.RemoteConfigStatuses_FAILED && agent.healthy()) {
-      move(steps, entry, AgentProgress.ROLLED_BACK, now, (entry.message == null
-          ? "reported FAILED: " + agent.configError() : entry.message) + "; back on its local config");
-    } else if (local == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED && agent.healthy()) {
-      move(steps, entry, AgentProgress.ROLLED_BACK, now, "told to drop the remote config; runs its local config");
-    } else if (local == RemoteConfigStatuses.RemoteConfigStatuses_FAILED) {
-      move(steps, entry, AgentProgress.ROLLBACK_FAILED, now, "could not drop the remote config: " + agent.configError());
-    } else if (now - entry.since > rollout.plan.applyTimeout().toMillis()) {
-      move(steps, entry, AgentProgress.ROLLBACK_FAILED, now, "did not return to its local config, healthy, within "
-          + rollout.plan.applyTimeout().toSeconds() + " s" + (agent.healthy() ? "" : ": " + agent.healthError()));
+  private Part backToLocal(RolloutAgent entry, AgentFacts agent) {
+    if (agent.statusOf(rollout.target.sha256()) == RemoteConfigStatuses.RemoteConfigStatuses_FAILED) {
+      return new Part(true, null, (entry.message == null ? "reported FAILED: " + agent.configError() : entry.message)
+          + "; back on its local config");
     }
+    return switch (agent.statusOf(ConfigVersion.LOCAL_CONFIG_SHA256)) {
+      case RemoteConfigStatuses_APPLIED -> new Part(true, null, "told to drop the remote config; runs its local config");
+      case RemoteConfigStatuses_FAILED -> Part.failed("could not drop the remote config: " + agent.configError());
+      default -> Part.WAITING;
+    };
   }
 
   /** The wave gate: the next wave, success, or a rollback when the budget is spent. */
@@ -256,14 +336,15 @@ final class RolloutMachine {
   private void succeed(Steps steps, long now) {
     long done = rollout.agents.values().stream().filter(a -> a.progress == AgentProgress.DONE).count();
     for (RolloutAgent agent : rollout.pending) {
-      steps.send(agent.uid, rollout.target, "rollout " + rollout.id + " succeeded while it was offline");
-      move(steps, agent, AgentProgress.PENDING, now, "offline during the rollout; " + rollout.target.label()
-          + " is its desired config and goes out when it connects");
+      sendChange(steps, agent, "rollout " + rollout.id + " succeeded while it was offline");
+      move(steps, agent, AgentProgress.PENDING, now, "offline during the rollout; " + rollout.label()
+          + (rollout.plan.pkg() == null ? " is its desired config" : " is what it is meant to run")
+          + " and goes out when it connects");
     }
     String pending = rollout.pending.isEmpty() ? ""
         : "; " + rollout.pending.size() + " offline agents get it when they connect";
     finish(steps, RolloutState.SUCCEEDED, done + " of " + (rollout.agents.size() - rollout.pending.size())
-        + " agents run " + rollout.target.label() + pending + (rollout.reason == null ? "" : "; " + rollout.reason), now);
+        + " agents run " + rollout.label() + pending + (rollout.reason == null ? "" : "; " + rollout.reason), now);
   }
 
   private void startWave(Steps steps, Fleet fleet, long now) {
@@ -276,9 +357,9 @@ final class RolloutMachine {
         move(steps, entry, AgentProgress.FAILED, now, "no longer known to the server");
         continue;
       }
-      entry.previous = agent.get().desired();
+      entry.previous = rollout.target == null ? null : agent.get().desired();
       move(steps, entry, AgentProgress.APPLYING, now, null);
-      steps.send(entry.uid, rollout.target, "rollout " + rollout.id + " wave " + (rollout.currentWave + 1));
+      sendChange(steps, entry, "rollout " + rollout.id + " wave " + (rollout.currentWave + 1));
       evaluate(steps, entry, fleet, now);
     }
   }
@@ -292,12 +373,25 @@ final class RolloutMachine {
       }
       String why = "rollback of rollout " + rollout.id;
       move(steps, entry, AgentProgress.ROLLING_BACK, now, entry.message);
-      if (entry.previous != null) {
+      if (rollout.target != null && entry.previous != null) {
         steps.send(entry.uid, entry.previous, why);
-      } else {
+      } else if (rollout.target != null) {
         steps.returnToLocal(entry.uid, why);
       }
+      if (rollout.plan.pkg() != null) {
+        steps.offer(entry.uid, new PackageTarget(rollout.plan.pkg().name(), entry.previousPackage), why);
+      }
       evaluate(steps, entry, fleet, now);
+    }
+  }
+
+  /** Sends the agent what the rollout changes: its config version, its package version, or both. */
+  private void sendChange(Steps steps, RolloutAgent entry, String why) {
+    if (rollout.target != null) {
+      steps.send(entry.uid, rollout.target, why);
+    }
+    if (rollout.plan.pkg() != null) {
+      steps.offer(entry.uid, rollout.plan.pkg(), why);
     }
   }
 

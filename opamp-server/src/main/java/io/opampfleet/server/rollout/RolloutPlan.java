@@ -5,16 +5,29 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * What a rollout does: the config version for the agents the selector matches, in waves, each wave
- * gated on its agents applying it and staying healthy for its bake time, within the failure budget.
- * Waves are shares or counts of the agents ({@code waves}, each baked for {@code bake}), or, when
- * {@code stages} are given, one per stage, by selector, each with its own bake time.
+ * What a rollout does: a config version, a package version, or both, for the agents the selector
+ * matches, in waves, each wave gated on its agents applying it and staying healthy for its bake
+ * time, within the failure budget. Waves are shares or counts of the agents ({@code waves}, each
+ * baked for {@code bake}), or, when {@code stages} are given, one per stage, by selector, each with
+ * its own bake time.
+ *
+ * @param configName null for a rollout of a package alone
+ * @param pkg null for a rollout of a config alone
  */
 public record RolloutPlan(
     LabelSelector selector, String configName, int version, WavePlan waves, Duration bake, FailureBudget budget,
-    Duration applyTimeout, List<Stage> stages) {
+    Duration applyTimeout, List<Stage> stages, PackageTarget pkg) {
+
+  /** A rollout of a config alone. */
+  public RolloutPlan(LabelSelector selector, String configName, int version, WavePlan waves, Duration bake,
+      FailureBudget budget, Duration applyTimeout, List<Stage> stages) {
+    this(selector, configName, version, waves, bake, budget, applyTimeout, stages, null);
+  }
 
   public RolloutPlan {
+    if (configName == null && pkg == null) {
+      throw new IllegalArgumentException("a rollout carries a config version, a package version, or both");
+    }
     stages = List.copyOf(stages);
     if (stages.size() > Stage.MAX) {
       throw new IllegalArgumentException("a rollout has at most " + Stage.MAX + " stages, not " + stages.size());

@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * What one transition of the rollout machine asks of the world around it: configs to make agents'
- * desired ones, agents' progress to record, and whether the rollout's own state changed.
+ * desired ones, package versions to offer them, agents' progress to record, and whether the
+ * rollout's own state changed.
  */
 final class Steps {
   /**
@@ -17,7 +18,11 @@ final class Steps {
    */
   record Send(String uid, ConfigVersion version, String why) {}
 
+  /** Offer the agent this package version (the package's other versions are no longer offered). */
+  record Offer(String uid, PackageTarget pkg, String why) {}
+
   final List<Send> sends = new ArrayList<>();
+  final List<Offer> offers = new ArrayList<>();
   final Map<String, RolloutAgent> recorded = new LinkedHashMap<>();
   boolean rolloutChanged;
 
@@ -27,6 +32,10 @@ final class Steps {
 
   void returnToLocal(String uid, String why) {
     sends.add(new Send(uid, null, why));
+  }
+
+  void offer(String uid, PackageTarget pkg, String why) {
+    offers.add(new Offer(uid, pkg, why));
   }
 
   void record(RolloutAgent agent) {

@@ -270,7 +270,8 @@ public final class WriteBehind implements AutoCloseable {
     } else {
       statement.setInt(6, row.previousVersion());
     }
-    statement.setLong(7, row.since());
-    statement.setString(8, ColumnText.fit(row.message(), 2000));
+    statement.setString(7, row.previousPackage());
+    statement.setLong(8, row.since());
+    statement.setString(9, ColumnText.fit(row.message(), 2000));
   }
 }

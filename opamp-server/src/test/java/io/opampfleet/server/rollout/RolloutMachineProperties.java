@@ -155,6 +155,6 @@ class RolloutMachineProperties {
   private static void healthyAgain(TestRollouts.Fleet fleet, String uid) {
     AgentFacts was = fleet.facts(uid);
     fleet.put(uid, new AgentFacts(true, true, was.reportedHash(), was.reportedStatus(), was.configError(), "",
-        was.desired()));
+        was.desired(), was.packages()));
   }
 }

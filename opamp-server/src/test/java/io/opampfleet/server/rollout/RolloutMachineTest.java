@@ -1,5 +1,8 @@
 package io.opampfleet.server.rollout;
 
+import static io.opampfleet.proto.PackageStatusEnum.PackageStatusEnum_InstallFailed;
+import static io.opampfleet.proto.PackageStatusEnum.PackageStatusEnum_Installed;
+import static io.opampfleet.proto.PackageStatusEnum.PackageStatusEnum_Installing;
 import static io.opampfleet.proto.RemoteConfigStatuses.RemoteConfigStatuses_APPLIED;
 import static io.opampfleet.proto.RemoteConfigStatuses.RemoteConfigStatuses_FAILED;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,6 +52,77 @@ class RolloutMachineTest {
     assertThat(run.progress()).containsExactly("a=FAILED", "b=DONE");
     assertThat(run.agent("a").message).isEqualTo("removed from the inventory during the rollout");
     assertThat(run.state()).isEqualTo(RolloutState.SUCCEEDED);
+  }
+
+  @Test
+  void aPackageRolloutOffersTheVersionAndAnAgentIsDoneOnceItHasItInstalledAndHealthy() {
+    TestRollouts.Run run = fleet.packageRollout("1,100%", "0", false, "a", "b");
+
+    Steps first = run.start();
+    assertThat(first.sends).as("a package alone: no config").isEmpty();
+    assertThat(first.offers).containsExactly(new Steps.Offer("a", TestRollouts.OTELCOL_2, "rollout 1 wave 1"));
+    fleet.packageReport("a", "1.0", PackageStatusEnum_Installing, "2.0", "");
+    run.observe("a");
+    assertThat(run.agent("a").progress).isEqualTo(AgentProgress.APPLYING);
+    fleet.packageReport("a", "2.0", PackageStatusEnum_Installed, "2.0", "");
+    Steps second = run.observe("a");
+
+    assertThat(run.agent("a").progress).isEqualTo(AgentProgress.DONE);
+    assertThat(second.offers).extracting(Steps.Offer::uid).containsExactly("b");
+    fleet.packageReport("b", "2.0", PackageStatusEnum_Installed, "2.0", "");
+    run.observe("b");
+    assertThat(run.state()).isEqualTo(RolloutState.SUCCEEDED);
+    assertThat(run.rollout().reason).isEqualTo("2 of 2 agents run package otelcol@2.0");
+  }
+
+  @Test
+  void aPackageThatFailsToInstallRollsBackEveryTouchedAgentToItsPreviousVersion() {
+    TestRollouts.Run run = fleet.packageRollout("1,100%", "0", false, "a", "b", "c");
+    run.start();
+    fleet.packageReport("a", "2.0", PackageStatusEnum_Installed, "2.0", "");
+    run.observe("a");
+    fleet.packageReport("b", "1.0", PackageStatusEnum_InstallFailed, "2.0", "collector exited; back on the previous");
+
+    Steps rollback = run.observe("b");
+
+    assertThat(run.state()).isEqualTo(RolloutState.ROLLING_BACK);
+    assertThat(run.rollout().reason).contains("agent b otelcol@2.0 failed to install: collector exited");
+    assertThat(rollback.offers).as("each touched agent is offered the version it had")
+        .containsExactlyInAnyOrder(new Steps.Offer("a", TestRollouts.OTELCOL_1, "rollback of rollout 1"),
+            new Steps.Offer("b", TestRollouts.OTELCOL_1, "rollback of rollout 1"),
+            new Steps.Offer("c", TestRollouts.OTELCOL_1, "rollback of rollout 1"));
+    assertThat(run.agent("b").progress).as("it went back by itself").isEqualTo(AgentProgress.ROLLED_BACK);
+    assertThat(run.agent("a").progress).isEqualTo(AgentProgress.ROLLING_BACK);
+    fleet.packageReport("a", "1.0", PackageStatusEnum_Installed, "1.0", "");
+    fleet.packageReport("c", "1.0", PackageStatusEnum_Installed, "1.0", "");
+    run.observe("a", "c");
+    assertThat(run.state()).isEqualTo(RolloutState.ROLLED_BACK);
+  }
+
+  @Test
+  void aRolloutOfAConfigWithAPackageWaitsForBothAndGoesBackOnBoth() {
+    TestRollouts.Run run = fleet.packageRollout("100%", "0", true, "a", "b");
+    Steps start = run.start();
+    assertThat(TestRollouts.sentTo(start)).containsExactly("a", "b");
+    assertThat(start.offers).extracting(Steps.Offer::uid).containsExactly("a", "b");
+    fleet.reports("a", TestRollouts.V2, RemoteConfigStatuses_APPLIED);
+    run.observe("a");
+    assertThat(run.agent("a").progress).as("the package is not installed yet").isEqualTo(AgentProgress.APPLYING);
+    fleet.packageReport("a", "2.0", PackageStatusEnum_Installed, "2.0", "");
+    run.observe("a");
+    assertThat(run.agent("a").progress).isEqualTo(AgentProgress.DONE);
+
+    fleet.reports("b", TestRollouts.V2, RemoteConfigStatuses_FAILED, "unknown receiver");
+    Steps rollback = run.observe("b");
+
+    assertThat(rollback.sends).contains(new Steps.Send("a", TestRollouts.V1, "rollback of rollout 1"));
+    assertThat(rollback.offers).contains(new Steps.Offer("a", TestRollouts.OTELCOL_1, "rollback of rollout 1"));
+    fleet.reports("a", TestRollouts.V1, RemoteConfigStatuses_APPLIED);
+    run.observe("a");
+    assertThat(run.agent("a").progress).as("its package is still 2.0").isEqualTo(AgentProgress.ROLLING_BACK);
+    run.at(60_001).scan();
+    assertThat(run.agent("a").progress).isEqualTo(AgentProgress.ROLLBACK_FAILED);
+    assertThat(run.agent("a").message).isEqualTo("did not return to otelcol@1.0, healthy, within 60 s");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.opampfleet.server.rollout;
 
+import io.opampfleet.proto.PackageStatusEnum;
 import io.opampfleet.proto.RemoteConfigStatuses;
 import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.selector.LabelSelector;
@@ -17,6 +18,8 @@ final class TestRollouts {
   static final ConfigVersion V1 = version(1, "receivers: {nop: {}}\n");
   static final ConfigVersion V2 = version(2, "receivers: {otlp: {}}\n");
   static final Duration APPLY_TIMEOUT = Duration.ofSeconds(60);
+  static final PackageTarget OTELCOL_1 = new PackageTarget("otelcol", "1.0");
+  static final PackageTarget OTELCOL_2 = new PackageTarget("otelcol", "2.0");
 
   private TestRollouts() {}
 
@@ -64,20 +67,20 @@ final class TestRollouts {
       AgentFacts was = facts(uid);
       agents.put(uid, new AgentFacts(was.connected(), was.healthy(),
           version == null ? ConfigVersion.LOCAL_CONFIG_SHA256 : version.sha256(), status, error, was.healthError(),
-          was.desired()));
+          was.desired(), was.packages()));
     }
 
     /** What the engine does with a send: the server's desired config changes. */
     void desire(String uid, ConfigVersion version) {
       AgentFacts was = facts(uid);
       agents.put(uid, new AgentFacts(was.connected(), was.healthy(), was.reportedHash(), was.reportedStatus(),
-          was.configError(), was.healthError(), version));
+          was.configError(), was.healthError(), version, was.packages()));
     }
 
     void unhealthy(String uid, String error) {
       AgentFacts was = facts(uid);
       agents.put(uid, new AgentFacts(was.connected(), false, was.reportedHash(), was.reportedStatus(),
-          was.configError(), error, was.desired()));
+          was.configError(), error, was.desired(), was.packages()));
     }
 
     void offline(String uid) {
@@ -92,7 +95,7 @@ final class TestRollouts {
     private void connected(String uid, boolean connected) {
       AgentFacts was = facts(uid);
       put(uid, new AgentFacts(connected, connected, was.reportedHash(), was.reportedStatus(), was.configError(),
-          was.healthError(), was.desired()));
+          was.healthError(), was.desired(), was.packages()));
     }
 
     void put(String uid, AgentFacts facts) {
@@ -113,11 +116,35 @@ final class TestRollouts {
       return start(plan, candidates.stream().filter(c -> plan.stageOf(c.labels()) >= 0).toList());
     }
 
+    /**
+     * A rollout of otelcol 2.0 (with V2 when {@code withConfig}) over these agents, each going back to
+     * otelcol 1.0 on a rollback.
+     */
+    Run packageRollout(String waves, String budget, boolean withConfig, String... uids) {
+      RolloutPlan plan = new RolloutPlan(LabelSelector.parse("app=x"), withConfig ? "app" : null, withConfig ? 2 : 0,
+          WavePlan.parse(waves), Duration.ZERO, FailureBudget.parse(budget), APPLY_TIMEOUT, List.of(), OTELCOL_2);
+      return start(plan, withConfig ? V2 : null, Arrays.stream(uids)
+          .map(uid -> new Rollout.Candidate(uid, Map.of(), OTELCOL_1.version())).toList());
+    }
+
     private Run start(RolloutPlan plan, List<Rollout.Candidate> candidates) {
+      return start(plan, V2, candidates);
+    }
+
+    private Run start(RolloutPlan plan, ConfigVersion target, List<Rollout.Candidate> candidates) {
       List<Rollout.Candidate> connected = new ArrayList<>();
       List<Rollout.Candidate> offline = new ArrayList<>();
       candidates.forEach(candidate -> (facts(candidate.uid()).connected() ? connected : offline).add(candidate));
-      return new Run(this, new RolloutMachine(Rollout.create(1, plan, V2, "test", 0, null, connected, offline)));
+      return new Run(this, new RolloutMachine(Rollout.create(1, plan, target, "test", 0, null, connected, offline)));
+    }
+
+    /** The agent reports this of the otelcol package: the version it has, and its status for the one offered. */
+    void packageReport(String uid, String has, PackageStatusEnum status, String offered, String error) {
+      AgentFacts was = facts(uid);
+      Map<String, PackageFacts> packages = new HashMap<>(was.packages());
+      packages.put(OTELCOL_2.name(), new PackageFacts(has, status, offered, error));
+      agents.put(uid, new AgentFacts(was.connected(), was.healthy(), was.reportedHash(), was.reportedStatus(),
+          was.configError(), was.healthError(), was.desired(), packages));
     }
   }
 

@@ -1,0 +1,7 @@
+-- Rollouts of a collector package version, with a config or instead of one: a rollout of a package
+-- alone has no config. Each agent keeps the package version it goes back to.
+ALTER TABLE rollouts ALTER COLUMN config_name DROP NOT NULL;
+ALTER TABLE rollouts ALTER COLUMN version DROP NOT NULL;
+ALTER TABLE rollouts ADD COLUMN package_name VARCHAR(128);
+ALTER TABLE rollouts ADD COLUMN package_version VARCHAR(128);
+ALTER TABLE rollout_agents ADD COLUMN previous_package VARCHAR(128);
