@@ -109,6 +109,11 @@ public final class TestFleet implements AutoCloseable {
   }
 
   /** A client key and certificate for this identity, trusted by the server. */
+  /** The PEM file of the CA that signs the server's and the agents' certificates. */
+  public Path caFile() {
+    return dir.resolve("ca.pem");
+  }
+
   public CertifiedKey clientKey(String identity) {
     return ca.issueClient(identity, Validity.days(1));
   }
