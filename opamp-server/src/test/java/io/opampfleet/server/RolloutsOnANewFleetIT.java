@@ -129,6 +129,27 @@ class RolloutsOnANewFleetIT {
   }
 
   @Test
+  void aRolloutThatIncludesOfflineAgentsWaitsForOneThatReturnsWithinTheDeadline() {
+    SimulatedAgent away = oneOfThreeAway();
+    rollouts.version("pipeline", GOOD);
+
+    JsonNode started = rollouts.start(Map.of("selector", "tier=web", "config", "pipeline", "version", 1,
+        "failureBudget", "0", "applyTimeout", "5s", "offlineDeadline", "60s"));
+    assertThat(started.get("counts").get("PENDING").asInt()).isZero();
+    assertThat(started.get("offlineDeadlineMillis").asLong()).isEqualTo(60_000);
+    assertThat(started.get("reason").asText()).isEqualTo("1 matched agents are offline: they are in the waves, and"
+        + " one still offline 60 s after its wave started counts as failed");
+    await().during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(10)).until(() ->
+        operator.get("/api/v1/rollouts/" + started.get("id").asLong()).body().get("state").asText().equals("RUNNING"));
+    away.start();
+    JsonNode done = rollouts.awaitEnd(started.get("id").asLong());
+
+    assertThat(done.get("state").asText()).isEqualTo("SUCCEEDED");
+    assertThat(done.get("counts").get("DONE").asInt()).isEqualTo(3);
+    assertThat(away.running()).isEqualTo(GOOD);
+  }
+
+  @Test
   void anAgentAwayDuringARolloutThatRollsBackGetsNothingWhenItReturns() {
     SimulatedAgent away = oneOfThreeAway();
     rollouts.version("pipeline", REFUSED);

@@ -53,7 +53,8 @@ public final class RolloutsApi {
           FailureBudget.parse(ApiRequest.optionalText(body, "failureBudget", "0")),
           duration(body, "applyTimeout", Duration.ofMinutes(2)),
           stages(body),
-          packageTarget(body));
+          packageTarget(body),
+          duration(body, "offlineDeadline", Duration.ZERO));
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest(e.getMessage());
     }

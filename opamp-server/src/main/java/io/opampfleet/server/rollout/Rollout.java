@@ -58,11 +58,17 @@ final class Rollout {
 
   /**
    * A new rollout: the connected agents in waves by the plan (shares and counts, or one wave per
-   * stage, an agent in the first stage that selects it), those offline pending.
+   * stage, an agent in the first stage that selects it), those offline pending, or in the waves too
+   * when the plan includes them.
    */
   static Rollout create(long id, RolloutPlan plan, ConfigVersion target, String createdBy, long now, String reason,
       List<Candidate> connected, List<Candidate> offline) {
     Rollout rollout = new Rollout(id, plan, target, createdBy, now, RolloutState.PENDING, reason, 0, 0);
+    if (plan.includesOffline()) {
+      connected = java.util.stream.Stream.concat(connected.stream(), offline.stream())
+          .sorted(java.util.Comparator.comparing(Candidate::uid)).toList();
+      offline = List.of();
+    }
     if (plan.stages().isEmpty()) {
       List<Integer> sizes = plan.waves().sizes(connected.size());
       int next = 0;
@@ -116,6 +122,7 @@ final class Rollout {
         target == null ? 0 : target.version(), plan.pkg() == null ? null : plan.pkg().name(),
         plan.pkg() == null ? null : plan.pkg().version(),
         plan.waves().toString(), plan.bake().toMillis(), plan.budget().toString(), plan.applyTimeout().toMillis(),
+        plan.offlineDeadline().toMillis(),
         currentWave + 1, agents.size(), counts, waveViews, failing, createdBy, createdAt, endedAt);
   }
 

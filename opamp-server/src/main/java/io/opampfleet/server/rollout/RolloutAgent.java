@@ -17,8 +17,10 @@ final class RolloutAgent {
   final String previousPackage;
   long since;
   String message;
-  /** When a baking agent was last seen leaving (this process only); 0 while connected. */
-  long awaySince;
+  static final long NOT_AWAY = -1;
+
+  /** When an agent in flight was last seen leaving (this process only); NOT_AWAY while connected. */
+  long awaySince = NOT_AWAY;
 
   RolloutAgent(String uid, int wave, AgentProgress progress, ConfigVersion previous, String previousPackage,
       long since, String message) {

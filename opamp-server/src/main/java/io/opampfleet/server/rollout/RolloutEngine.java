@@ -333,7 +333,7 @@ public final class RolloutEngine implements AutoCloseable {
           + " lack components " + target.label() + " names (" + RolloutSelection.firstThree(selection.incompatible())
           + "); leave them out with \"incompatible\": \"skip\", or change the config");
     }
-    if (selection.connected.isEmpty()) {
+    if (selection.connected.isEmpty() && (!plan.includesOffline() || selection.offline.isEmpty())) {
       throw new RolloutException(RolloutException.Kind.INVALID, "the selector '" + plan.selector()
           + "' matches no connected agent the rollout can take"
           + (selection.notes.isEmpty() ? "" : " (" + String.join("; ", selection.notes) + ")")
@@ -502,7 +502,8 @@ public final class RolloutEngine implements AutoCloseable {
         plan.waves().toString(), plan.bake().toMillis(), plan.budget().toString(), plan.applyTimeout().toMillis(),
         rollout.state.name(), ColumnText.fit(rollout.reason, 2000), rollout.currentWave, rollout.createdBy,
         rollout.createdAt, rollout.endedAt, plan.stages().isEmpty() ? null : Stage.toText(plan.stages()),
-        plan.pkg() == null ? null : plan.pkg().name(), plan.pkg() == null ? null : plan.pkg().version());
+        plan.pkg() == null ? null : plan.pkg().name(), plan.pkg() == null ? null : plan.pkg().version(),
+        plan.offlineDeadline().toMillis());
   }
 
   /**
@@ -520,7 +521,8 @@ public final class RolloutEngine implements AutoCloseable {
       RolloutPlan plan = new RolloutPlan(LabelSelector.parse(row.selector()), row.configName(), row.version(),
           WavePlan.parse(row.waves()), Duration.ofMillis(row.bakeMillis()), FailureBudget.parse(row.budget()),
           Duration.ofMillis(row.timeoutMillis()), Stage.fromText(row.stages()),
-          row.packageName() == null ? null : new PackageTarget(row.packageName(), row.packageVersion()));
+          row.packageName() == null ? null : new PackageTarget(row.packageName(), row.packageVersion()),
+          Duration.ofMillis(row.offlineDeadlineMillis()));
       Rollout rollout = new Rollout(row.id(), plan, target, row.createdBy(), row.createdAt(),
           RolloutState.valueOf(row.state()), row.reason(), row.currentWave(), row.endedAt());
       for (RolloutAgentRow agent : repository.agents(row.id())) {

@@ -135,6 +135,8 @@ final class RolloutMachine {
         } else if (config.done() && pkg.done() && agent.healthy()) {
           move(steps, entry, rollout.plan.bakeOf(entry.wave).isZero() ? AgentProgress.DONE : AgentProgress.BAKING,
               now, null);
+        } else if (waitedForOffline(steps, entry, agent, now)) {
+          return;
         } else if (now - entry.since > timeout.toMillis()) {
           move(steps, entry, AgentProgress.FAILED, now, (agent.connected() ? "" : "offline; ")
               + "did not report " + applied() + " and healthy within " + timeout.toSeconds() + " s"
@@ -147,13 +149,13 @@ final class RolloutMachine {
           move(steps, entry, AgentProgress.FAILED, now, failure);
         } else if (!agent.connected()) {
           // Away is not unhealthy: wait for it (a server restart drops everyone), within the timeout.
-          entry.awaySince = entry.awaySince == 0 ? now : entry.awaySince;
+          entry.awaySince = entry.awaySince == RolloutAgent.NOT_AWAY ? now : entry.awaySince;
           if (now - entry.awaySince > timeout.toMillis()) {
             move(steps, entry, AgentProgress.FAILED, now, "offline for longer than " + timeout.toSeconds()
                 + " s during the bake time");
           }
-        } else if (entry.awaySince != 0) {
-          entry.awaySince = 0;
+        } else if (entry.awaySince != RolloutAgent.NOT_AWAY) {
+          entry.awaySince = RolloutAgent.NOT_AWAY;
           entry.since = now;
         } else if (!agent.healthy()) {
           move(steps, entry, AgentProgress.FAILED, now, "turned unhealthy during the bake time: " + agent.healthError());
@@ -177,6 +179,30 @@ final class RolloutMachine {
       }
       default -> { }
     }
+  }
+
+  /**
+   * In a rollout that includes offline agents, one that is offline is waited for up to the offline
+   * deadline from its wave's start, then fails; its apply timeout starts once it connects.
+   */
+  private boolean waitedForOffline(Steps steps, RolloutAgent entry, AgentFacts agent, long now) {
+    Duration deadline = rollout.plan.offlineDeadline();
+    if (!rollout.plan.includesOffline()) {
+      return false;
+    }
+    if (!agent.connected()) {
+      entry.awaySince = entry.awaySince == RolloutAgent.NOT_AWAY ? entry.since : entry.awaySince;
+      if (now - entry.awaySince > deadline.toMillis()) {
+        move(steps, entry, AgentProgress.FAILED, now, "offline for longer than the offline deadline of "
+            + deadline.toSeconds() + " s");
+      }
+      return true;
+    }
+    if (entry.awaySince != RolloutAgent.NOT_AWAY) {
+      entry.awaySince = RolloutAgent.NOT_AWAY;
+      entry.since = now;
+    }
+    return false;
   }
 
   /**

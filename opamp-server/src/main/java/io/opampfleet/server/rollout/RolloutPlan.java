@@ -13,15 +13,22 @@ import java.util.List;
  *
  * @param configName null for a rollout of a package alone
  * @param pkg null for a rollout of a config alone
+ * @param offlineDeadline zero: agents offline at the start wait, pending, in no wave; otherwise they
+ *     are in the waves, and one still offline this long after its wave started counts as failed
  */
 public record RolloutPlan(
     LabelSelector selector, String configName, int version, WavePlan waves, Duration bake, FailureBudget budget,
-    Duration applyTimeout, List<Stage> stages, PackageTarget pkg) {
+    Duration applyTimeout, List<Stage> stages, PackageTarget pkg, Duration offlineDeadline) {
 
-  /** A rollout of a config alone. */
+  /** A rollout of a config alone, offline agents pending. */
   public RolloutPlan(LabelSelector selector, String configName, int version, WavePlan waves, Duration bake,
       FailureBudget budget, Duration applyTimeout, List<Stage> stages) {
-    this(selector, configName, version, waves, bake, budget, applyTimeout, stages, null);
+    this(selector, configName, version, waves, bake, budget, applyTimeout, stages, null, Duration.ZERO);
+  }
+
+  /** Whether agents offline at the start are in the waves, waited for up to the offline deadline. */
+  public boolean includesOffline() {
+    return !offlineDeadline.isZero();
   }
 
   public RolloutPlan {

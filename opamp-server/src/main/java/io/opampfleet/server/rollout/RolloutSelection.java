@@ -38,7 +38,7 @@ final class RolloutSelection {
     for (Agent agent : matched.stream().sorted(Comparator.comparing(Agent::uid)).toList()) {
       selection.consider(plan, target, agent, offered, hosted, from);
     }
-    selection.note();
+    selection.note(plan);
     return selection;
   }
 
@@ -96,7 +96,7 @@ final class RolloutSelection {
     return incompatible;
   }
 
-  private void note() {
+  private void note(RolloutPlan plan) {
     if (cannotTake > 0) {
       notes.add(cannotTake + " matched agents do not accept " + "remote config or packages, as the rollout needs,"
           + " and are left out");
@@ -112,7 +112,10 @@ final class RolloutSelection {
       notes.add(noWayBack.size() + " matched agents run no package version the server hosts, so could not go back,"
           + " and are left out (" + firstThree(noWayBack) + "); give \"from\" the hosted version they run");
     }
-    if (!offline.isEmpty()) {
+    if (!offline.isEmpty() && plan.includesOffline()) {
+      notes.add(offline.size() + " matched agents are offline: they are in the waves, and one still offline "
+          + plan.offlineDeadline().toSeconds() + " s after its wave started counts as failed");
+    } else if (!offline.isEmpty()) {
       notes.add(offline.size() + " matched agents are offline: they wait, pending, and get the version when they"
           + " connect if the rollout succeeds");
     }

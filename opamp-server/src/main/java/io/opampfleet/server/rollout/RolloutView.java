@@ -10,7 +10,7 @@ import java.util.Map;
 public record RolloutView(
     long id, RolloutState state, String reason, String selector, String config, int version, String packageName,
     String packageVersion, String waves,
-    long bakeMillis, String budget, long applyTimeoutMillis, int currentWave, int agents,
+    long bakeMillis, String budget, long applyTimeoutMillis, long offlineDeadlineMillis, int currentWave, int agents,
     Map<AgentProgress, Integer> counts, List<Wave> waveProgress, List<Failure> failing, String createdBy,
     long createdAt, long endedAt) {
 

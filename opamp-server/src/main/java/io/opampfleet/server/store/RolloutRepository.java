@@ -9,11 +9,11 @@ public final class RolloutRepository {
   public record RolloutRow(
       long id, String selector, String configName, int version, String waves, long bakeMillis, String budget,
       long timeoutMillis, String state, String reason, int currentWave, String createdBy, long createdAt,
-      long endedAt, String stages, String packageName, String packageVersion) {}
+      long endedAt, String stages, String packageName, String packageVersion, long offlineDeadlineMillis) {}
 
   private static final List<String> COLUMNS = List.of("id", "selector", "config_name", "version", "waves",
       "bake_millis", "budget", "timeout_millis", "state", "reason", "current_wave", "created_by", "created_at",
-      "ended_at", "stages", "package_name", "package_version");
+      "ended_at", "stages", "package_name", "package_version", "offline_deadline_millis");
 
   private final Sql sql;
 
@@ -53,7 +53,7 @@ public final class RolloutRepository {
         row -> new RolloutRow(row.getLong(1), row.getString(2), row.getString(3), row.getInt(4), row.getString(5),
             row.getLong(6), row.getString(7), row.getLong(8), row.getString(9), row.getString(10), row.getInt(11),
             row.getString(12), row.getLong(13), row.getLong(14), row.getString(15), row.getString(16),
-            row.getString(17)));
+            row.getString(17), row.getLong(18)));
   }
 
   public List<RolloutAgentRow> agents(long rolloutId) {
@@ -89,7 +89,7 @@ public final class RolloutRepository {
     Object[] values = {rollout.id(), rollout.selector(), rollout.configName(), rollout.version(), rollout.waves(),
         rollout.bakeMillis(), rollout.budget(), rollout.timeoutMillis(), rollout.state(), rollout.reason(),
         rollout.currentWave(), rollout.createdBy(), rollout.createdAt(), rollout.endedAt(), rollout.stages(),
-        rollout.packageName(), rollout.packageVersion()};
+        rollout.packageName(), rollout.packageVersion(), rollout.offlineDeadlineMillis()};
     for (int i = 0; i < values.length; i++) {
       statement.setObject(i + 1, values[i]);
     }

@@ -8,6 +8,7 @@ import static io.opampfleet.proto.RemoteConfigStatuses.RemoteConfigStatuses_FAIL
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -123,6 +124,33 @@ class RolloutMachineTest {
     run.at(60_001).scan();
     assertThat(run.agent("a").progress).isEqualTo(AgentProgress.ROLLBACK_FAILED);
     assertThat(run.agent("a").message).isEqualTo("did not return to otelcol@1.0, healthy, within 60 s");
+  }
+
+  @Test
+  void aRolloutThatIncludesOfflineAgentsWaitsForEachUpToTheDeadlineThenCountsItFailed() {
+    fleet.offline("b");
+    fleet.offline("c");
+    TestRollouts.Run run = fleet.withOffline("100%", Duration.ofMinutes(10), "a", "b", "c");
+
+    Steps start = run.start();
+    assertThat(TestRollouts.sentTo(start)).as("in the wave, sent now, delivered when they connect")
+        .containsExactly("a", "b", "c");
+    assertThat(run.rollout().pending).isEmpty();
+    fleet.reports("a", TestRollouts.V2, RemoteConfigStatuses_APPLIED);
+    run.at(300_000).scan();
+    assertThat(run.progress()).as("past the apply timeout, within the deadline")
+        .containsExactly("a=DONE", "b=APPLYING", "c=APPLYING");
+    fleet.online("b");
+    run.at(400_000).scan();
+    assertThat(run.agent("b").progress).as("its apply timeout starts when it connects").isEqualTo(AgentProgress.APPLYING);
+    fleet.reports("b", TestRollouts.V2, RemoteConfigStatuses_APPLIED);
+    run.at(420_000).scan();
+    assertThat(run.progress()).containsExactly("a=DONE", "b=DONE", "c=APPLYING");
+    run.at(600_001).scan();
+
+    assertThat(run.progress()).containsExactly("a=ROLLING_BACK", "b=ROLLING_BACK", "c=ROLLING_BACK");
+    assertThat(run.agent("c").message).isEqualTo("offline for longer than the offline deadline of 600 s");
+    assertThat(run.state()).as("c spent the budget of 0").isEqualTo(RolloutState.ROLLING_BACK);
   }
 
   @Test

@@ -109,6 +109,13 @@ final class TestRollouts {
       return start(plan, Arrays.stream(uids).map(uid -> new Rollout.Candidate(uid, Map.of())).toList());
     }
 
+    /** A rollout of V2 in these waves that includes offline agents, waiting for each up to the deadline. */
+    Run withOffline(String waves, Duration offlineDeadline, String... uids) {
+      RolloutPlan plan = new RolloutPlan(LabelSelector.parse("app=x"), "app", 2, WavePlan.parse(waves), Duration.ZERO,
+          FailureBudget.parse("0"), APPLY_TIMEOUT, List.of(), null, offlineDeadline);
+      return start(plan, Arrays.stream(uids).map(uid -> new Rollout.Candidate(uid, Map.of())).toList());
+    }
+
     /** A rollout of V2 by stages over these agents, each with its labels. */
     Run staged(List<Stage> stages, List<Rollout.Candidate> candidates) {
       RolloutPlan plan = new RolloutPlan(LabelSelector.parse(""), "app", 2, WavePlan.parse("100%"), Duration.ZERO,
@@ -122,7 +129,8 @@ final class TestRollouts {
      */
     Run packageRollout(String waves, String budget, boolean withConfig, String... uids) {
       RolloutPlan plan = new RolloutPlan(LabelSelector.parse("app=x"), withConfig ? "app" : null, withConfig ? 2 : 0,
-          WavePlan.parse(waves), Duration.ZERO, FailureBudget.parse(budget), APPLY_TIMEOUT, List.of(), OTELCOL_2);
+          WavePlan.parse(waves), Duration.ZERO, FailureBudget.parse(budget), APPLY_TIMEOUT, List.of(), OTELCOL_2,
+          Duration.ZERO);
       return start(plan, withConfig ? V2 : null, Arrays.stream(uids)
           .map(uid -> new Rollout.Candidate(uid, Map.of(), OTELCOL_1.version())).toList());
     }
