@@ -1,7 +1,7 @@
 // Rollouts: start one (with a live count of the agents its selector matches), watch it wave by
 // wave, pause, resume or abort it, and the history of past ones with why each ended.
 import { api, canOperate, previewSelector } from './api.js';
-import { ago, el, every, pill } from './view.js';
+import { ago, el, every, onPause, pill } from './view.js';
 
 /** What a rollout installs: its config version, its package version, or both. */
 const changeLabel = (r) => [r.config ? `${r.config}@${r.version}` : null,
@@ -24,7 +24,7 @@ export function rolloutsPage(main) {
   async function refresh() {
     const rollouts = await api('/api/v1/rollouts');
     history.replaceChildren(rollouts.length === 0 ? el('p', { class: 'muted' }, 'none yet')
-      : el('table', {}, el('tr', {}, ['#', 'State', 'Config', 'Selector', 'Agents', 'By', 'Started', 'Why it ended']
+      : el('table', {}, el('tr', {}, ['#', 'State', 'Installs', 'Selector', 'Agents', 'By', 'Started', 'Why it ended']
         .map((h) => el('th', {}, h))),
       [...rollouts].sort((a, b) => b.id - a.id).map((r) => el('tr', { 'data-rollout': r.id },
         el('td', {}, el('a', { href: `#/rollouts/${r.id}` }, `#${r.id}`)), el('td', {}, statePill(r.state)),
@@ -45,21 +45,39 @@ function createForm() {
   const budget = el('input', { id: 'rollout-budget', value: '0', style: 'width: 90px' });
   const timeout = el('input', { id: 'rollout-timeout', value: '2m', style: 'width: 90px' });
   const error = el('p', { class: 'error', id: 'rollout-error' });
+  const plan = el('p', { class: 'muted', id: 'rollout-plan' });
+  const body = () => ({ selector: selector.value.trim(), config: config.value, version: Number(version.value),
+    waves: waves.value, bake: bake.value, failureBudget: budget.value, applyTimeout: timeout.value });
+  // What starting now would do: the waves it makes, and what it leaves out and why, or why it would be refused.
+  async function showPlan() {
+    if (!config.value) return;
+    try {
+      const p = await api('/api/v1/rollouts/preview', { method: 'POST', body: body() });
+      plan.className = p.refused ? 'error' : 'muted';
+      plan.textContent = p.refused ? `Would be refused: ${p.refused}`
+        : `Would start: ${p.agents} agents in waves of ${p.waves.join(', ')}${p.pending ? `, ${p.pending} pending` : ''}`
+          + (p.reason ? `. ${p.reason}` : '');
+    } catch (e) {
+      plan.className = 'error';
+      plan.textContent = e.message;
+    }
+  }
+  [selector, version, waves, bake, budget, timeout].forEach((input) => onPause(input, 400, showPlan));
   previewSelector(selector, matches);
   api('/api/v1/configs').then((configs) => {
     config.replaceChildren(...configs.map((c) => el('option', { value: c.name, 'data-latest': c.version }, c.name)));
     version.value = configs.length ? configs[0].version : '';
+    showPlan();
   }).catch(() => {});
   config.addEventListener('change', () => {
     version.value = config.selectedOptions[0].dataset.latest;
+    showPlan();
   });
   const start = el('button', { class: 'primary', id: 'rollout-start', onclick: async (event) => {
     event.preventDefault();
     error.textContent = '';
     try {
-      const rollout = await api('/api/v1/rollouts', { method: 'POST', body: { selector: selector.value.trim(),
-        config: config.value, version: Number(version.value), waves: waves.value, bake: bake.value,
-        failureBudget: budget.value, applyTimeout: timeout.value } });
+      const rollout = await api('/api/v1/rollouts', { method: 'POST', body: body() });
       location.hash = `#/rollouts/${rollout.id}`;
     } catch (e) {
       error.textContent = e.message;
@@ -69,7 +87,7 @@ function createForm() {
     el('div', { class: 'filters' }, field('Selector', selector), matches),
     el('div', { class: 'filters' }, field('Config', config), field('Version', version), field('Waves', waves),
       field('Bake', bake), field('Failure budget', budget), field('Apply timeout', timeout), start),
-    error);
+    plan, error);
 }
 
 export function rolloutPage(main, id) {

@@ -238,6 +238,15 @@ class RolloutsOnANewFleetIT {
     assertThat(refused.body().get("error").asText()).contains("1 matched agents lack components kafka@1 names (agent "
         + lacking.uid() + " lacks exporters/kafka)");
 
+    JsonNode preview = operator.post("/api/v1/rollouts/preview", Map.of("selector", "tier=web", "config", "kafka",
+        "version", 1, "applyTimeout", "20s")).body();
+    assertThat(preview.get("refused").isNull()).isTrue();
+    assertThat(preview.get("agents").asInt()).isEqualTo(1);
+    assertThat(preview.get("reason").asText()).contains("agent " + lacking.uid() + " lacks exporters/kafka");
+    assertThat(operator.post("/api/v1/rollouts/preview", Map.of("selector", "tier=web", "config", "kafka",
+        "version", 1, "incompatible", "refuse", "applyTimeout", "20s")).body().get("refused").asText())
+        .contains("1 matched agents lack components kafka@1 names");
+    assertThat(operator.get("/api/v1/rollouts").body()).as("a preview starts nothing").isEmpty();
     JsonNode started = rollouts.start(Map.of("selector", "tier=web", "config", "kafka", "version", 1,
         "applyTimeout", "20s"));
     assertThat(started.get("agents").asInt()).isEqualTo(1);

@@ -31,6 +31,7 @@ public final class RolloutsApi {
     return List.of(
         new Route("GET", "/api/v1/rollouts", Role.VIEWER, r -> engine.list()),
         new Route("POST", "/api/v1/rollouts", Role.OPERATOR, this::create),
+        new Route("POST", "/api/v1/rollouts/preview", Role.VIEWER, this::preview),
         new Route("GET", "/api/v1/rollouts/{id}", Role.VIEWER, r -> find(r)),
         new Route("POST", "/api/v1/rollouts/{id}/pause", Role.OPERATOR, r -> engine.pause(id(r), r.principal().name())),
         new Route("POST", "/api/v1/rollouts/{id}/resume", Role.OPERATOR, r -> engine.resume(id(r), r.principal().name())),
@@ -40,6 +41,19 @@ public final class RolloutsApi {
   }
 
   private Object create(ApiRequest request) {
+    Request asked = request(request);
+    return engine.create(asked.plan(), asked.packageFrom(), request.principal().name(), asked.refuseIncompatible());
+  }
+
+  private Object preview(ApiRequest request) {
+    Request asked = request(request);
+    return engine.preview(asked.plan(), asked.packageFrom(), asked.refuseIncompatible());
+  }
+
+  /** A rollout as asked for in a request's body. */
+  private record Request(RolloutPlan plan, String packageFrom, boolean refuseIncompatible) {}
+
+  private static Request request(ApiRequest request) {
     JsonNode body = request.json(AdminApi.JSON);
     RolloutPlan plan;
     try {
@@ -64,7 +78,7 @@ public final class RolloutsApi {
           + " names) or 'refuse' (refuse the rollout), not '" + incompatible + "'");
     }
     String from = body.path("package").has("from") ? ApiRequest.text(body.get("package"), "from") : null;
-    return engine.create(plan, from, request.principal().name(), incompatible.equals("refuse"));
+    return new Request(plan, from, incompatible.equals("refuse"));
   }
 
   /** The package the rollout installs, {@code {"name": "otelcol", "version": "0.150.0"}}; null when absent. */

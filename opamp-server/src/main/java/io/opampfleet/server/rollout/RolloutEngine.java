@@ -111,16 +111,39 @@ public final class RolloutEngine implements AutoCloseable {
    * (the hosted version agents run that report none; null when not given); agents with none are left out.
    */
   public RolloutView create(RolloutPlan plan, String packageFrom, String createdBy, boolean refuseIncompatible) {
-    ConfigVersion target = plan.configName() == null ? null : configs.version(plan.configName(), plan.version())
+    ConfigVersion target = target(plan);
+    validatePackages(plan, packageFrom);
+    return call(() -> begin(plan, target, packageFrom, createdBy, refuseIncompatible));
+  }
+
+  private ConfigVersion target(RolloutPlan plan) {
+    return plan.configName() == null ? null : configs.version(plan.configName(), plan.version())
         .orElseThrow(() -> new RolloutException(RolloutException.Kind.NOT_FOUND, "config " + plan.configName() + "@"
             + plan.version() + " does not exist; create the version first"));
+  }
+
+  private void validatePackages(RolloutPlan plan, String packageFrom) {
     if (plan.pkg() != null) {
       hosted(plan.pkg().name(), plan.pkg().version());
       if (packageFrom != null) {
         hosted(plan.pkg().name(), packageFrom);
       }
     }
-    return call(() -> begin(plan, target, packageFrom, createdBy, refuseIncompatible));
+  }
+
+  /**
+   * What {@link #create} would do now, without doing it: the agents by wave, those pending, and
+   * those it leaves out and why; or why it would be refused.
+   */
+  public RolloutPreview preview(RolloutPlan plan, String packageFrom, boolean refuseIncompatible) {
+    try {
+      ConfigVersion target = target(plan);
+      validatePackages(plan, packageFrom);
+      Rollout rollout = call(() -> planned(0, plan, target, packageFrom, "preview", refuseIncompatible));
+      return RolloutPreview.of(rollout);
+    } catch (RolloutException refused) {
+      return RolloutPreview.refused(refused.getMessage());
+    }
   }
 
   private HostedPackage hosted(String name, String version) {
@@ -315,6 +338,20 @@ public final class RolloutEngine implements AutoCloseable {
   /** Waves of the matched agents that are connected; those offline wait, pending. */
   private RolloutView begin(RolloutPlan plan, ConfigVersion target, String packageFrom, String createdBy,
       boolean refuseIncompatible) {
+    Rollout rollout = planned(ids.incrementAndGet(), plan, target, packageFrom, createdBy, refuseIncompatible);
+    repository.create(header(rollout), rollout.agents.values().stream().map(a -> a.row(rollout.id)).toList());
+    RolloutMachine machine = new RolloutMachine(rollout);
+    active.put(rollout.id, machine);
+    rollout.agents.keySet().forEach(uid -> byAgent.put(uid, machine));
+    log.info("rollout {}: {} to {} agents in {} waves ({} offline, pending), started by {}", rollout.id,
+        rollout.label(), rollout.agents.size() - rollout.pending.size(), rollout.waves.size(), rollout.pending.size(),
+        createdBy);
+    return carry(machine, machine.start(fleet, rollout.createdAt));
+  }
+
+  /** The rollout as it would start now, neither stored nor started; refused as {@link #create} would refuse it. */
+  private Rollout planned(long id, RolloutPlan plan, ConfigVersion target, String packageFrom, String createdBy,
+      boolean refuseIncompatible) {
     List<Agent> matched = inventory.matching(plan.selector());
     for (Agent agent : matched) {
       RolloutMachine other = byAgent.get(agent.uid());
@@ -341,16 +378,8 @@ public final class RolloutEngine implements AutoCloseable {
     }
     refuseUnreachableTimeout(selection.connected.stream().map(c -> inventory.find(c.uid()))
         .flatMap(Optional::stream).toList(), plan.applyTimeout());
-    long now = clock.getAsLong();
-    Rollout rollout = Rollout.create(ids.incrementAndGet(), plan, target, createdBy, now,
+    return Rollout.create(id, plan, target, createdBy, clock.getAsLong(),
         selection.notes.isEmpty() ? null : String.join("; ", selection.notes), selection.connected, selection.offline);
-    repository.create(header(rollout), rollout.agents.values().stream().map(a -> a.row(rollout.id)).toList());
-    RolloutMachine machine = new RolloutMachine(rollout);
-    active.put(rollout.id, machine);
-    rollout.agents.keySet().forEach(uid -> byAgent.put(uid, machine));
-    log.info("rollout {}: {} to {} agents in {} waves ({} offline, pending), started by {}", rollout.id,
-        rollout.label(), selection.connected.size(), rollout.waves.size(), selection.offline.size(), createdBy);
-    return carry(machine, machine.start(fleet, now));
   }
 
   /**

@@ -92,6 +92,9 @@ public final class Browser implements AutoCloseable {
     type(await(By.id("rollout-bake")), "0s");
     type(await(By.id("rollout-budget")), budget);
     type(await(By.id("rollout-timeout")), applyTimeout);
+    // The form says what starting would do before it is started.
+    awaitText(By.id("rollout-plan"), "Would start: " + matches + " agents in waves of ");
+    screenshot("09b-rollout-form-version-" + version);
     driver.findElement(By.id("rollout-start")).click();
     await(By.id("rollout-state"));
   }
