@@ -37,6 +37,7 @@ import io.opampfleet.server.store.Database;
 import io.opampfleet.server.store.EventLog;
 import io.opampfleet.server.store.PackageRepository;
 import io.opampfleet.server.store.RolloutRepository;
+import io.opampfleet.server.store.StoreProbe;
 import io.opampfleet.server.store.TokenRepository;
 import io.opampfleet.server.store.WriteBehind;
 import io.opampfleet.strictyaml.ConfigException;
@@ -130,10 +131,14 @@ public final class FleetServer implements AutoCloseable {
     started.push(() -> loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly());
     EventLog events = new EventLog(database);
     AgentsApi agents = new AgentsApi(inventory, configs, events, writes, commands, rollouts);
-    AtomicBoolean ready = new AtomicBoolean();
+    AtomicBoolean listening = new AtomicBoolean();
+    StoreProbe store = new StoreProbe(database, Duration.ofSeconds(2));
+    started.push(store);
     PackagesApi packagesApi = new PackagesApi(packages, new PackageFiles(settings.storage().dataDir().resolve("packages")),
         offers, inventory, rollouts);
-    AdminApi api = new AdminApi(tokens, metrics::scrape, ready::get, packagesApi::download)
+    // Ready once listening, and for as long as the store answers.
+    AdminApi api = new AdminApi(tokens, metrics::scrape, () -> listening.get() && store.answering(),
+        packagesApi::download)
         .add(agents.routes())
         .add(packagesApi.routes())
         .add(new ConfigsApi(configs, assignments, inventory, rollouts).routes())
@@ -153,7 +158,7 @@ public final class FleetServer implements AutoCloseable {
     opampBound.set(opamp.address());
     adminBound.set(admin.address());
     started.push(pruneEvents(events, settings.eventRetention()));
-    ready.set(true);
+    listening.set(true);
     log.info("serving OpAMP on {}://{}/v1/opamp and the admin API on {}://{}/api/v1 ({} agents known)",
         settings.opamp().tls().isPresent() ? "wss" : "ws", hostPort(opamp.address()),
         adminTls ? "https" : "http", hostPort(admin.address()), inventory.size());

@@ -83,7 +83,7 @@ public final class AdminApi {
       }
       if (path.equals("/readyz")) {
         return ready.getAsBoolean() ? json(200, Map.of("status", "ready"))
-            : json(503, Map.of("status", "starting"));
+            : json(503, Map.of("status", "not ready: starting, or the store is not answering"));
       }
       if (UiAssets.isAsset(path) && method.equals("GET")) {
         return ui.serve(path).orElseGet(() -> error(404, "there is no page at " + path));

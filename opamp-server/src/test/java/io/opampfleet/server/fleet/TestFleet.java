@@ -108,12 +108,12 @@ public final class TestFleet implements AutoCloseable {
     return ca;
   }
 
-  /** A client key and certificate for this identity, trusted by the server. */
   /** The PEM file of the CA that signs the server's and the agents' certificates. */
   public Path caFile() {
     return dir.resolve("ca.pem");
   }
 
+  /** A client key and certificate for this identity, trusted by the server. */
   public CertifiedKey clientKey(String identity) {
     return ca.issueClient(identity, Validity.days(1));
   }
