@@ -245,12 +245,13 @@ public final class Agent {
 
   /**
    * Whether the agent must now be told to drop its remote config: the server wants it on its local
-   * one, it runs a remote config it did not refuse, and it was not told so over this connection.
-   * Marks it told.
+   * one, it reports a remote config APPLIED, and it was not told so over this connection. One still
+   * applying is left to finish: it may refuse the config and go back by itself, and an empty config
+   * stops the collector of a Go-format supervisor. Marks it told.
    */
   public synchronized boolean dropDue() {
     boolean runsRemote = !reportedHash.isEmpty() && !reportedHash.equals(ConfigVersion.LOCAL_CONFIG_SHA256)
-        && remoteConfigStatus.getStatus() != RemoteConfigStatuses.RemoteConfigStatuses_FAILED;
+        && remoteConfigStatus.getStatus() == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED;
     if (!desiresLocal || !runsRemote || sentHash.equals(ConfigVersion.LOCAL_CONFIG_SHA256)) {
       return false;
     }

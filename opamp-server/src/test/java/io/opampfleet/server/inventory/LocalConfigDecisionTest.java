@@ -31,6 +31,16 @@ class LocalConfigDecisionTest {
   }
 
   @Test
+  void anAgentStillApplyingTheVersionIsLeftToFinishBeforeBeingTold() {
+    agent.remoteConfigStatus(status(FAILED_ONE.sha256(), RemoteConfigStatuses.RemoteConfigStatuses_APPLYING));
+    agent.desireLocal();
+
+    assertThat(agent.dropDue()).isFalse();
+    agent.remoteConfigStatus(status(FAILED_ONE.sha256(), RemoteConfigStatuses.RemoteConfigStatuses_APPLIED));
+    assertThat(agent.dropDue()).isTrue();
+  }
+
+  @Test
   void anAgentThatRefusedTheVersionRunsItsLocalConfigAlreadyAndIsToldNothing() {
     agent.remoteConfigStatus(status(FAILED_ONE.sha256(), RemoteConfigStatuses.RemoteConfigStatuses_FAILED));
     agent.desireLocal();
