@@ -38,6 +38,8 @@ import io.opampfleet.server.store.EventLog;
 import io.opampfleet.server.store.PackageRepository;
 import io.opampfleet.server.store.RolloutRepository;
 import io.opampfleet.server.store.StoreProbe;
+import io.opampfleet.server.store.Dialect;
+import io.opampfleet.server.replicas.DesiredStateFollower;
 import io.opampfleet.server.store.TokenRepository;
 import io.opampfleet.server.store.WriteBehind;
 import io.opampfleet.strictyaml.ConfigException;
@@ -99,7 +101,8 @@ public final class FleetServer implements AutoCloseable {
     WriteBehind writes = new WriteBehind(database);
     started.push(writes);
     ConfigRepository configs = new ConfigRepository(database);
-    Inventory inventory = new Inventory();
+    Inventory inventory = new Inventory(uid -> AgentRows.load(database,
+        (name, version) -> configs.version(name, version).orElse(null), uid));
     AgentRows.loadAll(database, (name, version) -> configs.version(name, version).orElse(null))
         .forEach(inventory::restore);
     Assignments assignments = new Assignments(configs.assignments());
@@ -116,6 +119,10 @@ public final class FleetServer implements AutoCloseable {
         desired, packages, offers, System::currentTimeMillis);
     started.push(rollouts);
     rollouts.start();
+    if (database.dialect() == Dialect.POSTGRESQL) {
+      // Servers sharing PostgreSQL bring each other's decisions to the agents they hold.
+      started.push(new DesiredStateFollower(database, inventory, configs, rollouts));
+    }
     FleetCallbacks callbacks = new FleetCallbacks(inventory, writes, assignments, configs,
         new CertificateBinding(settings.agents().requireUidInCertificate()), metrics, commands, rollouts,
         ReportLimits.defaults(), System::currentTimeMillis);

@@ -164,7 +164,7 @@ public final class AgentsApi {
   }
 
   private Agent agent(ApiRequest request) {
-    return inventory.find(request.path("uid")).orElseThrow(() -> ApiException.notFound(
+    return inventory.findOrLoad(request.path("uid")).orElseThrow(() -> ApiException.notFound(
         "there is no agent " + request.path("uid") + "; GET /api/v1/agents lists them"));
   }
 

@@ -97,7 +97,7 @@ public final class PackagesApi {
   }
 
   private Object offer(ApiRequest request) {
-    Agent agent = inventory.find(request.path("uid")).orElseThrow(() -> ApiException.notFound(
+    Agent agent = inventory.findOrLoad(request.path("uid")).orElseThrow(() -> ApiException.notFound(
         "there is no agent " + request.path("uid")));
     JsonNode body = request.json(AdminApi.JSON);
     String name = ApiRequest.optionalText(body, "name", "");

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Every agent the server has heard of, by instance uid, held in memory (the store keeps a copy):
@@ -16,9 +17,30 @@ import java.util.function.Consumer;
 public final class Inventory {
   private final ConcurrentHashMap<String, Agent> agents = new ConcurrentHashMap<>();
   private final List<Consumer<Agent>> listeners = new CopyOnWriteArrayList<>();
+  private final Function<String, Optional<AgentSnapshot>> store;
+
+  /** {@code store} reads an agent this server has not met from the store others share with it. */
+  public Inventory(Function<String, Optional<AgentSnapshot>> store) {
+    this.store = store;
+  }
+
+  public Inventory() {
+    this(uid -> Optional.empty());
+  }
 
   public Optional<Agent> find(String uid) {
     return Optional.ofNullable(agents.get(uid));
+  }
+
+  /**
+   * The agent, also when another server sharing the store met it after this one started: it is read
+   * from the store then (disconnected here), so an operator can act on it from any server.
+   */
+  public Optional<Agent> findOrLoad(String uid) {
+    return find(uid).or(() -> store.apply(uid).map(stored -> {
+      restore(stored);
+      return agents.get(uid);
+    }));
   }
 
   public Agent findOrAdd(String uid) {

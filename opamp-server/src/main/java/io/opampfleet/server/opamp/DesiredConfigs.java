@@ -23,7 +23,7 @@ public final class DesiredConfigs implements ConfigSender {
   @Override
   public void send(Agent agent, ConfigVersion version, String why, long now) {
     agent.desire(version);
-    writes.agent(agent);
+    writes.desired(agent);
     writes.event(new AgentEvent(agent.uid(), now, AgentEvent.Kind.CONFIG_SENT, version.label() + " (" + why + ")"));
     commands.sendDesiredConfig(agent);
   }
@@ -31,8 +31,18 @@ public final class DesiredConfigs implements ConfigSender {
   @Override
   public void returnToLocal(Agent agent, String why, long now) {
     agent.desireLocal();
-    writes.agent(agent);
+    writes.desired(agent);
     writes.event(new AgentEvent(agent.uid(), now, AgentEvent.Kind.CONFIG_SENT, "its local config (" + why + ")"));
+    commands.sendDesiredConfig(agent);
+  }
+
+  @Override
+  public void adopt(Agent agent, ConfigVersion version, boolean local) {
+    if (local) {
+      agent.desireLocal();
+    } else {
+      agent.desire(version);
+    }
     commands.sendDesiredConfig(agent);
   }
 

@@ -22,4 +22,11 @@ public interface ConfigSender {
    * when it is connected, otherwise when it returns.
    */
   void offer(Agent agent, HostedPackage hosted, String why, long now);
+
+  /**
+   * Takes the desired config another server sharing the store decided and stored for the agent
+   * ({@code version}, or its local config when {@code local}): not stored again; sent when the
+   * agent lacks it.
+   */
+  void adopt(Agent agent, ConfigVersion version, boolean local);
 }

@@ -242,6 +242,19 @@ public final class RolloutEngine implements AutoCloseable {
     });
   }
 
+  /**
+   * A desired config another server sharing the store decided for an agent connected here, taken
+   * on the engine's thread like every decision; an agent a rollout driven here holds keeps what the
+   * rollout decides.
+   */
+  public void adopt(Agent agent, ConfigVersion version, boolean local) {
+    thread.execute(() -> {
+      if (!byAgent.containsKey(agent.uid())) {
+        sender.adopt(agent, version, local);
+      }
+    });
+  }
+
   /** What an assignment did: how many agents it gave the version, and which it left out, and why. */
   public record Assigned(int applied, List<String> incompatible) {}
 

@@ -19,22 +19,38 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BiFunction;
 
-/** Agents' rows: reported parts as protobuf bytes, with the columns the server looks up by. */
+/**
+ * Agents' rows: reported parts as protobuf bytes, with the columns the server looks up by. What an
+ * agent reports is written by the server holding its connection; what the fleet wants of it (its
+ * desired config) by the server that decided it: each writes only its own columns, so servers
+ * sharing one store never overwrite each other's news.
+ */
 public final class AgentRows {
-  static final List<String> COLUMNS = List.of("instance_uid", "description", "capabilities", "health",
+  static final List<String> REPORTED = List.of("instance_uid", "description", "capabilities", "health",
       "effective_config", "remote_config_status", "package_statuses", "available_components", "connected",
       "connected_since", "last_seen", "remote_address", "certificate_subject", "certificate_sha256",
-      "desired_config", "desired_version", "certificate_pending_sha256", "desired_local");
+      "certificate_pending_sha256");
+  static final List<String> DESIRED = List.of("desired_config", "desired_version", "desired_local");
+  static final List<String> COLUMNS = java.util.stream.Stream.concat(REPORTED.stream(), DESIRED.stream()).toList();
+  static final String UPDATE_DESIRED = "UPDATE agents SET desired_config = ?, desired_version = ?, desired_local = ?"
+      + " WHERE instance_uid = ?";
 
   private AgentRows() {}
 
-  static String upsert(Dialect dialect) {
+  /** Inserts the agent, or updates what it reports only. */
+  static String upsertReported(Dialect dialect) {
+    return dialect.upsert("agents", REPORTED, 1);
+  }
+
+  /** Inserts or updates the whole row: for an agent whose row does not exist yet. */
+  static String upsertAll(Dialect dialect) {
     return dialect.upsert("agents", COLUMNS, 1);
   }
 
-  static void bind(PreparedStatement statement, AgentSnapshot agent) throws SQLException {
+  static void bindReported(PreparedStatement statement, AgentSnapshot agent) throws SQLException {
     int i = 1;
     statement.setString(i++, agent.uid());
     statement.setBytes(i++, bytes(agent.description()));
@@ -50,6 +66,22 @@ public final class AgentRows {
     statement.setString(i++, ColumnText.fit(agent.remoteAddress(), 128));
     statement.setString(i++, ColumnText.fit(agent.certificateSubject(), 512));
     statement.setString(i++, agent.certificateSha256());
+    statement.setString(i, agent.pendingCertificateSha256());
+  }
+
+  static void bindAll(PreparedStatement statement, AgentSnapshot agent) throws SQLException {
+    bindReported(statement, agent);
+    bindDesired(statement, REPORTED.size() + 1, agent);
+  }
+
+  /** The parameters of {@link #UPDATE_DESIRED}. */
+  static void bindDesiredUpdate(PreparedStatement statement, AgentSnapshot agent) throws SQLException {
+    bindDesired(statement, 1, agent);
+    statement.setString(DESIRED.size() + 1, agent.uid());
+  }
+
+  private static void bindDesired(PreparedStatement statement, int first, AgentSnapshot agent) throws SQLException {
+    int i = first;
     if (agent.desired() == null) {
       statement.setNull(i++, Types.VARCHAR);
       statement.setNull(i++, Types.INTEGER);
@@ -57,7 +89,6 @@ public final class AgentRows {
       statement.setString(i++, agent.desired().name());
       statement.setInt(i++, agent.desired().version());
     }
-    statement.setString(i++, agent.pendingCertificateSha256());
     statement.setBoolean(i, agent.desiresLocal());
   }
 
@@ -66,38 +97,59 @@ public final class AgentRows {
    * server that just started. {@code versions} finds a desired config by name and version.
    */
   public static List<AgentSnapshot> loadAll(Database database, BiFunction<String, Integer, ConfigVersion> versions) {
+    return load(database, versions, "", List.of());
+  }
+
+  /** The stored agent of this uid, marked disconnected; empty when the store has none. */
+  public static Optional<AgentSnapshot> load(Database database, BiFunction<String, Integer, ConfigVersion> versions,
+      String uid) {
+    return load(database, versions, " WHERE instance_uid = ?", List.of(uid)).stream().findFirst();
+  }
+
+  private static List<AgentSnapshot> load(Database database, BiFunction<String, Integer, ConfigVersion> versions,
+      String where, List<String> parameters) {
     List<AgentSnapshot> agents = new ArrayList<>();
     try (Connection connection = database.connection();
-         PreparedStatement select = connection.prepareStatement("SELECT " + String.join(", ", COLUMNS) + " FROM agents");
-         ResultSet rows = select.executeQuery()) {
-      while (rows.next()) {
-        String desiredName = rows.getString("desired_config");
-        ConfigVersion desired = desiredName == null ? null : versions.apply(desiredName, rows.getInt("desired_version"));
-        agents.add(new AgentSnapshot(rows.getString("instance_uid"),
-            parse(rows.getBytes("description"), AgentDescription.parser(), AgentDescription.getDefaultInstance()),
-            Map.of(),
-            rows.getLong("capabilities"),
-            parse(rows.getBytes("health"), ComponentHealth.parser(), null),
-            parse(rows.getBytes("effective_config"), EffectiveConfig.parser(), null),
-            parse(rows.getBytes("remote_config_status"), RemoteConfigStatus.parser(), null),
-            parse(rows.getBytes("package_statuses"), PackageStatuses.parser(), null),
-            parse(rows.getBytes("available_components"), AvailableComponents.parser(), null),
-            false,
-            rows.getLong("connected_since"),
-            rows.getLong("last_seen"),
-            nullToEmpty(rows.getString("remote_address")),
-            nullToEmpty(rows.getString("certificate_subject")),
-            nullToEmpty(rows.getString("certificate_sha256")),
-            nullToEmpty(rows.getString("certificate_pending_sha256")),
-            desired,
-            rows.getBoolean("desired_local"),
-            false,
-            0));
+         PreparedStatement select = connection.prepareStatement(
+             "SELECT " + String.join(", ", COLUMNS) + " FROM agents" + where)) {
+      for (int i = 0; i < parameters.size(); i++) {
+        select.setString(i + 1, parameters.get(i));
+      }
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          agents.add(snapshot(rows, versions));
+        }
       }
     } catch (SQLException e) {
-      throw new StoreException("cannot read the agents from the store: " + e.getMessage(), e);
+      throw new StoreException("cannot read agents from the store: " + e.getMessage(), e);
     }
     return agents;
+  }
+
+  private static AgentSnapshot snapshot(ResultSet rows, BiFunction<String, Integer, ConfigVersion> versions)
+      throws SQLException {
+    String desiredName = rows.getString("desired_config");
+    ConfigVersion desired = desiredName == null ? null : versions.apply(desiredName, rows.getInt("desired_version"));
+    return new AgentSnapshot(rows.getString("instance_uid"),
+        parse(rows.getBytes("description"), AgentDescription.parser(), AgentDescription.getDefaultInstance()),
+        Map.of(),
+        rows.getLong("capabilities"),
+        parse(rows.getBytes("health"), ComponentHealth.parser(), null),
+        parse(rows.getBytes("effective_config"), EffectiveConfig.parser(), null),
+        parse(rows.getBytes("remote_config_status"), RemoteConfigStatus.parser(), null),
+        parse(rows.getBytes("package_statuses"), PackageStatuses.parser(), null),
+        parse(rows.getBytes("available_components"), AvailableComponents.parser(), null),
+        false,
+        rows.getLong("connected_since"),
+        rows.getLong("last_seen"),
+        nullToEmpty(rows.getString("remote_address")),
+        nullToEmpty(rows.getString("certificate_subject")),
+        nullToEmpty(rows.getString("certificate_sha256")),
+        nullToEmpty(rows.getString("certificate_pending_sha256")),
+        desired,
+        rows.getBoolean("desired_local"),
+        false,
+        0);
   }
 
   private static byte[] bytes(MessageLite message) {

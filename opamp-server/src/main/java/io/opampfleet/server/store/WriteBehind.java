@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,12 +29,12 @@ import org.slf4j.LoggerFactory;
 public final class WriteBehind implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WriteBehind.class);
   private static final int MAX_BATCH = 5_000;
+  /** The PostgreSQL channel on which a committed change of an agent's desired state is told, its uid as payload. */
+  public static final String DESIRED_CHANNEL = "agent_desired";
 
   private final Database database;
   private final Object lock = new Object();
-  private Map<String, Agent> agents = new LinkedHashMap<>();
-  private List<AgentEvent> events = new ArrayList<>();
-  private Map<String, RolloutAgentRow> rolloutAgents = new LinkedHashMap<>();
+  private Batch queued = new Batch();
   /** Completes with the keys of the rows the store refused (an agent's uid, a rollout row's key). */
   private CompletableFuture<Set<String>> nextBatch = new CompletableFuture<>();
   private boolean running = true;
@@ -50,16 +51,62 @@ public final class WriteBehind implements AutoCloseable {
     writer.start();
   }
 
+  /** What the agent reports, as the server holding its connection knows it. */
   public CompletableFuture<Void> agent(Agent agent) {
-    return stored(agent.uid(), enqueue(() -> agents.put(agent.uid(), agent)));
+    return stored(agent.uid(), enqueue(() -> queued.agents.put(agent.uid(), agent)));
+  }
+
+  /**
+   * What the fleet wants of the agent (its desired config), as decided here; with PostgreSQL the
+   * other servers sharing the store are told at commit.
+   */
+  public CompletableFuture<Void> desired(Agent agent) {
+    return stored(agent.uid(), enqueue(() -> queued.desired.put(agent.uid(), agent)));
   }
 
   public CompletableFuture<Void> event(AgentEvent event) {
-    return stored(event.uid(), enqueue(() -> events.add(event)));
+    return stored(event.uid(), enqueue(() -> queued.events.add(event)));
   }
 
   public CompletableFuture<Void> rolloutAgent(RolloutAgentRow row) {
-    return stored(row.key(), enqueue(() -> rolloutAgents.put(row.key(), row)));
+    return stored(row.key(), enqueue(() -> queued.rolloutAgents.put(row.key(), row)));
+  }
+
+  /** Changes written together, in one transaction. */
+  private static final class Batch {
+    final Map<String, Agent> agents = new LinkedHashMap<>();
+    final Map<String, Agent> desired = new LinkedHashMap<>();
+    final List<AgentEvent> events = new ArrayList<>();
+    final Map<String, RolloutAgentRow> rolloutAgents = new LinkedHashMap<>();
+
+    int size() {
+      return agents.size() + desired.size() + events.size() + rolloutAgents.size();
+    }
+
+    /** The key of every change in it, the way futures find their own. */
+    Set<String> keys() {
+      Set<String> keys = new HashSet<>(agents.keySet());
+      keys.addAll(desired.keySet());
+      events.forEach(event -> keys.add(event.uid()));
+      keys.addAll(rolloutAgents.keySet());
+      return keys;
+    }
+
+    /** Each change alone, with its key: a batch the store refuses is written this way. */
+    List<Map.Entry<String, Batch>> singles() {
+      List<Map.Entry<String, Batch>> singles = new ArrayList<>();
+      agents.forEach((uid, agent) -> singles.add(Map.entry(uid, single(b -> b.agents.put(uid, agent)))));
+      desired.forEach((uid, agent) -> singles.add(Map.entry(uid, single(b -> b.desired.put(uid, agent)))));
+      events.forEach(event -> singles.add(Map.entry(event.uid(), single(b -> b.events.add(event)))));
+      rolloutAgents.forEach((key, row) -> singles.add(Map.entry(key, single(b -> b.rolloutAgents.put(key, row)))));
+      return singles;
+    }
+
+    private static Batch single(java.util.function.Consumer<Batch> change) {
+      Batch batch = new Batch();
+      change.accept(batch);
+      return batch;
+    }
   }
 
   /** Queues a change for the next batch and returns that batch's future. */
@@ -84,7 +131,7 @@ public final class WriteBehind implements AutoCloseable {
   /** Changes waiting for the next batch. */
   public int queued() {
     synchronized (lock) {
-      return agents.size() + events.size() + rolloutAgents.size();
+      return queued.size();
     }
   }
 
@@ -121,28 +168,22 @@ public final class WriteBehind implements AutoCloseable {
 
   private void run() {
     while (true) {
-      Map<String, Agent> agentBatch;
-      List<AgentEvent> eventBatch;
-      Map<String, RolloutAgentRow> rolloutBatch;
+      Batch batch;
       CompletableFuture<Set<String>> done;
       synchronized (lock) {
-        while (running && agents.isEmpty() && events.isEmpty() && rolloutAgents.isEmpty()) {
+        while (running && queued.size() == 0) {
           waitQuietly();
         }
-        if (!running && agents.isEmpty() && events.isEmpty() && rolloutAgents.isEmpty()) {
+        if (!running && queued.size() == 0) {
           nextBatch.complete(Set.of());
           return;
         }
-        agentBatch = agents;
-        eventBatch = events;
-        rolloutBatch = rolloutAgents;
-        agents = new LinkedHashMap<>();
-        events = new ArrayList<>();
-        rolloutAgents = new LinkedHashMap<>();
+        batch = queued;
+        queued = new Batch();
         done = nextBatch;
         nextBatch = new CompletableFuture<>();
       }
-      done.complete(writeUntilDone(agentBatch, eventBatch, rolloutBatch));
+      done.complete(writeUntilDone(batch));
     }
   }
 
@@ -160,14 +201,13 @@ public final class WriteBehind implements AutoCloseable {
    * store refuses for its content is written row by row instead: one bad row must not stop the
    * fleet's writes. Returns the keys of the rows that could not be written at all.
    */
-  private Set<String> writeUntilDone(Map<String, Agent> agentBatch, List<AgentEvent> eventBatch,
-      Map<String, RolloutAgentRow> rolloutBatch) {
+  private Set<String> writeUntilDone(Batch batch) {
     long backoffMillis = 100;
-    int rows = agentBatch.size() + eventBatch.size() + rolloutBatch.size();
+    int rows = batch.size();
     while (true) {
       long start = System.nanoTime();
       try {
-        write(agentBatch, eventBatch, rolloutBatch);
+        write(batch);
         writeNanos.addAndGet(System.nanoTime() - start);
         batches.incrementAndGet();
         rowsWritten.addAndGet(rows);
@@ -175,7 +215,7 @@ public final class WriteBehind implements AutoCloseable {
       } catch (SQLException | RuntimeException e) {
         if (!StoreException.mayPass(e)) {
           log.warn("store: a batch of {} changes was refused ({}); writing them one by one", rows, e.getMessage());
-          return writeOneByOne(agentBatch, eventBatch, rolloutBatch);
+          return writeOneByOne(batch);
         }
         log.error("store: cannot write {} changes, retrying in {} ms: {}", rows, backoffMillis, e.getMessage());
         try {
@@ -183,10 +223,7 @@ public final class WriteBehind implements AutoCloseable {
         } catch (InterruptedException interrupted) {
           Thread.currentThread().interrupt();
           // Stopped before the batch is written: none of it may be acknowledged.
-          Set<String> unwritten = new HashSet<>(agentBatch.keySet());
-          eventBatch.forEach(event -> unwritten.add(event.uid()));
-          unwritten.addAll(rolloutBatch.keySet());
-          return unwritten;
+          return batch.keys();
         }
         backoffMillis = Math.min(backoffMillis * 2, 5_000);
       }
@@ -194,19 +231,15 @@ public final class WriteBehind implements AutoCloseable {
   }
 
 
-  private Set<String> writeOneByOne(Map<String, Agent> agentBatch, List<AgentEvent> eventBatch,
-      Map<String, RolloutAgentRow> rolloutBatch) {
+  private Set<String> writeOneByOne(Batch batch) {
     Set<String> refused = new HashSet<>();
-    agentBatch.forEach((uid, agent) -> writeOne(uid, refused, Map.of(uid, agent), List.of(), Map.of()));
-    eventBatch.forEach(event -> writeOne(event.uid(), refused, Map.of(), List.of(event), Map.of()));
-    rolloutBatch.forEach((key, row) -> writeOne(key, refused, Map.of(), List.of(), Map.of(key, row)));
+    batch.singles().forEach(single -> writeOne(single.getKey(), refused, single.getValue()));
     return refused;
   }
 
-  private void writeOne(String key, Set<String> refused, Map<String, Agent> agent, List<AgentEvent> event,
-      Map<String, RolloutAgentRow> rollout) {
+  private void writeOne(String key, Set<String> refused, Batch single) {
     try {
-      write(agent, event, rollout);
+      write(single);
       rowsWritten.incrementAndGet();
     } catch (SQLException | RuntimeException e) {
       refused.add(key);
@@ -215,15 +248,14 @@ public final class WriteBehind implements AutoCloseable {
     }
   }
 
-  private void write(Map<String, Agent> agentBatch, List<AgentEvent> eventBatch,
-      Map<String, RolloutAgentRow> rolloutBatch) throws SQLException {
+  private void write(Batch batch) throws SQLException {
     try (Connection connection = database.connection()) {
       connection.setAutoCommit(false);
-      if (!agentBatch.isEmpty()) {
-        try (PreparedStatement upsert = connection.prepareStatement(AgentRows.upsert(database.dialect()))) {
+      if (!batch.agents.isEmpty()) {
+        try (PreparedStatement upsert = connection.prepareStatement(AgentRows.upsertReported(database.dialect()))) {
           int n = 0;
-          for (Agent agent : agentBatch.values()) {
-            AgentRows.bind(upsert, agent.snapshot());
+          for (Agent agent : batch.agents.values()) {
+            AgentRows.bindReported(upsert, agent.snapshot());
             upsert.addBatch();
             if (++n % MAX_BATCH == 0) {
               upsert.executeBatch();
@@ -232,6 +264,11 @@ public final class WriteBehind implements AutoCloseable {
           upsert.executeBatch();
         }
       }
+      if (!batch.desired.isEmpty()) {
+        writeDesired(connection, batch.desired.values());
+      }
+      List<AgentEvent> eventBatch = batch.events;
+      Map<String, RolloutAgentRow> rolloutBatch = batch.rolloutAgents;
       if (!eventBatch.isEmpty()) {
         try (PreparedStatement insert = connection.prepareStatement(
             "INSERT INTO agent_events (instance_uid, at, kind, detail) VALUES (?, ?, ?, ?)")) {
@@ -256,6 +293,44 @@ public final class WriteBehind implements AutoCloseable {
         }
       }
       database.commitDurably(connection);
+    }
+  }
+
+  /**
+   * Agents' desired state: updated in their rows; an agent whose row is not there yet (it is new
+   * here, and its first report is still on its way to the store) is written whole. With
+   * PostgreSQL every server sharing the store hears of each change when the transaction commits.
+   */
+  private void writeDesired(Connection connection, Collection<Agent> agents) throws SQLException {
+    List<Agent> ordered = List.copyOf(agents);
+    List<Agent> missing = new ArrayList<>();
+    try (PreparedStatement update = connection.prepareStatement(AgentRows.UPDATE_DESIRED)) {
+      for (Agent agent : ordered) {
+        AgentRows.bindDesiredUpdate(update, agent.snapshot());
+        update.addBatch();
+      }
+      int[] updated = update.executeBatch();
+      for (int i = 0; i < updated.length; i++) {
+        if (updated[i] == 0) {
+          missing.add(ordered.get(i));
+        }
+      }
+    }
+    if (!missing.isEmpty()) {
+      try (PreparedStatement upsert = connection.prepareStatement(AgentRows.upsertAll(database.dialect()))) {
+        for (Agent agent : missing) {
+          AgentRows.bindAll(upsert, agent.snapshot());
+          upsert.addBatch();
+        }
+        upsert.executeBatch();
+      }
+    }
+    if (database.dialect() == Dialect.POSTGRESQL) {
+      try (PreparedStatement notify = connection.prepareStatement(
+          "SELECT pg_notify('" + DESIRED_CHANNEL + "', uid) FROM unnest(?::text[]) AS uid")) {
+        notify.setArray(1, connection.createArrayOf("text", ordered.stream().map(Agent::uid).toArray()));
+        notify.execute();
+      }
     }
   }
 

@@ -1,0 +1,69 @@
+package io.opampfleet.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.opampfleet.server.fleet.AdminClient;
+import io.opampfleet.server.fleet.PostgresContainer;
+import io.opampfleet.server.fleet.SimulatedAgent;
+import io.opampfleet.server.fleet.TestFleet;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two servers on one PostgreSQL: what one decides for an agent reaches it where the other holds it. */
+class ReplicasIT {
+  private static final String BODY = "receivers: {otlp: {}}\nexporters: {debug: {}}\n"
+      + "service: {pipelines: {traces: {receivers: [otlp], exporters: [debug]}}}\n";
+
+  private final PostgresContainer postgres = new PostgresContainer();
+  @TempDir
+  Path dir;
+  private TestFleet replicaA;
+  private TestFleet replicaB;
+
+  @BeforeEach
+  void start() {
+    postgres.start();
+    replicaA = new TestFleet(dir.resolve("a"), Optional.of(postgres.jdbcUrl())).start();
+    replicaB = new TestFleet(dir.resolve("b"), Optional.of(postgres.jdbcUrl())).start();
+  }
+
+  @AfterEach
+  void stop() {
+    replicaB.close();
+    replicaA.close();
+    postgres.stop();
+  }
+
+  @Test
+  void aPushOnOneReplicaReachesTheAgentConnectedToTheOtherAndItsReportsDoNotUndoIt() {
+    try (SimulatedAgent agent = replicaB.agent(Map.of("service.name", "held-by-b"), SimulatedAgent.newUid(), false)
+        .start()) {
+      AdminClient operatorA = replicaA.admin(TestFleet.OPERATOR);
+      await().atMost(Duration.ofSeconds(20)).until(() -> operatorA.get("/api/v1/agents/" + agent.uid()).status() == 200);
+      assertThat(operatorA.post("/api/v1/configs/pipeline/versions", Map.of("body", BODY)).status()).isEqualTo(201);
+
+      long pushed = System.nanoTime();
+      AdminClient.Answer push = operatorA.post("/api/v1/agents/" + agent.uid() + "/config",
+          Map.of("config", "pipeline", "version", 1));
+      assertThat(push.status()).as(push.body().toString()).isLessThan(300);
+      await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> agent.running().equals(BODY));
+      System.out.printf("replicas: a push on A reached the agent held by B in %d ms%n",
+          Duration.ofNanos(System.nanoTime() - pushed).toMillis());
+
+      // B keeps writing what the agent reports; what A decided stays in the store.
+      AdminClient viewerB = replicaB.admin(TestFleet.VIEWER);
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(viewerB.get("/api/v1/agents/"
+          + agent.uid()).body().get("runsDesiredConfig").asBoolean()).isTrue());
+      replicaB.restart();
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(replicaB.admin(TestFleet.VIEWER)
+          .get("/api/v1/agents/" + agent.uid()).body().get("desiredConfig").asText()).isEqualTo("pipeline@1"));
+    }
+  }
+}
