@@ -157,6 +157,8 @@ public final class FleetServer implements AutoCloseable {
         .callbackExecutor(agentWork).eventLoopGroup(loops).limits(opampLimits(settings.opamp().limits()));
     settings.opamp().tls().ifPresent(tls -> opampBuilder.tls(ServerTls.context("opamp", tls)));
     OpampServer opamp = opampBuilder.start();
+    metrics.gauge("opamp_message_bytes_in_hand", "Bytes of agents' messages held from their first byte to their"
+        + " reply; past the budget (a quarter of the heap) a message is refused", opamp::bytesInHand);
     started.push(opamp);
     AdminServer admin = AdminServer.start(settings.admin().address(),
         settings.admin().tls().map(tls -> ServerTls.context("admin", tls)).orElse(null), settings.admin().limits(),

@@ -154,7 +154,7 @@ class AdminApiIT {
     String metrics = fleet.admin(TestFleet.VIEWER).get("/metrics").body().asText();
 
     assertThat(metrics).contains("# TYPE opamp_agents_connected gauge\nopamp_agents_connected 1\n");
-    assertThat(metrics).contains("opamp_store_queue_depth ", "opamp_messages_received_total ");
+    assertThat(metrics).contains("opamp_store_queue_depth ", "opamp_messages_received_total ", "opamp_message_bytes_in_hand ");
   }
 
   @Test

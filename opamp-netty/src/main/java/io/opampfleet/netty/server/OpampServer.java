@@ -65,6 +65,11 @@ public final class OpampServer implements AutoCloseable {
     return context.counter().open();
   }
 
+  /** Bytes of agents' messages held now, from their first byte read to their reply (within the budget). */
+  public long bytesInHand() {
+    return context.bytesInHand();
+  }
+
   /** Agents polling over HTTP that the server currently holds a connection handle for. */
   public int httpAgents() {
     return context.httpAgentCount();

@@ -32,13 +32,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -195,10 +199,14 @@ public final class RolloutEngine implements AutoCloseable {
 
   /** All rollouts, newest first. */
   public List<RolloutView> list() {
-    List<RolloutView> all = new ArrayList<>(call(() -> active.values().stream().map(r -> r.rollout().view(10)).toList()));
-    all.addAll(finished.values());
-    all.sort(Comparator.comparingLong(RolloutView::id).reversed());
-    return all;
+    // Read on the engine's thread, so a rollout ending meanwhile is listed once.
+    return call(() -> {
+      Map<Long, RolloutView> all = new HashMap<>(finished);
+      active.values().forEach(machine -> all.put(machine.rollout().id, machine.rollout().view(10)));
+      List<RolloutView> newestFirst = new ArrayList<>(all.values());
+      newestFirst.sort(Comparator.comparingLong(RolloutView::id).reversed());
+      return newestFirst;
+    });
   }
 
   /**
@@ -248,7 +256,7 @@ public final class RolloutEngine implements AutoCloseable {
    * rollout decides.
    */
   public void adopt(Agent agent, ConfigVersion version, boolean local) {
-    thread.execute(() -> {
+    later(() -> {
       if (!byAgent.containsKey(agent.uid())) {
         sender.adopt(agent, version, local);
       }
@@ -289,7 +297,7 @@ public final class RolloutEngine implements AutoCloseable {
    * components the version names is left out, with an event that says which.
    */
   public void assignSoon(Agent agent, ConfigVersion version, String why) {
-    thread.execute(() -> {
+    later(() -> {
       if (byAgent.containsKey(agent.uid()) || !agent.undecided()) {
         return;
       }
@@ -315,10 +323,21 @@ public final class RolloutEngine implements AutoCloseable {
     }
   }
 
-  private <T> T call(java.util.concurrent.Callable<T> work) {
+  /** Runs the work on the engine's thread without waiting; a failure is logged, not lost in a future. */
+  private void later(Runnable work) {
+    thread.execute(() -> {
+      try {
+        work.run();
+      } catch (RuntimeException e) {
+        log.error("rollouts: a decision failed: {}", e.toString(), e);
+      }
+    });
+  }
+
+  private <T> T call(Callable<T> work) {
     try {
       return thread.submit(work).get(30, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       throw new IllegalStateException("the rollout engine did not answer within 30 s", e);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException runtime) {
@@ -413,7 +432,7 @@ public final class RolloutEngine implements AutoCloseable {
   }
 
   /** An operator's action on an active rollout, carried out. */
-  private RolloutView control(long id, java.util.function.Function<RolloutMachine, Steps> action) {
+  private RolloutView control(long id, Function<RolloutMachine, Steps> action) {
     RolloutMachine machine = activeRollout(id);
     return carry(machine, action.apply(machine));
   }
@@ -453,7 +472,7 @@ public final class RolloutEngine implements AutoCloseable {
   }
 
   /** One transition of a rollout whose state is stored; one the store has not taken yet waits. */
-  private void step(RolloutMachine machine, java.util.function.Supplier<Steps> transition) {
+  private void step(RolloutMachine machine, Supplier<Steps> transition) {
     if (active.containsKey(machine.rollout().id) && !unstored.containsKey(machine.rollout().id)) {
       carry(machine, transition.get());
     }
