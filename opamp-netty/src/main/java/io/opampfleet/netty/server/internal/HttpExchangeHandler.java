@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 final class HttpExchangeHandler extends SimpleChannelInboundHandler<AdmittedRequest> {
   private static final Logger log = LoggerFactory.getLogger(HttpExchangeHandler.class);
+  /** The specification's header (since v0.15) with the agent's uid as RFC 4122 text. */
+  static final String INSTANCE_UID_HEADER = "OpAMP-Instance-UID";
 
   private final ServerContext context;
 
@@ -48,6 +50,11 @@ final class HttpExchangeHandler extends SimpleChannelInboundHandler<AdmittedRequ
       badRequest(ctx, InstanceUid.problem(message.getInstanceUid()).get(), keepAlive);
       return;
     }
+    // A balancer may route by this header: it must not name another agent than the message.
+    if (namesAnotherAgent(request.headers().get(INSTANCE_UID_HEADER), message.getInstanceUid())) {
+      badRequest(ctx, "the " + INSTANCE_UID_HEADER + " header does not name the message's instance_uid", keepAlive);
+      return;
+    }
     HttpAgentConnection agent = context.httpAgents().polled(message.getInstanceUid(), admitted.connection());
     context.dispatcher().dispatch(agent, message).thenAccept(reply -> ctx.executor().execute(() -> {
       ServerToAgent answer = context.dispatcher().withinLimit(agent.replyWithPending(reply));
@@ -61,6 +68,18 @@ final class HttpExchangeHandler extends SimpleChannelInboundHandler<AdmittedRequ
         context.httpAgents().forget(agent);
       }
     }));
+  }
+
+  /** A header that is not a UUID at all is left alone: the message's own uid is what counts. */
+  private static boolean namesAnotherAgent(String header, ByteString uid) {
+    if (header == null) {
+      return false;
+    }
+    try {
+      return !InstanceUid.bytes(header.trim()).equals(uid);
+    } catch (IllegalArgumentException notAUuid) {
+      return false;
+    }
   }
 
   private static void badRequest(ChannelHandlerContext ctx, String reason, boolean keepAlive) {

@@ -101,6 +101,22 @@ class HttpEndpointTest {
   }
 
   @Test
+  void anInstanceUidHeaderThatNamesAnotherAgentIsRefusedAndTheRightOneAccepted() throws Exception {
+    EmbeddedEndpoint endpoint = new EmbeddedEndpoint();
+    FullHttpRequest other = post(REPORT.toByteArray());
+    other.headers().set("OpAMP-Instance-UID", "00000000-0000-0000-0000-000000000000");
+    FullHttpRequest same = post(REPORT.toByteArray());
+    same.headers().set("OpAMP-Instance-UID", io.opampfleet.netty.InstanceUid.text(REPORT.getInstanceUid()).toUpperCase());
+
+    FullHttpResponse refused = endpoint.exchange(other);
+
+    assertThat(refused.status()).isEqualTo(HttpResponseStatus.BAD_REQUEST);
+    assertThat(ServerToAgent.parseFrom(ByteBufUtil.getBytes(refused.content())).getErrorResponse().getErrorMessage())
+        .isEqualTo("the OpAMP-Instance-UID header does not name the message's instance_uid");
+    assertThat(endpoint.exchange(same).status()).isEqualTo(HttpResponseStatus.OK);
+  }
+
+  @Test
   void anotherPathIsNotFound() {
     FullHttpRequest request = post(REPORT.toByteArray());
     request.setUri("/v1/other");
