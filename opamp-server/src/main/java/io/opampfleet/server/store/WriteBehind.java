@@ -218,10 +218,7 @@ public final class WriteBehind implements AutoCloseable {
           return writeOneByOne(batch);
         }
         log.error("store: cannot write {} changes, retrying in {} ms: {}", rows, backoffMillis, e.getMessage());
-        try {
-          Thread.sleep(backoffMillis);
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
+        if (!pause(backoffMillis)) {
           // Stopped before the batch is written: none of it may be acknowledged.
           return batch.keys();
         }
@@ -237,14 +234,34 @@ public final class WriteBehind implements AutoCloseable {
     return refused;
   }
 
+  /** One change alone: refused for its content, or written once the store is back if it went away. */
   private void writeOne(String key, Set<String> refused, Batch single) {
+    long backoffMillis = 100;
+    while (true) {
+      try {
+        write(single);
+        rowsWritten.incrementAndGet();
+        return;
+      } catch (SQLException | RuntimeException e) {
+        if (!StoreException.mayPass(e) || !pause(backoffMillis)) {
+          refused.add(key);
+          rowsRefused.incrementAndGet();
+          log.error("store: a change of {} was refused and not acknowledged: {}", key, e.getMessage());
+          return;
+        }
+        backoffMillis = Math.min(backoffMillis * 2, 5_000);
+      }
+    }
+  }
+
+  /** Waits before a retry; false when the writer is being stopped. */
+  private static boolean pause(long millis) {
     try {
-      write(single);
-      rowsWritten.incrementAndGet();
-    } catch (SQLException | RuntimeException e) {
-      refused.add(key);
-      rowsRefused.incrementAndGet();
-      log.error("store: a change of {} was refused and not acknowledged: {}", key, e.getMessage());
+      Thread.sleep(millis);
+      return true;
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 

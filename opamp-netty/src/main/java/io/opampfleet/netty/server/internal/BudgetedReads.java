@@ -7,9 +7,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
@@ -23,7 +23,8 @@ import java.util.ArrayDeque;
 /**
  * Takes each incoming message's bytes (HTTP body parts after inflation, WebSocket data frames) from
  * the server's {@link MessageBudget} as they arrive, and gives each message's back once it is
- * answered: an HTTP request when a final response is written (HTTP answers in order), a WebSocket
+ * answered: an HTTP request when a final response is written (HTTP answers in order; a refusal
+ * written before the body is read answers it too, and the rest of it is not held), a WebSocket
  * message when {@link #answered} says so (the server also sends unasked). Messages a client sent
  * ahead stay counted while they wait their turn. Control frames are not counted: the codec caps them
  * at 125 bytes and they are answered or dropped at once. A message the budget cannot hold is
@@ -32,11 +33,11 @@ import java.util.ArrayDeque;
 final class BudgetedReads extends ChannelDuplexHandler {
   private final MessageBudget budget;
   private final Duration retryAfter;
-  /** Bytes of each message read whole and not yet answered, oldest first. */
-  private final ArrayDeque<Long> unanswered = new ArrayDeque<>();
-  /** Bytes so far of the message being read. */
-  private long reading;
-  /** The message being read was answered before its end (a refusal); its bytes go back at its end. */
+  /** The bytes held for each message begun and not yet answered, oldest first. */
+  private final ArrayDeque<long[]> unanswered = new ArrayDeque<>();
+  /** The message being read; null before the first. */
+  private long[] reading;
+  /** The message being read was answered before its end (a refusal): the rest of it is not held. */
   private boolean readingAnswered;
   private boolean refused;
 
@@ -53,44 +54,49 @@ final class BudgetedReads extends ChannelDuplexHandler {
     }
   }
 
+  /**
+   * The connection is being closed for what it sent: everything held is given back, and nothing
+   * more it sends is read into memory. On the event loop.
+   */
+  static void closing(ChannelPipeline pipeline) {
+    BudgetedReads reads = pipeline.get(BudgetedReads.class);
+    if (reads != null) {
+      reads.refused = true;
+      reads.giveBackAll();
+    }
+  }
+
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (refused) {
       ReferenceCountUtil.release(msg);
       return;
     }
-    if (isData(msg)) {
+    if (beginsMessage(msg)) {
+      reading = new long[1];
+      readingAnswered = false;
+      unanswered.add(reading);
+    }
+    if (isData(msg) && !readingAnswered && reading != null) {
       int bytes = ((ByteBufHolder) msg).content().readableBytes();
       if (!budget.tryTake(bytes)) {
         ReferenceCountUtil.release(msg);
         refuse(ctx, msg instanceof WebSocketFrame);
         return;
       }
-      reading += bytes;
-      if (endsMessage(msg)) {
-        messageRead();
-      }
+      reading[0] += bytes;
     }
     ctx.fireChannelRead(msg);
+  }
+
+  /** An HTTP request's head, or a WebSocket data message's first frame. */
+  private static boolean beginsMessage(Object msg) {
+    return msg instanceof HttpRequest || msg instanceof BinaryWebSocketFrame || msg instanceof TextWebSocketFrame;
   }
 
   private static boolean isData(Object msg) {
     return msg instanceof HttpContent || msg instanceof BinaryWebSocketFrame
         || msg instanceof TextWebSocketFrame || msg instanceof ContinuationWebSocketFrame;
-  }
-
-  private static boolean endsMessage(Object msg) {
-    return msg instanceof LastHttpContent || msg instanceof WebSocketFrame frame && frame.isFinalFragment();
-  }
-
-  private void messageRead() {
-    if (readingAnswered) {
-      budget.giveBack(reading);
-    } else {
-      unanswered.add(reading);
-    }
-    reading = 0;
-    readingAnswered = false;
   }
 
   @Override
@@ -107,12 +113,13 @@ final class BudgetedReads extends ChannelDuplexHandler {
   }
 
   private void answerOldest() {
-    Long oldest = unanswered.poll();
-    if (oldest != null) {
-      budget.giveBack(oldest);
-    } else if (!readingAnswered) {
-      budget.giveBack(reading);
-      reading = 0;
+    long[] oldest = unanswered.poll();
+    if (oldest == null) {
+      return;
+    }
+    budget.giveBack(oldest[0]);
+    oldest[0] = 0;
+    if (oldest == reading) {
       readingAnswered = true;
     }
   }
@@ -129,11 +136,11 @@ final class BudgetedReads extends ChannelDuplexHandler {
   }
 
   private void giveBackAll() {
-    for (Long bytes = unanswered.poll(); bytes != null; bytes = unanswered.poll()) {
-      budget.giveBack(bytes);
+    for (long[] message = unanswered.poll(); message != null; message = unanswered.poll()) {
+      budget.giveBack(message[0]);
+      message[0] = 0;
     }
-    budget.giveBack(reading);
-    reading = 0;
+    readingAnswered = true;
   }
 
   private void refuse(ChannelHandlerContext ctx, boolean webSocket) {

@@ -15,9 +15,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.opampfleet.netty.guard.ConnectionCounter;
-import io.opampfleet.netty.guard.IdleCloser;
 import io.opampfleet.netty.guard.RequestDeadline;
 import io.opampfleet.netty.server.ConnectionDecision;
 import io.opampfleet.netty.server.ConnectionRequest;
@@ -27,7 +25,6 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +38,6 @@ public final class OpampRequestRouter extends SimpleChannelInboundHandler<FullHt
   private static final Logger log = LoggerFactory.getLogger(OpampRequestRouter.class);
 
   private final ServerContext context;
-  private boolean firstRequestSeen;
 
   public OpampRequestRouter(ServerContext context) {
     this.context = context;
@@ -49,10 +45,6 @@ public final class OpampRequestRouter extends SimpleChannelInboundHandler<FullHt
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-    if (!firstRequestSeen) {
-      firstRequestSeen = true;
-      startIdleTimeout(ctx.pipeline());
-    }
     if (request.decoderResult().isFailure()) {
       HttpResponses.text(ctx, HttpResponseStatus.BAD_REQUEST, "malformed HTTP request");
       return;
@@ -166,14 +158,6 @@ public final class OpampRequestRouter extends SimpleChannelInboundHandler<FullHt
       context.dispatcher().connected(agent);
       ctx.channel().config().setAutoRead(true);
     });
-  }
-
-  private void startIdleTimeout(ChannelPipeline pipeline) {
-    long idle = context.limits().idleTimeout().toNanos();
-    if (idle > 0) {
-      pipeline.addFirst(new IdleStateHandler(idle, 0, 0, TimeUnit.NANOSECONDS));
-      pipeline.addAfter(pipeline.firstContext().name(), null, IdleCloser.INSTANCE);
-    }
   }
 
   private static InetSocketAddress inetAddress(ChannelHandlerContext ctx) {

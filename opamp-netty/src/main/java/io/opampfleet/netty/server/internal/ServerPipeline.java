@@ -9,11 +9,14 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.opampfleet.netty.guard.IdleCloser;
 import io.opampfleet.netty.guard.RequestDeadline;
+import java.util.concurrent.TimeUnit;
 
 /**
- * One connection's pipeline, in the order bytes meet it: TLS, the connection count, HTTP, the
- * request deadline, gzip both ways with bodies bounded after inflation, the server-wide budget of
+ * One connection's pipeline, in the order bytes meet it: TLS, the connection count, the idle
+ * timeout, HTTP, the request deadline, gzip both ways with bodies bounded after inflation, the server-wide budget of
  * bytes in hand, whole messages handed on one per read (so messages a client sends ahead wait
  * while reading is off), then the router that picks WebSocket or plain HTTP.
  */
@@ -39,6 +42,12 @@ public final class ServerPipeline extends ChannelInitializer<Channel> {
     }
     int maxBytes = context.limits().maxMessageBytes();
     pipeline.addLast(context.counter());
+    long idle = context.limits().idleTimeout().toNanos();
+    if (idle > 0) {
+      // From the first byte on: a connection on which nothing arrives for this long is closed,
+      // whatever state its requests are in.
+      pipeline.addLast(new IdleStateHandler(idle, 0, 0, TimeUnit.NANOSECONDS), IdleCloser.INSTANCE);
+    }
     pipeline.addLast(new HttpServerCodec());
     pipeline.addLast(new RequestDeadline(context.limits().requestTimeout(), context.limits().idleTimeout()));
     pipeline.addLast(new HttpContentCompressor());

@@ -13,9 +13,12 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 
 /** An agent on a WebSocket: what is sent goes out at once. */
 final class WebSocketAgentConnection extends ConnectionBase {
+  private static final long CLOSE_GRACE_SECONDS = 5;
+
   private final Channel channel;
   private final int maxMessageBytes;
 
@@ -65,9 +68,13 @@ final class WebSocketAgentConnection extends ConnectionBase {
     close(WebSocketCloseStatus.NORMAL_CLOSURE);
   }
 
+  /** Says why in a Close frame, then closes; a client that does not take the frame is closed anyway. */
   void close(WebSocketCloseStatus status) {
     if (channel.isActive()) {
       channel.writeAndFlush(new CloseWebSocketFrame(status)).addListener(ChannelFutureListener.CLOSE);
+      channel.eventLoop().schedule(() -> {
+        channel.close();
+      }, CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
     }
   }
 

@@ -45,6 +45,7 @@ final class WebSocketFramesHandler extends SimpleChannelInboundHandler<WebSocket
     if (frame instanceof BinaryWebSocketFrame) {
       answer(ctx, replyTo(frame));
     } else if (frame instanceof TextWebSocketFrame) {
+      BudgetedReads.closing(ctx.pipeline());
       agent.close(new WebSocketCloseStatus(WebSocketCloseStatus.INVALID_MESSAGE_TYPE.code(),
           "OpAMP messages are binary WebSocket messages"));
     } else if (frame instanceof PingWebSocketFrame && ctx.channel().isWritable()) {
@@ -88,6 +89,7 @@ final class WebSocketFramesHandler extends SimpleChannelInboundHandler<WebSocket
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    BudgetedReads.closing(ctx.pipeline());
     if (cause instanceof TooLongFrameException) {
       agent.close(new WebSocketCloseStatus(WebSocketCloseStatus.MESSAGE_TOO_BIG.code(),
           "messages are limited to " + dispatcher.maxMessageBytes() + " bytes"));

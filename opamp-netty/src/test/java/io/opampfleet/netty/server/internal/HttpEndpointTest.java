@@ -207,6 +207,28 @@ class HttpEndpointTest {
   }
 
   @Test
+  void aRequestRefusedBeforeItsBodyLeavesTheNextOneOnTheConnectionCountedUntilAnswered() throws Exception {
+    HeldReply callbacks = new HeldReply();
+    EmbeddedEndpoint endpoint = new EmbeddedEndpoint(callbacks, ServerLimits.defaults().withMaxMessageBytes(4096));
+    EmbeddedChannel connection = endpoint.connect();
+    FullHttpRequest tooLarge = post(new byte[0]);
+    HttpUtil.setContentLength(tooLarge, 5000);
+    tooLarge.headers().set(HttpHeaderNames.EXPECT, "100-continue");
+    EmbeddedEndpoint.send(connection, tooLarge);
+    assertThat(EmbeddedEndpoint.responses(connection)).singleElement()
+        .satisfies(response -> assertThat(response.status()).isEqualTo(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE));
+
+    EmbeddedEndpoint.send(connection, post(HeldReply.weighing(REPORT.toBuilder().setSequenceNum(HeldReply.HELD)
+        .build(), 3000).toByteArray()));
+
+    assertThat(callbacks.handed).containsExactly(HeldReply.HELD);
+    assertThat(endpoint.context.bytesInHand()).isGreaterThan(3000);
+    callbacks.reply.complete(ServerToAgent.getDefaultInstance());
+    assertThat(EmbeddedEndpoint.responses(connection)).hasSize(1);
+    assertThat(endpoint.context.bytesInHand()).isZero();
+  }
+
+  @Test
   void aKeptAliveConnectionThatTricklesItsNextRequestIsClosedAtTheDeadline() {
     EmbeddedEndpoint endpoint = new EmbeddedEndpoint(new ServerCallbacks() {},
         ServerLimits.defaults().withRequestTimeout(Duration.ofSeconds(10)).withIdleTimeout(Duration.ofSeconds(60)));
