@@ -16,7 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Objects;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -57,27 +58,36 @@ public final class DesiredStateFollower implements AutoCloseable {
       try (Connection connection = database.connection(); Statement listen = connection.createStatement()) {
         connection.setAutoCommit(true);
         listen.execute("LISTEN " + WriteBehind.DESIRED_CHANNEL);
-        PGConnection signals = connection.unwrap(PGConnection.class);
-        long repairedAt = 0;
-        while (running) {
-          if (System.nanoTime() - repairedAt > REPAIR_EVERY.toNanos()) {
-            follow(connection, held());
-            repairedAt = System.nanoTime();
-          }
-          PGNotification[] told = signals.getNotifications(WAIT_MILLIS);
-          if (told != null && told.length > 0) {
-            Set<String> uids = new LinkedHashSet<>();
-            for (PGNotification notification : told) {
-              uids.add(notification.getParameter());
-            }
-            follow(connection, uids);
-          }
+        try {
+          listen(connection);
+        } finally {
+          // The connection goes back to the pool: it must not go on collecting signals nobody reads.
+          listen.execute("UNLISTEN *");
         }
       } catch (SQLException | RuntimeException e) {
         if (running) {
           log.warn("replicas: cannot follow the store's desired state ({}); trying again in 1 s", e.getMessage());
           sleepQuietly();
         }
+      }
+    }
+  }
+
+  private void listen(Connection connection) throws SQLException {
+    PGConnection signals = connection.unwrap(PGConnection.class);
+    long repairedAt = 0;
+    while (running) {
+      if (System.nanoTime() - repairedAt > REPAIR_EVERY.toNanos()) {
+        follow(connection, held());
+        repairedAt = System.nanoTime();
+      }
+      PGNotification[] told = signals.getNotifications(WAIT_MILLIS);
+      if (told != null && told.length > 0) {
+        Set<String> uids = new LinkedHashSet<>();
+        for (PGNotification notification : told) {
+          uids.add(notification.getParameter());
+        }
+        follow(connection, uids);
       }
     }
   }
@@ -95,7 +105,12 @@ public final class DesiredStateFollower implements AutoCloseable {
 
   /** Compares the agents held here among {@code uids} with the store, and adopts what differs. */
   private void follow(Connection connection, java.util.Collection<String> uids) throws SQLException {
-    List<String> here = uids.stream().filter(uid -> inventory.find(uid).map(Agent::connected).orElse(false)).toList();
+    // What this server wants for each, taken before the store is read: adopt checks it is unchanged.
+    Map<String, RolloutEngine.DesiredState> seen = new HashMap<>();
+    for (String uid : uids) {
+      inventory.find(uid).filter(Agent::connected).ifPresent(agent -> seen.put(uid, RolloutEngine.DesiredState.of(agent)));
+    }
+    List<String> here = List.copyOf(seen.keySet());
     if (here.isEmpty()) {
       return;
     }
@@ -107,19 +122,17 @@ public final class DesiredStateFollower implements AutoCloseable {
           String name = rows.getString(2);
           ConfigVersion version = name == null ? null : configs.version(name, rows.getInt(3)).orElse(null);
           boolean local = rows.getBoolean(4);
-          Agent agent = inventory.find(rows.getString(1)).orElse(null);
-          if (agent != null && differs(agent, version, local)) {
-            engine.adopt(agent, version, local);
+          String uid = rows.getString(1);
+          RolloutEngine.DesiredState wanted = seen.get(uid);
+          RolloutEngine.DesiredState stored = new RolloutEngine.DesiredState(
+              version == null ? null : version.label(), local);
+          Agent agent = inventory.find(uid).orElse(null);
+          if (agent != null && !stored.equals(wanted)) {
+            engine.adopt(agent, wanted, version, local);
           }
         }
       }
     }
-  }
-
-  private static boolean differs(Agent agent, ConfigVersion version, boolean local) {
-    ConfigVersion desired = agent.desired();
-    return !Objects.equals(desired == null ? null : desired.label(), version == null ? null : version.label())
-        || agent.snapshot().desiresLocal() != local;
   }
 
   private static void sleepQuietly() {

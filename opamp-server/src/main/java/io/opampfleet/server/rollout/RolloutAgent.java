@@ -19,6 +19,9 @@ final class RolloutAgent {
   String message;
   static final long NOT_AWAY = -1;
 
+  /** Seen connected since its wave started (this process only): offline deadlines end there. */
+  boolean connectedInWave;
+
   /** When an agent in flight was last seen leaving (this process only); NOT_AWAY while connected. */
   long awaySince = NOT_AWAY;
 

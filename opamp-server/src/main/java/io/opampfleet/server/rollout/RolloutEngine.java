@@ -252,15 +252,26 @@ public final class RolloutEngine implements AutoCloseable {
 
   /**
    * A desired config another server sharing the store decided for an agent connected here, taken
-   * on the engine's thread like every decision; an agent a rollout driven here holds keeps what the
-   * rollout decides.
+   * on the engine's thread like every decision. {@code seen} is what this server wanted for the agent
+   * when the store was read: if that changed since, or a decision made here is not in the store yet,
+   * the store was read too early and this server's own decision stands. An agent a rollout driven
+   * here holds keeps what the rollout decides.
    */
-  public void adopt(Agent agent, ConfigVersion version, boolean local) {
+  public void adopt(Agent agent, DesiredState seen, ConfigVersion version, boolean local) {
     later(() -> {
-      if (!byAgent.containsKey(agent.uid())) {
+      if (!byAgent.containsKey(agent.uid()) && !writes.desiredUnwritten(agent.uid())
+          && DesiredState.of(agent).equals(seen)) {
         sender.adopt(agent, version, local);
       }
     });
+  }
+
+  /** What a server wants for an agent: a version's label (null for none), or its local config. */
+  public record DesiredState(String label, boolean local) {
+    public static DesiredState of(Agent agent) {
+      AgentSnapshot snapshot = agent.snapshot();
+      return new DesiredState(snapshot.desired() == null ? null : snapshot.desired().label(), snapshot.desiresLocal());
+    }
   }
 
   /** What an assignment did: how many agents it gave the version, and which it left out, and why. */
@@ -492,11 +503,17 @@ public final class RolloutEngine implements AutoCloseable {
       });
     }
     for (Steps.Offer offer : steps.offers) {
-      Optional<HostedPackage> hosted = packages.find(offer.pkg().name(), offer.pkg().version());
-      inventory.find(offer.uid()).ifPresent(agent -> hosted.ifPresentOrElse(
-          version -> sender.offer(agent, version, offer.why(), now),
-          () -> log.error("rollout {}: package {} is no longer hosted; agent {} was not offered it", rollout.id,
-              offer.pkg().label(), offer.uid())));
+      // An offer the store cannot take now must not stop the rest of the step from being carried out.
+      try {
+        Optional<HostedPackage> hosted = packages.find(offer.pkg().name(), offer.pkg().version());
+        inventory.find(offer.uid()).ifPresent(agent -> hosted.ifPresentOrElse(
+            version -> sender.offer(agent, version, offer.why(), now),
+            () -> log.error("rollout {}: package {} is no longer hosted; agent {} was not offered it", rollout.id,
+                offer.pkg().label(), offer.uid())));
+      } catch (RuntimeException e) {
+        log.error("rollout {}: agent {} was not offered {}: {}", rollout.id, offer.uid(), offer.pkg().label(),
+            e.getMessage());
+      }
     }
     steps.recorded.values().forEach(agent -> writes.rolloutAgent(agent.row(rollout.id)));
     if (steps.rolloutChanged) {

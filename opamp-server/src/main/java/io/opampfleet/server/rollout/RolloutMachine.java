@@ -94,9 +94,9 @@ final class RolloutMachine {
   /** Ends the rollout where it is: agents keep the config they have, pending ones get nothing. */
   Steps abort(String who, long now) {
     Steps steps = new Steps();
-    leavePending(steps, now, "offline during the rollout, which was aborted; keeps its config");
+    leavePending(steps, now, "offline during the rollout, which was aborted; keeps its " + carries());
     finish(steps, RolloutState.ABORTED, "aborted by " + who + " in wave " + (rollout.currentWave + 1)
-        + "; agents keep the config they have now", now);
+        + "; agents keep the " + carries() + " they have now", now);
     return steps;
   }
 
@@ -182,27 +182,25 @@ final class RolloutMachine {
   }
 
   /**
-   * In a rollout that includes offline agents, one that is offline is waited for up to the offline
-   * deadline from its wave's start, then fails; its apply timeout starts once it connects.
+   * In a rollout that includes offline agents, one not seen connected since its wave started is
+   * waited for up to the offline deadline from the wave's start, then fails; its apply timeout starts
+   * when it first connects. One that leaves after that has the apply timeout, as any agent.
    */
   private boolean waitedForOffline(Steps steps, RolloutAgent entry, AgentFacts agent, long now) {
-    Duration deadline = rollout.plan.offlineDeadline();
-    if (!rollout.plan.includesOffline()) {
+    if (!rollout.plan.includesOffline() || entry.connectedInWave) {
       return false;
     }
-    if (!agent.connected()) {
-      entry.awaySince = entry.awaySince == RolloutAgent.NOT_AWAY ? entry.since : entry.awaySince;
-      if (now - entry.awaySince > deadline.toMillis()) {
-        move(steps, entry, AgentProgress.FAILED, now, "offline for longer than the offline deadline of "
-            + deadline.toSeconds() + " s");
-      }
-      return true;
-    }
-    if (entry.awaySince != RolloutAgent.NOT_AWAY) {
-      entry.awaySince = RolloutAgent.NOT_AWAY;
+    if (agent.connected()) {
+      entry.connectedInWave = true;
       entry.since = now;
+      return false;
     }
-    return false;
+    Duration deadline = rollout.plan.offlineDeadline();
+    if (now - entry.since > deadline.toMillis()) {
+      move(steps, entry, AgentProgress.FAILED, now, "offline for longer than the offline deadline of "
+          + deadline.toSeconds() + " s");
+    }
+    return true;
   }
 
   /**
@@ -327,7 +325,7 @@ final class RolloutMachine {
       if (left == 0) {
         long stuck = rollout.agents.values().stream().filter(a -> a.progress == AgentProgress.ROLLBACK_FAILED).count();
         finish(steps, stuck == 0 ? RolloutState.ROLLED_BACK : RolloutState.FAILED, stuck == 0 ? rollout.reason
-            : rollout.reason + "; " + stuck + " agents could not be returned to their previous config", now);
+            : rollout.reason + "; " + stuck + " agents could not be returned to their previous " + carries(), now);
       }
       return;
     }
@@ -392,7 +390,7 @@ final class RolloutMachine {
 
   private void rollBack(Steps steps, Fleet fleet, long now, String reason) {
     setState(steps, RolloutState.ROLLING_BACK, reason);
-    leavePending(steps, now, "offline during the rollout, which rolled back; keeps its config");
+    leavePending(steps, now, "offline during the rollout, which rolled back; keeps its " + carries());
     for (RolloutAgent entry : rollout.agents.values()) {
       if (!entry.progress.touched()) {
         continue;
@@ -407,8 +405,27 @@ final class RolloutMachine {
       if (rollout.plan.pkg() != null) {
         steps.offer(entry.uid, new PackageTarget(rollout.plan.pkg().name(), entry.previousPackage), why);
       }
+      if (neverReached(entry, fleet)) {
+        move(steps, entry, AgentProgress.ROLLED_BACK, now, entry.message + "; what it had is what the server"
+            + " wants for it again, and goes out when it connects");
+        continue;
+      }
       evaluate(steps, entry, fleet, now);
     }
+  }
+
+  /** An offline agent of a rollout that includes them, not connected since its wave started: nothing reached it. */
+  private boolean neverReached(RolloutAgent entry, Fleet fleet) {
+    return rollout.plan.includesOffline() && !entry.connectedInWave
+        && fleet.apply(entry.uid).map(agent -> !agent.connected()).orElse(false);
+  }
+
+  /** What the rollout changes on its agents, in words. */
+  private String carries() {
+    if (rollout.plan.pkg() == null) {
+      return "config";
+    }
+    return rollout.target == null ? "package" : "config and package";
   }
 
   /** Sends the agent what the rollout changes: its config version, its package version, or both. */

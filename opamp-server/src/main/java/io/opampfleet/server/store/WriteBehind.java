@@ -35,6 +35,8 @@ public final class WriteBehind implements AutoCloseable {
   private final Database database;
   private final Object lock = new Object();
   private Batch queued = new Batch();
+  /** The batch being written now; null between batches. */
+  private Batch writing;
   /** Completes with the keys of the rows the store refused (an agent's uid, a rollout row's key). */
   private CompletableFuture<Set<String>> nextBatch = new CompletableFuture<>();
   private boolean running = true;
@@ -62,6 +64,13 @@ public final class WriteBehind implements AutoCloseable {
    */
   public CompletableFuture<Void> desired(Agent agent) {
     return stored(agent.uid(), enqueue(() -> queued.desired.put(agent.uid(), agent)));
+  }
+
+  /** Whether a desired state decided here for the agent is not in the store yet. */
+  public boolean desiredUnwritten(String uid) {
+    synchronized (lock) {
+      return queued.desired.containsKey(uid) || (writing != null && writing.desired.containsKey(uid));
+    }
   }
 
   public CompletableFuture<Void> event(AgentEvent event) {
@@ -180,10 +189,15 @@ public final class WriteBehind implements AutoCloseable {
         }
         batch = queued;
         queued = new Batch();
+        writing = batch;
         done = nextBatch;
         nextBatch = new CompletableFuture<>();
       }
-      done.complete(writeUntilDone(batch));
+      Set<String> refused = writeUntilDone(batch);
+      synchronized (lock) {
+        writing = null;
+      }
+      done.complete(refused);
     }
   }
 

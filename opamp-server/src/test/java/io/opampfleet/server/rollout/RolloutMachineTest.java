@@ -148,9 +148,30 @@ class RolloutMachineTest {
     assertThat(run.progress()).containsExactly("a=DONE", "b=DONE", "c=APPLYING");
     run.at(600_001).scan();
 
-    assertThat(run.progress()).containsExactly("a=ROLLING_BACK", "b=ROLLING_BACK", "c=ROLLING_BACK");
-    assertThat(run.agent("c").message).isEqualTo("offline for longer than the offline deadline of 600 s");
+    assertThat(run.progress()).as("nothing reached c: it is back as soon as the server wants what it had")
+        .containsExactly("a=ROLLING_BACK", "b=ROLLING_BACK", "c=ROLLED_BACK");
+    assertThat(run.agent("c").message).startsWith("offline for longer than the offline deadline of 600 s; ");
     assertThat(run.state()).as("c spent the budget of 0").isEqualTo(RolloutState.ROLLING_BACK);
+  }
+
+  @Test
+  void anIncludedOfflineAgentThatConnectsThenKeepsLeavingHasTheApplyTimeoutNotTheDeadline() {
+    fleet.offline("a");
+    TestRollouts.Run run = fleet.withOffline("100%", Duration.ofMinutes(10), "a");
+    run.start();
+    fleet.online("a");
+    run.at(10_000).scan();
+    fleet.offline("a");
+    run.at(50_000).scan();
+    fleet.online("a");
+    run.at(60_000).scan();
+    fleet.offline("a");
+
+    run.at(70_001).scan();
+
+    assertThat(run.agent("a").message).as("failed 60 s after it first connected, never having applied")
+        .startsWith("offline; did not report the config APPLIED");
+    assertThat(run.state()).isEqualTo(RolloutState.ROLLING_BACK);
   }
 
   @Test
