@@ -111,7 +111,7 @@ public final class FleetServer implements AutoCloseable {
     AtomicReference<InetSocketAddress> opampBound = new AtomicReference<>(settings.opamp().address());
     AtomicReference<InetSocketAddress> adminBound = new AtomicReference<>(settings.admin().address());
     boolean adminTls = settings.admin().tls().isPresent();
-    PackageOffers offers = new PackageOffers(packages, () -> settings.agents().packageDownloadUrl()
+    PackageOffers offers = new PackageOffers(packages, writes, () -> settings.agents().packageDownloadUrl()
         .orElseGet(() -> AdvertisedUrls.base(adminTls ? "https" : "http", adminBound.get(), adminTls)));
     AgentCommands commands = new AgentCommands(signer(settings, opampBound::get), offers);
     DesiredConfigs desired = new DesiredConfigs(writes, commands);

@@ -8,6 +8,7 @@ import io.opampfleet.proto.PackageType;
 import io.opampfleet.proto.PackagesAvailable;
 import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.store.PackageRepository;
+import io.opampfleet.server.store.WriteBehind;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
@@ -21,7 +22,7 @@ import java.util.function.Supplier;
  * hashes. An agent gets it again whenever the set hash it echoes differs.
  */
 public final class PackageOffers {
-  private final PackageRepository repository;
+  private final WriteBehind writes;
   private final Supplier<String> downloadBase;
   private final Map<String, Map<String, HostedPackage>> offered = new ConcurrentHashMap<>();
   private final Map<String, ByteString> sent = new ConcurrentHashMap<>();
@@ -29,8 +30,8 @@ public final class PackageOffers {
   private final Map<String, PackagesAvailable> built = new ConcurrentHashMap<>();
 
   /** {@code downloadBase} is read when an offer is made: the listener's port is known only once bound. */
-  public PackageOffers(PackageRepository repository, Supplier<String> downloadBase) {
-    this.repository = repository;
+  public PackageOffers(PackageRepository repository, WriteBehind writes, Supplier<String> downloadBase) {
+    this.writes = writes;
     this.downloadBase = downloadBase;
     for (PackageRepository.Offered row : repository.offered()) {
       repository.find(row.name(), row.version()).ifPresent(hosted ->
@@ -38,9 +39,12 @@ public final class PackageOffers {
     }
   }
 
-  /** Adds the package to the agent's set (replacing another version of the same name). */
+  /**
+   * Adds the package to the agent's set (replacing another version of the same name); stored with
+   * the next batch of changes, so a store that is away delays it rather than losing it.
+   */
   public void offer(String uid, HostedPackage hosted) {
-    repository.offer(uid, hosted);
+    writes.offer(new PackageRepository.Offered(uid, hosted.name(), hosted.version()));
     synchronized (offered) {
       offered.computeIfAbsent(uid, key -> new TreeMap<>()).put(hosted.name(), hosted);
       built.remove(uid);

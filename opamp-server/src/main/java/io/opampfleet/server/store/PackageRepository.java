@@ -40,11 +40,6 @@ public final class PackageRepository {
         .stream().findFirst();
   }
 
-  public void offer(String uid, HostedPackage hosted) {
-    sql.update(sql.dialect().upsert("agent_packages", List.of("instance_uid", "name", "version"), 2), uid,
-        hosted.name(), hosted.version());
-  }
-
   public List<Offered> offered() {
     return sql.query("SELECT instance_uid, name, version FROM agent_packages",
         row -> new Offered(row.getString(1), row.getString(2), row.getString(3)));

@@ -20,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes agents' state, their events and rollout progress in batches, on its own thread, so event
+ * Writes agents' state, their events, package offers and rollout progress in batches, on its own thread, so event
  * loops never touch the disk. Each change returns the future of the batch that holds it: the
  * server answers an agent once what it reported is committed and on disk (the store forces each
  * batch, see {@link Database#commitDurably}). A change the store refuses fails its future. A changed
@@ -77,6 +77,12 @@ public final class WriteBehind implements AutoCloseable {
     return stored(event.uid(), enqueue(() -> queued.events.add(event)));
   }
 
+  /** A package version offered to an agent (its other versions of that package no longer are). */
+  public CompletableFuture<Void> offer(PackageRepository.Offered offer) {
+    String key = offer.uid() + "/" + offer.name();
+    return stored(key, enqueue(() -> queued.offers.put(key, offer)));
+  }
+
   public CompletableFuture<Void> rolloutAgent(RolloutAgentRow row) {
     return stored(row.key(), enqueue(() -> queued.rolloutAgents.put(row.key(), row)));
   }
@@ -87,9 +93,10 @@ public final class WriteBehind implements AutoCloseable {
     final Map<String, Agent> desired = new LinkedHashMap<>();
     final List<AgentEvent> events = new ArrayList<>();
     final Map<String, RolloutAgentRow> rolloutAgents = new LinkedHashMap<>();
+    final Map<String, PackageRepository.Offered> offers = new LinkedHashMap<>();
 
     int size() {
-      return agents.size() + desired.size() + events.size() + rolloutAgents.size();
+      return agents.size() + desired.size() + events.size() + rolloutAgents.size() + offers.size();
     }
 
     /** The key of every change in it, the way futures find their own. */
@@ -98,6 +105,7 @@ public final class WriteBehind implements AutoCloseable {
       keys.addAll(desired.keySet());
       events.forEach(event -> keys.add(event.uid()));
       keys.addAll(rolloutAgents.keySet());
+      keys.addAll(offers.keySet());
       return keys;
     }
 
@@ -108,6 +116,7 @@ public final class WriteBehind implements AutoCloseable {
       desired.forEach((uid, agent) -> singles.add(Map.entry(uid, single(b -> b.desired.put(uid, agent)))));
       events.forEach(event -> singles.add(Map.entry(event.uid(), single(b -> b.events.add(event)))));
       rolloutAgents.forEach((key, row) -> singles.add(Map.entry(key, single(b -> b.rolloutAgents.put(key, row)))));
+      offers.forEach((key, offer) -> singles.add(Map.entry(key, single(b -> b.offers.put(key, offer)))));
       return singles;
     }
 
@@ -318,6 +327,18 @@ public final class WriteBehind implements AutoCloseable {
             database.dialect().upsert("rollout_agents", RolloutAgentRow.COLUMNS, 2))) {
           for (RolloutAgentRow row : rolloutBatch.values()) {
             bind(upsert, row);
+            upsert.addBatch();
+          }
+          upsert.executeBatch();
+        }
+      }
+      if (!batch.offers.isEmpty()) {
+        try (PreparedStatement upsert = connection.prepareStatement(
+            database.dialect().upsert("agent_packages", List.of("instance_uid", "name", "version"), 2))) {
+          for (PackageRepository.Offered offer : batch.offers.values()) {
+            upsert.setString(1, offer.uid());
+            upsert.setString(2, offer.name());
+            upsert.setString(3, offer.version());
             upsert.addBatch();
           }
           upsert.executeBatch();

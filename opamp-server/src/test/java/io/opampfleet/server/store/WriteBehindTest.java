@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.inventory.Agent;
 import io.opampfleet.server.inventory.AgentEvent;
+import io.opampfleet.server.packages.HostedPackage;
 import io.opampfleet.server.settings.ServerSettings.Storage;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -53,6 +55,22 @@ class WriteBehindTest {
     List<String> stored = AgentRows.loadAll(database, (name, version) -> (ConfigVersion) null).stream()
         .map(snapshot -> snapshot.uid()).toList();
     assertThat(stored).containsExactly(good.uid());
+  }
+
+  @Test
+  void aPackageOfferIsStoredAndALaterVersionReplacesIt() throws Exception {
+    PackageRepository packages = new PackageRepository(database);
+    for (String version : List.of("1.0", "2.0")) {
+      packages.add(new HostedPackage("otelcol", version, false, "00".repeat(32), null, 1, "token-" + version,
+          Instant.EPOCH));
+    }
+    writes.offer(new PackageRepository.Offered("00000000-0000-0000-0000-000000000001", "otelcol", "1.0"))
+        .get(10, TimeUnit.SECONDS);
+    writes.offer(new PackageRepository.Offered("00000000-0000-0000-0000-000000000001", "otelcol", "2.0"))
+        .get(10, TimeUnit.SECONDS);
+
+    assertThat(packages.offered()).containsExactly(
+        new PackageRepository.Offered("00000000-0000-0000-0000-000000000001", "otelcol", "2.0"));
   }
 
   @Test
