@@ -3,6 +3,8 @@ package io.opampfleet.server.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.opampfleet.server.api.ApiRequest.Principal;
 import io.opampfleet.server.rollout.RolloutException;
 import io.opampfleet.server.store.StoreException;
@@ -58,7 +60,7 @@ public final class AdminApi {
 
   /** Only an admin's package file upload may carry a large body. */
   /** Whether the request carries a token this server knows; a request that does not may carry no body. */
-  boolean knowsCaller(io.netty.handler.codec.http.HttpRequest request) {
+  boolean knowsCaller(HttpRequest request) {
     return tokens.authenticate(request.headers().get("Authorization")).isPresent();
   }
 
@@ -68,9 +70,9 @@ public final class AdminApi {
         : "the token is not known; check it, or ask an admin for a new one";
   }
 
-  boolean admitsLargeBody(io.netty.handler.codec.http.HttpRequest request) {
+  boolean admitsLargeBody(HttpRequest request) {
     return request.method().name().equals("POST")
-        && new io.netty.handler.codec.http.QueryStringDecoder(request.uri()).path().equals("/api/v1/packages/file")
+        && new QueryStringDecoder(request.uri()).path().equals("/api/v1/packages/file")
         && tokens.authenticate(request.headers().get("Authorization"))
             .filter(principal -> principal.role().allows(Role.ADMIN)).isPresent();
   }

@@ -23,6 +23,11 @@ public final class ComponentCheck {
 
   private ComponentCheck() {}
 
+  /** "agent X lacks kind/type, ...": how an agent left out for lacking components is listed. */
+  public static String lacking(String uid, List<String> missing) {
+    return "agent " + uid + " lacks " + String.join(", ", missing);
+  }
+
   /** The components the config names and the agent lacks, as {@code kind/type}; empty when it has them all. */
   public static List<String> missing(String config, AvailableComponents available) {
     if (available == null || available.getComponentsCount() == 0) {

@@ -295,7 +295,7 @@ public final class RolloutEngine implements AutoCloseable {
           sender.send(agent, version, why, now);
           assigned++;
         } else {
-          incompatible.add("agent " + agent.uid() + " lacks " + String.join(", ", missing));
+          incompatible.add(ComponentCheck.lacking(agent.uid(), missing));
         }
       }
       return new Assigned(assigned, incompatible);
@@ -502,10 +502,13 @@ public final class RolloutEngine implements AutoCloseable {
         }
       });
     }
+    // A wave offers one or two versions to many agents: each is looked up in the store once.
+    Map<PackageTarget, Optional<HostedPackage>> hostedVersions = new HashMap<>();
     for (Steps.Offer offer : steps.offers) {
       // An offer the store cannot take now must not stop the rest of the step from being carried out.
       try {
-        Optional<HostedPackage> hosted = packages.find(offer.pkg().name(), offer.pkg().version());
+        Optional<HostedPackage> hosted = hostedVersions.computeIfAbsent(offer.pkg(),
+            pkg -> packages.find(pkg.name(), pkg.version()));
         inventory.find(offer.uid()).ifPresent(agent -> hosted.ifPresentOrElse(
             version -> sender.offer(agent, version, offer.why(), now),
             () -> log.error("rollout {}: package {} is no longer hosted; agent {} was not offered it", rollout.id,

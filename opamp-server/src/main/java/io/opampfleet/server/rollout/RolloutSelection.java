@@ -54,7 +54,7 @@ final class RolloutSelection {
     if (target != null) {
       List<String> missing = ComponentCheck.missing(target.body(), snapshot.availableComponents());
       if (!missing.isEmpty()) {
-        incompatible.add("agent " + agent.uid() + " lacks " + String.join(", ", missing));
+        incompatible.add(ComponentCheck.lacking(agent.uid(), missing));
         return;
       }
     }
@@ -98,7 +98,7 @@ final class RolloutSelection {
 
   private void note(RolloutPlan plan) {
     if (cannotTake > 0) {
-      notes.add(cannotTake + " matched agents do not accept " + "remote config or packages, as the rollout needs,"
+      notes.add(cannotTake + " matched agents do not accept remote config or packages, as the rollout needs,"
           + " and are left out");
     }
     if (outsideStages > 0) {
@@ -123,9 +123,5 @@ final class RolloutSelection {
 
   static String firstThree(List<String> items) {
     return String.join("; ", items.subList(0, Math.min(3, items.size())));
-  }
-
-  int cannotTake() {
-    return cannotTake;
   }
 }
