@@ -94,7 +94,7 @@ function header(filters) {
   };
   return el('tr', {}, column('Agent', 'uid'), column('Service', 'label.service.name'), column('Host', 'label.host.name'),
     column('Version', 'label.service.version'), column('Health', 'healthy'), column('Config', 'status'),
-    el('th', {}, 'Desired config'), column('Last seen', 'lastSeen'));
+    el('th', {}, 'Desired config'), column('Last seen', 'lastSeen'), column('Replica', 'replica'));
 }
 
 function row(agent) {
@@ -108,7 +108,8 @@ function row(agent) {
     el('td', {}, statusPill(agent.remoteConfigStatus)),
     el('td', { class: 'mono' }, agent.desiredConfig || '—',
       agent.drift ? el('div', { class: 'error drift', title: agent.drift }, 'drifted') : null),
-    el('td', {}, agent.connected ? 'now' : ago(agent.lastSeen)));
+    el('td', {}, agent.connected ? 'now' : ago(agent.lastSeen)),
+    el('td', { class: 'mono replica' }, agent.replica || '—'));
 }
 
 function pages(filters, total) {

@@ -18,6 +18,7 @@ import io.opampfleet.server.api.RolloutsApi;
 import io.opampfleet.server.api.Tokens;
 import io.opampfleet.server.api.TokensApi;
 import io.opampfleet.server.configs.Assignments;
+import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.inventory.Inventory;
 import io.opampfleet.server.inventory.ReportLimits;
 import io.opampfleet.server.metrics.FleetMetrics;
@@ -40,6 +41,9 @@ import io.opampfleet.server.store.RolloutRepository;
 import io.opampfleet.server.store.StoreProbe;
 import io.opampfleet.server.store.Dialect;
 import io.opampfleet.server.replicas.DesiredStateFollower;
+import io.opampfleet.server.replicas.ReplicaPresence;
+import io.opampfleet.server.replicas.ReportedStateFollower;
+import io.opampfleet.server.replicas.StoreSignalsListener;
 import io.opampfleet.server.store.TokenRepository;
 import io.opampfleet.server.store.WriteBehind;
 import io.opampfleet.strictyaml.ConfigException;
@@ -59,6 +63,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,10 +106,12 @@ public final class FleetServer implements AutoCloseable {
     WriteBehind writes = new WriteBehind(database);
     started.push(writes);
     ConfigRepository configs = new ConfigRepository(database);
-    Inventory inventory = new Inventory(uid -> AgentRows.load(database,
-        (name, version) -> configs.version(name, version).orElse(null), uid));
-    AgentRows.loadAll(database, (name, version) -> configs.version(name, version).orElse(null))
-        .forEach(inventory::restore);
+    ReplicaPresence presence = new ReplicaPresence(database, settings.storage().replicaName());
+    started.push(presence);
+    BiFunction<String, Integer, ConfigVersion> versions = (name, version) -> configs.version(name, version).orElse(null);
+    Inventory inventory = new Inventory(presence.name(),
+        uid -> AgentRows.load(database, versions, presence::holdsElsewhere, uid));
+    AgentRows.loadAll(database, versions, presence::holdsElsewhere).forEach(inventory::restore);
     Assignments assignments = new Assignments(configs.assignments());
     FleetMetrics metrics = new FleetMetrics();
     PackageRepository packages = new PackageRepository(database);
@@ -120,8 +127,11 @@ public final class FleetServer implements AutoCloseable {
     started.push(rollouts);
     rollouts.start();
     if (database.dialect() == Dialect.POSTGRESQL) {
-      // Servers sharing PostgreSQL bring each other's decisions to the agents they hold.
-      started.push(new DesiredStateFollower(database, inventory, configs, rollouts));
+      // Servers sharing PostgreSQL follow each other's decisions and the agents each holds.
+      StoreSignalsListener signals = new StoreSignalsListener(database, List.of(
+          new DesiredStateFollower(inventory, configs, rollouts), new ReportedStateFollower(inventory, presence, configs)));
+      started.push(signals);
+      presence.onChange(signals::repairSoon);
     }
     FleetCallbacks callbacks = new FleetCallbacks(inventory, writes, assignments, configs,
         new CertificateBinding(settings.agents().requireUidInCertificate()), metrics, commands, rollouts,
@@ -166,6 +176,7 @@ public final class FleetServer implements AutoCloseable {
     started.push(admin);
     opampBound.set(opamp.address());
     adminBound.set(admin.address());
+    presence.serving(opamp.address(), admin.address());
     started.push(pruneEvents(events, settings.eventRetention()));
     listening.set(true);
     log.info("serving OpAMP on {}://{}/v1/opamp and the admin API on {}://{}/api/v1 ({} agents known)",

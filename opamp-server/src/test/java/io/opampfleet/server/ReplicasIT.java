@@ -3,6 +3,7 @@ package io.opampfleet.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.PostgresContainer;
 import io.opampfleet.server.fleet.SimulatedAgent;
@@ -64,6 +65,32 @@ class ReplicasIT {
       replicaB.restart();
       await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(replicaB.admin(TestFleet.VIEWER)
           .get("/api/v1/agents/" + agent.uid()).body().get("desiredConfig").asText()).isEqualTo("pipeline@1"));
+    }
+  }
+
+  @Test
+  void everyReplicaShowsWhereAnAgentIsConnectedAndThatItIsGoneWhenItsReplicaIs() {
+    try (SimulatedAgent agent = replicaB.agent(Map.of("service.name", "held-by-b"), SimulatedAgent.newUid(), false)
+        .start()) {
+      AdminClient viewerA = replicaA.admin(TestFleet.VIEWER);
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        JsonNode listed = viewerA.get("/api/v1/agents?replica=b").body().get("agents");
+        assertThat(listed).hasSize(1);
+        assertThat(listed.get(0).get("uid").asText()).isEqualTo(agent.uid());
+        assertThat(listed.get(0).get("connected").asBoolean()).isTrue();
+        assertThat(listed.get(0).get("replica").asText()).isEqualTo("b");
+        assertThat(listed.get(0).get("labels").get("service.name").asText()).isEqualTo("held-by-b");
+      });
+      assertThat(viewerA.get("/api/v1/agents?replica=a").body().get("total").asInt()).isZero();
+      assertThat(viewerA.get("/api/v1/agents/" + agent.uid()).body().get("health").get("healthy").asBoolean())
+          .isTrue();
+
+      replicaB.close();
+      await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+        JsonNode seen = viewerA.get("/api/v1/agents/" + agent.uid()).body();
+        assertThat(seen.get("connected").asBoolean()).isFalse();
+        assertThat(seen.get("replica").isNull()).isTrue();
+      });
     }
   }
 }

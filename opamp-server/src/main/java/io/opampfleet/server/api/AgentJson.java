@@ -23,6 +23,7 @@ final class AgentJson {
     row.put("uid", agent.uid());
     row.put("labels", new TreeMap<>(agent.labels()));
     row.put("connected", agent.connected());
+    row.put("replica", agent.connected() && !agent.heldBy().isEmpty() ? agent.heldBy() : null);
     row.put("connectedSince", agent.connectedSince());
     row.put("lastSeen", agent.lastSeen());
     row.put("healthy", agent.healthy());

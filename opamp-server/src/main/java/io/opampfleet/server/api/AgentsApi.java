@@ -133,6 +133,10 @@ public final class AgentsApi {
       boolean wanted = drift.equals("true");
       filter = filter.and(a -> a.drift().isPresent() == wanted);
     }
+    String replica = request.query("replica", null);
+    if (replica != null) {
+      filter = filter.and(a -> a.connected() && a.heldBy().equals(replica));
+    }
     String config = request.query("config", null);
     if (config != null) {
       filter = filter.and(a -> a.desired() != null
@@ -150,9 +154,10 @@ public final class AgentsApi {
       case "connectedSince" -> Comparator.comparingLong(AgentSnapshot::connectedSince);
       case "status" -> Comparator.comparing(AgentJson::status);
       case "healthy" -> Comparator.comparing(AgentSnapshot::healthy);
+      case "replica" -> Comparator.comparing((AgentSnapshot a) -> a.connected() ? a.heldBy() : "");
       default -> {
         if (!key.startsWith("label.")) {
-          throw ApiException.badRequest("sort must be uid, lastSeen, connectedSince, status, healthy or "
+          throw ApiException.badRequest("sort must be uid, lastSeen, connectedSince, status, healthy, replica or "
               + "label.<name>, with '-' in front for descending; not '" + sort + "'");
         }
         String label = key.substring(6);

@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One agent as the server knows it: what it last reported, where it is connected, which
@@ -34,6 +35,8 @@ public final class Agent {
   private PackageStatuses packageStatuses;
   private AvailableComponents availableComponents;
   private boolean connected;
+  /** The server holding its connection (this one, or another sharing the store), or the last that did. */
+  private String heldBy = "";
   private long connectedSince;
   private long lastSeen;
   private String remoteAddress = "";
@@ -68,12 +71,46 @@ public final class Agent {
 
   public synchronized AgentSnapshot snapshot() {
     return new AgentSnapshot(uid, description, labels, capabilities, health, effectiveConfig, remoteConfigStatus,
-        packageStatuses, availableComponents, connected, connectedSince, lastSeen, remoteAddress,
+        packageStatuses, availableComponents, connected, heldBy, connectedSince, lastSeen, remoteAddress,
         certificateSubject, certificateSha256, pendingCertificateSha256, desired, desiresLocal, desiredInFlight, pollMillis);
   }
 
-  /** Restores what the store kept. */
+  /**
+   * Restores what the store kept (not over a connection held here): the agent is connected when the
+   * stored row says another server that is alive holds it.
+   */
   public synchronized void restore(AgentSnapshot stored) {
+    if (connection != null) {
+      return;
+    }
+    reported(stored);
+    desired = stored.desired();
+    desiresLocal = stored.desiresLocal();
+  }
+
+  /**
+   * Takes what another server sharing the store wrote of the agent it holds (or held): what it
+   * reports and where it is connected, not what the fleet wants of it. An agent connected here
+   * keeps what its own connection says.
+   */
+  public synchronized boolean follow(AgentSnapshot stored) {
+    if (connection != null) {
+      return false;
+    }
+    reported(stored);
+    return true;
+  }
+
+  /** Marks the agent disconnected when the server said to hold it is gone; false when it is not held elsewhere. */
+  public synchronized boolean holderGone(Set<String> alive) {
+    if (connection != null || !connected || alive.contains(heldBy)) {
+      return false;
+    }
+    connected = false;
+    return true;
+  }
+
+  private void reported(AgentSnapshot stored) {
     describe(stored.description());
     capabilities = stored.capabilities();
     health = stored.health();
@@ -83,15 +120,14 @@ public final class Agent {
     }
     packageStatuses = stored.packageStatuses();
     availableComponents = stored.availableComponents();
-    connected = false;
+    connected = stored.connected();
+    heldBy = stored.heldBy();
     connectedSince = stored.connectedSince();
     lastSeen = stored.lastSeen();
     remoteAddress = stored.remoteAddress();
     certificateSubject = stored.certificateSubject();
     certificateSha256 = stored.certificateSha256();
     pendingCertificateSha256 = stored.pendingCertificateSha256();
-    desired = stored.desired();
-    desiresLocal = stored.desiresLocal();
   }
 
   synchronized void describe(AgentDescription description) {
@@ -143,9 +179,10 @@ public final class Agent {
     return this.connection == connection;
   }
 
-  synchronized void connect(AgentConnection connection, String remoteAddress, long now) {
+  synchronized void connect(AgentConnection connection, String remoteAddress, long now, String heldBy) {
     this.connection = connection;
     this.connected = true;
+    this.heldBy = heldBy;
     this.connectedSince = now;
     this.remoteAddress = remoteAddress;
     this.lastSequence = -1;
@@ -171,6 +208,11 @@ public final class Agent {
 
   public synchronized boolean connected() {
     return connected;
+  }
+
+  /** Whether this server holds its connection (not another sharing the store). */
+  public synchronized boolean heldHere() {
+    return connection != null;
   }
 
   synchronized void seen(long now, String remoteAddress) {

@@ -14,7 +14,8 @@ import java.util.Optional;
 
 /**
  * One agent's state at a moment; nullable parts the agent has not reported. Times are epoch ms;
- * {@code pollMillis} is the longest gap between polls of an agent on HTTP (0: unknown, or not polling).
+ * {@code heldBy} names the server holding its connection, or the last that did ("" when none); {@code pollMillis} is the
+ * longest gap between polls of an agent on HTTP (0: unknown, or not polling).
  */
 public record AgentSnapshot(
     String uid,
@@ -27,6 +28,7 @@ public record AgentSnapshot(
     PackageStatuses packageStatuses,
     AvailableComponents availableComponents,
     boolean connected,
+    String heldBy,
     long connectedSince,
     long lastSeen,
     String remoteAddress,

@@ -17,15 +17,24 @@ import java.util.function.Function;
 public final class Inventory {
   private final ConcurrentHashMap<String, Agent> agents = new ConcurrentHashMap<>();
   private final List<Consumer<Agent>> listeners = new CopyOnWriteArrayList<>();
+  private final String replica;
   private final Function<String, Optional<AgentSnapshot>> store;
 
-  /** {@code store} reads an agent this server has not met from the store others share with it. */
-  public Inventory(Function<String, Optional<AgentSnapshot>> store) {
+  /**
+   * @param replica the name of this server among those sharing the store
+   * @param store reads an agent this server has not met from the store others share with it
+   */
+  public Inventory(String replica, Function<String, Optional<AgentSnapshot>> store) {
+    this.replica = replica;
     this.store = store;
   }
 
   public Inventory() {
-    this(uid -> Optional.empty());
+    this("local", uid -> Optional.empty());
+  }
+
+  public String replica() {
+    return replica;
   }
 
   public Optional<Agent> find(String uid) {
@@ -75,7 +84,8 @@ public final class Inventory {
     listeners.add(listener);
   }
 
-  void changed(Agent agent) {
+  /** Tells the listeners that what the agent reports changed (here, or on a server sharing the store). */
+  public void changed(Agent agent) {
     for (Consumer<Agent> listener : listeners) {
       listener.accept(agent);
     }

@@ -22,7 +22,7 @@ public final class Reports {
   /** Records a (new) connection of the agent. */
   public List<AgentEvent> connected(Agent agent, AgentConnection connection, long now) {
     String address = String.valueOf(connection.remoteAddress());
-    agent.connect(connection, address, now);
+    agent.connect(connection, address, now, inventory.replica());
     return List.of(new AgentEvent(agent.uid(), now, AgentEvent.Kind.CONNECTED,
         connection.transport() + " from " + address));
   }

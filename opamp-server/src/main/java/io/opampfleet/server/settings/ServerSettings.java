@@ -77,8 +77,13 @@ public record ServerSettings(
   /** An API token from the file: its name, role and the SHA-256 of its secret. */
   public record TokenEntry(String name, String role, String sha256) {}
 
-  /** @param jdbcUrl a PostgreSQL URL; empty for the embedded H2 in {@code dataDir} */
-  public record Storage(Path dataDir, Optional<String> jdbcUrl, String username, String password) {}
+  /**
+   * @param jdbcUrl a PostgreSQL URL; empty for the embedded H2 in {@code dataDir}
+   * @param replicaName the name this server goes by among the servers sharing the store: each agent
+   *     shows the one holding its connection
+   */
+  public record Storage(Path dataDir, Optional<String> jdbcUrl, String username, String password,
+      String replicaName) {}
 
   /** @param validity how long a certificate signed from an agent's request is valid */
   public record Signing(Path caCertFile, Path caKeyFile, Duration validity) {}

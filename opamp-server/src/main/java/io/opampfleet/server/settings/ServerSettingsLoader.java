@@ -13,14 +13,19 @@ import io.opampfleet.strictyaml.ConfigException;
 import io.opampfleet.strictyaml.ConfigNode;
 import io.opampfleet.strictyaml.EnvExpander;
 import io.opampfleet.strictyaml.YamlFiles;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 
 /**
  * Reads server.yaml strictly: unknown keys are named, {@code ${ENV}} is expanded, every setting
@@ -162,10 +167,15 @@ public final class ServerSettingsLoader {
     return List.copyOf(tokens);
   }
 
+  private static final Pattern REPLICA_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
   private static Storage storage(ConfigNode node) {
     Storage storage = new Storage(Path.of(node.string("data_dir", "./data")),
         Optional.ofNullable(node.string("jdbc_url", null)).filter(url -> !url.isBlank()),
-        node.string("username", ""), node.string("password", ""));
+        node.string("username", ""), node.string("password", ""), node.string("replica_name", defaultReplicaName()));
+    if (!REPLICA_NAME.matcher(storage.replicaName()).matches()) {
+      throw node.error("replica_name", "'" + storage.replicaName() + "' is not 1 to 64 letters, digits, '.', '_' or '-'");
+    }
     storage.jdbcUrl().ifPresent(url -> {
       if (!url.startsWith("jdbc:postgresql:")) {
         throw node.error("jdbc_url", "'" + url + "' is not a PostgreSQL URL (jdbc:postgresql://host:port/db); "
@@ -174,6 +184,19 @@ public final class ServerSettingsLoader {
     });
     node.finish();
     return storage;
+  }
+
+  /** The host's name (a pod's in Kubernetes) and a few random characters, unique per start. */
+  private static String defaultReplicaName() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      host = "server";
+    }
+    host = host.replaceAll("[^A-Za-z0-9._-]", "");
+    String suffix = HexFormat.of().toHexDigits((short) new SecureRandom().nextInt());
+    return host.substring(0, Math.min(host.length(), 58)) + "-" + suffix;
   }
 
   private static Duration events(ConfigNode node) {

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
+import java.util.function.Predicate;
 
 /**
  * Agents' rows: reported parts as protobuf bytes, with the columns the server looks up by. What an
@@ -32,7 +33,7 @@ public final class AgentRows {
   static final List<String> REPORTED = List.of("instance_uid", "description", "capabilities", "health",
       "effective_config", "remote_config_status", "package_statuses", "available_components", "connected",
       "connected_since", "last_seen", "remote_address", "certificate_subject", "certificate_sha256",
-      "certificate_pending_sha256");
+      "certificate_pending_sha256", "held_by");
   static final List<String> DESIRED = List.of("desired_config", "desired_version", "desired_local");
   static final List<String> COLUMNS = java.util.stream.Stream.concat(REPORTED.stream(), DESIRED.stream()).toList();
   static final String UPDATE_DESIRED = "UPDATE agents SET desired_config = ?, desired_version = ?, desired_local = ?"
@@ -40,9 +41,15 @@ public final class AgentRows {
 
   private AgentRows() {}
 
-  /** Inserts the agent, or updates what it reports only. */
+  /**
+   * Inserts the agent, or updates what it reports only. A row that says another server holds the
+   * agent is left alone unless this is a newer connection: a server still holding a stale one
+   * (during a failover) does not undo the newest.
+   */
   static String upsertReported(Dialect dialect) {
-    return dialect.upsert("agents", REPORTED, 1);
+    return dialect.upsert("agents", REPORTED, 1, "NOT agents.connected OR agents.held_by IS NULL"
+        + " OR agents.held_by = EXCLUDED.held_by"
+        + " OR (EXCLUDED.connected AND EXCLUDED.connected_since >= agents.connected_since)");
   }
 
   /** Inserts or updates the whole row: for an agent whose row does not exist yet. */
@@ -66,7 +73,8 @@ public final class AgentRows {
     statement.setString(i++, ColumnText.fit(agent.remoteAddress(), 128));
     statement.setString(i++, ColumnText.fit(agent.certificateSubject(), 512));
     statement.setString(i++, agent.certificateSha256());
-    statement.setString(i, agent.pendingCertificateSha256());
+    statement.setString(i++, agent.pendingCertificateSha256());
+    statement.setString(i, agent.heldBy().isEmpty() ? null : agent.heldBy());
   }
 
   static void bindAll(PreparedStatement statement, AgentSnapshot agent) throws SQLException {
@@ -93,41 +101,51 @@ public final class AgentRows {
   }
 
   /**
-   * Every stored agent, as it was last written, marked disconnected: nobody is connected to a
-   * server that just started. {@code versions} finds a desired config by name and version.
+   * Every stored agent, as it was last written; connected only when a server that {@code holds}
+   * (one alive, not this one: nobody is connected to a server that just started) says so.
+   * {@code versions} finds a desired config by name and version.
    */
-  public static List<AgentSnapshot> loadAll(Database database, BiFunction<String, Integer, ConfigVersion> versions) {
-    return load(database, versions, "", List.of());
+  public static List<AgentSnapshot> loadAll(Database database, BiFunction<String, Integer, ConfigVersion> versions,
+      Predicate<String> holds) {
+    try (Connection connection = database.connection()) {
+      return load(connection, versions, holds, "", List.of());
+    } catch (SQLException e) {
+      throw new StoreException("cannot read agents from the store: " + e.getMessage(), e);
+    }
   }
 
-  /** The stored agent of this uid, marked disconnected; empty when the store has none. */
+  /** The stored agent of this uid, as {@link #loadAll}; empty when the store has none. */
   public static Optional<AgentSnapshot> load(Database database, BiFunction<String, Integer, ConfigVersion> versions,
-      String uid) {
-    return load(database, versions, " WHERE instance_uid = ?", List.of(uid)).stream().findFirst();
+      Predicate<String> holds, String uid) {
+    try (Connection connection = database.connection()) {
+      return load(connection, versions, holds, " WHERE instance_uid = ?", List.of(uid)).stream().findFirst();
+    } catch (SQLException e) {
+      throw new StoreException("cannot read agents from the store: " + e.getMessage(), e);
+    }
   }
 
-  private static List<AgentSnapshot> load(Database database, BiFunction<String, Integer, ConfigVersion> versions,
-      String where, List<String> parameters) {
+  /** The stored agents that {@code where} selects (its parameters as text or text arrays), as {@link #loadAll}. */
+  public static List<AgentSnapshot> load(Connection connection, BiFunction<String, Integer, ConfigVersion> versions,
+      Predicate<String> holds, String where, List<Object> parameters) throws SQLException {
     List<AgentSnapshot> agents = new ArrayList<>();
-    try (Connection connection = database.connection();
-         PreparedStatement select = connection.prepareStatement(
-             "SELECT " + String.join(", ", COLUMNS) + " FROM agents" + where)) {
+    try (PreparedStatement select = connection.prepareStatement(
+        "SELECT " + String.join(", ", COLUMNS) + " FROM agents" + where)) {
       for (int i = 0; i < parameters.size(); i++) {
-        select.setString(i + 1, parameters.get(i));
+        select.setObject(i + 1, parameters.get(i));
       }
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
-          agents.add(snapshot(rows, versions));
+          agents.add(snapshot(rows, versions, holds));
         }
       }
-    } catch (SQLException e) {
-      throw new StoreException("cannot read agents from the store: " + e.getMessage(), e);
     }
     return agents;
   }
 
-  private static AgentSnapshot snapshot(ResultSet rows, BiFunction<String, Integer, ConfigVersion> versions)
-      throws SQLException {
+  private static AgentSnapshot snapshot(ResultSet rows, BiFunction<String, Integer, ConfigVersion> versions,
+      Predicate<String> holds) throws SQLException {
+    String heldBy = rows.getString("held_by");
+    boolean connected = rows.getBoolean("connected") && heldBy != null && holds.test(heldBy);
     String desiredName = rows.getString("desired_config");
     ConfigVersion desired = desiredName == null ? null : versions.apply(desiredName, rows.getInt("desired_version"));
     return new AgentSnapshot(rows.getString("instance_uid"),
@@ -139,7 +157,8 @@ public final class AgentRows {
         parse(rows.getBytes("remote_config_status"), RemoteConfigStatus.parser(), null),
         parse(rows.getBytes("package_statuses"), PackageStatuses.parser(), null),
         parse(rows.getBytes("available_components"), AvailableComponents.parser(), null),
-        false,
+        connected,
+        heldBy == null ? "" : heldBy,
         rows.getLong("connected_since"),
         rows.getLong("last_seen"),
         nullToEmpty(rows.getString("remote_address")),

@@ -31,6 +31,8 @@ public final class WriteBehind implements AutoCloseable {
   private static final int MAX_BATCH = 5_000;
   /** The PostgreSQL channel on which a committed change of an agent's desired state is told, its uid as payload. */
   public static final String DESIRED_CHANNEL = "agent_desired";
+  /** Likewise for what an agent reports (and where it is connected). */
+  public static final String REPORTED_CHANNEL = "agent_reported";
 
   private final Database database;
   private final Object lock = new Object();
@@ -303,6 +305,7 @@ public final class WriteBehind implements AutoCloseable {
           }
           upsert.executeBatch();
         }
+        Signals.tell(database.dialect(), connection, REPORTED_CHANNEL, List.copyOf(batch.agents.keySet()));
       }
       if (!batch.desired.isEmpty()) {
         writeDesired(connection, batch.desired.values());
@@ -377,13 +380,7 @@ public final class WriteBehind implements AutoCloseable {
         upsert.executeBatch();
       }
     }
-    if (database.dialect() == Dialect.POSTGRESQL) {
-      try (PreparedStatement notify = connection.prepareStatement(
-          "SELECT pg_notify('" + DESIRED_CHANNEL + "', uid) FROM unnest(?::text[]) AS uid")) {
-        notify.setArray(1, connection.createArrayOf("text", ordered.stream().map(Agent::uid).toArray()));
-        notify.execute();
-      }
-    }
+    Signals.tell(database.dialect(), connection, DESIRED_CHANNEL, ordered.stream().map(Agent::uid).toList());
   }
 
   static void bind(PreparedStatement statement, RolloutAgentRow row) throws SQLException {

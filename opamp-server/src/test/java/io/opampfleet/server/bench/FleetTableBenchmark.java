@@ -73,7 +73,7 @@ public final class FleetTableBenchmark {
     String[] services = {"checkout", "ingest", "gateway", "search", "billing", "auth", "cart", "edge"};
     String[] envs = {"prod", "staging", "dev"};
     String[] tiers = {"web", "api", "batch", "db"};
-    try (Database database = Database.open(new Storage(dataDir, Optional.empty(), "", ""));
+    try (Database database = Database.open(new Storage(dataDir, Optional.empty(), "", "", "bench"));
         WriteBehind writes = new WriteBehind(database)) {
       Inventory inventory = new Inventory();
       Reports reports = new Reports(inventory);

@@ -42,11 +42,11 @@ public final class StoreBenchmark {
     System.out.printf("store benchmark: %d agents, %d s per measurement, %d cores%n", agents, seconds,
         Runtime.getRuntime().availableProcessors());
     Path dir = Files.createTempDirectory("store-benchmark");
-    measure("H2", new Storage(dir.resolve("h2"), Optional.empty(), "", ""), agents, seconds);
+    measure("H2", new Storage(dir.resolve("h2"), Optional.empty(), "", "", "bench"), agents, seconds);
     try (PostgresContainer postgres = new PostgresContainer()) {
       postgres.start();
       measure("PostgreSQL", new Storage(dir, Optional.of(postgres.jdbcUrl()), postgres.username(),
-          postgres.password()), agents, seconds);
+          postgres.password(), "bench"), agents, seconds);
     }
   }
 

@@ -87,7 +87,8 @@ public final class TestFleet implements AutoCloseable {
         List.of(new TokenEntry("test-admin", "admin", ConfigVersion.sha256(ADMIN)),
             new TokenEntry("test-operator", "operator", ConfigVersion.sha256(OPERATOR)),
             new TokenEntry("test-viewer", "viewer", ConfigVersion.sha256(VIEWER))),
-        new Storage(dir.resolve("data"), jdbcUrl, jdbcUrl.isPresent() ? "fleet" : "", jdbcUrl.isPresent() ? "fleet" : ""),
+        new Storage(dir.resolve("data"), jdbcUrl, jdbcUrl.isPresent() ? "fleet" : "", jdbcUrl.isPresent() ? "fleet" : "",
+            dir.getFileName().toString()),
         Duration.ofDays(1), Optional.of(new Signing(dir.resolve("ca.pem"), dir.resolve("ca-key.pem"), Duration.ofDays(1))),
         "text");
   }

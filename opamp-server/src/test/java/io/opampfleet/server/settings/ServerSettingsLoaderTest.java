@@ -27,6 +27,8 @@ class ServerSettingsLoaderTest {
     assertThat(settings.admin().address().getPort()).isEqualTo(4321);
     assertThat(settings.storage().dataDir()).isEqualTo(Path.of("./data"));
     assertThat(settings.storage().jdbcUrl()).isEmpty();
+    assertThat(settings.storage().replicaName()).matches("[A-Za-z0-9._-]+-[0-9a-f]{4}")
+        .isNotEqualTo(loader.defaults().storage().replicaName());
     assertThat(settings.eventRetention()).isEqualTo(Duration.ofDays(7));
     assertThat(settings.logFormat()).isEqualTo("text");
   }
@@ -102,6 +104,14 @@ class ServerSettingsLoaderTest {
 
     assertThatThrownBy(() -> loader.load(file)).hasMessageContaining("storage::jdbc_url")
         .hasMessageContaining("is not a PostgreSQL URL");
+  }
+
+  @Test
+  void aReplicaNameIsShortPlainText() throws IOException {
+    assertThat(loader.load(file("storage:\n  replica_name: eu-1.a\n")).storage().replicaName()).isEqualTo("eu-1.a");
+    Path file = file("storage:\n  replica_name: 'a b'\n");
+
+    assertThatThrownBy(() -> loader.load(file)).hasMessageContaining("storage::replica_name: 'a b' is not 1 to 64");
   }
 
   @Test

@@ -28,7 +28,7 @@ class WriteBehindTest {
 
   @BeforeEach
   void open() {
-    database = Database.open(new Storage(dir, Optional.empty(), "", ""));
+    database = Database.open(new Storage(dir, Optional.empty(), "", "", "test"));
     writes = new WriteBehind(database);
   }
 
@@ -52,7 +52,7 @@ class WriteBehindTest {
     assertThatThrownBy(() -> refusedWrite.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
         .hasMessageContaining("the store refused the change of " + refused.uid());
     assertThat(writes.rowsRefused()).isEqualTo(1);
-    List<String> stored = AgentRows.loadAll(database, (name, version) -> (ConfigVersion) null).stream()
+    List<String> stored = AgentRows.loadAll(database, (name, version) -> (ConfigVersion) null, replica -> false).stream()
         .map(snapshot -> snapshot.uid()).toList();
     assertThat(stored).containsExactly(good.uid());
   }

@@ -1,0 +1,182 @@
+package io.opampfleet.server.replicas;
+
+import io.opampfleet.server.store.Database;
+import io.opampfleet.server.store.Signals;
+import io.opampfleet.server.store.StoreException;
+import io.opampfleet.server.store.WriteBehind;
+import java.net.InetSocketAddress;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This server's row among those sharing the store: it says it is alive until a moment it keeps
+ * moving on (a lease, judged by the store's clock). The agents a server held when its lease ran
+ * out are marked disconnected by whichever server sees it first, and the others are told.
+ */
+public final class ReplicaPresence implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ReplicaPresence.class);
+  /** How long a server counts as alive after it last said so. */
+  public static final Duration LEASE = Duration.ofSeconds(10);
+  private static final Duration RENEW_EVERY = Duration.ofSeconds(2);
+
+  private final Database database;
+  private final String name;
+  private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
+    Thread t = new Thread(runnable, "replica-presence");
+    t.setDaemon(true);
+    return t;
+  });
+  private volatile Set<String> alive = Set.of();
+  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private volatile String opampAddress;
+  private volatile String adminAddress;
+  private long startedAt;
+
+  /** Writes this server's row, learns which others are alive, and keeps the row alive from now on. */
+  public ReplicaPresence(Database database, String name) {
+    this.database = database;
+    this.name = name;
+    try {
+      renew();
+    } catch (SQLException e) {
+      throw new StoreException("cannot join the servers sharing the store: " + e.getMessage(), e);
+    }
+    long every = RENEW_EVERY.toMillis();
+    thread.scheduleWithFixedDelay(this::renewQuietly, every, every, TimeUnit.MILLISECONDS);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** The listeners' addresses, shown to operators with the server's name. */
+  public void serving(InetSocketAddress opamp, InetSocketAddress admin) {
+    this.opampAddress = opamp.toString();
+    this.adminAddress = admin.toString();
+  }
+
+  /**
+   * Whether the named server is another one, alive at the last look: an agent its row says it holds
+   * is connected there. (A row naming this server is from an earlier start, or written here.)
+   */
+  public boolean holdsElsewhere(String replica) {
+    return !replica.equals(name) && alive.contains(replica);
+  }
+
+  /** The servers alive at the last look, this one with them. */
+  public Set<String> alive() {
+    return alive;
+  }
+
+  /** Runs {@code listener} whenever a server joins or leaves (on the presence's thread). */
+  public void onChange(Runnable listener) {
+    listeners.add(listener);
+  }
+
+  private void renewQuietly() {
+    try {
+      renew();
+    } catch (SQLException | RuntimeException e) {
+      log.warn("replicas: cannot renew this server's presence in the store ({}); trying again in {} s",
+          e.getMessage(), RENEW_EVERY.toSeconds());
+    }
+  }
+
+  private void renew() throws SQLException {
+    try (Connection connection = database.connection()) {
+      long now = database.dialect().nowMillis(connection);
+      if (startedAt == 0) {
+        startedAt = now;
+      }
+      try (PreparedStatement upsert = connection.prepareStatement(database.dialect().upsert("replicas",
+          List.of("name", "started_at", "alive_until", "opamp_address", "admin_address"), 1))) {
+        upsert.setString(1, name);
+        upsert.setLong(2, startedAt);
+        upsert.setLong(3, now + LEASE.toMillis());
+        upsert.setString(4, opampAddress);
+        upsert.setString(5, adminAddress);
+        upsert.executeUpdate();
+      }
+      Set<String> names = new HashSet<>();
+      List<String> gone = new ArrayList<>();
+      try (PreparedStatement select = connection.prepareStatement("SELECT name, alive_until FROM replicas");
+           ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          (rows.getLong(2) > now ? names : gone).add(rows.getString(1));
+        }
+      }
+      Set<String> before = alive;
+      alive = Set.copyOf(names);
+      if (!alive.equals(before)) {
+        listeners.forEach(Runnable::run);
+      }
+      for (String replica : gone) {
+        release(connection, replica, now);
+      }
+    }
+  }
+
+  /** Marks the agents a server held when its lease ran out disconnected, tells the others, and forgets it. */
+  private void release(Connection connection, String replica, long now) throws SQLException {
+    connection.setAutoCommit(false);
+    try {
+      List<String> uids = new ArrayList<>();
+      try (PreparedStatement held = connection.prepareStatement(
+          "SELECT instance_uid FROM agents WHERE connected AND held_by = ?")) {
+        held.setString(1, replica);
+        try (ResultSet rows = held.executeQuery()) {
+          while (rows.next()) {
+            uids.add(rows.getString(1));
+          }
+        }
+      }
+      try (PreparedStatement update = connection.prepareStatement(
+          "UPDATE agents SET connected = FALSE, connected_since = ? WHERE connected AND held_by = ?")) {
+        update.setLong(1, now);
+        update.setString(2, replica);
+        update.executeUpdate();
+      }
+      try (PreparedStatement delete = connection.prepareStatement(
+          "DELETE FROM replicas WHERE name = ? AND alive_until <= ?")) {
+        delete.setString(1, replica);
+        delete.setLong(2, now);
+        delete.executeUpdate();
+      }
+      Signals.tell(database.dialect(), connection, WriteBehind.REPORTED_CHANNEL, uids);
+      connection.commit();
+      if (!uids.isEmpty()) {
+        log.info("replicas: {} is gone; its {} agents are disconnected until they reconnect", replica, uids.size());
+      }
+    } finally {
+      connection.rollback();
+      connection.setAutoCommit(true);
+    }
+  }
+
+  /** Stops renewing and ends the lease now, so that the others release this server's agents at once. */
+  @Override
+  public void close() {
+    thread.shutdownNow();
+    try (Connection connection = database.connection();
+         PreparedStatement end = connection.prepareStatement("UPDATE replicas SET alive_until = 0 WHERE name = ?")) {
+      end.setString(1, name);
+      end.executeUpdate();
+    } catch (SQLException | RuntimeException e) {
+      log.warn("replicas: cannot end this server's presence in the store ({}); it ends in {} s",
+          e.getMessage(), LEASE.toSeconds());
+    }
+  }
+}

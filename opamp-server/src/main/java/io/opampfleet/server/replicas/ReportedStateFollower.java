@@ -1,0 +1,105 @@
+package io.opampfleet.server.replicas;
+
+import io.opampfleet.netty.server.AgentConnection;
+import io.opampfleet.server.configs.ConfigVersion;
+import io.opampfleet.server.inventory.Agent;
+import io.opampfleet.server.inventory.AgentSnapshot;
+import io.opampfleet.server.inventory.Inventory;
+import io.opampfleet.server.store.AgentRows;
+import io.opampfleet.server.store.ConfigRepository;
+import io.opampfleet.server.store.WriteBehind;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps what this server knows of agents held by the others as the store has it: what they report
+ * and which server holds them, so that every server's fleet view and rollouts see the same fleet.
+ * When the store says another server holds, by a newer connection, an agent still connected here
+ * (a stale connection during a failover), the connection here is closed: the newest one stays.
+ */
+public final class ReportedStateFollower implements StoreFollower {
+  private static final Logger log = LoggerFactory.getLogger(ReportedStateFollower.class);
+
+  private final Inventory inventory;
+  private final ReplicaPresence presence;
+  private final BiFunction<String, Integer, ConfigVersion> versions;
+
+  public ReportedStateFollower(Inventory inventory, ReplicaPresence presence, ConfigRepository configs) {
+    this.inventory = inventory;
+    this.presence = presence;
+    this.versions = (name, version) -> configs.version(name, version).orElse(null);
+  }
+
+  @Override
+  public String channel() {
+    return WriteBehind.REPORTED_CHANNEL;
+  }
+
+  @Override
+  public void follow(Connection connection, Collection<String> uids) throws SQLException {
+    List<AgentSnapshot> rows = AgentRows.load(connection, versions, presence::holdsElsewhere,
+        " WHERE instance_uid = ANY(?) AND (held_by IS NULL OR held_by <> ?)",
+        List.of(connection.createArrayOf("text", uids.toArray()), presence.name()));
+    rows.forEach(this::take);
+  }
+
+  /**
+   * Reads which server holds each agent and when it last spoke (a small row each), and takes whole
+   * those that differ from what this server has; then marks disconnected the agents whose server is gone.
+   */
+  @Override
+  public void repair(Connection connection) throws SQLException {
+    List<String> stale = new ArrayList<>();
+    try (PreparedStatement select = connection.prepareStatement("SELECT instance_uid, connected, held_by,"
+        + " connected_since, last_seen FROM agents WHERE held_by IS NULL OR held_by <> ?")) {
+      select.setString(1, presence.name());
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          String uid = rows.getString(1);
+          AgentSnapshot known = inventory.find(uid).map(Agent::snapshot).orElse(null);
+          String heldBy = rows.getString(3);
+          boolean connected = rows.getBoolean(2) && heldBy != null && presence.holdsElsewhere(heldBy);
+          if (known == null || known.connected() != connected || known.connectedSince() != rows.getLong(4)
+              || known.lastSeen() != rows.getLong(5) || (connected && !heldBy.equals(known.heldBy()))) {
+            stale.add(uid);
+          }
+        }
+      }
+    }
+    if (!stale.isEmpty()) {
+      follow(connection, stale);
+    }
+    for (Agent agent : inventory.all()) {
+      if (agent.holderGone(presence.alive())) {
+        inventory.changed(agent);
+      }
+    }
+  }
+
+  private void take(AgentSnapshot stored) {
+    Agent agent = inventory.find(stored.uid()).orElse(null);
+    if (agent == null) {
+      inventory.restore(stored);
+      inventory.find(stored.uid()).ifPresent(inventory::changed);
+      return;
+    }
+    if (agent.follow(stored)) {
+      inventory.changed(agent);
+      return;
+    }
+    AgentConnection here = agent.connection();
+    if (here != null && stored.connected() && stored.connectedSince() > agent.snapshot().connectedSince()) {
+      log.info("replicas: agent {} has a newer connection to {}; closing its older one here", stored.uid(),
+          stored.heldBy());
+      here.close();
+    }
+  }
+}
