@@ -103,15 +103,15 @@ public final class FleetServer implements AutoCloseable {
   private static FleetServer start(ServerSettings settings, Deque<AutoCloseable> started) {
     Database database = Database.open(settings.storage());
     started.push(database);
-    WriteBehind writes = new WriteBehind(database);
+    WriteBehind writes = new WriteBehind(database, settings.storage().replicaName());
     started.push(writes);
     ConfigRepository configs = new ConfigRepository(database);
     ReplicaPresence presence = new ReplicaPresence(database, settings.storage().replicaName());
     started.push(presence);
     BiFunction<String, Integer, ConfigVersion> versions = (name, version) -> configs.version(name, version).orElse(null);
     Inventory inventory = new Inventory(presence.name(),
-        uid -> AgentRows.load(database, versions, presence::holdsElsewhere, uid));
-    AgentRows.loadAll(database, versions, presence::holdsElsewhere).forEach(inventory::restore);
+        uid -> AgentRows.load(database, versions, presence::aliveElsewhere, uid));
+    AgentRows.loadAll(database, versions, presence::aliveElsewhere).forEach(inventory::restore);
     Assignments assignments = new Assignments(configs.assignments());
     FleetMetrics metrics = new FleetMetrics();
     PackageRepository packages = new PackageRepository(database);
@@ -122,8 +122,8 @@ public final class FleetServer implements AutoCloseable {
         .orElseGet(() -> AdvertisedUrls.base(adminTls ? "https" : "http", adminBound.get(), adminTls)));
     AgentCommands commands = new AgentCommands(signer(settings, opampBound::get), offers);
     DesiredConfigs desired = new DesiredConfigs(writes, commands);
-    RolloutEngine rollouts = new RolloutEngine(inventory, configs, new RolloutRepository(database), writes,
-        desired, packages, offers, System::currentTimeMillis);
+    RolloutEngine rollouts = new RolloutEngine(inventory, configs, new RolloutRepository(database, RolloutState.unfinished()), writes,
+        desired, packages, offers, System::currentTimeMillis, presence);
     started.push(rollouts);
     rollouts.start();
     if (database.dialect() == Dialect.POSTGRESQL) {

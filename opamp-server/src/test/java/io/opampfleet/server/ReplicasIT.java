@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.PostgresContainer;
+import io.opampfleet.server.fleet.RolloutSteps;
 import io.opampfleet.server.fleet.SimulatedAgent;
 import io.opampfleet.server.fleet.TestFleet;
 import java.nio.file.Path;
@@ -91,6 +92,39 @@ class ReplicasIT {
         assertThat(seen.get("connected").asBoolean()).isFalse();
         assertThat(seen.get("replica").isNull()).isTrue();
       });
+    }
+  }
+
+  @Test
+  void aRolloutDrivenByOneServerIsSeenAndControlledFromTheOther() {
+    try (SimulatedAgent first = replicaB.agent(Map.of("tier", "web"), SimulatedAgent.newUid(), false).start();
+         SimulatedAgent second = replicaB.agent(Map.of("tier", "web"), SimulatedAgent.newUid(), false).start()) {
+      AdminClient operatorA = replicaA.admin(TestFleet.OPERATOR);
+      AdminClient operatorB = replicaB.admin(TestFleet.OPERATOR);
+      await().atMost(Duration.ofSeconds(20)).until(() ->
+          operatorA.get("/api/v1/agents?replica=b").body().get("total").asInt() == 2);
+      RolloutSteps rollouts = new RolloutSteps(operatorA);
+      rollouts.version("pipeline", BODY);
+      Map<String, Object> plan = Map.of("selector", "tier=web", "config", "pipeline", "version", 1,
+          "waves", "1,100%", "bake", "60s", "applyTimeout", "20s");
+      long id = rollouts.start(plan).get("id").asLong();
+
+      AdminClient.Answer twice = operatorB.post("/api/v1/rollouts", plan);
+      assertThat(twice.status()).as(twice.body().toString()).isEqualTo(409);
+      assertThat(twice.body().toString()).contains("is in rollout " + id);
+      AdminClient.Answer push = operatorB.post("/api/v1/agents/" + first.uid() + "/config",
+          Map.of("config", "pipeline", "version", 1));
+      assertThat(push.status()).as(push.body().toString()).isEqualTo(409);
+      assertThat(operatorB.get("/api/v1/rollouts").body().findValuesAsText("id")).contains(Long.toString(id));
+
+      AdminClient.Answer paused = operatorB.post("/api/v1/rollouts/" + id + "/pause", Map.of());
+      assertThat(paused.status()).as(paused.body().toString()).isLessThan(300);
+      assertThat(paused.body().get("state").asText()).isEqualTo("PAUSED");
+      assertThat(operatorA.get("/api/v1/rollouts/" + id).body().get("state").asText()).isEqualTo("PAUSED");
+      AdminClient.Answer aborted = operatorB.post("/api/v1/rollouts/" + id + "/abort", Map.of());
+      assertThat(aborted.body().get("state").asText()).as(aborted.body().toString()).isEqualTo("ABORTED");
+      AdminClient.Answer again = operatorB.post("/api/v1/rollouts/" + id + "/abort", Map.of());
+      assertThat(again.status()).isEqualTo(409);
     }
   }
 }

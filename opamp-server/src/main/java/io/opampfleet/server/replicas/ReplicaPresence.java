@@ -1,5 +1,6 @@
 package io.opampfleet.server.replicas;
 
+import io.opampfleet.server.rollout.Replicas;
 import io.opampfleet.server.store.Database;
 import io.opampfleet.server.store.Signals;
 import io.opampfleet.server.store.StoreException;
@@ -26,11 +27,12 @@ import org.slf4j.LoggerFactory;
  * moving on (a lease, judged by the store's clock). The agents a server held when its lease ran
  * out are marked disconnected by whichever server sees it first, and the others are told.
  */
-public final class ReplicaPresence implements AutoCloseable {
+public final class ReplicaPresence implements Replicas, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReplicaPresence.class);
   /** How long a server counts as alive after it last said so. */
   public static final Duration LEASE = Duration.ofSeconds(10);
   private static final Duration RENEW_EVERY = Duration.ofSeconds(2);
+  private static final Duration MARGIN = Duration.ofSeconds(3);
 
   private final Database database;
   private final String name;
@@ -44,6 +46,7 @@ public final class ReplicaPresence implements AutoCloseable {
   private volatile String opampAddress;
   private volatile String adminAddress;
   private long startedAt;
+  private volatile long renewedAt = System.nanoTime() - LEASE.toNanos();
 
   /** Writes this server's row, learns which others are alive, and keeps the row alive from now on. */
   public ReplicaPresence(Database database, String name) {
@@ -58,8 +61,19 @@ public final class ReplicaPresence implements AutoCloseable {
     thread.scheduleWithFixedDelay(this::renewQuietly, every, every, TimeUnit.MILLISECONDS);
   }
 
+  @Override
   public String name() {
     return name;
+  }
+
+  /**
+   * Whether this server renewed its lease recently enough that the others still count it alive,
+   * with a margin: a renewal started on this clock, and the lease runs from a later reading of the
+   * store's.
+   */
+  @Override
+  public boolean present() {
+    return System.nanoTime() - renewedAt < LEASE.toNanos() - MARGIN.toNanos();
   }
 
   /** The listeners' addresses, shown to operators with the server's name. */
@@ -72,7 +86,8 @@ public final class ReplicaPresence implements AutoCloseable {
    * Whether the named server is another one, alive at the last look: an agent its row says it holds
    * is connected there. (A row naming this server is from an earlier start, or written here.)
    */
-  public boolean holdsElsewhere(String replica) {
+  @Override
+  public boolean aliveElsewhere(String replica) {
     return !replica.equals(name) && alive.contains(replica);
   }
 
@@ -96,6 +111,7 @@ public final class ReplicaPresence implements AutoCloseable {
   }
 
   private void renew() throws SQLException {
+    long started = System.nanoTime();
     try (Connection connection = database.connection()) {
       long now = database.dialect().nowMillis(connection);
       if (startedAt == 0) {
@@ -110,6 +126,7 @@ public final class ReplicaPresence implements AutoCloseable {
         upsert.setString(5, adminAddress);
         upsert.executeUpdate();
       }
+      renewedAt = started;
       Set<String> names = new HashSet<>();
       List<String> gone = new ArrayList<>();
       try (PreparedStatement select = connection.prepareStatement("SELECT name, alive_until FROM replicas");
@@ -170,6 +187,7 @@ public final class ReplicaPresence implements AutoCloseable {
   @Override
   public void close() {
     thread.shutdownNow();
+    renewedAt = System.nanoTime() - LEASE.toNanos();
     try (Connection connection = database.connection();
          PreparedStatement end = connection.prepareStatement("UPDATE replicas SET alive_until = 0 WHERE name = ?")) {
       end.setString(1, name);

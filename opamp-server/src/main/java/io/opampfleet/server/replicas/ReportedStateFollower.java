@@ -45,7 +45,7 @@ public final class ReportedStateFollower implements StoreFollower {
 
   @Override
   public void follow(Connection connection, Collection<String> uids) throws SQLException {
-    List<AgentSnapshot> rows = AgentRows.load(connection, versions, presence::holdsElsewhere,
+    List<AgentSnapshot> rows = AgentRows.load(connection, versions, presence::aliveElsewhere,
         " WHERE instance_uid = ANY(?) AND (held_by IS NULL OR held_by <> ?)",
         List.of(connection.createArrayOf("text", uids.toArray()), presence.name()));
     rows.forEach(this::take);
@@ -66,7 +66,7 @@ public final class ReportedStateFollower implements StoreFollower {
           String uid = rows.getString(1);
           AgentSnapshot known = inventory.find(uid).map(Agent::snapshot).orElse(null);
           String heldBy = rows.getString(3);
-          boolean connected = rows.getBoolean(2) && heldBy != null && presence.holdsElsewhere(heldBy);
+          boolean connected = rows.getBoolean(2) && heldBy != null && presence.aliveElsewhere(heldBy);
           if (known == null || known.connected() != connected || known.connectedSince() != rows.getLong(4)
               || known.lastSeen() != rows.getLong(5) || (connected && !heldBy.equals(known.heldBy()))) {
             stale.add(uid);

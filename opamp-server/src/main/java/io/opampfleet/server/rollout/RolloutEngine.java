@@ -33,14 +33,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -49,15 +48,21 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the rollout machines on one thread of its own: feeds each {@link RolloutMachine} its
  * agents' reports and the time, and carries out its steps (desired configs, progress records, the
- * rollout's state in the store). A restarted server carries on where the store says it stopped. A
- * rollout whose state the store keeps refusing ends FAILED after a few backed-off tries, and the
- * others keep moving.
+ * rollout's state in the store). Of the servers sharing the store, one drives each rollout: the one
+ * that started it, until it is gone; then another takes it over and carries on where the store says
+ * it stopped, as a restarted server does. An operator's pause, resume or abort asked of a server that
+ * does not drive the rollout is left in the store for the one that does. A rollout whose state the
+ * store keeps refusing ends FAILED after a few backed-off tries, and the others keep moving.
  */
 public final class RolloutEngine implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RolloutEngine.class);
   private static final long SCAN_EVERY_MILLIS = 250;
   private static final int STORE_TRIES = 5;
   private static final long OUTAGE_RETRY_MILLIS = 5_000;
+  /** How often the engine renews what it drives, takes over rollouts left without a driver, and reads requests. */
+  private static final long DRIVE_EVERY_MILLIS = 1_000;
+  /** How long an operator's request asked here waits for the driving server to carry it out. */
+  private static final long REQUEST_WAIT_MILLIS = 5_000;
 
   private final Inventory inventory;
   private final ConfigRepository configs;
@@ -67,26 +72,31 @@ public final class RolloutEngine implements AutoCloseable {
   private final PackageRepository packages;
   private final PackageOffers offers;
   private final LongSupplier clock;
+  private final Replicas replicas;
   private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
     Thread t = new Thread(runnable, "rollouts");
     t.setDaemon(true);
     return t;
   });
   private final Set<String> changed = ConcurrentHashMap.newKeySet();
-  private final AtomicLong ids = new AtomicLong();
   private final RolloutMachine.Fleet fleet;
   // Touched on the engine thread only.
   private final Map<Long, RolloutMachine> active = new LinkedHashMap<>();
   private final Map<String, RolloutMachine> byAgent = new HashMap<>();
   private final Map<Long, StoreRetry> unstored = new HashMap<>();
+  /** Views of ended rollouts, which no longer change, wherever they were driven. */
   private final Map<Long, RolloutView> finished = new ConcurrentHashMap<>();
   private long lastScan;
+  private long lastDrive;
+  /** The last progress written: on close, what this server drives is let go only once it is stored. */
+  private volatile CompletableFuture<Void> lastProgress = CompletableFuture.completedFuture(null);
 
   /** A rollout whose state the store has not taken yet: tried again at {@code nextAt}. */
   private record StoreRetry(int tries, long nextAt) {}
 
   public RolloutEngine(Inventory inventory, ConfigRepository configs, RolloutRepository repository,
-      WriteBehind writes, ConfigSender sender, PackageRepository packages, PackageOffers offers, LongSupplier clock) {
+      WriteBehind writes, ConfigSender sender, PackageRepository packages, PackageOffers offers, LongSupplier clock,
+      Replicas replicas) {
     this.inventory = inventory;
     this.configs = configs;
     this.repository = repository;
@@ -95,13 +105,14 @@ public final class RolloutEngine implements AutoCloseable {
     this.packages = packages;
     this.offers = offers;
     this.clock = clock;
+    this.replicas = replicas;
     this.fleet = uid -> inventory.find(uid).map(RolloutEngine::facts);
   }
 
-  /** Loads stored rollouts, resumes the unfinished ones, and starts watching. */
+  /** Takes up the unfinished rollouts no other server drives, and starts watching. */
   public void start() {
     call(() -> {
-      resume();
+      drive(clock.getAsLong());
       return null;
     });
     inventory.onChange(agent -> changed.add(agent.uid()));
@@ -163,11 +174,7 @@ public final class RolloutEngine implements AutoCloseable {
    */
   public boolean offer(Agent agent, HostedPackage hosted, String why) {
     return call(() -> {
-      RolloutMachine rollout = byAgent.get(agent.uid());
-      if (rollout != null) {
-        throw new RolloutException(RolloutException.Kind.CONFLICT, "agent " + agent.uid() + " is in rollout "
-            + rollout.rollout().id + ", which has not ended; wait for it or abort it before offering a package");
-      }
+      refuseDuringRollout(agent, "offering a package");
       if (!agent.can(AgentCapabilities.AgentCapabilities_AcceptsPackages_VALUE)) {
         return false;
       }
@@ -177,15 +184,15 @@ public final class RolloutEngine implements AutoCloseable {
   }
 
   public RolloutView pause(long id, String who) {
-    return call(() -> control(id, machine -> machine.pause(who)));
+    return control(id, Control.PAUSE, who);
   }
 
   public RolloutView resume(long id, String who) {
-    return call(() -> control(id, machine -> machine.resume(who)));
+    return control(id, Control.RESUME, who);
   }
 
   public RolloutView abort(long id, String who) {
-    return call(() -> control(id, machine -> machine.abort(who, clock.getAsLong())));
+    return control(id, Control.ABORT, who);
   }
 
   public Optional<RolloutView> view(long id) {
@@ -194,19 +201,37 @@ public final class RolloutEngine implements AutoCloseable {
       return Optional.of(done);
     }
     return call(() -> Optional.ofNullable(active.get(id)).map(r -> r.rollout().view(100))
-        .or(() -> Optional.ofNullable(finished.get(id))));
+        .or(() -> Optional.ofNullable(finished.get(id))))
+        .or(() -> repository.find(id).flatMap(row -> stored(row, 100)));
   }
 
-  /** All rollouts, newest first. */
+  /** All rollouts, newest first: those driven here as they are now, the others as the store has them. */
   public List<RolloutView> list() {
     // Read on the engine's thread, so a rollout ending meanwhile is listed once.
-    return call(() -> {
-      Map<Long, RolloutView> all = new HashMap<>(finished);
-      active.values().forEach(machine -> all.put(machine.rollout().id, machine.rollout().view(10)));
-      List<RolloutView> newestFirst = new ArrayList<>(all.values());
-      newestFirst.sort(Comparator.comparingLong(RolloutView::id).reversed());
-      return newestFirst;
+    Map<Long, RolloutView> here = call(() -> {
+      Map<Long, RolloutView> views = new HashMap<>(finished);
+      active.values().forEach(machine -> views.put(machine.rollout().id, machine.rollout().view(10)));
+      return views;
     });
+    Map<Long, RolloutView> all = new HashMap<>(here);
+    for (RolloutRow row : repository.all()) {
+      if (!all.containsKey(row.id())) {
+        stored(row, 10).ifPresent(view -> all.put(view.id(), view));
+      }
+    }
+    List<RolloutView> newestFirst = new ArrayList<>(all.values());
+    newestFirst.sort(Comparator.comparingLong(RolloutView::id).reversed());
+    return newestFirst;
+  }
+
+  /** A rollout as the store has it (an ended one is kept: it no longer changes). */
+  private Optional<RolloutView> stored(RolloutRow row, int failures) {
+    Rollout rollout = rebuild(row, new HashMap<>(), new ArrayList<>());
+    RolloutView view = rollout.view(failures);
+    if (rollout.state.finished()) {
+      finished.put(rollout.id, rollout.view(100));
+    }
+    return Optional.of(view);
   }
 
   /**
@@ -240,14 +265,20 @@ public final class RolloutEngine implements AutoCloseable {
    */
   public void push(Agent agent, ConfigVersion version, String why) {
     call(() -> {
-      RolloutMachine rollout = byAgent.get(agent.uid());
-      if (rollout != null) {
-        throw new RolloutException(RolloutException.Kind.CONFLICT, "agent " + agent.uid() + " is in rollout "
-            + rollout.rollout().id + ", which has not ended; wait for it or abort it before pushing another config");
-      }
+      refuseDuringRollout(agent, "pushing another config");
       sender.send(agent, version, why, clock.getAsLong());
       return null;
     });
+  }
+
+  /** @throws RolloutException CONFLICT when the agent is in a rollout that has not ended, driven here or elsewhere */
+  private void refuseDuringRollout(Agent agent, String before) {
+    Optional<Long> rollout = Optional.ofNullable(byAgent.get(agent.uid())).map(machine -> machine.rollout().id)
+        .or(() -> repository.unfinishedRolloutOf(agent.uid()));
+    if (rollout.isPresent()) {
+      throw new RolloutException(RolloutException.Kind.CONFLICT, "agent " + agent.uid() + " is in rollout "
+          + rollout.get() + ", which has not ended; wait for it or abort it before " + before);
+    }
   }
 
   /**
@@ -324,13 +355,19 @@ public final class RolloutEngine implements AutoCloseable {
   }
 
 
+  /** Stops, and lets go of the rollouts driven here once their progress is stored, for another server to take over at once. */
   @Override
   public void close() {
     thread.shutdown();
     try {
       thread.awaitTermination(5, TimeUnit.SECONDS);
+      lastProgress.get(5, TimeUnit.SECONDS);
+      repository.release(replicas.name());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      log.warn("rollouts: the rollouts driven here were not let go ({}); another server takes them over once this"
+          + " one's presence ends", e.toString());
     }
   }
 
@@ -381,8 +418,15 @@ public final class RolloutEngine implements AutoCloseable {
   /** Waves of the matched agents that are connected; those offline wait, pending. */
   private RolloutView begin(RolloutPlan plan, ConfigVersion target, String packageFrom, String createdBy,
       boolean refuseIncompatible) {
-    Rollout rollout = planned(ids.incrementAndGet(), plan, target, packageFrom, createdBy, refuseIncompatible);
-    repository.create(header(rollout), rollout.agents.values().stream().map(a -> a.row(rollout.id)).toList());
+    Rollout rollout = planned(repository.nextId(), plan, target, packageFrom, createdBy, refuseIncompatible);
+    Map<String, Long> busy = repository.create(header(rollout),
+        rollout.agents.values().stream().map(a -> a.row(rollout.id)).toList(), replicas.name());
+    if (!busy.isEmpty()) {
+      Map.Entry<String, Long> first = busy.entrySet().iterator().next();
+      throw new RolloutException(RolloutException.Kind.CONFLICT, "agent " + first.getKey() + " is in rollout "
+          + first.getValue() + ", which has not ended; wait for it, or abort it, before starting another over"
+          + " the same agents");
+    }
     RolloutMachine machine = new RolloutMachine(rollout);
     active.put(rollout.id, machine);
     rollout.agents.keySet().forEach(uid -> byAgent.put(uid, machine));
@@ -442,22 +486,115 @@ public final class RolloutEngine implements AutoCloseable {
     }
   }
 
-  /** An operator's action on an active rollout, carried out. */
-  private RolloutView control(long id, Function<RolloutMachine, Steps> action) {
-    RolloutMachine machine = activeRollout(id);
-    return carry(machine, action.apply(machine));
+  /** An operator's action on a rollout: pause, resume or abort. */
+  private enum Control {
+    PAUSE, RESUME, ABORT;
+
+    Steps on(RolloutMachine machine, String who, long now) {
+      return switch (this) {
+        case PAUSE -> machine.pause(who);
+        case RESUME -> machine.resume(who);
+        case ABORT -> machine.abort(who, now);
+      };
+    }
+
+    /** As the store keeps it for the server driving the rollout: "PAUSE alice". */
+    String request(String who) {
+      return name() + " " + who;
+    }
   }
 
-  private RolloutMachine activeRollout(long id) {
-    RolloutMachine machine = active.get(id);
-    if (machine != null) {
-      return machine;
+  /**
+   * An operator's action, carried out here when this server drives the rollout; else left in the
+   * store for the one that does, and the rollout as it is once that one has carried it out (or after
+   * a few seconds, as it is then).
+   */
+  private RolloutView control(long id, Control control, String who) {
+    Optional<RolloutView> here = call(() -> Optional.ofNullable(active.get(id))
+        .map(machine -> carry(machine, control.on(machine, who, clock.getAsLong()))));
+    if (here.isPresent()) {
+      return here.get();
     }
-    if (finished.containsKey(id)) {
+    RolloutRow row = repository.find(id).orElseThrow(() -> new RolloutException(RolloutException.Kind.NOT_FOUND,
+        "there is no rollout " + id));
+    String request = control.request(who);
+    if (!repository.request(id, request)) {
       throw new RolloutException(RolloutException.Kind.CONFLICT, "rollout " + id + " has already ended ("
-          + finished.get(id).state() + ")");
+          + repository.find(id).map(RolloutRow::state).orElse(row.state()) + ")");
     }
-    throw new RolloutException(RolloutException.Kind.NOT_FOUND, "there is no rollout " + id);
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(REQUEST_WAIT_MILLIS);
+    while (System.nanoTime() < deadline && repository.unfinished().stream()
+        .anyMatch(driven -> driven.id() == id && request.equals(driven.requested()))) {
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    return view(id).orElseThrow();
+  }
+
+  /** Carries out an operator's request left in the store for this server; a request it refuses is logged. */
+  private void answer(RolloutMachine machine, String request, long now) {
+    String[] parts = request.split(" ", 2);
+    try {
+      Control control = Control.valueOf(parts[0]);
+      carry(machine, control.on(machine, parts.length > 1 ? parts[1] : "", now));
+    } catch (RuntimeException e) {
+      log.warn("rollout {}: the request '{}' was not carried out: {}", machine.rollout().id, request, e.getMessage());
+    }
+    repository.answered(machine.rollout().id, request);
+  }
+
+  /**
+   * Renews what this server drives and takes over the unfinished rollouts whose driver is gone (or
+   * is this server, from an earlier start); carries out the operators' requests. A server that
+   * cannot say it is alive lets go of all it drives, for another to take over.
+   */
+  private void drive(long now) {
+    lastDrive = now;
+    if (!replicas.present()) {
+      if (!active.isEmpty()) {
+        log.warn("rollouts: this server cannot renew its presence in the store; it stops driving {} rollouts, for"
+            + " another server to take over", active.size());
+        List.copyOf(active.values()).forEach(this::drop);
+      }
+      return;
+    }
+    List<RolloutRepository.Driven> unfinished;
+    try {
+      unfinished = repository.unfinished();
+    } catch (RuntimeException e) {
+      log.warn("rollouts: cannot read which rollouts need a driver ({}); trying again in {} ms", e.getMessage(),
+          DRIVE_EVERY_MILLIS);
+      return;
+    }
+    for (RolloutRepository.Driven driven : unfinished) {
+      RolloutMachine machine = active.get(driven.id());
+      if (machine != null) {
+        if (!replicas.name().equals(driven.driver())) {
+          log.warn("rollout {}: {} drives it now; this server stops", driven.id(), driven.driver());
+          drop(machine);
+        } else if (driven.requested() != null) {
+          answer(machine, driven.requested(), now);
+        }
+        continue;
+      }
+      boolean free = driven.driver() == null || driven.driver().equals(replicas.name())
+          || !replicas.aliveElsewhere(driven.driver());
+      if (free && repository.claim(driven.id(), driven.driver(), replicas.name())) {
+        repository.find(driven.id()).ifPresent(row -> takeOver(row, driven.driver(), now));
+      }
+    }
+  }
+
+  /** Stops driving a rollout here (another server drives it, or will). */
+  private void drop(RolloutMachine machine) {
+    Rollout rollout = machine.rollout();
+    active.remove(rollout.id);
+    unstored.remove(rollout.id);
+    rollout.agents.keySet().forEach(uid -> byAgent.remove(uid, machine));
   }
 
   private void tick() {
@@ -473,6 +610,9 @@ public final class RolloutEngine implements AutoCloseable {
         }
       }
       observed.forEach((machine, uids) -> step(machine, () -> machine.observe(uids, fleet, now)));
+      if (now - lastDrive >= DRIVE_EVERY_MILLIS) {
+        drive(now);
+      }
       if (now - lastScan >= SCAN_EVERY_MILLIS) {
         lastScan = now;
         List.copyOf(active.values()).forEach(machine -> step(machine, () -> machine.scan(fleet, now)));
@@ -518,7 +658,7 @@ public final class RolloutEngine implements AutoCloseable {
             e.getMessage());
       }
     }
-    steps.recorded.values().forEach(agent -> writes.rolloutAgent(agent.row(rollout.id)));
+    steps.recorded.values().forEach(agent -> lastProgress = writes.rolloutAgent(agent.row(rollout.id)));
     if (steps.rolloutChanged) {
       store(machine, now);
     }
@@ -528,7 +668,11 @@ public final class RolloutEngine implements AutoCloseable {
   private void store(RolloutMachine machine, long now) {
     Rollout rollout = machine.rollout();
     try {
-      repository.update(header(rollout));
+      if (!repository.update(header(rollout), replicas.name())) {
+        log.warn("rollout {}: another server drives it now; this one stops", rollout.id);
+        drop(machine);
+        return;
+      }
       unstored.remove(rollout.id);
     } catch (RuntimeException e) {
       StoreRetry retry = unstored.getOrDefault(rollout.id, new StoreRetry(0, now));
@@ -588,44 +732,43 @@ public final class RolloutEngine implements AutoCloseable {
   }
 
   /**
-   * Rebuilds every stored rollout; unfinished ones carry on, their clocks restarted from now. One
-   * whose config versions are missing from the store ends FAILED instead of stopping the start.
+   * Drives a rollout this server has just claimed: one another server drove (it is gone) or this
+   * one drove before a restart; its clocks restart from now. One whose config versions are missing
+   * from the store ends FAILED.
    */
-  private void resume() {
-    long now = clock.getAsLong();
-    Map<String, Optional<ConfigVersion>> versions = new HashMap<>();
-    for (RolloutRow row : repository.all()) {
-      ids.accumulateAndGet(row.id(), Math::max);
-      List<String> missing = new ArrayList<>();
-      ConfigVersion target = row.configName() == null ? null
-          : lookup(versions, row.configName(), row.version(), missing);
-      RolloutPlan plan = new RolloutPlan(LabelSelector.parse(row.selector()), row.configName(), row.version(),
-          WavePlan.parse(row.waves()), Duration.ofMillis(row.bakeMillis()), FailureBudget.parse(row.budget()),
-          Duration.ofMillis(row.timeoutMillis()), Stage.fromText(row.stages()),
-          row.packageName() == null ? null : new PackageTarget(row.packageName(), row.packageVersion()),
-          Duration.ofMillis(row.offlineDeadlineMillis()));
-      Rollout rollout = new Rollout(row.id(), plan, target, row.createdBy(), row.createdAt(),
-          RolloutState.valueOf(row.state()), row.reason(), row.currentWave(), row.endedAt());
-      for (RolloutAgentRow agent : repository.agents(row.id())) {
-        rollout.add(new RolloutAgent(agent.uid(), agent.wave(), AgentProgress.valueOf(agent.state()),
-            agent.previousConfig() == null ? null
-                : lookup(versions, agent.previousConfig(), agent.previousVersion(), missing),
-            agent.previousPackage(), agent.since(), agent.message()));
-      }
-      RolloutMachine machine = new RolloutMachine(rollout);
-      if (rollout.state.finished()) {
-        finished.put(rollout.id, rollout.view(100));
-        continue;
-      }
-      active.put(rollout.id, machine);
-      rollout.agents.keySet().forEach(uid -> byAgent.put(uid, machine));
-      if (!missing.isEmpty()) {
-        carry(machine, machine.fail("the store lacks " + String.join(", ", missing) + ", which the rollout needs", now));
-        continue;
-      }
-      log.info("rollout {}: resumed in wave {} ({})", rollout.id, rollout.currentWave + 1, rollout.state);
-      carry(machine, machine.resumeAfterRestart(fleet, now));
+  private void takeOver(RolloutRow row, String from, long now) {
+    List<String> missing = new ArrayList<>();
+    Rollout rollout = rebuild(row, new HashMap<>(), missing);
+    RolloutMachine machine = new RolloutMachine(rollout);
+    active.put(rollout.id, machine);
+    rollout.agents.keySet().forEach(uid -> byAgent.put(uid, machine));
+    if (!missing.isEmpty()) {
+      carry(machine, machine.fail("the store lacks " + String.join(", ", missing) + ", which the rollout needs", now));
+      return;
     }
+    log.info("rollout {}: {} in wave {} ({})", rollout.id, from == null || from.equals(replicas.name())
+        ? "resumed" : "taken over from " + from, rollout.currentWave + 1, rollout.state);
+    carry(machine, machine.resumeAfterRestart(fleet, now));
+  }
+
+  /** A stored rollout with its agents' progress; config versions the store lacks are noted in {@code missing}. */
+  private Rollout rebuild(RolloutRow row, Map<String, Optional<ConfigVersion>> versions, List<String> missing) {
+    ConfigVersion target = row.configName() == null ? null
+        : lookup(versions, row.configName(), row.version(), missing);
+    RolloutPlan plan = new RolloutPlan(LabelSelector.parse(row.selector()), row.configName(), row.version(),
+        WavePlan.parse(row.waves()), Duration.ofMillis(row.bakeMillis()), FailureBudget.parse(row.budget()),
+        Duration.ofMillis(row.timeoutMillis()), Stage.fromText(row.stages()),
+        row.packageName() == null ? null : new PackageTarget(row.packageName(), row.packageVersion()),
+        Duration.ofMillis(row.offlineDeadlineMillis()));
+    Rollout rollout = new Rollout(row.id(), plan, target, row.createdBy(), row.createdAt(),
+        RolloutState.valueOf(row.state()), row.reason(), row.currentWave(), row.endedAt());
+    for (RolloutAgentRow agent : repository.agents(row.id())) {
+      rollout.add(new RolloutAgent(agent.uid(), agent.wave(), AgentProgress.valueOf(agent.state()),
+          agent.previousConfig() == null ? null
+              : lookup(versions, agent.previousConfig(), agent.previousVersion(), missing),
+          agent.previousPackage(), agent.since(), agent.message()));
+    }
+    return rollout;
   }
 
   /** The version, or a stand-in named for it (noted in {@code missing}) when the store lacks it. */

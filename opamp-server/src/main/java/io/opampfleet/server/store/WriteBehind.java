@@ -35,6 +35,7 @@ public final class WriteBehind implements AutoCloseable {
   public static final String REPORTED_CHANNEL = "agent_reported";
 
   private final Database database;
+  private final String rolloutAgentsUpsert;
   private final Object lock = new Object();
   private Batch queued = new Batch();
   /** The batch being written now; null between batches. */
@@ -48,8 +49,15 @@ public final class WriteBehind implements AutoCloseable {
   private final AtomicLong writeNanos = new AtomicLong();
   private final AtomicLong rowsRefused = new AtomicLong();
 
-  public WriteBehind(Database database) {
+  /**
+   * @param replica the name of this server among those sharing the store: a rollout's progress is
+   *     written only while this server drives it, so a driver that lost it cannot undo its successor's
+   */
+  public WriteBehind(Database database, String replica) {
     this.database = database;
+    this.rolloutAgentsUpsert = database.dialect().upsert("rollout_agents", RolloutAgentRow.COLUMNS, 2,
+        "EXISTS (SELECT 1 FROM rollouts r WHERE r.id = EXCLUDED.rollout_id AND r.driver = '"
+            + replica.replace("'", "''") + "')");
     this.writer = new Thread(this::run, "store-writer");
     writer.setDaemon(true);
     writer.start();
@@ -326,8 +334,7 @@ public final class WriteBehind implements AutoCloseable {
         }
       }
       if (!rolloutBatch.isEmpty()) {
-        try (PreparedStatement upsert = connection.prepareStatement(
-            database.dialect().upsert("rollout_agents", RolloutAgentRow.COLUMNS, 2))) {
+        try (PreparedStatement upsert = connection.prepareStatement(rolloutAgentsUpsert)) {
           for (RolloutAgentRow row : rolloutBatch.values()) {
             bind(upsert, row);
             upsert.addBatch();

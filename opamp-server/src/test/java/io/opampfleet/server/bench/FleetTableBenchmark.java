@@ -74,7 +74,7 @@ public final class FleetTableBenchmark {
     String[] envs = {"prod", "staging", "dev"};
     String[] tiers = {"web", "api", "batch", "db"};
     try (Database database = Database.open(new Storage(dataDir, Optional.empty(), "", "", "bench"));
-        WriteBehind writes = new WriteBehind(database)) {
+        WriteBehind writes = new WriteBehind(database, "bench")) {
       Inventory inventory = new Inventory();
       Reports reports = new Reports(inventory);
       CompletableFuture<Void> last = CompletableFuture.completedFuture(null);

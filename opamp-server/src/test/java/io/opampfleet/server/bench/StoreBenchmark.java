@@ -63,7 +63,7 @@ public final class StoreBenchmark {
       }
       double raw = rawUpserts(database, agents, seconds);
       double persisted;
-      try (WriteBehind writes = new WriteBehind(database)) {
+      try (WriteBehind writes = new WriteBehind(database, "bench")) {
         round(writes, reports, agents, 0);
         long rounds = 0;
         long start = System.nanoTime();

@@ -29,7 +29,7 @@ class WriteBehindTest {
   @BeforeEach
   void open() {
     database = Database.open(new Storage(dir, Optional.empty(), "", "", "test"));
-    writes = new WriteBehind(database);
+    writes = new WriteBehind(database, "test");
   }
 
   @AfterEach

@@ -1,0 +1,13 @@
+package io.opampfleet.server.rollout;
+
+/** This server among those sharing the store: one of them drives each rollout at a time. */
+public interface Replicas {
+  /** This server's name. */
+  String name();
+
+  /** Whether this server's own presence is current: one that cannot say it is alive must not drive. */
+  boolean present();
+
+  /** Whether the named server is another one, alive. */
+  boolean aliveElsewhere(String replica);
+}
