@@ -80,3 +80,6 @@ SH
 build_image local/jre17:1 openjdk-17-jre-headless,ca-certificates,procps
 build_image local/postgres15:2 postgresql-15 postgres_entrypoint \
   'ENTRYPOINT ["/usr/local/bin/postgres-entrypoint"]'
+# HAProxy in front of several servers: its configuration is mounted at /etc/haproxy/haproxy.cfg.
+build_image local/haproxy:1 haproxy '' \
+  'ENTRYPOINT ["/usr/sbin/haproxy", "-W", "-db", "-f", "/etc/haproxy/haproxy.cfg"]'

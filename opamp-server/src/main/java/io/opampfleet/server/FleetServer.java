@@ -164,7 +164,8 @@ public final class FleetServer implements AutoCloseable {
     registerGauges(metrics, inventory, callbacks, writes, rollouts);
 
     OpampServer.Builder opampBuilder = OpampServer.builder().bind(settings.opamp().address()).callbacks(callbacks)
-        .callbackExecutor(agentWork).eventLoopGroup(loops).limits(opampLimits(settings.opamp().limits()));
+        .callbackExecutor(agentWork).eventLoopGroup(loops).limits(opampLimits(settings.opamp().limits()))
+        .balancers(settings.opamp().balancers());
     settings.opamp().tls().ifPresent(tls -> opampBuilder.tls(ServerTls.context("opamp", tls)));
     OpampServer opamp = opampBuilder.start();
     metrics.gauge("opamp_message_bytes_in_hand", "Bytes of agents' messages held from their first byte to their"

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 @Sharable
 public final class ConnectionCounter extends ChannelInboundHandlerAdapter {
   private static final AttributeKey<Boolean> OVER_LIMIT = AttributeKey.valueOf("guard.overLimit");
+  private static final AttributeKey<InetAddress> COUNTED = AttributeKey.valueOf("guard.countedAddress");
 
   private final AtomicInteger open = new AtomicInteger();
   private final ConcurrentHashMap<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
@@ -44,17 +45,35 @@ public final class ConnectionCounter extends ChannelInboundHandlerAdapter {
   public void channelActive(ChannelHandlerContext ctx) {
     int total = open.incrementAndGet();
     InetAddress address = address(ctx.channel());
-    int fromAddress = address == null ? 0 : perAddress.merge(address, 1, Integer::sum);
+    int fromAddress = 0;
+    if (address != null) {
+      ctx.channel().attr(COUNTED).set(address);
+      fromAddress = perAddress.merge(address, 1, Integer::sum);
+    }
     if (total > limit || fromAddress > addressLimit) {
       ctx.channel().attr(OVER_LIMIT).set(true);
     }
     ctx.fireChannelActive();
   }
 
+  /**
+   * Counts the connection against the client a balancer says it carries, instead of the balancer's
+   * own address; marks it when that client is over its limit.
+   */
+  public void readdress(Channel channel, InetAddress client) {
+    InetAddress counted = channel.attr(COUNTED).getAndSet(client);
+    if (counted != null) {
+      perAddress.computeIfPresent(counted, (key, count) -> count > 1 ? count - 1 : null);
+    }
+    if (perAddress.merge(client, 1, Integer::sum) > addressLimit) {
+      channel.attr(OVER_LIMIT).set(true);
+    }
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     open.decrementAndGet();
-    InetAddress address = address(ctx.channel());
+    InetAddress address = ctx.channel().attr(COUNTED).getAndSet(null);
     if (address != null) {
       perAddress.computeIfPresent(address, (key, count) -> count > 1 ? count - 1 : null);
     }

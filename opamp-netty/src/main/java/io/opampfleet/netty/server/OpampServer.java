@@ -101,6 +101,7 @@ public final class OpampServer implements AutoCloseable {
     private ServerCallbacks callbacks = new ServerCallbacks() {};
     private Executor callbackExecutor = Runnable::run;
     private ServerLimits limits = ServerLimits.defaults();
+    private Balancers balancers = Balancers.none();
     private EventLoopGroup group;
 
     private Builder() {}
@@ -144,6 +145,12 @@ public final class OpampServer implements AutoCloseable {
     }
 
     /** Shares an event loop group (for example with clients in one JVM); the server will not shut it down. */
+    /** The balancers in front of the listener: their PROXY headers and forwarded certificates are taken. */
+    public Builder balancers(Balancers balancers) {
+      this.balancers = Objects.requireNonNull(balancers);
+      return this;
+    }
+
     public Builder eventLoopGroup(EventLoopGroup group) {
       this.group = Objects.requireNonNull(group);
       return this;
@@ -153,7 +160,7 @@ public final class OpampServer implements AutoCloseable {
     public OpampServer start() {
       boolean ownsGroup = group == null;
       EventLoopGroup loops = ownsGroup ? new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory()) : group;
-      ServerContext context = ServerContext.create(path, limits,
+      ServerContext context = ServerContext.create(path, limits, balancers,
           new MessageDispatcher(callbacks, callbackExecutor, limits.maxMessageBytes()));
       try {
         Channel channel = new ServerBootstrap()

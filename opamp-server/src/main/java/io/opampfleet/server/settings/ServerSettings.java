@@ -1,5 +1,6 @@
 package io.opampfleet.server.settings;
 
+import io.opampfleet.netty.server.Balancers;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,8 +27,12 @@ public record ServerSettings(
     Optional<Signing> signing,
     String logFormat) {
 
-  /** One listener: its address, TLS (mutual when a client CA is given) and limits. */
-  public record Listener(InetSocketAddress address, Optional<Tls> tls, boolean insecure, Limits limits) {
+  /**
+   * One listener: its address, TLS (mutual when a client CA is given), limits, and the balancers in
+   * front of it (the agents' listener only).
+   */
+  public record Listener(InetSocketAddress address, Optional<Tls> tls, boolean insecure, Limits limits,
+      Balancers balancers) {
     public boolean loopback() {
       return address.getAddress() != null && address.getAddress().isLoopbackAddress();
     }

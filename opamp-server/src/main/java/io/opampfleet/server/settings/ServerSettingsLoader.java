@@ -2,6 +2,7 @@ package io.opampfleet.server.settings;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import io.opampfleet.netty.server.Balancers;
 import io.opampfleet.server.settings.ServerSettings.AgentPolicy;
 import io.opampfleet.server.settings.ServerSettings.Limits;
 import io.opampfleet.server.settings.ServerSettings.Listener;
@@ -84,13 +85,35 @@ public final class ServerSettingsLoader {
       tlsNode.finish();
     }
     boolean insecure = node.bool("insecure", false);
-    Listener listener = new Listener(address, tls, insecure, limits(node, agents, defaults));
+    Balancers balancers = agents ? balancers(node.child("balancers")) : Balancers.none();
+    Listener listener = new Listener(address, tls, insecure, limits(node, agents, defaults), balancers);
     node.finish();
     if (!listener.loopback() && tls.isEmpty() && !insecure) {
       throw node.error("listen", listen + " is reachable from other machines but has no tls; configure tls, "
           + "or set insecure: true to serve it in clear text");
     }
     return listener;
+  }
+
+  private static Balancers balancers(ConfigNode node) {
+    List<String> addresses = node.strings("addresses");
+    boolean proxyProtocol = node.bool("proxy_protocol", false);
+    String header = node.string("client_certificate_header", null);
+    if (header != null && !header.matches("[A-Za-z0-9-]{1,64}")) {
+      throw node.error("client_certificate_header", "'" + header + "' is not an HTTP header name");
+    }
+    if ((proxyProtocol || header != null) && addresses.isEmpty()) {
+      throw node.error("addresses", "name the balancers' addresses (such as 10.0.0.0/8): PROXY headers and"
+          + " forwarded certificates are taken from them only");
+    }
+    Balancers balancers;
+    try {
+      balancers = new Balancers(addresses, proxyProtocol, header);
+    } catch (IllegalArgumentException e) {
+      throw node.error("addresses", e.getMessage());
+    }
+    node.finish();
+    return balancers;
   }
 
   private static Limits limits(ConfigNode node, boolean agents, Limits defaults) {

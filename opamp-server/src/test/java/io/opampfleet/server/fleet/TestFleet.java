@@ -6,6 +6,7 @@ import io.opampfleet.certs.KeyAlgorithm;
 import io.opampfleet.certs.Pem;
 import io.opampfleet.certs.ServerNames;
 import io.opampfleet.certs.Validity;
+import io.opampfleet.netty.server.Balancers;
 import io.opampfleet.server.FleetServer;
 import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.settings.ServerSettings;
@@ -43,6 +44,9 @@ public final class TestFleet implements AutoCloseable {
   private int opampPort;
   private int adminPort;
   private Limits adminLimits = Limits.adminDefaults();
+  private Balancers balancers = Balancers.none();
+  private boolean agentTls = true;
+  private boolean requireUidInCertificate;
 
   public TestFleet(Path dir) {
     this(dir, Optional.empty());
@@ -64,6 +68,21 @@ public final class TestFleet implements AutoCloseable {
     return this;
   }
 
+  /**
+   * From the next start on, these balancers are in front of the agents' listener; without TLS there
+   * (a balancer ends it), and agents' certificates must name their uid.
+   */
+  public TestFleet behind(Balancers balancers, boolean agentTls) {
+    this.balancers = balancers;
+    this.agentTls = agentTls;
+    this.requireUidInCertificate = true;
+    return this;
+  }
+
+  public int opampPort() {
+    return opampPort;
+  }
+
   public TestFleet start() {
     server = FleetServer.start(settings());
     opampPort = server.opampAddress().getPort();
@@ -80,10 +99,11 @@ public final class TestFleet implements AutoCloseable {
   private ServerSettings settings() {
     Tls tls = new Tls(dir.resolve("server.pem"), dir.resolve("server-key.pem"), Optional.of(dir.resolve("ca.pem")));
     return new ServerSettings(
-        new Listener(new InetSocketAddress("127.0.0.1", opampPort), Optional.of(tls), false,
-            Limits.opampDefaults(Runtime.getRuntime().maxMemory())),
-        new Listener(new InetSocketAddress("127.0.0.1", adminPort), Optional.empty(), false, adminLimits),
-        new AgentPolicy(false, Optional.empty(), Optional.empty()),
+        new Listener(new InetSocketAddress("127.0.0.1", opampPort), agentTls ? Optional.of(tls) : Optional.empty(), false,
+            Limits.opampDefaults(Runtime.getRuntime().maxMemory()), balancers),
+        new Listener(new InetSocketAddress("127.0.0.1", adminPort), Optional.empty(), false, adminLimits,
+            Balancers.none()),
+        new AgentPolicy(requireUidInCertificate, Optional.empty(), Optional.empty()),
         List.of(new TokenEntry("test-admin", "admin", ConfigVersion.sha256(ADMIN)),
             new TokenEntry("test-operator", "operator", ConfigVersion.sha256(OPERATOR)),
             new TokenEntry("test-viewer", "viewer", ConfigVersion.sha256(VIEWER))),

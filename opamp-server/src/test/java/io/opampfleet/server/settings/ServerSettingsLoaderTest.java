@@ -75,7 +75,7 @@ class ServerSettingsLoaderTest {
     Path file = file("opamp:\n  listen: 127.0.0.1:4320\n  lisen: 0.0.0.0:1\n");
 
     assertThatThrownBy(() -> loader.load(file)).isInstanceOf(ConfigException.class)
-        .hasMessage(file + ": opamp::lisen: unknown key; the keys here are idle_timeout, insecure, listen, "
+        .hasMessage(file + ": opamp::lisen: unknown key; the keys here are balancers, idle_timeout, insecure, listen, "
             + "max_connections, max_connections_per_address, max_message_bytes, request_timeout, tls");
   }
 
@@ -112,6 +112,20 @@ class ServerSettingsLoaderTest {
     Path file = file("storage:\n  replica_name: 'a b'\n");
 
     assertThatThrownBy(() -> loader.load(file)).hasMessageContaining("storage::replica_name: 'a b' is not 1 to 64");
+  }
+
+  @Test
+  void balancersAreNamedByAddressBeforeTheirHeadersAreTaken() throws IOException {
+    ServerSettings behind = loader.load(file("opamp:\n  balancers:\n    addresses: [10.0.0.0/8, 192.0.2.7]\n"
+        + "    proxy_protocol: true\n    client_certificate_header: X-SSL-Client-Cert\n"));
+    assertThat(behind.opamp().balancers().addresses()).containsExactly("10.0.0.0/8", "192.0.2.7");
+    assertThat(behind.opamp().balancers().proxyProtocol()).isTrue();
+    assertThat(behind.opamp().balancers().clientCertificateHeader()).isEqualTo("X-SSL-Client-Cert");
+
+    Path nameless = file("opamp:\n  balancers:\n    proxy_protocol: true\n");
+    assertThatThrownBy(() -> loader.load(nameless)).hasMessageContaining("opamp::balancers::addresses: name the");
+    Path badRange = file("opamp:\n  balancers:\n    addresses: [lb.example.com]\n");
+    assertThatThrownBy(() -> loader.load(badRange)).hasMessageContaining("'lb.example.com' is not an address range");
   }
 
   @Test

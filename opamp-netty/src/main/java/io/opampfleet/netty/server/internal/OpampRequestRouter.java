@@ -20,7 +20,6 @@ import io.opampfleet.netty.guard.RequestDeadline;
 import io.opampfleet.netty.server.ConnectionDecision;
 import io.opampfleet.netty.server.ConnectionRequest;
 import io.opampfleet.netty.server.Transport;
-import java.net.InetSocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -63,8 +62,15 @@ public final class OpampRequestRouter extends SimpleChannelInboundHandler<FullHt
     if (transport == null) {
       return;
     }
-    ConnectionRequest connection = new ConnectionRequest(transport, inetAddress(ctx),
-        request.headers().copy(), peerCertificates(ctx));
+    List<X509Certificate> peers;
+    try {
+      peers = ForwardedCertificate.of(ctx.channel(), request.headers(), context.balancers()).orElseGet(() -> peerCertificates(ctx));
+    } catch (ForwardedCertificate.Refused refused) {
+      HttpResponses.text(ctx, refused.status(), refused.getMessage());
+      return;
+    }
+    ConnectionRequest connection = new ConnectionRequest(transport, ClientAddress.of(ctx.channel()),
+        request.headers().copy(), peers);
     request.retain();
     ctx.channel().config().setAutoRead(false);
     context.dispatcher().invoke(() -> context.dispatcher().callbacks().onConnecting(connection))
@@ -158,12 +164,6 @@ public final class OpampRequestRouter extends SimpleChannelInboundHandler<FullHt
       context.dispatcher().connected(agent);
       ctx.channel().config().setAutoRead(true);
     });
-  }
-
-  private static InetSocketAddress inetAddress(ChannelHandlerContext ctx) {
-    return ctx.channel().remoteAddress() instanceof InetSocketAddress address
-        ? address
-        : InetSocketAddress.createUnresolved("unknown", 0);
   }
 
   private static List<X509Certificate> peerCertificates(ChannelHandlerContext ctx) {

@@ -4,13 +4,17 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.opampfleet.netty.guard.ConnectionCounter;
+import io.opampfleet.netty.server.Balancers;
 import io.opampfleet.netty.server.ServerLimits;
 
-/** What every connection's handlers share: the path served, the limits, where messages go, the open connections. */
-public record ServerContext(String path, ServerLimits limits, MessageDispatcher dispatcher, HttpAgents httpAgents,
-    ConnectionCounter counter, ChannelGroup connections, MessageBudget budget) {
-  public static ServerContext create(String path, ServerLimits limits, MessageDispatcher dispatcher) {
-    return new ServerContext(path, limits, dispatcher, new HttpAgents(dispatcher),
+/**
+ * What every connection's handlers share: the path served, the limits, the balancers in front, where
+ * messages go, the open connections.
+ */
+public record ServerContext(String path, ServerLimits limits, Balancers balancers, MessageDispatcher dispatcher,
+    HttpAgents httpAgents, ConnectionCounter counter, ChannelGroup connections, MessageBudget budget) {
+  public static ServerContext create(String path, ServerLimits limits, Balancers balancers, MessageDispatcher dispatcher) {
+    return new ServerContext(path, limits, balancers, dispatcher, new HttpAgents(dispatcher),
         new ConnectionCounter(limits.maxConnections(), limits.maxConnectionsPerAddress()), new DefaultChannelGroup(GlobalEventExecutor.INSTANCE),
         new MessageBudget(limits.maxBytesInHand()));
   }

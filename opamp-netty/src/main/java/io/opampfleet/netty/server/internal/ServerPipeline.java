@@ -15,7 +15,7 @@ import io.opampfleet.netty.guard.RequestDeadline;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One connection's pipeline, in the order bytes meet it: TLS, the connection count, the idle
+ * One connection's pipeline, in the order bytes meet it: a balancer's PROXY header, TLS, the connection count, the idle
  * timeout, HTTP, the request deadline, gzip both ways with bodies bounded after inflation, the server-wide budget of
  * bytes in hand, whole messages handed on one per read (so messages a client sends ahead wait
  * while reading is off), then the router that picks WebSocket or plain HTTP.
@@ -37,6 +37,9 @@ public final class ServerPipeline extends ChannelInitializer<Channel> {
   protected void initChannel(Channel channel) {
     context.connections().add(channel);
     ChannelPipeline pipeline = channel.pipeline();
+    if (!context.balancers().addresses().isEmpty()) {
+      pipeline.addLast(new BalancerFront(context.balancers(), context.counter()));
+    }
     if (tls != null) {
       pipeline.addLast(tls.newHandler(channel.alloc()));
     }

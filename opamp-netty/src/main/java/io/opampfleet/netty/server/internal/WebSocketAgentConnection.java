@@ -35,9 +35,7 @@ final class WebSocketAgentConnection extends ConnectionBase {
 
   @Override
   public InetSocketAddress remoteAddress() {
-    return channel.remoteAddress() instanceof InetSocketAddress address
-        ? address
-        : InetSocketAddress.createUnresolved("unknown", 0);
+    return ClientAddress.of(channel);
   }
 
   @Override

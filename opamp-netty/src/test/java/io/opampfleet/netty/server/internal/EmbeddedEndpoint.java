@@ -17,7 +17,7 @@ final class EmbeddedEndpoint {
   final ServerContext context;
 
   EmbeddedEndpoint(ServerCallbacks callbacks, ServerLimits limits) {
-    context = ServerContext.create("/v1/opamp", limits,
+    context = ServerContext.create("/v1/opamp", limits, io.opampfleet.netty.server.Balancers.none(),
         new MessageDispatcher(callbacks, Runnable::run, limits.maxMessageBytes()));
   }
 
