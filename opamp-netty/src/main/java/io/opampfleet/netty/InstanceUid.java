@@ -10,6 +10,8 @@ import java.util.UUID;
 public final class InstanceUid {
   /** The specification's length: an instance uid is 16 bytes, a UUID. */
   public static final int LENGTH = 16;
+  /** The HTTP header in which a client names its instance uid, so that a balancer may route by it. */
+  public static final String HEADER = "OpAMP-Instance-UID";
 
   private InstanceUid() {}
 

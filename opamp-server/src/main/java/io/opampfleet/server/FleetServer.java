@@ -135,7 +135,7 @@ public final class FleetServer implements AutoCloseable {
     }
     FleetCallbacks callbacks = new FleetCallbacks(inventory, writes, assignments, configs,
         new CertificateBinding(settings.agents().requireUidInCertificate()), metrics, commands, rollouts,
-        ReportLimits.defaults(), System::currentTimeMillis);
+        ReportLimits.defaults(), settings.opamp().limits().newConnectionsPerSecond(), System::currentTimeMillis);
     Tokens tokens = new Tokens(settings.tokens(), new TokenRepository(database));
     Optional<String> firstToken = tokens.bootstrap();
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The admin listener defends itself: clients that hold connections, send too much or read nothing. */
 class AdminListenerLimitsIT {
-  private static final Limits LIMITS = new Limits(64 * 1024, 50, 5, Duration.ofSeconds(2), Duration.ofSeconds(30), 2);
+  private static final Limits LIMITS = new Limits(64 * 1024, 50, 5, Duration.ofSeconds(2), Duration.ofSeconds(30), 2, 0);
 
   @TempDir
   static Path dir;

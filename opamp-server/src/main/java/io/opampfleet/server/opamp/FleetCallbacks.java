@@ -3,6 +3,8 @@ package io.opampfleet.server.opamp;
 import io.opampfleet.certs.PkiException;
 import io.opampfleet.netty.InstanceUid;
 import io.opampfleet.netty.server.AgentConnection;
+import io.opampfleet.netty.server.ConnectionDecision;
+import io.opampfleet.netty.server.ConnectionRequest;
 import io.opampfleet.netty.server.ServerCallbacks;
 import io.opampfleet.proto.AgentCapabilities;
 import io.opampfleet.proto.AgentToServer;
@@ -20,6 +22,7 @@ import io.opampfleet.server.metrics.FleetMetrics;
 import io.opampfleet.server.rollout.RolloutEngine;
 import io.opampfleet.server.store.ConfigRepository;
 import io.opampfleet.server.store.WriteBehind;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -53,10 +56,11 @@ public final class FleetCallbacks implements ServerCallbacks {
   private final ReportLimits limits;
   private final Refusals refusals;
   private final Map<AgentConnection, Agent> links = new ConcurrentHashMap<>();
+  private final ConnectionAdmission admission;
 
   public FleetCallbacks(Inventory inventory, WriteBehind writes, Assignments assignments, ConfigRepository configs,
       CertificateBinding certificates, FleetMetrics metrics, AgentCommands commands, RolloutEngine rollouts,
-      ReportLimits limits, LongSupplier clock) {
+      ReportLimits limits, int newConnectionsPerSecond, LongSupplier clock) {
     this.inventory = inventory;
     this.reports = new Reports(inventory);
     this.writes = writes;
@@ -69,8 +73,16 @@ public final class FleetCallbacks implements ServerCallbacks {
     this.clock = clock;
     this.limits = limits;
     this.refusals = new Refusals(clock);
+    this.admission = new ConnectionAdmission(newConnectionsPerSecond, Duration.ofSeconds(5), inventory);
+    metrics.counter("opamp_connections_deferred_total", "New connections answered 503 with a Retry-After, over"
+        + " opamp::max_new_connections_per_second (a reconnect storm)", admission::deferred);
     metrics.counter("opamp_messages_refused_total", "AgentToServer messages refused (over a limit, a"
         + " certificate that may not speak for the uid, a report the store refused)", refusals::count);
+  }
+
+  @Override
+  public ConnectionDecision onConnecting(ConnectionRequest request) {
+    return admission.decide(request);
   }
 
   @Override

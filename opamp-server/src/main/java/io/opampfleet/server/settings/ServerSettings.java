@@ -48,9 +48,11 @@ public record ServerSettings(
    * @param requestTimeout how long a client may take to deliver a whole request
    * @param idleTimeout a connection on which nothing moves for this long is closed
    * @param maxEventStreams admin only: server-sent event streams open at once
+   * @param newConnectionsPerSecond OpAMP only: new connections taken a second; past it they are
+   *     answered 503 with a Retry-After (a reconnect storm, after a server of several died)
    */
   public record Limits(int maxBytes, int maxConnections, int maxConnectionsPerAddress, Duration requestTimeout,
-      Duration idleTimeout, int maxEventStreams) {
+      Duration idleTimeout, int maxEventStreams, int newConnectionsPerSecond) {
     private static final int MIB = 1024 * 1024;
 
     /**
@@ -59,11 +61,11 @@ public record ServerSettings(
      */
     public static Limits opampDefaults(long maxHeapBytes) {
       int maxBytes = (int) Math.max(256 * 1024, Math.min(64L * MIB, maxHeapBytes / 128));
-      return new Limits(maxBytes, 100_000, 100_000, Duration.ofSeconds(10), Duration.ofMinutes(5), 0);
+      return new Limits(maxBytes, 100_000, 100_000, Duration.ofSeconds(10), Duration.ofMinutes(5), 0, 2_000);
     }
 
     public static Limits adminDefaults() {
-      return new Limits(4 * MIB, 1_000, 100, Duration.ofSeconds(60), Duration.ofSeconds(60), 64);
+      return new Limits(4 * MIB, 1_000, 100, Duration.ofSeconds(60), Duration.ofSeconds(60), 64, 0);
     }
   }
 

@@ -127,7 +127,9 @@ public final class ServerSettingsLoader {
     Duration idleTimeout = node.positiveDuration("idle_timeout", defaults.idleTimeout());
     int eventStreams = agents ? 0
         : node.integer("max_event_streams", defaults.maxEventStreams(), 1, Integer.MAX_VALUE);
-    return new Limits(maxBytes, maxConnections, perAddress, requestTimeout, idleTimeout, eventStreams);
+    int newPerSecond = agents
+        ? node.integer("max_new_connections_per_second", defaults.newConnectionsPerSecond(), 1, Integer.MAX_VALUE) : 0;
+    return new Limits(maxBytes, maxConnections, perAddress, requestTimeout, idleTimeout, eventStreams, newPerSecond);
   }
 
   private static InetSocketAddress address(ConfigNode node, String listen) {

@@ -55,7 +55,7 @@ class ServerSettingsLoaderTest {
     assertThat(settings.opamp().limits().maxBytes()).isEqualTo(2097152);
     assertThat(settings.opamp().limits().maxConnections()).isEqualTo(500);
     assertThat(settings.admin().limits()).isEqualTo(new ServerSettings.Limits(65536, 1000, 4, Duration.ofSeconds(5),
-        Duration.ofSeconds(20), 3));
+        Duration.ofSeconds(20), 3, 0));
     assertThatThrownBy(() -> loader.load(file("opamp:\n  max_event_streams: 3\n")))
         .hasMessageContaining("opamp::max_event_streams: unknown key");
     assertThatThrownBy(() -> loader.load(file("admin:\n  max_connections: 0\n")))
@@ -76,7 +76,8 @@ class ServerSettingsLoaderTest {
 
     assertThatThrownBy(() -> loader.load(file)).isInstanceOf(ConfigException.class)
         .hasMessage(file + ": opamp::lisen: unknown key; the keys here are balancers, idle_timeout, insecure, listen, "
-            + "max_connections, max_connections_per_address, max_message_bytes, request_timeout, tls");
+            + "max_connections, max_connections_per_address, max_message_bytes, max_new_connections_per_second, "
+            + "request_timeout, tls");
   }
 
   @Test

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.opampfleet.netty.InstanceUid;
 import io.opampfleet.proto.AgentToServer;
 import io.opampfleet.proto.ServerToAgent;
 import java.io.IOException;
@@ -110,7 +111,7 @@ public final class HttpTransport extends TransportBase {
         .set(HttpHeaderNames.CONTENT_TYPE, "application/x-protobuf")
         .set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.GZIP)
         .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE)
-        .set("OpAMP-Instance-UID", canonical(message));
+        .set(InstanceUid.HEADER, canonical(message));
     HttpUtil.setContentLength(request, request.content().readableBytes());
     return request;
   }

@@ -24,7 +24,6 @@ import org.slf4j.LoggerFactory;
 final class HttpExchangeHandler extends SimpleChannelInboundHandler<AdmittedRequest> {
   private static final Logger log = LoggerFactory.getLogger(HttpExchangeHandler.class);
   /** The specification's header (since v0.15) with the agent's uid as RFC 4122 text. */
-  static final String INSTANCE_UID_HEADER = "OpAMP-Instance-UID";
 
   private final ServerContext context;
 
@@ -51,8 +50,8 @@ final class HttpExchangeHandler extends SimpleChannelInboundHandler<AdmittedRequ
       return;
     }
     // A balancer may route by this header: it must not name another agent than the message.
-    if (namesAnotherAgent(request.headers().get(INSTANCE_UID_HEADER), message.getInstanceUid())) {
-      badRequest(ctx, "the " + INSTANCE_UID_HEADER + " header does not name the message's instance_uid", keepAlive);
+    if (namesAnotherAgent(request.headers().get(InstanceUid.HEADER), message.getInstanceUid())) {
+      badRequest(ctx, "the " + InstanceUid.HEADER + " header does not name the message's instance_uid", keepAlive);
       return;
     }
     HttpAgentConnection agent = context.httpAgents().polled(message.getInstanceUid(), admitted.connection());
