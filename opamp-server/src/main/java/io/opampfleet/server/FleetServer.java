@@ -19,6 +19,7 @@ import io.opampfleet.server.api.Tokens;
 import io.opampfleet.server.api.TokensApi;
 import io.opampfleet.server.configs.Assignments;
 import io.opampfleet.server.configs.ConfigVersion;
+import io.opampfleet.server.inventory.Agent;
 import io.opampfleet.server.inventory.Inventory;
 import io.opampfleet.server.inventory.ReportLimits;
 import io.opampfleet.server.metrics.FleetMetrics;
@@ -27,12 +28,14 @@ import io.opampfleet.server.opamp.CertificateBinding;
 import io.opampfleet.server.opamp.CertificateSigner;
 import io.opampfleet.server.opamp.DesiredConfigs;
 import io.opampfleet.server.opamp.FleetCallbacks;
+import io.opampfleet.server.opamp.OperatorCommands;
 import io.opampfleet.server.packages.PackageFiles;
 import io.opampfleet.server.packages.PackageOffers;
 import io.opampfleet.server.rollout.RolloutEngine;
 import io.opampfleet.server.rollout.RolloutState;
 import io.opampfleet.server.settings.ServerSettings;
 import io.opampfleet.server.store.AgentRows;
+import io.opampfleet.server.store.CommandRepository;
 import io.opampfleet.server.store.ConfigRepository;
 import io.opampfleet.server.store.Database;
 import io.opampfleet.server.store.EventLog;
@@ -40,7 +43,9 @@ import io.opampfleet.server.store.PackageRepository;
 import io.opampfleet.server.store.RolloutRepository;
 import io.opampfleet.server.store.StoreProbe;
 import io.opampfleet.server.store.Dialect;
+import io.opampfleet.server.replicas.CommandFollower;
 import io.opampfleet.server.replicas.DesiredStateFollower;
+import io.opampfleet.server.replicas.PackageOffersFollower;
 import io.opampfleet.server.replicas.ReplicaPresence;
 import io.opampfleet.server.replicas.ReportedStateFollower;
 import io.opampfleet.server.replicas.StoreSignalsListener;
@@ -64,6 +69,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -126,16 +132,24 @@ public final class FleetServer implements AutoCloseable {
         desired, packages, offers, System::currentTimeMillis, presence);
     started.push(rollouts);
     rollouts.start();
+    OperatorCommands operator = new OperatorCommands(commands, writes, new CommandRepository(database),
+        System::currentTimeMillis);
+    Consumer<Agent> afterMessage = agent -> {};
     if (database.dialect() == Dialect.POSTGRESQL) {
-      // Servers sharing PostgreSQL follow each other's decisions and the agents each holds.
+      // Servers sharing PostgreSQL follow each other's decisions, offers and commands, and the agents each holds.
+      CommandFollower commandFollower = new CommandFollower(inventory, new CommandRepository(database), operator,
+          System::currentTimeMillis);
       StoreSignalsListener signals = new StoreSignalsListener(database, List.of(
-          new DesiredStateFollower(inventory, configs, rollouts), new ReportedStateFollower(inventory, presence, configs)));
+          new DesiredStateFollower(inventory, configs, rollouts), new ReportedStateFollower(inventory, presence, configs),
+          new PackageOffersFollower(inventory, packages, offers, commands), commandFollower));
       started.push(signals);
       presence.onChange(signals::repairSoon);
+      afterMessage = commandFollower::afterMessage;
     }
     FleetCallbacks callbacks = new FleetCallbacks(inventory, writes, assignments, configs,
         new CertificateBinding(settings.agents().requireUidInCertificate()), metrics, commands, rollouts,
-        ReportLimits.defaults(), settings.opamp().limits().newConnectionsPerSecond(), System::currentTimeMillis);
+        ReportLimits.defaults(), settings.opamp().limits().newConnectionsPerSecond(), afterMessage,
+        System::currentTimeMillis);
     Tokens tokens = new Tokens(settings.tokens(), new TokenRepository(database));
     Optional<String> firstToken = tokens.bootstrap();
 
@@ -147,7 +161,7 @@ public final class FleetServer implements AutoCloseable {
     EventLoopGroup loops = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     started.push(() -> loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly());
     EventLog events = new EventLog(database);
-    AgentsApi agents = new AgentsApi(inventory, configs, events, writes, commands, rollouts);
+    AgentsApi agents = new AgentsApi(inventory, configs, events, writes, commands, operator, rollouts);
     AtomicBoolean listening = new AtomicBoolean();
     StoreProbe store = new StoreProbe(database, Duration.ofSeconds(2));
     started.push(store);

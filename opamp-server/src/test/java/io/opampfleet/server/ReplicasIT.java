@@ -4,13 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.PostgresContainer;
 import io.opampfleet.server.fleet.RolloutSteps;
 import io.opampfleet.server.fleet.SimulatedAgent;
 import io.opampfleet.server.fleet.TestFleet;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -125,6 +128,32 @@ class ReplicasIT {
       assertThat(aborted.body().get("state").asText()).as(aborted.body().toString()).isEqualTo("ABORTED");
       AdminClient.Answer again = operatorB.post("/api/v1/rollouts/" + id + "/abort", Map.of());
       assertThat(again.status()).isEqualTo(409);
+    }
+  }
+
+  @Test
+  void aRestartAndAPackageAskedOfOneServerReachTheAgentTheOtherHolds() {
+    try (SimulatedAgent agent = replicaB.agent(Map.of("tier", "web"), SimulatedAgent.newUid(), false).start()) {
+      AdminClient operatorA = replicaA.admin(TestFleet.OPERATOR);
+      await().atMost(Duration.ofSeconds(20)).until(() ->
+          operatorA.get("/api/v1/agents?replica=b").body().get("total").asInt() == 1);
+
+      AdminClient.Answer restart = operatorA.post("/api/v1/agents/" + agent.uid() + "/restart", Map.of());
+      assertThat(restart.status()).as(restart.body().toString()).isEqualTo(202);
+      assertThat(restart.body().get("restart").asText()).startsWith("asked of b");
+      await().atMost(Duration.ofSeconds(10)).until(() -> agent.received.stream().anyMatch(ServerToAgent::hasCommand));
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(operatorA.get("/api/v1/agents/"
+          + agent.uid() + "/events").body().findValuesAsText("kind")).contains("RESTART_SENT"));
+
+      byte[] content = "#!/bin/sh\necho otelcol 2.1\n".getBytes(StandardCharsets.UTF_8);
+      assertThat(replicaA.admin(TestFleet.ADMIN).post("/api/v1/packages", Map.of("name", "otelcol", "version", "2.1.0",
+          "content", Base64.getEncoder().encodeToString(content))).status()).isEqualTo(201);
+      AdminClient.Answer offered = operatorA.post("/api/v1/agents/" + agent.uid() + "/packages",
+          Map.of("name", "otelcol", "version", "2.1.0"));
+      assertThat(offered.status()).as(offered.body().toString()).isEqualTo(201);
+      // The offer reaches the agent through B (the package's file is on A's disk: see the README).
+      await().atMost(Duration.ofSeconds(10)).until(() -> agent.received.stream().anyMatch(message ->
+          message.getPackagesAvailable().getPackagesMap().containsKey("otelcol")));
     }
   }
 }

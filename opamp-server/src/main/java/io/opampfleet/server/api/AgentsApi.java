@@ -7,6 +7,8 @@ import io.opampfleet.server.inventory.AgentEvent;
 import io.opampfleet.server.inventory.AgentSnapshot;
 import io.opampfleet.server.inventory.Inventory;
 import io.opampfleet.server.opamp.AgentCommands;
+import io.opampfleet.server.opamp.OperatorCommands;
+import io.opampfleet.server.store.CommandRepository.Kind;
 import io.opampfleet.server.rollout.RolloutEngine;
 import io.opampfleet.server.selector.LabelSelector;
 import io.opampfleet.server.selector.SelectorException;
@@ -28,15 +30,17 @@ public final class AgentsApi {
   private final EventLog events;
   private final WriteBehind writes;
   private final AgentCommands commands;
+  private final OperatorCommands operator;
   private final RolloutEngine rollouts;
 
   public AgentsApi(Inventory inventory, ConfigRepository configs, EventLog events, WriteBehind writes,
-      AgentCommands commands, RolloutEngine rollouts) {
+      AgentCommands commands, OperatorCommands operator, RolloutEngine rollouts) {
     this.inventory = inventory;
     this.configs = configs;
     this.events = events;
     this.writes = writes;
     this.commands = commands;
+    this.operator = operator;
     this.rollouts = rollouts;
   }
 
@@ -194,22 +198,25 @@ public final class AgentsApi {
     if (!commands.canSign()) {
       throw new ApiException(409, "this server signs no certificates; configure signing (ca_cert_file, ca_key_file)");
     }
-    if (!commands.rotateCertificate(agent)) {
-      throw new ApiException(409, "agent " + agent.uid() + " is not connected or does not accept connection settings");
-    }
-    writes.agent(agent);
-    writes.event(new AgentEvent(agent.uid(), System.currentTimeMillis(), AgentEvent.Kind.CERTIFICATE_ISSUED,
-        "new key and certificate offered (by " + request.principal().name() + ")"));
-    return Map.of("uid", agent.uid(), "certificate", "offered");
+    return answer(agent, "certificate", "offered", operator.ask(agent, Kind.ROTATE_CERTIFICATE,
+        request.principal().name()), "accept connection settings");
   }
 
   private Object restart(ApiRequest request) {
     Agent agent = agent(request);
-    if (!commands.restart(agent)) {
-      throw new ApiException(409, "agent " + agent.uid() + " is not connected or does not accept restart commands");
-    }
-    writes.event(new AgentEvent(agent.uid(), System.currentTimeMillis(), AgentEvent.Kind.RESTART_SENT,
-        "by " + request.principal().name()));
-    return Map.of("uid", agent.uid(), "restart", "sent");
+    return answer(agent, "restart", "sent", operator.ask(agent, Kind.RESTART, request.principal().name()),
+        "accept restart commands");
+  }
+
+  /** What became of a command: sent, asked of the server holding the agent (202), or why not (409). */
+  private static Object answer(Agent agent, String field, String sent, OperatorCommands.Outcome outcome,
+      String capability) {
+    return switch (outcome) {
+      case SENT -> Map.of("uid", agent.uid(), field, sent);
+      case ASKED_ELSEWHERE -> AdminApi.json(202, Map.of("uid", agent.uid(), field, "asked of "
+          + agent.snapshot().heldBy() + ", the server holding the agent's connection"));
+      case NOT_CONNECTED -> throw new ApiException(409, "agent " + agent.uid() + " is not connected");
+      case NOT_CAPABLE -> throw new ApiException(409, "agent " + agent.uid() + " does not " + capability);
+    };
   }
 }

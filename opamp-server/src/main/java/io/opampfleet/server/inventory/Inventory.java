@@ -65,6 +65,17 @@ public final class Inventory {
     return agents.values();
   }
 
+  /** The uids of the agents whose connection this server holds. */
+  public List<String> heldHere() {
+    List<String> held = new ArrayList<>();
+    for (Agent agent : agents.values()) {
+      if (agent.heldHere()) {
+        held.add(agent.uid());
+      }
+    }
+    return held;
+  }
+
   public int size() {
     return agents.size();
   }

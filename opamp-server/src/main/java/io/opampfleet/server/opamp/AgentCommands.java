@@ -101,12 +101,17 @@ public final class AgentCommands {
       return false;
     }
     packages.offer(agent.uid(), hosted);
+    sendPackages(agent);
+    return true;
+  }
+
+  /** Sends the agent its package set now, when it is connected here and lacks it. */
+  public void sendPackages(Agent agent) {
     AgentConnection connection = agent.connection();
     if (connection != null) {
       packagesDue(agent).ifPresent(available ->
           connection.send(message(agent).setPackagesAvailable(available).build()));
     }
-    return true;
   }
 
   /** A new connection of the agent: offers sent on an old one may not have arrived. */

@@ -29,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,10 +58,12 @@ public final class FleetCallbacks implements ServerCallbacks {
   private final Refusals refusals;
   private final Map<AgentConnection, Agent> links = new ConcurrentHashMap<>();
   private final ConnectionAdmission admission;
+  /** Runs after each message an agent's reply answers: commands another server left for it. */
+  private final Consumer<Agent> afterMessage;
 
   public FleetCallbacks(Inventory inventory, WriteBehind writes, Assignments assignments, ConfigRepository configs,
       CertificateBinding certificates, FleetMetrics metrics, AgentCommands commands, RolloutEngine rollouts,
-      ReportLimits limits, int newConnectionsPerSecond, LongSupplier clock) {
+      ReportLimits limits, int newConnectionsPerSecond, Consumer<Agent> afterMessage, LongSupplier clock) {
     this.inventory = inventory;
     this.reports = new Reports(inventory);
     this.writes = writes;
@@ -73,6 +76,7 @@ public final class FleetCallbacks implements ServerCallbacks {
     this.clock = clock;
     this.limits = limits;
     this.refusals = new Refusals(clock);
+    this.afterMessage = afterMessage;
     this.admission = new ConnectionAdmission(newConnectionsPerSecond, Duration.ofSeconds(5), inventory);
     metrics.counter("opamp_connections_deferred_total", "New connections answered 503 with a Retry-After, over"
         + " opamp::max_new_connections_per_second (a reconnect storm)", admission::deferred);
@@ -145,6 +149,7 @@ public final class FleetCallbacks implements ServerCallbacks {
     }
     commands.remoteConfigDue(agent).ifPresent(reply::setRemoteConfig);
     commands.packagesDue(agent).ifPresent(reply::setPackagesAvailable);
+    afterMessage.accept(agent);
     return writes.agent(agent).handle((written, failure) -> {
       if (failure == null) {
         return reply.build();

@@ -10,6 +10,7 @@ import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.store.PackageRepository;
 import io.opampfleet.server.store.WriteBehind;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -47,6 +48,28 @@ public final class PackageOffers {
     writes.offer(new PackageRepository.Offered(uid, hosted.name(), hosted.version()));
     synchronized (offered) {
       offered.computeIfAbsent(uid, key -> new TreeMap<>()).put(hosted.name(), hosted);
+      built.remove(uid);
+    }
+    sent.remove(uid);
+  }
+
+  /**
+   * The agent's whole set as the store has it (another server sharing it may have changed it); an
+   * agent whose set changed gets it again.
+   */
+  public void reload(String uid, List<HostedPackage> stored) {
+    Map<String, HostedPackage> set = new TreeMap<>();
+    stored.forEach(hosted -> set.put(hosted.name(), hosted));
+    synchronized (offered) {
+      Map<String, HostedPackage> before = offered.getOrDefault(uid, Map.of());
+      if (before.equals(set)) {
+        return;
+      }
+      if (set.isEmpty()) {
+        offered.remove(uid);
+      } else {
+        offered.put(uid, set);
+      }
       built.remove(uid);
     }
     sent.remove(uid);

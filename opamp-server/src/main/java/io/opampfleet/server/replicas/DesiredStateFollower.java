@@ -10,7 +10,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -40,13 +39,7 @@ public final class DesiredStateFollower implements StoreFollower {
   /** Every agent held here is compared with the store: those are the ones a missed signal would leave wrong. */
   @Override
   public void repair(Connection connection) throws SQLException {
-    List<String> held = new ArrayList<>();
-    for (Agent agent : inventory.all()) {
-      if (agent.heldHere()) {
-        held.add(agent.uid());
-      }
-    }
-    follow(connection, held);
+    follow(connection, inventory.heldHere());
   }
 
   @Override

@@ -4,7 +4,12 @@ import io.opampfleet.server.packages.HostedPackage;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Hosted packages and the packages each agent is offered. */
@@ -43,6 +48,24 @@ public final class PackageRepository {
   public List<Offered> offered() {
     return sql.query("SELECT instance_uid, name, version FROM agent_packages",
         row -> new Offered(row.getString(1), row.getString(2), row.getString(3)));
+  }
+
+  /** The hosted packages each of these agents is offered (an agent offered none is left out). */
+  public Map<String, List<HostedPackage>> offeredTo(Collection<String> uids) {
+    Map<String, List<HostedPackage>> offered = new HashMap<>();
+    if (uids.isEmpty()) {
+      return offered;
+    }
+    String marks = String.join(", ", uids.stream().map(uid -> "?").toList());
+    String columns = String.join(", ", Arrays.stream(COLUMNS.split(", ")).map(c -> "p." + c).toList());
+    sql.query("SELECT a.instance_uid, " + columns + " FROM agent_packages a JOIN packages p ON p.name = a.name"
+        + " AND p.version = a.version WHERE a.instance_uid IN (" + marks + ")", row -> {
+          offered.computeIfAbsent(row.getString(1), uid -> new ArrayList<>()).add(new HostedPackage(row.getString(2),
+              row.getString(3), row.getBoolean(4), row.getString(5), row.getBytes(6), row.getLong(7), row.getString(8),
+              Instant.ofEpochMilli(row.getLong(9))));
+          return null;
+        }, uids.toArray());
+    return offered;
   }
 
   private static HostedPackage hosted(ResultSet row) throws SQLException {

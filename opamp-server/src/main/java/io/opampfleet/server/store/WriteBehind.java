@@ -31,6 +31,8 @@ public final class WriteBehind implements AutoCloseable {
   private static final int MAX_BATCH = 5_000;
   /** The PostgreSQL channel on which a committed change of an agent's desired state is told, its uid as payload. */
   public static final String DESIRED_CHANNEL = "agent_desired";
+  /** Likewise for the packages an agent is offered. */
+  public static final String PACKAGES_CHANNEL = "agent_packages";
   /** Likewise for what an agent reports (and where it is connected). */
   public static final String REPORTED_CHANNEL = "agent_reported";
 
@@ -353,6 +355,8 @@ public final class WriteBehind implements AutoCloseable {
           }
           upsert.executeBatch();
         }
+        Signals.tell(database.dialect(), connection, PACKAGES_CHANNEL,
+            batch.offers.values().stream().map(PackageRepository.Offered::uid).distinct().toList());
       }
       database.commitDurably(connection);
     }

@@ -1,0 +1,55 @@
+package io.opampfleet.server.replicas;
+
+import io.opampfleet.server.inventory.Agent;
+import io.opampfleet.server.inventory.Inventory;
+import io.opampfleet.server.opamp.AgentCommands;
+import io.opampfleet.server.packages.HostedPackage;
+import io.opampfleet.server.packages.PackageOffers;
+import io.opampfleet.server.store.PackageRepository;
+import io.opampfleet.server.store.WriteBehind;
+import java.sql.Connection;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Brings the packages another server sharing the store offered an agent to this one: the agent's
+ * set is read from the store, and sent at once when this server holds the agent and it lacks it.
+ */
+public final class PackageOffersFollower implements StoreFollower {
+  private final Inventory inventory;
+  private final PackageRepository packages;
+  private final PackageOffers offers;
+  private final AgentCommands commands;
+
+  public PackageOffersFollower(Inventory inventory, PackageRepository packages, PackageOffers offers,
+      AgentCommands commands) {
+    this.inventory = inventory;
+    this.packages = packages;
+    this.offers = offers;
+    this.commands = commands;
+  }
+
+  @Override
+  public String channel() {
+    return WriteBehind.PACKAGES_CHANNEL;
+  }
+
+  @Override
+  public void follow(Connection connection, Collection<String> uids) {
+    Map<String, List<HostedPackage>> stored = packages.offeredTo(uids);
+    for (String uid : uids) {
+      offers.reload(uid, stored.getOrDefault(uid, List.of()));
+      inventory.find(uid).filter(Agent::heldHere).ifPresent(commands::sendPackages);
+    }
+  }
+
+  /** The agents held here are compared with the store: those are the ones a missed signal would leave wanting. */
+  @Override
+  public void repair(Connection connection) {
+    List<String> held = inventory.heldHere();
+    for (int from = 0; from < held.size(); from += 1000) {
+      follow(connection, held.subList(from, Math.min(held.size(), from + 1000)));
+    }
+  }
+}
