@@ -15,13 +15,16 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code opamp-server [--config server.yaml]}: runs the fleet server until it is stopped. */
+/** {@code opamp-server [--config server.yaml] [--check]}: runs the fleet server until it is stopped. */
 @Command(name = "opamp-server", mixinStandardHelpOptions = true, version = "opamp-server 0.1.0",
     description = "Serves OpAMP to a fleet of agents and the admin API to its operators.")
 public final class OpampServerCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE",
       description = "server.yaml; without it: OpAMP on 127.0.0.1:4320, admin on 127.0.0.1:4321, data in ./data")
   private Path config;
+
+  @Option(names = "--check", description = "check the configuration, say what is wrong with it, and exit")
+  private boolean check;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new OpampServerCommand()).execute(args));
@@ -41,6 +44,10 @@ public final class OpampServerCommand implements Callable<Integer> {
     } catch (ConfigException e) {
       err.println("opamp-server: " + e.getMessage());
       return 2;
+    }
+    if (check) {
+      System.out.println("opamp-server: " + (config == null ? "the defaults are" : config + " is") + " valid");
+      return 0;
     }
     // Chosen before the first logger exists: logback reads this once.
     System.setProperty("logback.configurationFile", settings.logFormat().equals("json") ? "logback-json.xml" : "logback.xml");

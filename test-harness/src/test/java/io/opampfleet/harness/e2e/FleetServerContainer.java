@@ -10,7 +10,9 @@ import io.opampfleet.server.fleet.PostgresContainer;
 import java.net.URI;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.images.builder.Transferable;
@@ -32,6 +34,8 @@ public final class FleetServerContainer extends GenericContainer<FleetServerCont
   private final String adminToken = token();
   private String volume;
   private String jdbcUrl;
+  private String replicaName;
+  private String balancer;
   private AdminClient admin;
 
   public FleetServerContainer(FleetPki pki) {
@@ -67,6 +71,23 @@ public final class FleetServerContainer extends GenericContainer<FleetServerCont
     return withEnv("FLEET_DB_PASSWORD", postgres.password());
   }
 
+  /**
+   * One of several servers sharing the store, behind a balancer: named {@code name}, reached on the
+   * network as {@code fleet-server-<name>} (agents reach the balancer as {@link #ALIAS}), taking PROXY
+   * headers from the balancer's address only.
+   */
+  public FleetServerContainer asReplica(String name, String balancerAddress) {
+    this.replicaName = name;
+    this.balancer = balancerAddress;
+    setNetworkAliases(new ArrayList<>(List.of(ALIAS + "-" + name)));
+    return this;
+  }
+
+  /** SIGKILL: no shutdown, no lease ended, no rollout let go. */
+  public void kill() {
+    getDockerClient().killContainerCmd(getContainerId()).exec();
+  }
+
   @Override
   protected void configure() {
     withCopyToContainer(Transferable.of(pki.caPem()), "/etc/fleet/pki/ca.crt");
@@ -82,11 +103,17 @@ public final class FleetServerContainer extends GenericContainer<FleetServerCont
           username: fleet
           password: ${FLEET_DB_PASSWORD}
         """.formatted(jdbcUrl);
+    String replica = replicaName == null ? "" : """
+          replica_name: %s
+        """.formatted(replicaName);
+    String balancers = balancer == null ? "" : """
+          balancers: {addresses: [%s/32], proxy_protocol: true}
+        """.formatted(balancer);
     return """
         opamp:
           listen: 0.0.0.0:%d
           tls: {cert_file: /etc/fleet/pki/server.crt, key_file: /etc/fleet/pki/server.key, client_ca_file: /etc/fleet/pki/ca.crt}
-        admin:
+        %sadmin:
           listen: 0.0.0.0:%d
           tls: {cert_file: /etc/fleet/pki/server.crt, key_file: /etc/fleet/pki/server.key}
         agents:
@@ -97,12 +124,12 @@ public final class FleetServerContainer extends GenericContainer<FleetServerCont
             - {name: e2e, role: admin, sha256: %s}
         storage:
           data_dir: /data
-        %ssigning:
+        %s%ssigning:
           ca_cert_file: /etc/fleet/pki/ca.crt
           ca_key_file: /etc/fleet/pki/ca.key
           validity: %s
-        """.formatted(OPAMP_PORT, ADMIN_PORT, opampEndpoint(), ConfigVersion.sha256(adminToken), store,
-        FleetPki.SIGNED_VALIDITY);
+        """.formatted(OPAMP_PORT, balancers, ADMIN_PORT, opampEndpoint(), ConfigVersion.sha256(adminToken), store,
+        replica, FleetPki.SIGNED_VALIDITY);
   }
 
   /** Where agents on the container network connect. */
