@@ -39,6 +39,7 @@ import io.opampfleet.server.store.CommandRepository;
 import io.opampfleet.server.store.ConfigRepository;
 import io.opampfleet.server.store.Database;
 import io.opampfleet.server.store.EventLog;
+import io.opampfleet.server.store.PackageContents;
 import io.opampfleet.server.store.PackageRepository;
 import io.opampfleet.server.store.RolloutRepository;
 import io.opampfleet.server.store.StoreProbe;
@@ -165,7 +166,8 @@ public final class FleetServer implements AutoCloseable {
     AtomicBoolean listening = new AtomicBoolean();
     StoreProbe store = new StoreProbe(database, Duration.ofSeconds(2));
     started.push(store);
-    PackagesApi packagesApi = new PackagesApi(packages, new PackageFiles(settings.storage().dataDir().resolve("packages")),
+    PackagesApi packagesApi = new PackagesApi(packages, new PackageFiles(settings.storage().dataDir().resolve("packages"),
+        database.dialect() == Dialect.POSTGRESQL ? Optional.of(new PackageContents(database)) : Optional.empty()),
         offers, inventory, rollouts);
     // Ready once listening, and for as long as the store answers.
     AdminApi api = new AdminApi(tokens, metrics::scrape, () -> listening.get() && store.answering(),

@@ -151,9 +151,9 @@ class ReplicasIT {
       AdminClient.Answer offered = operatorA.post("/api/v1/agents/" + agent.uid() + "/packages",
           Map.of("name", "otelcol", "version", "2.1.0"));
       assertThat(offered.status()).as(offered.body().toString()).isEqualTo(201);
-      // The offer reaches the agent through B (the package's file is on A's disk: see the README).
-      await().atMost(Duration.ofSeconds(10)).until(() -> agent.received.stream().anyMatch(message ->
-          message.getPackagesAvailable().getPackagesMap().containsKey("otelcol")));
+      // Offered through B, downloaded from B, which copies the file A took from the store.
+      await().atMost(Duration.ofSeconds(10)).until(() -> agent.installed.containsKey("otelcol"));
+      assertThat(agent.installed.get("otelcol")).isEqualTo(content);
     }
   }
 }
