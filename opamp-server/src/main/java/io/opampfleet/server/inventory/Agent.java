@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -60,6 +61,10 @@ public final class Agent {
    * new config still reports the old one). After a restart, what was stored is judged as it is.
    */
   private boolean desiredInFlight;
+  /** Something other than the time of its last message changed since the store last took the agent. */
+  private boolean news;
+  /** How many such changes there have been, as the store counts them. */
+  private long revision;
 
   public Agent(String uid) {
     this.uid = uid;
@@ -71,7 +76,7 @@ public final class Agent {
 
   public synchronized AgentSnapshot snapshot() {
     return new AgentSnapshot(uid, description, labels, capabilities, health, effectiveConfig, remoteConfigStatus,
-        packageStatuses, availableComponents, connected, heldBy, connectedSince, lastSeen, remoteAddress,
+        packageStatuses, availableComponents, connected, heldBy, revision, connectedSince, lastSeen, remoteAddress,
         certificateSubject, certificateSha256, pendingCertificateSha256, desired, desiresLocal, desiredInFlight, pollMillis);
   }
 
@@ -122,6 +127,7 @@ public final class Agent {
     availableComponents = stored.availableComponents();
     connected = stored.connected();
     heldBy = stored.heldBy();
+    revision = stored.revision();
     connectedSince = stored.connectedSince();
     lastSeen = stored.lastSeen();
     remoteAddress = stored.remoteAddress();
@@ -131,6 +137,7 @@ public final class Agent {
   }
 
   synchronized void describe(AgentDescription description) {
+    changed(this.description, description);
     this.description = description;
     Map<String, String> all = new LinkedHashMap<>();
     addLabels(all, description.getNonIdentifyingAttributesList());
@@ -143,6 +150,7 @@ public final class Agent {
   }
 
   synchronized void capabilities(long capabilities) {
+    changed(this.capabilities, capabilities);
     this.capabilities = capabilities;
   }
 
@@ -151,23 +159,28 @@ public final class Agent {
   }
 
   synchronized void health(ComponentHealth health) {
+    changed(this.health, health);
     this.health = health;
   }
 
   synchronized void effectiveConfig(EffectiveConfig config) {
+    changed(this.effectiveConfig, config);
     this.effectiveConfig = config;
   }
 
   synchronized void remoteConfigStatus(RemoteConfigStatus status) {
+    changed(this.remoteConfigStatus, status);
     this.remoteConfigStatus = status;
     this.reportedHash = HexFormat.of().formatHex(status.getLastRemoteConfigHash().toByteArray());
   }
 
   synchronized void packageStatuses(PackageStatuses statuses) {
+    changed(this.packageStatuses, statuses);
     this.packageStatuses = statuses;
   }
 
   synchronized void availableComponents(AvailableComponents components) {
+    changed(this.availableComponents, components);
     this.availableComponents = components;
   }
 
@@ -180,6 +193,7 @@ public final class Agent {
   }
 
   synchronized void connect(AgentConnection connection, String remoteAddress, long now, String heldBy) {
+    changed();
     this.connection = connection;
     this.connected = true;
     this.heldBy = heldBy;
@@ -199,6 +213,7 @@ public final class Agent {
     this.connection = null;
     this.connected = false;
     this.connectedSince = now;
+    changed();
     return true;
   }
 
@@ -236,6 +251,7 @@ public final class Agent {
 
   /** Ties the agent to this certificate; a pending rotated one, once used, replaces the old. */
   public synchronized void bindCertificate(String subject, String sha256) {
+    changed();
     this.certificateSubject = subject;
     this.certificateSha256 = sha256;
     if (sha256.equals(pendingCertificateSha256)) {
@@ -253,6 +269,7 @@ public final class Agent {
 
   /** A certificate the server issued for the agent, accepted from its next connection on. */
   public synchronized void expectCertificate(String sha256) {
+    changed();
     this.pendingCertificateSha256 = sha256;
   }
 
@@ -283,6 +300,27 @@ public final class Agent {
   /** Neither a config nor the local one decided for the agent: an assignment that matches it may decide. */
   public synchronized boolean undecided() {
     return desired == null && !desiresLocal;
+  }
+
+  private void changed() {
+    news = true;
+    revision++;
+  }
+
+  private void changed(Object before, Object after) {
+    if (!Objects.equals(before, after)) {
+      changed();
+    }
+  }
+
+  /**
+   * Whether something other than the time of its last message changed since the last call: the
+   * other servers sharing the store are told of such changes only, not of every heartbeat.
+   */
+  public synchronized boolean takeNews() {
+    boolean had = news;
+    news = false;
+    return had;
   }
 
   /**

@@ -14,7 +14,8 @@ import java.util.Optional;
 
 /**
  * One agent's state at a moment; nullable parts the agent has not reported. Times are epoch ms;
- * {@code heldBy} names the server holding its connection, or the last that did ("" when none); {@code pollMillis} is the
+ * {@code heldBy} names the server holding its connection, or the last that did ("" when none);
+ * {@code revision} counts the changes of what it reports besides the time of its last message; {@code pollMillis} is the
  * longest gap between polls of an agent on HTTP (0: unknown, or not polling).
  */
 public record AgentSnapshot(
@@ -29,6 +30,7 @@ public record AgentSnapshot(
     AvailableComponents availableComponents,
     boolean connected,
     String heldBy,
+    long revision,
     long connectedSince,
     long lastSeen,
     String remoteAddress,

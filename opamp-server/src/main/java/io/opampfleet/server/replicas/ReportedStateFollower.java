@@ -52,14 +52,15 @@ public final class ReportedStateFollower implements StoreFollower {
   }
 
   /**
-   * Reads which server holds each agent and when it last spoke (a small row each), and takes whole
-   * those that differ from what this server has; then marks disconnected the agents whose server is gone.
+   * Reads which server holds each agent, since when, and how many changes it has reported (a small
+   * row each), and takes whole those that differ from what this server has; then marks disconnected
+   * the agents whose server is gone.
    */
   @Override
   public void repair(Connection connection) throws SQLException {
     List<String> stale = new ArrayList<>();
     try (PreparedStatement select = connection.prepareStatement("SELECT instance_uid, connected, held_by,"
-        + " connected_since, last_seen FROM agents WHERE held_by IS NULL OR held_by <> ?")) {
+        + " connected_since, last_seen, revision FROM agents WHERE held_by IS NULL OR held_by <> ?")) {
       select.setString(1, presence.name());
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
@@ -67,8 +68,10 @@ public final class ReportedStateFollower implements StoreFollower {
           AgentSnapshot known = inventory.find(uid).map(Agent::snapshot).orElse(null);
           String heldBy = rows.getString(3);
           boolean connected = rows.getBoolean(2) && heldBy != null && presence.aliveElsewhere(heldBy);
+          // A connected agent's last message moves with every heartbeat, of which no one is told.
           if (known == null || known.connected() != connected || known.connectedSince() != rows.getLong(4)
-              || known.lastSeen() != rows.getLong(5) || (connected && !heldBy.equals(known.heldBy()))) {
+              || known.revision() != rows.getLong(6) || (!connected && known.lastSeen() != rows.getLong(5))
+              || (connected && !heldBy.equals(known.heldBy()))) {
             stale.add(uid);
           }
         }

@@ -33,7 +33,7 @@ public final class AgentRows {
   static final List<String> REPORTED = List.of("instance_uid", "description", "capabilities", "health",
       "effective_config", "remote_config_status", "package_statuses", "available_components", "connected",
       "connected_since", "last_seen", "remote_address", "certificate_subject", "certificate_sha256",
-      "certificate_pending_sha256", "held_by");
+      "certificate_pending_sha256", "held_by", "revision");
   static final List<String> DESIRED = List.of("desired_config", "desired_version", "desired_local");
   static final List<String> COLUMNS = java.util.stream.Stream.concat(REPORTED.stream(), DESIRED.stream()).toList();
   static final String UPDATE_DESIRED = "UPDATE agents SET desired_config = ?, desired_version = ?, desired_local = ?"
@@ -74,7 +74,8 @@ public final class AgentRows {
     statement.setString(i++, ColumnText.fit(agent.certificateSubject(), 512));
     statement.setString(i++, agent.certificateSha256());
     statement.setString(i++, agent.pendingCertificateSha256());
-    statement.setString(i, agent.heldBy().isEmpty() ? null : agent.heldBy());
+    statement.setString(i++, agent.heldBy().isEmpty() ? null : agent.heldBy());
+    statement.setLong(i, agent.revision());
   }
 
   static void bindAll(PreparedStatement statement, AgentSnapshot agent) throws SQLException {
@@ -159,6 +160,7 @@ public final class AgentRows {
         parse(rows.getBytes("available_components"), AvailableComponents.parser(), null),
         connected,
         heldBy == null ? "" : heldBy,
+        rows.getLong("revision"),
         rows.getLong("connected_since"),
         rows.getLong("last_seen"),
         nullToEmpty(rows.getString("remote_address")),

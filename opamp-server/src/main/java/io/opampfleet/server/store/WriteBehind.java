@@ -315,7 +315,9 @@ public final class WriteBehind implements AutoCloseable {
           }
           upsert.executeBatch();
         }
-        Signals.tell(database.dialect(), connection, REPORTED_CHANNEL, List.copyOf(batch.agents.keySet()));
+        // Heartbeats change only the time of the last message: the others are told of other news only.
+        Signals.tell(database.dialect(), connection, REPORTED_CHANNEL,
+            batch.agents.values().stream().filter(Agent::takeNews).map(Agent::uid).toList());
       }
       if (!batch.desired.isEmpty()) {
         writeDesired(connection, batch.desired.values());
