@@ -133,6 +133,8 @@ public final class FleetServer implements AutoCloseable {
         desired, packages, offers, System::currentTimeMillis, presence);
     started.push(rollouts);
     rollouts.start();
+    // Others may have marked this server's agents disconnected while its lease had lapsed.
+    presence.onRegained(() -> inventory.heldHere().forEach(uid -> inventory.find(uid).ifPresent(writes::agent)));
     OperatorCommands operator = new OperatorCommands(commands, writes, new CommandRepository(database),
         System::currentTimeMillis);
     Consumer<Agent> afterMessage = agent -> {};
@@ -142,7 +144,7 @@ public final class FleetServer implements AutoCloseable {
           System::currentTimeMillis);
       StoreSignalsListener signals = new StoreSignalsListener(database, List.of(
           new DesiredStateFollower(inventory, configs, rollouts), new ReportedStateFollower(inventory, presence, configs),
-          new PackageOffersFollower(inventory, packages, offers, commands), commandFollower));
+          new PackageOffersFollower(inventory, packages, offers, commands, writes), commandFollower));
       started.push(signals);
       presence.onChange(signals::repairSoon);
       afterMessage = commandFollower::afterMessage;

@@ -1,6 +1,7 @@
 package io.opampfleet.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -155,5 +156,11 @@ class ReplicasIT {
       await().atMost(Duration.ofSeconds(10)).until(() -> agent.installed.containsKey("otelcol"));
       assertThat(agent.installed.get("otelcol")).isEqualTo(content);
     }
+  }
+
+  @Test
+  void aSecondServerMayNotTakeTheNameOfOneThatIsRunning() {
+    TestFleet impostor = new TestFleet(dir.resolve("impostor").resolve("b"), Optional.of(postgres.jdbcUrl()));
+    assertThatThrownBy(impostor::start).hasMessageContaining("a server named 'b' is running on this store");
   }
 }

@@ -1,5 +1,7 @@
 package io.opampfleet.server.replicas;
 
+import io.opampfleet.netty.server.AgentConnection;
+import io.opampfleet.netty.server.Transport;
 import io.opampfleet.server.inventory.Agent;
 import io.opampfleet.server.inventory.Inventory;
 import io.opampfleet.server.opamp.OperatorCommands;
@@ -48,7 +50,7 @@ public final class CommandFollower implements StoreFollower {
   @Override
   public void follow(Connection connection, Collection<String> uids) {
     waiting.addAll(uids);
-    deliver(uids);
+    deliver(uids, false);
   }
 
   @Override
@@ -57,18 +59,26 @@ public final class CommandFollower implements StoreFollower {
     Set<String> now = repository.agentsWaiting();
     waiting.retainAll(now);
     waiting.addAll(now);
-    deliver(now);
+    deliver(now, false);
   }
 
   /** After a message of an agent held here: its waiting commands, if it has any. */
   public void afterMessage(Agent agent) {
     if (waiting.contains(agent.uid())) {
-      deliver(List.of(agent.uid()));
+      deliver(List.of(agent.uid()), true);
     }
   }
 
-  private void deliver(Collection<String> uids) {
-    List<String> held = uids.stream().filter(uid -> inventory.find(uid).map(Agent::heldHere).orElse(false)).toList();
+  /**
+   * Carries out the waiting commands of those agents held here; those of HTTP agents only after
+   * one of their messages ({@code afterMessage}), as the answer to their next poll may come from
+   * another server.
+   */
+  private void deliver(Collection<String> uids, boolean afterMessage) {
+    List<String> held = uids.stream().filter(uid -> inventory.find(uid).map(agent -> {
+      AgentConnection connection = agent.connection();
+      return connection != null && (afterMessage || connection.transport() == Transport.WEBSOCKET);
+    }).orElse(false)).toList();
     for (Command command : repository.waiting(held)) {
       Agent agent = inventory.find(command.uid()).orElse(null);
       if (agent == null || !agent.heldHere() || !repository.claim(command.id())) {

@@ -21,13 +21,15 @@ public final class PackageOffersFollower implements StoreFollower {
   private final PackageRepository packages;
   private final PackageOffers offers;
   private final AgentCommands commands;
+  private final WriteBehind writes;
 
   public PackageOffersFollower(Inventory inventory, PackageRepository packages, PackageOffers offers,
-      AgentCommands commands) {
+      AgentCommands commands, WriteBehind writes) {
     this.inventory = inventory;
     this.packages = packages;
     this.offers = offers;
     this.commands = commands;
+    this.writes = writes;
   }
 
   @Override
@@ -37,8 +39,10 @@ public final class PackageOffersFollower implements StoreFollower {
 
   @Override
   public void follow(Connection connection, Collection<String> uids) {
-    Map<String, List<HostedPackage>> stored = packages.offeredTo(uids);
-    for (String uid : uids) {
+    // An offer made here and not yet written is newer than what the store has.
+    List<String> settled = uids.stream().filter(uid -> !writes.offerUnwritten(uid)).toList();
+    Map<String, List<HostedPackage>> stored = packages.offeredTo(settled);
+    for (String uid : settled) {
       offers.reload(uid, stored.getOrDefault(uid, List.of()));
       inventory.find(uid).filter(Agent::heldHere).ifPresent(commands::sendPackages);
     }

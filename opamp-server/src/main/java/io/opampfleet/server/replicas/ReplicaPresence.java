@@ -2,6 +2,7 @@ package io.opampfleet.server.replicas;
 
 import io.opampfleet.server.rollout.Replicas;
 import io.opampfleet.server.store.Database;
+import io.opampfleet.server.store.Dialect;
 import io.opampfleet.server.store.Signals;
 import io.opampfleet.server.store.StoreException;
 import io.opampfleet.server.store.WriteBehind;
@@ -43,16 +44,27 @@ public final class ReplicaPresence implements Replicas, AutoCloseable {
   });
   private volatile Set<String> alive = Set.of();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private final List<Runnable> regained = new CopyOnWriteArrayList<>();
   private volatile String opampAddress;
   private volatile String adminAddress;
   private long startedAt;
   private volatile long renewedAt = System.nanoTime() - LEASE.toNanos();
 
-  /** Writes this server's row, learns which others are alive, and keeps the row alive from now on. */
+  /**
+   * Waits out the lease of an earlier start of a server of this name (one killed moments ago), lets
+   * go of the agents that start held, writes this server's row, learns which others are alive, and
+   * keeps the row alive from now on.
+   *
+   * @throws StoreException when a server of this name is alive: two servers must not share a name
+   */
   public ReplicaPresence(Database database, String name) {
     this.database = database;
     this.name = name;
     try {
+      awaitNameFree();
+      try (Connection connection = database.connection()) {
+        release(connection, name, database.dialect().nowMillis(connection));
+      }
       renew();
     } catch (SQLException e) {
       throw new StoreException("cannot join the servers sharing the store: " + e.getMessage(), e);
@@ -88,7 +100,8 @@ public final class ReplicaPresence implements Replicas, AutoCloseable {
    */
   @Override
   public boolean aliveElsewhere(String replica) {
-    return !replica.equals(name) && alive.contains(replica);
+    // The embedded store serves one server: whatever its rows say, no other holds an agent.
+    return database.dialect() != Dialect.H2 && !replica.equals(name) && alive.contains(replica);
   }
 
   /** The servers alive at the last look, this one with them. */
@@ -99,6 +112,14 @@ public final class ReplicaPresence implements Replicas, AutoCloseable {
   /** Runs {@code listener} whenever a server joins or leaves (on the presence's thread). */
   public void onChange(Runnable listener) {
     listeners.add(listener);
+  }
+
+  /**
+   * Runs {@code listener} when this server renews its lease after it had run out (the others may
+   * have marked its agents disconnected meanwhile).
+   */
+  public void onRegained(Runnable listener) {
+    regained.add(listener);
   }
 
   private void renewQuietly() {
@@ -112,6 +133,7 @@ public final class ReplicaPresence implements Replicas, AutoCloseable {
 
   private void renew() throws SQLException {
     long started = System.nanoTime();
+    boolean lapsed = startedAt != 0 && !present();
     try (Connection connection = database.connection()) {
       long now = database.dialect().nowMillis(connection);
       if (startedAt == 0) {
@@ -127,6 +149,10 @@ public final class ReplicaPresence implements Replicas, AutoCloseable {
         upsert.executeUpdate();
       }
       renewedAt = started;
+      if (lapsed) {
+        log.warn("replicas: this server's presence is renewed after it had lapsed; its agents are written again");
+        regained.forEach(Runnable::run);
+      }
       Set<String> names = new HashSet<>();
       List<String> gone = new ArrayList<>();
       try (PreparedStatement select = connection.prepareStatement("SELECT name, alive_until FROM replicas");
@@ -146,10 +172,60 @@ public final class ReplicaPresence implements Replicas, AutoCloseable {
     }
   }
 
-  /** Marks the agents a server held when its lease ran out disconnected, tells the others, and forgets it. */
+  /** Until the row of a server of this name says its lease has ended; one renewed meanwhile is alive. */
+  private void awaitNameFree() throws SQLException {
+    long deadline = System.nanoTime() + LEASE.plus(MARGIN).toNanos();
+    Long first = null;
+    while (true) {
+      long now;
+      Long aliveUntil = null;
+      try (Connection connection = database.connection();
+           PreparedStatement select = connection.prepareStatement("SELECT alive_until FROM replicas WHERE name = ?")) {
+        now = database.dialect().nowMillis(connection);
+        select.setString(1, name);
+        try (ResultSet row = select.executeQuery()) {
+          if (row.next()) {
+            aliveUntil = row.getLong(1);
+          }
+        }
+      }
+      if (aliveUntil == null || aliveUntil <= now) {
+        return;
+      }
+      if (first != null && aliveUntil > first || System.nanoTime() > deadline) {
+        throw new StoreException("a server named '" + name + "' is running on this store; give each server its own"
+            + " storage::replica_name", null);
+      }
+      if (first == null) {
+        first = aliveUntil;
+        log.info("replicas: an earlier '{}' may still hold its lease for {} ms; waiting for it to end", name,
+            aliveUntil - now);
+      }
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StoreException("interrupted while waiting for the name '" + name + "'", e);
+      }
+    }
+  }
+
+  /**
+   * Forgets a server whose lease ran out (only the server that removes its row goes on), marks the
+   * agents it held disconnected, and tells the others. At start, lets go of this server's own.
+   */
   private void release(Connection connection, String replica, long now) throws SQLException {
     connection.setAutoCommit(false);
     try {
+      try (PreparedStatement delete = connection.prepareStatement(
+          "DELETE FROM replicas WHERE name = ? AND alive_until <= ?")) {
+        delete.setString(1, replica);
+        delete.setLong(2, now);
+        if (delete.executeUpdate() == 0 && !replica.equals(name)) {
+          // Renewed meanwhile, or another server released it first.
+          return;
+        }
+      }
       List<String> uids = new ArrayList<>();
       try (PreparedStatement held = connection.prepareStatement(
           "SELECT instance_uid FROM agents WHERE connected AND held_by = ?")) {
@@ -165,12 +241,6 @@ public final class ReplicaPresence implements Replicas, AutoCloseable {
         update.setLong(1, now);
         update.setString(2, replica);
         update.executeUpdate();
-      }
-      try (PreparedStatement delete = connection.prepareStatement(
-          "DELETE FROM replicas WHERE name = ? AND alive_until <= ?")) {
-        delete.setString(1, replica);
-        delete.setLong(2, now);
-        delete.executeUpdate();
       }
       Signals.tell(database.dialect(), connection, WriteBehind.REPORTED_CHANNEL, uids);
       connection.commit();

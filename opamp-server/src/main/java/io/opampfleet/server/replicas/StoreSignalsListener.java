@@ -70,7 +70,7 @@ public final class StoreSignalsListener implements AutoCloseable {
       if (repairDue || System.nanoTime() - repairedAt > REPAIR_EVERY.toNanos()) {
         repairDue = false;
         for (StoreFollower follower : followers.values()) {
-          follower.repair(connection);
+          isolated(follower, () -> follower.repair(connection));
         }
         repairedAt = System.nanoTime();
       }
@@ -83,10 +83,24 @@ public final class StoreSignalsListener implements AutoCloseable {
         for (Map.Entry<String, Set<String>> entry : byChannel.entrySet()) {
           StoreFollower follower = followers.get(entry.getKey());
           if (follower != null) {
-            follower.follow(connection, entry.getValue());
+            isolated(follower, () -> follower.follow(connection, entry.getValue()));
           }
         }
       }
+    }
+  }
+
+  private interface StoreWork {
+    void run() throws SQLException;
+  }
+
+  /** One follower's failure is logged, and the others go on; the listening connection's own fails the loop. */
+  private static void isolated(StoreFollower follower, StoreWork work) throws SQLException {
+    try {
+      work.run();
+    } catch (RuntimeException e) {
+      log.warn("replicas: following {} failed ({}); the next signal or comparison tries again", follower.channel(),
+          e.toString());
     }
   }
 

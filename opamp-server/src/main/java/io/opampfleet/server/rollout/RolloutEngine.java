@@ -63,6 +63,7 @@ public final class RolloutEngine implements AutoCloseable {
   private static final long DRIVE_EVERY_MILLIS = 1_000;
   /** How long an operator's request asked here waits for the driving server to carry it out. */
   private static final long REQUEST_WAIT_MILLIS = 5_000;
+  private static final long STORED_VIEW_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final Inventory inventory;
   private final ConfigRepository configs;
@@ -86,6 +87,8 @@ public final class RolloutEngine implements AutoCloseable {
   private final Map<Long, StoreRetry> unstored = new HashMap<>();
   /** Views of ended rollouts, which no longer change, wherever they were driven. */
   private final Map<Long, RolloutView> finished = new ConcurrentHashMap<>();
+  /** Views of unfinished rollouts driven by other servers, as last read from the store. */
+  private final Map<Long, StoredView> storedViews = new ConcurrentHashMap<>();
   private long lastScan;
   private long lastDrive;
   /** The last progress written: on close, what this server drives is let go only once it is stored. */
@@ -202,7 +205,7 @@ public final class RolloutEngine implements AutoCloseable {
     }
     return call(() -> Optional.ofNullable(active.get(id)).map(r -> r.rollout().view(100))
         .or(() -> Optional.ofNullable(finished.get(id))))
-        .or(() -> repository.find(id).flatMap(row -> stored(row, 100)));
+        .or(() -> repository.find(id).flatMap(row -> stored(row)));
   }
 
   /** All rollouts, newest first: those driven here as they are now, the others as the store has them. */
@@ -216,7 +219,7 @@ public final class RolloutEngine implements AutoCloseable {
     Map<Long, RolloutView> all = new HashMap<>(here);
     for (RolloutRow row : repository.all()) {
       if (!all.containsKey(row.id())) {
-        stored(row, 10).ifPresent(view -> all.put(view.id(), view));
+        stored(row).ifPresent(view -> all.put(view.id(), view));
       }
     }
     List<RolloutView> newestFirst = new ArrayList<>(all.values());
@@ -224,15 +227,27 @@ public final class RolloutEngine implements AutoCloseable {
     return newestFirst;
   }
 
-  /** A rollout as the store has it (an ended one is kept: it no longer changes). */
-  private Optional<RolloutView> stored(RolloutRow row, int failures) {
+  /**
+   * A rollout as the store has it: an ended one is kept (it no longer changes), one driven
+   * elsewhere is read again at most once a second (pages and streams ask often).
+   */
+  private Optional<RolloutView> stored(RolloutRow row) {
+    StoredView recent = storedViews.get(row.id());
+    if (recent != null && System.nanoTime() - recent.readAt() < STORED_VIEW_NANOS) {
+      return Optional.of(recent.view());
+    }
     Rollout rollout = rebuild(row, new HashMap<>(), new ArrayList<>());
-    RolloutView view = rollout.view(failures);
+    RolloutView view = rollout.view(100);
     if (rollout.state.finished()) {
-      finished.put(rollout.id, rollout.view(100));
+      finished.put(rollout.id, view);
+      storedViews.remove(rollout.id);
+    } else {
+      storedViews.put(rollout.id, new StoredView(view, System.nanoTime()));
     }
     return Optional.of(view);
   }
+
+  private record StoredView(RolloutView view, long readAt) {}
 
   /**
    * Each rollout the agent was part of, newest first: the version offered, how it ended for the
@@ -313,12 +328,14 @@ public final class RolloutEngine implements AutoCloseable {
    * have the components it names, decided on the engine's thread like every rollout step.
    */
   public Assigned assign(Collection<Agent> agents, ConfigVersion version, String why) {
+    // Agents in rollouts another server drives are left to those, as those driven here are.
+    Set<String> elsewhere = repository.inUnfinishedRollouts();
     return call(() -> {
       long now = clock.getAsLong();
       int assigned = 0;
       List<String> incompatible = new ArrayList<>();
       for (Agent agent : agents) {
-        if (byAgent.containsKey(agent.uid())) {
+        if (byAgent.containsKey(agent.uid()) || elsewhere.contains(agent.uid())) {
           continue;
         }
         List<String> missing = ComponentCheck.missing(version.body(), agent.snapshot().availableComponents());
@@ -532,6 +549,7 @@ public final class RolloutEngine implements AutoCloseable {
         break;
       }
     }
+    storedViews.remove(id);
     return view(id).orElseThrow();
   }
 
@@ -571,21 +589,31 @@ public final class RolloutEngine implements AutoCloseable {
       return;
     }
     for (RolloutRepository.Driven driven : unfinished) {
-      RolloutMachine machine = active.get(driven.id());
-      if (machine != null) {
-        if (!replicas.name().equals(driven.driver())) {
-          log.warn("rollout {}: {} drives it now; this server stops", driven.id(), driven.driver());
-          drop(machine);
-        } else if (driven.requested() != null) {
-          answer(machine, driven.requested(), now);
-        }
-        continue;
+      try {
+        drive(driven, now);
+      } catch (RuntimeException e) {
+        log.warn("rollout {}: cannot take it up now ({}); trying again in {} ms", driven.id(), e.getMessage(),
+            DRIVE_EVERY_MILLIS);
       }
-      boolean free = driven.driver() == null || driven.driver().equals(replicas.name())
-          || !replicas.aliveElsewhere(driven.driver());
-      if (free && repository.claim(driven.id(), driven.driver(), replicas.name())) {
-        repository.find(driven.id()).ifPresent(row -> takeOver(row, driven.driver(), now));
+    }
+  }
+
+  /** Renews one rollout driven here, carries out its request, or takes it over when its driver is gone. */
+  private void drive(RolloutRepository.Driven driven, long now) {
+    RolloutMachine machine = active.get(driven.id());
+    if (machine != null) {
+      if (!replicas.name().equals(driven.driver())) {
+        log.warn("rollout {}: {} drives it now; this server stops", driven.id(), driven.driver());
+        drop(machine);
+      } else if (driven.requested() != null) {
+        answer(machine, driven.requested(), now);
       }
+      return;
+    }
+    boolean free = driven.driver() == null || driven.driver().equals(replicas.name())
+        || !replicas.aliveElsewhere(driven.driver());
+    if (free && repository.claim(driven.id(), driven.driver(), replicas.name())) {
+      repository.find(driven.id()).ifPresent(row -> takeOver(row, driven.driver(), now));
     }
   }
 
@@ -600,6 +628,11 @@ public final class RolloutEngine implements AutoCloseable {
   private void tick() {
     try {
       long now = clock.getAsLong();
+      if (!replicas.present()) {
+        // Another server may take these rollouts over at any moment: not one more step here.
+        drive(now);
+        return;
+      }
       retryStore(now);
       Map<RolloutMachine, List<String>> observed = new LinkedHashMap<>();
       for (String uid : List.copyOf(changed)) {
@@ -617,7 +650,8 @@ public final class RolloutEngine implements AutoCloseable {
         lastScan = now;
         List.copyOf(active.values()).forEach(machine -> step(machine, () -> machine.scan(fleet, now)));
       }
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // Whatever it was, the engine's thread must go on ticking: a stopped tick would hold its rollouts.
       log.error("rollouts: a step failed and will be tried again: {}", e.toString(), e);
     }
   }

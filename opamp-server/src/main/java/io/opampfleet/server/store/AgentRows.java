@@ -42,14 +42,13 @@ public final class AgentRows {
   private AgentRows() {}
 
   /**
-   * Inserts the agent, or updates what it reports only. A row that says another server holds the
-   * agent is left alone unless this is a newer connection: a server still holding a stale one
-   * (during a failover) does not undo the newest.
+   * Inserts the agent, or updates what it reports only. A row another server wrote last is left
+   * alone unless this server holds a newer connection of the agent: a server with a stale one
+   * (during a failover), or one that lost it, does not undo the newest.
    */
   static String upsertReported(Dialect dialect) {
-    return dialect.upsert("agents", REPORTED, 1, "NOT agents.connected OR agents.held_by IS NULL"
-        + " OR agents.held_by = EXCLUDED.held_by"
-        + " OR (EXCLUDED.connected AND EXCLUDED.connected_since >= agents.connected_since)");
+    return dialect.upsert("agents", REPORTED, 1, "agents.held_by IS NULL OR agents.held_by = EXCLUDED.held_by"
+        + " OR (EXCLUDED.connected AND (NOT agents.connected OR EXCLUDED.connected_since >= agents.connected_since))");
   }
 
   /** Inserts or updates the whole row: for an agent whose row does not exist yet. */
@@ -57,7 +56,12 @@ public final class AgentRows {
     return dialect.upsert("agents", COLUMNS, 1);
   }
 
-  static void bindReported(PreparedStatement statement, AgentSnapshot agent) throws SQLException {
+  /**
+   * The agent as {@code writer} knows it: connected only when it holds the connection ({@code
+   * heldHere}), whatever another server's row it followed says.
+   */
+  static void bindReported(PreparedStatement statement, AgentSnapshot agent, String writer, boolean heldHere)
+      throws SQLException {
     int i = 1;
     statement.setString(i++, agent.uid());
     statement.setBytes(i++, bytes(agent.description()));
@@ -67,19 +71,20 @@ public final class AgentRows {
     statement.setBytes(i++, bytes(agent.remoteConfigStatus()));
     statement.setBytes(i++, bytes(agent.packageStatuses()));
     statement.setBytes(i++, bytes(agent.availableComponents()));
-    statement.setBoolean(i++, agent.connected());
+    statement.setBoolean(i++, heldHere);
     statement.setLong(i++, agent.connectedSince());
     statement.setLong(i++, agent.lastSeen());
     statement.setString(i++, ColumnText.fit(agent.remoteAddress(), 128));
     statement.setString(i++, ColumnText.fit(agent.certificateSubject(), 512));
     statement.setString(i++, agent.certificateSha256());
     statement.setString(i++, agent.pendingCertificateSha256());
-    statement.setString(i++, agent.heldBy().isEmpty() ? null : agent.heldBy());
+    statement.setString(i++, writer);
     statement.setLong(i, agent.revision());
   }
 
-  static void bindAll(PreparedStatement statement, AgentSnapshot agent) throws SQLException {
-    bindReported(statement, agent);
+  static void bindAll(PreparedStatement statement, AgentSnapshot agent, String writer, boolean heldHere)
+      throws SQLException {
+    bindReported(statement, agent, writer, heldHere);
     bindDesired(statement, REPORTED.size() + 1, agent);
   }
 

@@ -48,7 +48,9 @@ public final class Database implements AutoCloseable {
       config.setUsername("sa");
       dialect = Dialect.H2;
     }
-    config.setMaximumPoolSize(8);
+    // The writer, the rollout engine, the presence lease, the signal listener (one held for good),
+    // the followers, the admin workers and agents' command lookups each take one now and then.
+    config.setMaximumPoolSize(16);
     // Waiting for a connection ends in a few seconds: an outage answers 503 soon, and the writers retry.
     config.setConnectionTimeout(5_000);
     config.setValidationTimeout(2_000);

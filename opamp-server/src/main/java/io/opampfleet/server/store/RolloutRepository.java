@@ -90,6 +90,12 @@ public final class RolloutRepository {
     return busy;
   }
 
+  /** The agents in rollouts that have not ended, whichever server drives them. */
+  public Set<String> inUnfinishedRollouts() {
+    return new HashSet<>(sql.query("SELECT a.instance_uid FROM rollout_agents a JOIN rollouts r ON r.id = a.rollout_id"
+        + " WHERE r.state IN (" + unfinishedStates + ")", row -> row.getString(1)));
+  }
+
   /** The rollout that has not ended the agent is in, whichever server drives it. */
   public Optional<Long> unfinishedRolloutOf(String uid) {
     return sql.query("SELECT a.rollout_id FROM rollout_agents a JOIN rollouts r ON r.id = a.rollout_id"

@@ -38,6 +38,7 @@ public final class WriteBehind implements AutoCloseable {
 
   private final Database database;
   private final String rolloutAgentsUpsert;
+  private final String replica;
   private final Object lock = new Object();
   private Batch queued = new Batch();
   /** The batch being written now; null between batches. */
@@ -57,6 +58,7 @@ public final class WriteBehind implements AutoCloseable {
    */
   public WriteBehind(Database database, String replica) {
     this.database = database;
+    this.replica = replica;
     this.rolloutAgentsUpsert = database.dialect().upsert("rollout_agents", RolloutAgentRow.COLUMNS, 2,
         "EXISTS (SELECT 1 FROM rollouts r WHERE r.id = EXCLUDED.rollout_id AND r.driver = '"
             + replica.replace("'", "''") + "')");
@@ -82,6 +84,15 @@ public final class WriteBehind implements AutoCloseable {
   public boolean desiredUnwritten(String uid) {
     synchronized (lock) {
       return queued.desired.containsKey(uid) || (writing != null && writing.desired.containsKey(uid));
+    }
+  }
+
+  /** Whether a package offer made here for the agent is not in the store yet. */
+  public boolean offerUnwritten(String uid) {
+    String prefix = uid + "/";
+    synchronized (lock) {
+      return queued.offers.keySet().stream().anyMatch(key -> key.startsWith(prefix))
+          || (writing != null && writing.offers.keySet().stream().anyMatch(key -> key.startsWith(prefix)));
     }
   }
 
@@ -307,7 +318,7 @@ public final class WriteBehind implements AutoCloseable {
         try (PreparedStatement upsert = connection.prepareStatement(AgentRows.upsertReported(database.dialect()))) {
           int n = 0;
           for (Agent agent : batch.agents.values()) {
-            AgentRows.bindReported(upsert, agent.snapshot());
+            AgentRows.bindReported(upsert, agent.snapshot(), replica, agent.heldHere());
             upsert.addBatch();
             if (++n % MAX_BATCH == 0) {
               upsert.executeBatch();
@@ -387,7 +398,7 @@ public final class WriteBehind implements AutoCloseable {
     if (!missing.isEmpty()) {
       try (PreparedStatement upsert = connection.prepareStatement(AgentRows.upsertAll(database.dialect()))) {
         for (Agent agent : missing) {
-          AgentRows.bindAll(upsert, agent.snapshot());
+          AgentRows.bindAll(upsert, agent.snapshot(), replica, agent.heldHere());
           upsert.addBatch();
         }
         upsert.executeBatch();

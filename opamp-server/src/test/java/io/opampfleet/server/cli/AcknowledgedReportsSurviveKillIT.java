@@ -63,6 +63,9 @@ class AcknowledgedReportsSurviveKillIT {
 
       assertThat(answered).hasSizeGreaterThanOrEqualTo(1_000);
       assertThat(stored).containsAll(answered);
+      // Nobody is connected to a server that just started, whatever the killed one last wrote.
+      assertThat(new ObjectMapper().readTree(ServerProcess.get(admin + "/api/v1/agents?connected=true&size=1", token)
+          .body()).get("total").asInt()).isZero();
     }
   }
 
