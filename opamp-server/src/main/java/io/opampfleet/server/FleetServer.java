@@ -152,7 +152,7 @@ public final class FleetServer implements AutoCloseable {
     FleetCallbacks callbacks = new FleetCallbacks(inventory, writes, assignments, configs,
         new CertificateBinding(settings.agents().requireUidInCertificate()), metrics, commands, rollouts,
         ReportLimits.defaults(), settings.opamp().limits().newConnectionsPerSecond(), afterMessage,
-        System::currentTimeMillis);
+        presence::storeMillis);
     Tokens tokens = new Tokens(settings.tokens(), new TokenRepository(database));
     Optional<String> firstToken = tokens.bootstrap();
 

@@ -49,6 +49,8 @@ public final class ReplicaPresence implements Replicas, AutoCloseable {
   private volatile String adminAddress;
   private long startedAt;
   private volatile long renewedAt = System.nanoTime() - LEASE.toNanos();
+  /** The store's clock less this machine's, as last measured. */
+  private volatile long clockOffset;
 
   /**
    * Waits out the lease of an earlier start of a server of this name (one killed moments ago), lets
@@ -76,6 +78,14 @@ public final class ReplicaPresence implements Replicas, AutoCloseable {
   @Override
   public String name() {
     return name;
+  }
+
+  /**
+   * The time by the store's clock (as of the last renewal), so that times servers sharing it write
+   * (when a connection began, an agent's last message) compare across machines whose clocks differ.
+   */
+  public long storeMillis() {
+    return System.currentTimeMillis() + clockOffset;
   }
 
   /**
@@ -135,7 +145,9 @@ public final class ReplicaPresence implements Replicas, AutoCloseable {
     long started = System.nanoTime();
     boolean lapsed = startedAt != 0 && !present();
     try (Connection connection = database.connection()) {
+      long asked = System.currentTimeMillis();
       long now = database.dialect().nowMillis(connection);
+      clockOffset = now - (asked + System.currentTimeMillis()) / 2;
       if (startedAt == 0) {
         startedAt = now;
       }

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,6 +88,8 @@ public final class RolloutEngine implements AutoCloseable {
   private final Map<Long, StoreRetry> unstored = new HashMap<>();
   /** Views of ended rollouts, which no longer change, wherever they were driven. */
   private final Map<Long, RolloutView> finished = new ConcurrentHashMap<>();
+  /** Rollouts whose end the store refused: over for this process, not taken up again (engine thread). */
+  private final Set<Long> endedHere = new HashSet<>();
   /** Views of unfinished rollouts driven by other servers, as last read from the store. */
   private final Map<Long, StoredView> storedViews = new ConcurrentHashMap<>();
   private long lastScan;
@@ -610,6 +613,9 @@ public final class RolloutEngine implements AutoCloseable {
       }
       return;
     }
+    if (endedHere.contains(driven.id())) {
+      return;
+    }
     boolean free = driven.driver() == null || driven.driver().equals(replicas.name())
         || !replicas.aliveElsewhere(driven.driver());
     if (free && repository.claim(driven.id(), driven.driver(), replicas.name())) {
@@ -735,6 +741,7 @@ public final class RolloutEngine implements AutoCloseable {
       }
       log.error("rollout {}: the store refused its end too ({}); it ends here, and a restart finds it as last"
           + " stored", rollout.id, e.getMessage());
+      endedHere.add(rollout.id);
     }
     if (rollout.state.finished()) {
       active.remove(rollout.id);

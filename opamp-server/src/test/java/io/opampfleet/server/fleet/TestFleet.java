@@ -79,6 +79,11 @@ public final class TestFleet implements AutoCloseable {
     return this;
   }
 
+  /** The server's name among servers sharing its store: its directory's. */
+  public String replicaName() {
+    return dir.getFileName().toString();
+  }
+
   public int opampPort() {
     return opampPort;
   }
@@ -108,7 +113,7 @@ public final class TestFleet implements AutoCloseable {
             new TokenEntry("test-operator", "operator", ConfigVersion.sha256(OPERATOR)),
             new TokenEntry("test-viewer", "viewer", ConfigVersion.sha256(VIEWER))),
         new Storage(dir.resolve("data"), jdbcUrl, jdbcUrl.isPresent() ? "fleet" : "", jdbcUrl.isPresent() ? "fleet" : "",
-            dir.getFileName().toString()),
+            replicaName()),
         Duration.ofDays(1), Optional.of(new Signing(dir.resolve("ca.pem"), dir.resolve("ca-key.pem"), Duration.ofDays(1))),
         "text");
   }

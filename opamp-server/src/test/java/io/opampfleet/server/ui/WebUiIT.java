@@ -62,6 +62,9 @@ class WebUiIT {
     browser.awaitText(By.id("count-connected"), "3");
     await().atMost(Duration.ofSeconds(10)).until(() -> browser.all(By.cssSelector("#agents tr[data-uid]")).size() == 3);
     browser.consoleErrors();
+    // Each agent shows the server holding its connection.
+    assertThat(browser.all(By.cssSelector("#agents tr[data-uid] td.replica"))).extracting(WebElement::getText)
+        .containsOnly(fleet.replicaName());
     browser.screenshot("02-fleet");
     browser.driver().manage().window().setSize(new org.openqa.selenium.Dimension(1280, 800));
     browser.screenshot("02-fleet-laptop");
