@@ -4,6 +4,7 @@ import io.opampfleet.server.inventory.Agent;
 import io.opampfleet.server.inventory.AgentEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
@@ -55,13 +56,12 @@ public final class WriteBehind implements AutoCloseable {
   /**
    * @param replica the name of this server among those sharing the store: a rollout's progress is
    *     written only while this server drives it, so a driver that lost it cannot undo its successor's
+   *     (see {@link #drivenHere})
    */
   public WriteBehind(Database database, String replica) {
     this.database = database;
     this.replica = replica;
-    this.rolloutAgentsUpsert = database.dialect().upsert("rollout_agents", RolloutAgentRow.COLUMNS, 2,
-        "EXISTS (SELECT 1 FROM rollouts r WHERE r.id = EXCLUDED.rollout_id AND r.driver = '"
-            + replica.replace("'", "''") + "')");
+    this.rolloutAgentsUpsert = database.dialect().upsert("rollout_agents", RolloutAgentRow.COLUMNS, 2);
     this.writer = new Thread(this::run, "store-writer");
     writer.setDaemon(true);
     writer.start();
@@ -349,10 +349,13 @@ public final class WriteBehind implements AutoCloseable {
         }
       }
       if (!rolloutBatch.isEmpty()) {
+        Set<Long> driven = drivenHere(connection, rolloutBatch.values());
         try (PreparedStatement upsert = connection.prepareStatement(rolloutAgentsUpsert)) {
           for (RolloutAgentRow row : rolloutBatch.values()) {
-            bind(upsert, row);
-            upsert.addBatch();
+            if (driven.contains(row.rolloutId())) {
+              bind(upsert, row);
+              upsert.addBatch();
+            }
           }
           upsert.executeBatch();
         }
@@ -405,6 +408,31 @@ public final class WriteBehind implements AutoCloseable {
       }
     }
     Signals.tell(database.dialect(), connection, DESIRED_CHANNEL, ordered.stream().map(Agent::uid).toList());
+  }
+
+  /**
+   * Those of the rows' rollouts this server drives, locked against a claim by another server until
+   * this transaction ends: a claim waits for the progress written here, or this server sees it lost
+   * the rollout and writes none. With the embedded store this server drives them all.
+   */
+  private Set<Long> drivenHere(Connection connection, Collection<RolloutAgentRow> rows) throws SQLException {
+    Set<Long> ids = new HashSet<>();
+    rows.forEach(row -> ids.add(row.rolloutId()));
+    if (database.dialect() != Dialect.POSTGRESQL) {
+      return ids;
+    }
+    Set<Long> driven = new HashSet<>();
+    try (PreparedStatement select = connection.prepareStatement(
+        "SELECT id FROM rollouts WHERE id = ANY(?) AND driver = ? FOR SHARE")) {
+      select.setArray(1, connection.createArrayOf("bigint", ids.toArray()));
+      select.setString(2, replica);
+      try (ResultSet found = select.executeQuery()) {
+        while (found.next()) {
+          driven.add(found.getLong(1));
+        }
+      }
+    }
+    return driven;
   }
 
   static void bind(PreparedStatement statement, RolloutAgentRow row) throws SQLException {
