@@ -208,7 +208,7 @@ public final class RolloutEngine implements AutoCloseable {
     }
     return call(() -> Optional.ofNullable(active.get(id)).map(r -> r.rollout().view(100))
         .or(() -> Optional.ofNullable(finished.get(id))))
-        .or(() -> repository.find(id).flatMap(row -> stored(row)));
+        .or(() -> repository.find(id).map(this::stored));
   }
 
   /** All rollouts, newest first: those driven here as they are now, the others as the store has them. */
@@ -222,7 +222,7 @@ public final class RolloutEngine implements AutoCloseable {
     Map<Long, RolloutView> all = new HashMap<>(here);
     for (RolloutRow row : repository.all()) {
       if (!all.containsKey(row.id())) {
-        stored(row).ifPresent(view -> all.put(view.id(), view));
+        all.put(row.id(), stored(row));
       }
     }
     List<RolloutView> newestFirst = new ArrayList<>(all.values());
@@ -234,10 +234,10 @@ public final class RolloutEngine implements AutoCloseable {
    * A rollout as the store has it: an ended one is kept (it no longer changes), one driven
    * elsewhere is read again at most once a second (pages and streams ask often).
    */
-  private Optional<RolloutView> stored(RolloutRow row) {
+  private RolloutView stored(RolloutRow row) {
     StoredView recent = storedViews.get(row.id());
     if (recent != null && System.nanoTime() - recent.readAt() < STORED_VIEW_NANOS) {
-      return Optional.of(recent.view());
+      return recent.view();
     }
     Rollout rollout = rebuild(row, new HashMap<>(), new ArrayList<>());
     RolloutView view = rollout.view(100);
@@ -247,7 +247,7 @@ public final class RolloutEngine implements AutoCloseable {
     } else {
       storedViews.put(rollout.id, new StoredView(view, System.nanoTime()));
     }
-    return Optional.of(view);
+    return view;
   }
 
   private record StoredView(RolloutView view, long readAt) {}
@@ -294,9 +294,15 @@ public final class RolloutEngine implements AutoCloseable {
     Optional<Long> rollout = Optional.ofNullable(byAgent.get(agent.uid())).map(machine -> machine.rollout().id)
         .or(() -> repository.unfinishedRolloutOf(agent.uid()));
     if (rollout.isPresent()) {
-      throw new RolloutException(RolloutException.Kind.CONFLICT, "agent " + agent.uid() + " is in rollout "
-          + rollout.get() + ", which has not ended; wait for it or abort it before " + before);
+      throw inRollout(agent.uid(), rollout.get(), before);
     }
+  }
+
+  private static final String ANOTHER_ROLLOUT = "starting another over the same agents";
+
+  private static RolloutException inRollout(String uid, long rollout, String before) {
+    return new RolloutException(RolloutException.Kind.CONFLICT, "agent " + uid + " is in rollout " + rollout
+        + ", which has not ended; wait for it, or abort it, before " + before);
   }
 
   /**
@@ -443,9 +449,7 @@ public final class RolloutEngine implements AutoCloseable {
         rollout.agents.values().stream().map(a -> a.row(rollout.id)).toList(), replicas.name());
     if (!busy.isEmpty()) {
       Map.Entry<String, Long> first = busy.entrySet().iterator().next();
-      throw new RolloutException(RolloutException.Kind.CONFLICT, "agent " + first.getKey() + " is in rollout "
-          + first.getValue() + ", which has not ended; wait for it, or abort it, before starting another over"
-          + " the same agents");
+      throw inRollout(first.getKey(), first.getValue(), ANOTHER_ROLLOUT);
     }
     RolloutMachine machine = new RolloutMachine(rollout);
     active.put(rollout.id, machine);
@@ -463,9 +467,7 @@ public final class RolloutEngine implements AutoCloseable {
     for (Agent agent : matched) {
       RolloutMachine other = byAgent.get(agent.uid());
       if (other != null) {
-        throw new RolloutException(RolloutException.Kind.CONFLICT, "agent " + agent.uid() + " is in rollout "
-            + other.rollout().id + ", which has not ended; wait for it, or abort it, before starting another over"
-            + " the same agents");
+        throw inRollout(agent.uid(), other.rollout().id, ANOTHER_ROLLOUT);
       }
     }
     PackageTarget pkg = plan.pkg();

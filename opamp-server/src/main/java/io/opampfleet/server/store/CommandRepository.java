@@ -44,7 +44,7 @@ public final class CommandRepository {
     if (uids.isEmpty()) {
       return List.of();
     }
-    String marks = String.join(", ", uids.stream().map(uid -> "?").toList());
+    String marks = Sql.placeholders(uids.size());
     return sql.query("SELECT id, instance_uid, kind, asked_by, asked_at FROM agent_commands WHERE instance_uid IN ("
         + marks + ") ORDER BY id", row -> new Command(row.getLong(1), row.getString(2), Kind.valueOf(row.getString(3)),
         row.getString(4), row.getLong(5)), uids.toArray());

@@ -56,7 +56,7 @@ public final class PackageRepository {
     if (uids.isEmpty()) {
       return offered;
     }
-    String marks = String.join(", ", uids.stream().map(uid -> "?").toList());
+    String marks = Sql.placeholders(uids.size());
     String columns = String.join(", ", Arrays.stream(COLUMNS.split(", ")).map(c -> "p." + c).toList());
     sql.query("SELECT a.instance_uid, " + columns + " FROM agent_packages a JOIN packages p ON p.name = a.name"
         + " AND p.version = a.version WHERE a.instance_uid IN (" + marks + ")", row -> {

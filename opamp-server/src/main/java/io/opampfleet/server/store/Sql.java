@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /** Small synchronous statements for the admin side, where one request makes one or two of them. */
@@ -65,6 +66,11 @@ final class Sql {
 
   interface Work {
     void run(Connection connection) throws SQLException;
+  }
+
+  /** "?, ?, ?" for an IN list of {@code count} parameters. */
+  static String placeholders(int count) {
+    return String.join(", ", Collections.nCopies(count, "?"));
   }
 
   static PreparedStatement prepare(Connection connection, String sql, Object... parameters) throws SQLException {
