@@ -20,6 +20,7 @@ import io.opampfleet.server.api.TokensApi;
 import io.opampfleet.server.configs.Assignments;
 import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.inventory.Agent;
+import io.opampfleet.server.inventory.Fleet;
 import io.opampfleet.server.inventory.Inventory;
 import io.opampfleet.server.inventory.ReportLimits;
 import io.opampfleet.server.metrics.FleetMetrics;
@@ -49,6 +50,7 @@ import io.opampfleet.server.replicas.DesiredStateFollower;
 import io.opampfleet.server.replicas.PackageOffersFollower;
 import io.opampfleet.server.replicas.ReplicaPresence;
 import io.opampfleet.server.replicas.ReportedStateFollower;
+import io.opampfleet.server.replicas.StoredFleet;
 import io.opampfleet.server.replicas.StoreSignalsListener;
 import io.opampfleet.server.store.TokenRepository;
 import io.opampfleet.server.store.WriteBehind;
@@ -116,9 +118,19 @@ public final class FleetServer implements AutoCloseable {
     ReplicaPresence presence = new ReplicaPresence(database, settings.storage().replicaName());
     started.push(presence);
     BiFunction<String, Integer, ConfigVersion> versions = (name, version) -> configs.version(name, version).orElse(null);
-    Inventory inventory = new Inventory(presence.name(),
-        uid -> AgentRows.load(database, versions, presence::aliveElsewhere, uid));
-    AgentRows.loadAll(database, versions, presence::aliveElsewhere).forEach(inventory::restore);
+    boolean shared = database.dialect() == Dialect.POSTGRESQL;
+    Inventory inventory;
+    Fleet fleet;
+    if (shared) {
+      // Servers sharing PostgreSQL keep the agents they hold; the fleet is read from the store.
+      inventory = new Inventory(presence.name(), uids -> AgentRows.load(database, versions, presence::aliveElsewhere,
+          uids));
+      fleet = new StoredFleet(database, versions, presence, inventory);
+    } else {
+      inventory = new Inventory(presence.name(), uids -> List.of());
+      AgentRows.loadAll(database, versions, presence::aliveElsewhere).forEach(inventory::restore);
+      fleet = inventory;
+    }
     Assignments assignments = new Assignments(configs.assignments());
     FleetMetrics metrics = new FleetMetrics();
     PackageRepository packages = new PackageRepository(database);
@@ -129,7 +141,7 @@ public final class FleetServer implements AutoCloseable {
         .orElseGet(() -> AdvertisedUrls.base(adminTls ? "https" : "http", adminBound.get(), adminTls)));
     AgentCommands commands = new AgentCommands(signer(settings, opampBound::get), offers);
     DesiredConfigs desired = new DesiredConfigs(writes, commands);
-    RolloutEngine rollouts = new RolloutEngine(inventory, configs, new RolloutRepository(database, RolloutState.unfinished()), writes,
+    RolloutEngine rollouts = new RolloutEngine(inventory, fleet, configs, new RolloutRepository(database, RolloutState.unfinished()), writes,
         desired, packages, offers, System::currentTimeMillis, presence);
     started.push(rollouts);
     rollouts.start();
@@ -138,12 +150,12 @@ public final class FleetServer implements AutoCloseable {
     OperatorCommands operator = new OperatorCommands(commands, writes, new CommandRepository(database),
         System::currentTimeMillis);
     Consumer<Agent> afterMessage = agent -> {};
-    if (database.dialect() == Dialect.POSTGRESQL) {
+    if (shared) {
       // Servers sharing PostgreSQL follow each other's decisions, offers and commands, and the agents each holds.
       CommandFollower commandFollower = new CommandFollower(inventory, new CommandRepository(database), operator,
           System::currentTimeMillis);
       StoreSignalsListener signals = new StoreSignalsListener(database, List.of(
-          new DesiredStateFollower(inventory, configs, rollouts), new ReportedStateFollower(inventory, presence, configs),
+          new DesiredStateFollower(inventory, configs, rollouts), new ReportedStateFollower(inventory, presence, configs, rollouts::drives),
           new PackageOffersFollower(inventory, packages, offers, commands, writes), commandFollower));
       started.push(signals);
       presence.onChange(signals::repairSoon);
@@ -164,7 +176,7 @@ public final class FleetServer implements AutoCloseable {
     EventLoopGroup loops = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     started.push(() -> loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly());
     EventLog events = new EventLog(database);
-    AgentsApi agents = new AgentsApi(inventory, configs, events, writes, commands, operator, rollouts);
+    AgentsApi agents = new AgentsApi(inventory, fleet, configs, events, writes, commands, operator, rollouts);
     AtomicBoolean listening = new AtomicBoolean();
     StoreProbe store = new StoreProbe(database, Duration.ofSeconds(2));
     started.push(store);
@@ -176,10 +188,10 @@ public final class FleetServer implements AutoCloseable {
         packagesApi::download)
         .add(agents.routes())
         .add(packagesApi.routes())
-        .add(new ConfigsApi(configs, assignments, inventory, rollouts).routes())
+        .add(new ConfigsApi(configs, assignments, fleet, rollouts).routes())
         .add(new RolloutsApi(rollouts, agents::summary).routes())
         .add(new TokensApi(tokens).routes());
-    registerGauges(metrics, inventory, callbacks, writes, rollouts);
+    registerGauges(metrics, inventory, fleet, callbacks, writes, rollouts);
 
     OpampServer.Builder opampBuilder = OpampServer.builder().bind(settings.opamp().address()).callbacks(callbacks)
         .callbackExecutor(agentWork).eventLoopGroup(loops).limits(opampLimits(settings.opamp().limits()))
@@ -200,7 +212,7 @@ public final class FleetServer implements AutoCloseable {
     listening.set(true);
     log.info("serving OpAMP on {}://{}/v1/opamp and the admin API on {}://{}/api/v1 ({} agents known)",
         settings.opamp().tls().isPresent() ? "wss" : "ws", hostPort(opamp.address()),
-        adminTls ? "https" : "http", hostPort(admin.address()), inventory.size());
+        adminTls ? "https" : "http", hostPort(admin.address()), fleet.overview().size());
     return new FleetServer(started, opamp, admin, firstToken, api.routes());
   }
 
@@ -251,13 +263,16 @@ public final class FleetServer implements AutoCloseable {
     });
   }
 
-  private static void registerGauges(FleetMetrics metrics, Inventory inventory, FleetCallbacks callbacks,
+  private static void registerGauges(FleetMetrics metrics, Inventory inventory, Fleet fleet, FleetCallbacks callbacks,
       WriteBehind writes, RolloutEngine rollouts) {
     metrics.gauge("opamp_agents_connected", "Agents connected now", callbacks::connectedAgents);
-    metrics.gauge("opamp_agents_known", "Agents in the inventory", inventory::size);
+    metrics.gauge("opamp_agents_known", "Agents of the fleet (servers sharing a store count the same)",
+        () -> fleet.overview().size());
+    metrics.gauge("opamp_agents_in_memory", "Agents this server keeps in memory: all it knows when alone; those"
+        + " connected to it and those it acts on when sharing a store", inventory::size);
     metrics.gauge("opamp_agents_drifted", "Agents that do not run the config the server wants them to (refused,"
-        + " reverted, or changed on their host)", () -> inventory.all().stream()
-        .filter(agent -> agent.snapshot().drift().isPresent()).count());
+        + " reverted, or changed on their host)", () -> fleet.overview().stream()
+        .filter(agent -> agent.drift().isPresent()).count());
     metrics.gauge("opamp_store_queue_depth", "Changes waiting for the next store write", writes::queued);
     metrics.counter("opamp_store_batches_total", "Batches written to the store", writes::batches);
     metrics.counter("opamp_store_rows_written_total", "Rows written to the store", writes::rowsWritten);

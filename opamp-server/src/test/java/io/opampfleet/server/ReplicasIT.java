@@ -159,6 +159,43 @@ class ReplicasIT {
   }
 
   @Test
+  void eachServerKeepsInMemoryTheAgentsItHoldsAndThoseOfTheRolloutsItDrivesYetListsTheWholeFleet() {
+    try (SimulatedAgent onA = replicaA.agent(Map.of("tier", "db"), SimulatedAgent.newUid(), false).start();
+         SimulatedAgent first = replicaB.agent(Map.of("tier", "web"), SimulatedAgent.newUid(), false).start();
+         SimulatedAgent second = replicaB.agent(Map.of("tier", "web"), SimulatedAgent.newUid(), false).start();
+         SimulatedAgent third = replicaB.agent(Map.of("tier", "web"), SimulatedAgent.newUid(), false).start()) {
+      AdminClient viewerA = replicaA.admin(TestFleet.VIEWER);
+      await().atMost(Duration.ofSeconds(20)).until(() -> viewerA.get("/api/v1/agents?connected=true").body()
+          .get("total").asInt() == 4);
+      assertThat(viewerA.get("/api/v1/agents?selector=tier%3Dweb").body().findValuesAsText("replica"))
+          .containsExactly("b", "b", "b");
+      assertThat(viewerA.get("/api/v1/fleet").body().get("connected").asInt()).isEqualTo(4);
+      assertThat(metric(replicaA, "opamp_agents_known")).isEqualTo(4);
+      assertThat(metric(replicaA, "opamp_agents_in_memory")).isEqualTo(1);
+      assertThat(metric(replicaB, "opamp_agents_in_memory")).isEqualTo(3);
+
+      // A rollout driven by A follows the agents B holds: A reads them, and their reports reach it.
+      RolloutSteps rollouts = new RolloutSteps(replicaA.admin(TestFleet.OPERATOR));
+      rollouts.version("pipeline", BODY);
+      long id = rollouts.start(Map.of("selector", "tier=web", "config", "pipeline", "version", 1, "waves", "1,100%",
+          "bake", "1s", "applyTimeout", "20s")).get("id").asLong();
+      assertThat(metric(replicaA, "opamp_agents_in_memory")).isEqualTo(4);
+      JsonNode ended = rollouts.awaitEnd(id);
+      assertThat(ended.get("state").asText()).as(ended.toString()).isEqualTo("SUCCEEDED");
+      assertThat(first.running()).isEqualTo(BODY);
+      assertThat(third.running()).isEqualTo(BODY);
+      assertThat(metric(replicaB, "opamp_agents_in_memory")).isEqualTo(3);
+    }
+  }
+
+  private static long metric(TestFleet replica, String name) {
+    String text = replica.admin(TestFleet.VIEWER).get("/metrics").body().asText();
+    return text.lines().filter(line -> line.startsWith(name + " ")).mapToLong(line -> (long) Double.parseDouble(
+        line.substring(name.length() + 1).trim())).findFirst().orElseThrow(() -> new AssertionError(name + " not in "
+        + text));
+  }
+
+  @Test
   void aSecondServerMayNotTakeTheNameOfOneThatIsRunning() {
     TestFleet impostor = new TestFleet(dir.resolve("impostor").resolve("b"), Optional.of(postgres.jdbcUrl()));
     assertThatThrownBy(impostor::start).hasMessageContaining("a server named 'b' is running on this store");

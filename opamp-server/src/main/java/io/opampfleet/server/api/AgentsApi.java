@@ -5,6 +5,7 @@ import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.inventory.Agent;
 import io.opampfleet.server.inventory.AgentEvent;
 import io.opampfleet.server.inventory.AgentSnapshot;
+import io.opampfleet.server.inventory.Fleet;
 import io.opampfleet.server.inventory.Inventory;
 import io.opampfleet.server.opamp.AgentCommands;
 import io.opampfleet.server.opamp.OperatorCommands;
@@ -26,6 +27,7 @@ import java.util.function.Predicate;
 /** Agents: the filtered, paged list, one agent, its events, and what can be done to it. */
 public final class AgentsApi {
   private final Inventory inventory;
+  private final Fleet fleet;
   private final ConfigRepository configs;
   private final EventLog events;
   private final WriteBehind writes;
@@ -33,9 +35,10 @@ public final class AgentsApi {
   private final OperatorCommands operator;
   private final RolloutEngine rollouts;
 
-  public AgentsApi(Inventory inventory, ConfigRepository configs, EventLog events, WriteBehind writes,
+  public AgentsApi(Inventory inventory, Fleet fleet, ConfigRepository configs, EventLog events, WriteBehind writes,
       AgentCommands commands, OperatorCommands operator, RolloutEngine rollouts) {
     this.inventory = inventory;
+    this.fleet = fleet;
     this.configs = configs;
     this.events = events;
     this.writes = writes;
@@ -64,8 +67,7 @@ public final class AgentsApi {
     int drifted = 0;
     Map<String, Integer> statuses = new TreeMap<>();
     int total = 0;
-    for (Agent agent : inventory.all()) {
-      AgentSnapshot snapshot = agent.snapshot();
+    for (AgentSnapshot snapshot : fleet.overview()) {
       total++;
       connected += snapshot.connected() ? 1 : 0;
       healthy += snapshot.healthy() ? 1 : 0;
@@ -84,8 +86,7 @@ public final class AgentsApi {
   private Object list(ApiRequest request) {
     Predicate<AgentSnapshot> filter = filter(request);
     List<AgentSnapshot> matched = new ArrayList<>();
-    for (Agent agent : inventory.all()) {
-      AgentSnapshot snapshot = agent.snapshot();
+    for (AgentSnapshot snapshot : fleet.overview()) {
       if (filter.test(snapshot)) {
         matched.add(snapshot);
       }

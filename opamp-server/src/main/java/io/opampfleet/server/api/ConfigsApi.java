@@ -5,8 +5,8 @@ import io.opampfleet.server.configs.Assignment;
 import io.opampfleet.server.configs.Assignments;
 import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.configs.diff.LineDiff;
-import io.opampfleet.server.inventory.Agent;
-import io.opampfleet.server.inventory.Inventory;
+import io.opampfleet.server.inventory.AgentSnapshot;
+import io.opampfleet.server.inventory.Fleet;
 import io.opampfleet.server.rollout.RolloutEngine;
 import io.opampfleet.server.selector.LabelSelector;
 import io.opampfleet.server.selector.SelectorException;
@@ -26,13 +26,13 @@ public final class ConfigsApi {
 
   private final ConfigRepository configs;
   private final Assignments assignments;
-  private final Inventory inventory;
+  private final Fleet fleet;
   private final RolloutEngine rollouts;
 
-  public ConfigsApi(ConfigRepository configs, Assignments assignments, Inventory inventory, RolloutEngine rollouts) {
+  public ConfigsApi(ConfigRepository configs, Assignments assignments, Fleet fleet, RolloutEngine rollouts) {
     this.configs = configs;
     this.assignments = assignments;
-    this.inventory = inventory;
+    this.fleet = fleet;
     this.rollouts = rollouts;
   }
 
@@ -146,7 +146,7 @@ public final class ConfigsApi {
     Assignment assignment = new Assignment(name, selector, version.name(), version.version(), Instant.now());
     configs.saveAssignment(assignment);
     assignments.put(assignment);
-    RolloutEngine.Assigned assigned = rollouts.assign(inventory.matching(selector).stream()
+    RolloutEngine.Assigned assigned = rollouts.assign(fleet.matching(selector).stream()
         .filter(agent -> assignments.resolve(agent.labels()).single()).toList(), version, "assignment " + name);
     Map<String, Object> answer = view(assignment);
     answer.put("applied", assigned.applied());
@@ -165,12 +165,12 @@ public final class ConfigsApi {
   private Object assignmentAgents(ApiRequest request) {
     Assignment assignment = assignments.all().stream().filter(a -> a.name().equals(request.path("name")))
         .findFirst().orElseThrow(() -> ApiException.notFound("there is no assignment '" + request.path("name") + "'"));
-    return inventory.matching(assignment.selector()).stream().map(a -> a.uid()).sorted().toList();
+    return fleet.uidsMatching(assignment.selector()).stream().sorted().toList();
   }
 
   private Object conflicts() {
     List<Map<String, Object>> conflicts = new ArrayList<>();
-    for (Agent agent : inventory.all()) {
+    for (AgentSnapshot agent : fleet.overview()) {
       Assignments.Resolution resolution = assignments.resolve(agent.labels());
       if (resolution.conflict()) {
         conflicts.add(Map.of("uid", agent.uid(), "assignments",
@@ -182,9 +182,9 @@ public final class ConfigsApi {
 
   private Object preview(ApiRequest request) {
     LabelSelector selector = selector(request.query("selector", ""));
-    List<Agent> matched = inventory.matching(selector);
+    List<String> matched = fleet.uidsMatching(selector);
     return Map.of("selector", selector.toString(), "matches", matched.size(),
-        "sample", matched.stream().map(Agent::uid).sorted().limit(20).toList());
+        "sample", matched.stream().sorted().limit(20).toList());
   }
 
   static LabelSelector selector(String text) {
@@ -205,7 +205,7 @@ public final class ConfigsApi {
     view.put("config", assignment.configName());
     view.put("version", assignment.version());
     view.put("createdAt", assignment.createdAt().toEpochMilli());
-    view.put("matches", inventory.matching(assignment.selector()).size());
+    view.put("matches", fleet.uidsMatching(assignment.selector()).size());
     return view;
   }
 

@@ -65,6 +65,8 @@ public final class Agent {
   private boolean news;
   /** How many such changes there have been, as the store counts them. */
   private long revision;
+  /** When this server last used the agent ({@link System#nanoTime}): one it does not hold is let go when idle. */
+  private volatile long touchedNanos = System.nanoTime();
 
   public Agent(String uid) {
     this.uid = uid;
@@ -72,6 +74,14 @@ public final class Agent {
 
   public String uid() {
     return uid;
+  }
+
+  void touch() {
+    touchedNanos = System.nanoTime();
+  }
+
+  long touchedNanos() {
+    return touchedNanos;
   }
 
   public synchronized AgentSnapshot snapshot() {
@@ -139,10 +149,15 @@ public final class Agent {
   synchronized void describe(AgentDescription description) {
     changed(this.description, description);
     this.description = description;
+    this.labels = labelsOf(description);
+  }
+
+  /** The labels selectors match: the agent's attributes, identifying ones winning a name both have. */
+  public static Map<String, String> labelsOf(AgentDescription description) {
     Map<String, String> all = new LinkedHashMap<>();
     addLabels(all, description.getNonIdentifyingAttributesList());
     addLabels(all, description.getIdentifyingAttributesList());
-    this.labels = Map.copyOf(all);
+    return Map.copyOf(all);
   }
 
   public synchronized Map<String, String> labels() {

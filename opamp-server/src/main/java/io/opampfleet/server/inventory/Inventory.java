@@ -7,60 +7,99 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
- * Every agent the server has heard of, by instance uid, held in memory (the store keeps a copy):
- * tens of thousands of agents fit, and reads never wait for a disk.
+ * The agents this server works with, by instance uid, held in memory (the store keeps a copy). A
+ * server alone holds every agent it has met: tens of thousands fit, and reads never wait for a
+ * disk. A server sharing the store with others holds those connected to it, and reads the others
+ * from the store while it acts on them (a push, a rollout it drives); it lets them go when idle.
  */
-public final class Inventory {
+public final class Inventory implements Fleet {
+  /** How long an agent read from the store stays after its last use, when nothing here needs it. */
+  public static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(60);
+
   private final ConcurrentHashMap<String, Agent> agents = new ConcurrentHashMap<>();
   private final List<Consumer<Agent>> listeners = new CopyOnWriteArrayList<>();
   private final String replica;
-  private final Function<String, Optional<AgentSnapshot>> store;
+  private final Function<Collection<String>, List<AgentSnapshot>> store;
 
   /**
    * @param replica the name of this server among those sharing the store
-   * @param store reads an agent this server has not met from the store others share with it
+   * @param store reads the agents of these uids that the store has, for agents this server does not hold
    */
-  public Inventory(String replica, Function<String, Optional<AgentSnapshot>> store) {
+  public Inventory(String replica, Function<Collection<String>, List<AgentSnapshot>> store) {
     this.replica = replica;
     this.store = store;
   }
 
+  /** A server alone: every agent it knows is here. */
   public Inventory() {
-    this("local", uid -> Optional.empty());
+    this("local", uids -> List.of());
   }
 
   public String replica() {
     return replica;
   }
 
+  /** The agent, when it is here; looking does not keep it here. */
   public Optional<Agent> find(String uid) {
     return Optional.ofNullable(agents.get(uid));
   }
 
   /**
-   * The agent, also when another server sharing the store met it after this one started: it is read
-   * from the store then (disconnected here), so an operator can act on it from any server.
+   * The agent, also when another server sharing the store met it: it is read from the store then
+   * (connected there, not here), so an operator can act on it from any server.
    */
   public Optional<Agent> findOrLoad(String uid) {
-    return find(uid).or(() -> store.apply(uid).map(stored -> {
-      restore(stored);
-      return agents.get(uid);
-    }));
+    return load(List.of(uid)).stream().findFirst();
   }
 
+  /** The agent; one the store has is read from it (so its certificate binding and desired config hold). */
   public Agent findOrAdd(String uid) {
-    return agents.computeIfAbsent(uid, Agent::new);
+    return findOrLoad(uid).orElseGet(() -> {
+      Agent agent = agents.computeIfAbsent(uid, Agent::new);
+      agent.touch();
+      return agent;
+    });
+  }
+
+  /** The agents of these uids this server has or the store has; those read from the store stay here a while. */
+  public List<Agent> load(Collection<String> uids) {
+    List<Agent> found = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    for (String uid : uids) {
+      Agent agent = agents.get(uid);
+      if (agent == null) {
+        missing.add(uid);
+      } else {
+        agent.touch();
+        found.add(agent);
+      }
+    }
+    if (!missing.isEmpty()) {
+      for (AgentSnapshot stored : store.apply(missing)) {
+        Agent agent = agents.computeIfAbsent(stored.uid(), uid -> {
+          Agent read = new Agent(uid);
+          read.restore(stored);
+          return read;
+        });
+        agent.touch();
+        found.add(agent);
+      }
+    }
+    return found;
   }
 
   /** Puts back an agent read from the store at start. */
   public void restore(AgentSnapshot stored) {
-    findOrAdd(stored.uid()).restore(stored);
+    agents.computeIfAbsent(stored.uid(), Agent::new).restore(stored);
   }
 
+  /** Every agent here: on a server sharing the store, those it holds or works with now. */
   public Collection<Agent> all() {
     return agents.values();
   }
@@ -80,6 +119,16 @@ public final class Inventory {
     return agents.size();
   }
 
+  @Override
+  public List<AgentSnapshot> overview() {
+    List<AgentSnapshot> snapshots = new ArrayList<>(agents.size());
+    for (Agent agent : agents.values()) {
+      snapshots.add(agent.snapshot());
+    }
+    return snapshots;
+  }
+
+  @Override
   public List<Agent> matching(LabelSelector selector) {
     List<Agent> matched = new ArrayList<>();
     for (Agent agent : agents.values()) {
@@ -88,6 +137,21 @@ public final class Inventory {
       }
     }
     return matched;
+  }
+
+  /**
+   * Lets go of the agents not connected here, unused for {@link #IDLE_NANOS}, that nothing here
+   * {@code needs}: the store has them. Returns how many went.
+   */
+  public int forgetIdle(Predicate<String> needs, long nowNanos) {
+    int forgotten = 0;
+    for (Agent agent : agents.values()) {
+      if (!agent.heldHere() && nowNanos - agent.touchedNanos() > IDLE_NANOS && !needs.test(agent.uid())
+          && agents.remove(agent.uid(), agent)) {
+        forgotten++;
+      }
+    }
+    return forgotten;
   }
 
   /** Hears of every change to an agent's reported state (called on the thread that made it). */

@@ -177,7 +177,8 @@ public final class FleetCallbacks implements ServerCallbacks {
 
   /** Why the certificate may not speak for the uid; read-only, so a refusal changes nothing. */
   private Optional<String> checkCertificate(String uid, CertificateBinding.Identity presented) {
-    Optional<Agent> known = inventory.find(uid);
+    // Read from the store when another server met the agent: its binding holds on every server.
+    Optional<Agent> known = inventory.findOrLoad(uid);
     return certificates.refusal(uid, presented, known.map(Agent::certificateSha256).orElse(""),
         known.map(Agent::pendingCertificateSha256).orElse(""));
   }

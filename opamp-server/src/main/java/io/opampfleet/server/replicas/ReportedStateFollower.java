@@ -16,13 +16,14 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.BiFunction;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps what this server knows of agents held by the others as the store has it: what they report
- * and which server holds them, so that every server's fleet view and rollouts see the same fleet.
- * When the store says another server holds, by a newer connection, an agent still connected here
+ * Keeps the agents this server has but others hold as the store has them: what they report and
+ * which server holds them, so that a rollout driven here sees its agents wherever they are
+ * connected; lets go of those it no longer needs (the fleet view reads the store). When the store says another server holds, by a newer connection, an agent still connected here
  * (a stale connection during a failover), the connection here is closed: the newest one stays.
  */
 public final class ReportedStateFollower implements StoreFollower {
@@ -31,11 +32,15 @@ public final class ReportedStateFollower implements StoreFollower {
   private final Inventory inventory;
   private final ReplicaPresence presence;
   private final BiFunction<String, Integer, ConfigVersion> versions;
+  private final Predicate<String> needed;
 
-  public ReportedStateFollower(Inventory inventory, ReplicaPresence presence, ConfigRepository configs) {
+  /** @param needed whether this server needs an agent it does not hold (a rollout it drives has it) */
+  public ReportedStateFollower(Inventory inventory, ReplicaPresence presence, ConfigRepository configs,
+      Predicate<String> needed) {
     this.inventory = inventory;
     this.presence = presence;
     this.versions = (name, version) -> configs.version(name, version).orElse(null);
+    this.needed = needed;
   }
 
   @Override
@@ -43,25 +48,36 @@ public final class ReportedStateFollower implements StoreFollower {
     return WriteBehind.REPORTED_CHANNEL;
   }
 
+  /** Follows the agents of these uids that are here; the others are left to the store. */
   @Override
   public void follow(Connection connection, Collection<String> uids) throws SQLException {
+    List<String> here = uids.stream().filter(uid -> inventory.find(uid).isPresent()).toList();
+    if (here.isEmpty()) {
+      return;
+    }
     List<AgentSnapshot> rows = AgentRows.load(connection, versions, presence::aliveElsewhere,
         " WHERE instance_uid = ANY(?) AND (held_by IS NULL OR held_by <> ?)",
-        List.of(connection.createArrayOf("text", uids.toArray()), presence.name()));
+        List.of(connection.createArrayOf("text", here.toArray()), presence.name()));
     rows.forEach(this::take);
   }
 
   /**
-   * Reads which server holds each agent, since when, and how many changes it has reported (a small
-   * row each), and takes whole those that differ from what this server has; then marks disconnected
-   * the agents whose server is gone.
+   * Lets go of the agents this server no longer needs; of the others here, reads which server holds
+   * each, since when, and how many changes it has reported (a small row each), and takes whole
+   * those that differ from what this server has; then marks disconnected the agents whose server is gone.
    */
   @Override
   public void repair(Connection connection) throws SQLException {
+    int forgotten = inventory.forgetIdle(needed, System.nanoTime());
+    if (forgotten > 0) {
+      log.debug("replicas: let go of {} agents held elsewhere that nothing here needs", forgotten);
+    }
     List<String> stale = new ArrayList<>();
     try (PreparedStatement select = connection.prepareStatement("SELECT instance_uid, connected, held_by,"
-        + " connected_since, last_seen, revision FROM agents WHERE held_by IS NULL OR held_by <> ?")) {
-      select.setString(1, presence.name());
+        + " connected_since, last_seen, revision FROM agents WHERE instance_uid = ANY(?)"
+        + " AND (held_by IS NULL OR held_by <> ?)")) {
+      select.setArray(1, connection.createArrayOf("text", inventory.all().stream().map(Agent::uid).toArray()));
+      select.setString(2, presence.name());
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
           String uid = rows.getString(1);
@@ -90,8 +106,6 @@ public final class ReportedStateFollower implements StoreFollower {
   private void take(AgentSnapshot stored) {
     Agent agent = inventory.find(stored.uid()).orElse(null);
     if (agent == null) {
-      inventory.restore(stored);
-      inventory.find(stored.uid()).ifPresent(inventory::changed);
       return;
     }
     if (agent.follow(stored)) {

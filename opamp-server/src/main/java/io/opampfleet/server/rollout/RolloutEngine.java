@@ -8,6 +8,7 @@ import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.inventory.Agent;
 import io.opampfleet.server.inventory.AgentEvent;
 import io.opampfleet.server.inventory.AgentSnapshot;
+import io.opampfleet.server.inventory.Fleet;
 import io.opampfleet.server.inventory.Inventory;
 import io.opampfleet.server.selector.LabelSelector;
 import io.opampfleet.server.packages.HostedPackage;
@@ -67,6 +68,7 @@ public final class RolloutEngine implements AutoCloseable {
   private static final long STORED_VIEW_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final Inventory inventory;
+  private final Fleet wholeFleet;
   private final ConfigRepository configs;
   private final RolloutRepository repository;
   private final WriteBehind writes;
@@ -84,7 +86,8 @@ public final class RolloutEngine implements AutoCloseable {
   private final RolloutMachine.Fleet fleet;
   // Touched on the engine thread only.
   private final Map<Long, RolloutMachine> active = new LinkedHashMap<>();
-  private final Map<String, RolloutMachine> byAgent = new HashMap<>();
+  // Changed on the engine's thread only; read by others (what the store's followers keep here).
+  private final Map<String, RolloutMachine> byAgent = new ConcurrentHashMap<>();
   private final Map<Long, StoreRetry> unstored = new HashMap<>();
   /** Views of ended rollouts, which no longer change, wherever they were driven. */
   private final Map<Long, RolloutView> finished = new ConcurrentHashMap<>();
@@ -100,10 +103,11 @@ public final class RolloutEngine implements AutoCloseable {
   /** A rollout whose state the store has not taken yet: tried again at {@code nextAt}. */
   private record StoreRetry(int tries, long nextAt) {}
 
-  public RolloutEngine(Inventory inventory, ConfigRepository configs, RolloutRepository repository,
+  public RolloutEngine(Inventory inventory, Fleet wholeFleet, ConfigRepository configs, RolloutRepository repository,
       WriteBehind writes, ConfigSender sender, PackageRepository packages, PackageOffers offers, LongSupplier clock,
       Replicas replicas) {
     this.inventory = inventory;
+    this.wholeFleet = wholeFleet;
     this.configs = configs;
     this.repository = repository;
     this.writes = writes;
@@ -170,6 +174,11 @@ public final class RolloutEngine implements AutoCloseable {
   private HostedPackage hosted(String name, String version) {
     return packages.find(name, version).orElseThrow(() -> new RolloutException(RolloutException.Kind.NOT_FOUND,
         "there is no package " + name + "@" + version + "; upload it with POST /api/v1/packages/file first"));
+  }
+
+  /** Whether a rollout driven here holds the agent: its reports are wanted here, wherever it is connected. */
+  public boolean drives(String uid) {
+    return byAgent.containsKey(uid);
   }
 
   /**
@@ -463,7 +472,7 @@ public final class RolloutEngine implements AutoCloseable {
   /** The rollout as it would start now, neither stored nor started; refused as {@link #create} would refuse it. */
   private Rollout planned(long id, RolloutPlan plan, ConfigVersion target, String packageFrom, String createdBy,
       boolean refuseIncompatible) {
-    List<Agent> matched = inventory.matching(plan.selector());
+    List<Agent> matched = wholeFleet.matching(plan.selector());
     for (Agent agent : matched) {
       RolloutMachine other = byAgent.get(agent.uid());
       if (other != null) {
@@ -785,6 +794,8 @@ public final class RolloutEngine implements AutoCloseable {
     RolloutMachine machine = new RolloutMachine(rollout);
     active.put(rollout.id, machine);
     rollout.agents.keySet().forEach(uid -> byAgent.put(uid, machine));
+    // Agents held by other servers are read from the store; their reports are followed from now on.
+    inventory.load(rollout.agents.keySet());
     if (!missing.isEmpty()) {
       carry(machine, machine.fail("the store lacks " + String.join(", ", missing) + ", which the rollout needs", now));
       return;

@@ -10,6 +10,7 @@ import io.opampfleet.proto.EffectiveConfig;
 import io.opampfleet.proto.PackageStatuses;
 import io.opampfleet.proto.RemoteConfigStatus;
 import io.opampfleet.server.configs.ConfigVersion;
+import io.opampfleet.server.inventory.Agent;
 import io.opampfleet.server.inventory.AgentSnapshot;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,9 +18,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Predicate;
 
@@ -36,6 +36,9 @@ public final class AgentRows {
       "certificate_pending_sha256", "held_by", "revision");
   static final List<String> DESIRED = List.of("desired_config", "desired_version", "desired_local");
   static final List<String> COLUMNS = java.util.stream.Stream.concat(REPORTED.stream(), DESIRED.stream()).toList();
+  /** The large parts of what an agent reports, which the fleet view does not show. */
+  private static final List<String> DETAIL = List.of("effective_config", "package_statuses", "available_components");
+  private static final List<String> OVERVIEW = COLUMNS.stream().filter(column -> !DETAIL.contains(column)).toList();
   static final String UPDATE_DESIRED = "UPDATE agents SET desired_config = ?, desired_version = ?, desired_local = ?"
       + " WHERE instance_uid = ?";
 
@@ -120,11 +123,25 @@ public final class AgentRows {
     }
   }
 
-  /** The stored agent of this uid, as {@link #loadAll}; empty when the store has none. */
-  public static Optional<AgentSnapshot> load(Database database, BiFunction<String, Integer, ConfigVersion> versions,
-      Predicate<String> holds, String uid) {
+  /** The stored agents of these uids, as {@link #loadAll} (PostgreSQL). */
+  public static List<AgentSnapshot> load(Database database, BiFunction<String, Integer, ConfigVersion> versions,
+      Predicate<String> holds, Collection<String> uids) {
     try (Connection connection = database.connection()) {
-      return load(connection, versions, holds, " WHERE instance_uid = ?", List.of(uid)).stream().findFirst();
+      return load(connection, versions, holds, " WHERE instance_uid = ANY(?)",
+          List.of(connection.createArrayOf("text", uids.toArray())));
+    } catch (SQLException e) {
+      throw new StoreException("cannot read agents from the store: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Every stored agent as {@link #loadAll}, without its effective config, package statuses and
+   * available components: what the fleet view shows.
+   */
+  public static List<AgentSnapshot> overview(Database database, BiFunction<String, Integer, ConfigVersion> versions,
+      Predicate<String> holds) {
+    try (Connection connection = database.connection()) {
+      return select(connection, OVERVIEW, versions, holds, "", List.of());
     } catch (SQLException e) {
       throw new StoreException("cannot read agents from the store: " + e.getMessage(), e);
     }
@@ -133,36 +150,42 @@ public final class AgentRows {
   /** The stored agents that {@code where} selects (its parameters as text or text arrays), as {@link #loadAll}. */
   public static List<AgentSnapshot> load(Connection connection, BiFunction<String, Integer, ConfigVersion> versions,
       Predicate<String> holds, String where, List<Object> parameters) throws SQLException {
+    return select(connection, COLUMNS, versions, holds, where, parameters);
+  }
+
+  private static List<AgentSnapshot> select(Connection connection, List<String> columns,
+      BiFunction<String, Integer, ConfigVersion> versions, Predicate<String> holds, String where,
+      List<Object> parameters) throws SQLException {
     List<AgentSnapshot> agents = new ArrayList<>();
     try (PreparedStatement select = connection.prepareStatement(
-        "SELECT " + String.join(", ", COLUMNS) + " FROM agents" + where)) {
+        "SELECT " + String.join(", ", columns) + " FROM agents" + where)) {
       for (int i = 0; i < parameters.size(); i++) {
         select.setObject(i + 1, parameters.get(i));
       }
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
-          agents.add(snapshot(rows, versions, holds));
+          agents.add(snapshot(rows, columns == COLUMNS, versions, holds));
         }
       }
     }
     return agents;
   }
 
-  private static AgentSnapshot snapshot(ResultSet rows, BiFunction<String, Integer, ConfigVersion> versions,
-      Predicate<String> holds) throws SQLException {
+  private static AgentSnapshot snapshot(ResultSet rows, boolean whole,
+      BiFunction<String, Integer, ConfigVersion> versions, Predicate<String> holds) throws SQLException {
     String heldBy = rows.getString("held_by");
     boolean connected = rows.getBoolean("connected") && heldBy != null && holds.test(heldBy);
     String desiredName = rows.getString("desired_config");
     ConfigVersion desired = desiredName == null ? null : versions.apply(desiredName, rows.getInt("desired_version"));
-    return new AgentSnapshot(rows.getString("instance_uid"),
-        parse(rows.getBytes("description"), AgentDescription.parser(), AgentDescription.getDefaultInstance()),
-        Map.of(),
+    AgentDescription description = parse(rows.getBytes("description"), AgentDescription.parser(),
+        AgentDescription.getDefaultInstance());
+    return new AgentSnapshot(rows.getString("instance_uid"), description, Agent.labelsOf(description),
         rows.getLong("capabilities"),
         parse(rows.getBytes("health"), ComponentHealth.parser(), null),
-        parse(rows.getBytes("effective_config"), EffectiveConfig.parser(), null),
+        whole ? parse(rows.getBytes("effective_config"), EffectiveConfig.parser(), null) : null,
         parse(rows.getBytes("remote_config_status"), RemoteConfigStatus.parser(), null),
-        parse(rows.getBytes("package_statuses"), PackageStatuses.parser(), null),
-        parse(rows.getBytes("available_components"), AvailableComponents.parser(), null),
+        whole ? parse(rows.getBytes("package_statuses"), PackageStatuses.parser(), null) : null,
+        whole ? parse(rows.getBytes("available_components"), AvailableComponents.parser(), null) : null,
         connected,
         heldBy == null ? "" : heldBy,
         rows.getLong("revision"),

@@ -1,0 +1,68 @@
+package io.opampfleet.server.inventory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.opampfleet.proto.AgentDescription;
+import io.opampfleet.proto.AnyValue;
+import io.opampfleet.proto.KeyValue;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A server sharing the store keeps the agents it needs, reads the others, and lets go of those it no longer uses. */
+class InventoryTest {
+  private final Map<String, AgentSnapshot> stored = Map.of("held-elsewhere", stored("held-elsewhere", "bound-sha"));
+  private final List<Collection<String>> reads = new ArrayList<>();
+  private final Inventory inventory = new Inventory("a", uids -> {
+    reads.add(List.copyOf(uids));
+    return uids.stream().filter(stored::containsKey).map(stored::get).toList();
+  });
+
+  @Test
+  void anAgentTheStoreHasIsReadWithItsCertificateBindingAndLabelsAndReadOnce() {
+    Agent agent = inventory.findOrAdd("held-elsewhere");
+
+    assertThat(agent.certificateSha256()).isEqualTo("bound-sha");
+    assertThat(agent.labels()).containsEntry("tier", "web");
+    assertThat(agent.connected()).isTrue();
+    assertThat(inventory.findOrAdd("held-elsewhere")).isSameAs(agent);
+    assertThat(reads).hasSize(1);
+  }
+
+  @Test
+  void anAgentNobodyHasMetIsAddedAndOnlyLookingDoesNotReadTheStore() {
+    assertThat(inventory.find("new")).isEmpty();
+    assertThat(reads).isEmpty();
+    assertThat(inventory.findOrLoad("new")).isEmpty();
+
+    Agent agent = inventory.findOrAdd("new");
+
+    assertThat(agent.certificateSha256()).isEmpty();
+    assertThat(inventory.find("new")).containsSame(agent);
+  }
+
+  @Test
+  void agentsNotHeldHereAreLetGoOnceIdleUnlessSomethingHereNeedsThem() {
+    inventory.load(List.of("held-elsewhere"));
+    inventory.findOrAdd("needed");
+    long now = System.nanoTime();
+
+    assertThat(inventory.forgetIdle(uid -> false, now)).isZero();
+    long later = now + Inventory.IDLE_NANOS + 1;
+    assertThat(inventory.forgetIdle(uid -> uid.equals("needed"), later)).isEqualTo(1);
+    assertThat(inventory.find("held-elsewhere")).isEmpty();
+    assertThat(inventory.find("needed")).isPresent();
+
+    inventory.findOrLoad("held-elsewhere");
+    assertThat(reads).containsExactly(List.of("held-elsewhere"), List.of("needed"), List.of("held-elsewhere"));
+  }
+
+  private static AgentSnapshot stored(String uid, String certificateSha256) {
+    AgentDescription description = AgentDescription.newBuilder().addNonIdentifyingAttributes(KeyValue.newBuilder()
+        .setKey("tier").setValue(AnyValue.newBuilder().setStringValue("web"))).build();
+    return new AgentSnapshot(uid, description, Map.of(), 0, null, null, null, null, null, true, "b", 3, 1, 2, "",
+        "CN=" + uid, certificateSha256, "", null, false, false, 0);
+  }
+}
