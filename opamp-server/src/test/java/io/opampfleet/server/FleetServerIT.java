@@ -238,8 +238,9 @@ class FleetServerIT {
     JsonNode detail = operator.get("/api/v1/agents/" + genuine.uid()).body();
     assertThat(detail.get("certificate").get("subject").asText()).contains("CN=genuine");
     assertThat(detail.get("identifyingAttributes").get("service.name").asText()).isEqualTo("genuine");
-    assertThat(operator.get("/api/v1/agents/" + genuine.uid() + "/events").body().toString())
-        .contains("CERTIFICATE_REFUSED");
+    // The refusal is answered at once; its event is written with the next batch.
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(operator.get("/api/v1/agents/"
+        + genuine.uid() + "/events").body().toString()).contains("CERTIFICATE_REFUSED"));
   }
 
   private ContribAgent contrib(String identity) {
