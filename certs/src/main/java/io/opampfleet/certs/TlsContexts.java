@@ -2,11 +2,13 @@ package io.opampfleet.certs;
 
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.X509ExtendedKeyManager;
 
 /**
  * Netty {@link SslContext}s made from this PKI's certificates: a server that requires client
@@ -52,6 +54,24 @@ public final class TlsContexts {
         .keyManager(client.privateKey(), client.chainArray())
         .trustManager(serverCa)
         .endpointIdentificationAlgorithm("HTTPS"));
+  }
+
+  /**
+   * A client whose certificate {@code keys} chooses for each connection (by its engine), so that many
+   * identities share one context: building a context per identity costs milliseconds each.
+   */
+  public SslContext mutualTlsClient(X509ExtendedKeyManager keys, X509Certificate serverCa) {
+    SslContext context = build(SslContextBuilder.forClient()
+        .keyManager(keys)
+        .trustManager(serverCa)
+        .endpointIdentificationAlgorithm("HTTPS"));
+    // A session resumed from another identity's handshake would present that identity again.
+    if (!(context.sessionContext() instanceof OpenSslSessionContext sessions)) {
+      throw new PkiException("several client identities on one TLS context need OpenSSL (netty-tcnative): the"
+          + " JDK's TLS cannot be kept from resuming one identity's session for another");
+    }
+    sessions.setSessionCacheEnabled(false);
+    return context;
   }
 
   /** A client without a certificate of its own that trusts servers certified by {@code serverCa}. */

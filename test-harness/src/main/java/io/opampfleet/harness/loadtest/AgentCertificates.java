@@ -1,5 +1,6 @@
 package io.opampfleet.harness.loadtest;
 
+import io.netty.handler.ssl.DelegatingSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.opampfleet.certs.CertificateAuthority;
 import io.opampfleet.certs.CertifiedKey;
@@ -11,25 +12,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLEngine;
 
 /**
  * The agents' client certificates: one pair for all, or one per agent minted with the CA's key
- * (subject = the agent's uid) and cached on disk for the next run.
+ * (subject = the agent's uid) and cached on disk for the next run. Every agent's connections share
+ * one TLS context; each presents its own agent's key.
  */
 final class AgentCertificates {
   private final X509Certificate serverCa;
-  private final CertifiedKey shared;
   private final CertificateAuthority ca;
   private final Path cache;
-  private final TlsContexts contexts = TlsContexts.preferred();
+  private final AgentKeys keys = new AgentKeys();
   private final SslContext sharedContext;
 
   private AgentCertificates(X509Certificate serverCa, CertifiedKey shared, CertificateAuthority ca, Path cache) {
     this.serverCa = serverCa;
-    this.shared = shared;
     this.ca = ca;
     this.cache = cache;
-    this.sharedContext = shared == null ? null : contexts.mutualTlsClient(shared, serverCa);
+    TlsContexts contexts = TlsContexts.preferred();
+    this.sharedContext = shared == null ? contexts.mutualTlsClient(keys, serverCa)
+        : contexts.mutualTlsClient(shared, serverCa);
   }
 
   /** @throws LoadtestException naming the file that is missing or unreadable */
@@ -50,15 +54,38 @@ final class AgentCertificates {
     }
   }
 
-  /** The TLS context of the agent with this uid. */
-  SslContext forAgent(String uid) {
-    if (sharedContext != null) {
-      return sharedContext;
+  /**
+   * Reads or mints the certificates of these agents on every core, before any connects, so that the
+   * ramp is not held up by them; says how long it took. Nothing to do with one pair for all.
+   */
+  void prepare(List<String> uids) {
+    if (ca == null) {
+      return;
     }
-    return contexts.mutualTlsClient(minted(uid), serverCa);
+    long started = System.nanoTime();
+    AtomicInteger minted = new AtomicInteger();
+    uids.parallelStream().forEach(uid -> keys.put(uid, readOrMint(uid, minted)));
+    System.out.printf("loadtest: %,d client certificates ready in %.1f s (%,d minted, the rest read from %s)%n",
+        keys.size(), (System.nanoTime() - started) / 1e9, minted.get(), cache);
   }
 
-  private CertifiedKey minted(String uid) {
+  /** The TLS context of the agent with this uid: the shared one, presenting its key. */
+  SslContext forAgent(String uid) {
+    if (ca == null) {
+      return sharedContext;
+    }
+    if (!keys.has(uid)) {
+      keys.put(uid, readOrMint(uid, new AtomicInteger()));
+    }
+    return new DelegatingSslContext(sharedContext) {
+      @Override
+      protected void initEngine(SSLEngine engine) {
+        keys.assign(engine, uid);
+      }
+    };
+  }
+
+  private CertifiedKey readOrMint(String uid, AtomicInteger minted) {
     Path crt = cache.resolve(uid + ".crt");
     Path key = cache.resolve(uid + ".key");
     if (Files.exists(crt) && Files.exists(key)) {
@@ -68,6 +95,7 @@ final class AgentCertificates {
     CertifiedKey issued = ca.issueClient(uid, Validity.days(30));
     Pem.write(key, issued.privateKey());
     Pem.write(crt, (Object[]) issued.chainArray());
+    minted.incrementAndGet();
     return issued;
   }
 }

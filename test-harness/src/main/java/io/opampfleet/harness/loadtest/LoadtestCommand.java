@@ -25,6 +25,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -141,6 +142,7 @@ public final class LoadtestCommand implements Callable<Integer> {
     AgentCertificates certificates = secure ? AgentCertificates.of(ca, cert, key, caKey, certCache) : null;
     if (certificates != null && caKey != null) {
       Files.createDirectories(certCache);
+      certificates.prepare(IntStream.range(0, agents).mapToObj(LoadtestCommand::uid).toList());
     }
     List<InetAddress> sources = SourceAddresses.parse(sourceAddresses);
     Timeline timeline = new Timeline();
@@ -165,7 +167,7 @@ public final class LoadtestCommand implements Callable<Integer> {
       long started = System.nanoTime();
       for (int i = 0; i < agents; i++) {
         pace(started, i);
-        String uid = UUID.nameUUIDFromBytes(("loadtest-agent-" + i).getBytes(StandardCharsets.UTF_8)).toString();
+        String uid = uid(i);
         LoadAgent agent = new LoadAgent(i < Math.round(agents * failFraction), delay, timers, timeline);
         int index = i;
         agent.factory = () -> client(loops, certificates, sources, uid, index, agent);
@@ -202,6 +204,10 @@ public final class LoadtestCommand implements Callable<Integer> {
       timers.shutdownNow();
       loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
+  }
+
+  private static String uid(int index) {
+    return UUID.nameUUIDFromBytes(("loadtest-agent-" + index).getBytes(StandardCharsets.UTF_8)).toString();
   }
 
   private OpampClient client(EventLoopGroup loops, AgentCertificates certificates, List<InetAddress> sources,

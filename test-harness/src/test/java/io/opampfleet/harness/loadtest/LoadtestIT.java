@@ -93,6 +93,12 @@ class LoadtestIT {
     assertThat(observed.get("applied").asInt()).isEqualTo(100);
     assertThat(observed.get("appliedMillis").get("count").asInt()).isEqualTo(100);
     assertThat(observed.get("rollout")).isEmpty();
+    // One TLS context for all: each agent still presented its own certificate, reconnects included.
+    for (JsonNode agent : operator.get("/api/v1/agents?selector=loadtest=true&size=100").body().get("agents")) {
+      String uid = agent.get("uid").asText();
+      assertThat(operator.get("/api/v1/agents/" + uid).body().get("certificate").get("subject").asText())
+          .contains("CN=" + uid);
+    }
   }
 
   @Test
