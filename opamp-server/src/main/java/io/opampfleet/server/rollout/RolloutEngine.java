@@ -791,11 +791,12 @@ public final class RolloutEngine implements AutoCloseable {
   private void takeOver(RolloutRow row, String from, long now) {
     List<String> missing = new ArrayList<>();
     Rollout rollout = rebuild(row, new HashMap<>(), missing);
+    // Agents held by other servers are read from the store (as the rollout is: a failure leaves it
+    // undriven here); their reports are followed from now on.
+    inventory.load(rollout.agents.keySet());
     RolloutMachine machine = new RolloutMachine(rollout);
     active.put(rollout.id, machine);
     rollout.agents.keySet().forEach(uid -> byAgent.put(uid, machine));
-    // Agents held by other servers are read from the store; their reports are followed from now on.
-    inventory.load(rollout.agents.keySet());
     if (!missing.isEmpty()) {
       carry(machine, machine.fail("the store lacks " + String.join(", ", missing) + ", which the rollout needs", now));
       return;
