@@ -114,19 +114,20 @@ class BalancersIT {
     try (Socket socket = new Socket(InetAddress.getByName("127.0.0.1"), server.address().getPort(),
         InetAddress.getByName(from), 0)) {
       socket.setSoTimeout(5000);
-      OutputStream out = socket.getOutputStream();
-      out.write(prefix);
-      out.write(("POST " + OpampServer.DEFAULT_PATH + " HTTP/1.1\r\nHost: localhost\r\n"
-          + "Content-Type: application/x-protobuf\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n"
-          + headers + "\r\n").getBytes(StandardCharsets.US_ASCII));
-      out.write(body);
-      out.flush();
-      InputStream in = socket.getInputStream();
       ByteArrayOutputStream answer = new ByteArrayOutputStream();
       try {
+        OutputStream out = socket.getOutputStream();
+        out.write(prefix);
+        out.write(("POST " + OpampServer.DEFAULT_PATH + " HTTP/1.1\r\nHost: localhost\r\n"
+            + "Content-Type: application/x-protobuf\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n"
+            + headers + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(body);
+        out.flush();
+        InputStream in = socket.getInputStream();
         in.transferTo(answer);
-      } catch (java.net.SocketException reset) {
-        // A connection closed on a bad start may end in a reset: what was read is the answer.
+      } catch (java.net.SocketException closed) {
+        // A connection closed on a bad start may be gone before the request is all written, or end in
+        // a reset: what was read is the answer.
       }
       return answer.toString(StandardCharsets.ISO_8859_1);
     }
