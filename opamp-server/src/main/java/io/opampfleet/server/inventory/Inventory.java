@@ -60,11 +60,11 @@ public final class Inventory implements Fleet {
 
   /** The agent; one the store has is read from it (so its certificate binding and desired config hold). */
   public Agent findOrAdd(String uid) {
-    return findOrLoad(uid).orElseGet(() -> {
-      Agent agent = agents.computeIfAbsent(uid, Agent::new);
+    return findOrLoad(uid).orElseGet(() -> agents.compute(uid, (key, present) -> {
+      Agent agent = present == null ? new Agent(uid) : present;
       agent.touch();
       return agent;
-    });
+    }));
   }
 
   /** The agents of these uids this server has or the store has; those read from the store stay here a while. */
@@ -72,22 +72,28 @@ public final class Inventory implements Fleet {
     List<Agent> found = new ArrayList<>();
     List<String> missing = new ArrayList<>();
     for (String uid : uids) {
-      Agent agent = agents.get(uid);
+      // Touched under the map's lock for the uid, so that forgetIdle either sees the use or went first.
+      Agent agent = agents.computeIfPresent(uid, (key, present) -> {
+        present.touch();
+        return present;
+      });
       if (agent == null) {
         missing.add(uid);
       } else {
-        agent.touch();
         found.add(agent);
       }
     }
     if (!missing.isEmpty()) {
       for (AgentSnapshot stored : store.apply(missing)) {
-        Agent agent = agents.computeIfAbsent(stored.uid(), uid -> {
-          Agent read = new Agent(uid);
-          read.restore(stored);
-          return read;
+        Agent agent = agents.compute(stored.uid(), (uid, present) -> {
+          Agent kept = present;
+          if (kept == null) {
+            kept = new Agent(uid);
+            kept.restore(stored);
+          }
+          kept.touch();
+          return kept;
         });
-        agent.touch();
         found.add(agent);
       }
     }
@@ -144,14 +150,18 @@ public final class Inventory implements Fleet {
    * {@code needs}: the store has them. Returns how many went.
    */
   public int forgetIdle(Predicate<String> needs, long nowNanos) {
-    int forgotten = 0;
-    for (Agent agent : agents.values()) {
-      if (!agent.heldHere() && nowNanos - agent.touchedNanos() > IDLE_NANOS && !needs.test(agent.uid())
-          && agents.remove(agent.uid(), agent)) {
-        forgotten++;
-      }
+    int[] forgotten = {0};
+    for (String uid : List.copyOf(agents.keySet())) {
+      // Decided under the map's lock for the uid: a use (which touches under it) is seen, or comes after.
+      agents.computeIfPresent(uid, (key, agent) -> {
+        if (agent.heldHere() || nowNanos - agent.touchedNanos() <= IDLE_NANOS || needs.test(uid)) {
+          return agent;
+        }
+        forgotten[0]++;
+        return null;
+      });
     }
-    return forgotten;
+    return forgotten[0];
   }
 
   /** Hears of every change to an agent's reported state (called on the thread that made it). */
