@@ -101,6 +101,7 @@ public final class Agent {
     reported(stored);
     desired = stored.desired();
     desiresLocal = stored.desiresLocal();
+    desiredInFlight = stored.desiredInFlight();
   }
 
   /**

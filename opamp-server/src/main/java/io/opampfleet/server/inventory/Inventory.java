@@ -58,13 +58,16 @@ public final class Inventory implements Fleet {
     return load(List.of(uid)).stream().findFirst();
   }
 
-  /** The agent; one the store has is read from it (so its certificate binding and desired config hold). */
-  public Agent findOrAdd(String uid) {
-    return findOrLoad(uid).orElseGet(() -> agents.compute(uid, (key, present) -> {
+  /**
+   * A new agent, for a uid {@link #findOrLoad} found neither here nor in the store; the one here
+   * when another message of the uid added it first.
+   */
+  public Agent add(String uid) {
+    return agents.compute(uid, (key, present) -> {
       Agent agent = present == null ? new Agent(uid) : present;
       agent.touch();
       return agent;
-    }));
+    });
   }
 
   /** The agents of these uids this server has or the store has; those read from the store stay here a while. */

@@ -101,7 +101,15 @@ public final class FleetCallbacks implements ServerCallbacks {
     }
     Optional<CertificateBinding.Identity> presented = connection.peerCertificates().isEmpty() ? Optional.empty()
         : Optional.of(CertificateBinding.identity(connection.peerCertificates().get(0)));
-    Optional<String> refusal = presented.flatMap(identity -> checkCertificate(uid, identity));
+    // Read from the store when another server met the agent: its binding holds on every server.
+    Optional<Agent> known = inventory.findOrLoad(uid);
+    Optional<String> refusal = presented.flatMap(identity -> certificates.refusal(uid, identity,
+        known.map(Agent::certificateSha256).orElse(""), known.map(Agent::pendingCertificateSha256).orElse("")));
+    Agent agent = null;
+    if (refusal.isEmpty()) {
+      agent = known.orElseGet(() -> inventory.add(uid));
+      refusal = bindCertificate(agent, presented);
+    }
     if (refusal.isPresent()) {
       // Known agents keep the attempt in their history; an unknown uid leaves nothing behind.
       refusals.refused(uid, refusal.get());
@@ -112,8 +120,6 @@ public final class FleetCallbacks implements ServerCallbacks {
       return CompletableFuture.completedFuture(
           badRequest("refused: this instance uid is bound to another client certificate"));
     }
-    Agent agent = inventory.findOrAdd(uid);
-    presented.ifPresent(identity -> bindCertificate(agent, identity));
     Agent previous = links.put(connection, agent);
     if (previous != agent || !agent.linkedTo(connection)) {
       reports.connected(agent, connection, now).forEach(writes::event);
@@ -175,21 +181,26 @@ public final class FleetCallbacks implements ServerCallbacks {
     return links.size();
   }
 
-  /** Why the certificate may not speak for the uid; read-only, so a refusal changes nothing. */
-  private Optional<String> checkCertificate(String uid, CertificateBinding.Identity presented) {
-    // Read from the store when another server met the agent: its binding holds on every server.
-    Optional<Agent> known = inventory.findOrLoad(uid);
-    return certificates.refusal(uid, presented, known.map(Agent::certificateSha256).orElse(""),
-        known.map(Agent::pendingCertificateSha256).orElse(""));
-  }
-
-  private static void bindCertificate(Agent agent, CertificateBinding.Identity presented) {
-    String bound = agent.certificateSha256();
-    if (!presented.sha256().equals(bound)) {
-      agent.bindCertificate(presented.subject(), presented.sha256());
-      if (!bound.isEmpty()) {
-        log.info("agent {}: now bound to its rotated certificate {}", agent.uid(), presented.subject());
+  /**
+   * Ties the agent to the certificate it presented, unless that may not speak for it. Checked again
+   * here, under the agent's lock (which its own methods take), since two first connections of one
+   * uid with different certificates may both have passed the first check.
+   */
+  private Optional<String> bindCertificate(Agent agent, Optional<CertificateBinding.Identity> presented) {
+    if (presented.isEmpty()) {
+      return Optional.empty();
+    }
+    CertificateBinding.Identity identity = presented.get();
+    synchronized (agent) {
+      String bound = agent.certificateSha256();
+      Optional<String> refusal = certificates.refusal(agent.uid(), identity, bound, agent.pendingCertificateSha256());
+      if (refusal.isEmpty() && !identity.sha256().equals(bound)) {
+        agent.bindCertificate(identity.subject(), identity.sha256());
+        if (!bound.isEmpty()) {
+          log.info("agent {}: now bound to its rotated certificate {}", agent.uid(), identity.subject());
+        }
       }
+      return refusal;
     }
   }
 

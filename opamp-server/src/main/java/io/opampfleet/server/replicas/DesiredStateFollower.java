@@ -36,10 +36,14 @@ public final class DesiredStateFollower implements StoreFollower {
     return WriteBehind.DESIRED_CHANNEL;
   }
 
-  /** Every agent held here is compared with the store: those are the ones a missed signal would leave wrong. */
+  /**
+   * Every agent here is compared with the store: one held here would be sent a stale config, and
+   * one read for a rollout or an operator (a signal may come while it is being read) would be shown
+   * or acted on with one.
+   */
   @Override
   public void repair(Connection connection) throws SQLException {
-    follow(connection, inventory.heldHere());
+    follow(connection, inventory.all().stream().map(Agent::uid).toList());
   }
 
   @Override

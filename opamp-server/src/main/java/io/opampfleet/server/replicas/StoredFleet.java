@@ -1,5 +1,6 @@
 package io.opampfleet.server.replicas;
 
+import com.google.common.base.Suppliers;
 import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.inventory.Agent;
 import io.opampfleet.server.inventory.AgentSnapshot;
@@ -8,29 +9,31 @@ import io.opampfleet.server.inventory.Inventory;
 import io.opampfleet.server.selector.LabelSelector;
 import io.opampfleet.server.store.AgentRows;
 import io.opampfleet.server.store.Database;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 /**
- * The fleet as the store shared by several servers has it, read at each call: no server keeps the
- * agents the others hold. The agents held here are taken as this server has them (their last
- * heartbeat may not be written yet).
+ * The fleet as the store shared by several servers has it: no server keeps the agents the others
+ * hold. The agents held here are taken as this server has them (their last heartbeat may not be
+ * written yet); the others as the store had them at most {@link #FRESH_FOR} ago, so the fleet page,
+ * its live stream and a metrics scrape arriving together read the table once.
  */
 public final class StoredFleet implements Fleet {
-  private final Database database;
-  private final BiFunction<String, Integer, ConfigVersion> versions;
-  private final ReplicaPresence presence;
+  static final Duration FRESH_FOR = Duration.ofSeconds(1);
+
   private final Inventory inventory;
+  private final Supplier<List<AgentSnapshot>> stored;
 
   public StoredFleet(Database database, BiFunction<String, Integer, ConfigVersion> versions,
       ReplicaPresence presence, Inventory inventory) {
-    this.database = database;
-    this.versions = versions;
-    this.presence = presence;
     this.inventory = inventory;
+    this.stored = Suppliers.memoizeWithExpiration(
+        () -> AgentRows.overview(database, versions, presence::aliveElsewhere), FRESH_FOR);
   }
 
   @Override
@@ -42,9 +45,9 @@ public final class StoredFleet implements Fleet {
       }
     }
     List<AgentSnapshot> fleet = new ArrayList<>();
-    for (AgentSnapshot stored : AgentRows.overview(database, versions, presence::aliveElsewhere)) {
-      AgentSnapshot here = held.remove(stored.uid());
-      fleet.add(here == null ? stored : here);
+    for (AgentSnapshot row : stored.get()) {
+      AgentSnapshot here = held.remove(row.uid());
+      fleet.add(here == null ? row : here);
     }
     fleet.addAll(held.values());
     return fleet;

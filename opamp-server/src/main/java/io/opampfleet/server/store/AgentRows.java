@@ -34,12 +34,12 @@ public final class AgentRows {
       "effective_config", "remote_config_status", "package_statuses", "available_components", "connected",
       "connected_since", "last_seen", "remote_address", "certificate_subject", "certificate_sha256",
       "certificate_pending_sha256", "held_by", "revision");
-  static final List<String> DESIRED = List.of("desired_config", "desired_version", "desired_local");
+  static final List<String> DESIRED = List.of("desired_config", "desired_version", "desired_local", "desired_at");
   static final List<String> COLUMNS = java.util.stream.Stream.concat(REPORTED.stream(), DESIRED.stream()).toList();
   /** The large parts of what an agent reports, which the fleet view does not show. */
   private static final List<String> DETAIL = List.of("effective_config", "package_statuses", "available_components");
   private static final List<String> OVERVIEW = COLUMNS.stream().filter(column -> !DETAIL.contains(column)).toList();
-  static final String UPDATE_DESIRED = "UPDATE agents SET desired_config = ?, desired_version = ?, desired_local = ?"
+  static final String UPDATE_DESIRED = "UPDATE agents SET " + String.join(" = ?, ", DESIRED) + " = ?"
       + " WHERE instance_uid = ?";
 
   private AgentRows() {}
@@ -106,7 +106,8 @@ public final class AgentRows {
       statement.setString(i++, agent.desired().name());
       statement.setInt(i++, agent.desired().version());
     }
-    statement.setBoolean(i, agent.desiresLocal());
+    statement.setBoolean(i++, agent.desiresLocal());
+    statement.setLong(i, System.currentTimeMillis());
   }
 
   /**
@@ -197,7 +198,8 @@ public final class AgentRows {
         nullToEmpty(rows.getString("certificate_pending_sha256")),
         desired,
         rows.getBoolean("desired_local"),
-        false,
+        // Not yet had its chance: it has not spoken since the config was decided for it.
+        desired != null && rows.getLong("last_seen") <= rows.getLong("desired_at"),
         0);
   }
 

@@ -132,7 +132,7 @@ public final class FleetTableBenchmark {
       Reports reports = new Reports(inventory);
       CompletableFuture<Void> last = CompletableFuture.completedFuture(null);
       for (int i = 0; i < count; i++) {
-        Agent agent = inventory.findOrAdd(UUID.randomUUID().toString());
+        Agent agent = inventory.add(UUID.randomUUID().toString());
         reports.apply(agent, AgentToServer.newBuilder()
             .setAgentDescription(AgentDescription.newBuilder()
                 .addIdentifyingAttributes(attribute("service.name", services[i % services.length]))

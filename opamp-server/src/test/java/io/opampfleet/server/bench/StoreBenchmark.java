@@ -56,7 +56,7 @@ public final class StoreBenchmark {
       Reports reports = new Reports(inventory);
       List<Agent> agents = new ArrayList<>();
       for (int i = 0; i < count; i++) {
-        Agent agent = inventory.findOrAdd(UUID.randomUUID().toString());
+        Agent agent = inventory.add(UUID.randomUUID().toString());
         reports.apply(agent, first(i), "127.0.0.1:" + (10_000 + i % 50_000), System.currentTimeMillis());
         reports.apply(agent, update(0), "127.0.0.1:" + (10_000 + i % 50_000), System.currentTimeMillis());
         agents.add(agent);

@@ -22,12 +22,12 @@ class InventoryTest {
 
   @Test
   void anAgentTheStoreHasIsReadWithItsCertificateBindingAndLabelsAndReadOnce() {
-    Agent agent = inventory.findOrAdd("held-elsewhere");
+    Agent agent = inventory.findOrLoad("held-elsewhere").orElseThrow();
 
     assertThat(agent.certificateSha256()).isEqualTo("bound-sha");
     assertThat(agent.labels()).containsEntry("tier", "web");
     assertThat(agent.connected()).isTrue();
-    assertThat(inventory.findOrAdd("held-elsewhere")).isSameAs(agent);
+    assertThat(inventory.findOrLoad("held-elsewhere")).containsSame(agent);
     assertThat(reads).hasSize(1);
   }
 
@@ -37,16 +37,18 @@ class InventoryTest {
     assertThat(reads).isEmpty();
     assertThat(inventory.findOrLoad("new")).isEmpty();
 
-    Agent agent = inventory.findOrAdd("new");
+    Agent agent = inventory.add("new");
 
     assertThat(agent.certificateSha256()).isEmpty();
     assertThat(inventory.find("new")).containsSame(agent);
+    assertThat(inventory.add("new")).isSameAs(agent);
+    assertThat(reads).containsExactly(List.of("new"));
   }
 
   @Test
   void agentsNotHeldHereAreLetGoOnceIdleUnlessSomethingHereNeedsThem() {
     inventory.load(List.of("held-elsewhere"));
-    inventory.findOrAdd("needed");
+    inventory.add("needed");
     long now = System.nanoTime();
 
     assertThat(inventory.forgetIdle(uid -> false, now)).isZero();
@@ -56,7 +58,7 @@ class InventoryTest {
     assertThat(inventory.find("needed")).isPresent();
 
     inventory.findOrLoad("held-elsewhere");
-    assertThat(reads).containsExactly(List.of("held-elsewhere"), List.of("needed"), List.of("held-elsewhere"));
+    assertThat(reads).containsExactly(List.of("held-elsewhere"), List.of("held-elsewhere"));
   }
 
   private static AgentSnapshot stored(String uid, String certificateSha256) {

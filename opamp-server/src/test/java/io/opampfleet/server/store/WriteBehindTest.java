@@ -3,13 +3,21 @@ package io.opampfleet.server.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
+import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.RemoteConfigStatus;
+import io.opampfleet.proto.RemoteConfigStatuses;
 import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.inventory.Agent;
 import io.opampfleet.server.inventory.AgentEvent;
+import io.opampfleet.server.inventory.AgentSnapshot;
+import io.opampfleet.server.inventory.Inventory;
+import io.opampfleet.server.inventory.Reports;
 import io.opampfleet.server.packages.HostedPackage;
 import io.opampfleet.server.settings.ServerSettings.Storage;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -55,6 +63,31 @@ class WriteBehindTest {
     List<String> stored = AgentRows.loadAll(database, (name, version) -> (ConfigVersion) null, replica -> false).stream()
         .map(snapshot -> snapshot.uid()).toList();
     assertThat(stored).containsExactly(good.uid());
+  }
+
+  @Test
+  void aStoredConfigTheAgentHasNotSpokenSinceIsOnItsWayAndOnceItHasItIsDrift() throws Exception {
+    Agent agent = new Agent("00000000-0000-0000-0000-000000000001");
+    Reports reports = new Reports(new Inventory());
+    AgentToServer runsOld = AgentToServer.newBuilder().setRemoteConfigStatus(RemoteConfigStatus.newBuilder()
+        .setLastRemoteConfigHash(ByteString.copyFrom(HexFormat.of().parseHex("aa".repeat(32))))
+        .setStatus(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED)).build();
+    long before = System.currentTimeMillis() - 1;
+    reports.apply(agent, runsOld, "127.0.0.1:1", before);
+    writes.agent(agent).get(10, TimeUnit.SECONDS);
+    ConfigVersion wanted = new ConfigVersion("web", 2, "receivers: {}", "bb".repeat(32), "ops", "", Instant.EPOCH);
+    agent.desire(wanted);
+    writes.desired(agent).get(10, TimeUnit.SECONDS);
+
+    // Read as another server sharing the store reads it: the agent has not had its chance yet.
+    AgentSnapshot sent = AgentRows.loadAll(database, (name, version) -> wanted, replica -> false).get(0);
+    assertThat(sent.desiredInFlight()).isTrue();
+    assertThat(sent.drift()).isEmpty();
+
+    reports.apply(agent, runsOld, "127.0.0.1:1", System.currentTimeMillis() + 1);
+    writes.agent(agent).get(10, TimeUnit.SECONDS);
+    AgentSnapshot spoke = AgentRows.loadAll(database, (name, version) -> wanted, replica -> false).get(0);
+    assertThat(spoke.drift()).contains("runs another config than web@2");
   }
 
   @Test
