@@ -49,6 +49,7 @@ public final class ReplicaPresence implements Replicas, AutoCloseable {
   private volatile String adminAddress;
   private long startedAt;
   private volatile long renewedAt = System.nanoTime() - LEASE.toNanos();
+  private volatile long lapses;
   /** The store's clock less this machine's, as last measured. */
   private volatile long clockOffset;
 
@@ -96,6 +97,11 @@ public final class ReplicaPresence implements Replicas, AutoCloseable {
   @Override
   public boolean present() {
     return System.nanoTime() - renewedAt < LEASE.toNanos() - MARGIN.toNanos();
+  }
+
+  @Override
+  public long lapses() {
+    return lapses;
   }
 
   /** The listeners' addresses, shown to operators with the server's name. */
@@ -159,6 +165,10 @@ public final class ReplicaPresence implements Replicas, AutoCloseable {
         upsert.setString(4, opampAddress);
         upsert.setString(5, adminAddress);
         upsert.executeUpdate();
+      }
+      if (lapsed) {
+        // Counted before the renewal shows: whoever sees this server present again sees the lapse too.
+        lapses++;
       }
       renewedAt = started;
       if (lapsed) {

@@ -97,6 +97,8 @@ public final class RolloutEngine implements AutoCloseable {
   private final Map<Long, StoredView> storedViews = new ConcurrentHashMap<>();
   private long lastScan;
   private long lastDrive;
+  /** The presence lapses this server had when it took up the rollouts it drives. */
+  private long lapsesSeen;
   /** The last progress written: on close, what this server drives is let go only once it is stored. */
   private volatile CompletableFuture<Void> lastProgress = CompletableFuture.completedFuture(null);
 
@@ -645,8 +647,8 @@ public final class RolloutEngine implements AutoCloseable {
   private void tick() {
     try {
       long now = clock.getAsLong();
-      if (!replicas.present()) {
-        // Another server may take these rollouts over at any moment: not one more step here.
+      if (!stillDriving()) {
+        // Another server may take these rollouts over at any moment (or did): not one more step here.
         drive(now);
         return;
       }
@@ -673,11 +675,36 @@ public final class RolloutEngine implements AutoCloseable {
     }
   }
 
-  /** One transition of a rollout whose state is stored; one the store has not taken yet waits. */
+  /**
+   * One transition of a rollout whose state is stored; one the store has not taken yet waits. Taken
+   * only while this server still drives: checked here, before configs go out, since an earlier step
+   * may have held the thread past the lease.
+   */
   private void step(RolloutMachine machine, Supplier<Steps> transition) {
-    if (active.containsKey(machine.rollout().id) && !unstored.containsKey(machine.rollout().id)) {
+    if (stillDriving() && active.containsKey(machine.rollout().id) && !unstored.containsKey(machine.rollout().id)) {
       carry(machine, transition.get());
     }
+  }
+
+  /**
+   * Whether this server may go on driving its rollouts: its presence is current and has not lapsed
+   * since it took them up. After a lapse it lets them all go, to claim again those no other server took.
+   */
+  private boolean stillDriving() {
+    if (!replicas.present()) {
+      return false;
+    }
+    long lapses = replicas.lapses();
+    if (lapses != lapsesSeen) {
+      lapsesSeen = lapses;
+      if (!active.isEmpty()) {
+        log.warn("rollouts: this server's presence lapsed; it lets its {} rollouts go and claims again those"
+            + " no other server took", active.size());
+        List.copyOf(active.values()).forEach(this::drop);
+      }
+      return false;
+    }
+    return true;
   }
 
   /** Carries a transition's steps out: configs to send, progress to record, the rollout's state to store. */
