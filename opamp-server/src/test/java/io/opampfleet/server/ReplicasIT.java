@@ -5,16 +5,31 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.ByteString;
+import io.opampfleet.netty.InstanceUid;
+import io.opampfleet.proto.AgentCapabilities;
+import io.opampfleet.proto.AgentDescription;
+import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.AnyValue;
+import io.opampfleet.proto.ComponentHealth;
+import io.opampfleet.proto.KeyValue;
+import io.opampfleet.proto.RemoteConfigStatus;
+import io.opampfleet.proto.RemoteConfigStatuses;
 import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.PostgresContainer;
 import io.opampfleet.server.fleet.RolloutSteps;
 import io.opampfleet.server.fleet.SimulatedAgent;
 import io.opampfleet.server.fleet.TestFleet;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -185,6 +200,81 @@ class ReplicasIT {
       assertThat(first.running()).isEqualTo(BODY);
       assertThat(third.running()).isEqualTo(BODY);
       assertThat(metric(replicaB, "opamp_agents_in_memory")).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void anAgentPollingOverHttpIsServedByWhicheverServerEachPollReachesAndNoReportOfItIsLost() throws Exception {
+    replicaA.withPlainAgents().restart();
+    replicaB.withPlainAgents().restart();
+    HttpPoller agent = new HttpPoller(SimulatedAgent.newUid());
+    agent.poll(replicaA, agent.describe("tier", "polled"));
+    AdminClient operatorB = replicaB.admin(TestFleet.OPERATOR);
+    await().atMost(Duration.ofSeconds(10)).until(() -> operatorB.get("/api/v1/agents/" + agent.uid()).status() == 200);
+    assertThat(operatorB.post("/api/v1/configs/pipeline/versions", Map.of("body", BODY)).status()).isEqualTo(201);
+    AdminClient.Answer push = operatorB.post("/api/v1/agents/" + agent.uid() + "/config",
+        Map.of("config", "pipeline", "version", 1));
+    assertThat(push.status()).as(push.body().toString()).isLessThan(300);
+
+    // Decided on B, offered by A, which the next poll reaches.
+    ServerToAgent offer = await().atMost(Duration.ofSeconds(10)).until(
+        () -> agent.poll(replicaA, AgentToServer.newBuilder()), ServerToAgent::hasRemoteConfig);
+    ByteString hash = offer.getRemoteConfig().getConfigHash();
+    // Applied, reported to B; then polls alternate, each server the last to hear of it in turn.
+    agent.poll(replicaB, AgentToServer.newBuilder().setRemoteConfigStatus(RemoteConfigStatus.newBuilder()
+        .setLastRemoteConfigHash(hash).setStatus(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED)));
+    for (TestFleet replica : List.of(replicaA, replicaB, replicaA)) {
+      assertThat(agent.poll(replica, AgentToServer.newBuilder()).hasRemoteConfig()).isFalse();
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        for (TestFleet viewer : List.of(replicaA, replicaB)) {
+          JsonNode seen = viewer.admin(TestFleet.VIEWER).get("/api/v1/agents/" + agent.uid()).body();
+          assertThat(seen.get("runsDesiredConfig").asBoolean()).as(seen.toString()).isTrue();
+          assertThat(seen.get("replica").asText()).as(seen.toString()).isEqualTo(replica.replicaName());
+        }
+      });
+    }
+    // The last poll reached A: its report (a health change) is what both servers show.
+    agent.poll(replicaA, AgentToServer.newBuilder().setHealth(ComponentHealth.newBuilder().setHealthy(false)
+        .setLastError("pipeline stalled")));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(replicaB.admin(TestFleet.VIEWER)
+        .get("/api/v1/agents/" + agent.uid()).body().get("health").get("lastError").asText())
+        .isEqualTo("pipeline stalled"));
+  }
+
+  /** An agent that polls over plain HTTP, each poll to the server the test names: as behind a round-robin balancer. */
+  private static final class HttpPoller {
+    private final ByteString uid;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private long sequence;
+
+    HttpPoller(ByteString uid) {
+      this.uid = uid;
+    }
+
+    String uid() {
+      return InstanceUid.text(uid);
+    }
+
+    AgentToServer.Builder describe(String key, String value) {
+      return AgentToServer.newBuilder().setAgentDescription(AgentDescription.newBuilder().addIdentifyingAttributes(
+          KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value))));
+    }
+
+    ServerToAgent poll(TestFleet replica, AgentToServer.Builder message) throws Exception {
+      byte[] body = message.setInstanceUid(uid).setSequenceNum(sequence++)
+          .setCapabilities(AgentCapabilities.AgentCapabilities_ReportsStatus_VALUE
+              | AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig_VALUE
+              | AgentCapabilities.AgentCapabilities_ReportsRemoteConfig_VALUE
+              | AgentCapabilities.AgentCapabilities_ReportsHealth_VALUE).build().toByteArray();
+      HttpResponse<byte[]> answer = http.send(HttpRequest.newBuilder(
+              URI.create("http://localhost:" + replica.opampPort() + "/v1/opamp"))
+          .header("Content-Type", "application/x-protobuf")
+          .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(answer.statusCode()).isEqualTo(200);
+      ServerToAgent reply = ServerToAgent.parseFrom(answer.body());
+      assertThat(reply.hasErrorResponse()).as(reply.toString()).isFalse();
+      return reply;
     }
   }
 

@@ -79,6 +79,12 @@ public final class TestFleet implements AutoCloseable {
     return this;
   }
 
+  /** From the next start on, agents connect without TLS (and without a balancer). */
+  public TestFleet withPlainAgents() {
+    this.agentTls = false;
+    return this;
+  }
+
   /** The server's name among servers sharing its store: its directory's. */
   public String replicaName() {
     return dir.getFileName().toString();
