@@ -1,23 +1,14 @@
 package io.opampfleet.harness.loadtest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.opampfleet.netty.InstanceUid;
-import io.opampfleet.netty.client.Backoff;
-import io.opampfleet.netty.client.OpampClient;
-import io.opampfleet.proto.AgentCapabilities;
-import io.opampfleet.proto.AgentDescription;
-import io.opampfleet.proto.AnyValue;
-import io.opampfleet.proto.KeyValue;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -25,7 +16,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.IntStream;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -37,15 +27,11 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "loadtest", mixinStandardHelpOptions = true, version = "loadtest 0.1.0",
     description = "Simulates a fleet of OpAMP agents and measures a config rollout across it.",
-    subcommands = CompareCommand.class)
+    subcommands = {CompareCommand.class, WorkerCommand.class})
 public final class LoadtestCommand implements Callable<Integer> {
-  private static final long CAPABILITIES = AgentCapabilities.AgentCapabilities_ReportsStatus_VALUE
-      | AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig_VALUE
-      | AgentCapabilities.AgentCapabilities_ReportsEffectiveConfig_VALUE
-      | AgentCapabilities.AgentCapabilities_ReportsRemoteConfig_VALUE;
-
-  @Option(names = "--endpoint", description = "OpAMP endpoint: ws, wss, http or https URL (required)")
-  URI endpoint;
+  @Option(names = "--endpoint", description = "OpAMP endpoint: ws, wss, http or https URL (required); give it once"
+      + " per server to spread the agents over several")
+  List<URI> endpoints;
   @Option(names = "--agents", defaultValue = "1000", description = "Simulated agents (default ${DEFAULT-VALUE})")
   int agents;
   @Option(names = "--ramp", defaultValue = "1000", description = "New connections per second (default ${DEFAULT-VALUE})")
@@ -95,6 +81,14 @@ public final class LoadtestCommand implements Callable<Integer> {
   double reconnectChurn;
   @Option(names = "--timeout", defaultValue = "300", description = "Seconds to wait for connections and for the rollout")
   long timeoutSeconds;
+  @Option(names = "--workers", defaultValue = "0", description = "Worker processes to start on this machine, each"
+      + " with an equal share of the agents (default ${DEFAULT-VALUE}: all agents in this process)")
+  int workers;
+  @Option(names = "--remote-workers", defaultValue = "0",
+      description = "Workers to wait for from other hosts (loadtest worker --coordinator HOST:PORT)")
+  int remoteWorkers;
+  @Option(names = "--listen", description = "Where workers join, host:port (default: a free port on loopback)")
+  String listen;
   @Option(names = "--report", description = "Directory for results.json")
   Path report;
 
@@ -113,7 +107,7 @@ public final class LoadtestCommand implements Callable<Integer> {
   }
 
   private int run() throws Exception {
-    if (endpoint == null) {
+    if (endpoints == null || endpoints.isEmpty()) {
       throw new LoadtestException("--endpoint is needed: the OpAMP URL of the server under test");
     }
     if (agents < 1) {
@@ -125,12 +119,17 @@ public final class LoadtestCommand implements Callable<Integer> {
     if (failFraction < 0 || failFraction > 1 || reconnectChurn < 0 || reconnectChurn > 1) {
       throw new LoadtestException("--fail-fraction and --reconnect-churn are shares from 0 to 1");
     }
-    if (!List.of("ws", "wss", "http", "https").contains(String.valueOf(endpoint.getScheme()))) {
-      throw new LoadtestException("--endpoint must be a ws, wss, http or https URL, not " + endpoint);
+    if (workers < 0 || remoteWorkers < 0) {
+      throw new LoadtestException("--workers and --remote-workers count processes: 0 or more");
     }
-    boolean secure = endpoint.getScheme().equals("wss") || endpoint.getScheme().equals("https");
+    for (URI endpoint : endpoints) {
+      if (!List.of("ws", "wss", "http", "https").contains(String.valueOf(endpoint.getScheme()))) {
+        throw new LoadtestException("--endpoint must be a ws, wss, http or https URL, not " + endpoint);
+      }
+    }
+    boolean secure = endpoints.stream().anyMatch(endpoint -> List.of("wss", "https").contains(endpoint.getScheme()));
     if (secure && ca == null) {
-      throw new LoadtestException("--ca is needed for " + endpoint.getScheme() + " endpoints");
+      throw new LoadtestException("--ca is needed for wss and https endpoints");
     }
     if (adminUrl != null && token == null) {
       throw new LoadtestException("--admin-url needs --token");
@@ -138,116 +137,117 @@ public final class LoadtestCommand implements Callable<Integer> {
     if (adminUrl != null && observe) {
       throw new LoadtestException("--observe measures someone else's rollout: leave out --admin-url and --token");
     }
-    ApplyDelay delay = ApplyDelay.parse(applyDelay);
-    AgentCertificates certificates = secure ? AgentCertificates.of(ca, cert, key, caKey, certCache) : null;
-    if (certificates != null && caKey != null) {
-      Files.createDirectories(certCache);
-      certificates.prepare(IntStream.range(0, agents).mapToObj(LoadtestCommand::uid).toList());
+    boolean distributed = workers + remoteWorkers > 0;
+    if (observe && distributed) {
+      throw new LoadtestException("--observe runs every agent in this process: leave out --workers and --remote-workers");
     }
-    List<InetAddress> sources = SourceAddresses.parse(sourceAddresses);
+    ApplyDelay.parse(applyDelay);
+    FleetPlan plan = new FleetPlan(List.copyOf(endpoints), 0, agents, (int) Math.round(agents * failFraction), ramp,
+        applyDelay, heartbeatSeconds, statusChurnSeconds, reconnectChurn, Map.copyOf(headers));
     Timeline timeline = new Timeline();
     if (observe) {
       // A rollout may start while agents still connect: the first config any agent gets starts the clock.
       timeline.observe();
     }
-    EventLoopGroup loops = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
-    ScheduledExecutorService timers = Executors.newScheduledThreadPool(1);
-    List<LoadAgent> fleet = new ArrayList<>(agents);
-    long heapBefore = usedHeap();
+    Load load = distributed ? new Coordinator(plan, workers, remoteWorkers, listenAddress(), workerOptions(), timeline)
+        : new AgentFleet(plan, certificates(secure, plan), SourceAddresses.parse(sourceAddresses), timeline);
+    ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
     AtomicBoolean finished = new AtomicBoolean();
     Thread partialOnExit = new Thread(() -> {
       if (finished.compareAndSet(false, true)) {
-        finish(Report.of(agents, timeline, null, 0, true, Map.of()));
+        finish(Report.of(agents, timeline, null, 0, true, Map.of(), List.of()));
       }
     }, "partial-report");
     Runtime.getRuntime().addShutdownHook(partialOnExit);
-    timers.scheduleAtFixedRate(() -> progressLine(timeline), 1, 1, TimeUnit.SECONDS);
+    progress.scheduleAtFixedRate(() -> progressLine(timeline), 1, 1, TimeUnit.SECONDS);
     try {
-      System.out.printf("loadtest: %,d agents to %s at %,d connections/s%n", agents, endpoint, ramp);
+      System.out.printf("loadtest: %,d agents to %s at %,d connections/s%s%n", agents,
+          endpoints.size() == 1 ? endpoints.get(0) : endpoints, ramp,
+          distributed ? " from " + (workers + remoteWorkers) + " worker processes" : "");
       long started = System.nanoTime();
-      for (int i = 0; i < agents; i++) {
-        pace(started, i);
-        String uid = uid(i);
-        LoadAgent agent = new LoadAgent(i < Math.round(agents * failFraction), delay, timers, timeline);
-        int index = i;
-        agent.factory = () -> client(loops, certificates, sources, uid, index, agent);
-        agent.client = agent.factory.get();
-        agent.startedAt = System.nanoTime();
-        agent.client.start();
-        fleet.add(agent);
-      }
+      load.connect();
       awaitConnected(timeline, started);
-      long heapPerAgent = (usedHeap() - heapBefore) / Math.max(1, agents);
-      churn(fleet, timers);
+      long heapPerAgent = distributed ? 0 : load.heapBytesPerAgent();
       JsonNode rollout;
       try {
-        rollout = adminUrl == null ? null : rollout(timeline);
+        rollout = adminUrl == null ? null : rollout(timeline, load);
         if (observe) {
           observeRollout(timeline);
         }
       } catch (LoadtestException e) {
+        Map<String, Double> server = serverMetrics();
+        load.close();
         if (finished.compareAndSet(false, true)) {
-          finish(Report.of(agents, timeline, null, heapPerAgent, true, serverMetrics()));
+          finish(Report.of(agents, timeline, null, heapPerAgent, true, server, load.workers()));
         }
         Runtime.getRuntime().removeShutdownHook(partialOnExit);
         throw e;
       }
+      // The server's figures while the agents are still connected; the workers' last ones arrive as they stop.
+      Map<String, Double> server = serverMetrics();
+      load.close();
+      if (distributed) {
+        heapPerAgent = load.heapBytesPerAgent();
+      }
       if (finished.compareAndSet(false, true)) {
-        finish(Report.of(agents, timeline, rollout, heapPerAgent, false, serverMetrics()));
+        finish(Report.of(agents, timeline, rollout, heapPerAgent, false, server, load.workers()));
       }
       Runtime.getRuntime().removeShutdownHook(partialOnExit);
       return rollout == null || "SUCCEEDED".equals(rollout.get("state").asText()) || failFraction > 0 ? 0 : 1;
     } finally {
-      for (LoadAgent agent : fleet) {
-        agent.client.stop();
+      load.close();
+      progress.shutdownNow();
+    }
+  }
+
+  /** Each agent's TLS in this process: minted or read before the ramp when there is one per agent. */
+  private AgentCertificates certificates(boolean secure, FleetPlan plan) throws java.io.IOException {
+    if (!secure) {
+      return null;
+    }
+    AgentCertificates certificates = AgentCertificates.of(ca, cert, key, caKey, certCache);
+    if (caKey != null) {
+      Files.createDirectories(certCache);
+      certificates.prepare(AgentFleet.uids(plan));
+    }
+    return certificates;
+  }
+
+  /** What a local worker needs of this command's options: its TLS material and source addresses. */
+  private List<String> workerOptions() {
+    Map<String, Object> given = new LinkedHashMap<>();
+    given.put("--ca", ca);
+    given.put("--cert", cert);
+    given.put("--key", key);
+    given.put("--ca-key", caKey);
+    given.put("--cert-cache", certCache);
+    given.put("--source-addresses", sourceAddresses);
+    List<String> options = new ArrayList<>();
+    given.forEach((option, value) -> {
+      if (value != null) {
+        options.add(option);
+        options.add(value.toString());
       }
-      timers.shutdownNow();
-      loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-    }
+    });
+    return options;
   }
 
-  private static String uid(int index) {
-    return UUID.nameUUIDFromBytes(("loadtest-agent-" + index).getBytes(StandardCharsets.UTF_8)).toString();
-  }
-
-  private OpampClient client(EventLoopGroup loops, AgentCertificates certificates, List<InetAddress> sources,
-      String uid, int index, LoadAgent agent) {
-    java.util.Map<String, String> fixedHeaders = java.util.Map.copyOf(headers);
-    OpampClient.Builder builder = OpampClient.builder().endpoint(endpoint).eventLoopGroup(loops)
-        .instanceUid(InstanceUid.bytes(uid)).capabilities(CAPABILITIES).callbacks(agent)
-        .headers(() -> fixedHeaders).heartbeatInterval(Duration.ofSeconds(heartbeatSeconds))
-        .backoff(new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 2));
-    if (certificates != null) {
-      builder.tls(certificates.forAgent(uid));
+  private InetSocketAddress listenAddress() {
+    if (listen == null) {
+      return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     }
-    if (!sources.isEmpty()) {
-      builder.localAddress(sources.get(index % sources.size()));
+    int colon = listen.lastIndexOf(':');
+    try {
+      return colon < 0 ? new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(listen))
+          : new InetSocketAddress(listen.substring(0, colon), Integer.parseInt(listen.substring(colon + 1)));
+    } catch (IllegalArgumentException e) {
+      throw new LoadtestException("--listen must be host:port or a port, not " + listen);
     }
-    OpampClient client = builder.build();
-    client.setAgentDescription(description(index));
-    return client;
   }
 
   /** The server's own figures from its /metrics, when it is our server and reachable. */
   private Map<String, Double> serverMetrics() {
     return adminUrl == null ? Map.of() : new RolloutDriver(adminUrl, token).metrics();
-  }
-
-  /** Status and reconnect churn, spread over time so they do not come in waves. */
-  private void churn(List<LoadAgent> fleet, ScheduledExecutorService timers) {
-    java.util.Random random = new java.util.Random();
-    if (statusChurnSeconds > 0) {
-      long period = TimeUnit.SECONDS.toMillis(statusChurnSeconds);
-      for (LoadAgent agent : fleet) {
-        timers.scheduleAtFixedRate(agent::reportHealth, random.nextLong(period), period, TimeUnit.MILLISECONDS);
-      }
-    }
-    if (reconnectChurn > 0) {
-      long perMinute = Math.max(1, Math.round(fleet.size() * reconnectChurn));
-      timers.scheduleAtFixedRate(() -> {
-        fleet.get(random.nextInt(fleet.size())).reconnect();
-      }, 0, Math.max(1, 60_000_000L / perMinute), TimeUnit.MICROSECONDS);
-    }
   }
 
   /** Waits, with --observe, until every agent applied or failed a config, or --duration ends. */
@@ -291,14 +291,6 @@ public final class LoadtestCommand implements Callable<Integer> {
     lastApplied = applied;
   }
 
-  private void pace(long started, int index) throws InterruptedException {
-    long due = started + (long) (index * 1e9 / ramp);
-    long wait = due - System.nanoTime();
-    if (wait > 1_000_000) {
-      Thread.sleep(wait / 1_000_000);
-    }
-  }
-
   private void awaitConnected(Timeline timeline, long started) throws InterruptedException {
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
     // A server nobody reaches is known soon: give up on it after 30 s, not after the whole timeout.
@@ -310,17 +302,18 @@ public final class LoadtestCommand implements Callable<Integer> {
     System.out.printf("loadtest: %,d of %,d agents connected in %.1f s%n", timeline.connected.sum(), agents,
         (System.nanoTime() - started) / 1e9);
     if (timeline.connected.sum() == 0) {
-      throw new LoadtestException("no agent could connect to " + endpoint + " within " + timeoutSeconds
+      throw new LoadtestException("no agent could connect to " + String.join(", ", endpoints.stream()
+          .map(URI::toString).toList()) + " within " + timeoutSeconds
           + " s; errors: " + timeline.errors());
     }
   }
 
-  private JsonNode rollout(Timeline timeline) throws InterruptedException {
+  private JsonNode rollout(Timeline timeline, Load load) throws InterruptedException {
     RolloutDriver driver = new RolloutDriver(adminUrl, token);
     String body = "receivers:\n  nop:\nexporters:\n  nop:\nservice:\n  pipelines:\n    traces:\n      receivers: [nop]\n"
         + "      exporters: [nop]\n# loadtest " + UUID.randomUUID() + "\n" + (failFraction > 0 ? LoadAgent.FRAGILE + "\n" : "");
     int version = driver.addVersion("loadtest", body);
-    timeline.rolloutStarts(System.nanoTime());
+    load.rolloutStarts(System.nanoTime());
     long id = driver.start("loadtest=true", "loadtest", version, waves, failureBudget,
         Duration.ofSeconds(Math.min(timeoutSeconds, 600)));
     timeline.mark("wave 1");
@@ -328,21 +321,4 @@ public final class LoadtestCommand implements Callable<Integer> {
     return driver.follow(id, Duration.ofSeconds(timeoutSeconds), timeline);
   }
 
-  private static AgentDescription description(int index) {
-    return AgentDescription.newBuilder()
-        .addIdentifyingAttributes(attribute("service.name", "loadtest-agent"))
-        .addIdentifyingAttributes(attribute("service.instance.id", "loadtest-" + index))
-        .addNonIdentifyingAttributes(attribute("loadtest", "true"))
-        .build();
-  }
-
-  private static KeyValue attribute(String key, String value) {
-    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
-  }
-
-  private static long usedHeap() {
-    System.gc();
-    Runtime runtime = Runtime.getRuntime();
-    return runtime.totalMemory() - runtime.freeMemory();
-  }
 }

@@ -23,7 +23,21 @@ record Report(
     Map<String, Number> tlsHandshakeMillis, double connectsPerSecond,
     long received, Map<String, Number> receivedMillis, long applied, long failed, Map<String, Number> appliedMillis,
     Map<String, Object> rollout, Map<String, Long> errors, long heapBytesPerAgent, Progress progress,
-    Map<String, Double> serverMetrics) {
+    Map<String, Double> serverMetrics, Map<String, String> histograms, List<Worker> workers) {
+
+  /**
+   * One worker process's own figures, and its histograms (HdrHistogram's compressed encoding in
+   * base64): the run's are their exact sums.
+   */
+  record Worker(String name, int agents, long connected, long received, long applied, long failed,
+      Map<String, Number> receivedMillis, Map<String, Number> appliedMillis, Map<String, String> histograms) {
+
+    static Worker of(String name, int agents, Timeline timeline) {
+      return new Worker(name, agents, timeline.connected.sum(), timeline.receivedCount.sum(),
+          timeline.appliedCount.sum(), timeline.failedCount.sum(), percentiles(timeline.received),
+          percentiles(timeline.applied), encoded(timeline));
+    }
+  }
 
   /** Agents per tick of {@code tickMillis} since the rollout's start. */
   record Progress(int tickMillis, long[] received, long[] applied, long[] failed, List<Timeline.Mark> marks) {}
@@ -31,7 +45,7 @@ record Report(
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   static Report of(int agents, Timeline timeline, JsonNode rollout, long heapBytesPerAgent, boolean partial,
-      Map<String, Double> serverMetrics) {
+      Map<String, Double> serverMetrics, List<Worker> workers) {
     Map<String, Object> rolloutFigures = new LinkedHashMap<>();
     if (rollout != null) {
       rolloutFigures.put("id", rollout.get("id").asLong());
@@ -51,7 +65,13 @@ record Report(
         percentiles(timeline.connect), percentiles(timeline.handshake), Math.round(timeline.connectRate() * 10) / 10.0,
         timeline.receivedCount.sum(), percentiles(timeline.received),
         timeline.appliedCount.sum(), timeline.failedCount.sum(), percentiles(timeline.applied), rolloutFigures,
-        timeline.errors(), heapBytesPerAgent, progress, serverMetrics);
+        timeline.errors(), heapBytesPerAgent, progress, serverMetrics, encoded(timeline), workers);
+  }
+
+  private static Map<String, String> encoded(Timeline timeline) {
+    Map<String, String> histograms = new LinkedHashMap<>();
+    timeline.histograms().forEach((name, histogram) -> histograms.put(name, HistogramText.encode(histogram)));
+    return histograms;
   }
 
   static Report read(Path file) {
@@ -88,6 +108,13 @@ record Report(
     }
     if (!errors.isEmpty()) {
       out.println("errors: " + errors);
+    }
+    if (workers != null && !workers.isEmpty()) {
+      for (Worker worker : workers) {
+        out.printf("worker %-20s agents %,d  connected %,d  applied %,d  failed %,d  p99 to APPLIED %.1f ms%n",
+            worker.name(), worker.agents(), worker.connected(), worker.applied(), worker.failed(),
+            worker.appliedMillis().get("p99").doubleValue());
+      }
     }
     if (!serverMetrics.isEmpty()) {
       out.println("server: " + serverMetrics);

@@ -38,6 +38,50 @@ final class Timeline {
   private final AtomicLong rolloutStart = new AtomicLong(NOT_STARTED);
   private volatile boolean observing;
 
+  /** The histograms, by the names deltas and results.json give them. */
+  Map<String, Histogram> histograms() {
+    Map<String, Histogram> named = new java.util.LinkedHashMap<>();
+    named.put("connect", connect);
+    named.put("handshake", handshake);
+    named.put("received", received);
+    named.put("applied", applied);
+    return named;
+  }
+
+  /** Adds what a worker's agents went through since its last delta. */
+  void add(TimelineDelta delta) {
+    connected.add(delta.connected());
+    receivedCount.add(delta.received());
+    appliedCount.add(delta.applied());
+    failedCount.add(delta.failed());
+    Map<String, Histogram> named = histograms();
+    delta.histograms().forEach((name, text) -> {
+      Histogram histogram = named.get(name);
+      if (histogram == null) {
+        throw new LoadtestException("a worker sent a histogram this version does not know: " + name);
+      }
+      histogram.add(HistogramText.decode(text));
+    });
+    if (delta.firstConnectMicros() != 0) {
+      firstConnect.accumulateAndGet(WallClock.toNanoTime(delta.firstConnectMicros()), Math::min);
+      lastConnect.accumulateAndGet(WallClock.toNanoTime(delta.lastConnectMicros()), Math::max);
+    }
+    add(receivedPerTick, delta.receivedPerTick());
+    add(appliedPerTick, delta.appliedPerTick());
+    add(failedPerTick, delta.failedPerTick());
+    delta.errors().forEach((kind, count) -> errors.computeIfAbsent(kind, k -> new LongAdder()).add(count));
+  }
+
+  private static void add(AtomicLongArray series, Map<Integer, Long> increments) {
+    increments.forEach((tick, count) -> series.addAndGet(Math.min(TICKS - 1, Math.max(0, tick)), count));
+  }
+
+  /** The first and last connection, in epoch microseconds; zeros when none connected. */
+  long[] connectSpanMicros() {
+    return connected.sum() == 0 ? new long[] {0, 0}
+        : new long[] {WallClock.toEpochMicros(firstConnect.get()), WallClock.toEpochMicros(lastConnect.get())};
+  }
+
   /** From now on the first config any agent receives marks the rollout's start. */
   void observe() {
     observing = true;
