@@ -49,6 +49,7 @@ import io.opampfleet.server.replicas.CommandFollower;
 import io.opampfleet.server.replicas.DesiredStateFollower;
 import io.opampfleet.server.replicas.PackageOffersFollower;
 import io.opampfleet.server.replicas.ReplicaPresence;
+import io.opampfleet.server.replicas.ReloadOnSignal;
 import io.opampfleet.server.replicas.ReportedStateFollower;
 import io.opampfleet.server.replicas.StoredFleet;
 import io.opampfleet.server.replicas.StoreSignalsListener;
@@ -132,6 +133,7 @@ public final class FleetServer implements AutoCloseable {
       fleet = inventory;
     }
     Assignments assignments = new Assignments(configs.assignments());
+    Tokens tokens = new Tokens(settings.tokens(), new TokenRepository(database));
     FleetMetrics metrics = new FleetMetrics();
     PackageRepository packages = new PackageRepository(database);
     AtomicReference<InetSocketAddress> opampBound = new AtomicReference<>(settings.opamp().address());
@@ -156,7 +158,9 @@ public final class FleetServer implements AutoCloseable {
           System::currentTimeMillis);
       StoreSignalsListener signals = new StoreSignalsListener(database, List.of(
           new DesiredStateFollower(inventory, configs, rollouts), new ReportedStateFollower(inventory, presence, configs, rollouts::drives),
-          new PackageOffersFollower(inventory, packages, offers, commands, writes), commandFollower));
+          new PackageOffersFollower(inventory, packages, offers, commands, writes), commandFollower,
+          new ReloadOnSignal(TokenRepository.CHANNEL, tokens::reload),
+          new ReloadOnSignal(ConfigRepository.ASSIGNMENTS_CHANNEL, () -> assignments.reload(configs.assignments()))));
       started.push(signals);
       presence.onChange(signals::repairSoon);
       afterMessage = commandFollower::afterMessage;
@@ -165,7 +169,6 @@ public final class FleetServer implements AutoCloseable {
         new CertificateBinding(settings.agents().requireUidInCertificate()), metrics, commands, rollouts,
         ReportLimits.defaults(), settings.opamp().limits().newConnectionsPerSecond(), afterMessage,
         presence::storeMillis);
-    Tokens tokens = new Tokens(settings.tokens(), new TokenRepository(database));
     Optional<String> firstToken = tokens.bootstrap();
 
     // Agents' messages are handled off the event loops, and never on the store's writer thread.

@@ -7,10 +7,10 @@ import io.opampfleet.server.store.TokenRepository;
 import io.opampfleet.server.store.TokenRepository.StoredToken;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Bearer tokens and their roles, from server.yaml and from the store, known by the SHA-256 of the
@@ -20,17 +20,26 @@ public final class Tokens {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final TokenRepository repository;
-  private final Map<String, Principal> byHash = new ConcurrentHashMap<>();
+  private final Map<String, Principal> configured = new HashMap<>();
+  /** The store's tokens as last read: again whenever a server sharing the store adds or deletes one. */
+  private volatile Map<String, Principal> stored;
 
   public Tokens(List<TokenEntry> configured, TokenRepository repository) {
     this.repository = repository;
-    configured.forEach(t -> byHash.put(t.sha256(), new Principal(t.name(), Role.parse(t.role()))));
-    repository.all().forEach(t -> byHash.put(t.sha256(), new Principal(t.name(), Role.parse(t.role()))));
+    configured.forEach(t -> this.configured.put(t.sha256(), new Principal(t.name(), Role.parse(t.role()))));
+    reload();
+  }
+
+  /** Reads the store's tokens again. */
+  public void reload() {
+    Map<String, Principal> read = new HashMap<>();
+    repository.all().forEach(t -> read.put(t.sha256(), new Principal(t.name(), Role.parse(t.role()))));
+    stored = Map.copyOf(read);
   }
 
   /** Makes the first admin token when there is none; returns its secret, to be shown once. */
   public Optional<String> bootstrap() {
-    if (!byHash.isEmpty()) {
+    if (!configured.isEmpty() || !stored.isEmpty()) {
       return Optional.empty();
     }
     return Optional.of(create("admin", Role.ADMIN));
@@ -38,7 +47,7 @@ public final class Tokens {
 
   /** Stores a new token and returns its secret, which is not kept anywhere. */
   public String create(String name, Role role) {
-    if (byHash.values().stream().anyMatch(p -> p.name().equals(name))) {
+    if (list().stream().anyMatch(p -> p.name().equals(name))) {
       throw new ApiException(409, "a token named '" + name + "' exists; pick another name or delete it first");
     }
     byte[] secret = new byte[32];
@@ -46,20 +55,19 @@ public final class Tokens {
     String token = "ofl_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     String hash = ConfigVersion.sha256(token);
     repository.add(new StoredToken(name, role.label(), hash));
-    byHash.put(hash, new Principal(name, role));
+    reload();
     return token;
   }
 
   public boolean delete(String name) {
     boolean deleted = repository.delete(name);
-    if (deleted) {
-      byHash.values().removeIf(p -> p.name().equals(name));
-    }
+    reload();
     return deleted;
   }
 
   public List<Principal> list() {
-    return byHash.values().stream().sorted((a, b) -> a.name().compareTo(b.name())).toList();
+    return java.util.stream.Stream.concat(configured.values().stream(), stored.values().stream())
+        .sorted((a, b) -> a.name().compareTo(b.name())).toList();
   }
 
   /** The caller of an {@code Authorization: Bearer ...} header, if the token is known. */
@@ -69,6 +77,7 @@ public final class Tokens {
     }
     String hash = ConfigVersion.sha256(authorization.substring(7).trim());
     // Looked up by hash: timing tells nothing about the secret itself.
-    return Optional.ofNullable(byHash.get(hash));
+    Principal principal = configured.get(hash);
+    return Optional.ofNullable(principal != null ? principal : stored.get(hash));
   }
 }

@@ -3,11 +3,11 @@ package io.opampfleet.server.configs;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The standing assignments in memory, and which of them applies to an agent: none, exactly one, or
- * a conflict of several, which the server reports instead of choosing.
+ * a conflict of several, which the server reports instead of choosing. Servers sharing a store read
+ * them again whenever one of them changes them.
  */
 public final class Assignments {
   /** What the assignments say about one agent's labels. */
@@ -21,23 +21,33 @@ public final class Assignments {
     }
   }
 
-  private final List<Assignment> all = new CopyOnWriteArrayList<>();
+  /** Replaced whole on every change: a reader sees the assignments before or after it, never half. */
+  private volatile List<Assignment> all;
 
   public Assignments(List<Assignment> stored) {
-    all.addAll(stored);
+    all = List.copyOf(stored);
   }
 
   public List<Assignment> all() {
-    return List.copyOf(all);
+    return all;
   }
 
-  public void put(Assignment assignment) {
-    all.removeIf(existing -> existing.name().equals(assignment.name()));
-    all.add(assignment);
+  public synchronized void put(Assignment assignment) {
+    List<Assignment> changed = new ArrayList<>(all);
+    changed.removeIf(existing -> existing.name().equals(assignment.name()));
+    changed.add(assignment);
+    all = List.copyOf(changed);
   }
 
-  public void remove(String name) {
-    all.removeIf(existing -> existing.name().equals(name));
+  public synchronized void remove(String name) {
+    List<Assignment> changed = new ArrayList<>(all);
+    changed.removeIf(existing -> existing.name().equals(name));
+    all = List.copyOf(changed);
+  }
+
+  /** Takes the assignments as the store has them now. */
+  public synchronized void reload(List<Assignment> stored) {
+    all = List.copyOf(stored);
   }
 
   public Resolution resolve(Map<String, String> labels) {

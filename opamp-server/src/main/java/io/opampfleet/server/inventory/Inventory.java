@@ -70,36 +70,52 @@ public final class Inventory implements Fleet {
     });
   }
 
-  /** The agents of these uids this server has or the store has; those read from the store stay here a while. */
+  /**
+   * The agents of these uids this server has or the store has; those read from the store stay here a
+   * while. One here that this server does not hold is read again: another server may have heard from
+   * it since this one last followed it, and what this server does with it next (link it to a new
+   * connection, act on it) must start from that.
+   */
   public List<Agent> load(Collection<String> uids) {
     List<Agent> found = new ArrayList<>();
-    List<String> missing = new ArrayList<>();
+    List<String> toRead = new ArrayList<>();
     for (String uid : uids) {
       // Touched under the map's lock for the uid, so that forgetIdle either sees the use or went first.
       Agent agent = agents.computeIfPresent(uid, (key, present) -> {
         present.touch();
         return present;
       });
-      if (agent == null) {
-        missing.add(uid);
+      if (agent != null && agent.heldHere()) {
+        found.add(agent);
       } else {
-        found.add(agent);
+        toRead.add(uid);
       }
     }
-    if (!missing.isEmpty()) {
-      for (AgentSnapshot stored : store.apply(missing)) {
-        Agent agent = agents.compute(stored.uid(), (uid, present) -> {
-          Agent kept = present;
-          if (kept == null) {
-            kept = new Agent(uid);
-            kept.restore(stored);
-          }
-          kept.touch();
-          return kept;
-        });
-        found.add(agent);
-      }
+    if (toRead.isEmpty()) {
+      return found;
     }
+    List<String> unread = new ArrayList<>(toRead);
+    List<Agent> followed = new ArrayList<>();
+    for (AgentSnapshot stored : store.apply(toRead)) {
+      unread.remove(stored.uid());
+      Agent agent = agents.compute(stored.uid(), (uid, present) -> {
+        Agent kept = present;
+        if (kept == null) {
+          kept = new Agent(uid);
+          kept.restore(stored);
+        } else if (kept.follow(stored)) {
+          followed.add(kept);
+        }
+        kept.touch();
+        return kept;
+      });
+      found.add(agent);
+    }
+    // The store has none of these (a server alone keeps everything here): they are as they are.
+    for (String uid : unread) {
+      find(uid).ifPresent(found::add);
+    }
+    followed.forEach(this::changed);
     return found;
   }
 

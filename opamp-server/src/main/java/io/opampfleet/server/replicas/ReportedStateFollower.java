@@ -1,6 +1,7 @@
 package io.opampfleet.server.replicas;
 
 import io.opampfleet.netty.server.AgentConnection;
+import io.opampfleet.netty.server.Transport;
 import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.inventory.Agent;
 import io.opampfleet.server.inventory.AgentSnapshot;
@@ -23,8 +24,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the agents this server has but others hold as the store has them: what they report and
  * which server holds them, so that a rollout driven here sees its agents wherever they are
- * connected; lets go of those it no longer needs (the fleet view reads the store). When the store says another server holds, by a newer connection, an agent still connected here
- * (a stale connection during a failover), the connection here is closed: the newest one stays.
+ * connected; lets go of those it no longer needs (the fleet view reads the store). When the store
+ * says another server holds an agent still linked here by a newer connection (a stale one during a
+ * failover), or by a later poll (an HTTP agent behind a balancer that spreads its polls), the link
+ * here is closed: the newest one stays.
  */
 public final class ReportedStateFollower implements StoreFollower {
   private static final Logger log = LoggerFactory.getLogger(ReportedStateFollower.class);
@@ -113,9 +116,16 @@ public final class ReportedStateFollower implements StoreFollower {
       return;
     }
     AgentConnection here = agent.connection();
-    if (here != null && stored.connected() && stored.connectedSince() > agent.snapshot().connectedSince()) {
+    AgentSnapshot mine = agent.snapshot();
+    if (here == null || !stored.connected()) {
+      return;
+    }
+    if (stored.connectedSince() > mine.connectedSince()) {
       log.info("replicas: agent {} has a newer connection to {}; closing its older one here", stored.uid(),
           stored.heldBy());
+      here.close();
+    } else if (here.transport() == Transport.HTTP && stored.lastSeen() > mine.lastSeen()) {
+      log.debug("replicas: agent {} polled {} last; its link here ends", stored.uid(), stored.heldBy());
       here.close();
     }
   }

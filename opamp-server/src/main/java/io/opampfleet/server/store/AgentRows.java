@@ -46,12 +46,14 @@ public final class AgentRows {
 
   /**
    * Inserts the agent, or updates what it reports only. A row another server wrote last is left
-   * alone unless this server holds a newer connection of the agent: a server with a stale one
-   * (during a failover), or one that lost it, does not undo the newest.
+   * alone unless this server holds a newer connection of the agent or heard from it later (an HTTP
+   * agent's polls may reach any server): a server with a stale connection (during a failover), or
+   * one that lost it, does not undo the newest. Times are the store's clock, the same on every server.
    */
   static String upsertReported(Dialect dialect) {
     return dialect.upsert("agents", REPORTED, 1, "agents.held_by IS NULL OR agents.held_by = EXCLUDED.held_by"
-        + " OR (EXCLUDED.connected AND (NOT agents.connected OR EXCLUDED.connected_since >= agents.connected_since))");
+        + " OR (EXCLUDED.connected AND (NOT agents.connected OR EXCLUDED.connected_since >= agents.connected_since"
+        + " OR EXCLUDED.last_seen > agents.last_seen))");
   }
 
   /** Inserts or updates the whole row: for an agent whose row does not exist yet. */

@@ -17,6 +17,9 @@ public final class ConfigRepository {
   // Versions never change once written: agents' lookups need not reach the store twice.
   private final java.util.Map<String, ConfigVersion> versions = new java.util.concurrent.ConcurrentHashMap<>();
 
+  /** Told when an assignment is saved or deleted: servers sharing the store read them again. */
+  public static final String ASSIGNMENTS_CHANNEL = "assignments";
+
   public ConfigRepository(Database database) {
     this.sql = new Sql(database);
   }
@@ -75,13 +78,13 @@ public final class ConfigRepository {
   }
 
   public void saveAssignment(Assignment assignment) {
-    sql.update(sql.dialect().upsert("assignments", List.of("name", "selector", "config_name", "version", "created_at"), 1),
+    sql.updateAndTell(ASSIGNMENTS_CHANNEL, sql.dialect().upsert("assignments", List.of("name", "selector", "config_name", "version", "created_at"), 1),
         assignment.name(), assignment.selector().toString(), assignment.configName(), assignment.version(),
         assignment.createdAt().toEpochMilli());
   }
 
   public boolean deleteAssignment(String name) {
-    return sql.update("DELETE FROM assignments WHERE name = ?", name) > 0;
+    return sql.updateAndTell(ASSIGNMENTS_CHANNEL, "DELETE FROM assignments WHERE name = ?", name) > 0;
   }
 
   public List<Assignment> assignments() {

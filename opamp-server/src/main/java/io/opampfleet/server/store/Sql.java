@@ -39,10 +39,21 @@ final class Sql {
   }
 
   int update(String sql, Object... parameters) {
+    return updateAndTell(null, sql, parameters);
+  }
+
+  /**
+   * An update that, when it changes a row, tells the servers sharing the store on {@code channel}
+   * (null: nobody) as it commits: a change each server keeps a copy of.
+   */
+  int updateAndTell(String channel, String sql, Object... parameters) {
     int[] changed = new int[1];
     transaction(connection -> {
       try (PreparedStatement statement = prepare(connection, sql, parameters)) {
         changed[0] = statement.executeUpdate();
+      }
+      if (channel != null && changed[0] > 0) {
+        Signals.tell(dialect(), connection, channel, List.of(channel));
       }
     });
     return changed[0];

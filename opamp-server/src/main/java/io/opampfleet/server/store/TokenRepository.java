@@ -4,6 +4,9 @@ import java.util.List;
 
 /** API tokens kept in the store, by the SHA-256 of their secret; the secret itself is never stored. */
 public final class TokenRepository {
+  /** Told when a token is added or deleted: servers sharing the store read them again. */
+  public static final String CHANNEL = "api_tokens";
+
   public record StoredToken(String name, String role, String sha256) {}
 
   private final Sql sql;
@@ -18,11 +21,11 @@ public final class TokenRepository {
   }
 
   public void add(StoredToken token) {
-    sql.update("INSERT INTO api_tokens (name, role, sha256, created_at) VALUES (?, ?, ?, ?)",
+    sql.updateAndTell(CHANNEL, "INSERT INTO api_tokens (name, role, sha256, created_at) VALUES (?, ?, ?, ?)",
         token.name(), token.role(), token.sha256(), System.currentTimeMillis());
   }
 
   public boolean delete(String name) {
-    return sql.update("DELETE FROM api_tokens WHERE name = ?", name) > 0;
+    return sql.updateAndTell(CHANNEL, "DELETE FROM api_tokens WHERE name = ?", name) > 0;
   }
 }

@@ -7,13 +7,15 @@ import io.opampfleet.proto.AnyValue;
 import io.opampfleet.proto.KeyValue;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** A server sharing the store keeps the agents it needs, reads the others, and lets go of those it no longer uses. */
 class InventoryTest {
-  private final Map<String, AgentSnapshot> stored = Map.of("held-elsewhere", stored("held-elsewhere", "bound-sha"));
+  private final Map<String, AgentSnapshot> stored = new HashMap<>(Map.of("held-elsewhere",
+      stored("held-elsewhere", "bound-sha", "b")));
   private final List<Collection<String>> reads = new ArrayList<>();
   private final Inventory inventory = new Inventory("a", uids -> {
     reads.add(List.copyOf(uids));
@@ -21,14 +23,19 @@ class InventoryTest {
   });
 
   @Test
-  void anAgentTheStoreHasIsReadWithItsCertificateBindingAndLabelsAndReadOnce() {
+  void anAgentTheStoreHasIsReadWithItsCertificateBindingAndLabelsAndReadAgainAtEachUseWhileHeldElsewhere() {
     Agent agent = inventory.findOrLoad("held-elsewhere").orElseThrow();
 
     assertThat(agent.certificateSha256()).isEqualTo("bound-sha");
     assertThat(agent.labels()).containsEntry("tier", "web");
     assertThat(agent.connected()).isTrue();
+    assertThat(agent.snapshot().heldBy()).isEqualTo("b");
+
+    // It moved to server c since: the next use starts from that, on the same agent.
+    stored.put("held-elsewhere", stored("held-elsewhere", "bound-sha", "c"));
     assertThat(inventory.findOrLoad("held-elsewhere")).containsSame(agent);
-    assertThat(reads).hasSize(1);
+    assertThat(agent.snapshot().heldBy()).isEqualTo("c");
+    assertThat(reads).hasSize(2);
   }
 
   @Test
@@ -61,10 +68,10 @@ class InventoryTest {
     assertThat(reads).containsExactly(List.of("held-elsewhere"), List.of("held-elsewhere"));
   }
 
-  private static AgentSnapshot stored(String uid, String certificateSha256) {
+  private static AgentSnapshot stored(String uid, String certificateSha256, String heldBy) {
     AgentDescription description = AgentDescription.newBuilder().addNonIdentifyingAttributes(KeyValue.newBuilder()
         .setKey("tier").setValue(AnyValue.newBuilder().setStringValue("web"))).build();
-    return new AgentSnapshot(uid, description, Map.of(), 0, null, null, null, null, null, true, "b", 3, 1, 2, "",
+    return new AgentSnapshot(uid, description, Map.of(), 0, null, null, null, null, null, true, heldBy, 3, 1, 2, "",
         "CN=" + uid, certificateSha256, "", null, false, false, 0);
   }
 }
