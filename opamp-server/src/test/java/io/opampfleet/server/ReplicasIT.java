@@ -25,6 +25,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +34,9 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -200,6 +205,52 @@ class ReplicasIT {
       assertThat(first.running()).isEqualTo(BODY);
       assertThat(third.running()).isEqualTo(BODY);
       assertThat(metric(replicaB, "opamp_agents_in_memory")).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void aUidConnectedToBothServersKeepsOnlyItsNewestConnection() throws Exception {
+    replicaA.withPlainAgents().restart();
+    replicaB.withPlainAgents().restart();
+    ByteString uid = SimulatedAgent.newUid();
+    String text = InstanceUid.text(uid);
+    // A connection to A that the agent no longer uses (a stale one during a failover): it never reconnects.
+    CompletableFuture<String> staleClosed = new CompletableFuture<>();
+    WebSocket stale = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(replicaA.opampEndpoint(),
+        new WebSocket.Listener() {
+          @Override
+          public CompletionStage<?> onClose(WebSocket socket, int status, String reason) {
+            staleClosed.complete(status + " " + reason);
+            return null;
+          }
+
+          @Override
+          public void onError(WebSocket socket, Throwable error) {
+            staleClosed.complete(error.toString());
+          }
+        }).get(10, TimeUnit.SECONDS);
+    byte[] hello = AgentToServer.newBuilder().setInstanceUid(uid).setCapabilities(
+        AgentCapabilities.AgentCapabilities_ReportsStatus_VALUE).setAgentDescription(AgentDescription.newBuilder()
+        .addIdentifyingAttributes(KeyValue.newBuilder().setKey("tier").setValue(AnyValue.newBuilder()
+            .setStringValue("web")))).build().toByteArray();
+    // OpAMP over WebSocket: a zero header byte, then the message.
+    stale.sendBinary(ByteBuffer.wrap(ByteBuffer.allocate(hello.length + 1).put((byte) 0).put(hello).array()), true)
+        .get(10, TimeUnit.SECONDS);
+    AdminClient viewerB = replicaB.admin(TestFleet.VIEWER);
+    await().atMost(Duration.ofSeconds(10)).until(() -> "a".equals(viewerB.get("/api/v1/agents/" + text).body()
+        .path("replica").asText()));
+
+    try (SimulatedAgent newer = replicaB.agent(Map.of("tier", "web"), uid, false).start()) {
+      assertThat(staleClosed.get(10, TimeUnit.SECONDS)).isNotEmpty();
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        for (TestFleet viewer : List.of(replicaA, replicaB)) {
+          JsonNode seen = viewer.admin(TestFleet.VIEWER).get("/api/v1/agents/" + text).body();
+          assertThat(seen.get("replica").asText()).as(seen.toString()).isEqualTo("b");
+          assertThat(seen.get("connected").asBoolean()).isTrue();
+        }
+        assertThat(metric(replicaA, "opamp_agents_connected")).isZero();
+        assertThat(metric(replicaB, "opamp_agents_connected")).isEqualTo(1);
+      });
     }
   }
 

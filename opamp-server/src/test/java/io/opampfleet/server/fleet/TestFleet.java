@@ -125,7 +125,7 @@ public final class TestFleet implements AutoCloseable {
   }
 
   public URI opampEndpoint() {
-    return URI.create("wss://localhost:" + opampPort + "/v1/opamp");
+    return URI.create((agentTls ? "wss" : "ws") + "://localhost:" + opampPort + "/v1/opamp");
   }
 
   public AdminClient admin(String token) {
