@@ -51,6 +51,8 @@ class StoreOutageIT {
     SimulatedAgent agent = fleet.agent(Map.of("service.name", "during-outage"), SimulatedAgent.newUid(), false);
     agent.start();
     await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> true);
+    // Nothing it said is stored yet, so nothing is acknowledged.
+    assertThat(agent.received).as("answers during the outage").isEmpty();
 
     postgres.getDockerClient().unpauseContainerCmd(postgres.getContainerId()).exec();
     await().atMost(Duration.ofSeconds(30)).until(() -> anonymous.get("/readyz").status() == 200);

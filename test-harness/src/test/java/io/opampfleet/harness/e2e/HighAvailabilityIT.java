@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -122,6 +123,7 @@ class HighAvailabilityIT implements ContainerLogsOnFailure.Containers {
   void everyServerShowsTheWholeFleetEachAgentOnTheServerHoldingIt() {
     Map<String, String> seenByA = replicas(servers.get("a"));
     assertThat(seenByA).hasSize(FLEET_SIZE).doesNotContainValue("");
+    assertThat(new HashSet<>(seenByA.values())).as("the balancer spreads the collectors: " + seenByA).hasSizeGreaterThan(1);
     assertThat(replicas(servers.get("b"))).isEqualTo(seenByA);
     assertThat(replicas(servers.get("c"))).isEqualTo(seenByA);
     JsonNode agent = agent(servers.get("c"), fleet.get(0));
@@ -153,9 +155,19 @@ class HighAvailabilityIT implements ContainerLogsOnFailure.Containers {
     long id = startRollout(driver, "ha-pipeline", 2, "1,2,100%", "8s");
     await().atMost(Duration.ofMinutes(2)).until(() -> rollout(servers.get("a"), id).get("currentWave").asInt() >= 1);
 
+    // The rollout was created on b, so b drives it; and b holds collectors, which must move.
+    assertThat(driver.getLogs()).contains("rollout " + id + ": ha-pipeline@2");
+    assertThat(replicas(servers.get("a"))).containsValue("b");
+
     driver.kill();
     long killed = System.nanoTime();
     FleetServerContainer survivor = servers.get("a");
+    await().atMost(Duration.ofSeconds(60)).until(() -> servers.get("a").getLogs().contains("taken over from b")
+        || servers.get("c").getLogs().contains("taken over from b"));
+    long takeover = Duration.ofNanos(System.nanoTime() - killed).toSeconds();
+    System.out.printf("e2e: the rollout was taken over %d s after its driver was killed%n", takeover);
+    // A lease of 10 s, renewed every 2 s, and a look for rollouts without a driver every second.
+    assertThat(takeover).as("takeover within the lease and a few seconds").isLessThanOrEqualTo(20);
     JsonNode ended = awaitEnd(survivor, id);
     System.out.printf("e2e: the rollout ended %d s after its driver was killed%n",
         Duration.ofNanos(System.nanoTime() - killed).toSeconds());
@@ -170,6 +182,15 @@ class HighAvailabilityIT implements ContainerLogsOnFailure.Containers {
       });
       assertThat(inThisOne).hasSize(1);
       assertThat(inThisOne.get(0).get("result").asText()).isEqualTo("DONE");
+      // Its APPLIED recorded once, though it may have moved to another server and reported it again.
+      List<String> applied = new ArrayList<>();
+      survivor.admin().get("/api/v1/agents/" + collector.instanceUid() + "/events?limit=1000").body()
+          .forEach(event -> {
+            if (event.get("kind").asText().equals("CONFIG_APPLIED")) {
+              applied.add(event.get("detail").asText());
+            }
+          });
+      assertThat(applied).as(collector.instanceUid().toString()).containsOnlyOnce("ha-pipeline@2");
     }
 
     // The killed server's agents came back through the balancer to the others.
@@ -254,12 +275,16 @@ class HighAvailabilityIT implements ContainerLogsOnFailure.Containers {
     }
   }
 
-  /** TLS passed through to the servers, least connections first, a PROXY v2 header on each connection. */
+  /**
+   * TLS passed through to the servers, least connections first, a PROXY v2 header on each
+   * connection; a server whose /readyz fails (its store is away) gets no new agents.
+   */
   private static String haproxyConfig() {
     StringBuilder servers = new StringBuilder();
     for (String name : NAMES) {
       servers.append("  server ").append(name).append(' ').append(FleetServerContainer.ALIAS).append('-').append(name)
-          .append(':').append(FleetServerContainer.OPAMP_PORT).append(" send-proxy-v2 check check-send-proxy\n");
+          .append(':').append(FleetServerContainer.OPAMP_PORT).append(" send-proxy-v2 check port ")
+          .append(FleetServerContainer.ADMIN_PORT).append(" check-ssl verify none\n");
     }
     return """
         resolvers docker
@@ -278,6 +303,7 @@ class HighAvailabilityIT implements ContainerLogsOnFailure.Containers {
         backend servers
           mode tcp
           balance leastconn
+          option httpchk GET /readyz
         %s""".formatted(FleetServerContainer.OPAMP_PORT, servers);
   }
 }
