@@ -47,6 +47,7 @@ public final class TestFleet implements AutoCloseable {
   private Balancers balancers = Balancers.none();
   private boolean agentTls = true;
   private boolean requireUidInCertificate;
+  private int newConnectionsPerSecond;
 
   public TestFleet(Path dir) {
     this(dir, Optional.empty());
@@ -76,6 +77,12 @@ public final class TestFleet implements AutoCloseable {
     this.balancers = balancers;
     this.agentTls = agentTls;
     this.requireUidInCertificate = true;
+    return this;
+  }
+
+  /** From the next start on, the OpAMP listener takes this many new connections a second (0: its default). */
+  public TestFleet withNewConnectionsPerSecond(int perSecond) {
+    this.newConnectionsPerSecond = perSecond;
     return this;
   }
 
@@ -111,7 +118,7 @@ public final class TestFleet implements AutoCloseable {
     Tls tls = new Tls(dir.resolve("server.pem"), dir.resolve("server-key.pem"), Optional.of(dir.resolve("ca.pem")));
     return new ServerSettings(
         new Listener(new InetSocketAddress("127.0.0.1", opampPort), agentTls ? Optional.of(tls) : Optional.empty(), false,
-            Limits.opampDefaults(Runtime.getRuntime().maxMemory()), balancers),
+            opampLimits(), balancers),
         new Listener(new InetSocketAddress("127.0.0.1", adminPort), Optional.empty(), false, adminLimits,
             Balancers.none()),
         new AgentPolicy(requireUidInCertificate, Optional.empty(), Optional.empty()),
@@ -122,6 +129,13 @@ public final class TestFleet implements AutoCloseable {
             replicaName()),
         Duration.ofDays(1), Optional.of(new Signing(dir.resolve("ca.pem"), dir.resolve("ca-key.pem"), Duration.ofDays(1))),
         "text");
+  }
+
+  private Limits opampLimits() {
+    Limits defaults = Limits.opampDefaults(Runtime.getRuntime().maxMemory());
+    return newConnectionsPerSecond == 0 ? defaults : new Limits(defaults.maxBytes(), defaults.maxConnections(),
+        defaults.maxConnectionsPerAddress(), defaults.requestTimeout(), defaults.idleTimeout(),
+        defaults.maxEventStreams(), newConnectionsPerSecond);
   }
 
   public URI opampEndpoint() {

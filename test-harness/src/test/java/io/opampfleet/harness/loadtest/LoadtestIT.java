@@ -111,6 +111,21 @@ class LoadtestIT {
   }
 
   @Test
+  void aConnectionStormPastTheServersRateIsDeferredWithRetryAfterAndEveryAgentStillConnects() throws Exception {
+    fleet.withNewConnectionsPerSecond(50).restart();
+    // Every agent at once, as when a server of several dies and its agents come to this one.
+    assertThat(loadtest(dir.resolve("storm"), "--ramp", "5000", "--admin-url", fleet.adminUrl().toString())).isZero();
+
+    JsonNode storm = results(dir.resolve("storm"));
+    assertThat(storm.get("connected").asInt()).isEqualTo(AGENTS);
+    assertThat(storm.get("applied").asInt()).isEqualTo(AGENTS);
+    assertThat(storm.get("errors").get("HTTP 503").asInt()).as("connections deferred").isPositive();
+    assertThat(storm.get("serverMetrics").get("opamp_connections_deferred_total").asInt()).isPositive();
+    // Taken at about the server's rate: the deferred ones came back after their Retry-After, not at once.
+    assertThat(storm.get("connectsPerSecond").asDouble()).isLessThan(150);
+  }
+
+  @Test
   void aServerThatRefusesIsCountedByStatus() {
     assertThat(Timeline.kind(new java.io.IOException("the OpAMP server answered HTTP 503"))).isEqualTo("HTTP 503");
     assertThat(Timeline.kind(new io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException(
