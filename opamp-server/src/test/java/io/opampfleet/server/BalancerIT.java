@@ -9,7 +9,9 @@ import io.opampfleet.netty.InstanceUid;
 import io.opampfleet.netty.server.Balancers;
 import io.opampfleet.proto.AgentToServer;
 import io.opampfleet.server.fleet.AdminClient;
+import io.opampfleet.server.fleet.CuttableLink;
 import io.opampfleet.server.fleet.HaproxyContainer;
+import io.opampfleet.server.fleet.PostgresContainer;
 import io.opampfleet.server.fleet.SimulatedAgent;
 import io.opampfleet.server.fleet.TestFleet;
 import java.io.ByteArrayOutputStream;
@@ -23,9 +25,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BalancerIT {
   private static final String BALANCER = "127.0.0.3";
   private static final String CERT_HEADER = "X-SSL-Client-Cert";
+  private static final String READINESS_CHECK = "  option httpchk GET /readyz\n";
 
   @TempDir
   Path dir;
@@ -83,6 +88,60 @@ class BalancerIT {
       String forged = Base64.getEncoder().encodeToString(server.clientKey("forged").certificate().getEncoded());
       String answer = postFrom("127.0.0.9", server.opampPort(), CERT_HEADER + ": " + forged + "\r\n");
       assertThat(answer).startsWith("HTTP/1.1 403").contains(CERT_HEADER + " is taken only from the balancers");
+    }
+  }
+
+  @Test
+  void aServerThatLosesItsStoreIsUnreadyAndTheBalancerSendsNewAgentsToTheOthers() throws Exception {
+    try (PostgresContainer postgres = new PostgresContainer()) {
+      postgres.start();
+      try (CuttableLink storeOfA = new CuttableLink(postgres.port())) {
+        Balancers balancer = new Balancers(List.of(BALANCER + "/32"), true, null);
+        TestFleet a = new TestFleet(dir.resolve("a"), Optional.of(postgres.jdbcUrl(storeOfA.port())))
+            .behind(balancer, false).start();
+        TestFleet b = new TestFleet(dir.resolve("b"), Optional.of(postgres.jdbcUrl())).behind(balancer, false).start();
+        int front = freePort();
+        StringBuilder servers = new StringBuilder();
+        for (TestFleet server : List.of(a, b)) {
+          servers.append("  server ").append(server.replicaName()).append(" 127.0.0.1:").append(server.opampPort())
+              .append(" send-proxy-v2 check port ").append(server.adminUrl().getPort()).append('\n');
+        }
+        // As the README gives it: readiness checked on each server's admin listener.
+        Path config = Files.writeString(dir.resolve("haproxy.cfg"), defaults("tcp")
+            + "frontend agents\n  bind 127.0.0.1:" + front + "\n  default_backend servers\n"
+            + "backend servers\n  balance roundrobin\n  source " + BALANCER + "\n" + READINESS_CHECK
+            + "  default-server inter 500ms fall 2 rise 2\n" + servers);
+        try (a; b; HaproxyContainer haproxy = new HaproxyContainer(config)) {
+          haproxy.start();
+          haproxy.awaitListening(front);
+          AdminClient anonymousA = a.admin(null);
+
+          storeOfA.cut();
+          await().atMost(Duration.ofSeconds(20)).until(() -> anonymousA.get("/readyz").status() == 503);
+          // Two failed checks half a second apart, and HAProxy takes A out.
+          Thread.sleep(1_500);
+          List<SimulatedAgent> agents = new ArrayList<>();
+          try {
+            for (int i = 0; i < 4; i++) {
+              ByteString uid = SimulatedAgent.newUid();
+              agents.add(new SimulatedAgent(URI.create("ws://localhost:" + front + "/v1/opamp"),
+                  b.clientKey(InstanceUid.text(uid)), b.ca().certificate(), Map.of("tier", "web"), uid, false).start());
+            }
+            AdminClient viewerB = b.admin(TestFleet.VIEWER);
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+              for (SimulatedAgent agent : agents) {
+                JsonNode seen = viewerB.get("/api/v1/agents/" + agent.uid()).body();
+                assertThat(seen.path("replica").asText()).as(seen.toString()).isEqualTo("b");
+              }
+            });
+          } finally {
+            agents.forEach(SimulatedAgent::close);
+          }
+
+          storeOfA.restore();
+          await().atMost(Duration.ofSeconds(30)).until(() -> anonymousA.get("/readyz").status() == 200);
+        }
+      }
     }
   }
 

@@ -28,8 +28,18 @@ public final class PostgresContainer extends GenericContainer<PostgresContainer>
         .withStartupTimeout(Duration.ofSeconds(60)));
   }
 
+  /** The port PostgreSQL listens on, on this host. */
+  public int port() {
+    return getMappedPort(PORT);
+  }
+
   public String jdbcUrl() {
-    return "jdbc:postgresql://" + getHost() + ":" + getMappedPort(PORT) + "/" + DATABASE;
+    return jdbcUrl(port());
+  }
+
+  /** The URL of the database through another port of this host (a link a test may cut). */
+  public String jdbcUrl(int port) {
+    return "jdbc:postgresql://" + getHost() + ":" + port + "/" + DATABASE;
   }
 
   public String username() {

@@ -1,0 +1,91 @@
+package io.opampfleet.server.fleet;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A TCP link on loopback to a port, which a test can cut (every connection through it closed, new
+ * ones refused) and restore: one server losing its store while the others keep it. A few lines here,
+ * where a fault-injecting proxy (Toxiproxy) would add a container and a client for one cut.
+ */
+public final class CuttableLink implements AutoCloseable {
+  private final ServerSocket listener;
+  private final int target;
+  private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+  private volatile boolean cut;
+
+  public CuttableLink(int target) throws IOException {
+    this.target = target;
+    this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    Thread accepting = new Thread(this::accept, "link-" + target);
+    accepting.setDaemon(true);
+    accepting.start();
+  }
+
+  public int port() {
+    return listener.getLocalPort();
+  }
+
+  public void cut() {
+    cut = true;
+    open.forEach(CuttableLink::closeQuietly);
+    open.clear();
+  }
+
+  public void restore() {
+    cut = false;
+  }
+
+  @Override
+  public void close() {
+    cut();
+    closeQuietly(listener);
+  }
+
+  private void accept() {
+    while (!listener.isClosed()) {
+      try {
+        Socket in = listener.accept();
+        if (cut) {
+          in.close();
+          continue;
+        }
+        Socket out = new Socket(InetAddress.getLoopbackAddress(), target);
+        open.add(in);
+        open.add(out);
+        pipe(in, out);
+        pipe(out, in);
+      } catch (IOException e) {
+        // closed, or the target refused: the client sees its connection end
+      }
+    }
+  }
+
+  private void pipe(Socket from, Socket to) {
+    Thread copying = new Thread(() -> {
+      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+        in.transferTo(out);
+      } catch (IOException e) {
+        // one side went: close both
+      }
+      closeQuietly(from);
+      closeQuietly(to);
+    }, "link-pipe");
+    copying.setDaemon(true);
+    copying.start();
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      // closing anyway
+    }
+  }
+}
