@@ -20,24 +20,47 @@ import java.util.function.Supplier;
 /**
  * The fleet as the store shared by several servers has it: no server keeps the agents the others
  * hold. The agents held here are taken as this server has them (their last heartbeat may not be
- * written yet); the others as the store had them at most {@link #FRESH_FOR} ago, so the fleet page,
- * its live stream and a metrics scrape arriving together read the table once.
+ * written yet); in views, the others as the store had them at most {@link #FRESH_FOR} ago, so the
+ * fleet page, its live stream and a metrics scrape arriving together read the table once.
  */
 public final class StoredFleet implements Fleet {
   static final Duration FRESH_FOR = Duration.ofSeconds(1);
 
+  private final Database database;
+  private final BiFunction<String, Integer, ConfigVersion> versions;
+  private final ReplicaPresence presence;
   private final Inventory inventory;
-  private final Supplier<List<AgentSnapshot>> stored;
+  private final Supplier<List<AgentSnapshot>> recent;
 
   public StoredFleet(Database database, BiFunction<String, Integer, ConfigVersion> versions,
       ReplicaPresence presence, Inventory inventory) {
+    this.database = database;
+    this.versions = versions;
+    this.presence = presence;
     this.inventory = inventory;
-    this.stored = Suppliers.memoizeWithExpiration(
-        () -> AgentRows.overview(database, versions, presence::aliveElsewhere), FRESH_FOR);
+    this.recent = Suppliers.memoizeWithExpiration(this::read, FRESH_FOR);
   }
 
   @Override
   public List<AgentSnapshot> overview() {
+    return withHeldHere(recent.get());
+  }
+
+  /**
+   * Reads the agents the selector matches whole; they stay on this server while it acts on them.
+   * Matched on the store as it is now, not as last shown: an agent that joined a moment ago is in.
+   */
+  @Override
+  public List<Agent> matching(LabelSelector selector) {
+    return inventory.load(withHeldHere(read()).stream().filter(agent -> selector.matches(agent.labels()))
+        .map(AgentSnapshot::uid).toList());
+  }
+
+  private List<AgentSnapshot> read() {
+    return AgentRows.overview(database, versions, presence::aliveElsewhere);
+  }
+
+  private List<AgentSnapshot> withHeldHere(List<AgentSnapshot> stored) {
     Map<String, AgentSnapshot> held = new LinkedHashMap<>();
     for (Agent agent : inventory.all()) {
       if (agent.heldHere()) {
@@ -45,17 +68,11 @@ public final class StoredFleet implements Fleet {
       }
     }
     List<AgentSnapshot> fleet = new ArrayList<>();
-    for (AgentSnapshot row : stored.get()) {
+    for (AgentSnapshot row : stored) {
       AgentSnapshot here = held.remove(row.uid());
       fleet.add(here == null ? row : here);
     }
     fleet.addAll(held.values());
     return fleet;
-  }
-
-  /** Reads the agents the selector matches whole; they stay on this server while it acts on them. */
-  @Override
-  public List<Agent> matching(LabelSelector selector) {
-    return inventory.load(uidsMatching(selector));
   }
 }

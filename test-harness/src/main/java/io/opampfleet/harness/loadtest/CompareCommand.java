@@ -27,6 +27,9 @@ final class CompareCommand implements Callable<Integer> {
       row("connections per second", a.connectsPerSecond(), b.connectsPerSecond());
       rows("rollout start -> config received", a.receivedMillis(), b.receivedMillis());
       rows("rollout start -> APPLIED reported", a.appliedMillis(), b.appliedMillis());
+      if (a.recordedMillis() != null && b.recordedMillis() != null) {
+        rows("rollout start -> APPLIED recorded", a.recordedMillis(), b.recordedMillis());
+      }
       row("harness heap per agent (bytes)", a.heapBytesPerAgent(), b.heapBytesPerAgent());
       return 0;
     } catch (LoadtestException e) {

@@ -245,9 +245,17 @@ public final class LoadtestCommand implements Callable<Integer> {
     }
   }
 
+  private RolloutDriver server;
+
   /** The server's own figures from its /metrics, when it is our server and reachable. */
-  private Map<String, Double> serverMetrics() {
-    return adminUrl == null ? Map.of() : new RolloutDriver(adminUrl, token).metrics();
+  private synchronized Map<String, Double> serverMetrics() {
+    if (adminUrl == null) {
+      return Map.of();
+    }
+    if (server == null) {
+      server = new RolloutDriver(adminUrl, token);
+    }
+    return server.metrics();
   }
 
   /** Waits, with --observe, until every agent applied or failed a config, or --duration ends. */
@@ -282,11 +290,13 @@ public final class LoadtestCommand implements Callable<Integer> {
     long applied = timeline.appliedCount.sum();
     long failed = timeline.failedCount.sum();
     Runtime runtime = Runtime.getRuntime();
+    Double backlog = adminUrl == null ? null : serverMetrics().get("opamp_store_queue_depth");
     System.out.printf("  connected %,d (%,d/s) | applying %,d | applied %,d (%,d/s) | failed %,d"
-        + " | p99 to APPLIED so far %.0f ms | errors %s | heap %,d MiB%n", connected, connected - lastConnected,
+        + " | p99 to APPLIED so far %.0f ms | errors %s | heap %,d MiB%s%n", connected, connected - lastConnected,
         Math.max(0, received - applied - failed), applied, applied - lastApplied, failed,
         timeline.applied.getValueAtPercentile(99) / 1000.0, timeline.errors(),
-        (runtime.totalMemory() - runtime.freeMemory()) >> 20);
+        (runtime.totalMemory() - runtime.freeMemory()) >> 20,
+        backlog == null ? "" : String.format(" | server store backlog %,.0f", backlog));
     lastConnected = connected;
     lastApplied = applied;
   }

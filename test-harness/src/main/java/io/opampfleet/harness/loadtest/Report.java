@@ -22,7 +22,7 @@ record Report(
     String finishedAt, boolean partial, String machine, int agents, long connected, Map<String, Number> connectMillis,
     Map<String, Number> tlsHandshakeMillis, double connectsPerSecond,
     long received, Map<String, Number> receivedMillis, long applied, long failed, Map<String, Number> appliedMillis,
-    Map<String, Object> rollout, Map<String, Long> errors, long heapBytesPerAgent, Progress progress,
+    Map<String, Number> recordedMillis, Map<String, Object> rollout, Map<String, Long> errors, long heapBytesPerAgent, Progress progress,
     Map<String, Double> serverMetrics, Map<String, String> histograms, List<Worker> workers) {
 
   /**
@@ -64,7 +64,8 @@ record Report(
     return new Report(Instant.now().toString(), partial, machine, agents, timeline.connected.sum(),
         percentiles(timeline.connect), percentiles(timeline.handshake), Math.round(timeline.connectRate() * 10) / 10.0,
         timeline.receivedCount.sum(), percentiles(timeline.received),
-        timeline.appliedCount.sum(), timeline.failedCount.sum(), percentiles(timeline.applied), rolloutFigures,
+        timeline.appliedCount.sum(), timeline.failedCount.sum(), percentiles(timeline.applied),
+        percentiles(timeline.recorded), rolloutFigures,
         timeline.errors(), heapBytesPerAgent, progress, serverMetrics, encoded(timeline), workers);
   }
 
@@ -100,6 +101,9 @@ record Report(
     row(out, "TLS handshake", tlsHandshakeMillis);
     row(out, "rollout start -> config received", receivedMillis);
     row(out, "rollout start -> APPLIED reported", appliedMillis);
+    if (recordedMillis != null && recordedMillis.get("count").longValue() > 0) {
+      row(out, "rollout start -> APPLIED recorded", recordedMillis);
+    }
     out.printf("%nconnections %,.0f/s%n", connectsPerSecond);
     out.printf("agents %,d  connected %,d  received %,d  applied %,d  failed %,d  harness heap %,d B/agent%n",
         agents, connected, received, applied, failed, heapBytesPerAgent);

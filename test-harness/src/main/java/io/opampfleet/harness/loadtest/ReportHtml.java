@@ -38,6 +38,9 @@ final class ReportHtml {
     row(html, "TLS handshake", report.tlsHandshakeMillis());
     row(html, "rollout start &rarr; config received", report.receivedMillis());
     row(html, "rollout start &rarr; APPLIED reported", report.appliedMillis());
+    if (report.recordedMillis() != null && report.recordedMillis().get("count").longValue() > 0) {
+      row(html, "rollout start &rarr; APPLIED recorded (server API, 100 ms polls)", report.recordedMillis());
+    }
     html.append("</table><p>").append(String.format(Locale.ROOT, "%,.0f", report.connectsPerSecond()))
         .append(" connections per second; connected ").append(report.connected()).append(", received ").append(report.received())
         .append(", applied ").append(report.applied()).append(", failed ").append(report.failed())

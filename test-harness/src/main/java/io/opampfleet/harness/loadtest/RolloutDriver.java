@@ -37,13 +37,22 @@ final class RolloutDriver {
         "waves", waves, "failureBudget", budget, "applyTimeout", applyTimeout.toSeconds() + "s")).get("id").asLong();
   }
 
-  /** Polls the rollout until it ends or the time is up, marking its waves and states; returns its last view. */
+  /**
+   * Polls the rollout every 100 ms until it ends or the time is up, marking its waves and states and
+   * timing each agent's APPLIED as the server records it (to the poll that first shows it); returns
+   * its last view.
+   */
   JsonNode follow(long id, Duration limit, Timeline timeline) throws InterruptedException {
     long end = System.nanoTime() + limit.toNanos();
     JsonNode view = call("GET", "/api/v1/rollouts/" + id, null);
     int wave = 1;
     String state = "RUNNING";
+    long recorded = 0;
     while (true) {
+      // Applied and healthy as the server has it: baking, or done baking.
+      long now = view.get("counts").path("BAKING").asLong() + view.get("counts").path("DONE").asLong();
+      timeline.recorded(now - recorded, System.nanoTime());
+      recorded = Math.max(recorded, now);
       if (view.get("currentWave").asInt() != wave) {
         wave = view.get("currentWave").asInt();
         timeline.mark("wave " + wave);

@@ -24,6 +24,8 @@ final class Timeline {
   private final AtomicLong lastConnect = new AtomicLong(Long.MIN_VALUE);
   final Histogram received = new ConcurrentHistogram(HOUR_MICROS, 3);
   final Histogram applied = new ConcurrentHistogram(HOUR_MICROS, 3);
+  /** From the rollout's start to APPLIED recorded by the server, as its API shows it (the coordinator's alone). */
+  final Histogram recorded = new ConcurrentHistogram(HOUR_MICROS, 3);
   final LongAdder connected = new LongAdder();
   final LongAdder receivedCount = new LongAdder();
   final LongAdder appliedCount = new LongAdder();
@@ -45,6 +47,7 @@ final class Timeline {
     named.put("handshake", handshake);
     named.put("received", received);
     named.put("applied", applied);
+    named.put("recorded", recorded);
     return named;
   }
 
@@ -130,6 +133,14 @@ final class Timeline {
         applied.recordValue(Math.max(1, (nanoTime - start) / 1_000));
       }
       (failed ? failedPerTick : appliedPerTick).incrementAndGet(tick(nanoTime - start));
+    }
+  }
+
+  /** {@code count} more agents' APPLIED the server shows recorded, seen at {@code nanoTime}. */
+  void recorded(long count, long nanoTime) {
+    long start = rolloutStart.get();
+    if (start != NOT_STARTED && count > 0) {
+      recorded.recordValueWithCount(Math.max(1, (nanoTime - start) / 1_000), count);
     }
   }
 

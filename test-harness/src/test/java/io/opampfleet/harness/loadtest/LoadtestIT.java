@@ -42,6 +42,10 @@ class LoadtestIT {
     assertThat(first.get("rollout").get("state").asText()).isEqualTo("SUCCEEDED");
     assertThat(first.get("appliedMillis").get("count").asInt()).isEqualTo(AGENTS);
     assertThat(first.get("appliedMillis").get("p99").asDouble()).isPositive();
+    // Recorded by the server comes after reported by the agent, for each agent, so at every percentile.
+    assertThat(first.get("recordedMillis").get("count").asInt()).isEqualTo(AGENTS);
+    assertThat(first.get("recordedMillis").get("p50").asDouble())
+        .isGreaterThanOrEqualTo(first.get("appliedMillis").get("p50").asDouble());
     assertThat(first.get("partial").asBoolean()).isFalse();
     assertThat(first.get("serverMetrics").get("opamp_agents_connected").asInt()).isEqualTo(AGENTS);
     assertThat(first.get("tlsHandshakeMillis").get("count").asInt()).isGreaterThanOrEqualTo(AGENTS);
