@@ -17,6 +17,7 @@ import java.util.Optional;
  * secret only. A server with no token at all makes one admin token on first start.
  */
 public final class Tokens {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Tokens.class);
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final TokenRepository repository;
@@ -31,10 +32,22 @@ public final class Tokens {
   }
 
   /** Reads the store's tokens again. */
-  public void reload() {
+  public synchronized void reload() {
     Map<String, Principal> read = new HashMap<>();
     repository.all().forEach(t -> read.put(t.sha256(), new Principal(t.name(), Role.parse(t.role()))));
     stored = Map.copyOf(read);
+  }
+
+  /** This server's own change, taken at once, whether or not the store can be read back now. */
+  private synchronized void change(java.util.function.Consumer<Map<String, Principal>> edit) {
+    Map<String, Principal> changed = new HashMap<>(stored);
+    edit.accept(changed);
+    stored = Map.copyOf(changed);
+    try {
+      reload();
+    } catch (RuntimeException e) {
+      log.warn("tokens: cannot read the store's tokens back now ({}); the next repair does", e.getMessage());
+    }
   }
 
   /** Makes the first admin token when there is none; returns its secret, to be shown once. */
@@ -55,13 +68,13 @@ public final class Tokens {
     String token = "ofl_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     String hash = ConfigVersion.sha256(token);
     repository.add(new StoredToken(name, role.label(), hash));
-    reload();
+    change(tokens -> tokens.put(hash, new Principal(name, role)));
     return token;
   }
 
   public boolean delete(String name) {
     boolean deleted = repository.delete(name);
-    reload();
+    change(tokens -> tokens.values().removeIf(principal -> principal.name().equals(name)));
     return deleted;
   }
 

@@ -23,6 +23,8 @@ public final class Assignments {
 
   /** Replaced whole on every change: a reader sees the assignments before or after it, never half. */
   private volatile List<Assignment> all;
+  /** Counts the changes, so that an agent checked against older assignments is checked again. */
+  private volatile long generation;
 
   public Assignments(List<Assignment> stored) {
     all = List.copyOf(stored);
@@ -37,17 +39,31 @@ public final class Assignments {
     changed.removeIf(existing -> existing.name().equals(assignment.name()));
     changed.add(assignment);
     all = List.copyOf(changed);
+    generation++;
   }
 
   public synchronized void remove(String name) {
     List<Assignment> changed = new ArrayList<>(all);
     changed.removeIf(existing -> existing.name().equals(name));
     all = List.copyOf(changed);
+    generation++;
   }
 
   /** Takes the assignments as the store has them now. */
   public synchronized void reload(List<Assignment> stored) {
-    all = List.copyOf(stored);
+    if (!keys(stored).equals(keys(all))) {
+      all = List.copyOf(stored);
+      generation++;
+    }
+  }
+
+  public long generation() {
+    return generation;
+  }
+
+  private static List<String> keys(List<Assignment> assignments) {
+    return assignments.stream().map(a -> a.name() + " " + a.selector() + " " + a.configName() + "@" + a.version())
+        .sorted().toList();
   }
 
   public Resolution resolve(Map<String, String> labels) {

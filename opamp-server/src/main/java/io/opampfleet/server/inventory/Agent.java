@@ -61,6 +61,7 @@ public final class Agent {
    * new config still reports the old one). After a restart, what was stored is judged as it is.
    */
   private boolean desiredInFlight;
+  private long assignmentsChecked = -1;
   /** Something other than the time of its last message changed since the store last took the agent. */
   private boolean news;
   /** How many such changes there have been, as the store counts them. */
@@ -110,7 +111,8 @@ public final class Agent {
    * keeps what its own connection says.
    */
   public synchronized boolean follow(AgentSnapshot stored) {
-    if (connection != null) {
+    // A row read before a newer one was taken (two readers racing) would roll it back.
+    if (connection != null || stored.lastSeen() < lastSeen) {
       return false;
     }
     reported(stored);
@@ -126,7 +128,25 @@ public final class Agent {
     return true;
   }
 
-  private void reported(AgentSnapshot stored) {
+  /**
+   * Takes what an agent linked here reported to another server since it last spoke here (the polls
+   * of an HTTP agent may reach any server), so that this server's next write does not undo it; where
+   * it is connected stays as this server knows it. False when the store has nothing newer.
+   */
+  public synchronized boolean catchUp(AgentSnapshot stored) {
+    if (stored.lastSeen() <= lastSeen) {
+      return false;
+    }
+    reports(stored);
+    revision = Math.max(revision, stored.revision());
+    certificateSubject = stored.certificateSubject();
+    certificateSha256 = stored.certificateSha256();
+    pendingCertificateSha256 = stored.pendingCertificateSha256();
+    return true;
+  }
+
+  /** What the agent itself reports, as the store has it. */
+  private void reports(AgentSnapshot stored) {
     describe(stored.description());
     capabilities = stored.capabilities();
     health = stored.health();
@@ -136,6 +156,10 @@ public final class Agent {
     }
     packageStatuses = stored.packageStatuses();
     availableComponents = stored.availableComponents();
+  }
+
+  private void reported(AgentSnapshot stored) {
+    reports(stored);
     connected = stored.connected();
     heldBy = stored.heldBy();
     revision = stored.revision();
@@ -311,6 +335,16 @@ public final class Agent {
     this.desiresLocal = true;
     this.desiredInFlight = false;
     this.sentHash = "";
+  }
+
+  /**
+   * Marks the agent checked against this generation of the assignments; returns whether it was not
+   * yet (an assignment made since, on this server or another, may match it).
+   */
+  public synchronized boolean checkAssignments(long generation) {
+    boolean unchecked = assignmentsChecked != generation;
+    assignmentsChecked = generation;
+    return unchecked;
   }
 
   /** Neither a config nor the local one decided for the agent: an assignment that matches it may decide. */

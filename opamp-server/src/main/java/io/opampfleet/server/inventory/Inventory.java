@@ -3,8 +3,10 @@ package io.opampfleet.server.inventory;
 import io.opampfleet.server.selector.LabelSelector;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -94,7 +96,7 @@ public final class Inventory implements Fleet {
     if (toRead.isEmpty()) {
       return found;
     }
-    List<String> unread = new ArrayList<>(toRead);
+    Set<String> unread = new LinkedHashSet<>(toRead);
     List<Agent> followed = new ArrayList<>();
     for (AgentSnapshot stored : store.apply(toRead)) {
       unread.remove(stored.uid());
@@ -117,6 +119,22 @@ public final class Inventory implements Fleet {
     }
     followed.forEach(this::changed);
     return found;
+  }
+
+  /**
+   * For an agent linked here whose messages may reach any server sharing the store (HTTP polling):
+   * takes what it reported to another since it last spoke here. One store read; none for a server alone.
+   */
+  public void catchUp(String uid) {
+    Agent agent = agents.get(uid);
+    if (agent == null || !agent.heldHere()) {
+      return;
+    }
+    for (AgentSnapshot stored : store.apply(List.of(uid))) {
+      if (agent.catchUp(stored)) {
+        changed(agent);
+      }
+    }
   }
 
   /** Puts back an agent read from the store at start. */

@@ -6,6 +6,7 @@ import io.opampfleet.netty.server.AgentConnection;
 import io.opampfleet.netty.server.ConnectionDecision;
 import io.opampfleet.netty.server.ConnectionRequest;
 import io.opampfleet.netty.server.ServerCallbacks;
+import io.opampfleet.netty.server.Transport;
 import io.opampfleet.proto.AgentCapabilities;
 import io.opampfleet.proto.AgentToServer;
 import io.opampfleet.proto.ServerErrorResponse;
@@ -101,6 +102,10 @@ public final class FleetCallbacks implements ServerCallbacks {
     }
     Optional<CertificateBinding.Identity> presented = connection.peerCertificates().isEmpty() ? Optional.empty()
         : Optional.of(CertificateBinding.identity(connection.peerCertificates().get(0)));
+    if (connection.transport() == Transport.HTTP) {
+      // Its last poll may have reached another server sharing the store.
+      inventory.catchUp(uid);
+    }
     // Read from the store when another server met the agent: its binding holds on every server.
     Optional<Agent> known = inventory.findOrLoad(uid);
     Optional<String> refusal = presented.flatMap(identity -> certificates.refusal(uid, identity,
@@ -150,7 +155,9 @@ public final class FleetCallbacks implements ServerCallbacks {
         && message.hasAvailableComponents() && !agent.hasAvailableComponents()) {
       reply.setFlags(reply.getFlags() | ServerToAgentFlags.ServerToAgentFlags_ReportAvailableComponents_VALUE);
     }
-    if (agent.undecided() && message.hasAgentDescription()) {
+    // Its labels come with its description; assignments made since it was checked may match it too.
+    boolean assignmentsChanged = agent.checkAssignments(assignments.generation());
+    if (agent.undecided() && (message.hasAgentDescription() || assignmentsChanged)) {
       assign(agent);
     }
     commands.remoteConfigDue(agent).ifPresent(reply::setRemoteConfig);

@@ -50,6 +50,8 @@ public final class ReplicaPresence implements Replicas, AutoCloseable {
   private long startedAt;
   private volatile long renewedAt = System.nanoTime() - LEASE.toNanos();
   private volatile long lapses;
+  /** Until when, by the store's clock, the last renewal keeps this server alive (0: none yet). */
+  private long aliveUntil;
   /** The store's clock less this machine's, as last measured. */
   private volatile long clockOffset;
 
@@ -149,10 +151,11 @@ public final class ReplicaPresence implements Replicas, AutoCloseable {
 
   private void renew() throws SQLException {
     long started = System.nanoTime();
-    boolean lapsed = startedAt != 0 && !present();
+    boolean lapsedBefore = startedAt != 0 && !present();
     try (Connection connection = database.connection()) {
       long asked = System.currentTimeMillis();
       long now = database.dialect().nowMillis(connection);
+      long readAt = System.nanoTime();
       clockOffset = now - (asked + System.currentTimeMillis()) / 2;
       if (startedAt == 0) {
         startedAt = now;
@@ -166,6 +169,11 @@ public final class ReplicaPresence implements Replicas, AutoCloseable {
         upsert.setString(5, adminAddress);
         upsert.executeUpdate();
       }
+      // Lapsed also when this renewal began in time but took so long that the lease it renews ran out
+      // meanwhile, by the store's clock, which the others judge it by.
+      long storeNowAfter = now + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - readAt);
+      boolean lapsed = lapsedBefore || (aliveUntil != 0 && storeNowAfter >= aliveUntil - MARGIN.toMillis());
+      aliveUntil = now + LEASE.toMillis();
       if (lapsed) {
         // Counted before the renewal shows: whoever sees this server present again sees the lapse too.
         lapses++;

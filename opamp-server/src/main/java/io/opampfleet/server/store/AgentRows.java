@@ -87,19 +87,21 @@ public final class AgentRows {
     statement.setLong(i, agent.revision());
   }
 
-  static void bindAll(PreparedStatement statement, AgentSnapshot agent, String writer, boolean heldHere)
-      throws SQLException {
+  /** @param desiredAt when its desired state was decided, by the store's clock (as its last message is) */
+  static void bindAll(PreparedStatement statement, AgentSnapshot agent, String writer, boolean heldHere,
+      long desiredAt) throws SQLException {
     bindReported(statement, agent, writer, heldHere);
-    bindDesired(statement, REPORTED.size() + 1, agent);
+    bindDesired(statement, REPORTED.size() + 1, agent, desiredAt);
   }
 
   /** The parameters of {@link #UPDATE_DESIRED}. */
-  static void bindDesiredUpdate(PreparedStatement statement, AgentSnapshot agent) throws SQLException {
-    bindDesired(statement, 1, agent);
+  static void bindDesiredUpdate(PreparedStatement statement, AgentSnapshot agent, long desiredAt) throws SQLException {
+    bindDesired(statement, 1, agent, desiredAt);
     statement.setString(DESIRED.size() + 1, agent.uid());
   }
 
-  private static void bindDesired(PreparedStatement statement, int first, AgentSnapshot agent) throws SQLException {
+  private static void bindDesired(PreparedStatement statement, int first, AgentSnapshot agent, long desiredAt)
+      throws SQLException {
     int i = first;
     if (agent.desired() == null) {
       statement.setNull(i++, Types.VARCHAR);
@@ -109,7 +111,7 @@ public final class AgentRows {
       statement.setInt(i++, agent.desired().version());
     }
     statement.setBoolean(i++, agent.desiresLocal());
-    statement.setLong(i, System.currentTimeMillis());
+    statement.setLong(i, desiredAt);
   }
 
   /**

@@ -386,9 +386,11 @@ public final class WriteBehind implements AutoCloseable {
   private void writeDesired(Connection connection, Collection<Agent> agents) throws SQLException {
     List<Agent> ordered = List.copyOf(agents);
     List<Agent> missing = new ArrayList<>();
+    // The store's clock, as the agents' last messages are: readers compare the two.
+    long now = database.dialect().nowMillis(connection);
     try (PreparedStatement update = connection.prepareStatement(AgentRows.UPDATE_DESIRED)) {
       for (Agent agent : ordered) {
-        AgentRows.bindDesiredUpdate(update, agent.snapshot());
+        AgentRows.bindDesiredUpdate(update, agent.snapshot(), now);
         update.addBatch();
       }
       int[] updated = update.executeBatch();
@@ -401,7 +403,7 @@ public final class WriteBehind implements AutoCloseable {
     if (!missing.isEmpty()) {
       try (PreparedStatement upsert = connection.prepareStatement(AgentRows.upsertAll(database.dialect()))) {
         for (Agent agent : missing) {
-          AgentRows.bindAll(upsert, agent.snapshot(), replica, agent.heldHere());
+          AgentRows.bindAll(upsert, agent.snapshot(), replica, agent.heldHere(), now);
           upsert.addBatch();
         }
         upsert.executeBatch();
