@@ -68,8 +68,9 @@ final class AgentFleet implements Load {
       pace(started, i);
       int index = plan.first() + i;
       LoadAgent agent = new LoadAgent(index < plan.failing(), delay, timers, timeline);
-      agent.factory = () -> client(uid(index), index, agent);
-      agent.client = agent.factory.get();
+      agent.factory = moves -> client(uid(index), index, moves, agent);
+      agent.mayMove = plan.endpoints().size() > 1;
+      agent.client = agent.factory.apply(0);
       agent.startedAt = System.nanoTime();
       agent.client.start();
       synchronized (agents) {
@@ -109,12 +110,19 @@ final class AgentFleet implements Load {
       agents.forEach(agent -> agent.client.stop());
     }
     timers.shutdownNow();
+    try {
+      // A delta being sent now goes out before the last one.
+      timers.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
   }
 
-  private OpampClient client(String uid, int index, LoadAgent agent) {
+  /** The agent's client to its own server, or, after {@code moves} moves, to the one that many after it. */
+  private OpampClient client(String uid, int index, int moves, LoadAgent agent) {
     Map<String, String> headers = Map.copyOf(plan.headers());
-    OpampClient.Builder builder = OpampClient.builder().endpoint(plan.endpointOf(index)).eventLoopGroup(loops)
+    OpampClient.Builder builder = OpampClient.builder().endpoint(plan.endpointOf(index, moves)).eventLoopGroup(loops)
         .instanceUid(InstanceUid.bytes(uid)).capabilities(CAPABILITIES).callbacks(agent)
         .headers(() -> headers).heartbeatInterval(Duration.ofSeconds(plan.heartbeatSeconds()))
         .backoff(new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 2));

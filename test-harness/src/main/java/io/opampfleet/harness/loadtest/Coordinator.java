@@ -34,6 +34,7 @@ final class Coordinator implements Load {
   private final List<Process> processes = new ArrayList<>();
   private ServerSocket server;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile boolean lost;
 
   /** One worker as the coordinator sees it: its channel, its share and its own timeline. */
   private static final class Worker {
@@ -89,7 +90,16 @@ final class Coordinator implements Load {
               + " s");
         }
         ControlChannel channel = new ControlChannel(socket);
-        JsonNode hello = channel.read();
+        JsonNode hello;
+        try {
+          // A connection that says nothing, or not hello, is no worker: it does not hold up the others.
+          socket.setSoTimeout(10_000);
+          hello = channel.read();
+          socket.setSoTimeout(0);
+        } catch (IOException e) {
+          channel.close();
+          continue;
+        }
         if (!hello.get("type").asText().equals("hello")) {
           channel.close();
           continue;
@@ -143,15 +153,20 @@ final class Coordinator implements Load {
   public long heapBytesPerAgent() {
     long total = 0;
     for (Worker worker : workers) {
-      total += worker.heapBytesPerAgent * worker.share.count();
+      total += worker.share == null ? 0 : worker.heapBytesPerAgent * worker.share.count();
     }
     return total / Math.max(1, plan.count());
   }
 
   @Override
+  public boolean complete() {
+    return !lost;
+  }
+
+  @Override
   public List<Report.Worker> workers() {
-    return workers.stream().map(worker -> Report.Worker.of(worker.name, worker.share.count(), worker.timeline))
-        .toList();
+    return workers.stream().filter(worker -> worker.share != null)
+        .map(worker -> Report.Worker.of(worker.name, worker.share.count(), worker.timeline)).toList();
   }
 
   /** Stops every worker's agents and waits for their last figures. */
@@ -165,7 +180,8 @@ final class Coordinator implements Load {
     }
     try {
       for (Worker worker : workers) {
-        if (!worker.done.await(ANSWER_SECONDS, TimeUnit.SECONDS)) {
+        // A worker that joined but was given nothing (the others did not come) has nothing to send.
+        if (worker.share != null && !worker.done.await(ANSWER_SECONDS, TimeUnit.SECONDS)) {
           System.err.printf("loadtest: worker %s sent no last figures within %d s%n", worker.name, ANSWER_SECONDS);
         }
         worker.channel.close();
@@ -198,13 +214,16 @@ final class Coordinator implements Load {
             TimelineDelta delta = ControlChannel.JSON.treeToValue(message.get("delta"), TimelineDelta.class);
             timeline.add(delta);
             worker.timeline.add(delta);
-            worker.heapBytesPerAgent = delta.heapBytesPerAgent();
+            if (delta.heapBytesPerAgent() > 0) {
+              worker.heapBytesPerAgent = delta.heapBytesPerAgent();
+            }
           }
           case "ready" -> worker.ready.countDown();
           case "started" -> worker.started.countDown();
           case "failed" -> {
             System.err.printf("loadtest: worker %s failed: %s%n", worker.name, message.path("error").asText());
             timeline.error("worker failed");
+            lost = true;
           }
           case "done" -> {
             worker.done.countDown();
@@ -216,6 +235,8 @@ final class Coordinator implements Load {
     } catch (IOException | LoadtestException e) {
       System.err.printf("loadtest: worker %s is gone: %s%n", worker.name, e.getMessage());
       timeline.error("worker lost");
+      lost = true;
+      worker.channel.close();
       worker.ready.countDown();
       worker.started.countDown();
       worker.done.countDown();

@@ -19,6 +19,23 @@ record FleetPlan(List<URI> endpoints, int first, int count, int failing, int ram
   }
 
   URI endpointOf(int index) {
-    return endpoints.get(index % endpoints.size());
+    return endpointOf(index, 0);
+  }
+
+  /**
+   * The server of agent {@code index} after it moved on {@code moves} times: each of the others once,
+   * then its own again. The agents of one server start on different others, so when it goes they
+   * spread over all of them rather than all landing on the next one (which could not hold them all).
+   */
+  URI endpointOf(int index, int moves) {
+    int n = endpoints.size();
+    int own = index % n;
+    int step = moves % n;
+    if (step == 0) {
+      return endpoints.get(own);
+    }
+    int other = ((index / n) + step - 1) % (n - 1);
+    // The others, in order after its own.
+    return endpoints.get((own + 1 + other) % n);
   }
 }

@@ -13,6 +13,11 @@ interface Load extends AutoCloseable {
   /** The heap taken per agent by the processes running them. */
   long heapBytesPerAgent();
 
+  /** Whether every agent's process ran to the end (no worker was lost or failed). */
+  default boolean complete() {
+    return true;
+  }
+
   /** Each worker's own figures; none when the agents run in this process. */
   List<Report.Worker> workers();
 

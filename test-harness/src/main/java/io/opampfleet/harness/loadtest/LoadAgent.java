@@ -25,8 +25,16 @@ final class LoadAgent implements ClientCallbacks {
   private final ScheduledExecutorService timers;
   private final Timeline timeline;
   volatile OpampClient client;
-  /** Makes this agent's client: again for each reconnect. */
-  volatile java.util.function.Supplier<OpampClient> factory;
+  /** Failed attempts in a row after which an agent with several servers moves to the next one. */
+  static final int FAILURES_BEFORE_MOVING = 2;
+
+  /** Makes this agent's client to the n-th server after its own: again for each reconnect or move. */
+  volatile java.util.function.IntFunction<OpampClient> factory;
+  /** How many servers it has moved on from its own (each after its own had failed it). */
+  private volatile int moves;
+  private final java.util.concurrent.atomic.AtomicInteger failuresInARow = new java.util.concurrent.atomic.AtomicInteger();
+  /** Whether it has other servers to move to. */
+  volatile boolean mayMove;
   volatile long startedAt;
   volatile long connectedAt;
   volatile long receivedAt;
@@ -43,11 +51,18 @@ final class LoadAgent implements ClientCallbacks {
 
   @Override
   public void onConnect() {
+    failuresInARow.set(0);
     if (connectedAt == 0) {
       connectedAt = System.nanoTime();
       timeline.connected(connectedAt - startedAt);
+    } else if (lostAt != 0) {
+      timeline.reconnected();
+      lostAt = 0;
     }
   }
+
+  /** When it found its connection gone (0: it has one, or never had). */
+  private volatile long lostAt;
 
   @Override
   public void onTlsHandshake(java.time.Duration took) {
@@ -57,6 +72,17 @@ final class LoadAgent implements ClientCallbacks {
   @Override
   public void onConnectFailed(Throwable cause) {
     timeline.error(cause);
+    if (connectedAt != 0 && lostAt == 0) {
+      lostAt = System.nanoTime();
+    }
+    // As an agent given several server addresses does: its server is gone, so it tries the next one.
+    if (mayMove && failuresInARow.incrementAndGet() >= FAILURES_BEFORE_MOVING) {
+      failuresInARow.set(0);
+      timers.execute(() -> {
+        moves++;
+        reconnect();
+      });
+    }
   }
 
   @Override
@@ -101,7 +127,7 @@ final class LoadAgent implements ClientCallbacks {
   void reconnect() {
     OpampClient old = client;
     old.stop().whenComplete((done, failure) -> {
-      OpampClient fresh = factory.get();
+      OpampClient fresh = factory.apply(moves);
       if (lastStatus != null) {
         fresh.setRemoteConfigStatus(lastStatus);
       }

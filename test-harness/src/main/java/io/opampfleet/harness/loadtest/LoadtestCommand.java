@@ -193,6 +193,10 @@ public final class LoadtestCommand implements Callable<Integer> {
         finish(Report.of(agents, timeline, rollout, heapPerAgent, false, server, load.workers()));
       }
       Runtime.getRuntime().removeShutdownHook(partialOnExit);
+      if (!load.complete()) {
+        System.err.println("loadtest: a worker was lost or failed: its agents' figures are missing from the run");
+        return 1;
+      }
       return rollout == null || "SUCCEEDED".equals(rollout.get("state").asText()) || failFraction > 0 ? 0 : 1;
     } finally {
       load.close();
@@ -280,6 +284,7 @@ public final class LoadtestCommand implements Callable<Integer> {
     }
   }
 
+  private final long startedAt = System.nanoTime();
   private long lastConnected;
   private long lastApplied;
 
@@ -291,8 +296,11 @@ public final class LoadtestCommand implements Callable<Integer> {
     long failed = timeline.failedCount.sum();
     Runtime runtime = Runtime.getRuntime();
     Double backlog = adminUrl == null ? null : serverMetrics().get("opamp_store_queue_depth");
-    System.out.printf("  connected %,d (%,d/s) | applying %,d | applied %,d (%,d/s) | failed %,d"
-        + " | p99 to APPLIED so far %.0f ms | errors %s | heap %,d MiB%s%n", connected, connected - lastConnected,
+    long reconnected = timeline.reconnected.sum();
+    System.out.printf("  %4d s | connected %,d (%,d/s)%s | applying %,d | applied %,d (%,d/s) | failed %,d"
+        + " | p99 to APPLIED so far %.0f ms | errors %s | heap %,d MiB%s%n",
+        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedAt), connected, connected - lastConnected,
+        reconnected == 0 ? "" : String.format(" | reconnected %,d", reconnected),
         Math.max(0, received - applied - failed), applied, applied - lastApplied, failed,
         timeline.applied.getValueAtPercentile(99) / 1000.0, timeline.errors(),
         (runtime.totalMemory() - runtime.freeMemory()) >> 20,

@@ -19,7 +19,8 @@ import org.HdrHistogram.Histogram;
  * (results.json). Latencies are in milliseconds; {@code partial} when the run did not finish.
  */
 record Report(
-    String finishedAt, boolean partial, String machine, int agents, long connected, Map<String, Number> connectMillis,
+    String finishedAt, boolean partial, String machine, int agents, long connected, long reconnected,
+    Map<String, Number> connectMillis,
     Map<String, Number> tlsHandshakeMillis, double connectsPerSecond,
     long received, Map<String, Number> receivedMillis, long applied, long failed, Map<String, Number> appliedMillis,
     Map<String, Number> recordedMillis, Map<String, Object> rollout, Map<String, Long> errors, long heapBytesPerAgent, Progress progress,
@@ -62,6 +63,7 @@ record Report(
         + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB max heap, " + System.getProperty("os.name")
         + " " + System.getProperty("os.arch") + ", Java " + System.getProperty("java.version");
     return new Report(Instant.now().toString(), partial, machine, agents, timeline.connected.sum(),
+        timeline.reconnected.sum(),
         percentiles(timeline.connect), percentiles(timeline.handshake), Math.round(timeline.connectRate() * 10) / 10.0,
         timeline.receivedCount.sum(), percentiles(timeline.received),
         timeline.appliedCount.sum(), timeline.failedCount.sum(), percentiles(timeline.applied),
@@ -105,8 +107,8 @@ record Report(
       row(out, "rollout start -> APPLIED recorded", recordedMillis);
     }
     out.printf("%nconnections %,.0f/s%n", connectsPerSecond);
-    out.printf("agents %,d  connected %,d  received %,d  applied %,d  failed %,d  harness heap %,d B/agent%n",
-        agents, connected, received, applied, failed, heapBytesPerAgent);
+    out.printf("agents %,d  connected %,d  reconnected %,d  received %,d  applied %,d  failed %,d"
+        + "  harness heap %,d B/agent%n", agents, connected, reconnected, received, applied, failed, heapBytesPerAgent);
     if (!rollout.isEmpty()) {
       out.printf("rollout %s: %s %s%n", rollout.get("id"), rollout.get("state"), rollout.get("reason"));
     }

@@ -27,6 +27,8 @@ final class Timeline {
   /** From the rollout's start to APPLIED recorded by the server, as its API shows it (the coordinator's alone). */
   final Histogram recorded = new ConcurrentHistogram(HOUR_MICROS, 3);
   final LongAdder connected = new LongAdder();
+  /** Agents connected again after losing their connection (a server gone, say). */
+  final LongAdder reconnected = new LongAdder();
   final LongAdder receivedCount = new LongAdder();
   final LongAdder appliedCount = new LongAdder();
   final LongAdder failedCount = new LongAdder();
@@ -54,6 +56,7 @@ final class Timeline {
   /** Adds what a worker's agents went through since its last delta. */
   void add(TimelineDelta delta) {
     connected.add(delta.connected());
+    reconnected.add(delta.reconnected());
     receivedCount.add(delta.received());
     appliedCount.add(delta.applied());
     failedCount.add(delta.failed());
@@ -96,6 +99,10 @@ final class Timeline {
     long now = System.nanoTime();
     firstConnect.accumulateAndGet(now, Math::min);
     lastConnect.accumulateAndGet(now, Math::max);
+  }
+
+  void reconnected() {
+    reconnected.increment();
   }
 
   void handshake(long nanos) {

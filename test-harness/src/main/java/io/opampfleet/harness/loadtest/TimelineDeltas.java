@@ -14,6 +14,7 @@ final class TimelineDeltas {
   private final Map<String, long[]> sentTicks = new HashMap<>();
   private final Map<String, Long> sentErrors = new HashMap<>();
   private long connected;
+  private long reconnected;
   private long received;
   private long applied;
   private long failed;
@@ -46,11 +47,13 @@ final class TimelineDeltas {
     });
     long[] span = timeline.connectSpanMicros();
     TimelineDelta delta = new TimelineDelta(timeline.connected.sum() - connected,
+        timeline.reconnected.sum() - reconnected,
         timeline.receivedCount.sum() - received, timeline.appliedCount.sum() - applied,
         timeline.failedCount.sum() - failed, histograms, span[0], span[1],
         ticks("received", timeline.receivedPerTick), ticks("applied", timeline.appliedPerTick),
         ticks("failed", timeline.failedPerTick), errors, heapBytesPerAgent);
     connected += delta.connected();
+    reconnected += delta.reconnected();
     received += delta.received();
     applied += delta.applied();
     failed += delta.failed();

@@ -82,21 +82,31 @@ final class WorkerCommand implements Callable<Integer> {
     Timeline timeline = new Timeline();
     TimelineDeltas deltas = new TimelineDeltas(timeline);
     CountDownLatch stop = new CountDownLatch(1);
-    Thread reader = new Thread(() -> follow(channel, timeline, stop), "coordinator");
+    Thread ramping = Thread.currentThread();
+    Thread reader = new Thread(() -> {
+      follow(channel, timeline, stop);
+      // Told to stop, or lost the coordinator, during the ramp: connect no more agents.
+      ramping.interrupt();
+    }, "coordinator");
     reader.setDaemon(true);
     reader.start();
+    long[] heap = {0};
     try (AgentFleet fleet = new AgentFleet(plan, certificates, SourceAddresses.parse(sourceAddresses), timeline)) {
-      long[] heap = {0};
       fleet.everySecond(() -> {
         if (heap[0] == 0 && timeline.connected.sum() >= plan.count()) {
           heap[0] = Math.max(1, fleet.heapBytesPerAgent());
         }
         sendQuietly(channel, deltas.next(heap[0]));
       });
-      fleet.connect();
-      stop.await();
+      try {
+        fleet.connect();
+        stop.await();
+      } catch (InterruptedException e) {
+        // stopped
+      }
     }
-    channel.send("delta", "delta", deltas.next(0));
+    Thread.interrupted();
+    channel.send("delta", "delta", deltas.next(heap[0]));
     channel.send("done");
     return 0;
   }

@@ -1,12 +1,15 @@
 package io.opampfleet.harness.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.PostgresContainer;
 import io.opampfleet.server.fleet.TestFleet;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -85,6 +88,31 @@ class DistributedLoadtestIT {
         Math.min(workerP99(workers.get(0)), workerP99(workers.get(1))),
         Math.max(workerP99(workers.get(0)), workerP99(workers.get(1))));
     assertThat(results.get("progress").get("applied")).isNotEmpty();
+  }
+
+  @Test
+  void agentsOfAServerThatStopsMidRolloutMoveToTheOtherAndTheRolloutReachesThemAll() throws Exception {
+    Path report = dir.resolve("moved");
+    AdminClient operatorA = replicaA.admin(TestFleet.OPERATOR);
+    Thread stopB = new Thread(() -> {
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+          .until(() -> operatorA.get("/api/v1/rollouts").body().size() > 0);
+      replicaB.close();
+    });
+    stopB.start();
+    int exit = new CommandLine(new LoadtestCommand()).execute("--endpoint", plain(replicaA), "--endpoint",
+        plain(replicaB), "--agents", String.valueOf(AGENTS), "--ramp", "300", "--workers", "2",
+        "--admin-url", replicaA.adminUrl().toString(), "--token", TestFleet.OPERATOR, "--apply-delay",
+        "uniform:300-600", "--timeout", "120", "--report", report.toString());
+    stopB.join();
+
+    assertThat(exit).isZero();
+    JsonNode results = new ObjectMapper().readTree(report.resolve("results.json").toFile());
+    assertThat(results.get("rollout").get("state").asText()).isEqualTo("SUCCEEDED");
+    assertThat(results.get("applied").asInt()).isEqualTo(AGENTS);
+    // B's half lost their server and came back through A.
+    assertThat(results.get("reconnected").asInt()).isEqualTo(AGENTS / 2);
+    assertThat(results.get("serverMetrics").get("opamp_agents_connected").asInt()).isEqualTo(AGENTS);
   }
 
   private static double workerP99(JsonNode worker) {
