@@ -120,12 +120,15 @@ public final class ReportedStateFollower implements StoreFollower {
     if (here == null || !stored.connected()) {
       return;
     }
-    if (stored.connectedSince() > mine.connectedSince()) {
+    if (here.transport() == Transport.HTTP) {
+      // Each poll is a connection of its own: the latest one counts, whenever this link began.
+      if (stored.lastSeen() > mine.lastSeen()) {
+        log.debug("replicas: agent {} polled {} last; its link here ends", stored.uid(), stored.heldBy());
+        here.close();
+      }
+    } else if (stored.connectedSince() > mine.connectedSince()) {
       log.info("replicas: agent {} has a newer connection to {}; closing its older one here", stored.uid(),
           stored.heldBy());
-      here.close();
-    } else if (here.transport() == Transport.HTTP && stored.lastSeen() > mine.lastSeen()) {
-      log.debug("replicas: agent {} polled {} last; its link here ends", stored.uid(), stored.heldBy());
       here.close();
     }
   }

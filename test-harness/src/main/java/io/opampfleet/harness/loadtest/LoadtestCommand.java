@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -36,20 +35,8 @@ public final class LoadtestCommand implements Callable<Integer> {
   int agents;
   @Option(names = "--ramp", defaultValue = "1000", description = "New connections per second (default ${DEFAULT-VALUE})")
   int ramp;
-  @Option(names = "--ca", description = "PEM CA that signed the server's certificate (wss, https)")
-  Path ca;
-  @Option(names = "--cert", description = "PEM client certificate for every agent")
-  Path cert;
-  @Option(names = "--key", description = "PEM private key of --cert")
-  Path key;
-  @Option(names = "--ca-key", description = "PEM key of --ca: mint one client certificate per agent (subject = its uid)")
-  Path caKey;
-  @Option(names = "--cert-cache", defaultValue = "${sys:user.home}/.cache/opamp-fleet/loadtest-certs",
-      description = "Where minted certificates are kept for the next run (default ${DEFAULT-VALUE})")
-  Path certCache;
-  @Option(names = "--source-addresses", description = "Spread agents over these source addresses, "
-      + "e.g. 127.0.0.2-127.0.0.9 (about 28,000 connections each)")
-  String sourceAddresses;
+  @Mixin
+  AgentTlsOptions tls = new AgentTlsOptions();
   @Option(names = "--admin-url", description = "Our server's admin URL: drive a rollout there")
   URI adminUrl;
   @Option(names = "--token", description = "Admin API token (operator role)")
@@ -127,10 +114,7 @@ public final class LoadtestCommand implements Callable<Integer> {
         throw new LoadtestException("--endpoint must be a ws, wss, http or https URL, not " + endpoint);
       }
     }
-    boolean secure = endpoints.stream().anyMatch(endpoint -> List.of("wss", "https").contains(endpoint.getScheme()));
-    if (secure && ca == null) {
-      throw new LoadtestException("--ca is needed for wss and https endpoints");
-    }
+    tls.check(endpoints);
     if (adminUrl != null && token == null) {
       throw new LoadtestException("--admin-url needs --token");
     }
@@ -149,8 +133,9 @@ public final class LoadtestCommand implements Callable<Integer> {
       // A rollout may start while agents still connect: the first config any agent gets starts the clock.
       timeline.observe();
     }
-    Load load = distributed ? new Coordinator(plan, workers, remoteWorkers, listenAddress(), workerOptions(), timeline)
-        : new AgentFleet(plan, certificates(secure, plan), SourceAddresses.parse(sourceAddresses), timeline);
+    Load load = distributed
+        ? new Coordinator(plan, workers, remoteWorkers, listenAddress(), tls.asArguments(), timeline)
+        : new AgentFleet(plan, tls.certificates(plan), tls.sources(), timeline);
     ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
     AtomicBoolean finished = new AtomicBoolean();
     Thread partialOnExit = new Thread(() -> {
@@ -202,38 +187,6 @@ public final class LoadtestCommand implements Callable<Integer> {
       load.close();
       progress.shutdownNow();
     }
-  }
-
-  /** Each agent's TLS in this process: minted or read before the ramp when there is one per agent. */
-  private AgentCertificates certificates(boolean secure, FleetPlan plan) throws java.io.IOException {
-    if (!secure) {
-      return null;
-    }
-    AgentCertificates certificates = AgentCertificates.of(ca, cert, key, caKey, certCache);
-    if (caKey != null) {
-      Files.createDirectories(certCache);
-      certificates.prepare(AgentFleet.uids(plan));
-    }
-    return certificates;
-  }
-
-  /** What a local worker needs of this command's options: its TLS material and source addresses. */
-  private List<String> workerOptions() {
-    Map<String, Object> given = new LinkedHashMap<>();
-    given.put("--ca", ca);
-    given.put("--cert", cert);
-    given.put("--key", key);
-    given.put("--ca-key", caKey);
-    given.put("--cert-cache", certCache);
-    given.put("--source-addresses", sourceAddresses);
-    List<String> options = new ArrayList<>();
-    given.forEach((option, value) -> {
-      if (value != null) {
-        options.add(option);
-        options.add(value.toString());
-      }
-    });
-    return options;
   }
 
   private InetSocketAddress listenAddress() {

@@ -5,12 +5,10 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -25,19 +23,8 @@ final class WorkerCommand implements Callable<Integer> {
   String coordinator;
   @Option(names = "--name", description = "This worker's name in the report (default: host and process id)")
   String name;
-  @Option(names = "--ca", description = "PEM CA that signed the servers' certificates (wss, https)")
-  Path ca;
-  @Option(names = "--cert", description = "PEM client certificate for every agent")
-  Path cert;
-  @Option(names = "--key", description = "PEM private key of --cert")
-  Path key;
-  @Option(names = "--ca-key", description = "PEM key of --ca: mint one client certificate per agent")
-  Path caKey;
-  @Option(names = "--cert-cache", defaultValue = "${sys:user.home}/.cache/opamp-fleet/loadtest-certs",
-      description = "Where minted certificates are kept (default ${DEFAULT-VALUE})")
-  Path certCache;
-  @Option(names = "--source-addresses", description = "Spread agents over these source addresses")
-  String sourceAddresses;
+  @Mixin
+  AgentTlsOptions tls = new AgentTlsOptions();
 
   @Override
   public Integer call() throws Exception {
@@ -65,15 +52,8 @@ final class WorkerCommand implements Callable<Integer> {
   }
 
   private int run(ControlChannel channel, FleetPlan plan) throws Exception {
-    boolean secure = plan.endpoints().stream().anyMatch(endpoint -> List.of("wss", "https").contains(endpoint.getScheme()));
-    if (secure && ca == null) {
-      throw new LoadtestException("--ca is needed for the run's TLS endpoints " + plan.endpoints());
-    }
-    AgentCertificates certificates = secure ? AgentCertificates.of(ca, cert, key, caKey, certCache) : null;
-    if (certificates != null && caKey != null) {
-      Files.createDirectories(certCache);
-      certificates.prepare(AgentFleet.uids(plan));
-    }
+    tls.check(plan.endpoints());
+    AgentCertificates certificates = tls.certificates(plan);
     channel.send("ready");
     JsonNode go = channel.read();
     if (!go.get("type").asText().equals("go")) {
@@ -91,7 +71,7 @@ final class WorkerCommand implements Callable<Integer> {
     reader.setDaemon(true);
     reader.start();
     long[] heap = {0};
-    try (AgentFleet fleet = new AgentFleet(plan, certificates, SourceAddresses.parse(sourceAddresses), timeline)) {
+    try (AgentFleet fleet = new AgentFleet(plan, certificates, tls.sources(), timeline)) {
       fleet.everySecond(() -> {
         if (heap[0] == 0 && timeline.connected.sum() >= plan.count()) {
           heap[0] = Math.max(1, fleet.heapBytesPerAgent());
