@@ -17,7 +17,7 @@ import io.opampfleet.proto.RemoteConfigStatus;
 import io.opampfleet.proto.RemoteConfigStatuses;
 import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.server.fleet.AdminClient;
-import io.opampfleet.server.fleet.PostgresContainer;
+import io.opampfleet.server.fleet.SharedStore;
 import io.opampfleet.server.fleet.RolloutSteps;
 import io.opampfleet.server.fleet.SimulatedAgent;
 import io.opampfleet.server.fleet.TestFleet;
@@ -47,7 +47,7 @@ class ReplicasIT {
   private static final String BODY = "receivers: {otlp: {}}\nexporters: {debug: {}}\n"
       + "service: {pipelines: {traces: {receivers: [otlp], exporters: [debug]}}}\n";
 
-  private final PostgresContainer postgres = new PostgresContainer();
+  private final SharedStore store = new SharedStore();
   @TempDir
   Path dir;
   private TestFleet replicaA;
@@ -55,16 +55,14 @@ class ReplicasIT {
 
   @BeforeEach
   void start() {
-    postgres.start();
-    replicaA = new TestFleet(dir.resolve("a"), Optional.of(postgres.jdbcUrl())).start();
-    replicaB = new TestFleet(dir.resolve("b"), Optional.of(postgres.jdbcUrl())).start();
+    store.start(dir, fleet -> fleet);
+    replicaA = store.a();
+    replicaB = store.b();
   }
 
   @AfterEach
   void stop() {
-    replicaB.close();
-    replicaA.close();
-    postgres.stop();
+    store.close();
   }
 
   @Test
@@ -374,7 +372,7 @@ class ReplicasIT {
 
   @Test
   void aSecondServerMayNotTakeTheNameOfOneThatIsRunning() {
-    TestFleet impostor = new TestFleet(dir.resolve("impostor").resolve("b"), Optional.of(postgres.jdbcUrl()));
+    TestFleet impostor = new TestFleet(dir.resolve("impostor").resolve("b"), Optional.of(store.jdbcUrl()));
     assertThatThrownBy(impostor::start).hasMessageContaining("a server named 'b' is running on this store");
   }
 }

@@ -6,13 +6,12 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.opampfleet.server.fleet.AdminClient;
-import io.opampfleet.server.fleet.PostgresContainer;
+import io.opampfleet.server.fleet.SharedStore;
 import io.opampfleet.server.fleet.TestFleet;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,7 +23,7 @@ import picocli.CommandLine;
 class DistributedLoadtestIT {
   private static final int AGENTS = 300;
 
-  private final PostgresContainer postgres = new PostgresContainer();
+  private final SharedStore store = new SharedStore();
   @TempDir
   Path dir;
   private TestFleet replicaA;
@@ -32,16 +31,14 @@ class DistributedLoadtestIT {
 
   @BeforeEach
   void start() {
-    postgres.start();
-    replicaA = new TestFleet(dir.resolve("a"), Optional.of(postgres.jdbcUrl())).withPlainAgents().start();
-    replicaB = new TestFleet(dir.resolve("b"), Optional.of(postgres.jdbcUrl())).withPlainAgents().start();
+    store.start(dir, TestFleet::withPlainAgents);
+    replicaA = store.a();
+    replicaB = store.b();
   }
 
   @AfterEach
   void stop() {
-    replicaB.close();
-    replicaA.close();
-    postgres.stop();
+    store.close();
   }
 
   @Test
