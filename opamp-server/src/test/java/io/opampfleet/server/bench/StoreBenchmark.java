@@ -33,6 +33,8 @@ import java.util.concurrent.CompletableFuture;
  * reports a changed health and config status through the server's own path (inventory, write
  * behind) and the round ends when the last report is committed, as agents wait for answers.
  *
+ * On PostgreSQL also with three servers writing at once, each its third of the agents.
+ *
  * <p>Run with {@code scripts/store-benchmark [agents] [seconds]}.
  */
 public final class StoreBenchmark {
@@ -45,22 +47,71 @@ public final class StoreBenchmark {
     measure("H2", new Storage(dir.resolve("h2"), Optional.empty(), "", "", "bench"), agents, seconds);
     try (PostgresContainer postgres = new PostgresContainer()) {
       postgres.start();
-      measure("PostgreSQL", new Storage(dir, Optional.of(postgres.jdbcUrl()), postgres.username(),
-          postgres.password(), "bench"), agents, seconds);
+      double raw = measure("PostgreSQL", storage(dir, postgres, "bench"), agents, seconds);
+      sharedByThree(dir, postgres, agents, seconds, raw);
     }
   }
 
-  private static void measure(String name, Storage storage, int count, int seconds) throws Exception {
+  private static Storage storage(Path dir, PostgresContainer postgres, String replica) {
+    return new Storage(dir, Optional.of(postgres.jdbcUrl()), postgres.username(), postgres.password(), replica);
+  }
+
+  private static List<Agent> agents(Reports reports, Inventory inventory, int count) {
+    List<Agent> agents = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      Agent agent = inventory.add(UUID.randomUUID().toString());
+      reports.apply(agent, first(i), "127.0.0.1:" + (10_000 + i % 50_000), System.currentTimeMillis());
+      reports.apply(agent, update(0), "127.0.0.1:" + (10_000 + i % 50_000), System.currentTimeMillis());
+      agents.add(agent);
+    }
+    return agents;
+  }
+
+  /**
+   * Three servers sharing the store, each with its own pool and writer and a third of the agents,
+   * all reporting at once (as three replicas on this machine would); compared with the raw figure.
+   */
+  private static void sharedByThree(Path dir, PostgresContainer postgres, int count, int seconds, double raw)
+      throws Exception {
+    Inventory inventory = new Inventory();
+    Reports reports = new Reports(inventory);
+    List<Agent> agents = agents(reports, inventory, count);
+    List<String> names = List.of("a", "b", "c");
+    List<Database> databases = new ArrayList<>();
+    List<WriteBehind> writers = new ArrayList<>();
+    try {
+      for (String name : names) {
+        databases.add(Database.open(storage(dir, postgres, name)));
+        writers.add(new WriteBehind(databases.get(databases.size() - 1), name));
+      }
+      List<List<Agent>> thirds = new ArrayList<>();
+      for (int i = 0; i < names.size(); i++) {
+        thirds.add(agents.subList(i * count / names.size(), (i + 1) * count / names.size()));
+      }
+      java.util.function.LongConsumer allAtOnce = round -> java.util.stream.IntStream.range(0, names.size())
+          .parallel().forEach(i -> round(writers.get(i), reports, thirds.get(i), round));
+      allAtOnce.accept(0);
+      long rounds = 0;
+      long start = System.nanoTime();
+      long end = start + seconds * 1_000_000_000L;
+      while (System.nanoTime() < end) {
+        allAtOnce.accept(++rounds);
+      }
+      double persisted = rounds * (double) count / ((System.nanoTime() - start) / 1e9);
+      System.out.printf("%-10s persisted status updates, three servers writing: %,10.0f /s (%.0f%% of one raw"
+          + " writer)%n", "PostgreSQL", persisted, 100 * persisted / raw);
+    } finally {
+      writers.forEach(WriteBehind::close);
+      databases.forEach(Database::close);
+    }
+  }
+
+  /** Returns the raw figure. */
+  private static double measure(String name, Storage storage, int count, int seconds) throws Exception {
     try (Database database = Database.open(storage)) {
       Inventory inventory = new Inventory();
       Reports reports = new Reports(inventory);
-      List<Agent> agents = new ArrayList<>();
-      for (int i = 0; i < count; i++) {
-        Agent agent = inventory.add(UUID.randomUUID().toString());
-        reports.apply(agent, first(i), "127.0.0.1:" + (10_000 + i % 50_000), System.currentTimeMillis());
-        reports.apply(agent, update(0), "127.0.0.1:" + (10_000 + i % 50_000), System.currentTimeMillis());
-        agents.add(agent);
-      }
+      List<Agent> agents = agents(reports, inventory, count);
       double raw = rawUpserts(database, agents, seconds);
       double persisted;
       try (WriteBehind writes = new WriteBehind(database, "bench")) {
@@ -75,6 +126,7 @@ public final class StoreBenchmark {
       }
       System.out.printf("%-10s raw batched upsert: %,10.0f rows/s | persisted status updates: %,10.0f /s (%.0f%% of raw)%n",
           name, raw, persisted, 100 * persisted / raw);
+      return raw;
     }
   }
 
