@@ -37,9 +37,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Two servers on one PostgreSQL: what one decides for an agent reaches it where the other holds it. */
@@ -47,29 +46,16 @@ class ReplicasIT {
   private static final String BODY = "receivers: {otlp: {}}\nexporters: {debug: {}}\n"
       + "service: {pipelines: {traces: {receivers: [otlp], exporters: [debug]}}}\n";
 
-  private final SharedStore store = new SharedStore();
+  @RegisterExtension
+  final SharedStore store = new SharedStore();
   @TempDir
   Path dir;
-  private TestFleet replicaA;
-  private TestFleet replicaB;
-
-  @BeforeEach
-  void start() {
-    store.start(dir, fleet -> fleet);
-    replicaA = store.a();
-    replicaB = store.b();
-  }
-
-  @AfterEach
-  void stop() {
-    store.close();
-  }
 
   @Test
   void aPushOnOneReplicaReachesTheAgentConnectedToTheOtherAndItsReportsDoNotUndoIt() {
-    try (SimulatedAgent agent = replicaB.agent(Map.of("service.name", "held-by-b"), SimulatedAgent.newUid(), false)
+    try (SimulatedAgent agent = store.b().agent(Map.of("service.name", "held-by-b"), SimulatedAgent.newUid(), false)
         .start()) {
-      AdminClient operatorA = replicaA.admin(TestFleet.OPERATOR);
+      AdminClient operatorA = store.a().admin(TestFleet.OPERATOR);
       await().atMost(Duration.ofSeconds(20)).until(() -> operatorA.get("/api/v1/agents/" + agent.uid()).status() == 200);
       assertThat(operatorA.post("/api/v1/configs/pipeline/versions", Map.of("body", BODY)).status()).isEqualTo(201);
 
@@ -82,20 +68,20 @@ class ReplicasIT {
           Duration.ofNanos(System.nanoTime() - pushed).toMillis());
 
       // B keeps writing what the agent reports; what A decided stays in the store.
-      AdminClient viewerB = replicaB.admin(TestFleet.VIEWER);
+      AdminClient viewerB = store.b().admin(TestFleet.VIEWER);
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(viewerB.get("/api/v1/agents/"
           + agent.uid()).body().get("runsDesiredConfig").asBoolean()).isTrue());
-      replicaB.restart();
-      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(replicaB.admin(TestFleet.VIEWER)
+      store.b().restart();
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(store.b().admin(TestFleet.VIEWER)
           .get("/api/v1/agents/" + agent.uid()).body().get("desiredConfig").asText()).isEqualTo("pipeline@1"));
     }
   }
 
   @Test
   void everyReplicaShowsWhereAnAgentIsConnectedAndThatItIsGoneWhenItsReplicaIs() {
-    try (SimulatedAgent agent = replicaB.agent(Map.of("service.name", "held-by-b"), SimulatedAgent.newUid(), false)
+    try (SimulatedAgent agent = store.b().agent(Map.of("service.name", "held-by-b"), SimulatedAgent.newUid(), false)
         .start()) {
-      AdminClient viewerA = replicaA.admin(TestFleet.VIEWER);
+      AdminClient viewerA = store.a().admin(TestFleet.VIEWER);
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
         JsonNode listed = viewerA.get("/api/v1/agents?replica=b").body().get("agents");
         assertThat(listed).hasSize(1);
@@ -108,7 +94,7 @@ class ReplicasIT {
       assertThat(viewerA.get("/api/v1/agents/" + agent.uid()).body().get("health").get("healthy").asBoolean())
           .isTrue();
 
-      replicaB.close();
+      store.b().close();
       await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
         JsonNode seen = viewerA.get("/api/v1/agents/" + agent.uid()).body();
         assertThat(seen.get("connected").asBoolean()).isFalse();
@@ -119,10 +105,10 @@ class ReplicasIT {
 
   @Test
   void aRolloutDrivenByOneServerIsSeenAndControlledFromTheOther() {
-    try (SimulatedAgent first = replicaB.agent(Map.of("tier", "web"), SimulatedAgent.newUid(), false).start();
-         SimulatedAgent second = replicaB.agent(Map.of("tier", "web"), SimulatedAgent.newUid(), false).start()) {
-      AdminClient operatorA = replicaA.admin(TestFleet.OPERATOR);
-      AdminClient operatorB = replicaB.admin(TestFleet.OPERATOR);
+    try (SimulatedAgent first = store.b().agent(Map.of("tier", "web"), SimulatedAgent.newUid(), false).start();
+         SimulatedAgent second = store.b().agent(Map.of("tier", "web"), SimulatedAgent.newUid(), false).start()) {
+      AdminClient operatorA = store.a().admin(TestFleet.OPERATOR);
+      AdminClient operatorB = store.b().admin(TestFleet.OPERATOR);
       await().atMost(Duration.ofSeconds(20)).until(() ->
           operatorA.get("/api/v1/agents?replica=b").body().get("total").asInt() == 2);
       RolloutSteps rollouts = new RolloutSteps(operatorA);
@@ -152,8 +138,8 @@ class ReplicasIT {
 
   @Test
   void aRestartAndAPackageAskedOfOneServerReachTheAgentTheOtherHolds() {
-    try (SimulatedAgent agent = replicaB.agent(Map.of("tier", "web"), SimulatedAgent.newUid(), false).start()) {
-      AdminClient operatorA = replicaA.admin(TestFleet.OPERATOR);
+    try (SimulatedAgent agent = store.b().agent(Map.of("tier", "web"), SimulatedAgent.newUid(), false).start()) {
+      AdminClient operatorA = store.a().admin(TestFleet.OPERATOR);
       await().atMost(Duration.ofSeconds(20)).until(() ->
           operatorA.get("/api/v1/agents?replica=b").body().get("total").asInt() == 1);
 
@@ -165,7 +151,7 @@ class ReplicasIT {
           + agent.uid() + "/events").body().findValuesAsText("kind")).contains("RESTART_SENT"));
 
       byte[] content = "#!/bin/sh\necho otelcol 2.1\n".getBytes(StandardCharsets.UTF_8);
-      assertThat(replicaA.admin(TestFleet.ADMIN).post("/api/v1/packages", Map.of("name", "otelcol", "version", "2.1.0",
+      assertThat(store.a().admin(TestFleet.ADMIN).post("/api/v1/packages", Map.of("name", "otelcol", "version", "2.1.0",
           "content", Base64.getEncoder().encodeToString(content))).status()).isEqualTo(201);
       AdminClient.Answer offered = operatorA.post("/api/v1/agents/" + agent.uid() + "/packages",
           Map.of("name", "otelcol", "version", "2.1.0"));
@@ -178,43 +164,43 @@ class ReplicasIT {
 
   @Test
   void eachServerKeepsInMemoryTheAgentsItHoldsAndThoseOfTheRolloutsItDrivesYetListsTheWholeFleet() {
-    try (SimulatedAgent onA = replicaA.agent(Map.of("tier", "db"), SimulatedAgent.newUid(), false).start();
-         SimulatedAgent first = replicaB.agent(Map.of("tier", "web"), SimulatedAgent.newUid(), false).start();
-         SimulatedAgent second = replicaB.agent(Map.of("tier", "web"), SimulatedAgent.newUid(), false).start();
-         SimulatedAgent third = replicaB.agent(Map.of("tier", "web"), SimulatedAgent.newUid(), false).start()) {
-      AdminClient viewerA = replicaA.admin(TestFleet.VIEWER);
+    try (SimulatedAgent onA = store.a().agent(Map.of("tier", "db"), SimulatedAgent.newUid(), false).start();
+         SimulatedAgent first = store.b().agent(Map.of("tier", "web"), SimulatedAgent.newUid(), false).start();
+         SimulatedAgent second = store.b().agent(Map.of("tier", "web"), SimulatedAgent.newUid(), false).start();
+         SimulatedAgent third = store.b().agent(Map.of("tier", "web"), SimulatedAgent.newUid(), false).start()) {
+      AdminClient viewerA = store.a().admin(TestFleet.VIEWER);
       await().atMost(Duration.ofSeconds(20)).until(() -> viewerA.get("/api/v1/agents?connected=true").body()
           .get("total").asInt() == 4);
       assertThat(viewerA.get("/api/v1/agents?selector=tier%3Dweb").body().findValuesAsText("replica"))
           .containsExactly("b", "b", "b");
       assertThat(viewerA.get("/api/v1/fleet").body().get("connected").asInt()).isEqualTo(4);
-      assertThat(metric(replicaA, "opamp_agents_known")).isEqualTo(4);
-      assertThat(metric(replicaA, "opamp_agents_in_memory")).isEqualTo(1);
-      assertThat(metric(replicaB, "opamp_agents_in_memory")).isEqualTo(3);
+      assertThat(metric(store.a(), "opamp_agents_known")).isEqualTo(4);
+      assertThat(metric(store.a(), "opamp_agents_in_memory")).isEqualTo(1);
+      assertThat(metric(store.b(), "opamp_agents_in_memory")).isEqualTo(3);
 
       // A rollout driven by A follows the agents B holds: A reads them, and their reports reach it.
-      RolloutSteps rollouts = new RolloutSteps(replicaA.admin(TestFleet.OPERATOR));
+      RolloutSteps rollouts = new RolloutSteps(store.a().admin(TestFleet.OPERATOR));
       rollouts.version("pipeline", BODY);
       long id = rollouts.start(Map.of("selector", "tier=web", "config", "pipeline", "version", 1, "waves", "1,100%",
           "bake", "1s", "applyTimeout", "20s")).get("id").asLong();
-      assertThat(metric(replicaA, "opamp_agents_in_memory")).isEqualTo(4);
+      assertThat(metric(store.a(), "opamp_agents_in_memory")).isEqualTo(4);
       JsonNode ended = rollouts.awaitEnd(id);
       assertThat(ended.get("state").asText()).as(ended.toString()).isEqualTo("SUCCEEDED");
       assertThat(first.running()).isEqualTo(BODY);
       assertThat(third.running()).isEqualTo(BODY);
-      assertThat(metric(replicaB, "opamp_agents_in_memory")).isEqualTo(3);
+      assertThat(metric(store.b(), "opamp_agents_in_memory")).isEqualTo(3);
     }
   }
 
   @Test
   void aUidConnectedToBothServersKeepsOnlyItsNewestConnection() throws Exception {
-    replicaA.withPlainAgents().restart();
-    replicaB.withPlainAgents().restart();
+    store.a().withPlainAgents().restart();
+    store.b().withPlainAgents().restart();
     ByteString uid = SimulatedAgent.newUid();
     String text = InstanceUid.text(uid);
     // A connection to A that the agent no longer uses (a stale one during a failover): it never reconnects.
     CompletableFuture<String> staleClosed = new CompletableFuture<>();
-    WebSocket stale = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(replicaA.opampEndpoint(),
+    WebSocket stale = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(store.a().opampEndpoint(),
         new WebSocket.Listener() {
           @Override
           public CompletionStage<?> onClose(WebSocket socket, int status, String reason) {
@@ -234,49 +220,49 @@ class ReplicasIT {
     // OpAMP over WebSocket: a zero header byte, then the message.
     stale.sendBinary(ByteBuffer.wrap(ByteBuffer.allocate(hello.length + 1).put((byte) 0).put(hello).array()), true)
         .get(10, TimeUnit.SECONDS);
-    AdminClient viewerB = replicaB.admin(TestFleet.VIEWER);
+    AdminClient viewerB = store.b().admin(TestFleet.VIEWER);
     await().atMost(Duration.ofSeconds(10)).until(() -> "a".equals(viewerB.get("/api/v1/agents/" + text).body()
         .path("replica").asText()));
 
-    try (SimulatedAgent newer = replicaB.agent(Map.of("tier", "web"), uid, false).start()) {
+    try (SimulatedAgent newer = store.b().agent(Map.of("tier", "web"), uid, false).start()) {
       assertThat(staleClosed.get(10, TimeUnit.SECONDS)).isNotEmpty();
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-        for (TestFleet viewer : List.of(replicaA, replicaB)) {
+        for (TestFleet viewer : List.of(store.a(), store.b())) {
           JsonNode seen = viewer.admin(TestFleet.VIEWER).get("/api/v1/agents/" + text).body();
           assertThat(seen.get("replica").asText()).as(seen.toString()).isEqualTo("b");
           assertThat(seen.get("connected").asBoolean()).isTrue();
         }
-        assertThat(metric(replicaA, "opamp_agents_connected")).isZero();
-        assertThat(metric(replicaB, "opamp_agents_connected")).isEqualTo(1);
+        assertThat(metric(store.a(), "opamp_agents_connected")).isZero();
+        assertThat(metric(store.b(), "opamp_agents_connected")).isEqualTo(1);
       });
     }
   }
 
   @Test
   void aTokenMadeOrDeletedOnOneServerIsHonouredOrRefusedByTheOther() {
-    AdminClient.Answer made = replicaA.admin(TestFleet.ADMIN).post("/api/v1/tokens",
+    AdminClient.Answer made = store.a().admin(TestFleet.ADMIN).post("/api/v1/tokens",
         Map.of("name", "ci", "role", "viewer"));
     assertThat(made.status()).as(made.body().toString()).isEqualTo(201);
-    AdminClient ciOnB = replicaB.admin(made.body().get("token").asText());
+    AdminClient ciOnB = store.b().admin(made.body().get("token").asText());
     await().atMost(Duration.ofSeconds(5)).until(() -> ciOnB.get("/api/v1/whoami").status() == 200);
     assertThat(ciOnB.get("/api/v1/whoami").body().get("name").asText()).isEqualTo("ci");
 
-    assertThat(replicaA.admin(TestFleet.ADMIN).delete("/api/v1/tokens/ci").status()).isEqualTo(200);
+    assertThat(store.a().admin(TestFleet.ADMIN).delete("/api/v1/tokens/ci").status()).isEqualTo(200);
     await().atMost(Duration.ofSeconds(5)).until(() -> ciOnB.get("/api/v1/whoami").status() == 401);
   }
 
   @Test
   void anAssignmentSavedOnOneServerIsListedByTheOtherAndGivesItsConfigToANewAgentThere() {
-    AdminClient operatorA = replicaA.admin(TestFleet.OPERATOR);
+    AdminClient operatorA = store.a().admin(TestFleet.OPERATOR);
     assertThat(operatorA.post("/api/v1/configs/pipeline/versions", Map.of("body", BODY)).status()).isEqualTo(201);
     AdminClient.Answer saved = operatorA.put("/api/v1/assignments/web",
         Map.of("selector", "tier=web", "config", "pipeline", "version", 1));
     assertThat(saved.status()).as(saved.body().toString()).isLessThan(300);
-    AdminClient viewerB = replicaB.admin(TestFleet.VIEWER);
+    AdminClient viewerB = store.b().admin(TestFleet.VIEWER);
     await().atMost(Duration.ofSeconds(5)).until(() -> viewerB.get("/api/v1/assignments").body()
         .findValuesAsText("name").contains("web"));
 
-    try (SimulatedAgent agent = replicaB.agent(Map.of("tier", "web"), SimulatedAgent.newUid(), false).start()) {
+    try (SimulatedAgent agent = store.b().agent(Map.of("tier", "web"), SimulatedAgent.newUid(), false).start()) {
       await().atMost(Duration.ofSeconds(10)).until(() -> BODY.equals(agent.running()));
     }
 
@@ -286,11 +272,11 @@ class ReplicasIT {
 
   @Test
   void anAgentPollingOverHttpIsServedByWhicheverServerEachPollReachesAndNoReportOfItIsLost() throws Exception {
-    replicaA.withPlainAgents().restart();
-    replicaB.withPlainAgents().restart();
+    store.a().withPlainAgents().restart();
+    store.b().withPlainAgents().restart();
     HttpPoller agent = new HttpPoller(SimulatedAgent.newUid());
-    agent.poll(replicaA, agent.describe("tier", "polled"));
-    AdminClient operatorB = replicaB.admin(TestFleet.OPERATOR);
+    agent.poll(store.a(), agent.describe("tier", "polled"));
+    AdminClient operatorB = store.b().admin(TestFleet.OPERATOR);
     await().atMost(Duration.ofSeconds(10)).until(() -> operatorB.get("/api/v1/agents/" + agent.uid()).status() == 200);
     assertThat(operatorB.post("/api/v1/configs/pipeline/versions", Map.of("body", BODY)).status()).isEqualTo(201);
     AdminClient.Answer push = operatorB.post("/api/v1/agents/" + agent.uid() + "/config",
@@ -299,19 +285,19 @@ class ReplicasIT {
 
     // Decided on B, offered by A, which the next poll reaches.
     ServerToAgent offer = await().atMost(Duration.ofSeconds(10)).until(
-        () -> agent.poll(replicaA, AgentToServer.newBuilder()), ServerToAgent::hasRemoteConfig);
+        () -> agent.poll(store.a(), AgentToServer.newBuilder()), ServerToAgent::hasRemoteConfig);
     ByteString hash = offer.getRemoteConfig().getConfigHash();
     // Applied, reported to B; then polls alternate, each server the last to hear of it in turn.
-    agent.poll(replicaB, AgentToServer.newBuilder().setRemoteConfigStatus(RemoteConfigStatus.newBuilder()
+    agent.poll(store.b(), AgentToServer.newBuilder().setRemoteConfigStatus(RemoteConfigStatus.newBuilder()
         .setLastRemoteConfigHash(hash).setStatus(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED)));
-    for (TestFleet replica : List.of(replicaA, replicaB, replicaA)) {
+    for (TestFleet replica : List.of(store.a(), store.b(), store.a())) {
       // A server that has not yet heard the report from the other may offer the config again: the same one.
       ServerToAgent reply = agent.poll(replica, AgentToServer.newBuilder());
       if (reply.hasRemoteConfig()) {
         assertThat(reply.getRemoteConfig().getConfigHash()).isEqualTo(hash);
       }
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-        for (TestFleet viewer : List.of(replicaA, replicaB)) {
+        for (TestFleet viewer : List.of(store.a(), store.b())) {
           JsonNode seen = viewer.admin(TestFleet.VIEWER).get("/api/v1/agents/" + agent.uid()).body();
           assertThat(seen.get("runsDesiredConfig").asBoolean()).as(seen.toString()).isTrue();
           assertThat(seen.get("replica").asText()).as(seen.toString()).isEqualTo(replica.replicaName());
@@ -319,9 +305,9 @@ class ReplicasIT {
       });
     }
     // The last poll reached A: its report (a health change) is what both servers show.
-    agent.poll(replicaA, AgentToServer.newBuilder().setHealth(ComponentHealth.newBuilder().setHealthy(false)
+    agent.poll(store.a(), AgentToServer.newBuilder().setHealth(ComponentHealth.newBuilder().setHealthy(false)
         .setLastError("pipeline stalled")));
-    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(replicaB.admin(TestFleet.VIEWER)
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(store.b().admin(TestFleet.VIEWER)
         .get("/api/v1/agents/" + agent.uid()).body().get("health").get("lastError").asText())
         .isEqualTo("pipeline stalled"));
   }

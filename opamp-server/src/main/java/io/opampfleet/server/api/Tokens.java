@@ -11,13 +11,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Bearer tokens and their roles, from server.yaml and from the store, known by the SHA-256 of the
  * secret only. A server with no token at all makes one admin token on first start.
  */
 public final class Tokens {
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Tokens.class);
+  private static final Logger log = LoggerFactory.getLogger(Tokens.class);
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final TokenRepository repository;
@@ -39,7 +43,7 @@ public final class Tokens {
   }
 
   /** This server's own change, taken at once, whether or not the store can be read back now. */
-  private synchronized void change(java.util.function.Consumer<Map<String, Principal>> edit) {
+  private synchronized void change(Consumer<Map<String, Principal>> edit) {
     Map<String, Principal> changed = new HashMap<>(stored);
     edit.accept(changed);
     stored = Map.copyOf(changed);
@@ -79,7 +83,7 @@ public final class Tokens {
   }
 
   public List<Principal> list() {
-    return java.util.stream.Stream.concat(configured.values().stream(), stored.values().stream())
+    return Stream.concat(configured.values().stream(), stored.values().stream())
         .sorted((a, b) -> a.name().compareTo(b.name())).toList();
   }
 

@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongConsumer;
+import java.util.stream.IntStream;
 
 /**
  * How many agent status updates per second the server persists, on H2 and on PostgreSQL, next
@@ -88,7 +90,7 @@ public final class StoreBenchmark {
       for (int i = 0; i < names.size(); i++) {
         thirds.add(agents.subList(i * count / names.size(), (i + 1) * count / names.size()));
       }
-      java.util.function.LongConsumer allAtOnce = round -> java.util.stream.IntStream.range(0, names.size())
+      LongConsumer allAtOnce = round -> IntStream.range(0, names.size())
           .parallel().forEach(i -> round(writers.get(i), reports, thirds.get(i), round));
       allAtOnce.accept(0);
       long rounds = 0;

@@ -10,6 +10,8 @@ import io.opampfleet.proto.RemoteConfigStatuses;
 import io.opampfleet.proto.ServerToAgent;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 
 /**
  * One simulated agent: applies each config it is sent after a delay, or reports it FAILED when it
@@ -29,10 +31,10 @@ final class LoadAgent implements ClientCallbacks {
   static final int FAILURES_BEFORE_MOVING = 2;
 
   /** Makes this agent's client to the n-th server after its own: again for each reconnect or move. */
-  volatile java.util.function.IntFunction<OpampClient> factory;
+  volatile IntFunction<OpampClient> factory;
   /** How many servers it has moved on from its own (each after its own had failed it). */
   private volatile int moves;
-  private final java.util.concurrent.atomic.AtomicInteger failuresInARow = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger failuresInARow = new AtomicInteger();
   /** Whether it has other servers to move to. */
   volatile boolean mayMove;
   volatile long startedAt;

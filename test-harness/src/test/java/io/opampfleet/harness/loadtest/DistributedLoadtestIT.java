@@ -13,9 +13,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.HdrHistogram.Histogram;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -23,30 +22,17 @@ import picocli.CommandLine;
 class DistributedLoadtestIT {
   private static final int AGENTS = 300;
 
-  private final SharedStore store = new SharedStore();
+  @RegisterExtension
+  final SharedStore store = new SharedStore(TestFleet::withPlainAgents);
   @TempDir
   Path dir;
-  private TestFleet replicaA;
-  private TestFleet replicaB;
-
-  @BeforeEach
-  void start() {
-    store.start(dir, TestFleet::withPlainAgents);
-    replicaA = store.a();
-    replicaB = store.b();
-  }
-
-  @AfterEach
-  void stop() {
-    store.close();
-  }
 
   @Test
   void twoWorkersSpreadTheirAgentsOverTwoServersAndTheRunsFiguresAreTheExactSumOfTheirs() throws Exception {
     Path report = dir.resolve("run");
-    int exit = new CommandLine(new LoadtestCommand()).execute("--endpoint", plain(replicaA), "--endpoint",
-        plain(replicaB), "--agents", String.valueOf(AGENTS), "--ramp", "300", "--workers", "2",
-        "--admin-url", replicaA.adminUrl().toString(), "--token", TestFleet.OPERATOR, "--apply-delay",
+    int exit = new CommandLine(new LoadtestCommand()).execute("--endpoint", plain(store.a()), "--endpoint",
+        plain(store.b()), "--agents", String.valueOf(AGENTS), "--ramp", "300", "--workers", "2",
+        "--admin-url", store.a().adminUrl().toString(), "--token", TestFleet.OPERATOR, "--apply-delay",
         "uniform:5-40", "--timeout", "120", "--report", report.toString());
 
     assertThat(exit).isZero();
@@ -90,16 +76,16 @@ class DistributedLoadtestIT {
   @Test
   void agentsOfAServerThatStopsMidRolloutMoveToTheOtherAndTheRolloutReachesThemAll() throws Exception {
     Path report = dir.resolve("moved");
-    AdminClient operatorA = replicaA.admin(TestFleet.OPERATOR);
+    AdminClient operatorA = store.a().admin(TestFleet.OPERATOR);
     Thread stopB = new Thread(() -> {
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
           .until(() -> operatorA.get("/api/v1/rollouts").body().size() > 0);
-      replicaB.close();
+      store.b().close();
     });
     stopB.start();
-    int exit = new CommandLine(new LoadtestCommand()).execute("--endpoint", plain(replicaA), "--endpoint",
-        plain(replicaB), "--agents", String.valueOf(AGENTS), "--ramp", "300", "--workers", "2",
-        "--admin-url", replicaA.adminUrl().toString(), "--token", TestFleet.OPERATOR, "--apply-delay",
+    int exit = new CommandLine(new LoadtestCommand()).execute("--endpoint", plain(store.a()), "--endpoint",
+        plain(store.b()), "--agents", String.valueOf(AGENTS), "--ramp", "300", "--workers", "2",
+        "--admin-url", store.a().adminUrl().toString(), "--token", TestFleet.OPERATOR, "--apply-delay",
         "uniform:300-600", "--timeout", "120", "--report", report.toString());
     stopB.join();
 

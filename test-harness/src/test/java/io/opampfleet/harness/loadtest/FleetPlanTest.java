@@ -3,9 +3,11 @@ package io.opampfleet.harness.loadtest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.IntPredicate;
 import org.junit.jupiter.api.Test;
 
 class FleetPlanTest {
@@ -25,7 +27,7 @@ class FleetPlanTest {
     assertThat(moved).containsExactlyInAnyOrderEntriesOf(Map.of("ws://a", 100, "ws://c", 100, "ws://d", 100));
     // Each one's next moves try the other two, then b again.
     for (int index = 1; index < plan.count(); index += 4) {
-      List<String> tried = new java.util.ArrayList<>();
+      List<String> tried = new ArrayList<>();
       for (int moves = 0; moves < 4; moves++) {
         tried.add(plan.endpointOf(index, moves).toString());
       }
@@ -33,7 +35,7 @@ class FleetPlanTest {
     }
   }
 
-  private Map<String, Integer> serversAfter(int moves, java.util.function.IntPredicate of) {
+  private Map<String, Integer> serversAfter(int moves, IntPredicate of) {
     Map<String, Integer> counts = new TreeMap<>();
     for (int index = 0; index < plan.count(); index++) {
       if (of.test(index)) {
