@@ -36,6 +36,7 @@ public final class FleetServerContainer extends GenericContainer<FleetServerCont
   private String jdbcUrl;
   private String replicaName;
   private String balancer;
+  private String certificateHeader;
   private AdminClient admin;
 
   public FleetServerContainer(FleetPki pki) {
@@ -83,6 +84,15 @@ public final class FleetServerContainer extends GenericContainer<FleetServerCont
     return this;
   }
 
+  /**
+   * TLS ends at the balancer: the OpAMP listener speaks clear text and takes each agent's
+   * certificate from this header, sent by the balancer's address only.
+   */
+  public FleetServerContainer withCertificateFromBalancer(String header) {
+    this.certificateHeader = header;
+    return this;
+  }
+
   /** SIGKILL: no shutdown, no lease ended, no rollout let go. */
   public void kill() {
     getDockerClient().killContainerCmd(getContainerId()).exec();
@@ -107,12 +117,15 @@ public final class FleetServerContainer extends GenericContainer<FleetServerCont
           replica_name: %s
         """.formatted(replicaName);
     String balancers = balancer == null ? "" : """
-          balancers: {addresses: [%s/32], proxy_protocol: true}
-        """.formatted(balancer);
+          balancers: {addresses: [%s/32], proxy_protocol: true%s}
+        """.formatted(balancer, certificateHeader == null ? "" : ", client_certificate_header: " + certificateHeader);
+    String tls = certificateHeader == null
+        ? "tls: {cert_file: /etc/fleet/pki/server.crt, key_file: /etc/fleet/pki/server.key, client_ca_file: /etc/fleet/pki/ca.crt}"
+        : "insecure: true";
     return """
         opamp:
           listen: 0.0.0.0:%d
-          tls: {cert_file: /etc/fleet/pki/server.crt, key_file: /etc/fleet/pki/server.key, client_ca_file: /etc/fleet/pki/ca.crt}
+          %s
         %sadmin:
           listen: 0.0.0.0:%d
           tls: {cert_file: /etc/fleet/pki/server.crt, key_file: /etc/fleet/pki/server.key}
@@ -128,7 +141,7 @@ public final class FleetServerContainer extends GenericContainer<FleetServerCont
           ca_cert_file: /etc/fleet/pki/ca.crt
           ca_key_file: /etc/fleet/pki/ca.key
           validity: %s
-        """.formatted(OPAMP_PORT, balancers, ADMIN_PORT, opampEndpoint(), ConfigVersion.sha256(adminToken), store,
+        """.formatted(OPAMP_PORT, tls, balancers, ADMIN_PORT, opampEndpoint(), ConfigVersion.sha256(adminToken), store,
         replica, FleetPki.SIGNED_VALIDITY);
   }
 
