@@ -150,7 +150,7 @@ public final class FleetServer implements AutoCloseable {
     // Others may have marked this server's agents disconnected while its lease had lapsed.
     presence.onRegained(() -> inventory.heldHere().forEach(uid -> inventory.find(uid).ifPresent(writes::agent)));
     OperatorCommands operator = new OperatorCommands(commands, writes, new CommandRepository(database),
-        System::currentTimeMillis);
+        System::currentTimeMillis, shared);
     Consumer<Agent> afterMessage = agent -> {};
     if (shared) {
       // Servers sharing PostgreSQL follow each other's decisions, offers and commands, and the agents each holds.

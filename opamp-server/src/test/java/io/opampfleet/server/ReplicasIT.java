@@ -271,7 +271,7 @@ class ReplicasIT {
   }
 
   @Test
-  void anAgentPollingOverHttpIsServedByWhicheverServerEachPollReachesAndNoReportOfItIsLost() throws Exception {
+  void anAgentPollingOverHttpIsServedByWhicheverServerEachPollReachesAndNoReportOrOfferOfItIsLost() throws Exception {
     store.a().withPlainAgents().restart();
     store.b().withPlainAgents().restart();
     HttpPoller agent = new HttpPoller(SimulatedAgent.newUid());
@@ -310,6 +310,17 @@ class ReplicasIT {
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(store.b().admin(TestFleet.VIEWER)
         .get("/api/v1/agents/" + agent.uid()).body().get("health").get("lastError").asText())
         .isEqualTo("pipeline stalled"));
+
+    // A new certificate asked of A, which the last poll reached; the next reaches B, which offers it.
+    AdminClient.Answer rotate = store.a().admin(TestFleet.OPERATOR).post("/api/v1/agents/" + agent.uid()
+        + "/certificate", Map.of());
+    assertThat(rotate.status()).as(rotate.body().toString()).isEqualTo(202);
+    assertThat(rotate.body().get("certificate").asText()).startsWith("asked for the agent's next poll");
+    ServerToAgent offered = await().atMost(Duration.ofSeconds(10)).until(
+        () -> agent.poll(store.b(), AgentToServer.newBuilder()), ServerToAgent::hasConnectionSettings);
+    assertThat(offered.getConnectionSettings().getOpamp().getCertificate().getCert().toStringUtf8())
+        .contains("BEGIN CERTIFICATE");
+    assertThat(agent.poll(store.a(), AgentToServer.newBuilder()).hasConnectionSettings()).as("offered once").isFalse();
   }
 
   /** An agent that polls over plain HTTP, each poll to the server the test names: as behind a round-robin balancer. */
@@ -336,7 +347,8 @@ class ReplicasIT {
           .setCapabilities(AgentCapabilities.AgentCapabilities_ReportsStatus_VALUE
               | AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig_VALUE
               | AgentCapabilities.AgentCapabilities_ReportsRemoteConfig_VALUE
-              | AgentCapabilities.AgentCapabilities_ReportsHealth_VALUE).build().toByteArray();
+              | AgentCapabilities.AgentCapabilities_ReportsHealth_VALUE
+              | AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings_VALUE).build().toByteArray();
       HttpResponse<byte[]> answer = http.send(HttpRequest.newBuilder(
               URI.create("http://localhost:" + replica.opampPort() + "/v1/opamp"))
           .header("Content-Type", "application/x-protobuf")

@@ -216,6 +216,8 @@ public final class AgentsApi {
       case SENT -> Map.of("uid", agent.uid(), field, sent);
       case ASKED_ELSEWHERE -> AdminApi.json(202, Map.of("uid", agent.uid(), field, "asked of "
           + agent.snapshot().heldBy() + ", the server holding the agent's connection"));
+      case AT_NEXT_POLL -> AdminApi.json(202, Map.of("uid", agent.uid(), field, "asked for the agent's next poll,"
+          + " on whichever server it reaches"));
       case NOT_CONNECTED -> throw new ApiException(409, "agent " + agent.uid() + " is not connected");
       case NOT_CAPABLE -> throw new ApiException(409, "agent " + agent.uid() + " does not " + capability);
     };

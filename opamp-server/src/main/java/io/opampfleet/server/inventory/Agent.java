@@ -139,6 +139,7 @@ public final class Agent {
     }
     reports(stored);
     revision = Math.max(revision, stored.revision());
+    lastSeen = stored.lastSeen();
     certificateSubject = stored.certificateSubject();
     certificateSha256 = stored.certificateSha256();
     pendingCertificateSha256 = stored.pendingCertificateSha256();
@@ -275,7 +276,10 @@ public final class Agent {
       pollMillis = Math.max(pollMillis, now - lastMessageOnLink);
     }
     this.lastMessageOnLink = now;
-    this.lastSeen = now;
+    // Later than any message before it, wherever that reached: an HTTP poll reads the last one's row
+    // first, and servers' readings of the store's clock differ by a few milliseconds, more than may
+    // pass between two polls.
+    this.lastSeen = Math.max(now, lastSeen + 1);
     if (!sentHash.isEmpty()) {
       desiredInFlight = false;
     }

@@ -119,10 +119,20 @@ public final class AgentCommands {
     packages.connected(agent.uid());
   }
 
+  /** Whether the agent says it takes restart commands. */
+  public static boolean takesRestarts(Agent agent) {
+    return agent.can(AgentCapabilities.AgentCapabilities_AcceptsRestartCommand_VALUE);
+  }
+
+  /** Whether the agent says it takes new connection settings, and with them new certificates. */
+  public static boolean takesConnectionSettings(Agent agent) {
+    return agent.can(AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings_VALUE);
+  }
+
   /** @return false when the agent is not connected or does not take restart commands */
   public boolean restart(Agent agent) {
     AgentConnection connection = agent.connection();
-    if (connection == null || !agent.can(AgentCapabilities.AgentCapabilities_AcceptsRestartCommand_VALUE)) {
+    if (connection == null || !takesRestarts(agent)) {
       return false;
     }
     connection.send(message(agent)
@@ -141,7 +151,7 @@ public final class AgentCommands {
     if (signer.isEmpty()) {
       throw new IllegalStateException("no signing CA is configured");
     }
-    if (connection == null || !agent.can(AgentCapabilities.AgentCapabilities_AcceptsOpAMPConnectionSettings_VALUE)) {
+    if (connection == null || !takesConnectionSettings(agent)) {
       return false;
     }
     CertificateSigner.Issued issued = signer.get().issue(agent.uid());

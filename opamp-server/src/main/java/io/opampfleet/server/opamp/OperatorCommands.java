@@ -1,5 +1,7 @@
 package io.opampfleet.server.opamp;
 
+import io.opampfleet.netty.server.AgentConnection;
+import io.opampfleet.netty.server.Transport;
 import io.opampfleet.server.inventory.Agent;
 import io.opampfleet.server.inventory.AgentEvent;
 import io.opampfleet.server.store.CommandRepository;
@@ -10,22 +12,28 @@ import java.util.function.LongSupplier;
 /**
  * An operator's one-off command for an agent (restart, a new certificate): sent now when this server
  * holds its connection, else left in the store for the server that does (which carries it out
- * once); each sent command is an event of the agent.
+ * once); each sent command is an event of the agent. Among servers sharing the store, an HTTP
+ * agent's command is left in the store even when its last poll reached this server: its next poll
+ * may reach another, which then carries it out in its answer.
  */
 public final class OperatorCommands {
   /** What became of a command. */
-  public enum Outcome { SENT, ASKED_ELSEWHERE, NOT_CONNECTED, NOT_CAPABLE }
+  public enum Outcome { SENT, ASKED_ELSEWHERE, AT_NEXT_POLL, NOT_CONNECTED, NOT_CAPABLE }
 
   private final AgentCommands commands;
   private final WriteBehind writes;
   private final CommandRepository queue;
   private final LongSupplier clock;
+  private final boolean pollsMayReachOthers;
 
-  public OperatorCommands(AgentCommands commands, WriteBehind writes, CommandRepository queue, LongSupplier clock) {
+  /** {@code pollsMayReachOthers}: other servers share the store, so an HTTP agent may poll any of them. */
+  public OperatorCommands(AgentCommands commands, WriteBehind writes, CommandRepository queue, LongSupplier clock,
+      boolean pollsMayReachOthers) {
     this.commands = commands;
     this.writes = writes;
     this.queue = queue;
     this.clock = clock;
+    this.pollsMayReachOthers = pollsMayReachOthers;
   }
 
   public Outcome ask(Agent agent, Kind kind, String who) {
@@ -36,7 +44,22 @@ public final class OperatorCommands {
       queue.ask(agent.uid(), kind, who, clock.getAsLong());
       return Outcome.ASKED_ELSEWHERE;
     }
+    AgentConnection connection = agent.connection();
+    if (pollsMayReachOthers && connection != null && connection.transport() == Transport.HTTP) {
+      if (!takes(agent, kind)) {
+        return Outcome.NOT_CAPABLE;
+      }
+      queue.ask(agent.uid(), kind, who, clock.getAsLong());
+      return Outcome.AT_NEXT_POLL;
+    }
     return carryOut(agent, kind, who) ? Outcome.SENT : Outcome.NOT_CAPABLE;
+  }
+
+  private static boolean takes(Agent agent, Kind kind) {
+    return switch (kind) {
+      case RESTART -> AgentCommands.takesRestarts(agent);
+      case ROTATE_CERTIFICATE -> AgentCommands.takesConnectionSettings(agent);
+    };
   }
 
   /** Sends the command over the connection held here; false when the agent is gone or does not take it. */

@@ -68,10 +68,27 @@ class InventoryTest {
     assertThat(reads).containsExactly(List.of("held-elsewhere"), List.of("held-elsewhere"));
   }
 
+  @Test
+  void eachMessageIsSeenAfterEveryOneBeforeItWhicheverServerHeardThemAndHowEverTheirClocksDiffer() {
+    Agent agent = inventory.add("polled");
+    agent.seen(1_000, "/10.0.0.1:1");
+    // Its next poll reached server b, whose reading of the store's clock is a few ms ahead of this one's.
+    assertThat(agent.catchUp(stored("polled", "", "b", 1_008))).isTrue();
+    // The poll after it reaches this server again, 2 ms later by b's reading.
+    agent.seen(1_005, "/10.0.0.1:1");
+
+    assertThat(agent.snapshot().lastSeen()).isGreaterThan(1_008);
+    assertThat(agent.catchUp(stored("polled", "", "b", 1_008))).as("nothing newer in the store").isFalse();
+  }
+
   private static AgentSnapshot stored(String uid, String certificateSha256, String heldBy) {
+    return stored(uid, certificateSha256, heldBy, 2);
+  }
+
+  private static AgentSnapshot stored(String uid, String certificateSha256, String heldBy, long lastSeen) {
     AgentDescription description = AgentDescription.newBuilder().addNonIdentifyingAttributes(KeyValue.newBuilder()
         .setKey("tier").setValue(AnyValue.newBuilder().setStringValue("web"))).build();
-    return new AgentSnapshot(uid, description, Map.of(), 0, null, null, null, null, null, true, heldBy, 3, 1, 2, "",
-        "CN=" + uid, certificateSha256, "", null, false, false, 0);
+    return new AgentSnapshot(uid, description, Map.of(), 0, null, null, null, null, null, true, heldBy, 3, 1, lastSeen,
+        "", "CN=" + uid, certificateSha256, "", null, false, false, 0);
   }
 }
