@@ -7,8 +7,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +19,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +30,10 @@ import org.slf4j.LoggerFactory;
  * loops never touch the disk. Each change returns the future of the batch that holds it: the
  * server answers an agent once what it reported is committed and on disk (the store forces each
  * batch, see {@link Database#commitDurably}). A change the store refuses fails its future. A changed
- * agent queued twice before a batch is written once, as it is at writing time.
+ * agent queued twice before a batch is written once, as it is at writing time. Batches are written
+ * in the order they filled, each of at most {@value #MAX_BATCH} changes: a wave's tens of thousands
+ * of rows are committed a few thousand at a time, so the first agents' reports are stored (and
+ * answered) while the rest are still being written, not all at the end of one long transaction.
  */
 public final class WriteBehind implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WriteBehind.class);
@@ -41,11 +49,10 @@ public final class WriteBehind implements AutoCloseable {
   private final String rolloutAgentsUpsert;
   private final String replica;
   private final Object lock = new Object();
-  private Batch queued = new Batch();
+  /** Batches waiting to be written, oldest first; only the last takes new changes. */
+  private final Deque<Batch> queued = new ArrayDeque<>();
   /** The batch being written now; null between batches. */
   private Batch writing;
-  /** Completes with the keys of the rows the store refused (an agent's uid, a rollout row's key). */
-  private CompletableFuture<Set<String>> nextBatch = new CompletableFuture<>();
   private boolean running = true;
   private final Thread writer;
   private final AtomicLong batches = new AtomicLong();
@@ -69,7 +76,8 @@ public final class WriteBehind implements AutoCloseable {
 
   /** What the agent reports, as the server holding its connection knows it. */
   public CompletableFuture<Void> agent(Agent agent) {
-    return stored(agent.uid(), enqueue(() -> queued.agents.put(agent.uid(), agent)));
+    return stored(agent.uid(), enqueue(batch -> batch.agents.containsKey(agent.uid()),
+        batch -> batch.agents.put(agent.uid(), agent)));
   }
 
   /**
@@ -77,13 +85,14 @@ public final class WriteBehind implements AutoCloseable {
    * other servers sharing the store are told at commit.
    */
   public CompletableFuture<Void> desired(Agent agent) {
-    return stored(agent.uid(), enqueue(() -> queued.desired.put(agent.uid(), agent)));
+    return stored(agent.uid(), enqueue(batch -> batch.desired.containsKey(agent.uid()),
+        batch -> batch.desired.put(agent.uid(), agent)));
   }
 
   /** Whether a desired state decided here for the agent is not in the store yet. */
   public boolean desiredUnwritten(String uid) {
     synchronized (lock) {
-      return queued.desired.containsKey(uid) || (writing != null && writing.desired.containsKey(uid));
+      return unwritten().anyMatch(batch -> batch.desired.containsKey(uid));
     }
   }
 
@@ -91,27 +100,29 @@ public final class WriteBehind implements AutoCloseable {
   public boolean offerUnwritten(String uid) {
     String prefix = uid + "/";
     synchronized (lock) {
-      return queued.offers.keySet().stream().anyMatch(key -> key.startsWith(prefix))
-          || (writing != null && writing.offers.keySet().stream().anyMatch(key -> key.startsWith(prefix)));
+      return unwritten().anyMatch(batch -> batch.offers.keySet().stream().anyMatch(key -> key.startsWith(prefix)));
     }
   }
 
   public CompletableFuture<Void> event(AgentEvent event) {
-    return stored(event.uid(), enqueue(() -> queued.events.add(event)));
+    return stored(event.uid(), enqueue(batch -> false, batch -> batch.events.add(event)));
   }
 
   /** A package version offered to an agent (its other versions of that package no longer are). */
   public CompletableFuture<Void> offer(PackageRepository.Offered offer) {
     String key = offer.uid() + "/" + offer.name();
-    return stored(key, enqueue(() -> queued.offers.put(key, offer)));
+    return stored(key, enqueue(batch -> batch.offers.containsKey(key), batch -> batch.offers.put(key, offer)));
   }
 
   public CompletableFuture<Void> rolloutAgent(RolloutAgentRow row) {
-    return stored(row.key(), enqueue(() -> queued.rolloutAgents.put(row.key(), row)));
+    return stored(row.key(), enqueue(batch -> batch.rolloutAgents.containsKey(row.key()),
+        batch -> batch.rolloutAgents.put(row.key(), row)));
   }
 
   /** Changes written together, in one transaction. */
   private static final class Batch {
+    /** Completes with the keys of the rows the store refused (an agent's uid, a rollout row's key). */
+    final CompletableFuture<Set<String>> done = new CompletableFuture<>();
     final Map<String, Agent> agents = new LinkedHashMap<>();
     final Map<String, Agent> desired = new LinkedHashMap<>();
     final List<AgentEvent> events = new ArrayList<>();
@@ -150,17 +161,34 @@ public final class WriteBehind implements AutoCloseable {
     }
   }
 
-  /** Queues a change for the next batch and returns that batch's future. */
-  private CompletableFuture<Set<String>> enqueue(Runnable change) {
+  /**
+   * Queues a change and returns the future of the batch that holds it: a waiting batch that already
+   * {@code holds} a change of the same row takes this one in its place; else the last batch, or a
+   * new one when that is full.
+   */
+  private CompletableFuture<Set<String>> enqueue(Predicate<Batch> holds, Consumer<Batch> change) {
     synchronized (lock) {
       if (!running) {
         return CompletableFuture.failedFuture(
             new IllegalStateException("the store is closing; nothing more is written"));
       }
-      change.run();
+      Batch into = queued.stream().filter(holds).findFirst().orElse(null);
+      if (into == null) {
+        into = queued.peekLast();
+        if (into == null || into.size() >= MAX_BATCH) {
+          into = new Batch();
+          queued.addLast(into);
+        }
+      }
+      change.accept(into);
       lock.notifyAll();
-      return nextBatch;
+      return into.done;
     }
+  }
+
+  /** The batches not written yet, the one being written first. */
+  private Stream<Batch> unwritten() {
+    return Stream.concat(Stream.ofNullable(writing), queued.stream());
   }
 
   private static CompletableFuture<Void> stored(String key, CompletableFuture<Set<String>> batch) {
@@ -172,7 +200,7 @@ public final class WriteBehind implements AutoCloseable {
   /** Changes waiting for the next batch. */
   public int queued() {
     synchronized (lock) {
-      return queued.size();
+      return queued.stream().mapToInt(Batch::size).sum();
     }
   }
 
@@ -210,26 +238,21 @@ public final class WriteBehind implements AutoCloseable {
   private void run() {
     while (true) {
       Batch batch;
-      CompletableFuture<Set<String>> done;
       synchronized (lock) {
-        while (running && queued.size() == 0) {
+        while (running && queued.isEmpty()) {
           waitQuietly();
         }
-        if (!running && queued.size() == 0) {
-          nextBatch.complete(Set.of());
+        if (queued.isEmpty()) {
           return;
         }
-        batch = queued;
-        queued = new Batch();
+        batch = queued.pollFirst();
         writing = batch;
-        done = nextBatch;
-        nextBatch = new CompletableFuture<>();
       }
       Set<String> refused = writeUntilDone(batch);
       synchronized (lock) {
         writing = null;
       }
-      done.complete(refused);
+      batch.done.complete(refused);
     }
   }
 
@@ -316,13 +339,9 @@ public final class WriteBehind implements AutoCloseable {
       connection.setAutoCommit(false);
       if (!batch.agents.isEmpty()) {
         try (PreparedStatement upsert = connection.prepareStatement(AgentRows.upsertReported(database.dialect()))) {
-          int n = 0;
           for (Agent agent : batch.agents.values()) {
             AgentRows.bindReported(upsert, agent.snapshot(), replica, agent.heldHere());
             upsert.addBatch();
-            if (++n % MAX_BATCH == 0) {
-              upsert.executeBatch();
-            }
           }
           upsert.executeBatch();
         }

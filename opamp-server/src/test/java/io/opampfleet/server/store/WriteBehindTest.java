@@ -17,6 +17,7 @@ import io.opampfleet.server.packages.HostedPackage;
 import io.opampfleet.server.settings.ServerSettings.Storage;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -44,6 +45,22 @@ class WriteBehindTest {
   void close() {
     writes.close();
     database.close();
+  }
+
+  @Test
+  void aFloodOfChangesIsCommittedAFewThousandAtATimeInTheOrderTheyCame() throws Exception {
+    int events = 50_001;
+    List<CompletableFuture<Void>> written = new ArrayList<>();
+    for (int i = 0; i < events; i++) {
+      written.add(writes.event(new AgentEvent("agent-" + i, i, AgentEvent.Kind.CONNECTED, "")));
+    }
+
+    written.get(events - 1).get(60, TimeUnit.SECONDS);
+    // Batches are written in order: every earlier change is stored by the time the last one is.
+    assertThat(written).allMatch(CompletableFuture::isDone);
+    assertThat(writes.rowsWritten()).isEqualTo(events);
+    // At most 5,000 changes a transaction, so the first are stored while the rest wait.
+    assertThat(writes.batches()).isGreaterThanOrEqualTo((events + 4_999) / 5_000);
   }
 
   @Test
