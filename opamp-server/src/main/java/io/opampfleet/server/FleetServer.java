@@ -1,5 +1,6 @@
 package io.opampfleet.server;
 
+import com.google.common.base.Suppliers;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -20,6 +21,7 @@ import io.opampfleet.server.api.TokensApi;
 import io.opampfleet.server.configs.Assignments;
 import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.inventory.Agent;
+import io.opampfleet.server.inventory.AgentSnapshot;
 import io.opampfleet.server.inventory.Fleet;
 import io.opampfleet.server.inventory.Inventory;
 import io.opampfleet.server.inventory.ReportLimits;
@@ -219,6 +221,13 @@ public final class FleetServer implements AutoCloseable {
     return new FleetServer(started, opamp, admin, firstToken, api.routes());
   }
 
+  /** The fleet's size and how many of it drift, from one look at it. */
+  private record FleetCounts(long known, long drifted) {
+    static FleetCounts of(List<AgentSnapshot> fleet) {
+      return new FleetCounts(fleet.size(), fleet.stream().filter(agent -> agent.drift().isPresent()).count());
+    }
+  }
+
   private static ServerLimits opampLimits(ServerSettings.Limits limits) {
     return ServerLimits.defaults().withMaxMessageBytes(limits.maxBytes()).withMaxConnections(limits.maxConnections())
         .withMaxConnectionsPerAddress(limits.maxConnectionsPerAddress()).withRequestTimeout(limits.requestTimeout())
@@ -268,14 +277,16 @@ public final class FleetServer implements AutoCloseable {
 
   private static void registerGauges(FleetMetrics metrics, Inventory inventory, Fleet fleet, FleetCallbacks callbacks,
       WriteBehind writes, RolloutEngine rollouts) {
+    // Counting the fleet is a pass over every agent: one a second at most, however often /metrics is read.
+    Supplier<FleetCounts> counts = Suppliers.memoizeWithExpiration(() -> FleetCounts.of(fleet.overview()),
+        Duration.ofSeconds(1));
     metrics.gauge("opamp_agents_connected", "Agents connected now", callbacks::connectedAgents);
     metrics.gauge("opamp_agents_known", "Agents of the fleet (servers sharing a store count the same)",
-        () -> fleet.overview().size());
+        () -> counts.get().known());
     metrics.gauge("opamp_agents_in_memory", "Agents this server keeps in memory: all it knows when alone; those"
         + " connected to it and those it acts on when sharing a store", inventory::size);
     metrics.gauge("opamp_agents_drifted", "Agents that do not run the config the server wants them to (refused,"
-        + " reverted, or changed on their host)", () -> fleet.overview().stream()
-        .filter(agent -> agent.drift().isPresent()).count());
+        + " reverted, or changed on their host)", () -> counts.get().drifted());
     metrics.gauge("opamp_store_queue_depth", "Changes waiting for the next store write", writes::queued);
     metrics.counter("opamp_store_batches_total", "Batches written to the store", writes::batches);
     metrics.counter("opamp_store_rows_written_total", "Rows written to the store", writes::rowsWritten);

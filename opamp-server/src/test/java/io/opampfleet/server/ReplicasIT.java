@@ -174,7 +174,7 @@ class ReplicasIT {
       assertThat(viewerA.get("/api/v1/agents?selector=tier%3Dweb").body().findValuesAsText("replica"))
           .containsExactly("b", "b", "b");
       assertThat(viewerA.get("/api/v1/fleet").body().get("connected").asInt()).isEqualTo(4);
-      assertThat(metric(store.a(), "opamp_agents_known")).isEqualTo(4);
+      await().atMost(Duration.ofSeconds(5)).until(() -> metric(store.a(), "opamp_agents_known") == 4);
       assertThat(metric(store.a(), "opamp_agents_in_memory")).isEqualTo(1);
       assertThat(metric(store.b(), "opamp_agents_in_memory")).isEqualTo(3);
 

@@ -187,7 +187,9 @@ class RolloutsOnANewFleetIT {
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
         operator.get("/api/v1/agents/" + refusing.uid() + "/events").body().toString())
         .contains("DRIFTED", "refused pipeline@2", "--- pipeline@2", "+++ effective", "-# fail"));
-    assertThat(fleet.admin(TestFleet.VIEWER).get("/metrics").body().asText()).contains("opamp_agents_drifted 1\n");
+    // The fleet's counts in /metrics are at most a second old.
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+        fleet.admin(TestFleet.VIEWER).get("/metrics").body().asText()).contains("opamp_agents_drifted 1\n"));
   }
 
   @Test

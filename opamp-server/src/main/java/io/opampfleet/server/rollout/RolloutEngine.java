@@ -91,6 +91,11 @@ public final class RolloutEngine implements AutoCloseable {
   private final Map<Long, StoreRetry> unstored = new HashMap<>();
   /** Views of ended rollouts, which no longer change, wherever they were driven. */
   private final Map<Long, RolloutView> finished = new ConcurrentHashMap<>();
+  /**
+   * Views of the rollouts driven here as their last step left them: the API reads them without
+   * waiting for the engine's thread, which a wave of tens of thousands of agents keeps busy.
+   */
+  private final Map<Long, RolloutView> current = new ConcurrentHashMap<>();
   /** Rollouts whose end the store refused: over for this process, not taken up again (engine thread). */
   private final Set<Long> endedHere = new HashSet<>();
   /** Views of unfinished rollouts driven by other servers, as last read from the store. */
@@ -217,20 +222,19 @@ public final class RolloutEngine implements AutoCloseable {
     if (done != null) {
       return Optional.of(done);
     }
-    return call(() -> Optional.ofNullable(active.get(id)).map(r -> r.rollout().view(100))
-        .or(() -> Optional.ofNullable(finished.get(id))))
-        .or(() -> repository.find(id).map(this::stored));
+    RolloutView driven = current.get(id);
+    if (driven != null) {
+      return Optional.of(driven);
+    }
+    // It may have ended since the first look.
+    return Optional.ofNullable(finished.get(id)).or(() -> repository.find(id).map(this::stored));
   }
 
   /** All rollouts, newest first: those driven here as they are now, the others as the store has them. */
   public List<RolloutView> list() {
-    // Read on the engine's thread, so a rollout ending meanwhile is listed once.
-    Map<Long, RolloutView> here = call(() -> {
-      Map<Long, RolloutView> views = new HashMap<>(finished);
-      active.values().forEach(machine -> views.put(machine.rollout().id, machine.rollout().view(10)));
-      return views;
-    });
-    Map<Long, RolloutView> all = new HashMap<>(here);
+    // One ending meanwhile is in both: listed once, ended.
+    Map<Long, RolloutView> all = new HashMap<>(current);
+    all.putAll(finished);
     for (RolloutRow row : repository.all()) {
       if (!all.containsKey(row.id())) {
         all.put(row.id(), stored(row));
@@ -640,6 +644,7 @@ public final class RolloutEngine implements AutoCloseable {
   private void drop(RolloutMachine machine) {
     Rollout rollout = machine.rollout();
     active.remove(rollout.id);
+    current.remove(rollout.id);
     unstored.remove(rollout.id);
     rollout.agents.keySet().forEach(uid -> byAgent.remove(uid, machine));
   }
@@ -740,7 +745,11 @@ public final class RolloutEngine implements AutoCloseable {
     if (steps.rolloutChanged) {
       store(machine, now);
     }
-    return rollout.view(100);
+    RolloutView view = rollout.view(100);
+    if (active.containsKey(rollout.id)) {
+      current.put(rollout.id, view);
+    }
+    return view;
   }
 
   private void store(RolloutMachine machine, long now) {
@@ -785,6 +794,7 @@ public final class RolloutEngine implements AutoCloseable {
       active.remove(rollout.id);
       rollout.agents.keySet().forEach(uid -> byAgent.remove(uid, machine));
       finished.put(rollout.id, rollout.view(100));
+      current.remove(rollout.id);
       log.info("rollout {}: {}: {}", rollout.id, rollout.state, rollout.reason);
     }
   }
