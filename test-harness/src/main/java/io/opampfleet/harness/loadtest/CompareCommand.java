@@ -27,9 +27,7 @@ final class CompareCommand implements Callable<Integer> {
       row("connections per second", a.connectsPerSecond(), b.connectsPerSecond());
       rows("rollout start -> config received", a.receivedMillis(), b.receivedMillis());
       rows("rollout start -> APPLIED reported", a.appliedMillis(), b.appliedMillis());
-      if (a.recordedMillis() != null && b.recordedMillis() != null) {
-        rows("rollout start -> APPLIED recorded", a.recordedMillis(), b.recordedMillis());
-      }
+      rows("rollout start -> APPLIED recorded", a.recordedMillis(), b.recordedMillis());
       row("harness heap per agent (bytes)", a.heapBytesPerAgent(), b.heapBytesPerAgent());
       return 0;
     } catch (LoadtestException e) {
@@ -38,7 +36,12 @@ final class CompareCommand implements Callable<Integer> {
     }
   }
 
+  /** A figure's percentiles; one that either run lacks (an older harness did not measure it) is said so. */
   private static void rows(String name, Map<String, Number> a, Map<String, Number> b) {
+    if (a == null || b == null) {
+      System.out.printf("%-44s %12s %12s%n", name, a == null ? "-" : "", b == null ? "-" : "");
+      return;
+    }
     for (String key : new String[] {"p50", "p90", "p99", "p99.9", "max"}) {
       row(name + " " + key + " (ms)", a.get(key).doubleValue(), b.get(key).doubleValue());
     }

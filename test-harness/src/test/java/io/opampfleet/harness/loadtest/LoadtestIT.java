@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.opampfleet.server.fleet.TestFleet;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -137,9 +140,9 @@ class LoadtestIT {
   }
 
   private String errorOf(String... args) {
-    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-    java.io.PrintStream stderr = System.err;
-    System.setErr(new java.io.PrintStream(err, true));
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream stderr = System.err;
+    System.setErr(new PrintStream(err, true));
     try {
       assertThat(new CommandLine(new LoadtestCommand()).execute(args)).isEqualTo(2);
     } finally {
@@ -149,19 +152,32 @@ class LoadtestIT {
   }
 
   @Test
-  void compareShowsTwoRunsSideBySide() throws Exception {
+  void compareShowsTwoRunsSideBySideAndWhatAnOlderRunDidNotMeasure() throws Exception {
     loadtest(dir.resolve("a"));
     loadtest(dir.resolve("b"));
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    java.io.PrintStream stdout = System.out;
-    System.setOut(new java.io.PrintStream(out, true));
+    assertThat(compare(dir.resolve("a/results.json"), dir.resolve("b/results.json")))
+        .contains("rollout start -> APPLIED reported p99 (ms)", "rollout start -> APPLIED recorded p99 (ms)", "B / A");
+
+    // A baseline from a harness that measured neither handshakes nor APPLIED recorded.
+    ObjectNode older = (ObjectNode) results(dir.resolve("a"));
+    older.remove(List.of("tlsHandshakeMillis", "recordedMillis"));
+    Path baseline = Files.writeString(dir.resolve("older.json"), older.toString());
+    assertThat(compare(baseline, dir.resolve("b/results.json")))
+        .containsPattern("TLS handshake +- *\n").containsPattern("rollout start -> APPLIED recorded +- *\n")
+        .contains("rollout start -> APPLIED reported p99 (ms)");
+  }
+
+  /** What {@code loadtest compare} prints; it must end well. */
+  private static String compare(Path a, Path b) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream stdout = System.out;
+    System.setOut(new PrintStream(out, true));
     try {
-      assertThat(new CommandLine(new LoadtestCommand()).execute("compare", dir.resolve("a/results.json").toString(),
-          dir.resolve("b/results.json").toString())).isZero();
+      assertThat(new CommandLine(new LoadtestCommand()).execute("compare", a.toString(), b.toString())).isZero();
     } finally {
       System.setOut(stdout);
     }
-    assertThat(out.toString()).contains("rollout start -> APPLIED reported p99 (ms)", "B / A");
+    return out.toString();
   }
 
   private int loadtest(Path report, String... extra) {
