@@ -119,6 +119,19 @@ public final class Agent {
     return true;
   }
 
+  /**
+   * Lets go of the agent's link here because another server heard from it later: the agent is where
+   * the store says, not disconnected. False when {@code link} is no longer its link here.
+   */
+  public synchronized boolean handOver(AgentConnection link, AgentSnapshot stored) {
+    if (connection != link) {
+      return false;
+    }
+    connection = null;
+    reported(stored);
+    return true;
+  }
+
   /** Marks the agent disconnected when the server said to hold it is gone; false when it is not held elsewhere. */
   public synchronized boolean holderGone(Set<String> alive) {
     if (connection != null || !connected || alive.contains(heldBy)) {

@@ -124,6 +124,10 @@ public final class ReportedStateFollower implements StoreFollower {
       // Each poll is a connection of its own: the latest one counts, whenever this link began.
       if (stored.lastSeen() > mine.lastSeen()) {
         log.debug("replicas: agent {} polled {} last; its link here ends", stored.uid(), stored.heldBy());
+        // Shown where it polled last at once, not as disconnected until the next repair.
+        if (agent.handOver(here, stored)) {
+          inventory.changed(agent);
+        }
         here.close();
       }
     } else if (stored.connectedSince() > mine.connectedSince()) {

@@ -460,19 +460,22 @@ public final class RolloutEngine implements AutoCloseable {
   private RolloutView begin(RolloutPlan plan, ConfigVersion target, String packageFrom, String createdBy,
       boolean refuseIncompatible) {
     Rollout rollout = planned(repository.nextId(), plan, target, packageFrom, createdBy, refuseIncompatible);
+    // Started before it is stored, and stored before any config goes out: one transaction holds the
+    // rollout as it begins and its first wave's agents on their way, each with what it ran before.
+    RolloutMachine machine = new RolloutMachine(rollout);
+    Steps first = machine.start(fleet, rollout.createdAt);
     Map<String, Long> busy = repository.create(header(rollout),
         rollout.agents.values().stream().map(a -> a.row(rollout.id)).toList(), replicas.name());
     if (!busy.isEmpty()) {
-      Map.Entry<String, Long> first = busy.entrySet().iterator().next();
-      throw inRollout(first.getKey(), first.getValue(), ANOTHER_ROLLOUT);
+      Map.Entry<String, Long> taken = busy.entrySet().iterator().next();
+      throw inRollout(taken.getKey(), taken.getValue(), ANOTHER_ROLLOUT);
     }
-    RolloutMachine machine = new RolloutMachine(rollout);
     active.put(rollout.id, machine);
     rollout.agents.keySet().forEach(uid -> byAgent.put(uid, machine));
     log.info("rollout {}: {} to {} agents in {} waves ({} offline, pending), started by {}", rollout.id,
         rollout.label(), rollout.agents.size() - rollout.pending.size(), rollout.waves.size(), rollout.pending.size(),
         createdBy);
-    return carry(machine, machine.start(fleet, rollout.createdAt));
+    return carry(machine, first.stored(rollout.state));
   }
 
   /** The rollout as it would start now, neither stored nor started; refused as {@link #create} would refuse it. */

@@ -41,4 +41,12 @@ final class Steps {
   void record(RolloutAgent agent) {
     recorded.put(agent.uid, agent);
   }
+
+  /** These steps with nothing left to store: the rollout and its agents were stored as they are now. */
+  Steps stored(RolloutState state) {
+    recorded.clear();
+    // An end is still carried through the store's bookkeeping.
+    rolloutChanged = rolloutChanged && state.finished();
+    return this;
+  }
 }

@@ -28,11 +28,14 @@ import io.opampfleet.server.store.WriteBehind;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,11 +43,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A server whose presence in the shared store lapsed (its engine's thread held, or the store out of
- * reach past the lease) may find another server drove its rollouts meanwhile: it must not take one
- * more step of those, and must go on with those nobody took.
+ * The engine on a real store. A rollout is stored as it begins before any config goes out. A server
+ * whose presence in the shared store lapsed (its engine's thread held, or the store out of reach
+ * past the lease) may find another server drove its rollouts meanwhile: it must not take one more
+ * step of those, and must go on with those nobody took.
  */
-class RolloutEngineLapseTest {
+class RolloutEngineTest {
   private static final List<String> AGENTS = List.of("00000000-0000-0000-0000-000000000001",
       "00000000-0000-0000-0000-000000000002");
 
@@ -56,6 +60,8 @@ class RolloutEngineLapseTest {
   private final Inventory inventory = new Inventory();
   private final Presence presence = new Presence();
   private final List<String> sent = new CopyOnWriteArrayList<>();
+  /** Each agent's attempt row as the store had it when its config was sent. */
+  private final Map<String, String> storedWhenSent = new ConcurrentHashMap<>();
   private ConfigVersion v2;
 
   @BeforeEach
@@ -81,6 +87,15 @@ class RolloutEngineLapseTest {
     engine.close();
     writes.close();
     database.close();
+  }
+
+  @Test
+  void aRolloutIsStoredAsItBeginsBeforeAnyConfigGoesOut() {
+    engine.create(twoWaves(), null, "test", false);
+    await().until(() -> sent.equals(List.of(AGENTS.get(0))));
+
+    // On its way, with what it ran before (a restart rolls it back to that), and in the store already.
+    assertThat(storedWhenSent).containsExactly(Map.entry(AGENTS.get(0), "APPLYING app@1"));
   }
 
   @Test
@@ -121,6 +136,20 @@ class RolloutEngineLapseTest {
         .setLastRemoteConfigHash(ByteString.copyFrom(HexFormat.of().parseHex(v2.sha256())))
         .setStatus(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED)).build(), "127.0.0.1:1",
         System.currentTimeMillis());
+  }
+
+  /** The agent's attempt row in the store: its state and what it ran before; "none" when there is none. */
+  private String attemptRow(String uid) {
+    try (Connection connection = database.connection();
+         PreparedStatement select = connection.prepareStatement(
+             "SELECT state, previous_config, previous_version FROM rollout_agents WHERE instance_uid = ?")) {
+      select.setString(1, uid);
+      try (ResultSet row = select.executeQuery()) {
+        return row.next() ? row.getString(1) + " " + row.getString(2) + "@" + row.getInt(3) : "none";
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private void setDriver(String driver) throws Exception {
@@ -175,6 +204,7 @@ class RolloutEngineLapseTest {
   private final class RecordingSender implements ConfigSender {
     @Override
     public void send(Agent agent, ConfigVersion version, String why, long now) {
+      storedWhenSent.put(agent.uid(), attemptRow(agent.uid()));
       agent.desire(version);
       sent.add(agent.uid());
     }
