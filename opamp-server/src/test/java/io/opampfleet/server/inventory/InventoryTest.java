@@ -4,19 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opampfleet.netty.server.AgentConnection;
 import io.opampfleet.netty.server.Transport;
+import io.opampfleet.netty.server.internal.TestConnection;
 import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AnyValue;
 import io.opampfleet.proto.KeyValue;
-import io.opampfleet.proto.ServerToAgent;
-import java.net.InetSocketAddress;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 
 /** A server sharing the store keeps the agents it needs, reads the others, and lets go of those it no longer uses. */
@@ -91,7 +87,7 @@ class InventoryTest {
   @Test
   void anAgentWhoseLinkHereEndsBecauseItPolledAnotherServerLaterIsShownThereNotDisconnected() {
     Agent agent = inventory.add("polled");
-    AgentConnection link = new HttpLink();
+    AgentConnection link = new TestConnection(Transport.HTTP);
     agent.connect(link, "/10.0.0.1:1", 1_000, "a");
 
     assertThat(agent.handOver(link, stored("polled", "", "b", 1_005))).isTrue();
@@ -102,37 +98,6 @@ class InventoryTest {
     assertThat(agent.snapshot().connected()).isTrue();
     assertThat(agent.snapshot().heldBy()).isEqualTo("b");
     assertThat(agent.handOver(link, stored("polled", "", "b", 1_005))).as("once").isFalse();
-  }
-
-  /** An HTTP agent's link, as far as the agent's record looks at it. */
-  private static final class HttpLink implements AgentConnection {
-    @Override
-    public Transport transport() {
-      return Transport.HTTP;
-    }
-
-    @Override
-    public InetSocketAddress remoteAddress() {
-      return new InetSocketAddress("10.0.0.1", 1);
-    }
-
-    @Override
-    public List<X509Certificate> peerCertificates() {
-      return List.of();
-    }
-
-    @Override
-    public CompletionStage<Void> send(ServerToAgent message) {
-      return CompletableFuture.completedFuture(null);
-    }
-
-    @Override
-    public void close() {}
-
-    @Override
-    public boolean isOpen() {
-      return true;
-    }
   }
 
   private static AgentSnapshot stored(String uid, String certificateSha256, String heldBy) {

@@ -25,14 +25,8 @@ import org.junit.jupiter.api.Test;
 class HighAvailabilityIT extends ReplicatedFleetSuite {
   private static final int FLEET_SIZE = 5;
 
-  @Override
-  int fleetSize() {
-    return FLEET_SIZE;
-  }
-
-  @Override
-  boolean tlsEndsAtTheBalancer() {
-    return false;
+  HighAvailabilityIT() {
+    super(FLEET_SIZE, false);
   }
 
   @Test

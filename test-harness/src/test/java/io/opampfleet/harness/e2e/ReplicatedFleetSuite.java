@@ -65,16 +65,23 @@ abstract class ReplicatedFleetSuite implements ContainerLogsOnFailure.Containers
       .withNetwork(network)
       .withNetworkAliases(FleetServerContainer.ALIAS);
 
-  /** How many supervised collectors join the fleet. */
-  abstract int fleetSize();
+  private final int fleetSize;
+  private final boolean tlsEndsAtTheBalancer;
 
-  /** True when TLS ends at HAProxy, which forwards each agent's certificate to the servers. */
-  abstract boolean tlsEndsAtTheBalancer();
+  /**
+   * @param fleetSize how many supervised collectors join the fleet
+   * @param tlsEndsAtTheBalancer whether TLS ends at HAProxy, which forwards each agent's certificate
+   *     to the servers
+   */
+  ReplicatedFleetSuite(int fleetSize, boolean tlsEndsAtTheBalancer) {
+    this.fleetSize = fleetSize;
+    this.tlsEndsAtTheBalancer = tlsEndsAtTheBalancer;
+  }
 
   @BeforeAll
   void start() {
     balancer.withCopyToContainer(Transferable.of(haproxyConfig()), "/etc/haproxy/haproxy.cfg");
-    if (tlsEndsAtTheBalancer()) {
+    if (tlsEndsAtTheBalancer) {
       balancer.withCopyToContainer(Transferable.of(pki.serverCertPem() + pki.serverKeyPem()), "/etc/haproxy/tls.pem")
           .withCopyToContainer(Transferable.of(pki.caPem()), "/etc/haproxy/ca.pem");
     }
@@ -83,10 +90,10 @@ abstract class ReplicatedFleetSuite implements ContainerLogsOnFailure.Containers
     for (String name : NAMES) {
       FleetServerContainer server = new FleetServerContainer(pki).withNetwork(network)
           .withPostgres(postgres, "fleet-db").asReplica(name, balancerAddress);
-      servers.put(name, tlsEndsAtTheBalancer() ? server.withCertificateFromBalancer(CERTIFICATE_HEADER) : server);
+      servers.put(name, tlsEndsAtTheBalancer ? server.withCertificateFromBalancer(CERTIFICATE_HEADER) : server);
     }
     Startables.deepStart(servers.values()).join();
-    for (int i = 0; i < fleetSize(); i++) {
+    for (int i = 0; i < fleetSize; i++) {
       fleet.add(new SupervisedCollectorContainer(servers.get("a"), pki, UUID.randomUUID()).withNetwork(network)
           .withAttribute("fleet", "ha").withAttribute("service.name", "ha-collector"));
     }
@@ -179,7 +186,7 @@ abstract class ReplicatedFleetSuite implements ContainerLogsOnFailure.Containers
           .append(':').append(FleetServerContainer.OPAMP_PORT).append(" send-proxy-v2 check port ")
           .append(FleetServerContainer.ADMIN_PORT).append(" check-ssl verify none\n");
     }
-    String frontend = tlsEndsAtTheBalancer()
+    String frontend = tlsEndsAtTheBalancer
         ? """
           mode http
           bind :%d ssl crt /etc/haproxy/tls.pem ca-file /etc/haproxy/ca.pem verify required
@@ -205,6 +212,6 @@ abstract class ReplicatedFleetSuite implements ContainerLogsOnFailure.Containers
           mode %s
           balance leastconn
           option httpchk GET /readyz
-        %s""".formatted(frontend, tlsEndsAtTheBalancer() ? "http" : "tcp", backends);
+        %s""".formatted(frontend, tlsEndsAtTheBalancer ? "http" : "tcp", backends);
   }
 }

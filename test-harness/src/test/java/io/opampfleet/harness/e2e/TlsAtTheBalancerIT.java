@@ -24,14 +24,8 @@ import org.junit.jupiter.api.Test;
 class TlsAtTheBalancerIT extends ReplicatedFleetSuite {
   private static final int FLEET_SIZE = 3;
 
-  @Override
-  int fleetSize() {
-    return FLEET_SIZE;
-  }
-
-  @Override
-  boolean tlsEndsAtTheBalancer() {
-    return true;
+  TlsAtTheBalancerIT() {
+    super(FLEET_SIZE, true);
   }
 
   @Test

@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import io.opampfleet.netty.server.AgentConnection;
 import io.opampfleet.netty.server.ServerCallbacks;
-import io.opampfleet.netty.server.Transport;
 import io.opampfleet.proto.AgentConfigFile;
 import io.opampfleet.proto.AgentConfigMap;
 import io.opampfleet.proto.AgentRemoteConfig;
 import io.opampfleet.proto.AgentToServer;
 import io.opampfleet.proto.ServerErrorResponseType;
 import io.opampfleet.proto.ServerToAgent;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -120,35 +118,6 @@ class MessageDispatcherTest {
       Thread.sleep(ThreadLocalRandom.current().nextInt(3));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private static final class TestConnection extends ConnectionBase {
-    TestConnection() {
-      super(List.of());
-    }
-
-    @Override
-    public Transport transport() {
-      return Transport.WEBSOCKET;
-    }
-
-    @Override
-    public InetSocketAddress remoteAddress() {
-      return new InetSocketAddress("127.0.0.1", 1);
-    }
-
-    @Override
-    public CompletionStage<Void> send(ServerToAgent message) {
-      return CompletableFuture.completedFuture(null);
-    }
-
-    @Override
-    public void close() {}
-
-    @Override
-    public boolean isOpen() {
-      return true;
     }
   }
 }
