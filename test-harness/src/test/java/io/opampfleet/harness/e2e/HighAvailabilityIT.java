@@ -125,10 +125,13 @@ class HighAvailabilityIT extends ReplicatedFleetSuite {
     }
     await().atMost(Duration.ofMinutes(1)).until(() -> alive.stream().allMatch(server -> readyz(server) == 200));
     awaitFleetConnected(servers.get("c"));
+    // Back with the store: a's answers too (its pool reconnects on first use, which may take a moment).
     for (SupervisedCollectorContainer collector : fleet) {
-      JsonNode agent = agent(servers.get("a"), collector);
-      assertThat(agent.get("desiredConfig").asText()).isEqualTo("ha-pipeline@2");
-      assertThat(agent.get("runsDesiredConfig").asBoolean()).as(agent.toString()).isTrue();
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        JsonNode agent = agent(servers.get("a"), collector);
+        assertThat(agent.path("desiredConfig").asText()).as(agent.toString()).isEqualTo("ha-pipeline@2");
+        assertThat(agent.path("runsDesiredConfig").asBoolean()).as(agent.toString()).isTrue();
+      });
     }
   }
 
