@@ -484,6 +484,8 @@ public final class RolloutEngine implements AutoCloseable {
     // reports looked at in between, the wave took a second longer at 18,000 agents on two cores.)
     Steps toCarry = first.stored(rollout.state);
     thread.execute(() -> {
+      // Not step(): these sends were decided and stored already, so a header the store has not taken
+      // since (a pause, say) must not hold them back; only losing the rollout does.
       if (!stillDriving() || !active.containsKey(rollout.id)) {
         return;
       }

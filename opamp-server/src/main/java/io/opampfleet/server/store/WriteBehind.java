@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -76,8 +77,7 @@ public final class WriteBehind implements AutoCloseable {
 
   /** What the agent reports, as the server holding its connection knows it. */
   public CompletableFuture<Void> agent(Agent agent) {
-    return stored(agent.uid(), enqueue(batch -> batch.agents.containsKey(agent.uid()),
-        batch -> batch.agents.put(agent.uid(), agent)));
+    return stored(agent.uid(), enqueueRow(batch -> batch.agents, agent.uid(), agent));
   }
 
   /**
@@ -85,8 +85,7 @@ public final class WriteBehind implements AutoCloseable {
    * other servers sharing the store are told at commit.
    */
   public CompletableFuture<Void> desired(Agent agent) {
-    return stored(agent.uid(), enqueue(batch -> batch.desired.containsKey(agent.uid()),
-        batch -> batch.desired.put(agent.uid(), agent)));
+    return stored(agent.uid(), enqueueRow(batch -> batch.desired, agent.uid(), agent));
   }
 
   /** Whether a desired state decided here for the agent is not in the store yet. */
@@ -111,12 +110,11 @@ public final class WriteBehind implements AutoCloseable {
   /** A package version offered to an agent (its other versions of that package no longer are). */
   public CompletableFuture<Void> offer(PackageRepository.Offered offer) {
     String key = offer.uid() + "/" + offer.name();
-    return stored(key, enqueue(batch -> batch.offers.containsKey(key), batch -> batch.offers.put(key, offer)));
+    return stored(key, enqueueRow(batch -> batch.offers, key, offer));
   }
 
   public CompletableFuture<Void> rolloutAgent(RolloutAgentRow row) {
-    return stored(row.key(), enqueue(batch -> batch.rolloutAgents.containsKey(row.key()),
-        batch -> batch.rolloutAgents.put(row.key(), row)));
+    return stored(row.key(), enqueueRow(batch -> batch.rolloutAgents, row.key(), row));
   }
 
   /** Changes written together, in one transaction. */
@@ -184,6 +182,11 @@ public final class WriteBehind implements AutoCloseable {
       lock.notifyAll();
       return into.done;
     }
+  }
+
+  /** Queues the change of one row, kept once per batch under its key. */
+  private <T> CompletableFuture<Set<String>> enqueueRow(Function<Batch, Map<String, T>> rows, String key, T row) {
+    return enqueue(batch -> rows.apply(batch).containsKey(key), batch -> rows.apply(batch).put(key, row));
   }
 
   /** The batches not written yet, the one being written first. */
