@@ -306,8 +306,12 @@ abstract class FleetSuite implements ContainerLogsOnFailure.Containers {
     await("health reported down, then up").atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
       List<JsonNode> health = eventsSince(target, killedAt).stream()
           .filter(event -> List.of("UNHEALTHY", "HEALTHY").contains(event.get("kind").asText())).toList();
-      assertThat(health).extracting(event -> event.get("kind").asText()).containsExactly("UNHEALTHY", "HEALTHY");
-      assertThat(health.get(0).get("detail").asText()).contains("exited");
+      // The new collector may pass through a report or two of its own while its components start
+      // (StatusStarting is not healthy), so only the first and the last say what this test is about.
+      List<String> seen = health.stream().map(event -> event.get("kind").asText() + ": " + event.get("detail").asText()).toList();
+      assertThat(seen).as("health events since the kill").isNotEmpty();
+      assertThat(seen.get(0)).as("the first of %s", seen).startsWith("UNHEALTHY: ").contains("exited");
+      assertThat(seen.get(seen.size() - 1)).as("the last of %s", seen).startsWith("HEALTHY: ");
     });
   }
 
