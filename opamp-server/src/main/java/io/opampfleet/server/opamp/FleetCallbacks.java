@@ -183,9 +183,12 @@ public final class FleetCallbacks implements ServerCallbacks {
     }
   }
 
-  /** Agents connected now, counted from the live links. */
+  /**
+   * Agents connected now, counted from the live links: an HTTP agent's link stays after another
+   * server heard a later poll of it, until its next poll here or until it is forgotten when idle.
+   */
   public int connectedAgents() {
-    return links.size();
+    return (int) links.entrySet().stream().filter(link -> link.getValue().linkedTo(link.getKey())).count();
   }
 
   /**

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * which server holds them, so that a rollout driven here sees its agents wherever they are
  * connected; lets go of those it no longer needs (the fleet view reads the store). When the store
  * says another server holds an agent still linked here by a newer connection (a stale one during a
- * failover), or by a later poll (an HTTP agent behind a balancer that spreads its polls), the link
- * here is closed: the newest one stays.
+ * failover), the link here is closed: the newest one stays. An HTTP agent whose later poll reached
+ * another server (a balancer spreads its polls) is shown there.
  */
 public final class ReportedStateFollower implements StoreFollower {
   private static final Logger log = LoggerFactory.getLogger(ReportedStateFollower.class);
@@ -122,13 +122,12 @@ public final class ReportedStateFollower implements StoreFollower {
     }
     if (here.transport() == Transport.HTTP) {
       // Each poll is a connection of its own: the latest one counts, whenever this link began.
-      if (stored.lastSeen() > mine.lastSeen()) {
-        log.debug("replicas: agent {} polled {} last; its link here ends", stored.uid(), stored.heldBy());
-        // Shown where it polled last at once, not as disconnected until the next repair.
-        if (agent.handOver(here, stored)) {
-          inventory.changed(agent);
-        }
-        here.close();
+      // Shown where it polled last, and the link left open: closing it would race with a poll that
+      // reaches this server again on the same link, and mark disconnected an agent that just spoke.
+      // Its next poll here takes the link up again; one that stops polling here is forgotten when idle.
+      if (stored.lastSeen() > mine.lastSeen() && agent.handOver(here, stored)) {
+        log.debug("replicas: agent {} polled {} last", stored.uid(), stored.heldBy());
+        inventory.changed(agent);
       }
     } else if (stored.connectedSince() > mine.connectedSince()) {
       log.info("replicas: agent {} has a newer connection to {}; closing its older one here", stored.uid(),
