@@ -94,11 +94,12 @@ public final class RolloutEngine implements AutoCloseable {
   /** Views of ended rollouts, which no longer change, wherever they were driven. */
   private final Map<Long, RolloutView> finished = new ConcurrentHashMap<>();
   /**
-   * Views of the rollouts driven here as their last step left them: the API reads them without
-   * waiting for the engine's thread, which a wave of tens of thousands of agents keeps busy.
+   * Views of the rollouts driven here as a step left them, each once the progress it counts is
+   * stored: the API reads them without waiting for the engine's thread, which a wave of tens of
+   * thousands of agents keeps busy, and never shows an agent done that a restart would not find done.
    */
-  private final Map<Long, RolloutView> current = new ConcurrentHashMap<>();
-  /** When each view in {@link #current} was made (engine thread). */
+  private final Map<Long, Published> current = new ConcurrentHashMap<>();
+  /** When the last view of each rollout in {@link #current} was made (engine thread). */
   private final Map<Long, Long> publishedAt = new HashMap<>();
   /** Rollouts whose end the store refused: over for this process, not taken up again (engine thread). */
   private final Set<Long> endedHere = new HashSet<>();
@@ -109,10 +110,20 @@ public final class RolloutEngine implements AutoCloseable {
   /** The presence lapses this server had when it took up the rollouts it drives. */
   private long lapsesSeen;
   /** The last progress written: on close, what this server drives is let go only once it is stored. */
-  private volatile CompletableFuture<Void> lastProgress = CompletableFuture.completedFuture(null);
+  private volatile CompletableFuture<Void> lastProgress = ALL_STORED;
+
+  /** The progress of a rollout read from the store, or stored with it in one transaction. */
+  private static final CompletableFuture<Void> ALL_STORED = CompletableFuture.completedFuture(null);
 
   /** A rollout whose state the store has not taken yet: tried again at {@code nextAt}. */
   private record StoreRetry(int tries, long nextAt) {}
+
+  /** A rollout's view and when it was made: a view whose progress was stored late never replaces a newer one. */
+  private record Published(RolloutView view, long madeAt) {
+    Published newer(Published other) {
+      return other.madeAt > madeAt ? other : this;
+    }
+  }
 
   public RolloutEngine(Inventory inventory, Fleet wholeFleet, ConfigRepository configs, RolloutRepository repository,
       WriteBehind writes, ConfigSender sender, PackageRepository packages, PackageOffers offers, LongSupplier clock,
@@ -226,9 +237,9 @@ public final class RolloutEngine implements AutoCloseable {
     if (done != null) {
       return Optional.of(done);
     }
-    RolloutView driven = current.get(id);
+    Published driven = current.get(id);
     if (driven != null) {
-      return Optional.of(driven);
+      return Optional.of(driven.view());
     }
     // It may have ended since the first look.
     return Optional.ofNullable(finished.get(id)).or(() -> repository.find(id).map(this::stored));
@@ -237,7 +248,8 @@ public final class RolloutEngine implements AutoCloseable {
   /** All rollouts, newest first: those driven here as they are now, the others as the store has them. */
   public List<RolloutView> list() {
     // One ending meanwhile is in both: listed once, ended.
-    Map<Long, RolloutView> all = new HashMap<>(current);
+    Map<Long, RolloutView> all = new HashMap<>();
+    current.forEach((id, published) -> all.put(id, published.view()));
     all.putAll(finished);
     for (RolloutRow row : repository.all()) {
       if (!all.containsKey(row.id())) {
@@ -496,7 +508,8 @@ public final class RolloutEngine implements AutoCloseable {
             + " when their apply timeout ends", rollout.id, e.toString(), e);
       }
     });
-    return publish(rollout);
+    // Its view is of what that transaction stored.
+    return publish(rollout, ALL_STORED);
   }
 
   /** The rollout as it would start now, neither stored nor started; refused as {@link #create} would refuse it. */
@@ -783,16 +796,37 @@ public final class RolloutEngine implements AutoCloseable {
     }
   }
 
-  /** Makes the rollout's view the one the API reads now. */
+  /**
+   * Makes the rollout's view the one the API reads once the progress written so far is stored (the
+   * store writes in order, so that includes every report and attempt this view counts).
+   */
   private RolloutView publish(Rollout rollout) {
-    RolloutView view = rollout.view(100);
-    current.put(rollout.id, view);
-    publishedAt.put(rollout.id, System.nanoTime());
-    return view;
+    return publish(rollout, lastProgress);
+  }
+
+  private RolloutView publish(Rollout rollout, CompletableFuture<Void> progress) {
+    long madeAt = System.nanoTime();
+    Published published = new Published(rollout.view(100), madeAt);
+    publishedAt.put(rollout.id, madeAt);
+    if (progress.isDone()) {
+      current.merge(rollout.id, published, Published::newer);
+    } else {
+      // Only while the rollout is still driven here: one that ended or was dropped meanwhile stays gone.
+      progress.whenComplete((stored, refused) -> current.computeIfPresent(rollout.id,
+          (id, shown) -> shown.newer(published)));
+    }
+    return published.view();
   }
 
   private void store(RolloutMachine machine, long now) {
     Rollout rollout = machine.rollout();
+    StoreRetry waiting = unstored.getOrDefault(rollout.id, new StoreRetry(0, now));
+    if (!lastProgress.isDone()) {
+      // A state is stored after the progress that led to it, so that a successor never finds a wave
+      // ended, or the rollout SUCCEEDED, with attempts the store still has on their way.
+      unstored.put(rollout.id, new StoreRetry(waiting.tries(), now));
+      return;
+    }
     try {
       if (!repository.update(header(rollout), replicas.name())) {
         log.warn("rollout {}: another server drives it now; this one stops", rollout.id);
@@ -801,15 +835,14 @@ public final class RolloutEngine implements AutoCloseable {
       }
       unstored.remove(rollout.id);
     } catch (RuntimeException e) {
-      StoreRetry retry = unstored.getOrDefault(rollout.id, new StoreRetry(0, now));
       if (StoreException.mayPass(e)) {
         // An outage is not a refusal: the rollout waits for the store without spending its tries.
         log.warn("rollout {}: the store is not answering ({}); trying again in {} ms", rollout.id, e.getMessage(),
             OUTAGE_RETRY_MILLIS);
-        unstored.put(rollout.id, new StoreRetry(retry.tries(), now + OUTAGE_RETRY_MILLIS));
+        unstored.put(rollout.id, new StoreRetry(waiting.tries(), now + OUTAGE_RETRY_MILLIS));
         return;
       }
-      int tries = retry.tries() + 1;
+      int tries = waiting.tries() + 1;
       if (tries < STORE_TRIES) {
         long backoff = 1000L << (tries - 1);
         log.warn("rollout {}: the store refused its state ({}); trying again in {} ms", rollout.id, e.getMessage(),
@@ -874,6 +907,7 @@ public final class RolloutEngine implements AutoCloseable {
     RolloutMachine machine = new RolloutMachine(rollout);
     active.put(rollout.id, machine);
     rollout.agents.keySet().forEach(uid -> byAgent.put(uid, machine));
+    publish(rollout, ALL_STORED);
     if (!missing.isEmpty()) {
       carry(machine, machine.fail("the store lacks " + String.join(", ", missing) + ", which the rollout needs", now));
       return;

@@ -99,6 +99,37 @@ class RolloutEngineTest {
   }
 
   @Test
+  void aRolloutsNextWaveIsStoredAndShownOnlyOnceTheProgressThatEndedTheLastIsStored() throws Exception {
+    long id = engine.create(twoWaves(), null, "test", false).id();
+    await().until(() -> sent.equals(List.of(AGENTS.get(0))));
+    int firstWave = engine.view(id).orElseThrow().currentWave();
+
+    try (Connection holder = database.connection()) {
+      // Another transaction holds the first agent's attempt row: the store writer waits on it.
+      holder.setAutoCommit(false);
+      try (PreparedStatement hold = holder.prepareStatement(
+          "UPDATE rollout_agents SET state = state WHERE instance_uid = ?")) {
+        hold.setString(1, AGENTS.get(0));
+        assertThat(hold.executeUpdate()).isEqualTo(1);
+      }
+      reportsApplied(AGENTS.get(0));
+      await().until(() -> sent.equals(AGENTS));
+      Thread.sleep(300);
+
+      // The second wave went out, but neither the store nor the API says so before the first agent's
+      // end is stored: a successor would find the first wave still on its way, as the API shows it.
+      assertThat(attemptRow(AGENTS.get(0))).startsWith("APPLYING");
+      assertThat(storedWave(id)).isEqualTo(0);
+      assertThat(engine.view(id).orElseThrow().currentWave()).isEqualTo(firstWave);
+      holder.rollback();
+    }
+
+    await().until(() -> storedWave(id) == 1);
+    assertThat(attemptRow(AGENTS.get(0))).doesNotStartWith("APPLYING");
+    await().until(() -> engine.view(id).orElseThrow().currentWave() == firstWave + 1);
+  }
+
+  @Test
   void aRolloutAnotherServerTookDuringTheLapseGetsNoFurtherStepFromThisOne() throws Exception {
     engine.create(twoWaves(), null, "test", false);
     await().until(() -> sent.equals(List.of(AGENTS.get(0))));
@@ -146,6 +177,19 @@ class RolloutEngineTest {
       select.setString(1, uid);
       try (ResultSet row = select.executeQuery()) {
         return row.next() ? row.getString(1) + " " + row.getString(2) + "@" + row.getInt(3) : "none";
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private int storedWave(long id) {
+    try (Connection connection = database.connection();
+         PreparedStatement select = connection.prepareStatement("SELECT current_wave FROM rollouts WHERE id = ?")) {
+      select.setLong(1, id);
+      try (ResultSet row = select.executeQuery()) {
+        assertThat(row.next()).isTrue();
+        return row.getInt(1);
       }
     } catch (SQLException e) {
       throw new IllegalStateException(e);
