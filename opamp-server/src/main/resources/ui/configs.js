@@ -153,8 +153,11 @@ function editor(name, body) {
       status.textContent = e.message;
     }
   } }, 'Save as new version');
+  // Secrets read as <redacted> (only admins read them) are kept as stored when the version is saved.
+  const secrets = body.includes('<redacted>') ? el('p', { id: 'config-secrets', class: 'muted' },
+    'Values shown as <redacted> are secrets only admins read; saving keeps what the latest version has there.') : null;
   return el('section', { class: 'card', id: 'editor' }, el('h2', {}, name ? 'New version' : 'First version'),
-    nameInput, status, text, el('div', { class: 'actions' }, comment, save), pill('versions are immutable'));
+    nameInput, secrets, status, text, el('div', { class: 'actions' }, comment, save), pill('versions are immutable'));
 }
 
 /** Puts the cursor on the line with the error, so the user sees where it is. */

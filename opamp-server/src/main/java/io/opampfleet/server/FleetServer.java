@@ -16,6 +16,7 @@ import io.opampfleet.server.api.ConfigsApi;
 import io.opampfleet.server.api.Route;
 import io.opampfleet.server.api.PackagesApi;
 import io.opampfleet.server.api.RolloutsApi;
+import io.opampfleet.server.api.SecretRedactor;
 import io.opampfleet.server.api.Tokens;
 import io.opampfleet.server.api.TokensApi;
 import io.opampfleet.server.configs.Assignments;
@@ -183,6 +184,7 @@ public final class FleetServer implements AutoCloseable {
     EventLog events = new EventLog(database);
     AgentsApi agents = new AgentsApi(inventory, fleet, configs, events, writes, commands, operator, rollouts);
     AtomicBoolean listening = new AtomicBoolean();
+    SecretRedactor secrets = new SecretRedactor(settings.secretKeys());
     StoreProbe store = new StoreProbe(database, Duration.ofSeconds(2));
     started.push(store);
     PackagesApi packagesApi = new PackagesApi(packages, new PackageFiles(settings.storage().dataDir().resolve("packages"),
@@ -191,9 +193,10 @@ public final class FleetServer implements AutoCloseable {
     // Ready once listening, and for as long as the store answers.
     AdminApi api = new AdminApi(tokens, metrics::scrape, () -> listening.get() && store.answering(),
         packagesApi::download)
+        .redacting(secrets)
         .add(agents.routes())
         .add(packagesApi.routes())
-        .add(new ConfigsApi(configs, assignments, fleet, rollouts).routes())
+        .add(new ConfigsApi(configs, assignments, fleet, rollouts, secrets).routes())
         .add(new RolloutsApi(rollouts, agents::summary).routes())
         .add(new TokensApi(tokens).routes());
     registerGauges(metrics, inventory, fleet, callbacks, writes, rollouts);

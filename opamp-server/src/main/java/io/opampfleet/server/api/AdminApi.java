@@ -38,6 +38,7 @@ public final class AdminApi {
   private final BooleanSupplier ready;
   private final byte[] openApi;
   private final Function<String, ApiResponse> downloads;
+  private ReaderRedaction redaction = new ReaderRedaction(SecretRedactor.defaults());
 
   /** {@code downloads} answers {@code /downloads/<token>}, open: the secret token is the credential. */
   public AdminApi(Tokens tokens, Supplier<String> metrics, BooleanSupplier ready,
@@ -47,6 +48,12 @@ public final class AdminApi {
     this.ready = ready;
     this.downloads = downloads;
     this.openApi = resource("/openapi.json");
+  }
+
+  /** What hides secrets from those who are not admins. */
+  public AdminApi redacting(SecretRedactor secrets) {
+    this.redaction = new ReaderRedaction(secrets);
+    return this;
   }
 
   public AdminApi add(List<Route> more) {
@@ -146,13 +153,15 @@ public final class AdminApi {
             + "; this call needs the " + route.role().label() + " role");
       }
       Object answer = route.handler().handle(new ApiRequest(method, parameters.get(), query, body, principal));
+      Role role = principal.role();
       if (answer instanceof EventStream stream) {
-        return ApiResponse.stream(stream);
+        return ApiResponse.stream(new EventStream(stream.event(), stream.interval(),
+            () -> redaction.forRole(role, stream.next().get())));
       }
       if (answer instanceof ApiResponse response) {
         return response;
       }
-      return json(method.equals("POST") ? 201 : 200, answer);
+      return json(method.equals("POST") ? 201 : 200, redaction.forRole(role, answer));
     }
     throw pathKnown ? new ApiException(405, method + " is not supported on " + path)
         : ApiException.notFound("there is no " + path + "; the API is described at /api/v1/openapi.json");

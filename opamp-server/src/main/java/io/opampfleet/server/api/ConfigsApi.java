@@ -28,8 +28,11 @@ public final class ConfigsApi {
   private final Assignments assignments;
   private final Fleet fleet;
   private final RolloutEngine rollouts;
+  private final SecretRedactor secrets;
 
-  public ConfigsApi(ConfigRepository configs, Assignments assignments, Fleet fleet, RolloutEngine rollouts) {
+  public ConfigsApi(ConfigRepository configs, Assignments assignments, Fleet fleet, RolloutEngine rollouts,
+      SecretRedactor secrets) {
+    this.secrets = secrets;
     this.configs = configs;
     this.assignments = assignments;
     this.fleet = fleet;
@@ -67,6 +70,15 @@ public final class ConfigsApi {
     Optional<ApiResponse> problem = yamlProblem(yaml, "fix it and save again");
     if (problem.isPresent()) {
       return problem.get();
+    }
+    if (yaml.contains(SecretRedactor.MARK)) {
+      // An edit of a body read redacted: its secrets stay what the latest version has.
+      List<ConfigVersion> versions = configs.versions(name);
+      try {
+        yaml = secrets.restore(yaml, versions.isEmpty() ? null : versions.get(versions.size() - 1).body());
+      } catch (IllegalArgumentException e) {
+        throw new ApiException(422, e.getMessage());
+      }
     }
     ConfigVersion version = configs.addVersion(name, yaml, request.principal().name(), comment);
     return full(version);
@@ -128,7 +140,10 @@ public final class ConfigsApi {
     Map<String, Object> diff = new LinkedHashMap<>();
     diff.put("from", from.label());
     diff.put("to", to.label());
-    var lines = LineDiff.between(from.body(), to.body());
+    // A diff would show the lines of a secret's block: one who may not read them diffs the bodies as they read them.
+    boolean admin = request.principal().role().allows(Role.ADMIN);
+    var lines = LineDiff.between(admin ? from.body() : secrets.redact(from.body()),
+        admin ? to.body() : secrets.redact(to.body()));
     diff.put("summary", LineDiff.summarize(lines));
     diff.put("lines", lines);
     diff.put("unified", LineDiff.unified(from.label(), to.label(), lines, 3));

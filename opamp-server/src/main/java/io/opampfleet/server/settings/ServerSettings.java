@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param events how long agent events are kept
  * @param signing the CA that signs agents' certificate requests, when configured
  * @param logFormat {@code text} or {@code json}
+ * @param secretKeys regular expressions for the keys whose values only admins read
  */
 public record ServerSettings(
     Listener opamp,
@@ -25,7 +26,15 @@ public record ServerSettings(
     Storage storage,
     Duration eventRetention,
     Optional<Signing> signing,
-    String logFormat) {
+    String logFormat,
+    List<String> secretKeys) {
+
+  /**
+   * Keys whose names speak of secrets; paths to files of secrets ({@code key_file}, {@code token_path})
+   * are not secrets themselves.
+   */
+  public static final String DEFAULT_SECRET_KEYS = "(?i)(?!.*(_file|_path|_env)$).*(password|passwd|secret|token"
+      + "|api[-_]?key|apikey|authorization|credential|private[-_]?key|access[-_]?key|session[-_]?key|cookie).*";
 
   /**
    * One listener: its address, TLS (mutual when a client CA is given), limits, and the balancers in

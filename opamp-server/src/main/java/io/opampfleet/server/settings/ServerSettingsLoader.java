@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Reads server.yaml strictly: unknown keys are named, {@code ${ENV}} is expanded, every setting
@@ -68,7 +69,8 @@ public final class ServerSettingsLoader {
         storage(root.child("storage")),
         events(root.child("events")),
         signing(root.child("signing")),
-        logFormat(root.child("logging")));
+        logFormat(root.child("logging")),
+        secretKeys(root.child("redaction")));
     root.finish();
     return settings;
   }
@@ -240,6 +242,20 @@ public final class ServerSettingsLoader {
         node.positiveDuration("validity", Duration.ofDays(30)));
     node.finish();
     return Optional.of(signing);
+  }
+
+  private static List<String> secretKeys(ConfigNode node) {
+    List<String> keys = node.has("secret_keys") ? node.strings("secret_keys")
+        : List.of(ServerSettings.DEFAULT_SECRET_KEYS);
+    for (String key : keys) {
+      try {
+        Pattern.compile(key);
+      } catch (PatternSyntaxException e) {
+        throw node.error("secret_keys", "'" + key + "' is not a regular expression: " + e.getDescription());
+      }
+    }
+    node.finish();
+    return keys;
   }
 
   private static String logFormat(ConfigNode node) {

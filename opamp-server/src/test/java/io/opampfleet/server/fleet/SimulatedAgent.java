@@ -135,6 +135,11 @@ public final class SimulatedAgent implements ClientCallbacks, AutoCloseable {
     return InstanceUid.text(uid);
   }
 
+  /** Reports the collector unhealthy, for this reason. */
+  public void unhealthy(String lastError) {
+    client.setHealth(ComponentHealth.newBuilder().setHealthy(false).setLastError(lastError).build());
+  }
+
   /** The config body the agent runs now. */
   public String running() {
     return running;

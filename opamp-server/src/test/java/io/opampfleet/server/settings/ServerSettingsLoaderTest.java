@@ -63,6 +63,16 @@ class ServerSettingsLoaderTest {
   }
 
   @Test
+  void theKeysWhoseValuesOnlyAdminsReadAreRegularExpressions() throws IOException {
+    assertThat(loader.defaults().secretKeys()).containsExactly(ServerSettings.DEFAULT_SECRET_KEYS);
+    assertThat(loader.load(file("redaction:\n  secret_keys: ['(?i)dsn', '.*_pass']\n")).secretKeys())
+        .containsExactly("(?i)dsn", ".*_pass");
+    assertThatThrownBy(() -> loader.load(file("redaction:\n  secret_keys: ['(token']\n")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("redaction::secret_keys")
+        .hasMessageContaining("'(token' is not a regular expression");
+  }
+
+  @Test
   void environmentVariablesAreExpanded() throws IOException {
     ServerSettings settings = loader.load(file("storage:\n  data_dir: ${DATA}/h2\nevents:\n  retention: 36h\n"));
 

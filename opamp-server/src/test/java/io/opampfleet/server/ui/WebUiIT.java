@@ -163,6 +163,32 @@ class WebUiIT {
   }
 
   @Test
+  void anOperatorEditsAConfigWhoseSecretsItCannotReadAndTheSecretsAreKept() {
+    String v1 = "exporters:\n  otlphttp:\n    endpoint: https://ingest.example:4318\n"
+        + "    headers: {x-api-key: k-live-4242}\nservice:\n  pipelines:\n"
+        + "    traces: {receivers: [otlp], exporters: [otlphttp]}\n";
+    assertThat(fleet.admin(TestFleet.ADMIN).post("/api/v1/configs/shipping/versions",
+        Map.of("body", v1)).status()).isEqualTo(201);
+    browser.open(fleet.adminUrl().resolve("/").toString());
+    browser.signIn(TestFleet.OPERATOR);
+    browser.await(By.cssSelector("#nav a[data-section=configs]")).click();
+    browser.await(By.linkText("shipping")).click();
+    WebElement editor = browser.await(By.id("config-body"));
+    assertThat(editor.getAttribute("value")).contains("x-api-key: <redacted>").doesNotContain("k-live-4242");
+    assertThat(browser.await(By.id("config-secrets")).getText()).contains("only admins read");
+
+    browser.type(editor, editor.getAttribute("value").replace("4318", "4319"));
+    browser.awaitText(By.id("config-check"), "Valid YAML.");
+    browser.driver().findElement(By.id("config-save")).click();
+    browser.awaitText(By.id("diff-summary"), "1 added, 1 removed");
+    browser.driver().executeScript("document.getElementById('editor').scrollIntoView()");
+    browser.screenshot("09c-config-secrets-kept");
+
+    assertThat(fleet.admin(TestFleet.ADMIN).get("/api/v1/configs/shipping/versions/2").body().get("body").asText())
+        .isEqualTo(v1.replace("4318", "4319"));
+  }
+
+  @Test
   void aTwoWaveRolloutSucceedsAndOneOverItsBudgetRollsBackBothShownLive() {
     AdminClient operator = fleet.admin(TestFleet.OPERATOR);
     String good = "receivers: {otlp: {protocols: {grpc: {}}}}\nexporters: {debug: {}}\n"
