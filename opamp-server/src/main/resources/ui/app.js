@@ -5,6 +5,7 @@ import { fleetPage } from './fleet.js';
 import { agentPage } from './agent.js';
 import { configPage, configsPage } from './configs.js';
 import { rolloutPage, rolloutsPage } from './rollouts.js';
+import { auditPage } from './audit.js';
 
 const main = document.getElementById('main');
 const banner = document.getElementById('banner');
@@ -99,6 +100,8 @@ async function route() {
     stopView = rolloutPage(main, decodeURIComponent(parts[1]));
   } else if (parts[0] === 'rollouts') {
     stopView = rolloutsPage(main);
+  } else if (parts[0] === 'audit') {
+    stopView = auditPage(main, params);
   } else {
     stopView = fleetPage(main, params);
   }

@@ -11,6 +11,7 @@ import io.opampfleet.netty.server.OpampServer;
 import io.opampfleet.netty.server.ServerLimits;
 import io.opampfleet.server.api.AdminApi;
 import io.opampfleet.server.api.AdminServer;
+import io.opampfleet.server.api.AuditApi;
 import io.opampfleet.server.api.AgentsApi;
 import io.opampfleet.server.api.ConfigsApi;
 import io.opampfleet.server.api.Route;
@@ -39,6 +40,7 @@ import io.opampfleet.server.rollout.RolloutEngine;
 import io.opampfleet.server.rollout.RolloutState;
 import io.opampfleet.server.settings.ServerSettings;
 import io.opampfleet.server.store.AgentRows;
+import io.opampfleet.server.store.AuditLog;
 import io.opampfleet.server.store.CommandRepository;
 import io.opampfleet.server.store.ConfigRepository;
 import io.opampfleet.server.store.Database;
@@ -77,6 +79,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.LongToIntFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -191,14 +194,15 @@ public final class FleetServer implements AutoCloseable {
         database.dialect() == Dialect.POSTGRESQL ? Optional.of(new PackageContents(database)) : Optional.empty()),
         offers, inventory, rollouts);
     // Ready once listening, and for as long as the store answers.
+    AuditLog auditLog = new AuditLog(database);
     AdminApi api = new AdminApi(tokens, metrics::scrape, () -> listening.get() && store.answering(),
-        packagesApi::download)
-        .redacting(secrets)
+        packagesApi::download, secrets, auditLog)
         .add(agents.routes())
         .add(packagesApi.routes())
         .add(new ConfigsApi(configs, assignments, fleet, rollouts, secrets).routes())
         .add(new RolloutsApi(rollouts, agents::summary).routes())
-        .add(new TokensApi(tokens).routes());
+        .add(new TokensApi(tokens).routes())
+        .add(new AuditApi(auditLog).routes());
     registerGauges(metrics, inventory, fleet, callbacks, writes, rollouts);
 
     OpampServer.Builder opampBuilder = OpampServer.builder().bind(settings.opamp().address()).callbacks(callbacks)
@@ -216,7 +220,8 @@ public final class FleetServer implements AutoCloseable {
     opampBound.set(opamp.address());
     adminBound.set(admin.address());
     presence.serving(opamp.address(), admin.address());
-    started.push(pruneEvents(events, settings.eventRetention()));
+    started.push(pruneHistory(Map.of("events", new Pruning(events::prune, settings.eventRetention()),
+        "audit log", new Pruning(auditLog::prune, settings.auditRetention()))));
     listening.set(true);
     log.info("serving OpAMP on {}://{}/v1/opamp and the admin API on {}://{}/api/v1 ({} agents known)",
         settings.opamp().tls().isPresent() ? "wss" : "ws", hostPort(opamp.address()),
@@ -249,18 +254,22 @@ public final class FleetServer implements AutoCloseable {
     return executor;
   }
 
-  private static AutoCloseable pruneEvents(EventLog events, Duration retention) {
+  /** A history kept for a while: what drops its entries older than a time (epoch ms), and for how long they are kept. */
+  private record Pruning(LongToIntFunction pruneBefore, Duration retention) {}
+
+  private static AutoCloseable pruneHistory(Map<String, Pruning> histories) {
     ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(daemon("housekeeping"));
-    housekeeping.scheduleWithFixedDelay(() -> {
+    housekeeping.scheduleWithFixedDelay(() -> histories.forEach((what, pruning) -> {
       try {
-        int pruned = events.prune(System.currentTimeMillis() - retention.toMillis());
+        int pruned = pruning.pruneBefore().applyAsInt(System.currentTimeMillis() - pruning.retention().toMillis());
         if (pruned > 0) {
-          log.info("events: pruned {} past the retention of {}", pruned, retention);
+          log.info("{}: pruned {} past the retention of {}", what, pruned, pruning.retention());
         }
       } catch (RuntimeException e) {
-        log.warn("events: pruning failed: {}", e.getMessage());
+        // One failure must not cancel the task for good.
+        log.warn("{}: pruning failed: {}", what, e.getMessage());
       }
-    }, 1, 60, TimeUnit.MINUTES);
+    }), 1, 60, TimeUnit.MINUTES);
     return housekeeping::shutdownNow;
   }
 

@@ -1,12 +1,14 @@
 package io.opampfleet.server.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.opampfleet.server.api.ApiRequest.Principal;
 import io.opampfleet.server.rollout.RolloutException;
+import io.opampfleet.server.store.AuditLog;
 import io.opampfleet.server.store.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,22 +40,23 @@ public final class AdminApi {
   private final BooleanSupplier ready;
   private final byte[] openApi;
   private final Function<String, ApiResponse> downloads;
-  private ReaderRedaction redaction = new ReaderRedaction(SecretRedactor.defaults());
+  private final ReaderRedaction redaction;
+  private final AuditTrail audit;
 
-  /** {@code downloads} answers {@code /downloads/<token>}, open: the secret token is the credential. */
+  /**
+   * @param downloads answers {@code /downloads/<token>}, open: the secret token is the credential
+   * @param secrets what hides secrets from those who are not admins
+   * @param auditLog where each change made through the API is recorded
+   */
   public AdminApi(Tokens tokens, Supplier<String> metrics, BooleanSupplier ready,
-      Function<String, ApiResponse> downloads) {
+      Function<String, ApiResponse> downloads, SecretRedactor secrets, AuditLog auditLog) {
+    this.redaction = new ReaderRedaction(secrets);
+    this.audit = new AuditTrail(auditLog, redaction, System::currentTimeMillis);
     this.tokens = tokens;
     this.metrics = metrics;
     this.ready = ready;
     this.downloads = downloads;
     this.openApi = resource("/openapi.json");
-  }
-
-  /** What hides secrets from those who are not admins. */
-  public AdminApi redacting(SecretRedactor secrets) {
-    this.redaction = new ReaderRedaction(secrets);
-    return this;
   }
 
   public AdminApi add(List<Route> more) {
@@ -152,16 +155,21 @@ public final class AdminApi {
         throw new ApiException(403, "token '" + principal.name() + "' is a " + principal.role().label()
             + "; this call needs the " + route.role().label() + " role");
       }
-      Object answer = route.handler().handle(new ApiRequest(method, parameters.get(), query, body, principal));
+      ApiRequest request = new ApiRequest(method, parameters.get(), query, body, principal);
+      Object before = route.changes() && route.before() != null ? route.before().handle(request) : null;
+      Object answer = route.handler().handle(request);
       Role role = principal.role();
       if (answer instanceof EventStream stream) {
         return ApiResponse.stream(new EventStream(stream.event(), stream.interval(),
             () -> redaction.forRole(role, stream.next().get())));
       }
-      if (answer instanceof ApiResponse response) {
-        return response;
+      ApiResponse response = answer instanceof ApiResponse made ? made
+          : json(method.equals("POST") ? 201 : 200, redaction.forRole(role, answer));
+      if (route.changes() && response.status() < 300) {
+        audit.changed(principal, route, path, body, before, response.status(),
+            answer instanceof ApiResponse ? parsed(response) : answer);
       }
-      return json(method.equals("POST") ? 201 : 200, redaction.forRole(role, answer));
+      return response;
     }
     throw pathKnown ? new ApiException(405, method + " is not supported on " + path)
         : ApiException.notFound("there is no " + path + "; the API is described at /api/v1/openapi.json");
@@ -172,6 +180,15 @@ public final class AdminApi {
       return ApiResponse.json(status, JSON.writeValueAsBytes(value));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write an answer as JSON: " + e.getMessage(), e);
+    }
+  }
+
+  /** The JSON of an answer made before it reached here; null for one that is not JSON. */
+  private static JsonNode parsed(ApiResponse response) {
+    try {
+      return response.contentType().startsWith("application/json") ? JSON.readTree(response.body()) : null;
+    } catch (IOException e) {
+      return null;
     }
   }
 

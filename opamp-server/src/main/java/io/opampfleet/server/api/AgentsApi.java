@@ -17,6 +17,7 @@ import io.opampfleet.server.store.ConfigRepository;
 import io.opampfleet.server.store.EventLog;
 import io.opampfleet.server.store.WriteBehind;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,7 +55,9 @@ public final class AgentsApi {
         new Route("GET", "/api/v1/agents/{uid}/events", Role.VIEWER,
             r -> events.recent(agent(r).uid(), r.queryInt("limit", 50, 1, 1000))),
         new Route("GET", "/api/v1/agents/{uid}/rollouts", Role.VIEWER, r -> rollouts.attempts(agent(r).uid())),
-        new Route("POST", "/api/v1/agents/{uid}/config", Role.OPERATOR, this::push),
+        new Route("POST", "/api/v1/agents/{uid}/config", Role.OPERATOR, this::push)
+            .withBefore(r -> Collections.singletonMap("desiredConfig", AgentJson.row(agent(r).snapshot())
+                .get("desiredConfig"))),
         new Route("POST", "/api/v1/agents/{uid}/restart", Role.OPERATOR, this::restart),
         new Route("POST", "/api/v1/agents/{uid}/certificate", Role.OPERATOR, this::rotateCertificate),
         new Route("GET", "/api/v1/fleet", Role.VIEWER, r -> summary()));

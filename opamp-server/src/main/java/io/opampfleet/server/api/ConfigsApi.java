@@ -44,16 +44,19 @@ public final class ConfigsApi {
         new Route("GET", "/api/v1/configs", Role.VIEWER, r -> configs.latestVersions().stream().map(v -> summary(v)).toList()),
         new Route("GET", "/api/v1/configs/{name}/versions", Role.VIEWER,
             r -> existing(r.path("name")).stream().map(ConfigsApi::summary).toList()),
-        new Route("POST", "/api/v1/configs/{name}/versions", Role.OPERATOR, this::addVersion),
+        new Route("POST", "/api/v1/configs/{name}/versions", Role.OPERATOR, this::addVersion)
+            .withBefore(r -> latest(r.path("name")).map(ConfigsApi::summary).orElse(null)),
         new Route("GET", "/api/v1/configs/{name}/versions/{version}", Role.VIEWER, r -> version(r.path("name"), r.path("version"))),
         new Route("GET", "/api/v1/configs/{name}/diff", Role.VIEWER, this::diff),
         new Route("GET", "/api/v1/assignments", Role.VIEWER, r -> assignments.all().stream().map(this::view).toList()),
-        new Route("PUT", "/api/v1/assignments/{name}", Role.OPERATOR, this::putAssignment),
-        new Route("DELETE", "/api/v1/assignments/{name}", Role.OPERATOR, this::deleteAssignment),
+        new Route("PUT", "/api/v1/assignments/{name}", Role.OPERATOR, this::putAssignment)
+            .withBefore(this::assignmentBefore),
+        new Route("DELETE", "/api/v1/assignments/{name}", Role.OPERATOR, this::deleteAssignment)
+            .withBefore(this::assignmentBefore),
         new Route("GET", "/api/v1/assignments/{name}/agents", Role.VIEWER, this::assignmentAgents),
         new Route("GET", "/api/v1/conflicts", Role.VIEWER, r -> conflicts()),
         new Route("GET", "/api/v1/selectors/preview", Role.VIEWER, this::preview),
-        new Route("POST", "/api/v1/configs/validate", Role.OPERATOR, this::validate));
+        new Route("POST", "/api/v1/configs/validate", Role.OPERATOR, this::validate).readingOnly());
   }
 
   private Object addVersion(ApiRequest request) {
@@ -73,9 +76,8 @@ public final class ConfigsApi {
     }
     if (yaml.contains(SecretRedactor.MARK)) {
       // An edit of a body read redacted: its secrets stay what the latest version has.
-      List<ConfigVersion> versions = configs.versions(name);
       try {
-        yaml = secrets.restore(yaml, versions.isEmpty() ? null : versions.get(versions.size() - 1).body());
+        yaml = secrets.restore(yaml, latest(name).map(ConfigVersion::body).orElse(null));
       } catch (IllegalArgumentException e) {
         throw new ApiException(422, e.getMessage());
       }
@@ -211,6 +213,16 @@ public final class ConfigsApi {
     } catch (SelectorException e) {
       throw new ApiException(400, e.getMessage());
     }
+  }
+
+  private Optional<ConfigVersion> latest(String name) {
+    List<ConfigVersion> versions = configs.versions(name);
+    return versions.isEmpty() ? Optional.empty() : Optional.of(versions.get(versions.size() - 1));
+  }
+
+  private Object assignmentBefore(ApiRequest request) {
+    return assignments.all().stream().filter(assignment -> assignment.name().equals(request.path("name")))
+        .findFirst().map(this::view).orElse(null);
   }
 
   private Map<String, Object> view(Assignment assignment) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * What the API answers someone who is not an admin: every text with its secrets hidden (config
@@ -29,10 +30,15 @@ final class ReaderRedaction {
     if (role.allows(Role.ADMIN) || answer == null) {
       return answer;
     }
-    return redacted(AdminApi.JSON.valueToTree(answer));
+    return tree(answer, UnaryOperator.identity());
   }
 
-  private JsonNode redacted(JsonNode node) {
+  /** The answer as those who are not admins read it, as a tree, each text then passed through {@code then}. */
+  JsonNode tree(Object answer, UnaryOperator<String> then) {
+    return redacted(AdminApi.JSON.valueToTree(answer), then);
+  }
+
+  private JsonNode redacted(JsonNode node, UnaryOperator<String> then) {
     if (node instanceof ObjectNode object) {
       object.remove(ADMINS_ONLY);
       Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
@@ -40,16 +46,16 @@ final class ReaderRedaction {
         Map.Entry<String, JsonNode> field = fields.next();
         // A structured value under a secret's key (an agent's attribute "api_key", say) is hidden whole.
         field.setValue(field.getValue().isValueNode() && !field.getValue().isNull() && redactor.secret(field.getKey())
-            ? TextNode.valueOf(SecretRedactor.MARK) : redacted(field.getValue()));
+            ? TextNode.valueOf(SecretRedactor.MARK) : redacted(field.getValue(), then));
       }
     } else if (node instanceof ArrayNode array) {
       for (int i = 0; i < array.size(); i++) {
-        array.set(i, redacted(array.get(i)));
+        array.set(i, redacted(array.get(i), then));
       }
     } else if (node.isTextual()) {
       String text = node.textValue();
-      String hidden = redactor.redact(text);
-      return hidden == text ? node : TextNode.valueOf(hidden);
+      String shown = then.apply(redactor.redact(text));
+      return shown == text ? node : TextNode.valueOf(shown);
     }
     return node;
   }

@@ -31,11 +31,14 @@ public final class RolloutsApi {
     return List.of(
         new Route("GET", "/api/v1/rollouts", Role.VIEWER, r -> engine.list()),
         new Route("POST", "/api/v1/rollouts", Role.OPERATOR, this::create),
-        new Route("POST", "/api/v1/rollouts/preview", Role.VIEWER, this::preview),
+        new Route("POST", "/api/v1/rollouts/preview", Role.VIEWER, this::preview).readingOnly(),
         new Route("GET", "/api/v1/rollouts/{id}", Role.VIEWER, r -> find(r)),
-        new Route("POST", "/api/v1/rollouts/{id}/pause", Role.OPERATOR, r -> engine.pause(id(r), r.principal().name())),
-        new Route("POST", "/api/v1/rollouts/{id}/resume", Role.OPERATOR, r -> engine.resume(id(r), r.principal().name())),
-        new Route("POST", "/api/v1/rollouts/{id}/abort", Role.OPERATOR, r -> engine.abort(id(r), r.principal().name())),
+        new Route("POST", "/api/v1/rollouts/{id}/pause", Role.OPERATOR, r -> engine.pause(id(r), r.principal().name()))
+            .withBefore(this::stateBefore),
+        new Route("POST", "/api/v1/rollouts/{id}/resume", Role.OPERATOR, r -> engine.resume(id(r), r.principal().name()))
+            .withBefore(this::stateBefore),
+        new Route("POST", "/api/v1/rollouts/{id}/abort", Role.OPERATOR, r -> engine.abort(id(r), r.principal().name()))
+            .withBefore(this::stateBefore),
         new Route("GET", "/api/v1/rollouts/{id}/stream", Role.VIEWER, this::stream),
         new Route("GET", "/api/v1/stream", Role.VIEWER, r -> new EventStream("fleet", Duration.ofSeconds(1), this::fleet)));
   }
@@ -142,6 +145,12 @@ public final class RolloutsApi {
     } catch (NumberFormatException e) {
       throw ApiException.badRequest("a rollout id is a number, not '" + request.path("id") + "'");
     }
+  }
+
+  /** What an operator's pause, resume or abort changes: the rollout's state. */
+  private Object stateBefore(ApiRequest request) {
+    return engine.view(id(request)).map(view -> Map.of("state", view.state(), "currentWave", view.currentWave()))
+        .orElse(null);
   }
 
   private RolloutView find(ApiRequest request) {

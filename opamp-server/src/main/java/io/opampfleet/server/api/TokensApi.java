@@ -26,7 +26,8 @@ public final class TokensApi {
                 + "' (tokens from server.yaml are removed there)");
           }
           return Map.of("deleted", r.path("name"));
-        }));
+        }).withBefore(r -> tokens.list().stream().filter(p -> p.name().equals(r.path("name")))
+            .map(p -> Map.of("name", p.name(), "role", p.role().label())).findFirst().orElse(null)));
   }
 
   private Object create(ApiRequest request) {

@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param signing the CA that signs agents' certificate requests, when configured
  * @param logFormat {@code text} or {@code json}
  * @param secretKeys regular expressions for the keys whose values only admins read
+ * @param auditRetention how long the audit log keeps a change
  */
 public record ServerSettings(
     Listener opamp,
@@ -27,7 +28,8 @@ public record ServerSettings(
     Duration eventRetention,
     Optional<Signing> signing,
     String logFormat,
-    List<String> secretKeys) {
+    List<String> secretKeys,
+    Duration auditRetention) {
 
   /**
    * Keys whose names speak of secrets; paths to files of secrets ({@code key_file}, {@code token_path})

@@ -67,10 +67,11 @@ public final class ServerSettingsLoader {
         agentPolicy(root.child("agents")),
         tokens(root),
         storage(root.child("storage")),
-        events(root.child("events")),
+        retention(root.child("events"), Duration.ofDays(7)),
         signing(root.child("signing")),
         logFormat(root.child("logging")),
-        secretKeys(root.child("redaction")));
+        secretKeys(root.child("redaction")),
+        retention(root.child("audit"), Duration.ofDays(365)));
     root.finish();
     return settings;
   }
@@ -226,8 +227,8 @@ public final class ServerSettingsLoader {
     return host.substring(0, Math.min(host.length(), 58)) + "-" + suffix;
   }
 
-  private static Duration events(ConfigNode node) {
-    Duration retention = node.positiveDuration("retention", Duration.ofDays(7));
+  private static Duration retention(ConfigNode node, Duration byDefault) {
+    Duration retention = node.positiveDuration("retention", byDefault);
     node.finish();
     return retention;
   }

@@ -128,7 +128,7 @@ public final class TestFleet implements AutoCloseable {
         new Storage(dir.resolve("data"), jdbcUrl, jdbcUrl.isPresent() ? "fleet" : "", jdbcUrl.isPresent() ? "fleet" : "",
             replicaName()),
         Duration.ofDays(1), Optional.of(new Signing(dir.resolve("ca.pem"), dir.resolve("ca-key.pem"), Duration.ofDays(1))),
-        "text", List.of(ServerSettings.DEFAULT_SECRET_KEYS));
+        "text", List.of(ServerSettings.DEFAULT_SECRET_KEYS), Duration.ofDays(1));
   }
 
   private Limits opampLimits() {

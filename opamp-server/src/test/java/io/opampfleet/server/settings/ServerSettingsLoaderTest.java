@@ -74,10 +74,13 @@ class ServerSettingsLoaderTest {
 
   @Test
   void environmentVariablesAreExpanded() throws IOException {
-    ServerSettings settings = loader.load(file("storage:\n  data_dir: ${DATA}/h2\nevents:\n  retention: 36h\n"));
+    ServerSettings settings = loader.load(file("storage:\n  data_dir: ${DATA}/h2\nevents:\n  retention: 36h\n"
+        + "audit:\n  retention: 720h\n"));
 
     assertThat(settings.storage().dataDir()).isEqualTo(Path.of("/var/lib/fleet/h2"));
     assertThat(settings.eventRetention()).isEqualTo(Duration.ofHours(36));
+    assertThat(settings.auditRetention()).isEqualTo(Duration.ofDays(30));
+    assertThat(loader.defaults().auditRetention()).isEqualTo(Duration.ofDays(365));
   }
 
   @Test

@@ -186,6 +186,21 @@ class WebUiIT {
 
     assertThat(fleet.admin(TestFleet.ADMIN).get("/api/v1/configs/shipping/versions/2").body().get("body").asText())
         .isEqualTo(v1.replace("4318", "4319"));
+
+    // The audit log has both versions: who added each, with what before (secrets hidden there too).
+    browser.await(By.cssSelector("#nav a[data-section=audit]")).click();
+    browser.awaitText(By.id("audit-entries"), "test-operator");
+    List<WebElement> rows = browser.all(By.cssSelector("#audit-entries tr[data-audit]"));
+    assertThat(rows).hasSize(2);
+    assertThat(rows.get(0).getText()).contains("test-operator", "operator", "POST /api/v1/configs/{name}/versions",
+        "/api/v1/configs/shipping/versions", "201");
+    rows.get(0).findElement(By.tagName("summary")).click();
+    assertThat(rows.get(0).getText()).contains("\"comment\"", "\"version\": 1", "x-api-key: <redacted>")
+        .doesNotContain("k-live-4242");
+    browser.screenshot("09d-audit-log");
+    browser.type(browser.await(By.id("audit-actor")), "test-admin");
+    await().atMost(Duration.ofSeconds(5)).until(() -> browser.all(By.cssSelector("#audit-entries tr[data-audit]"))
+        .size() == 1);
   }
 
   @Test
