@@ -377,7 +377,9 @@ public final class Supervisor implements AutoCloseable {
 
   /**
    * The collector starts on what it ran last, or the last good config, or the nop pipeline; never
-   * on a config that was reported FAILED.
+   * on a config that was reported FAILED, nor on one the supervisor stopped (was killed) while
+   * applying: that one was never seen healthy and could crash the collector at every start, so it
+   * is reported FAILED and the last good config runs.
    */
   private void startOnKnownConfig() throws InterruptedException {
     if (fallbackAllowed && !config.agent().startupFallbackConfigs().isEmpty() && running == null && lastGood == null) {
@@ -391,9 +393,16 @@ public final class Supervisor implements AutoCloseable {
       }
     }
     RemoteConfigStatus last = state.lastRemoteConfigStatus();
-    if (running != null && last.getStatus() == RemoteConfigStatuses.RemoteConfigStatuses_FAILED
+    boolean unverified = last.getStatus() == RemoteConfigStatuses.RemoteConfigStatuses_APPLYING;
+    if (running != null && (last.getStatus() == RemoteConfigStatuses.RemoteConfigStatuses_FAILED || unverified)
         && last.getLastRemoteConfigHash().equals(running.getConfigHash())) {
       running = lastGood;
+      if (unverified) {
+        report(RemoteConfigStatuses.RemoteConfigStatuses_FAILED, last.getLastRemoteConfigHash(),
+            "the supervisor stopped while applying it, before the collector was seen healthy on it; "
+                + (lastGood == null ? "the configuration it had before any remote config runs"
+                : "the last good remote config runs"));
+      }
     }
     for (AgentRemoteConfig candidate : new AgentRemoteConfig[] {running, lastGood, null}) {
       try {

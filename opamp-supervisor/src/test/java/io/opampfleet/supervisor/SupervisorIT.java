@@ -16,6 +16,8 @@ import io.opampfleet.proto.RemoteConfigStatuses;
 import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.supervisor.config.SupervisorConfig;
 import io.opampfleet.supervisor.config.SupervisorConfigLoader;
+import io.opampfleet.supervisor.storage.PersistentState;
+import io.opampfleet.supervisor.storage.RemoteConfigStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -70,6 +72,10 @@ class SupervisorIT {
         %s
         """.formatted(server.address().getPort(), capabilities, dir.resolve("storage"), RealCollector.binary().toString(),
         agentKeys.isEmpty() ? "" : "  " + agentKeys));
+    startSupervisor(file);
+  }
+
+  private void startSupervisor(Path file) throws Exception {
     SupervisorConfig config = new SupervisorConfigLoader(Map.<String, String>of()::get).load(file).config();
     supervisor = new Supervisor(config);
     supervisor.start();
@@ -179,6 +185,34 @@ class SupervisorIT {
   }
 
   @Test
+  void startedAgainAfterAKillWhileApplyingItRunsTheLastGoodConfigAndFailsTheOneItWasApplying() throws Exception {
+    start("", "");
+    int goodPort = freePort();
+    AgentRemoteConfig good = push("good", otlpPipeline(goodPort));
+    await("good applied").atMost(PATIENCE).until(() -> status(good) == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED);
+    supervisor.close();
+    supervisor = null;
+    // What a SIGKILL right after a new config was taken leaves in storage: the config received, its status APPLYING.
+    int unverifiedPort = freePort();
+    AgentRemoteConfig unverified = offer("unverified", otlpPipeline(unverifiedPort));
+    Path storage = dir.resolve("storage");
+    new RemoteConfigStore(storage).saveReceived(unverified);
+    PersistentState.loadOrCreate(storage, null).withRemoteConfigStatus(io.opampfleet.proto.RemoteConfigStatus.newBuilder()
+        .setStatus(RemoteConfigStatuses.RemoteConfigStatuses_APPLYING).setLastRemoteConfigHash(unverified.getConfigHash())
+        .build()).save(storage);
+    received.clear();
+
+    startSupervisor(dir.resolve("supervisor.yaml"));
+
+    await("the unverified config failed").atMost(PATIENCE)
+        .until(() -> status(unverified) == RemoteConfigStatuses.RemoteConfigStatuses_FAILED);
+    assertThat(lastStatus(unverified).getErrorMessage()).contains("stopped while applying it")
+        .contains("the last good remote config runs");
+    await("the good config runs").atMost(PATIENCE).until(() -> listening(goodPort));
+    assertThat(listening(unverifiedPort)).isFalse();
+  }
+
+  @Test
   void theRestartCommandRestartsTheCollector() throws Exception {
     start(", accepts_restart_command: true", "");
     long first = supervisor.collectorPid();
@@ -195,12 +229,16 @@ class SupervisorIT {
         .reduce((first, second) -> second).orElseThrow().getRemoteConfigStatus();
   }
 
-  private AgentRemoteConfig push(String name, String yaml) {
-    AgentRemoteConfig offer = AgentRemoteConfig.newBuilder()
+  private static AgentRemoteConfig offer(String name, String yaml) {
+    return AgentRemoteConfig.newBuilder()
         .setConfig(AgentConfigMap.newBuilder().putConfigMap("", AgentConfigFile.newBuilder()
             .setBody(ByteString.copyFromUtf8(yaml)).setContentType("text/yaml").build()))
         .setConfigHash(ByteString.copyFromUtf8(name))
         .build();
+  }
+
+  private AgentRemoteConfig push(String name, String yaml) {
+    AgentRemoteConfig offer = offer(name, yaml);
     connection.get().send(ServerToAgent.newBuilder().setCapabilities(7).setRemoteConfig(offer).build());
     return offer;
   }

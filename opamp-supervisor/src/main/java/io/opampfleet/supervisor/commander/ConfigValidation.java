@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -11,32 +12,41 @@ import java.util.concurrent.TimeUnit;
 /**
  * agent::validate_config: the collector's own {@code validate} command on a config before it
  * replaces the running one, as the Go supervisor runs it (a temporary file in the storage
- * directory, 10 seconds at most).
+ * directory, 10 seconds at most). Its output goes to a file, not a pipe read here, so a command
+ * that hangs (or leaves a child holding its output open) is killed at the timeout and cannot hold
+ * the supervisor's only working thread.
  */
 public final class ConfigValidation {
-  private static final long TIMEOUT_SECONDS = 10;
+  private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
   private ConfigValidation() {}
 
   /** What the collector says is wrong with the config, or empty when it accepts it. */
   public static Optional<String> problems(Path executable, Map<String, String> env, Path storage, String yaml)
       throws IOException, InterruptedException {
+    return problems(executable, env, storage, yaml, TIMEOUT);
+  }
+
+  static Optional<String> problems(Path executable, Map<String, String> env, Path storage, String yaml,
+      Duration timeout) throws IOException, InterruptedException {
     Path file = Files.createTempFile(storage, "validate-config-", ".yaml");
+    Path output = Files.createTempFile(storage, "validate-output-", ".txt");
     try {
       Files.writeString(file, yaml);
       ProcessBuilder builder = new ProcessBuilder(executable.toString(), "validate", "--config", file.toString())
-          .redirectErrorStream(true);
+          .redirectErrorStream(true).redirectOutput(output.toFile());
       builder.environment().putAll(env);
       Process validate = builder.start();
-      byte[] output = validate.getInputStream().readAllBytes();
-      if (!validate.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+      if (!validate.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        validate.descendants().forEach(ProcessHandle::destroyForcibly);
         validate.destroyForcibly();
-        return Optional.of("the collector's validate command did not finish within " + TIMEOUT_SECONDS + " s");
+        return Optional.of("the collector's validate command did not finish within " + timeout.toMillis() + " ms");
       }
       return validate.exitValue() == 0 ? Optional.empty()
-          : Optional.of("the collector refuses the config: " + new String(output, StandardCharsets.UTF_8).strip());
+          : Optional.of("the collector refuses the config: " + Files.readString(output, StandardCharsets.UTF_8).strip());
     } finally {
       Files.deleteIfExists(file);
+      Files.deleteIfExists(output);
     }
   }
 }

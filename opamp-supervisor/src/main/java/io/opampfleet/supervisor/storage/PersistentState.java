@@ -12,9 +12,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The supervisor's {@code persistent_state.yaml}, in the Go supervisor's format so a user can move
@@ -23,8 +25,12 @@ import java.util.UUID;
 public record PersistentState(UUID instanceId, RemoteConfigStatus lastRemoteConfigStatus) {
   public static final String FILE = "persistent_state.yaml";
 
+  private static final Pattern INSTANCE_ID = Pattern.compile(
+      "instance_id:\\s*[\"']?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})");
   private static final ObjectMapper YAML = new ObjectMapper(
-      new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+      new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+          // A hash in hex such as 1e5 would otherwise be written bare and read back as a number.
+          .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS));
 
   /**
    * The state in the storage directory, or a new one (with {@code configuredId}, or a new UUIDv7)
@@ -32,8 +38,8 @@ public record PersistentState(UUID instanceId, RemoteConfigStatus lastRemoteConf
    */
   public static PersistentState loadOrCreate(Path storage, UUID configuredId) {
     Path file = storage.resolve(FILE);
-    if (Files.exists(file)) {
-      PersistentState stored = read(file);
+    PersistentState stored = Files.exists(file) ? readOrRecover(file) : null;
+    if (stored != null) {
       if (configuredId == null || configuredId.equals(stored.instanceId())) {
         return stored;
       }
@@ -55,7 +61,7 @@ public record PersistentState(UUID instanceId, RemoteConfigStatus lastRemoteConf
     return new PersistentState(instanceId, status);
   }
 
-  /** Writes the file whole, through a temporary file, so a crash never leaves half of it. */
+  /** Writes the file whole, forced to disk, so a crash never leaves half of it. */
   public void save(Path storage) {
     ObjectNode root = YAML.createObjectNode();
     root.put("instance_id", instanceId.toString());
@@ -64,29 +70,48 @@ public record PersistentState(UUID instanceId, RemoteConfigStatus lastRemoteConf
     status.put("last_remote_config_hash", HexFormat.of().formatHex(lastRemoteConfigStatus.getLastRemoteConfigHash().toByteArray()));
     status.put("error_message", lastRemoteConfigStatus.getErrorMessage());
     try {
-      Files.createDirectories(storage);
-      Path partial = storage.resolve(FILE + ".partial");
-      Files.writeString(partial, YAML.writeValueAsString(root));
-      Files.move(partial, storage.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      PrivateFiles.write(storage.resolve(FILE), YAML.writeValueAsBytes(root));
     } catch (IOException e) {
       throw new UncheckedIOException(storage.resolve(FILE) + ": cannot be written: " + e.getMessage(), e);
     }
   }
 
-  private static PersistentState read(Path file) {
+  /**
+   * The stored state; one that cannot be read is set aside, and the state starts again with its
+   * instance uid when the file still names one (the server knows the agent by it), else with none.
+   */
+  private static PersistentState readOrRecover(Path file) {
+    String text;
     try {
-      JsonNode root = YAML.readTree(Files.readString(file));
-      UUID id = UUID.fromString(root.path("instance_id").asText());
-      JsonNode status = root.path("last_remote_config_status");
-      RemoteConfigStatus lastStatus = RemoteConfigStatus.newBuilder()
-          .setStatus(RemoteConfigStatuses.forNumber(status.path("status").asInt(0)))
-          .setLastRemoteConfigHash(ByteString.copyFrom(HexFormat.of().parseHex(status.path("last_remote_config_hash").asText(""))))
-          .setErrorMessage(status.path("error_message").asText(""))
-          .build();
-      return new PersistentState(id, lastStatus);
-    } catch (IOException | IllegalArgumentException | NullPointerException e) {
-      throw new IllegalStateException(file + ": cannot be read (" + e.getMessage()
-          + "); remove it to let the supervisor start with a new instance uid", e);
+      text = Files.readString(file, StandardCharsets.ISO_8859_1);
+    } catch (IOException e) {
+      throw new UncheckedIOException(file + ": cannot be read: " + e.getMessage(), e);
     }
+    try {
+      return parse(text);
+    } catch (IOException | IllegalArgumentException | NullPointerException e) {
+      Matcher uid = INSTANCE_ID.matcher(text);
+      PrivateFiles.setAside(file, "it cannot be read (" + e.getMessage() + "); "
+          + (uid.find() ? "its instance uid " + uid.group(1) + " is kept" : "a new instance uid is made"));
+      if (!uid.reset().find()) {
+        return null;
+      }
+      PersistentState recovered = new PersistentState(UUID.fromString(uid.group(1)),
+          RemoteConfigStatus.getDefaultInstance());
+      recovered.save(file.getParent());
+      return recovered;
+    }
+  }
+
+  private static PersistentState parse(String text) throws IOException {
+    JsonNode root = YAML.readTree(text);
+    UUID id = UUID.fromString(root.path("instance_id").asText());
+    JsonNode status = root.path("last_remote_config_status");
+    RemoteConfigStatus lastStatus = RemoteConfigStatus.newBuilder()
+        .setStatus(RemoteConfigStatuses.forNumber(status.path("status").asInt(0)))
+        .setLastRemoteConfigHash(ByteString.copyFrom(HexFormat.of().parseHex(status.path("last_remote_config_hash").asText(""))))
+        .setErrorMessage(status.path("error_message").asText(""))
+        .build();
+    return new PersistentState(id, lastStatus);
   }
 }

@@ -1,37 +1,98 @@
 package io.opampfleet.supervisor.storage;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.EnumSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Files of the storage directory only the owner reads, written whole or not at all. */
+/**
+ * Files of the storage directory only the owner reads, written whole or not at all: created with
+ * their final permissions, forced to disk before they replace the old file, and the directory forced
+ * after, so a power cut leaves the old file or the new one. One that cannot be read is set aside.
+ */
 public final class PrivateFiles {
+  private static final Logger log = LoggerFactory.getLogger(PrivateFiles.class);
+
   private PrivateFiles() {}
 
-  /** The message kept in {@code file}, or null when there is none. */
+  /**
+   * The message kept in {@code file}, or null when there is none. An empty or damaged file (a
+   * crash of another program, a full disk) is renamed aside with a warning and taken as none.
+   */
   public static <T> T read(Path file, com.google.protobuf.Parser<T> parser, String what) {
     if (!Files.exists(file)) {
       return null;
     }
     try {
-      return parser.parseFrom(Files.readAllBytes(file));
+      byte[] content = Files.readAllBytes(file);
+      if (content.length == 0) {
+        setAside(file, "it is empty");
+        return null;
+      }
+      return parser.parseFrom(content);
+    } catch (InvalidProtocolBufferException e) {
+      setAside(file, "it is not " + what + " (" + e.getMessage() + ")");
+      return null;
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(file + ": cannot be read as " + what + "; remove it to start without", e);
+      throw new UncheckedIOException(file + ": cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  /** Renames a file that cannot be used to {@code <name>.unreadable-<time>}, where a person can look at it. */
+  public static void setAside(Path file, String why) {
+    Path aside = file.resolveSibling(file.getFileName() + ".unreadable-" + Instant.now().toEpochMilli());
+    try {
+      Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
+      log.warn("{}: set aside as {} and not used: {}", file, aside.getFileName(), why);
+    } catch (IOException e) {
+      throw new UncheckedIOException(file + ": cannot be used (" + why + ") nor set aside: " + e.getMessage(), e);
     }
   }
 
   public static void write(Path file, byte[] content) throws IOException {
-    Files.createDirectories(file.toAbsolutePath().getParent());
+    Path directory = file.toAbsolutePath().getParent();
+    Files.createDirectories(directory);
     Path partial = file.resolveSibling(file.getFileName() + ".partial");
     Files.deleteIfExists(partial);
-    Files.write(partial, content);
-    try {
-      Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("rw-------"));
-    } catch (UnsupportedOperationException e) {
-      // Not a POSIX file system: the directory's own permissions guard it.
+    try (FileChannel channel = FileChannel.open(partial,
+        EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), ownerOnly(directory))) {
+      ByteBuffer buffer = ByteBuffer.wrap(content);
+      while (buffer.hasRemaining()) {
+        channel.write(buffer);
+      }
+      channel.force(true);
     }
     Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    forceDirectory(directory);
+  }
+
+  private static FileAttribute<?>[] ownerOnly(Path directory) {
+    // Not a POSIX file system: the directory's own permissions guard it.
+    return directory.getFileSystem().supportedFileAttributeViews().contains("posix")
+        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
+        : new FileAttribute<?>[0];
+  }
+
+  /** The rename itself reaches the disk only once the directory is forced; some systems cannot open one. */
+  private static void forceDirectory(Path directory) {
+    try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (FileSystemException | UnsupportedOperationException cannot) {
+      // Windows and some file systems do not open directories: the rename is as durable as they make it.
+    } catch (IOException e) {
+      log.debug("{}: could not be forced to disk: {}", directory, e.getMessage());
+    }
   }
 }

@@ -39,7 +39,13 @@ public final class ConnectionOffer {
         return configured;
       }
       Path key = storage.resolve(KEY_FILE);
-      return apply(configured, offer, Files.exists(key) ? Files.readString(key) : null);
+      try {
+        return apply(configured, offer, Files.exists(key) ? Files.readString(key) : null);
+      } catch (IllegalArgumentException unusable) {
+        // supervisor.yaml's server is still there to go back to.
+        PrivateFiles.setAside(settings, "the offer it keeps cannot be used: " + unusable.getMessage());
+        return configured;
+      }
     } catch (IOException | UncheckedIOException e) {
       throw new ConfigException(settings + ": cannot be read: " + e.getMessage());
     }

@@ -1,7 +1,6 @@
 package io.opampfleet.supervisor.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.opampfleet.proto.RemoteConfigStatus;
@@ -9,6 +8,7 @@ import io.opampfleet.proto.RemoteConfigStatuses;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,6 +48,16 @@ class PersistentStateTest {
   }
 
   @Test
+  void aHashThatLooksLikeANumberIsReadBackAsItWasWritten() {
+    RemoteConfigStatus applying = RemoteConfigStatus.newBuilder()
+        .setStatus(RemoteConfigStatuses.RemoteConfigStatuses_APPLYING)
+        .setLastRemoteConfigHash(ByteString.copyFrom(java.util.HexFormat.of().parseHex("756e7665726966696564"))).build();
+    PersistentState.loadOrCreate(storage, null).withRemoteConfigStatus(applying).save(storage);
+
+    assertThat(PersistentState.loadOrCreate(storage, null).lastRemoteConfigStatus()).isEqualTo(applying);
+  }
+
+  @Test
   void aConfiguredInstanceIdReplacesTheStoredOne() {
     PersistentState.loadOrCreate(storage, null);
     UUID configured = UUID.fromString("0192f3a4-5b6c-7d8e-9f00-112233445566");
@@ -57,11 +67,25 @@ class PersistentStateTest {
   }
 
   @Test
-  void aDamagedFileSaysWhatToDo() throws Exception {
-    Files.writeString(storage.resolve("persistent_state.yaml"), "instance_id: nonsense\n");
+  void aDamagedFileIsSetAsideKeepingTheInstanceUidItStillNames() throws Exception {
+    Files.writeString(storage.resolve("persistent_state.yaml"),
+        "instance_id: 0192f3a4-5b6c-7d8e-9f00-112233445566\nlast_remote_config_status: {status: [\u0000\n");
 
-    assertThatThrownBy(() -> PersistentState.loadOrCreate(storage, null))
-        .hasMessageContaining("persistent_state.yaml: cannot be read")
-        .hasMessageContaining("remove it to let the supervisor start with a new instance uid");
+    PersistentState recovered = PersistentState.loadOrCreate(storage, null);
+
+    assertThat(recovered.instanceId()).isEqualTo(UUID.fromString("0192f3a4-5b6c-7d8e-9f00-112233445566"));
+    assertThat(PersistentState.loadOrCreate(storage, null).instanceId()).isEqualTo(recovered.instanceId());
+    try (Stream<Path> files = Files.list(storage)) {
+      assertThat(files.map(file -> file.getFileName().toString()))
+          .anyMatch(name -> name.startsWith("persistent_state.yaml.unreadable-"));
+    }
+  }
+
+  @Test
+  void anEmptyFileGivesANewInstanceUid() throws Exception {
+    Files.writeString(storage.resolve("persistent_state.yaml"), "");
+
+    assertThat(PersistentState.loadOrCreate(storage, null).instanceId().version()).isEqualTo(7);
+    assertThat(Files.readString(storage.resolve("persistent_state.yaml"))).contains("instance_id:");
   }
 }
