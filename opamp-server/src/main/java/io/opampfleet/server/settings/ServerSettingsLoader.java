@@ -61,10 +61,11 @@ public final class ServerSettingsLoader {
 
   private ServerSettings read(String file, JsonNode tree) {
     ConfigNode root = new ConfigNode(file, "", tree, new EnvExpander(environment), new ArrayList<>());
+    Listener opamp = listener(root.child("opamp"), 4320, true, Limits.opampDefaults(maxHeapBytes));
     ServerSettings settings = new ServerSettings(
-        listener(root.child("opamp"), 4320, true, Limits.opampDefaults(maxHeapBytes)),
+        opamp,
         listener(root.child("admin"), 4321, false, Limits.adminDefaults()),
-        agentPolicy(root.child("agents")),
+        agentPolicy(root.child("agents"), presentsCertificates(opamp)),
         tokens(root),
         storage(root.child("storage")),
         retention(root.child("events"), Duration.ofDays(7)),
@@ -152,8 +153,17 @@ public final class ServerSettingsLoader {
     }
   }
 
-  private static AgentPolicy agentPolicy(ConfigNode node) {
-    AgentPolicy policy = new AgentPolicy(node.bool("require_uid_in_certificate", false),
+  /** Whether agents connect with client certificates: to the listener, or to a balancer that forwards them. */
+  private static boolean presentsCertificates(Listener opamp) {
+    return opamp.tls().flatMap(Tls::clientCaFile).isPresent() || opamp.balancers().clientCertificateHeader() != null;
+  }
+
+  /**
+   * Where agents present certificates, each must name its instance uid unless turned off: else the
+   * first certificate the CA signed to use a uid would own it.
+   */
+  private static AgentPolicy agentPolicy(ConfigNode node, boolean certificates) {
+    AgentPolicy policy = new AgentPolicy(node.bool("require_uid_in_certificate", certificates),
         Optional.ofNullable(node.string("endpoint", null)).filter(url -> !url.isBlank()),
         Optional.ofNullable(node.string("package_download_url", null)).filter(url -> !url.isBlank()));
     policy.endpoint().ifPresent(url -> {

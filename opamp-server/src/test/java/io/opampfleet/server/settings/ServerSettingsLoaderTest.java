@@ -63,6 +63,19 @@ class ServerSettingsLoaderTest {
   }
 
   @Test
+  void whereAgentsPresentCertificatesEachMustNameItsUidUnlessTurnedOff() throws IOException {
+    String mutualTls = "opamp:\n  tls: {cert_file: s.crt, key_file: s.key, client_ca_file: ca.crt}\n";
+    String balancer = "opamp:\n  insecure: true\n  balancers: {addresses: [10.0.0.0/8], client_certificate_header:"
+        + " X-SSL-Client-Cert}\n";
+
+    assertThat(loader.load(file(mutualTls)).agents().requireUidInCertificate()).isTrue();
+    assertThat(loader.load(file(balancer)).agents().requireUidInCertificate()).isTrue();
+    assertThat(loader.load(file(mutualTls + "agents: {require_uid_in_certificate: false}\n")).agents()
+        .requireUidInCertificate()).isFalse();
+    assertThat(loader.defaults().agents().requireUidInCertificate()).isFalse();
+  }
+
+  @Test
   void theKeysWhoseValuesOnlyAdminsReadAreRegularExpressions() throws IOException {
     assertThat(loader.defaults().secretKeys()).containsExactly(ServerSettings.DEFAULT_SECRET_KEYS);
     assertThat(loader.load(file("redaction:\n  secret_keys: ['(?i)dsn', '.*_pass']\n")).secretKeys())

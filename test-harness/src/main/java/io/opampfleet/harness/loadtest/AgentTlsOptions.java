@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
 final class AgentTlsOptions {
   @Option(names = "--ca", description = "PEM CA that signed the servers' certificates (wss, https)")
   Path ca;
-  @Option(names = "--cert", description = "PEM client certificate for every agent")
+  @Option(names = "--cert", description = "PEM client certificate for every agent (a server that requires each"
+      + " certificate to name its agent's uid, as under mutual TLS by default, refuses all but one: use --ca-key)")
   Path cert;
   @Option(names = "--key", description = "PEM private key of --cert")
   Path key;
