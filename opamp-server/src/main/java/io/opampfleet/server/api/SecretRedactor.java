@@ -63,7 +63,9 @@ public final class SecretRedactor {
    * @throws IllegalArgumentException naming the keys whose marks {@code previous} has no value for
    */
   public String restore(String text, String previous) {
-    List<Secret> marks = secrets(text).stream().filter(secret -> secret.value(text).equals(MARK)).toList();
+    // A mark begins the value it stands for; what follows it on the line (after a quoted secret) is not part of it.
+    List<Secret> marks = secrets(text).stream().filter(secret -> secret.value(text).startsWith(MARK))
+        .map(secret -> new Secret(secret.path(), secret.start(), secret.start() + MARK.length())).toList();
     if (marks.isEmpty()) {
       return text;
     }
