@@ -53,6 +53,12 @@ public final class AdminClient {
     }
   }
 
+  /** Sends these bytes as a JSON body, whatever they are. */
+  public Answer send(String method, String path, byte[] body) {
+    return send(request(path).header("Content-Type", "application/json")
+        .method(method, HttpRequest.BodyPublishers.ofByteArray(body)));
+  }
+
   public Answer delete(String path) {
     return send(request(path).DELETE());
   }
