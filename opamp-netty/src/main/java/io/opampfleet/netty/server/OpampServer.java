@@ -12,6 +12,8 @@ import io.opampfleet.netty.server.internal.MessageDispatcher;
 import io.opampfleet.netty.server.internal.ServerContext;
 import io.opampfleet.netty.server.internal.ServerPipeline;
 import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -103,8 +105,18 @@ public final class OpampServer implements AutoCloseable {
     private ServerLimits limits = ServerLimits.defaults();
     private Balancers balancers = Balancers.none();
     private EventLoopGroup group;
+    private final Map<String, HttpEndpoint> endpoints = new HashMap<>();
 
     private Builder() {}
+
+    /** Serves another path on this listener (for example OTLP at {@code /v1/metrics}). */
+    public Builder endpoint(String path, HttpEndpoint endpoint) {
+      if (!path.startsWith("/")) {
+        throw new IllegalArgumentException("an endpoint's path must start with '/', not '" + path + "'");
+      }
+      endpoints.put(path, Objects.requireNonNull(endpoint));
+      return this;
+    }
 
     public Builder bind(InetSocketAddress address) {
       this.address = Objects.requireNonNull(address);
@@ -161,7 +173,7 @@ public final class OpampServer implements AutoCloseable {
       boolean ownsGroup = group == null;
       EventLoopGroup loops = ownsGroup ? new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory()) : group;
       ServerContext context = ServerContext.create(path, limits, balancers,
-          new MessageDispatcher(callbacks, callbackExecutor, limits.maxMessageBytes()));
+          new MessageDispatcher(callbacks, callbackExecutor, limits.maxMessageBytes()), endpoints);
       try {
         Channel channel = new ServerBootstrap()
             .group(loops)

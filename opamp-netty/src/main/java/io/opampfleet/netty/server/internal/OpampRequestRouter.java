@@ -19,6 +19,7 @@ import io.opampfleet.netty.guard.ConnectionCounter;
 import io.opampfleet.netty.guard.RequestDeadline;
 import io.opampfleet.netty.server.ConnectionDecision;
 import io.opampfleet.netty.server.ConnectionRequest;
+import io.opampfleet.netty.server.HttpEndpoint;
 import io.opampfleet.netty.server.Transport;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -49,7 +50,8 @@ public final class OpampRequestRouter extends SimpleChannelInboundHandler<FullHt
       return;
     }
     String path = new QueryStringDecoder(request.uri()).path();
-    if (!path.equals(context.path())) {
+    HttpEndpoint endpoint = context.endpoints().get(path);
+    if (!path.equals(context.path()) && endpoint == null) {
       HttpResponses.text(ctx, HttpResponseStatus.NOT_FOUND, "not found: OpAMP is served at " + context.path());
       return;
     }
@@ -58,7 +60,7 @@ public final class OpampRequestRouter extends SimpleChannelInboundHandler<FullHt
           "the server is at its connection limit; retry later");
       return;
     }
-    Transport transport = transportOf(ctx, request);
+    Transport transport = endpoint != null ? Transport.HTTP : transportOf(ctx, request);
     if (transport == null) {
       return;
     }
@@ -67,6 +69,10 @@ public final class OpampRequestRouter extends SimpleChannelInboundHandler<FullHt
       peers = ForwardedCertificate.of(ctx.channel(), request.headers(), context.balancers()).orElseGet(() -> peerCertificates(ctx));
     } catch (ForwardedCertificate.Refused refused) {
       HttpResponses.text(ctx, refused.status(), refused.getMessage());
+      return;
+    }
+    if (endpoint != null) {
+      EndpointExchange.run(ctx, context, endpoint, path, request, peers);
       return;
     }
     ConnectionRequest connection = new ConnectionRequest(transport, ClientAddress.of(ctx.channel()),

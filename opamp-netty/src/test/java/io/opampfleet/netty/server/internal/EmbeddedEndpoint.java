@@ -18,7 +18,7 @@ final class EmbeddedEndpoint {
 
   EmbeddedEndpoint(ServerCallbacks callbacks, ServerLimits limits) {
     context = ServerContext.create("/v1/opamp", limits, io.opampfleet.netty.server.Balancers.none(),
-        new MessageDispatcher(callbacks, Runnable::run, limits.maxMessageBytes()));
+        new MessageDispatcher(callbacks, Runnable::run, limits.maxMessageBytes()), java.util.Map.of());
   }
 
   EmbeddedEndpoint() {
