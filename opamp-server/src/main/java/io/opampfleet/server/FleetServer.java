@@ -59,7 +59,14 @@ import io.opampfleet.server.replicas.ReportedStateFollower;
 import io.opampfleet.server.replicas.StoredFleet;
 import io.opampfleet.server.replicas.StoreSignalsListener;
 import io.opampfleet.server.store.TokenRepository;
+import io.opampfleet.server.store.ServerKeys;
 import io.opampfleet.server.store.WriteBehind;
+import io.opampfleet.server.telemetry.FleetTelemetry;
+import io.opampfleet.server.telemetry.OtlpForwarder;
+import io.opampfleet.server.telemetry.OtlpMetricsEndpoint;
+import io.opampfleet.server.telemetry.OwnTelemetryCredentials;
+import io.opampfleet.server.telemetry.OwnTelemetryOffers;
+import io.opampfleet.server.telemetry.TelemetrySenders;
 import io.opampfleet.strictyaml.ConfigException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -147,7 +154,13 @@ public final class FleetServer implements AutoCloseable {
     boolean adminTls = settings.admin().tls().isPresent();
     PackageOffers offers = new PackageOffers(packages, writes, () -> settings.agents().packageDownloadUrl()
         .orElseGet(() -> AdvertisedUrls.base(adminTls ? "https" : "http", adminBound.get(), adminTls)));
-    AgentCommands commands = new AgentCommands(signer(settings, opampBound::get), offers);
+    boolean agentsTls = settings.opamp().tls().isPresent();
+    OwnTelemetryCredentials credentials = new OwnTelemetryCredentials(new ServerKeys(database).key("own_telemetry"));
+    OwnTelemetryOffers ownTelemetryOffers = new OwnTelemetryOffers(settings.ownTelemetry(), () -> settings.agents()
+        .endpoint().map(FleetServer::metricsUrl)
+        .orElseGet(() -> AdvertisedUrls.base(agentsTls ? "https" : "http", opampBound.get(), agentsTls))
+        + OtlpMetricsEndpoint.PATH, credentials);
+    AgentCommands commands = new AgentCommands(signer(settings, opampBound::get), offers, ownTelemetryOffers);
     DesiredConfigs desired = new DesiredConfigs(writes, commands);
     RolloutEngine rollouts = new RolloutEngine(inventory, fleet, configs, new RolloutRepository(database, RolloutState.unfinished()), writes,
         desired, packages, offers, System::currentTimeMillis, presence);
@@ -185,7 +198,9 @@ public final class FleetServer implements AutoCloseable {
     EventLoopGroup loops = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     started.push(() -> loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly());
     EventLog events = new EventLog(database);
-    AgentsApi agents = new AgentsApi(inventory, fleet, configs, events, writes, commands, operator, rollouts);
+    FleetTelemetry telemetry = new FleetTelemetry(settings.ownTelemetry());
+    AgentsApi agents = new AgentsApi(inventory, fleet, configs, events, writes, commands, operator, rollouts,
+        telemetry);
     AtomicBoolean listening = new AtomicBoolean();
     SecretRedactor secrets = new SecretRedactor(settings.secretKeys());
     StoreProbe store = new StoreProbe(database, Duration.ofSeconds(2));
@@ -209,6 +224,10 @@ public final class FleetServer implements AutoCloseable {
         .callbackExecutor(agentWork).eventLoopGroup(loops).limits(opampLimits(settings.opamp().limits()))
         .balancers(settings.opamp().balancers());
     settings.opamp().tls().ifPresent(tls -> opampBuilder.tls(ServerTls.context("opamp", tls)));
+    if (settings.ownTelemetry().toServer()) {
+      opampBuilder.endpoint(OtlpMetricsEndpoint.PATH, ownTelemetryReceiver(settings, metrics, telemetry,
+          new TelemetrySenders(inventory, credentials)));
+    }
     OpampServer opamp = opampBuilder.start();
     metrics.gauge("opamp_message_bytes_in_hand", "Bytes of agents' messages held from their first byte to their"
         + " reply; past the budget (a quarter of the heap) a message is refused", opamp::bytesInHand);
@@ -234,6 +253,42 @@ public final class FleetServer implements AutoCloseable {
     static FleetCounts of(List<AgentSnapshot> fleet) {
       return new FleetCounts(fleet.size(), fleet.stream().filter(agent -> agent.drift().isPresent()).count());
     }
+  }
+
+  /** The OTLP receiver of agents' own metrics, forwarding to the operator's endpoint when there is one too. */
+  private static OtlpMetricsEndpoint ownTelemetryReceiver(ServerSettings settings, FleetMetrics metrics,
+      FleetTelemetry telemetry, TelemetrySenders senders) {
+    Optional<OtlpForwarder> forwarder = settings.ownTelemetry().external().map(OtlpForwarder::new);
+    OtlpMetricsEndpoint receiver = new OtlpMetricsEndpoint(telemetry, senders,
+        settings.ownTelemetry().maxRequestBytes(), forwarder, System::currentTimeMillis);
+    Supplier<FleetTelemetry.Counts> counts = Suppliers.memoizeWithExpiration(
+        () -> telemetry.counts(System.currentTimeMillis()), Duration.ofSeconds(1));
+    metrics.gauge("opamp_agents_reporting_own_metrics", "Agents whose own metrics this server received within"
+        + " the window", () -> counts.get().reporting());
+    metrics.gauge("opamp_agents_dropping_data", "Agents whose receivers refused or exporters failed items in the"
+        + " last five minutes, by their own metrics", () -> counts.get().dropping());
+    metrics.gauge("opamp_agents_queue_filling", "Agents with an exporter queue at least 80% full",
+        () -> counts.get().queueFilling());
+    metrics.labelledGauge("opamp_own_metrics_requests_total", "Own-telemetry OTLP requests by the status answered",
+        () -> {
+          Map<String, Double> samples = new LinkedHashMap<>();
+          receiver.counts().byStatus().forEach((status, n) -> samples.put("status=\"" + status + "\"", n.doubleValue()));
+          return samples;
+        });
+    forwarder.ifPresent(to -> {
+      metrics.counter("opamp_own_metrics_forwarded_total", "Own-telemetry requests passed on to the external"
+          + " endpoint", to::forwarded);
+      metrics.counter("opamp_own_metrics_forward_failures_total", "Own-telemetry requests the external endpoint"
+          + " did not take, or dropped with too many on their way", to::failed);
+    });
+    return receiver;
+  }
+
+  /** {@code wss://host:port/v1/opamp} as agents reach the server: the same host and port over https. */
+  private static String metricsUrl(String opampEndpoint) {
+    java.net.URI uri = java.net.URI.create(opampEndpoint);
+    String scheme = uri.getScheme().equals("wss") || uri.getScheme().equals("https") ? "https" : "http";
+    return scheme + "://" + uri.getRawAuthority();
   }
 
   private static ServerLimits opampLimits(ServerSettings.Limits limits) {

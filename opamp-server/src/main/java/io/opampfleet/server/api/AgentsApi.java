@@ -16,12 +16,17 @@ import io.opampfleet.server.selector.SelectorException;
 import io.opampfleet.server.store.ConfigRepository;
 import io.opampfleet.server.store.EventLog;
 import io.opampfleet.server.store.WriteBehind;
+import io.opampfleet.server.telemetry.AgentTelemetry;
+import io.opampfleet.server.telemetry.FleetTelemetry;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.HashMap;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 
@@ -35,9 +40,11 @@ public final class AgentsApi {
   private final AgentCommands commands;
   private final OperatorCommands operator;
   private final RolloutEngine rollouts;
+  private final FleetTelemetry telemetry;
 
   public AgentsApi(Inventory inventory, Fleet fleet, ConfigRepository configs, EventLog events, WriteBehind writes,
-      AgentCommands commands, OperatorCommands operator, RolloutEngine rollouts) {
+      AgentCommands commands, OperatorCommands operator, RolloutEngine rollouts, FleetTelemetry telemetry) {
+    this.telemetry = telemetry;
     this.inventory = inventory;
     this.fleet = fleet;
     this.configs = configs;
@@ -55,6 +62,7 @@ public final class AgentsApi {
         new Route("GET", "/api/v1/agents/{uid}/events", Role.VIEWER,
             r -> events.recent(agent(r).uid(), r.queryInt("limit", 50, 1, 1000))),
         new Route("GET", "/api/v1/agents/{uid}/rollouts", Role.VIEWER, r -> rollouts.attempts(agent(r).uid())),
+        new Route("GET", "/api/v1/agents/{uid}/telemetry", Role.VIEWER, this::ownTelemetry),
         new Route("POST", "/api/v1/agents/{uid}/config", Role.OPERATOR, this::push)
             .withBefore(r -> Collections.singletonMap("desiredConfig", AgentJson.row(agent(r).snapshot())
                 .get("desiredConfig"))),
@@ -87,19 +95,27 @@ public final class AgentsApi {
   }
 
   private Object list(ApiRequest request) {
-    Predicate<AgentSnapshot> filter = filter(request);
+    long now = System.currentTimeMillis();
+    Map<String, AgentTelemetry.Summary> figures = new HashMap<>();
+    Function<AgentSnapshot, AgentTelemetry.Summary> figuresOf = agent -> figures.computeIfAbsent(agent.uid(),
+        uid -> telemetry.summary(uid, now).orElse(null));
+    Predicate<AgentSnapshot> filter = filter(request).and(TelemetryJson.filter(request, figuresOf));
     List<AgentSnapshot> matched = new ArrayList<>();
     for (AgentSnapshot snapshot : fleet.overview()) {
       if (filter.test(snapshot)) {
         matched.add(snapshot);
       }
     }
-    matched.sort(order(request.query("sort", "uid")));
+    matched.sort(order(request.query("sort", "uid"), figuresOf));
     int size = request.queryInt("size", 50, 1, 1000);
     int page = request.queryInt("page", 1, 1, Integer.MAX_VALUE);
     int from = Math.min(matched.size(), (page - 1) * size);
     List<Map<String, Object>> rows = matched.subList(from, Math.min(matched.size(), from + size)).stream()
-        .map(AgentJson::row).toList();
+        .map(agent -> {
+          Map<String, Object> row = AgentJson.row(agent);
+          Optional.ofNullable(figuresOf.apply(agent)).ifPresent(s -> row.put("telemetry", TelemetryJson.summary(s)));
+          return row;
+        }).toList();
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("total", matched.size());
     answer.put("page", page);
@@ -153,9 +169,14 @@ public final class AgentsApi {
     return filter;
   }
 
-  private static Comparator<AgentSnapshot> order(String sort) {
+  private static Comparator<AgentSnapshot> order(String sort,
+      Function<AgentSnapshot, AgentTelemetry.Summary> figuresOf) {
     boolean descending = sort.startsWith("-");
     String key = descending ? sort.substring(1) : sort;
+    Optional<Comparator<AgentSnapshot>> byFigures = TelemetryJson.order(key, figuresOf, descending);
+    if (byFigures.isPresent()) {
+      return byFigures.get().thenComparing(AgentSnapshot::uid);
+    }
     Comparator<AgentSnapshot> order = switch (key) {
       case "uid" -> Comparator.comparing(AgentSnapshot::uid);
       case "lastSeen" -> Comparator.comparingLong(AgentSnapshot::lastSeen);
@@ -165,8 +186,8 @@ public final class AgentsApi {
       case "replica" -> Comparator.comparing((AgentSnapshot a) -> a.connected() ? a.heldBy() : "");
       default -> {
         if (!key.startsWith("label.")) {
-          throw ApiException.badRequest("sort must be uid, lastSeen, connectedSince, status, healthy, replica or "
-              + "label.<name>, with '-' in front for descending; not '" + sort + "'");
+          throw ApiException.badRequest("sort must be uid, lastSeen, connectedSince, status, healthy, replica, cpu,"
+              + " memory, throughput or label.<name>, with '-' in front for descending; not '" + sort + "'");
         }
         String label = key.substring(6);
         yield Comparator.comparing(a -> a.labels().getOrDefault(label, ""));
@@ -174,6 +195,12 @@ public final class AgentsApi {
     };
     order = order.thenComparing(AgentSnapshot::uid);
     return descending ? order.reversed() : order;
+  }
+
+  private Object ownTelemetry(ApiRequest request) {
+    Agent agent = agent(request);
+    return telemetry.view(agent.uid(), System.currentTimeMillis()).map(TelemetryJson::view).orElseThrow(() ->
+        ApiException.notFound("agent " + agent.uid() + " has sent no own metrics to this server"));
   }
 
   private Agent agent(ApiRequest request) {

@@ -8,6 +8,7 @@ import io.opampfleet.proto.AgentConfigFile;
 import io.opampfleet.proto.AgentConfigMap;
 import io.opampfleet.proto.AgentRemoteConfig;
 import io.opampfleet.proto.CommandType;
+import io.opampfleet.proto.ConnectionSettingsOffers;
 import io.opampfleet.proto.PackagesAvailable;
 import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.proto.ServerToAgentCommand;
@@ -15,6 +16,7 @@ import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.inventory.Agent;
 import io.opampfleet.server.packages.HostedPackage;
 import io.opampfleet.server.packages.PackageOffers;
+import io.opampfleet.server.telemetry.OwnTelemetryOffers;
 import io.opampfleet.proto.ServerCapabilities;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -34,16 +36,19 @@ public final class AgentCommands {
 
   private final Optional<CertificateSigner> signer;
   private final PackageOffers packages;
+  private final OwnTelemetryOffers ownTelemetry;
   private final long capabilities;
   // A rollout sends one version to thousands of agents: build its message part once.
   private final Map<String, AgentRemoteConfig> remoteConfigs = new ConcurrentHashMap<>();
 
-  public AgentCommands(Optional<CertificateSigner> signer, PackageOffers packages) {
+  public AgentCommands(Optional<CertificateSigner> signer, PackageOffers packages, OwnTelemetryOffers ownTelemetry) {
     this.signer = signer;
     this.packages = packages;
+    this.ownTelemetry = ownTelemetry;
     this.capabilities = BASE_CAPABILITIES | (signer.isPresent()
         ? ServerCapabilities.ServerCapabilities_OffersConnectionSettings_VALUE
-          | ServerCapabilities.ServerCapabilities_AcceptsConnectionSettingsRequest_VALUE : 0);
+          | ServerCapabilities.ServerCapabilities_AcceptsConnectionSettingsRequest_VALUE : 0)
+        | (ownTelemetry.enabled() ? ServerCapabilities.ServerCapabilities_OffersConnectionSettings_VALUE : 0);
   }
 
   /** The capabilities this server announces in every message. */
@@ -114,9 +119,15 @@ public final class AgentCommands {
     }
   }
 
+  /** Where to send its own metrics, when it reports them and was not told on this connection; marks it sent. */
+  Optional<ConnectionSettingsOffers> ownTelemetryDue(Agent agent) {
+    return ownTelemetry.due(agent);
+  }
+
   /** A new connection of the agent: offers sent on an old one may not have arrived. */
   void connected(Agent agent) {
     packages.connected(agent.uid());
+    ownTelemetry.connected(agent.uid());
   }
 
   /** Whether the agent says it takes restart commands. */

@@ -160,6 +160,10 @@ public final class FleetCallbacks implements ServerCallbacks {
     if (agent.undecided() && (message.hasAgentDescription() || assignmentsChanged)) {
       assign(agent);
     }
+    if (!reply.hasConnectionSettings()) {
+      // One offer per message: a certificate's goes first, own telemetry's with a later message.
+      commands.ownTelemetryDue(agent).ifPresent(reply::setConnectionSettings);
+    }
     commands.remoteConfigDue(agent).ifPresent(reply::setRemoteConfig);
     commands.packagesDue(agent).ifPresent(reply::setPackagesAvailable);
     afterMessage.accept(agent);

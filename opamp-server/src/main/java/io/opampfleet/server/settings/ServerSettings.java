@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param logFormat {@code text} or {@code json}
  * @param secretKeys regular expressions for the keys whose values only admins read
  * @param auditRetention how long the audit log keeps a change
+ * @param ownTelemetry where agents send their own metrics, and what the server keeps of them
  */
 public record ServerSettings(
     Listener opamp,
@@ -29,7 +30,8 @@ public record ServerSettings(
     Optional<Signing> signing,
     String logFormat,
     List<String> secretKeys,
-    Duration auditRetention) {
+    Duration auditRetention,
+    OwnTelemetry ownTelemetry) {
 
   /**
    * Keys whose names speak of secrets; paths to files of secrets ({@code key_file}, {@code token_path})
@@ -102,6 +104,28 @@ public record ServerSettings(
    */
   public record Storage(Path dataDir, Optional<String> jdbcUrl, String username, String password,
       String replicaName) {}
+
+  /**
+   * Agents' own metrics: offered to agents that report them, to this server's OTLP receiver (on the
+   * agents' listener), to an external OTLP/HTTP endpoint, or to both (the server forwards what it
+   * receives).
+   *
+   * @param toServer the server receives and shows them
+   * @param external an OTLP/HTTP metrics endpoint the operator runs, with the headers it needs
+   * @param window how far back each agent's figures are kept
+   * @param samples how many figures over the window are kept per agent (the memory it takes)
+   * @param maxRequestBytes the largest OTLP request taken, once decompressed
+   * @param requestsPerMinute one agent's requests taken a minute; past it they are answered 429
+   */
+  public record OwnTelemetry(boolean toServer, Optional<External> external, Duration window, int samples,
+      int maxRequestBytes, int requestsPerMinute) {
+    /** Whether agents are offered anywhere to send their metrics. */
+    public boolean offered() {
+      return toServer || external.isPresent();
+    }
+  }
+
+  public record External(java.net.URI endpoint, java.util.Map<String, String> headers) {}
 
   /** @param validity how long a certificate signed from an agent's request is valid */
   public record Signing(Path caCertFile, Path caKeyFile, Duration validity) {}

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.opampfleet.netty.server.Balancers;
 import io.opampfleet.server.settings.ServerSettings.AgentPolicy;
+import io.opampfleet.server.settings.ServerSettings.External;
+import io.opampfleet.server.settings.ServerSettings.OwnTelemetry;
 import io.opampfleet.server.settings.ServerSettings.Limits;
 import io.opampfleet.server.settings.ServerSettings.Listener;
 import io.opampfleet.server.settings.ServerSettings.Signing;
@@ -17,6 +19,8 @@ import io.opampfleet.strictyaml.YamlFiles;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -72,7 +76,8 @@ public final class ServerSettingsLoader {
         signing(root.child("signing")),
         logFormat(root.child("logging")),
         secretKeys(root.child("redaction")),
-        retention(root.child("audit"), Duration.ofDays(365)));
+        retention(root.child("audit"), Duration.ofDays(365)),
+        ownTelemetry(root.child("own_telemetry")));
     root.finish();
     return settings;
   }
@@ -253,6 +258,32 @@ public final class ServerSettingsLoader {
         node.positiveDuration("validity", Duration.ofDays(30)));
     node.finish();
     return Optional.of(signing);
+  }
+
+  private static OwnTelemetry ownTelemetry(ConfigNode node) {
+    boolean toServer = node.bool("to_server", true);
+    Optional<External> external = Optional.empty();
+    if (node.has("external")) {
+      ConfigNode externalNode = node.child("external");
+      String endpoint = externalNode.required("endpoint");
+      URI uri;
+      try {
+        uri = new URI(endpoint);
+      } catch (URISyntaxException e) {
+        throw externalNode.error("endpoint", "'" + endpoint + "' is not a URL: " + e.getReason());
+      }
+      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+        throw externalNode.error("endpoint", "'" + endpoint + "' is not an http or https URL of an OTLP/HTTP metrics"
+            + " endpoint (such as https://otel.example.com:4318/v1/metrics)");
+      }
+      external = Optional.of(new External(uri, externalNode.stringMap("headers")));
+      externalNode.finish();
+    }
+    OwnTelemetry settings = new OwnTelemetry(toServer, external, node.positiveDuration("window", Duration.ofHours(1)),
+        node.integer("samples", 60, 2, 10_000), node.integer("max_request_bytes", 1024 * 1024, 1024, 64 * 1024 * 1024),
+        node.integer("requests_per_minute", 12, 1, 60_000));
+    node.finish();
+    return settings;
   }
 
   private static List<String> secretKeys(ConfigNode node) {

@@ -67,6 +67,7 @@ public final class SimulatedAgent implements ClientCallbacks, AutoCloseable {
   private volatile URI endpoint;
   private volatile Duration pollEvery;
   private volatile AvailableComponents components;
+  private volatile long extraCapabilities;
   private final X509Certificate serverCa;
   private final ByteString uid;
   private final boolean fragile;
@@ -102,6 +103,12 @@ public final class SimulatedAgent implements ClientCallbacks, AutoCloseable {
     return this;
   }
 
+  /** From the next start on, says it reports its own metrics, as a supervisor with reports_own_metrics does. */
+  public SimulatedAgent reportingOwnMetrics() {
+    this.extraCapabilities |= AgentCapabilities.AgentCapabilities_ReportsOwnMetrics_VALUE;
+    return this;
+  }
+
   /** From the next start on, reports these available components, as a collector does. */
   public SimulatedAgent withComponents(AvailableComponents available) {
     this.components = available;
@@ -113,8 +120,8 @@ public final class SimulatedAgent implements ClientCallbacks, AutoCloseable {
     if (pollEvery != null) {
       builder.pollingInterval(pollEvery);
     }
-    client = builder.endpoint(endpoint).instanceUid(uid).capabilities(CAPABILITIES | (components == null ? 0
-            : AgentCapabilities.AgentCapabilities_ReportsAvailableComponents_VALUE))
+    client = builder.endpoint(endpoint).instanceUid(uid).capabilities(CAPABILITIES | extraCapabilities
+            | (components == null ? 0 : AgentCapabilities.AgentCapabilities_ReportsAvailableComponents_VALUE))
         .backoff(new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), 2))
         .tls(TlsContexts.preferred().mutualTlsClient(key, serverCa))
         .callbacks(this)

@@ -46,6 +46,8 @@ public final class TestFleet implements AutoCloseable {
   private Limits adminLimits = Limits.adminDefaults();
   private Balancers balancers = Balancers.none();
   private boolean agentTls = true;
+  private ServerSettings.OwnTelemetry ownTelemetry = new ServerSettings.OwnTelemetry(true, Optional.empty(),
+      Duration.ofHours(1), 60, 1024 * 1024, 600);
   private boolean requireUidInCertificate;
   private int newConnectionsPerSecond;
 
@@ -87,6 +89,12 @@ public final class TestFleet implements AutoCloseable {
   }
 
   /** From the next start on, agents connect without TLS (and without a balancer). */
+  /** Agents' own metrics: what the server offers and keeps. */
+  public TestFleet withOwnTelemetry(ServerSettings.OwnTelemetry settings) {
+    this.ownTelemetry = settings;
+    return this;
+  }
+
   public TestFleet withPlainAgents() {
     this.agentTls = false;
     return this;
@@ -128,7 +136,7 @@ public final class TestFleet implements AutoCloseable {
         new Storage(dir.resolve("data"), jdbcUrl, jdbcUrl.isPresent() ? "fleet" : "", jdbcUrl.isPresent() ? "fleet" : "",
             replicaName()),
         Duration.ofDays(1), Optional.of(new Signing(dir.resolve("ca.pem"), dir.resolve("ca-key.pem"), Duration.ofDays(1))),
-        "text", List.of(ServerSettings.DEFAULT_SECRET_KEYS), Duration.ofDays(1));
+        "text", List.of(ServerSettings.DEFAULT_SECRET_KEYS), Duration.ofDays(1), ownTelemetry);
   }
 
   private Limits opampLimits() {

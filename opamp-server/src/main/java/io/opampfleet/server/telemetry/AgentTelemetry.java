@@ -1,0 +1,173 @@
+package io.opampfleet.server.telemetry;
+
+import io.opampfleet.server.telemetry.OwnMetricsReading.ComponentTotals;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One agent's own figures over a window: a fixed number of samples in columns of floats (about 40
+ * bytes a sample), each the rates between two readings, and the components' latest totals. A
+ * reading that comes before the next sample is due replaces the last sample, so however often an
+ * agent sends, its memory stays the same.
+ */
+public final class AgentTelemetry {
+  /** How far back refused or failed items make an agent "dropping data". */
+  static final long DROPPING_LOOKBACK_MILLIS = 5 * 60_000;
+  /** A queue this full is "filling". */
+  static final double QUEUE_FILLING = 0.8;
+
+  private final long sampleMillis;
+  private final long[] at;
+  private final float[] cpuPercent;
+  private final float[] rssBytes;
+  private final float[] acceptedPerSecond;
+  private final float[] refusedPerSecond;
+  private final float[] sentPerSecond;
+  private final float[] failedPerSecond;
+  private final float[] queueSize;
+  private final float[] queueCapacity;
+  private int next;
+  private int count;
+  private OwnMetricsReading last;
+  private long lastAt;
+
+  AgentTelemetry(int samples, long windowMillis) {
+    this.sampleMillis = Math.max(1, windowMillis / samples);
+    at = new long[samples];
+    cpuPercent = new float[samples];
+    rssBytes = new float[samples];
+    acceptedPerSecond = new float[samples];
+    refusedPerSecond = new float[samples];
+    sentPerSecond = new float[samples];
+    failedPerSecond = new float[samples];
+    queueSize = new float[samples];
+    queueCapacity = new float[samples];
+  }
+
+  /** One sample: rates over the time since the reading before it (NaN for the first after a start). */
+  public record Sample(long at, double cpuPercent, double rssBytes, double acceptedPerSecond, double refusedPerSecond,
+      double sentPerSecond, double failedPerSecond, double queueSize, double queueCapacity) {}
+
+  /** The latest figures and flags, for fleet lists. */
+  public record Summary(long at, double cpuPercent, double rssBytes, double acceptedPerSecond, double sentPerSecond,
+      boolean dropping, boolean queueFilling) {}
+
+  /** Everything kept for the agent. */
+  public record View(Summary summary, List<Sample> samples, Map<String, ComponentTotals> receivers,
+      Map<String, ComponentTotals> exporters) {}
+
+  synchronized void record(OwnMetricsReading reading, long now) {
+    Sample sample = sample(reading, now);
+    last = reading;
+    lastAt = now;
+    int slot;
+    if (count > 0 && now - at[previous()] < sampleMillis) {
+      slot = previous();
+    } else {
+      slot = next;
+      next = (next + 1) % at.length;
+      count = Math.min(count + 1, at.length);
+    }
+    at[slot] = sample.at();
+    cpuPercent[slot] = (float) sample.cpuPercent();
+    rssBytes[slot] = (float) sample.rssBytes();
+    acceptedPerSecond[slot] = (float) sample.acceptedPerSecond();
+    refusedPerSecond[slot] = (float) sample.refusedPerSecond();
+    sentPerSecond[slot] = (float) sample.sentPerSecond();
+    failedPerSecond[slot] = (float) sample.failedPerSecond();
+    queueSize[slot] = (float) sample.queueSize();
+    queueCapacity[slot] = (float) sample.queueCapacity();
+  }
+
+  synchronized Summary summary(long now) {
+    if (count == 0) {
+      return null;
+    }
+    int latest = previous();
+    boolean dropping = false;
+    for (int i = 0; i < count; i++) {
+      int slot = (latest - i + at.length) % at.length;
+      if (now - at[slot] > DROPPING_LOOKBACK_MILLIS) {
+        break;
+      }
+      dropping |= refusedPerSecond[slot] > 0 || failedPerSecond[slot] > 0;
+    }
+    boolean filling = last.exporters().values().stream()
+        .anyMatch(e -> e.queueCapacity() > 0 && e.queueSize() >= QUEUE_FILLING * e.queueCapacity());
+    return new Summary(at[latest], cpuPercent[latest], rssBytes[latest], acceptedPerSecond[latest],
+        sentPerSecond[latest], dropping, filling);
+  }
+
+  synchronized View view(long now) {
+    List<Sample> samples = new ArrayList<>(count);
+    for (int i = count - 1; i >= 0; i--) {
+      int slot = (next - 1 - i + 2 * at.length) % at.length;
+      samples.add(new Sample(at[slot], cpuPercent[slot], rssBytes[slot], acceptedPerSecond[slot],
+          refusedPerSecond[slot], sentPerSecond[slot], failedPerSecond[slot], queueSize[slot], queueCapacity[slot]));
+    }
+    return new View(summary(now), samples, last == null ? Map.of() : last.receivers(),
+        last == null ? Map.of() : last.exporters());
+  }
+
+  private int previous() {
+    return (next - 1 + at.length) % at.length;
+  }
+
+  private Sample sample(OwnMetricsReading reading, long now) {
+    double seconds = elapsedSeconds(reading, now);
+    ComponentTotals exported = sum(reading.exporters());
+    if (last == null) {
+      return new Sample(now, Double.NaN, reading.rssBytes(), Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+          exported.queueSize(), exported.queueCapacity());
+    }
+    ComponentTotals received = growth(reading.receivers(), last.receivers());
+    ComponentTotals sent = growth(reading.exporters(), last.exporters());
+    return new Sample(now, 100 * grown(reading.cpuSeconds(), last.cpuSeconds()) / seconds, reading.rssBytes(),
+        received.good() / seconds, received.bad() / seconds, sent.good() / seconds, sent.bad() / seconds,
+        exported.queueSize(), exported.queueCapacity());
+  }
+
+  /** How much each component's totals grew since the last reading, summed; a new component grew from zero. */
+  private static ComponentTotals growth(Map<String, ComponentTotals> now, Map<String, ComponentTotals> before) {
+    double good = 0;
+    double bad = 0;
+    for (Map.Entry<String, ComponentTotals> component : now.entrySet()) {
+      ComponentTotals earlier = before.getOrDefault(component.getKey(), new ComponentTotals(0, 0, 0, 0));
+      good += grown(component.getValue().good(), earlier.good());
+      bad += grown(component.getValue().bad(), earlier.bad());
+    }
+    return new ComponentTotals(good, bad, 0, 0);
+  }
+
+  /** Seconds between the last reading and this one: by the collector's uptime when it has one and did not restart. */
+  private double elapsedSeconds(OwnMetricsReading reading, long now) {
+    if (last == null) {
+      return Double.NaN;
+    }
+    double byUptime = reading.uptimeSeconds() - last.uptimeSeconds();
+    if (byUptime > 0) {
+      return byUptime;
+    }
+    if (reading.uptimeSeconds() > 0 && reading.uptimeSeconds() < last.uptimeSeconds()) {
+      return reading.uptimeSeconds();
+    }
+    return Math.max(0.001, (now - lastAt) / 1000.0);
+  }
+
+  /** How much a cumulative total grew; a total below the last one counts from zero (the collector restarted). */
+  private static double grown(double total, double before) {
+    if (Double.isNaN(total) || Double.isNaN(before)) {
+      return Double.NaN;
+    }
+    return total >= before ? total - before : total;
+  }
+
+  private static ComponentTotals sum(Map<String, ComponentTotals> components) {
+    ComponentTotals sum = new ComponentTotals(0, 0, 0, 0);
+    for (ComponentTotals totals : components.values()) {
+      sum = sum.plus(totals);
+    }
+    return sum;
+  }
+}

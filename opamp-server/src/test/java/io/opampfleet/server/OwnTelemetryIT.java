@@ -1,0 +1,257 @@
+package io.opampfleet.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.opampfleet.netty.server.JdkClients;
+import io.opampfleet.proto.ServerToAgent;
+import io.opampfleet.proto.TelemetryConnectionSettings;
+import io.opampfleet.server.fleet.SimulatedAgent;
+import io.opampfleet.server.fleet.TestFleet;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.Gauge;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.metrics.v1.Sum;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Agents' own metrics: offered to agents that report them, received over OTLP/HTTP on the agents'
+ * listener from the agent the certificate or credential names and no other, kept, served by the
+ * API with the fleet's filters and sorts, and counted in /metrics; bad input is refused with a reason.
+ */
+class OwnTelemetryIT {
+  @TempDir
+  Path dir;
+
+  private TestFleet fleet;
+  /** Where requests without an offer go. */
+  private String receiverUrl;
+  private final List<SimulatedAgent> agents = new ArrayList<>();
+
+  @AfterEach
+  void stop() {
+    agents.forEach(SimulatedAgent::close);
+    if (fleet != null) {
+      fleet.close();
+    }
+  }
+
+  @Test
+  void anAgentsOwnMetricsOverMutualTlsAreKeptShownFilteredAndCounted() throws Exception {
+    fleet = new TestFleet(dir).start();
+    SimulatedAgent busy = start(fleet.agent(Map.of(), SimulatedAgent.newUid(), false).reportingOwnMetrics());
+    SimulatedAgent quiet = start(fleet.agent(Map.of(), SimulatedAgent.newUid(), false).reportingOwnMetrics());
+    TelemetryConnectionSettings offer = offerTo(busy);
+    assertThat(offer.getDestinationEndpoint()).isEqualTo("https://localhost:" + fleet.opampPort() + "/v1/metrics");
+    assertThat(offer.getHeaders().getHeaders(0).getKey()).isEqualTo("Authorization");
+    HttpClient busyClient = JdkClients.http(JdkClients.tls(busy.key(), fleet.ca().certificate()));
+    HttpClient quietClient = JdkClients.http(JdkClients.tls(quiet.key(), fleet.ca().certificate()));
+
+    // Two readings ten seconds of uptime apart: 2 CPU seconds, 1,000 items accepted and 50 refused.
+    assertThat(post(busyClient, offer, reading(10, 1.0, 200e6, 1_000, 0, 900, 0, 100, 1000)).statusCode()).isEqualTo(200);
+    assertThat(post(busyClient, offer, reading(20, 3.0, 210e6, 2_000, 50, 1_900, 0, 900, 1000)).statusCode()).isEqualTo(200);
+    TelemetryConnectionSettings quietOffer = offerTo(quiet);
+    assertThat(post(quietClient, quietOffer, reading(5, 0.1, 50e6, 10, 0, 10, 0, 0, 1000)).statusCode()).isEqualTo(200);
+    assertThat(post(quietClient, quietOffer, reading(15, 0.2, 51e6, 20, 0, 20, 0, 0, 1000)).statusCode()).isEqualTo(200);
+
+    JsonNode figures = fleet.admin(TestFleet.VIEWER).get("/api/v1/agents/" + busy.uid() + "/telemetry").body();
+    JsonNode latest = figures.get("latest");
+    assertThat(latest.get("cpuPercent").asDouble()).isEqualTo(20.0);
+    assertThat(latest.get("rssBytes").asDouble()).isEqualTo(210e6);
+    assertThat(latest.get("acceptedPerSecond").asDouble()).isEqualTo(100.0);
+    assertThat(latest.get("sentPerSecond").asDouble()).isEqualTo(100.0);
+    assertThat(latest.get("droppingData").asBoolean()).isTrue();
+    assertThat(latest.get("queueFilling").asBoolean()).isTrue();
+    // Within one sample's share of the window (a minute here), the later reading takes the sample's place.
+    assertThat(figures.get("samples")).hasSize(1);
+    assertThat(figures.get("receivers").get(0).get("name").asText()).isEqualTo("otlp");
+    assertThat(figures.get("receivers").get(0).get("refused").asDouble()).isEqualTo(50.0);
+    assertThat(figures.get("exporters").get(0).get("queueCapacity").asDouble()).isEqualTo(1000.0);
+
+    assertThat(uids("/api/v1/agents?telemetry=dropping")).containsExactly(busy.uid());
+    assertThat(uids("/api/v1/agents?telemetry=queue-filling")).containsExactly(busy.uid());
+    assertThat(uids("/api/v1/agents?sort=-cpu")).containsExactly(busy.uid(), quiet.uid());
+    assertThat(uids("/api/v1/agents?sort=memory")).containsExactly(quiet.uid(), busy.uid());
+    assertThat(fleet.admin(TestFleet.VIEWER).get("/api/v1/agents?telemetry=hot").status()).isEqualTo(400);
+    JsonNode row = fleet.admin(TestFleet.VIEWER).get("/api/v1/agents?sort=-cpu").body().get("agents").get(0);
+    assertThat(row.get("telemetry").get("cpuPercent").asDouble()).isEqualTo(20.0);
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        assertThat(fleet.admin(TestFleet.VIEWER).get("/metrics").body().asText())
+            .contains("opamp_agents_reporting_own_metrics 2\n", "opamp_agents_dropping_data 1\n",
+                "opamp_own_metrics_requests_total{status=\"200\"} 4"));
+  }
+
+  @Test
+  void oneAgentCannotWriteAnothersFiguresAndStrangersAreRefused() throws Exception {
+    fleet = new TestFleet(dir).start();
+    SimulatedAgent one = start(fleet.agent(Map.of(), SimulatedAgent.newUid(), false).reportingOwnMetrics());
+    SimulatedAgent other = start(fleet.agent(Map.of(), SimulatedAgent.newUid(), false).reportingOwnMetrics());
+    TelemetryConnectionSettings oneOffer = offerTo(one);
+    HttpClient otherClient = JdkClients.http(JdkClients.tls(other.key(), fleet.ca().certificate()));
+    HttpClient stranger = JdkClients.http(JdkClients.tls(fleet.clientKey("00000000-0000-7000-8000-00000000dead"),
+        fleet.ca().certificate()));
+    byte[] body = reading(10, 1, 1, 1, 0, 1, 0, 0, 0).toByteArray();
+
+    HttpResponse<String> mismatched = send(otherClient, oneOffer, "application/x-protobuf", body);
+    assertThat(mismatched.statusCode()).isEqualTo(403);
+    assertThat(mismatched.body()).contains("not the one its agent connects with");
+    receiverUrl = oneOffer.getDestinationEndpoint();
+    HttpResponse<String> unknown = send(stranger, null, "application/x-protobuf", body);
+    assertThat(unknown.statusCode()).isEqualTo(403);
+    assertThat(unknown.body()).contains("names no agent");
+    HttpResponse<String> forged = send(otherClient, withCredential(oneOffer, one.uid() + ".forged"),
+        "application/x-protobuf", body);
+    assertThat(forged.statusCode()).isEqualTo(401);
+    assertThat(fleet.admin(TestFleet.VIEWER).get("/api/v1/agents/" + one.uid() + "/telemetry").status())
+        .isEqualTo(404);
+
+    HttpClient oneClient = JdkClients.http(JdkClients.tls(one.key(), fleet.ca().certificate()));
+    HttpResponse<String> garbage = send(oneClient, oneOffer, "application/x-protobuf", new byte[] {(byte) 0xff, 1, 2});
+    assertThat(garbage.statusCode()).isEqualTo(400);
+    assertThat(garbage.body()).startsWith("not an OTLP metrics export request");
+    assertThat(send(oneClient, oneOffer, "text/plain", body).statusCode()).isEqualTo(415);
+    HttpResponse<String> big = send(oneClient, oneOffer, "application/x-protobuf", new byte[2 * 1024 * 1024]);
+    assertThat(big.statusCode()).isEqualTo(413);
+    HttpResponse<String> json = send(oneClient, oneOffer, "application/json", """
+        {"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"otelcol_process_memory_rss",
+         "gauge":{"dataPoints":[{"asInt":"123456"}]}}]}]}],"someFieldFromTheFuture":1}"""
+        .getBytes(StandardCharsets.UTF_8));
+    assertThat(json.statusCode()).isEqualTo(200);
+    assertThat(fleet.admin(TestFleet.VIEWER).get("/api/v1/agents/" + one.uid() + "/telemetry").body()
+        .get("latest").get("rssBytes").asDouble()).isEqualTo(123456.0);
+  }
+
+  @Test
+  void aFloodFromOneAgentIsThrottledWithoutSlowingAnother() throws Exception {
+    fleet = new TestFleet(dir).start();
+    SimulatedAgent flooding = start(fleet.agent(Map.of(), SimulatedAgent.newUid(), false).reportingOwnMetrics());
+    SimulatedAgent calm = start(fleet.agent(Map.of(), SimulatedAgent.newUid(), false).reportingOwnMetrics());
+    HttpClient floodClient = JdkClients.http(JdkClients.tls(flooding.key(), fleet.ca().certificate()));
+    HttpClient calmClient = JdkClients.http(JdkClients.tls(calm.key(), fleet.ca().certificate()));
+    TelemetryConnectionSettings floodOffer = offerTo(flooding);
+    byte[] body = reading(10, 1, 1, 1, 0, 1, 0, 0, 0).toByteArray();
+
+    List<HttpResponse<String>> answers = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      answers.add(send(floodClient, floodOffer, "application/x-protobuf", body));
+    }
+    HttpResponse<String> calmAnswer = send(calmClient, offerTo(calm), "application/x-protobuf", body);
+
+    assertThat(answers).filteredOn(a -> a.statusCode() == 429).isNotEmpty()
+        .allSatisfy(a -> assertThat(a.headers().firstValue("Retry-After")).isPresent());
+    assertThat(calmAnswer.statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void withoutClientCertificatesTheOfferedCredentialNamesTheAgent() throws Exception {
+    fleet = new TestFleet(dir).withPlainAgents().start();
+    receiverUrl = "http://127.0.0.1:" + fleet.opampPort() + "/v1/metrics";
+    SimulatedAgent agent = start(fleet.agent(Map.of(), SimulatedAgent.newUid(), false).reportingOwnMetrics());
+    TelemetryConnectionSettings offer = offerTo(agent);
+    assertThat(offer.getDestinationEndpoint()).isEqualTo("http://127.0.0.1:" + fleet.opampPort() + "/v1/metrics");
+    HttpClient plain = JdkClients.http(null);
+    byte[] body = reading(10, 1, 7e6, 1, 0, 1, 0, 0, 0).toByteArray();
+
+    assertThat(send(plain, null, "application/x-protobuf", body).statusCode()).isEqualTo(401);
+    assertThat(send(plain, withCredential(offer, "x".repeat(300)), "application/x-protobuf", body).statusCode())
+        .isEqualTo(401);
+    assertThat(send(plain, offer, "application/x-protobuf", body).statusCode()).isEqualTo(200);
+    assertThat(fleet.admin(TestFleet.VIEWER).get("/api/v1/agents/" + agent.uid() + "/telemetry").body()
+        .get("latest").get("rssBytes").asDouble()).isEqualTo(7e6);
+  }
+
+  private SimulatedAgent start(SimulatedAgent agent) {
+    agents.add(agent);
+    return agent.start();
+  }
+
+  private static TelemetryConnectionSettings offerTo(SimulatedAgent agent) {
+    await().atMost(Duration.ofSeconds(10)).until(() -> agent.received.stream()
+        .anyMatch(m -> m.getConnectionSettings().hasOwnMetrics()));
+    return agent.received.stream().filter(m -> m.getConnectionSettings().hasOwnMetrics()).findFirst()
+        .map(ServerToAgent::getConnectionSettings).orElseThrow().getOwnMetrics();
+  }
+
+  private static TelemetryConnectionSettings withCredential(TelemetryConnectionSettings offer, String credential) {
+    TelemetryConnectionSettings.Builder changed = offer.toBuilder();
+    changed.getHeadersBuilder().getHeadersBuilder(0).setValue("Bearer " + credential);
+    return changed.build();
+  }
+
+  private List<String> uids(String path) {
+    List<String> uids = new ArrayList<>();
+    fleet.admin(TestFleet.VIEWER).get(path).body().get("agents").forEach(row -> uids.add(row.get("uid").asText()));
+    return uids;
+  }
+
+  private HttpResponse<String> post(HttpClient client, TelemetryConnectionSettings offer,
+      ExportMetricsServiceRequest request) throws Exception {
+    return send(client, offer, "application/x-protobuf", request.toByteArray());
+  }
+
+  /** A POST to the offered endpoint with its headers; without an offer, to this fleet's receiver with none. */
+  private HttpResponse<String> send(HttpClient client, TelemetryConnectionSettings offer, String type, byte[] body)
+      throws Exception {
+    String endpoint = offer != null ? offer.getDestinationEndpoint() : receiverUrl;
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(endpoint)).header("Content-Type", type)
+        .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (offer != null) {
+      offer.getHeaders().getHeadersList().forEach(h -> request.header(h.getKey(), h.getValue()));
+    }
+    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A collector's own metrics as it exports them: cumulative totals with its components as attributes. */
+  static ExportMetricsServiceRequest reading(double uptime, double cpuSeconds, double rss, long accepted, long refused,
+      long sent, long failed, long queueSize, long queueCapacity) {
+    ScopeMetrics.Builder scope = ScopeMetrics.newBuilder()
+        .addMetrics(sum("otelcol_process_uptime", uptime, null, null))
+        .addMetrics(sum("otelcol_process_cpu_seconds", cpuSeconds, null, null))
+        .addMetrics(gauge("otelcol_process_memory_rss", rss, null, null))
+        .addMetrics(sum("otelcol_receiver_accepted_metric_points", accepted, "receiver", "otlp"))
+        .addMetrics(sum("otelcol_receiver_refused_metric_points", refused, "receiver", "otlp"))
+        .addMetrics(sum("otelcol_exporter_sent_metric_points", sent, "exporter", "otlp/backend"))
+        .addMetrics(sum("otelcol_exporter_send_failed_metric_points", failed, "exporter", "otlp/backend"))
+        .addMetrics(gauge("otelcol_exporter_queue_size", queueSize, "exporter", "otlp/backend"))
+        .addMetrics(gauge("otelcol_exporter_queue_capacity", queueCapacity, "exporter", "otlp/backend"))
+        .addMetrics(gauge("otelcol_process_runtime_heap_alloc_bytes", 5, null, null));
+    return ExportMetricsServiceRequest.newBuilder()
+        .addResourceMetrics(ResourceMetrics.newBuilder().addScopeMetrics(scope)).build();
+  }
+
+  private static Metric sum(String name, double value, String key, String component) {
+    return Metric.newBuilder().setName(name).setSum(Sum.newBuilder().setIsMonotonic(true)
+        .addDataPoints(point(value, key, component))).build();
+  }
+
+  private static Metric gauge(String name, double value, String key, String component) {
+    return Metric.newBuilder().setName(name).setGauge(Gauge.newBuilder().addDataPoints(point(value, key, component)))
+        .build();
+  }
+
+  private static NumberDataPoint point(double value, String key, String component) {
+    NumberDataPoint.Builder point = NumberDataPoint.newBuilder().setAsDouble(value);
+    if (key != null) {
+      point.addAttributes(KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(component)));
+    }
+    return point.build();
+  }
+}
