@@ -2,6 +2,7 @@
 // rollouts, and what an operator can do to it.
 import { api, canOperate } from './api.js';
 import { ago, el, every, healthPill, keyValues, pill, statusPill, yaml } from './view.js';
+import { bytes, chart, flags, percent, rate } from './telemetry.js';
 
 const REFRESH_MS = 5000;
 
@@ -13,12 +14,13 @@ export function agentPage(main, uid) {
 
   async function refresh() {
     try {
-      const [agent, events, attempts] = await Promise.all([
+      const [agent, events, attempts, telemetry] = await Promise.all([
         api(`/api/v1/agents/${encodeURIComponent(uid)}`),
         api(`/api/v1/agents/${encodeURIComponent(uid)}/events?limit=20`),
-        api(`/api/v1/agents/${encodeURIComponent(uid)}/rollouts`)]);
+        api(`/api/v1/agents/${encodeURIComponent(uid)}/rollouts`),
+        api(`/api/v1/agents/${encodeURIComponent(uid)}/telemetry`).catch((e) => (e.status === 404 ? null : Promise.reject(e)))]);
       if (canOperate() && configs.length === 0) configs = await api('/api/v1/configs');
-      content.replaceChildren(...render(agent, events, attempts, configs, notice).filter(Boolean));
+      content.replaceChildren(...render(agent, events, attempts, configs, notice, telemetry).filter(Boolean));
     } catch (e) {
       if (e.status !== 401 && e.status !== 0) content.replaceChildren(el('p', { class: 'error' }, e.message));
     }
@@ -26,11 +28,12 @@ export function agentPage(main, uid) {
   return every(REFRESH_MS, refresh);
 }
 
-function render(agent, events, attempts, configs, notice) {
+function render(agent, events, attempts, configs, notice, telemetry) {
   const name = (agent.labels || {})['service.name'] || 'agent';
   return [
     el('h1', {}, `${name} `, el('span', { class: 'mono muted' }, agent.uid), ' ', healthPill(agent.healthy, agent.connected)),
     canOperate() ? actions(agent, configs, notice) : null,
+    card('Own telemetry', ownTelemetry(agent, telemetry)),
     el('div', { class: 'grid2' },
       el('div', {},
         card('Identifying attributes', keyValues(agent.identifyingAttributes)),
@@ -56,6 +59,34 @@ function render(agent, events, attempts, configs, notice) {
 
 function card(title, ...body) {
   return el('section', { class: 'card' }, el('h2', {}, title), ...body);
+}
+
+// What the collector says of itself over OTLP: the window of figures drawn, and each component's totals.
+function ownTelemetry(agent, telemetry) {
+  if (!telemetry) {
+    const reports = (agent.capabilities || []).includes('ReportsOwnMetrics');
+    return el('p', { class: 'muted', id: 'own-telemetry' }, reports
+      ? 'No own metrics received yet (a collector sends them every minute by default).'
+      : 'This agent does not report its own metrics.');
+  }
+  const samples = telemetry.samples;
+  const components = (title, list, good, bad) => (list.length === 0 ? null : el('table', {},
+    el('tr', {}, el('th', {}, title), el('th', {}, good), el('th', {}, bad), el('th', {}, 'queue')),
+    list.map((c) => el('tr', {}, el('td', { class: 'mono' }, c.name), el('td', {}, Math.round(c[good]).toLocaleString()),
+      el('td', { class: c[bad] > 0 ? 'error' : '' }, Math.round(c[bad]).toLocaleString()),
+      el('td', {}, c.queueCapacity ? `${c.queueSize} / ${c.queueCapacity}` : '—')))));
+  return el('div', { id: 'own-telemetry' },
+    el('p', {}, flags(telemetry.latest), ' ', el('span', { class: 'muted' }, `last received ${ago(telemetry.latest.at)}`)),
+    el('div', { class: 'charts' },
+      chart('CPU', samples, [['cpuPercent', '', '#2b6cb0']], percent),
+      chart('Memory (RSS)', samples, [['rssBytes', '', '#805ad5']], bytes),
+      chart('Items', samples, [['acceptedPerSecond', 'accepted', '#2f855a'], ['sentPerSecond', 'sent', '#38b2ac']], rate),
+      chart('Dropped', samples, [['refusedPerSecond', 'refused', '#c53030'], ['failedPerSecond', 'failed', '#ed8936']], rate),
+      chart('Exporter queues', samples, [['queueSize', 'size', '#b7791f'], ['queueCapacity', 'capacity', '#a0aec0']],
+        (v) => (v === null || v === undefined ? '—' : Math.round(v).toLocaleString()))),
+    el('div', { class: 'grid2' },
+      components('Receiver', telemetry.receivers, 'accepted', 'refused'),
+      components('Exporter', telemetry.exporters, 'sent', 'failed')));
 }
 
 function healthNode(name, node) {

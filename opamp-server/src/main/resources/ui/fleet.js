@@ -1,6 +1,7 @@
 // The fleet: counts by state, and a table of agents the server pages, sorts and filters.
 import { api } from './api.js';
 import { ago, el, every, healthPill, statusPill } from './view.js';
+import { bytes, flags, percent, rate } from './telemetry.js';
 
 const REFRESH_MS = 3000;
 const SIZE = 50;
@@ -13,6 +14,7 @@ export function fleetPage(main, params) {
     connected: params.get('connected') || '',
     drift: params.get('drift') || '',
     config: params.get('config') || '',
+    telemetry: params.get('telemetry') || '',
     sort: params.get('sort') || 'uid',
     page: Number(params.get('page') || 1),
   };
@@ -29,7 +31,7 @@ export function fleetPage(main, params) {
       error.textContent = '';
       counts.replaceChildren(...countCards(summary));
       body.replaceChildren(...(list.agents.length ? list.agents.map(row)
-        : [el('tr', {}, el('td', { colspan: 8, class: 'muted' }, 'No agent matches.'))]));
+        : [el('tr', {}, el('td', { colspan: 12, class: 'muted' }, 'No agent matches.'))]));
       pager.replaceChildren(...pages(filters, list.total));
     } catch (e) {
       if (e.status !== 401 && e.status !== 0) error.textContent = e.message;
@@ -40,7 +42,7 @@ export function fleetPage(main, params) {
 
 function query(filters) {
   const q = new URLSearchParams({ size: SIZE, page: filters.page, sort: filters.sort });
-  for (const key of ['selector', 'health', 'status', 'connected', 'drift', 'config']) {
+  for (const key of ['selector', 'health', 'status', 'connected', 'drift', 'config', 'telemetry']) {
     if (filters[key]) q.set(key, filters[key]);
   }
   return q.toString();
@@ -58,6 +60,8 @@ function countCards(summary) {
     card(summary.connected, 'connected', 'count-connected'),
     card(summary.healthy, 'healthy', 'count-healthy'),
     el('a', { href: '#/fleet?drift=true', class: 'count-link' }, card(summary.drifted, 'drifted', 'count-drifted')),
+    el('a', { href: '#/fleet?telemetry=dropping&sort=-throughput', class: 'count-link' },
+      card(summary.droppingData, 'dropping data', 'count-dropping')),
     ...Object.entries(statuses).map(([status, n]) => card(n, `config ${status.toLowerCase()}`, `count-${status}`)),
   ];
 }
@@ -71,7 +75,8 @@ function filterForm(filters) {
     event.preventDefault();
     const data = new FormData(event.target);
     go({ ...filters, selector: data.get('selector').trim(), health: data.get('health'), status: data.get('status'),
-      connected: data.get('connected'), drift: data.get('drift'), config: data.get('config').trim(), page: 1 });
+      connected: data.get('connected'), drift: data.get('drift'), config: data.get('config').trim(),
+      telemetry: data.get('telemetry'), page: 1 });
   } },
   selector,
   select('health', [['', 'any health'], ['healthy', 'healthy'], ['unhealthy', 'unhealthy']]),
@@ -79,6 +84,8 @@ function filterForm(filters) {
     ['UNSET', 'no remote config']]),
   select('connected', [['', 'connected or not'], ['true', 'connected'], ['false', 'offline']]),
   select('drift', [['', 'drifted or not'], ['true', 'drifted'], ['false', 'runs what is desired']]),
+  select('telemetry', [['', 'any own telemetry'], ['reporting', 'reports own metrics'], ['dropping', 'dropping data'],
+    ['queue-filling', 'queue filling']]),
   el('input', { name: 'config', id: 'config-filter', value: filters.config, placeholder: 'config or config@version',
     'aria-label': 'desired config' }),
   el('button', { type: 'submit', class: 'primary' }, 'Filter'));
@@ -94,11 +101,13 @@ function header(filters) {
   };
   return el('tr', {}, column('Agent', 'uid'), column('Service', 'label.service.name'), column('Host', 'label.host.name'),
     column('Version', 'label.service.version'), column('Health', 'healthy'), column('Config', 'status'),
-    el('th', {}, 'Desired config'), column('Last seen', 'lastSeen'), column('Replica', 'replica'));
+    el('th', {}, 'Desired config'), column('CPU', 'cpu'), column('Memory', 'memory'), column('Items in', 'throughput'),
+    column('Last seen', 'lastSeen'), column('Replica', 'replica'));
 }
 
 function row(agent) {
   const labels = agent.labels || {};
+  const own = agent.telemetry || {};
   return el('tr', { 'data-uid': agent.uid },
     el('td', { class: 'mono' }, el('a', { href: `#/agents/${encodeURIComponent(agent.uid)}` }, agent.uid)),
     el('td', {}, labels['service.name'] || '—'),
@@ -108,6 +117,9 @@ function row(agent) {
     el('td', {}, statusPill(agent.remoteConfigStatus)),
     el('td', { class: 'mono' }, agent.desiredConfig || '—',
       agent.drift ? el('div', { class: 'error drift', title: agent.drift }, 'drifted') : null),
+    el('td', { class: 'figure' }, percent(own.cpuPercent)),
+    el('td', { class: 'figure' }, bytes(own.rssBytes)),
+    el('td', { class: 'figure' }, rate(own.acceptedPerSecond), el('div', {}, flags(agent.telemetry))),
     el('td', {}, agent.connected ? 'now' : ago(agent.lastSeen)),
     el('td', { class: 'mono replica' }, agent.replica || '—'));
 }

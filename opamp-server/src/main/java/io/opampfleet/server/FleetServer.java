@@ -269,7 +269,7 @@ public final class FleetServer implements AutoCloseable {
         + " last five minutes, by their own metrics", () -> counts.get().dropping());
     metrics.gauge("opamp_agents_queue_filling", "Agents with an exporter queue at least 80% full",
         () -> counts.get().queueFilling());
-    metrics.labelledGauge("opamp_own_metrics_requests_total", "Own-telemetry OTLP requests by the status answered",
+    metrics.labelledCounter("opamp_own_metrics_requests_total", "Own-telemetry OTLP requests by the status answered",
         () -> {
           Map<String, Double> samples = new LinkedHashMap<>();
           receiver.counts().byStatus().forEach((status, n) -> samples.put("status=\"" + status + "\"", n.doubleValue()));

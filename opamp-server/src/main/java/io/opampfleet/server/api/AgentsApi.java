@@ -91,6 +91,10 @@ public final class AgentsApi {
     summary.put("healthy", healthy);
     summary.put("drifted", drifted);
     summary.put("remoteConfigStatus", statuses);
+    FleetTelemetry.Counts figures = telemetry.counts(System.currentTimeMillis());
+    summary.put("reportingOwnMetrics", figures.reporting());
+    summary.put("droppingData", figures.dropping());
+    summary.put("queueFilling", figures.queueFilling());
     return summary;
   }
 

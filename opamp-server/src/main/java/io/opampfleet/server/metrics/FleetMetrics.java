@@ -37,6 +37,11 @@ public final class FleetMetrics {
     families.add(new Family(name, "gauge", help, samples));
   }
 
+  /** A counter with one sample per label set, written as {@code key="value",...}. */
+  public synchronized void labelledCounter(String name, String help, Supplier<Map<String, Double>> samples) {
+    families.add(new Family(name, "counter", help, samples));
+  }
+
   public synchronized String scrape() {
     StringBuilder out = new StringBuilder();
     for (Family family : families) {

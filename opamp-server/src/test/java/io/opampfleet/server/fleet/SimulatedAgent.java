@@ -138,6 +138,25 @@ public final class SimulatedAgent implements ClientCallbacks, AutoCloseable {
     return this;
   }
 
+  /**
+   * Sends an OTLP request of its own metrics where the server's offer says, with the offer's headers
+   * and its client certificate, as a collector with the offered reader does.
+   */
+  public java.net.http.HttpResponse<String> sendOwnMetrics(io.opentelemetry.proto.collector.metrics.v1
+      .ExportMetricsServiceRequest request) throws Exception {
+    io.opampfleet.proto.TelemetryConnectionSettings offer = received.stream()
+        .filter(m -> m.getConnectionSettings().hasOwnMetrics()).reduce((first, second) -> second)
+        .orElseThrow(() -> new IllegalStateException("the server offered no own telemetry"))
+        .getConnectionSettings().getOwnMetrics();
+    java.net.http.HttpRequest.Builder post = java.net.http.HttpRequest.newBuilder(
+            URI.create(offer.getDestinationEndpoint()))
+        .header("Content-Type", "application/x-protobuf").timeout(Duration.ofSeconds(10))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(request.toByteArray()));
+    offer.getHeaders().getHeadersList().forEach(header -> post.header(header.getKey(), header.getValue()));
+    return io.opampfleet.netty.server.JdkClients.http(io.opampfleet.netty.server.JdkClients.tls(key, serverCa))
+        .send(post.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
   public String uid() {
     return InstanceUid.text(uid);
   }

@@ -46,8 +46,9 @@ public final class TestFleet implements AutoCloseable {
   private Limits adminLimits = Limits.adminDefaults();
   private Balancers balancers = Balancers.none();
   private boolean agentTls = true;
+  // A sample a second: tests see several within seconds.
   private ServerSettings.OwnTelemetry ownTelemetry = new ServerSettings.OwnTelemetry(true, Optional.empty(),
-      Duration.ofHours(1), 60, 1024 * 1024, 600);
+      Duration.ofMinutes(2), 120, 1024 * 1024, 600);
   private boolean requireUidInCertificate;
   private int newConnectionsPerSecond;
 

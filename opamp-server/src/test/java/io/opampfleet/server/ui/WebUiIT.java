@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.opampfleet.server.fleet.AdminClient;
+import io.opampfleet.server.fleet.OwnMetricsRequests;
 import io.opampfleet.server.fleet.SimulatedAgent;
 import io.opampfleet.server.fleet.TestFleet;
 import java.nio.file.Path;
@@ -88,6 +89,53 @@ class WebUiIT {
     assertThat(browser.driver().findElement(By.id("agent")).getText()).contains("env", "dev", "AcceptsRemoteConfig");
     assertThat(browser.all(By.xpath("//button[text()='Restart']"))).as("a viewer is not offered a restart").isEmpty();
     browser.screenshot("04-agent");
+    assertThat(browser.consoleErrors()).isEmpty();
+  }
+
+  @Test
+  void theFleetShowsEachCollectorsOwnFiguresFlagsTheOneDroppingDataAndItsPageDrawsThem() throws Exception {
+    SimulatedAgent dropping = fleet.agent(Map.of("service.name", "gateway", "env", "prod"), SimulatedAgent.newUid(),
+        false).reportingOwnMetrics().start();
+    SimulatedAgent steady = fleet.agent(Map.of("service.name", "gateway", "env", "prod"), SimulatedAgent.newUid(),
+        false).reportingOwnMetrics().start();
+    agents.add(dropping);
+    agents.add(steady);
+    await().atMost(Duration.ofSeconds(10)).until(() -> dropping.received.stream()
+        .anyMatch(m -> m.getConnectionSettings().hasOwnMetrics()) && steady.received.stream()
+        .anyMatch(m -> m.getConnectionSettings().hasOwnMetrics()));
+    // Six readings a sample apart: the dropping one refuses items from the fourth on, and its queue fills.
+    for (int i = 1; i <= 6; i++) {
+      assertThat(dropping.sendOwnMetrics(OwnMetricsRequests.reading(i, 0.05 * i * i, (120 + 8 * i) * 1e6, 500L * i * i,
+          i < 4 ? 0 : 40L * (i - 3), 480L * i * i, 0, 150L * i, 1000)).statusCode()).isEqualTo(200);
+      assertThat(steady.sendOwnMetrics(OwnMetricsRequests.reading(i, 0.05 * i, 60e6, 100L * i, 0, 100L * i, 0, 0,
+          1000)).statusCode()).isEqualTo(200);
+      Thread.sleep(1_100);
+    }
+
+    browser.open(fleet.adminUrl().resolve("/").toString());
+    browser.signIn(TestFleet.VIEWER);
+    browser.awaitText(By.id("count-dropping"), "1");
+    browser.open(fleet.adminUrl().resolve("/#/fleet?sort=-cpu").toString());
+    await().atMost(Duration.ofSeconds(10)).until(() -> browser.all(By.cssSelector("#agents tr[data-uid]")).size() == 5);
+    List<WebElement> rows = browser.all(By.cssSelector("#agents tr[data-uid]"));
+    assertThat(rows.get(0).getAttribute("data-uid")).isEqualTo(dropping.uid());
+    assertThat(rows.get(0).getText()).contains("dropping data", "queue filling", "MiB");
+    assertThat(rows.get(1).getAttribute("data-uid")).isEqualTo(steady.uid());
+    assertThat(rows.get(1).getText()).doesNotContain("dropping data");
+    browser.screenshot("05-fleet-own-telemetry");
+
+    browser.driver().findElement(By.cssSelector("#count-dropping")).click();
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      List<WebElement> shown = browser.all(By.cssSelector("#agents tr[data-uid]"));
+      return shown.size() == 1 && dropping.uid().equals(shown.get(0).getAttribute("data-uid"));
+    });
+    browser.driver().findElement(By.linkText(dropping.uid())).click();
+    browser.awaitText(By.id("own-telemetry"), "dropping data");
+    await().atMost(Duration.ofSeconds(10)).until(() -> browser.all(By.cssSelector("#own-telemetry svg.chart polyline"))
+        .size() >= 5);
+    assertThat(browser.driver().findElement(By.id("own-telemetry")).getText()).contains("otlp/backend", "CPU",
+        "Memory (RSS)", "refused");
+    browser.screenshot("06-agent-own-telemetry");
     assertThat(browser.consoleErrors()).isEmpty();
   }
 

@@ -67,7 +67,7 @@ public final class EffectiveConfigComposer {
    * @return whether that changes the config the collector runs
    */
   public boolean ownTelemetry(io.opampfleet.proto.ConnectionSettingsOffers offers) {
-    ObjectNode next = OwnTelemetry.snippet(offers, config.capabilities());
+    ObjectNode next = OwnTelemetry.snippet(offers, config.capabilities(), config.server());
     boolean changed = !next.equals(ownTelemetry);
     ownTelemetry = next;
     return changed;

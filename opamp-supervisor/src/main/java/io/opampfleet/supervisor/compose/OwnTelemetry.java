@@ -7,12 +7,18 @@ import io.opampfleet.proto.ConnectionSettingsOffers;
 import io.opampfleet.proto.Header;
 import io.opampfleet.proto.TelemetryConnectionSettings;
 import io.opampfleet.supervisor.config.SupervisorConfig.Capabilities;
+import io.opampfleet.supervisor.config.SupervisorConfig.Server;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Set;
 
 /**
  * Where the server wants the collector's own metrics, logs and traces: the part of
  * {@code $OWN_TELEMETRY_CONFIG} the Go supervisor renders from owntelemetry.yaml. Each signal goes
  * over OTLP/HTTP to the offered endpoint with the offered headers, and only when the matching
- * reports_own_* capability is on; the offer's TLS settings are not used, as in Go.
+ * reports_own_* capability is on; the offer's TLS settings are not used, as in Go. An endpoint on
+ * the OpAMP server itself (same host and port over https) is reached with the supervisor's own TLS
+ * files, so that a server that asks agents for client certificates knows the sender.
  */
 public final class OwnTelemetry {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
@@ -20,16 +26,16 @@ public final class OwnTelemetry {
   private OwnTelemetry() {}
 
   /** The service::telemetry snippet for the offers; empty when nothing usable was offered. */
-  public static ObjectNode snippet(ConnectionSettingsOffers offers, Capabilities capabilities) {
+  public static ObjectNode snippet(ConnectionSettingsOffers offers, Capabilities capabilities, Server server) {
     ObjectNode telemetry = NODES.objectNode();
     if (capabilities.reportsOwnMetrics() && offered(offers.getOwnMetrics())) {
-      telemetry.set("metrics", list("readers", "periodic", offers.getOwnMetrics()));
+      telemetry.set("metrics", list("readers", "periodic", offers.getOwnMetrics(), server));
     }
     if (capabilities.reportsOwnLogs() && offered(offers.getOwnLogs())) {
-      telemetry.set("logs", list("processors", "batch", offers.getOwnLogs()));
+      telemetry.set("logs", list("processors", "batch", offers.getOwnLogs(), server));
     }
     if (capabilities.reportsOwnTraces() && offered(offers.getOwnTraces())) {
-      telemetry.set("traces", list("processors", "batch", offers.getOwnTraces()));
+      telemetry.set("traces", list("processors", "batch", offers.getOwnTraces(), server));
     }
     if (telemetry.isEmpty()) {
       return NODES.objectNode();
@@ -50,11 +56,40 @@ public final class OwnTelemetry {
     return !settings.getDestinationEndpoint().isEmpty();
   }
 
+  /** Whether the endpoint is https on the OpAMP server's own host and port. */
+  private static boolean onTheServer(String endpoint, Server server) {
+    try {
+      URI uri = new URI(endpoint);
+      URI upstream = server.endpoint();
+      return "https".equals(uri.getScheme()) && Set.of("wss", "https").contains(upstream.getScheme())
+          && String.valueOf(uri.getHost()).equalsIgnoreCase(String.valueOf(upstream.getHost()))
+          && port(uri) == port(upstream);
+    } catch (URISyntaxException e) {
+      return false;
+    }
+  }
+
+  private static int port(URI uri) {
+    return uri.getPort() != -1 ? uri.getPort() : 443;
+  }
+
+  private static void putFile(ObjectNode otlp, String key, String file) {
+    if (file != null && !file.isEmpty()) {
+      otlp.put(key, file);
+    }
+  }
+
   /** {@code {<key>: [{<kind>: {exporter: {otlp: {...}}}}]}}: a periodic reader or a batch processor. */
-  private static ObjectNode list(String key, String kind, TelemetryConnectionSettings settings) {
+  private static ObjectNode list(String key, String kind, TelemetryConnectionSettings settings, Server server) {
     ObjectNode otlp = NODES.objectNode();
     otlp.put("protocol", "http/protobuf");
     otlp.put("endpoint", settings.getDestinationEndpoint());
+    if (onTheServer(settings.getDestinationEndpoint(), server)) {
+      // The SDK's OTLP exporter takes files only: PEMs written inline in supervisor.yaml are not passed on.
+      putFile(otlp, "certificate", server.tls().caFile());
+      putFile(otlp, "client_certificate", server.tls().certFile());
+      putFile(otlp, "client_key", server.tls().keyFile());
+    }
     if (settings.getHeaders().getHeadersCount() > 0) {
       ArrayNode headers = otlp.putArray("headers");
       for (Header header : settings.getHeaders().getHeadersList()) {

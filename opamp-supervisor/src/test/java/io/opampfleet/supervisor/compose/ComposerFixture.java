@@ -13,12 +13,18 @@ final class ComposerFixture {
 
   /** {@code capabilities}: the capabilities mapping's inside; empty means accepts_remote_config only. */
   static SupervisorConfig config(Path dir, Path executable, String agentKeys, String capabilities) throws IOException {
+    return config(dir, executable, agentKeys, capabilities, "{endpoint: ws://127.0.0.1:4320/v1/opamp}");
+  }
+
+  /** {@code server}: the server mapping, in flow style. */
+  static SupervisorConfig config(Path dir, Path executable, String agentKeys, String capabilities, String server)
+      throws IOException {
     Path file = Files.writeString(Files.createTempFile(dir, "supervisor", ".yaml"), """
-        server: {endpoint: ws://127.0.0.1:4320/v1/opamp}
+        server: %s
         capabilities: {%s}
         agent:
           executable: %s
-        %s""".formatted(capabilities.isEmpty() ? "accepts_remote_config: true" : capabilities, executable,
+        %s""".formatted(server, capabilities.isEmpty() ? "accepts_remote_config: true" : capabilities, executable,
         agentKeys.indent(2)));
     return new SupervisorConfigLoader(Map.<String, String>of()::get).load(file).config();
   }

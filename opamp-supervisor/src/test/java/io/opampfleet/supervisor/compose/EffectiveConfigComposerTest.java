@@ -201,6 +201,29 @@ class EffectiveConfigComposerTest {
     assertThat(telemetry.path("metrics").path("readers").isMissingNode()).as(telemetry.toString()).isTrue();
   }
 
+  @Test
+  void ownMetricsSentToTheOpampServerItselfCarryTheSupervisorsTlsFilesAndNoneGoToOtherEndpoints() throws Exception {
+    EffectiveConfigComposer composer = new EffectiveConfigComposer(ComposerFixture.config(dir, executable, "",
+        "reports_own_metrics: true, reports_own_logs: true", "{endpoint: wss://fleet.example:4320/v1/opamp, tls:"
+        + " {ca_file: /pki/ca.crt, cert_file: /pki/agent.crt, key_file: /pki/agent.key}}"), UID, 40123, 4242, true);
+    composer.ownTelemetry(io.opampfleet.proto.ConnectionSettingsOffers.newBuilder()
+        .setOwnMetrics(io.opampfleet.proto.TelemetryConnectionSettings.newBuilder()
+            .setDestinationEndpoint("https://fleet.example:4320/v1/metrics"))
+        .setOwnLogs(io.opampfleet.proto.TelemetryConnectionSettings.newBuilder()
+            .setDestinationEndpoint("https://fleet.example:4318/v1/logs"))
+        .build());
+
+    JsonNode telemetry = compose(composer, null).at("/service/telemetry");
+
+    JsonNode metrics = telemetry.at("/metrics/readers/0/periodic/exporter/otlp");
+    assertThat(metrics.get("certificate").asText()).isEqualTo("/pki/ca.crt");
+    assertThat(metrics.get("client_certificate").asText()).isEqualTo("/pki/agent.crt");
+    assertThat(metrics.get("client_key").asText()).isEqualTo("/pki/agent.key");
+    JsonNode logs = telemetry.at("/logs/processors/0/batch/exporter/otlp");
+    assertThat(logs.has("certificate")).isFalse();
+    assertThat(logs.has("client_key")).isFalse();
+  }
+
   private EffectiveConfigComposer composer(String agentKeys) throws IOException {
     return new EffectiveConfigComposer(ComposerFixture.config(dir, executable, agentKeys, ""), UID, 40123, 4242, false);
   }
