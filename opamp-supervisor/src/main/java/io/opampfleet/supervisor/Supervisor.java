@@ -36,6 +36,7 @@ import io.opampfleet.supervisor.upstream.CertificateRotation;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 import io.opampfleet.supervisor.upstream.ConnectionOffer;
+import io.opampfleet.supervisor.upstream.TlsFiles;
 import io.opampfleet.supervisor.upstream.Reported;
 import io.opampfleet.supervisor.upstream.UpstreamTls;
 import io.opampfleet.supervisor.config.SupervisorConfig.Server;
@@ -146,10 +147,11 @@ public final class Supervisor implements AutoCloseable {
       }
     }, learned.components());
     composer = new EffectiveConfigComposer(config, state.instanceId(), link.port(), ProcessHandle.current().pid(), false);
+    server = ConnectionOffer.current(config.server(), storage);
     ConnectionSettingsOffers ownTelemetry = PrivateFiles.read(storage.resolve(OWN_TELEMETRY_FILE),
         ConnectionSettingsOffers.parser(), "own telemetry settings");
     if (ownTelemetry != null) {
-      composer.ownTelemetry(ownTelemetry);
+      composer.ownTelemetry(ownTelemetry, TlsFiles.of(server, storage));
     }
     collector = new Commander(config.agent().executable(), config.agent().args(), config.agent().env(),
         config.agent().passthroughLogs() ? null : storage.resolve("agent.log"));
@@ -160,7 +162,6 @@ public final class Supervisor implements AutoCloseable {
     if (!config.agent().startupFallbackConfigs().isEmpty()) {
       validateFallback();
     }
-    server = ConnectionOffer.current(config.server(), storage);
     if (config.capabilities().acceptsOpampConnectionSettings() && !server.tls().rotateBefore().isZero()) {
       rotation = new CertificateRotation(server.tls().rotateBefore());
     }
@@ -338,6 +339,14 @@ public final class Supervisor implements AutoCloseable {
       log.info("connected with the offered settings to {}{}", next.endpoint(),
           offer.hasCertificate() ? " and a new client certificate" : "");
       connectionStatus(hash, ConnectionSettingsStatuses.ConnectionSettingsStatuses_APPLIED, "");
+      try {
+        if (composer.ownTelemetry(composer.ownTelemetryOffers(), TlsFiles.of(next, storage))) {
+          log.info("the collector sends its own telemetry to its server with the new settings; restarting it");
+          restart(composer.compose(running, description));
+        }
+      } catch (ComposeException | IOException e) {
+        log.warn("the collector keeps its own telemetry on the old settings: {}", e.getMessage());
+      }
       return;
     }
     connectionStatus(hash, ConnectionSettingsStatuses.ConnectionSettingsStatuses_FAILED, "the offered settings did not"
@@ -356,7 +365,7 @@ public final class Supervisor implements AutoCloseable {
     ConnectionSettingsOffers own = ConnectionSettingsOffers.newBuilder().setHash(offers.getHash())
         .setOwnMetrics(offers.getOwnMetrics()).setOwnLogs(offers.getOwnLogs()).setOwnTraces(offers.getOwnTraces()).build();
     PrivateFiles.write(storage.resolve(OWN_TELEMETRY_FILE), own.toByteArray());
-    if (composer.ownTelemetry(own)) {
+    if (composer.ownTelemetry(own, TlsFiles.of(server, storage))) {
       log.info("the collector's own telemetry goes where the server says; restarting it");
       restart(composer.compose(running, description));
     }

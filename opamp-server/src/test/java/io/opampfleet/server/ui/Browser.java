@@ -37,6 +37,8 @@ public final class Browser implements AutoCloseable {
     }
     ChromeOptions options = new ChromeOptions();
     options.setBinary(Path.of("/usr/bin/chromium").toFile());
+    // The end-to-end suites' admin listener has a certificate from their own test CA.
+    options.setAcceptInsecureCerts(true);
     options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
         "--window-size=" + width + "," + height);
     LoggingPreferences logs = new LoggingPreferences();

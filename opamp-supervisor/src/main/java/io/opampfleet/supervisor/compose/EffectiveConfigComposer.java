@@ -47,6 +47,8 @@ public final class EffectiveConfigComposer {
   private final long supervisorPid;
   private final boolean allowNoPipelines;
   private ObjectNode ownTelemetry = NODES.objectNode();
+  private io.opampfleet.proto.ConnectionSettingsOffers ownTelemetryOffers =
+      io.opampfleet.proto.ConnectionSettingsOffers.getDefaultInstance();
 
   /**
    * @param supervisorPort the port of the supervisor's local OpAMP server for the collector
@@ -62,15 +64,23 @@ public final class EffectiveConfigComposer {
   }
 
   /**
-   * From now on the collector's own telemetry goes where these offers say (see {@link OwnTelemetry}).
+   * From now on the collector's own telemetry goes where these offers say (see {@link OwnTelemetry}),
+   * reaching the OpAMP server itself with the settings the supervisor connects with now (its
+   * certificate changes when rotated).
    *
    * @return whether that changes the config the collector runs
    */
-  public boolean ownTelemetry(io.opampfleet.proto.ConnectionSettingsOffers offers) {
-    ObjectNode next = OwnTelemetry.snippet(offers, config.capabilities(), config.server());
+  public boolean ownTelemetry(io.opampfleet.proto.ConnectionSettingsOffers offers, SupervisorConfig.Server upstream) {
+    ObjectNode next = OwnTelemetry.snippet(offers, config.capabilities(), upstream);
     boolean changed = !next.equals(ownTelemetry);
     ownTelemetry = next;
+    ownTelemetryOffers = offers;
     return changed;
+  }
+
+  /** The own-telemetry offers the collector's config follows now (none: the default instance). */
+  public io.opampfleet.proto.ConnectionSettingsOffers ownTelemetryOffers() {
+    return ownTelemetryOffers;
   }
 
   /** The config the collector runs with the given remote config (null: none received yet). */

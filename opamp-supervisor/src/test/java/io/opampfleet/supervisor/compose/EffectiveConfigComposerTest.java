@@ -11,9 +11,9 @@ import io.opampfleet.proto.AgentConfigFile;
 import io.opampfleet.proto.AgentConfigMap;
 import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AgentRemoteConfig;
+import io.opampfleet.supervisor.config.SupervisorConfig;
 import io.opampfleet.proto.AnyValue;
 import io.opampfleet.proto.KeyValue;
-import io.opampfleet.supervisor.config.SupervisorConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -177,9 +177,9 @@ class EffectiveConfigComposerTest {
 
   @Test
   void ownTelemetryOffersGoToTheCollectorOnlyForTheSignalsItsCapabilitiesReport() throws Exception {
-    EffectiveConfigComposer composer = new EffectiveConfigComposer(
-        ComposerFixture.config(dir, executable, "", "accepts_remote_config: true, reports_own_logs: true, reports_own_metrics: false"),
-        UID, 40123, 4242, false);
+    SupervisorConfig config = ComposerFixture.config(dir, executable, "",
+        "accepts_remote_config: true, reports_own_logs: true, reports_own_metrics: false");
+    EffectiveConfigComposer composer = new EffectiveConfigComposer(config, UID, 40123, 4242, false);
     composer.ownTelemetry(io.opampfleet.proto.ConnectionSettingsOffers.newBuilder()
         .setOwnLogs(io.opampfleet.proto.TelemetryConnectionSettings.newBuilder()
             .setDestinationEndpoint("http://otlp:4318/v1/logs")
@@ -187,7 +187,7 @@ class EffectiveConfigComposerTest {
                 io.opampfleet.proto.Header.newBuilder().setKey("X-Tenant").setValue("t1"))))
         .setOwnMetrics(io.opampfleet.proto.TelemetryConnectionSettings.newBuilder()
             .setDestinationEndpoint("http://otlp:4318/v1/metrics"))
-        .build());
+        .build(), config.server());
 
     JsonNode telemetry = compose(composer, null).at("/service/telemetry");
 
@@ -203,15 +203,16 @@ class EffectiveConfigComposerTest {
 
   @Test
   void ownMetricsSentToTheOpampServerItselfCarryTheSupervisorsTlsFilesAndNoneGoToOtherEndpoints() throws Exception {
-    EffectiveConfigComposer composer = new EffectiveConfigComposer(ComposerFixture.config(dir, executable, "",
+    SupervisorConfig config = ComposerFixture.config(dir, executable, "",
         "reports_own_metrics: true, reports_own_logs: true", "{endpoint: wss://fleet.example:4320/v1/opamp, tls:"
-        + " {ca_file: /pki/ca.crt, cert_file: /pki/agent.crt, key_file: /pki/agent.key}}"), UID, 40123, 4242, true);
+        + " {ca_file: /pki/ca.crt, cert_file: /pki/agent.crt, key_file: /pki/agent.key}}");
+    EffectiveConfigComposer composer = new EffectiveConfigComposer(config, UID, 40123, 4242, true);
     composer.ownTelemetry(io.opampfleet.proto.ConnectionSettingsOffers.newBuilder()
         .setOwnMetrics(io.opampfleet.proto.TelemetryConnectionSettings.newBuilder()
             .setDestinationEndpoint("https://fleet.example:4320/v1/metrics"))
         .setOwnLogs(io.opampfleet.proto.TelemetryConnectionSettings.newBuilder()
             .setDestinationEndpoint("https://fleet.example:4318/v1/logs"))
-        .build());
+        .build(), config.server());
 
     JsonNode telemetry = compose(composer, null).at("/service/telemetry");
 

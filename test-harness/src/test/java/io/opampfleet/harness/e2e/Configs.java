@@ -14,6 +14,17 @@ final class Configs {
     return otlpHttpTraces(SupervisedCollectorContainer.SUPERVISOR_HEALTH_PORT, "nop:", "nop");
   }
 
+  /** Takes traces and cannot deliver them: its exporter points at a closed port and neither retries nor queues. */
+  static String tracesDropped() {
+    return otlpHttpTraces(SupervisedCollectorContainer.OTLP_HTTP_PORT, """
+        otlp/nowhere:
+            endpoint: 127.0.0.1:1
+            tls: {insecure: true}
+            timeout: 1s
+            retry_on_failure: {enabled: false}
+            sending_queue: {enabled: false}""", "otlp/nowhere");
+  }
+
   /** Traces from an OTLP/HTTP receiver on {@code port} to one exporter (its YAML under {@code exporters}). */
   private static String otlpHttpTraces(int port, String exporterYaml, String exporter) {
     return """
@@ -29,7 +40,6 @@ final class Configs {
             traces:
               receivers: [otlp]
               exporters: [%s]
-          telemetry: {metrics: {level: none}}
         """.formatted(port, exporterYaml, exporter);
   }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.opampfleet.netty.InstanceUid;
 import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.SimulatedAgent;
+import io.opampfleet.server.ui.Browser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +36,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
 import org.testcontainers.lifecycle.Startables;
@@ -373,6 +376,56 @@ abstract class FleetSuite implements ContainerLogsOnFailure.Containers {
       }
     }
     awaitFleetHealthy();
+  }
+
+  @Test
+  @Order(10)
+  void everyCollectorSendsItsOwnMetricsAndTheOneDroppingDataIsFlaggedOnTheFleetPage() throws Exception {
+    // The collectors send every minute (the SDK's default) over mutual TLS, since the offer, through rotations.
+    await("every collector's own CPU and memory").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2))
+        .untilAsserted(() -> fleet.forEach(collector -> {
+          JsonNode latest = ownTelemetry(collector).path("latest");
+          assertThat(latest.path("rssBytes").asDouble()).as(collector.instanceUid().toString()).isGreaterThan(1e6);
+          assertThat(latest.path("cpuPercent").isNumber()).as(collector.instanceUid().toString()).isTrue();
+        }));
+    SupervisedCollectorContainer dropping = fleet.get(0);
+    int version = addVersion("drops-traces", Configs.tracesDropped());
+    AdminClient.Answer pushed = admin().post("/api/v1/agents/" + dropping.instanceUid() + "/config",
+        Map.of("config", "drops-traces", "version", version));
+    assertThat(pushed.status()).as(pushed.body().toString()).isEqualTo(201);
+    await("the pushed config runs").atMost(Duration.ofMinutes(1))
+        .until(() -> agent(dropping).path("runsDesiredConfig").asBoolean());
+    await("flagged as dropping data by its own metrics").atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofSeconds(2)).until(() -> {
+          PlainHttp.sendSpan(dropping.otlpHttpUrl(), "lost");
+          return ownTelemetry(dropping).path("latest").path("droppingData").asBoolean();
+        });
+    JsonNode flagged = admin().get("/api/v1/agents?selector=fleet%3De2e&telemetry=dropping").body().get("agents");
+    assertThat(StreamSupport.stream(flagged.spliterator(), false).map(row -> row.get("uid").asText()))
+        .containsExactly(dropping.instanceUid().toString());
+
+    try (Browser browser = new Browser(1440, 900)) {
+      browser.open(server.adminUrl() + "/");
+      browser.signIn(server.adminToken());
+      browser.awaitText(By.id("count-dropping"), "1");
+      browser.open(server.adminUrl() + "/#/fleet?selector=fleet%3De2e&sort=-memory");
+      await().atMost(Duration.ofSeconds(20)).until(() -> browser.all(By.cssSelector("#agents tr[data-uid]")).size()
+          == FLEET_SIZE && !browser.all(By.cssSelector("#agents tr[data-uid] td.figure")).get(0).getText().equals("—"));
+      browser.screenshot("e2e-fleet-own-telemetry");
+      for (WebElement row : browser.all(By.cssSelector("#agents tr[data-uid]"))) {
+        List<String> figures = row.findElements(By.cssSelector("td.figure")).stream().map(WebElement::getText).toList();
+        assertThat(figures.get(0)).as("CPU").endsWith("%");
+        assertThat(figures.get(1)).as("memory").endsWith("MiB");
+        assertThat(figures.get(2)).as("items in").contains("/s");
+        boolean isDropping = row.getAttribute("data-uid").equals(dropping.instanceUid().toString());
+        assertThat(row.getText().contains("dropping data")).as(row.getText()).isEqualTo(isDropping);
+      }
+      assertThat(browser.consoleErrors()).isEmpty();
+    }
+  }
+
+  JsonNode ownTelemetry(SupervisedCollectorContainer collector) {
+    return admin().get("/api/v1/agents/" + collector.instanceUid() + "/telemetry").body();
   }
 
   /** The version the collector is built at, from the builder's manifest. */

@@ -92,6 +92,7 @@ public final class SupervisedCollectorContainer extends GenericContainer<Supervi
           reports_health: true
           accepts_restart_command: true
           accepts_opamp_connection_settings: true
+          reports_own_metrics: true
         storage:
           directory: /var/lib/supervisor
         healthcheck:
