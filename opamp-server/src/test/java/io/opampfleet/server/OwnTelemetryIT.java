@@ -11,6 +11,10 @@ import io.opampfleet.server.fleet.OwnMetricsRequests;
 import io.opampfleet.server.fleet.SimulatedAgent;
 import io.opampfleet.server.fleet.TestFleet;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import com.sun.net.httpserver.HttpServer;
+import io.opampfleet.server.settings.ServerSettings.External;
+import io.opampfleet.server.settings.ServerSettings.OwnTelemetry;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,6 +25,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -169,6 +175,68 @@ class OwnTelemetryIT {
     assertThat(send(plain, offer, "application/x-protobuf", body).statusCode()).isEqualTo(200);
     assertThat(fleet.admin(TestFleet.VIEWER).get("/api/v1/agents/" + agent.uid() + "/telemetry").body()
         .get("latest").get("rssBytes").asDouble()).isEqualTo(7e6);
+  }
+
+  @Test
+  void withAnExternalEndpointTooTheServerForwardsWhatItReceivesAndLogsAreOfferedThere() throws Exception {
+    List<String> forwarded = new CopyOnWriteArrayList<>();
+    HttpServer external = externalEndpoint(forwarded);
+    try {
+      String base = "http://127.0.0.1:" + external.getAddress().getPort();
+      fleet = new TestFleet(dir).withOwnTelemetry(new OwnTelemetry(true, Optional.of(new External(
+          URI.create(base + "/v1/metrics"), Optional.of(URI.create(base + "/v1/logs")), Optional.empty(),
+          Map.of("X-Api-Key", "k-123"))), Duration.ofMinutes(2), 120, 1024 * 1024, 600)).start();
+      SimulatedAgent agent = start(fleet.agent(Map.of(), SimulatedAgent.newUid(), false).reportingOwnMetrics()
+          .reportingOwnLogs());
+      offerTo(agent);
+      var offers = agent.received.stream().filter(m -> m.getConnectionSettings().hasOwnMetrics()).findFirst()
+          .orElseThrow().getConnectionSettings();
+      assertThat(offers.getOwnMetrics().getDestinationEndpoint()).endsWith(":" + fleet.opampPort() + "/v1/metrics");
+      assertThat(offers.getOwnLogs().getDestinationEndpoint()).isEqualTo(base + "/v1/logs");
+      assertThat(offers.getOwnLogs().getHeaders().getHeaders(0).getValue()).isEqualTo("k-123");
+      assertThat(offers.hasOwnTraces()).isFalse();
+
+      byte[] body = OwnMetricsRequests.reading(10, 1, 9e6, 1, 0, 1, 0, 0, 0).toByteArray();
+      assertThat(agent.sendOwnMetrics(OwnMetricsRequests.reading(10, 1, 9e6, 1, 0, 1, 0, 0, 0)).statusCode())
+          .isEqualTo(200);
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> !forwarded.isEmpty());
+      assertThat(forwarded).containsExactly("/v1/metrics k-123 application/x-protobuf " + body.length);
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+          assertThat(fleet.admin(TestFleet.VIEWER).get("/metrics").body().asText())
+              .contains("opamp_own_metrics_forwarded_total 1\n"));
+    } finally {
+      external.stop(0);
+    }
+  }
+
+  @Test
+  void withTheExternalEndpointAloneAgentsAreSentThereAndTheServerTakesNone() throws Exception {
+    fleet = new TestFleet(dir).withOwnTelemetry(new OwnTelemetry(false, Optional.of(new External(
+        URI.create("https://otel.example:4318/v1/metrics"), Optional.empty(), Optional.empty(),
+        Map.of("X-Api-Key", "k-9"))), Duration.ofMinutes(2), 120, 1024 * 1024, 600)).start();
+    SimulatedAgent agent = start(fleet.agent(Map.of(), SimulatedAgent.newUid(), false).reportingOwnMetrics());
+
+    TelemetryConnectionSettings offer = offerTo(agent);
+
+    assertThat(offer.getDestinationEndpoint()).isEqualTo("https://otel.example:4318/v1/metrics");
+    assertThat(offer.getHeaders().getHeaders(0).getKey()).isEqualTo("X-Api-Key");
+    receiverUrl = "https://localhost:" + fleet.opampPort() + "/v1/metrics";
+    HttpClient client = JdkClients.http(JdkClients.tls(agent.key(), fleet.ca().certificate()));
+    assertThat(send(client, null, "application/x-protobuf", new byte[0]).statusCode()).isEqualTo(404);
+  }
+
+  private static HttpServer externalEndpoint(List<String> received) throws Exception {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", exchange -> {
+      byte[] body = exchange.getRequestBody().readAllBytes();
+      received.add(exchange.getRequestURI().getPath() + " " + exchange.getRequestHeaders().getFirst("X-Api-Key") + " "
+          + exchange.getRequestHeaders().getFirst("Content-Type") + " " + body.length);
+      exchange.sendResponseHeaders(200, -1);
+      exchange.close();
+    });
+    server.start();
+    return server;
   }
 
   private SimulatedAgent start(SimulatedAgent agent) {

@@ -125,7 +125,12 @@ public record ServerSettings(
     }
   }
 
-  public record External(java.net.URI endpoint, java.util.Map<String, String> headers) {}
+  /**
+   * The operator's own OTLP/HTTP endpoints: metrics, and optionally logs and traces (offered to
+   * agents that report those), with the headers they need.
+   */
+  public record External(java.net.URI endpoint, Optional<java.net.URI> logsEndpoint,
+      Optional<java.net.URI> tracesEndpoint, java.util.Map<String, String> headers) {}
 
   /** @param validity how long a certificate signed from an agent's request is valid */
   public record Signing(Path caCertFile, Path caKeyFile, Duration validity) {}

@@ -265,18 +265,12 @@ public final class ServerSettingsLoader {
     Optional<External> external = Optional.empty();
     if (node.has("external")) {
       ConfigNode externalNode = node.child("external");
-      String endpoint = externalNode.required("endpoint");
-      URI uri;
-      try {
-        uri = new URI(endpoint);
-      } catch (URISyntaxException e) {
-        throw externalNode.error("endpoint", "'" + endpoint + "' is not a URL: " + e.getReason());
-      }
-      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-        throw externalNode.error("endpoint", "'" + endpoint + "' is not an http or https URL of an OTLP/HTTP metrics"
-            + " endpoint (such as https://otel.example.com:4318/v1/metrics)");
-      }
-      external = Optional.of(new External(uri, externalNode.stringMap("headers")));
+      URI metrics = otlpUrl(externalNode, "endpoint", externalNode.required("endpoint"), "metrics");
+      Optional<URI> logs = Optional.ofNullable(externalNode.string("logs_endpoint", null))
+          .map(url -> otlpUrl(externalNode, "logs_endpoint", url, "logs"));
+      Optional<URI> traces = Optional.ofNullable(externalNode.string("traces_endpoint", null))
+          .map(url -> otlpUrl(externalNode, "traces_endpoint", url, "traces"));
+      external = Optional.of(new External(metrics, logs, traces, externalNode.stringMap("headers")));
       externalNode.finish();
     }
     OwnTelemetry settings = new OwnTelemetry(toServer, external, node.positiveDuration("window", Duration.ofHours(1)),
@@ -284,6 +278,20 @@ public final class ServerSettingsLoader {
         node.integer("requests_per_minute", 12, 1, 60_000));
     node.finish();
     return settings;
+  }
+
+  private static URI otlpUrl(ConfigNode node, String key, String url, String signal) {
+    URI uri;
+    try {
+      uri = new URI(url);
+    } catch (URISyntaxException e) {
+      throw node.error(key, "'" + url + "' is not a URL: " + e.getReason());
+    }
+    if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+      throw node.error(key, "'" + url + "' is not an http or https URL of an OTLP/HTTP " + signal
+          + " endpoint (such as https://otel.example.com:4318/v1/" + signal + ")");
+    }
+    return uri;
   }
 
   private static List<String> secretKeys(ConfigNode node) {

@@ -38,19 +38,33 @@ public final class OwnTelemetryOffers {
     return settings.offered();
   }
 
-  /** The offer for the agent, when it reports its own metrics and was not offered them on this connection. */
+  /**
+   * The offer for the agent, when it reports its own metrics (or logs or traces the operator's
+   * endpoints take) and was not offered them on this connection.
+   */
   public Optional<ConnectionSettingsOffers> due(Agent agent) {
-    if (!settings.offered() || !agent.can(AgentCapabilities.AgentCapabilities_ReportsOwnMetrics_VALUE)
-        || !offered.add(agent.uid())) {
+    if (!settings.offered()) {
       return Optional.empty();
     }
-    TelemetryConnectionSettings metrics = settings.toServer()
-        ? settings(receiverUrl.get(), Map.of("Authorization", "Bearer " + credentials.credential(agent.uid())))
-        : settings(settings.external().orElseThrow().endpoint().toString(), settings.external().get().headers());
-    return Optional.of(ConnectionSettingsOffers.newBuilder()
-        .setHash(ByteString.copyFrom(sha256(metrics.toByteArray())))
-        .setOwnMetrics(metrics)
-        .build());
+    ConnectionSettingsOffers.Builder offer = ConnectionSettingsOffers.newBuilder();
+    if (agent.can(AgentCapabilities.AgentCapabilities_ReportsOwnMetrics_VALUE)) {
+      offer.setOwnMetrics(settings.toServer()
+          ? settings(receiverUrl.get(), Map.of("Authorization", "Bearer " + credentials.credential(agent.uid())))
+          : settings(settings.external().orElseThrow().endpoint().toString(), settings.external().get().headers()));
+    }
+    settings.external().ifPresent(external -> {
+      if (agent.can(AgentCapabilities.AgentCapabilities_ReportsOwnLogs_VALUE)) {
+        external.logsEndpoint().ifPresent(url -> offer.setOwnLogs(settings(url.toString(), external.headers())));
+      }
+      if (agent.can(AgentCapabilities.AgentCapabilities_ReportsOwnTraces_VALUE)) {
+        external.tracesEndpoint().ifPresent(url -> offer.setOwnTraces(settings(url.toString(), external.headers())));
+      }
+    });
+    boolean nothing = !offer.hasOwnMetrics() && !offer.hasOwnLogs() && !offer.hasOwnTraces();
+    if (nothing || !offered.add(agent.uid())) {
+      return Optional.empty();
+    }
+    return Optional.of(offer.setHash(ByteString.copyFrom(sha256(offer.build().toByteArray()))).build());
   }
 
   /** A new connection of the agent: what was offered on an old one may not have arrived. */

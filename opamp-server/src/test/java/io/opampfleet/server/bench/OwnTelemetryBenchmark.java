@@ -122,9 +122,17 @@ public final class OwnTelemetryBenchmark {
         .endpoint("/v1/metrics", receiver).endpoint("/ceiling", answerAtOnce)
         .callbackExecutor(java.util.concurrent.Executors.newFixedThreadPool(2)).start()) {
       URI base = URI.create("http://127.0.0.1:" + server.address().getPort());
-      double ceiling = overHttp(base.resolve("/ceiling"), uids, credentials, body, seconds);
-      double receiving = overHttp(base.resolve("/v1/metrics"), uids, credentials, body, seconds);
-      System.out.printf("over HTTP, 64 requests in flight, client on the same machine: the receiver %,.0f"
+      // Both warmed up first (the JIT, the client's connections), then measured in turns, twice each: the
+      // client shares the machine, so the better of each pair is reported.
+      overHttp(base.resolve("/ceiling"), uids, credentials, body, Math.max(1, seconds / 3));
+      overHttp(base.resolve("/v1/metrics"), uids, credentials, body, Math.max(1, seconds / 3));
+      double ceiling = 0;
+      double receiving = 0;
+      for (int round = 0; round < 2; round++) {
+        ceiling = Math.max(ceiling, overHttp(base.resolve("/ceiling"), uids, credentials, body, seconds));
+        receiving = Math.max(receiving, overHttp(base.resolve("/v1/metrics"), uids, credentials, body, seconds));
+      }
+      System.out.printf("over HTTP, 64 requests in flight, the JDK's client on the same machine: the receiver %,.0f"
           + " requests/s; baseline: an endpoint that answers at once %,.0f/s%n", receiving, ceiling);
     }
   }

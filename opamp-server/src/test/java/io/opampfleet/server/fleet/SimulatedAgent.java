@@ -10,6 +10,7 @@ import io.opampfleet.netty.InstanceUid;
 import io.opampfleet.netty.client.Backoff;
 import io.opampfleet.netty.client.ClientCallbacks;
 import io.opampfleet.netty.client.OpampClient;
+import io.opampfleet.netty.server.JdkClients;
 import io.opampfleet.proto.AgentCapabilities;
 import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AnyValue;
@@ -29,6 +30,8 @@ import io.opampfleet.proto.RemoteConfigStatus;
 import io.opampfleet.proto.RemoteConfigStatuses;
 import io.opampfleet.proto.ServerErrorResponse;
 import io.opampfleet.proto.ServerToAgent;
+import io.opampfleet.proto.TelemetryConnectionSettings;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import java.nio.charset.StandardCharsets;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -109,6 +112,12 @@ public final class SimulatedAgent implements ClientCallbacks, AutoCloseable {
     return this;
   }
 
+  /** From the next start on, says it reports its own logs too. */
+  public SimulatedAgent reportingOwnLogs() {
+    this.extraCapabilities |= AgentCapabilities.AgentCapabilities_ReportsOwnLogs_VALUE;
+    return this;
+  }
+
   /** From the next start on, reports these available components, as a collector does. */
   public SimulatedAgent withComponents(AvailableComponents available) {
     this.components = available;
@@ -142,19 +151,16 @@ public final class SimulatedAgent implements ClientCallbacks, AutoCloseable {
    * Sends an OTLP request of its own metrics where the server's offer says, with the offer's headers
    * and its client certificate, as a collector with the offered reader does.
    */
-  public java.net.http.HttpResponse<String> sendOwnMetrics(io.opentelemetry.proto.collector.metrics.v1
-      .ExportMetricsServiceRequest request) throws Exception {
-    io.opampfleet.proto.TelemetryConnectionSettings offer = received.stream()
+  public HttpResponse<String> sendOwnMetrics(ExportMetricsServiceRequest request) throws Exception {
+    TelemetryConnectionSettings offer = received.stream()
         .filter(m -> m.getConnectionSettings().hasOwnMetrics()).reduce((first, second) -> second)
         .orElseThrow(() -> new IllegalStateException("the server offered no own telemetry"))
         .getConnectionSettings().getOwnMetrics();
-    java.net.http.HttpRequest.Builder post = java.net.http.HttpRequest.newBuilder(
-            URI.create(offer.getDestinationEndpoint()))
+    HttpRequest.Builder post = HttpRequest.newBuilder(URI.create(offer.getDestinationEndpoint()))
         .header("Content-Type", "application/x-protobuf").timeout(Duration.ofSeconds(10))
-        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(request.toByteArray()));
+        .POST(HttpRequest.BodyPublishers.ofByteArray(request.toByteArray()));
     offer.getHeaders().getHeadersList().forEach(header -> post.header(header.getKey(), header.getValue()));
-    return io.opampfleet.netty.server.JdkClients.http(io.opampfleet.netty.server.JdkClients.tls(key, serverCa))
-        .send(post.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    return JdkClients.http(JdkClients.tls(key, serverCa)).send(post.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   public String uid() {

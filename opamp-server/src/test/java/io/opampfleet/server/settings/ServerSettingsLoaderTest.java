@@ -86,6 +86,29 @@ class ServerSettingsLoaderTest {
   }
 
   @Test
+  void ownTelemetryGoesToTheServerByDefaultOrToTheOperatorsEndpointsAndABadUrlIsNamed() throws IOException {
+    ServerSettings.OwnTelemetry defaults = loader.defaults().ownTelemetry();
+    assertThat(defaults.toServer()).isTrue();
+    assertThat(defaults.external()).isEmpty();
+    assertThat(defaults.window()).isEqualTo(java.time.Duration.ofHours(1));
+    assertThat(defaults.samples()).isEqualTo(60);
+
+    ServerSettings.OwnTelemetry external = loader.load(file("own_telemetry:\n  to_server: false\n  external:\n"
+        + "    endpoint: https://otel.example:4318/v1/metrics\n    logs_endpoint: https://otel.example:4318/v1/logs\n"
+        + "    headers: {X-Api-Key: k}\n  window: 30m\n  samples: 30\n")).ownTelemetry();
+    assertThat(external.offered()).isTrue();
+    assertThat(external.external().orElseThrow().logsEndpoint()).hasValue(
+        java.net.URI.create("https://otel.example:4318/v1/logs"));
+    assertThat(external.external().get().tracesEndpoint()).isEmpty();
+    assertThat(external.external().get().headers()).containsEntry("X-Api-Key", "k");
+    assertThat(loader.load(file("own_telemetry: {to_server: false}\n")).ownTelemetry().offered()).isFalse();
+    assertThatThrownBy(() -> loader.load(file("own_telemetry:\n  external: {endpoint: 'otel:4318'}\n")))
+        .hasMessageContaining("own_telemetry::external::endpoint").hasMessageContaining("not an http or https URL");
+    assertThatThrownBy(() -> loader.load(file("own_telemetry: {samples: 1}\n")))
+        .hasMessageContaining("own_telemetry::samples");
+  }
+
+  @Test
   void environmentVariablesAreExpanded() throws IOException {
     ServerSettings settings = loader.load(file("storage:\n  data_dir: ${DATA}/h2\nevents:\n  retention: 36h\n"
         + "audit:\n  retention: 720h\n"));
