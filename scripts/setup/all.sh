@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up every real part the tests and the main job use, reusing what is already there: a
-# Docker engine, the local base images, the real collector, the opamp-go peers and the headless
-# browser for the web UI tests, and Helm for the chart. Prints
+# Docker engine, the local base images, the real collector, the opamp-go peers, the Go
+# supervisor, the headless browser for the web UI tests, and Helm for the chart. Prints
 # the variables that point the build at them, one NAME=value a line.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -9,5 +9,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 "$here/base-images.sh" >&2
 echo "OTELCOL_BIN=$("$here/collector.sh" | tail -n 1)"
 echo "OPAMP_GO_PEERS=$("$here/go-peers.sh" | tail -n 1)"
+echo "GO_SUPERVISOR=$("$here/go-supervisor.sh" | tail -n 1)"
 echo "CHROMEDRIVER=$("$here/browser.sh" | tail -n 1)"
 echo "HELM=$("$here/helm.sh" | tail -n 1)"
