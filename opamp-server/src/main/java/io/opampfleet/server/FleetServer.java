@@ -59,6 +59,7 @@ import io.opampfleet.server.replicas.ReportedStateFollower;
 import io.opampfleet.server.replicas.StoredFleet;
 import io.opampfleet.server.replicas.StoreSignalsListener;
 import io.opampfleet.server.store.TokenRepository;
+import io.opampfleet.server.store.OwnMetricsRepository;
 import io.opampfleet.server.store.ServerKeys;
 import io.opampfleet.server.store.WriteBehind;
 import io.opampfleet.server.telemetry.FleetTelemetry;
@@ -198,7 +199,10 @@ public final class FleetServer implements AutoCloseable {
     EventLoopGroup loops = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     started.push(() -> loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly());
     EventLog events = new EventLog(database);
-    FleetTelemetry telemetry = new FleetTelemetry(settings.ownTelemetry());
+    // Servers sharing a store show every agent's figures from it, whichever server received them.
+    FleetTelemetry telemetry = new FleetTelemetry(settings.ownTelemetry(),
+        shared ? Optional.of(new OwnMetricsRepository(database)) : Optional.empty());
+    started.push(telemetry);
     AgentsApi agents = new AgentsApi(inventory, fleet, configs, events, writes, commands, operator, rollouts,
         telemetry);
     AtomicBoolean listening = new AtomicBoolean();

@@ -1,9 +1,16 @@
 package io.opampfleet.server.telemetry;
 
 import io.opampfleet.server.telemetry.OwnMetricsReading.ComponentTotals;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One agent's own figures over a window: a fixed number of samples in columns of floats (about 40
@@ -16,6 +23,8 @@ public final class AgentTelemetry {
   static final long DROPPING_LOOKBACK_MILLIS = 5 * 60_000;
   /** A queue this full is "filling". */
   static final double QUEUE_FILLING = 0.8;
+
+  private static final byte FORMAT = 1;
 
   private final long sampleMillis;
   private final long[] at;
@@ -85,18 +94,10 @@ public final class AgentTelemetry {
       return null;
     }
     int latest = previous();
-    boolean dropping = false;
-    for (int i = 0; i < count; i++) {
-      int slot = (latest - i + at.length) % at.length;
-      if (now - at[slot] > DROPPING_LOOKBACK_MILLIS) {
-        break;
-      }
-      dropping |= refusedPerSecond[slot] > 0 || failedPerSecond[slot] > 0;
-    }
     boolean filling = last.exporters().values().stream()
         .anyMatch(e -> e.queueCapacity() > 0 && e.queueSize() >= QUEUE_FILLING * e.queueCapacity());
     return new Summary(at[latest], cpuPercent[latest], rssBytes[latest], acceptedPerSecond[latest],
-        sentPerSecond[latest], dropping, filling);
+        sentPerSecond[latest], now < droppingUntil(), filling);
   }
 
   synchronized View view(long now) {
@@ -108,6 +109,116 @@ public final class AgentTelemetry {
     }
     return new View(summary(now), samples, last == null ? Map.of() : last.receivers(),
         last == null ? Map.of() : last.exporters());
+  }
+
+  /** Whether nothing was received for the agent for {@code millis}. */
+  synchronized boolean idleSince(long now, long millis) {
+    return now - lastAt > millis;
+  }
+
+  /**
+   * Five minutes after the last sample with refused or failed items (0 when none): until then the
+   * agent is dropping data.
+   */
+  synchronized long droppingUntil() {
+    for (int i = 0; i < count; i++) {
+      int slot = (previous() - i + at.length) % at.length;
+      if (refusedPerSecond[slot] > 0 || failedPerSecond[slot] > 0) {
+        return at[slot] + DROPPING_LOOKBACK_MILLIS;
+      }
+    }
+    return 0;
+  }
+
+  /** Everything kept, as bytes for the shared store; {@link #decode} makes it again. */
+  synchronized byte[] encode() {
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 + count * 40);
+      DataOutputStream out = new DataOutputStream(bytes);
+      out.writeByte(FORMAT);
+      out.writeInt(at.length);
+      out.writeLong(sampleMillis);
+      out.writeInt(count);
+      for (int i = count - 1; i >= 0; i--) {
+        int slot = (previous() - i + at.length) % at.length;
+        out.writeLong(at[slot]);
+        for (float[] column : columns()) {
+          out.writeFloat(column[slot]);
+        }
+      }
+      out.writeLong(lastAt);
+      out.writeBoolean(last != null);
+      if (last != null) {
+        out.writeDouble(last.cpuSeconds());
+        out.writeDouble(last.rssBytes());
+        out.writeDouble(last.uptimeSeconds());
+        writeComponents(out, last.receivers());
+        writeComponents(out, last.exporters());
+      }
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** What {@link #encode} wrote; its samples' share of the window is the one it was written with. */
+  static AgentTelemetry decode(byte[] encoded) {
+    try {
+      DataInputStream in = new DataInputStream(new ByteArrayInputStream(encoded));
+      if (in.readByte() != FORMAT) {
+        throw new IOException("not a window this server wrote");
+      }
+      int capacity = in.readInt();
+      long sampleMillis = in.readLong();
+      AgentTelemetry telemetry = new AgentTelemetry(capacity, sampleMillis * capacity);
+      int count = in.readInt();
+      for (int slot = 0; slot < count; slot++) {
+        telemetry.at[slot] = in.readLong();
+        for (float[] column : telemetry.columns()) {
+          column[slot] = in.readFloat();
+        }
+      }
+      telemetry.count = count;
+      telemetry.next = count % capacity;
+      telemetry.lastAt = in.readLong();
+      if (in.readBoolean()) {
+        telemetry.last = new OwnMetricsReading(in.readDouble(), in.readDouble(), in.readDouble(), readComponents(in),
+            readComponents(in));
+      }
+      return telemetry;
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("an agent's stored window cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  private float[][] columns() {
+    return new float[][] {cpuPercent, rssBytes, acceptedPerSecond, refusedPerSecond, sentPerSecond, failedPerSecond,
+        queueSize, queueCapacity};
+  }
+
+  private static void writeComponents(DataOutputStream out, Map<String, ComponentTotals> components)
+      throws IOException {
+    out.writeInt(components.size());
+    for (Map.Entry<String, ComponentTotals> component : components.entrySet()) {
+      out.writeUTF(component.getKey());
+      out.writeDouble(component.getValue().good());
+      out.writeDouble(component.getValue().bad());
+      out.writeDouble(component.getValue().queueSize());
+      out.writeDouble(component.getValue().queueCapacity());
+    }
+  }
+
+  private static Map<String, ComponentTotals> readComponents(DataInputStream in) throws IOException {
+    int size = in.readInt();
+    if (size < 0 || size > OwnMetricsReading.MAX_COMPONENTS) {
+      throw new IOException(size + " components");
+    }
+    Map<String, ComponentTotals> components = new TreeMap<>();
+    for (int i = 0; i < size; i++) {
+      components.put(in.readUTF(), new ComponentTotals(in.readDouble(), in.readDouble(), in.readDouble(),
+          in.readDouble()));
+    }
+    return components;
   }
 
   private int previous() {

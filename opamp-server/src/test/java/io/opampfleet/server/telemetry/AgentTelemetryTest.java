@@ -60,4 +60,20 @@ class AgentTelemetryTest {
     telemetry.record(new OwnMetricsReading(1, 1, 2, Map.of(), Map.of("a", new ComponentTotals(0, 0, 800, 1000))), 1);
     assertThat(telemetry.summary(1).queueFilling()).isTrue();
   }
+
+  @Test
+  void aWindowReadBackFromItsBytesShowsTheSameAndGoesOn() {
+    AgentTelemetry telemetry = new AgentTelemetry(3, 3 * MINUTE);
+    for (int i = 0; i < 5; i++) {
+      telemetry.record(reading(60.0 * i, i, 100.0 * i, i == 4 ? 7 : 0), i * MINUTE);
+    }
+
+    AgentTelemetry read = AgentTelemetry.decode(telemetry.encode());
+
+    assertThat(read.view(5 * MINUTE)).isEqualTo(telemetry.view(5 * MINUTE));
+    assertThat(read.droppingUntil()).isEqualTo(4 * MINUTE + AgentTelemetry.DROPPING_LOOKBACK_MILLIS);
+    read.record(reading(300, 6, 600, 7), 5 * MINUTE);
+    assertThat(read.summary(5 * MINUTE).cpuPercent()).isCloseTo(100.0 * 2 / 60, org.assertj.core.data.Offset.offset(1e-4));
+    assertThat(read.view(5 * MINUTE).samples()).hasSize(3);
+  }
 }
