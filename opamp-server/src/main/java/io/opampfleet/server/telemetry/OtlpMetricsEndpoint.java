@@ -93,8 +93,14 @@ public final class OtlpMetricsEndpoint implements HttpEndpoint {
     return builder.build();
   }
 
+  /** Printable ASCII only (the parser may quote any bytes), and short. */
   private static String bounded(String message) {
-    String text = String.valueOf(message).replaceAll("\\p{Cntrl}", " ");
-    return text.length() <= MAX_REASON ? text : text.substring(0, MAX_REASON) + "…";
+    String text = String.valueOf(message);
+    StringBuilder out = new StringBuilder(Math.min(text.length(), MAX_REASON + 3));
+    for (int i = 0; i < text.length() && out.length() < MAX_REASON; i++) {
+      char c = text.charAt(i);
+      out.append(c >= 0x20 && c < 0x7f ? c : '?');
+    }
+    return text.length() > MAX_REASON ? out + "..." : out.toString();
   }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.opampfleet.netty.server.HttpEndpoint;
 import io.opampfleet.proto.AgentToServer;
 import io.opampfleet.server.api.SecretRedactor;
 import io.opampfleet.server.inventory.Agent;
@@ -13,20 +15,39 @@ import io.opampfleet.server.inventory.ReportLimits;
 import io.opampfleet.server.inventory.Reports;
 import io.opampfleet.server.selector.LabelSelector;
 import io.opampfleet.server.selector.SelectorException;
+import io.opampfleet.server.settings.ServerSettings;
 import io.opampfleet.server.settings.ServerSettingsLoader;
+import io.opampfleet.server.telemetry.FleetTelemetry;
+import io.opampfleet.server.telemetry.OtlpMetricsEndpoint;
+import io.opampfleet.server.telemetry.OwnTelemetryCredentials;
+import io.opampfleet.server.telemetry.TelemetrySenders;
 import io.opampfleet.strictyaml.ConfigException;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
- * What users and strangers hand the server: agents' messages, label selectors (query strings),
- * server.yaml, and any text the API redacts. Each either works or is refused with the module's own exception; nothing
+ * What users and strangers hand the server: agents' messages and own-metrics requests, label
+ * selectors (query strings), server.yaml, and any text the API redacts. Each either works or is refused with the module's own exception; nothing
  * else may escape. In the test command each replays its committed inputs; {@code scripts/fuzz} fuzzes one.
  */
 class StrangerInputFuzzTest {
   private static final SecretRedactor REDACTOR = SecretRedactor.defaults();
+  private static final String SENDER = "00000000-0000-7000-8000-000000000002";
+  private static final OwnTelemetryCredentials CREDENTIALS = new OwnTelemetryCredentials(new byte[32]);
+  private static final FleetTelemetry TELEMETRY = new FleetTelemetry(new ServerSettings.OwnTelemetry(true,
+      java.util.Optional.empty(), java.time.Duration.ofMinutes(1), 10, 1024 * 1024, Integer.MAX_VALUE));
+  private static final OtlpMetricsEndpoint OWN_METRICS = ownMetricsEndpoint();
+
+  private static OtlpMetricsEndpoint ownMetricsEndpoint() {
+    Inventory inventory = new Inventory();
+    inventory.add(SENDER);
+    return new OtlpMetricsEndpoint(TELEMETRY, new TelemetrySenders(inventory, CREDENTIALS), 1024 * 1024,
+        java.util.Optional.empty(), System::currentTimeMillis);
+  }
 
   @FuzzTest(maxDuration = "30s")
   void labelSelectors(FuzzedDataProvider data) {
@@ -61,6 +82,23 @@ class StrangerInputFuzzTest {
     Agent agent = inventory.add("00000000-0000-7000-8000-000000000001");
     new Reports(inventory).apply(agent, message, "127.0.0.1:1", 1_000);
     assertThat(agent.snapshot().uid()).isEqualTo(agent.uid());
+  }
+
+  /**
+   * An agent's own-metrics request, protobuf or JSON: answered 200 or 400 with a short reason, and what
+   * is kept for the agent (its window, its summary, its bytes for the shared store) can be made.
+   */
+  @FuzzTest(maxDuration = "30s")
+  void ownMetricsRequest(FuzzedDataProvider data) {
+    boolean json = data.consumeBoolean();
+    byte[] body = data.consumeRemainingAsBytes();
+    HttpEndpoint.Answer answer = OWN_METRICS.handle(new HttpEndpoint.Request("POST", OtlpMetricsEndpoint.PATH,
+        new DefaultHttpHeaders().set("Content-Type", json ? "application/json" : "application/x-protobuf")
+            .set("Authorization", "Bearer " + CREDENTIALS.credential(SENDER)), body, List.of(),
+        new InetSocketAddress("127.0.0.1", 1))).toCompletableFuture().join();
+    assertThat(answer.status()).isIn(200, 400, 429);
+    assertThat(answer.body().length).isLessThan(400);
+    TELEMETRY.view(SENDER, System.currentTimeMillis()).ifPresent(view -> assertThat(view.samples()).isNotNull());
   }
 
   @FuzzTest(maxDuration = "30s")
