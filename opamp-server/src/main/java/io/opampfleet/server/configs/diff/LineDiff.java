@@ -1,15 +1,16 @@
 package io.opampfleet.server.configs.diff;
 
+import com.github.difflib.DiffUtils;
+import com.github.difflib.patch.AbstractDelta;
 import io.opampfleet.server.configs.diff.DiffLine.Kind;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Line-by-line differences between two versions of a text, as a full listing ({@link #between}) or
- * as {@code diff -u} style text ({@link #unified}). The edit script is minimal (Myers' algorithm).
+ * as {@code diff -u} style text ({@link #unified}). The edit script is java-diff-utils' (Myers'
+ * algorithm, minimal); the listing and the GNU-style hunks are ours, as the API and UI show them.
  *
  * <p>Lines are split on {@code \n} with a trailing {@code \r} dropped, so CRLF and LF versions of a
  * config compare equal, and a final newline does not count as an extra empty line. A {@code null}
@@ -37,25 +38,22 @@ public final class LineDiff {
   public static List<DiffLine> between(String oldText, String newText) {
     List<String> oldLines = lines(oldText);
     List<String> newLines = lines(newText);
-    // Comparing ints instead of strings keeps the inner loops of the search cheap.
-    Map<String, Integer> ids = new HashMap<>();
-    MyersSearch search = MyersSearch.run(intern(oldLines, ids), intern(newLines, ids));
-
     List<DiffLine> out = new ArrayList<>(Math.max(oldLines.size(), newLines.size()));
     int i = 0;
     int j = 0;
-    while (i < oldLines.size() || j < newLines.size()) {
-      if (i < oldLines.size() && search.removed(i)) {
-        out.add(new DiffLine(Kind.REMOVED, i + 1, 0, oldLines.get(i)));
-        i++;
-      } else if (j < newLines.size() && search.added(j)) {
-        out.add(new DiffLine(Kind.ADDED, 0, j + 1, newLines.get(j)));
-        j++;
-      } else {
+    for (AbstractDelta<String> delta : DiffUtils.diff(oldLines, newLines).getDeltas()) {
+      for (; i < delta.getSource().getPosition(); i++, j++) {
         out.add(new DiffLine(Kind.SAME, i + 1, j + 1, newLines.get(j)));
-        i++;
-        j++;
       }
+      for (String removed : delta.getSource().getLines()) {
+        out.add(new DiffLine(Kind.REMOVED, ++i, 0, removed));
+      }
+      for (String added : delta.getTarget().getLines()) {
+        out.add(new DiffLine(Kind.ADDED, 0, ++j, added));
+      }
+    }
+    for (; i < oldLines.size(); i++, j++) {
+      out.add(new DiffLine(Kind.SAME, i + 1, j + 1, newLines.get(j)));
     }
     return Collections.unmodifiableList(out);
   }
@@ -147,14 +145,6 @@ public final class LineDiff {
       from = to + 1;
     }
     return lines;
-  }
-
-  private static int[] intern(List<String> lines, Map<String, Integer> ids) {
-    int[] out = new int[lines.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = ids.computeIfAbsent(lines.get(i), line -> ids.size());
-    }
-    return out;
   }
 
   private static int nextChange(List<DiffLine> lines, int from) {
