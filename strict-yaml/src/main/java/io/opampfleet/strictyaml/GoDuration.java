@@ -1,6 +1,7 @@
 package io.opampfleet.strictyaml;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -35,7 +36,12 @@ public final class GoDuration {
     if (end == 0 || end != value.length()) {
       throw new IllegalArgumentException("'" + text + "' is not a duration; write it like 5s, 1m30s or 250ms");
     }
-    Duration duration = Duration.ofNanos(nanos.longValueExact());
+    // As in Go: fractions of a nanosecond are dropped, and a duration is at most 2^63-1 ns.
+    BigDecimal whole = nanos.setScale(0, RoundingMode.DOWN);
+    if (whole.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+      throw new IllegalArgumentException("'" + text + "' is longer than a duration can be (2562047h, about 292 years)");
+    }
+    Duration duration = Duration.ofNanos(whole.longValue());
     return negative ? duration.negated() : duration;
   }
 

@@ -50,10 +50,20 @@ public final class SecretRedactor {
     StringBuilder out = new StringBuilder(text.length());
     int at = 0;
     for (Secret secret : secrets) {
-      out.append(text, at, secret.start()).append(MARK);
+      out.append(text, at, secret.start()).append(mark(secret.value(text)));
       at = secret.end();
     }
     return out.append(text, at, text.length()).toString();
+  }
+
+  /**
+   * The mark for a value: quoted as the value was, so that the redacted text splits into keys and
+   * values as the original does (text after a quoted secret stays outside its value).
+   */
+  private static String mark(String value) {
+    char first = value.charAt(0);
+    boolean quoted = value.length() >= 2 && (first == '"' || first == '\'') && value.charAt(value.length() - 1) == first;
+    return quoted ? first + MARK + first : MARK;
   }
 
   /**
@@ -63,9 +73,17 @@ public final class SecretRedactor {
    * @throws IllegalArgumentException naming the keys whose marks {@code previous} has no value for
    */
   public String restore(String text, String previous) {
-    // A mark begins the value it stands for; what follows it on the line (after a quoted secret) is not part of it.
-    List<Secret> marks = secrets(text).stream().filter(secret -> secret.value(text).startsWith(MARK))
-        .map(secret -> new Secret(secret.path(), secret.start(), secret.start() + MARK.length())).toList();
+    // A mark is the value it stands for, quoted or not; one at the start of a longer value stands for
+    // that value's beginning (what follows it on the line is not part of it).
+    List<Secret> marks = new ArrayList<>();
+    for (Secret secret : secrets(text)) {
+      String value = secret.value(text);
+      if (value.equals("'" + MARK + "'") || value.equals('"' + MARK + '"')) {
+        marks.add(secret);
+      } else if (value.startsWith(MARK)) {
+        marks.add(new Secret(secret.path(), secret.start(), secret.start() + MARK.length()));
+      }
+    }
     if (marks.isEmpty()) {
       return text;
     }
@@ -81,7 +99,7 @@ public final class SecretRedactor {
     for (Secret mark : marks) {
       List<String> values = stored.getOrDefault(mark.path(), List.of());
       String value = values.isEmpty() ? null : values.remove(0);
-      if (value == null || value.equals(MARK)) {
+      if (value == null || value.equals(MARK) || mark(value).equals(value) && value.contains(MARK)) {
         missing.add(mark.path());
         continue;
       }

@@ -42,7 +42,7 @@ class SecretRedactorTest {
           basicauth/client:
             client_auth:
               username: fleet
-              password: <redacted>   # rotated monthly
+              password: "<redacted>"   # rotated monthly
           bearertokenauth:
             token: <redacted>
           oauth2client:
@@ -64,7 +64,7 @@ class SecretRedactorTest {
   @Test
   void jsonAndLogLinesToo() {
     assertThat(redactor.redact("{\n  \"apiKey\": \"k-1\\\"x\",\n  \"user\": \"a\"\n}"))
-        .isEqualTo("{\n  \"apiKey\": <redacted>,\n  \"user\": \"a\"\n}");
+        .isEqualTo("{\n  \"apiKey\": \"<redacted>\",\n  \"user\": \"a\"\n}");
     assertThat(redactor.redact("2026-12-05T10:00:00Z error exporting: Authorization: Bearer eyJhbGc.x rejected,"
         + " password=hunter2; retry in 5s"))
         .isEqualTo("2026-12-05T10:00:00Z error exporting: Authorization: <redacted> rejected,"

@@ -218,6 +218,10 @@ class SupervisorConfigLoaderTest {
     assertThat(GoDuration.parse("2us")).isEqualTo(Duration.ofNanos(2000));
     assertThat(GoDuration.parse("-5s")).isEqualTo(Duration.ofSeconds(-5));
     assertThat(GoDuration.parse("0")).isZero();
+    assertThat(GoDuration.parse("1.5ns")).isEqualTo(Duration.ofNanos(1));
+    assertThat(GoDuration.parse("2562047h")).isEqualTo(Duration.ofHours(2562047));
+    assertThatThrownBy(() -> GoDuration.parse("2562048h")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("longer than a duration can be");
     for (String wrong : List.of("5", "5 s", "s", "1d", "")) {
       assertThatThrownBy(() -> GoDuration.parse(wrong)).isInstanceOf(IllegalArgumentException.class);
     }
