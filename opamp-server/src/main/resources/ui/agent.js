@@ -18,7 +18,7 @@ export function agentPage(main, uid) {
         api(`/api/v1/agents/${encodeURIComponent(uid)}`),
         api(`/api/v1/agents/${encodeURIComponent(uid)}/events?limit=20`),
         api(`/api/v1/agents/${encodeURIComponent(uid)}/rollouts`),
-        api(`/api/v1/agents/${encodeURIComponent(uid)}/telemetry`).catch((e) => (e.status === 404 ? null : Promise.reject(e)))]);
+        api(`/api/v1/agents/${encodeURIComponent(uid)}/telemetry`)]);
       if (canOperate() && configs.length === 0) configs = await api('/api/v1/configs');
       content.replaceChildren(...render(agent, events, attempts, configs, notice, telemetry).filter(Boolean));
     } catch (e) {
@@ -63,7 +63,7 @@ function card(title, ...body) {
 
 // What the collector says of itself over OTLP: the window of figures drawn, and each component's totals.
 function ownTelemetry(agent, telemetry) {
-  if (!telemetry) {
+  if (!telemetry || !telemetry.latest) {
     const reports = (agent.capabilities || []).includes('ReportsOwnMetrics');
     return el('p', { class: 'muted', id: 'own-telemetry' }, reports
       ? 'No own metrics received yet (a collector sends them every minute by default).'

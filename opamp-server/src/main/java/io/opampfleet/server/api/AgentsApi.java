@@ -100,9 +100,10 @@ public final class AgentsApi {
 
   private Object list(ApiRequest request) {
     long now = System.currentTimeMillis();
-    Map<String, AgentTelemetry.Summary> figures = new HashMap<>();
+    // Looked up once per agent, absent ones too: a sort's comparisons must see the same figures throughout.
+    Map<String, Optional<AgentTelemetry.Summary>> figures = new HashMap<>();
     Function<AgentSnapshot, AgentTelemetry.Summary> figuresOf = agent -> figures.computeIfAbsent(agent.uid(),
-        uid -> telemetry.summary(uid, now).orElse(null));
+        uid -> telemetry.summary(uid, now)).orElse(null);
     Predicate<AgentSnapshot> filter = filter(request).and(TelemetryJson.filter(request, figuresOf));
     List<AgentSnapshot> matched = new ArrayList<>();
     for (AgentSnapshot snapshot : fleet.overview()) {
@@ -203,8 +204,8 @@ public final class AgentsApi {
 
   private Object ownTelemetry(ApiRequest request) {
     Agent agent = agent(request);
-    return telemetry.view(agent.uid(), System.currentTimeMillis()).map(TelemetryJson::view).orElseThrow(() ->
-        ApiException.notFound("agent " + agent.uid() + " has sent no own metrics to this server"));
+    // A known agent with no figures yet has an empty window: the page asks before its first report arrives.
+    return TelemetryJson.view(telemetry.view(agent.uid(), System.currentTimeMillis()).orElse(AgentTelemetry.View.NONE));
   }
 
   private Agent agent(ApiRequest request) {

@@ -64,15 +64,25 @@ public final class AgentTelemetry {
 
   /** Everything kept for the agent. */
   public record View(Summary summary, List<Sample> samples, Map<String, ComponentTotals> receivers,
-      Map<String, ComponentTotals> exporters) {}
+      Map<String, ComponentTotals> exporters) {
+    /** An agent that has sent nothing yet. */
+    public static final View NONE = new View(null, List.of(), Map.of(), Map.of());
+  }
 
   synchronized void record(OwnMetricsReading reading, long now) {
     Sample sample = sample(reading, now);
     last = reading;
     lastAt = now;
+    // Samples belong to fixed slots of the clock, so that readings a little less than a slot apart
+    // still advance the window; within a slot the latest wins, but refused and failed items stay.
+    boolean sameSlot = count > 0 && now / sampleMillis == at[previous()] / sampleMillis;
     int slot;
-    if (count > 0 && now - at[previous()] < sampleMillis) {
+    float refusedBefore = 0;
+    float failedBefore = 0;
+    if (sameSlot) {
       slot = previous();
+      refusedBefore = refusedPerSecond[slot];
+      failedBefore = failedPerSecond[slot];
     } else {
       slot = next;
       next = (next + 1) % at.length;
@@ -82,11 +92,16 @@ public final class AgentTelemetry {
     cpuPercent[slot] = (float) sample.cpuPercent();
     rssBytes[slot] = (float) sample.rssBytes();
     acceptedPerSecond[slot] = (float) sample.acceptedPerSecond();
-    refusedPerSecond[slot] = (float) sample.refusedPerSecond();
+    refusedPerSecond[slot] = larger(refusedBefore, (float) sample.refusedPerSecond());
     sentPerSecond[slot] = (float) sample.sentPerSecond();
-    failedPerSecond[slot] = (float) sample.failedPerSecond();
+    failedPerSecond[slot] = larger(failedBefore, (float) sample.failedPerSecond());
     queueSize[slot] = (float) sample.queueSize();
     queueCapacity[slot] = (float) sample.queueCapacity();
+  }
+
+  /** The larger of two rates where either may be unknown (NaN, a first reading): Math.max would keep the NaN. */
+  private static float larger(float before, float now) {
+    return Float.isNaN(before) ? now : Float.isNaN(now) ? before : Math.max(before, now);
   }
 
   synchronized Summary summary(long now) {
@@ -98,6 +113,11 @@ public final class AgentTelemetry {
         .anyMatch(e -> e.queueCapacity() > 0 && e.queueSize() >= QUEUE_FILLING * e.queueCapacity());
     return new Summary(at[latest], cpuPercent[latest], rssBytes[latest], acceptedPerSecond[latest],
         sentPerSecond[latest], now < droppingUntil(), filling);
+  }
+
+  /** Whether nothing has been kept yet (a first request was refused after the agent was met). */
+  synchronized boolean empty() {
+    return count == 0;
   }
 
   synchronized View view(long now) {

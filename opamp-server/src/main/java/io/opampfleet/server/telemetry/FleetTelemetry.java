@@ -87,10 +87,11 @@ public final class FleetTelemetry implements AutoCloseable {
 
   public Optional<AgentTelemetry.View> view(String uid, long now) {
     if (shared.isPresent()) {
-      return shared.get().window(uid).map(AgentTelemetry::decode).map(window -> window.view(now));
+      return shared.get().window(uid).map(AgentTelemetry::decode).filter(window -> !window.empty())
+          .map(window -> window.view(now));
     }
     Kept kept = agents.get(uid);
-    return kept == null ? Optional.empty() : Optional.of(kept.telemetry().view(now));
+    return kept == null || kept.telemetry().empty() ? Optional.empty() : Optional.of(kept.telemetry().view(now));
   }
 
   public Counts counts(long now) {
@@ -110,6 +111,11 @@ public final class FleetTelemetry implements AutoCloseable {
   public void close() {
     if (writer != null) {
       writer.shutdown();
+      try {
+        writer.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       writeQuietly();
     }
   }

@@ -62,6 +62,10 @@ public final class TelemetrySenders {
     if (agent.isEmpty()) {
       return Sender.refused(403, "this credential or client certificate names no agent of the fleet");
     }
+    if (certificate.isEmpty() && !agent.get().certificateSha256().isEmpty()) {
+      // An agent that connects with a certificate sends its figures with it: its credential alone is not enough.
+      return Sender.refused(403, "this agent is bound to a client certificate; send its own telemetry with it");
+    }
     if (certificate.isPresent()) {
       String sha256 = certificate.get().sha256();
       if (!sha256.equals(agent.get().certificateSha256()) && !sha256.equals(agent.get().pendingCertificateSha256())) {

@@ -53,6 +53,18 @@ class AgentTelemetryTest {
   }
 
   @Test
+  void refusedItemsInTheSameSlotAsAFirstReadingStillMarkTheAgentDropping() {
+    AgentTelemetry telemetry = new AgentTelemetry(60, 60 * MINUTE);
+    telemetry.record(reading(10, 1, 1000, 0), 100);
+    telemetry.record(reading(20, 2, 2000, 50), 200);
+    telemetry.record(reading(30, 3, 3000, 50), 300);
+
+    assertThat(telemetry.view(300).samples()).hasSize(1);
+    assertThat(telemetry.view(300).samples().get(0).refusedPerSecond()).isEqualTo(5.0);
+    assertThat(telemetry.summary(300).dropping()).isTrue();
+  }
+
+  @Test
   void aQueueAtEightyPercentIsFilling() {
     AgentTelemetry telemetry = new AgentTelemetry(10, 10 * MINUTE);
     telemetry.record(new OwnMetricsReading(1, 1, 1, Map.of(), Map.of("a", new ComponentTotals(0, 0, 799, 1000))), 0);

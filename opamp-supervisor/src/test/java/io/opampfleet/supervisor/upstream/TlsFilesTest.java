@@ -33,5 +33,13 @@ class TlsFilesTest {
         .isEqualTo(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
     assertThat(files.certPem()).isEmpty();
     assertThat(files.keyPem()).isEmpty();
+
+    // A rotated certificate gets a file of its own, so the collector's config changes; the old one goes.
+    Tls rotated = new Tls(false, false, "/pki/ca.crt", "", "", "NEW CERT", "", "NEW KEY", "", "", "", Duration.ZERO,
+        false, Duration.ZERO);
+    Tls next = TlsFiles.of(new Server(server.endpoint(), Map.of(), rotated, ""), storage).tls();
+    assertThat(next.certFile()).isNotEqualTo(files.certFile());
+    assertThat(Path.of(next.certFile())).hasContent("NEW CERT");
+    assertThat(Path.of(files.certFile())).doesNotExist();
   }
 }

@@ -84,7 +84,7 @@ class GoSupervisorOwnTelemetryIT {
         .untilAsserted(() -> {
           var answer = fleet.admin(TestFleet.VIEWER).get("/api/v1/agents/" + uid + "/telemetry");
           assertThat(answer.status()).as(Files.readString(dir.resolve("supervisor.log"))).isEqualTo(200);
-          assertThat(answer.body().get("latest").get("rssBytes").asDouble()).isGreaterThan(1e6);
+          assertThat(answer.body().path("latest").path("rssBytes").asDouble()).isGreaterThan(1e6);
         });
     assertThat(fleet.admin(TestFleet.VIEWER).get("/metrics").body().asText())
         .contains("opamp_own_metrics_requests_total{status=\"200\"}").doesNotContain("status=\"401\"");
