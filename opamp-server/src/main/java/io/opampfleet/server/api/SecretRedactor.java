@@ -13,7 +13,10 @@ import java.util.regex.Pattern;
  * bodies and effective configs, JSON, and log lines ({@code token=...}). Written here because the
  * text must keep its form (comments, order, line numbers for diffs) and need not even be valid YAML
  * (a collector's log tail); a YAML library would rewrite or refuse it. A value that references the
- * environment ({@code ${env:API_KEY}}) is not a secret and stays.
+ * environment ({@code ${env:API_KEY}}) is not a secret and stays. Headers written as a list of
+ * {@code name}/{@code value} pairs (the collector's own telemetry exporters) have their secrets under
+ * {@code value}: one whose {@code name} is a secret key, or that holds Bearer or Basic credentials,
+ * is hidden too.
  *
  * <p>An operator who edits a config it read redacted sends the marks back: {@link #restore} puts the
  * stored values in their places, so that secrets survive an edit by someone who may not read them.
@@ -26,6 +29,8 @@ public final class SecretRedactor {
       "(?<![\\w.\\-/\"'])([\"']?)([A-Za-z_][\\w.\\-/]*)\\1[ \\t]*([:=])(?!//)[ \\t]*");
   private static final Pattern BLOCK_LINE = Pattern.compile("^([ \\t]*)((?:-[ \\t]+)*)");
   private static final Pattern BLOCK_SCALAR = Pattern.compile("[|>][-+0-9]*[ \\t]*(#.*)?");
+  /** Credentials of an HTTP authorization scheme, whatever key holds them (a header list's {@code value}). */
+  private static final Pattern CREDENTIALS = Pattern.compile("[\"']?(?i:bearer|basic)[ \t]+(?!\\$\\{)\\S.*");
 
   private final List<Pattern> secretKeys;
 
@@ -61,9 +66,12 @@ public final class SecretRedactor {
    * values as the original does (text after a quoted secret stays outside its value).
    */
   private static String mark(String value) {
-    char first = value.charAt(0);
-    boolean quoted = value.length() >= 2 && (first == '"' || first == '\'') && value.charAt(value.length() - 1) == first;
-    return quoted ? first + MARK + first : MARK;
+    return quoted(value) ? value.charAt(0) + MARK + value.charAt(0) : MARK;
+  }
+
+  private static boolean quoted(String value) {
+    char first = value.isEmpty() ? ' ' : value.charAt(0);
+    return value.length() >= 2 && (first == '"' || first == '\'') && value.charAt(value.length() - 1) == first;
   }
 
   /**
@@ -126,6 +134,10 @@ public final class SecretRedactor {
     // The keys of the block mappings enclosing the current line, with their indents.
     List<int[]> indents = new ArrayList<>();
     List<String> keys = new ArrayList<>();
+    // Where a header pair's name was a secret key: its line and column, so the value beside it is one.
+    int secretNameLine = -1;
+    int secretNameColumn = -1;
+    int lineNumber = 0;
     int lineStart = 0;
     while (lineStart < text.length()) {
       int lineEnd = text.indexOf('\n', lineStart);
@@ -133,6 +145,7 @@ public final class SecretRedactor {
         lineEnd = text.length();
       }
       String line = text.substring(lineStart, lineEnd);
+      lineNumber++;
       Matcher block = BLOCK_LINE.matcher(line);
       block.find();
       int indent = block.end();
@@ -141,6 +154,9 @@ public final class SecretRedactor {
         while (!indents.isEmpty() && indents.get(indents.size() - 1)[0] >= indent) {
           indents.remove(indents.size() - 1);
           keys.remove(keys.size() - 1);
+        }
+        if (indent < secretNameColumn) {
+          secretNameColumn = -1;
         }
       }
       int next = lineEnd + 1;
@@ -156,8 +172,18 @@ public final class SecretRedactor {
           indents.add(new int[] {indent});
           keys.add(name);
         }
-        if (secret(name)) {
-          String value = line.substring(valueStart, valueEnd);
+        String value = line.substring(valueStart, valueEnd);
+        boolean besideSecretName = name.equals("value")
+            && (secretNameLine == lineNumber || secretNameColumn == key.start() && atBlockStart);
+        // A mark stands where a secret was, whatever told it from the rest: it is one for restore.
+        boolean hidden = secret(name) || besideSecretName || CREDENTIALS.matcher(value).matches()
+            || value.startsWith(MARK) || unquoted(value).equals(MARK);
+        if (name.equals("name")) {
+          boolean secretName = secret(unquoted(value));
+          secretNameLine = secretName ? lineNumber : -1;
+          secretNameColumn = secretName && atBlockStart ? key.start() : -1;
+        }
+        if (hidden) {
           if (atBlockStart && BLOCK_SCALAR.matcher(value).matches()) {
             // A block scalar: its lines are those indented deeper than its key.
             int end = blockEnd(text, next, indent);
@@ -170,11 +196,15 @@ public final class SecretRedactor {
           }
         }
         // Past a secret's value; into any other's, which may be a flow mapping with keys of its own.
-        from = secret(name) ? Math.max(valueEnd, key.end()) : key.end();
+        from = hidden ? Math.max(valueEnd, key.end()) : key.end();
       }
       lineStart = next;
     }
     return found;
+  }
+
+  private static String unquoted(String value) {
+    return quoted(value) ? value.substring(1, value.length() - 1) : value;
   }
 
   /** Whether values under this key are secrets. */

@@ -72,6 +72,35 @@ class SecretRedactorTest {
   }
 
   @Test
+  void headerPairsHideTheValueOfASecretNameAndAnyCredentials() {
+    String telemetry = """
+        service:
+          telemetry:
+            metrics:
+              readers:
+                - periodic:
+                    exporter:
+                      otlp:
+                        headers:
+                          - name: Authorization
+                            value: Bearer 0f3c.9a1b
+                          - name: X-Team
+                            value: blue
+                          - name: x-api-key
+                            value: "k-123"
+                          - {name: X-Trace, value: Basic dXNlcjpwYXNz}
+                          - {name: X-Env, value: Bearer ${env:TOKEN}}
+                        endpoint: https://fleet.example:4320/v1/metrics
+        """;
+    String redacted = redactor.redact(telemetry);
+
+    assertThat(redacted).contains("value: <redacted>\n", "value: blue\n", "value: \"<redacted>\"\n",
+        "{name: X-Trace, value: <redacted>}", "value: Bearer ${env:TOKEN}}", "endpoint: https://fleet.example:4320")
+        .doesNotContain("0f3c", "k-123", "dXNlcjpwYXNz");
+    assertThat(redactor.restore(redacted, telemetry)).isEqualTo(telemetry);
+  }
+
+  @Test
   void textWithoutSecretsIsReturnedAsItIs() {
     String text = "receivers:\n  otlp:\n    protocols: {grpc: {endpoint: 0.0.0.0:4317}}\n";
     assertThat(redactor.redact(text)).isSameAs(text);
