@@ -36,7 +36,7 @@ public final class TlsContexts {
   /** A server that presents {@code server} and accepts only clients with a certificate from {@code clientCa}. */
   public SslContext mutualTlsServer(CertifiedKey server, X509Certificate clientCa) {
     return build(SslContextBuilder.forServer(server.privateKey(), server.chainArray())
-        .trustManager(clientCa)
+        .trustManager(CaSignedClientTrust.of(clientCa))
         .clientAuth(ClientAuth.REQUIRE));
   }
 
