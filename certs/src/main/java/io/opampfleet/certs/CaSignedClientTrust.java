@@ -165,7 +165,8 @@ public final class CaSignedClientTrust extends X509ExtendedTrustManager {
         && curve.getB().equals(P256.getCurve().getB().toBigInteger());
   }
 
-  private static X509ExtendedTrustManager jdkTrust(X509Certificate ca) {
+  /** The JDK's PKIX trust manager with {@code ca} as its one anchor, as Netty builds one from a CA file. */
+  static X509ExtendedTrustManager jdkTrust(X509Certificate ca) {
     try {
       KeyStore anchors = KeyStore.getInstance(KeyStore.getDefaultType());
       anchors.load(null, null);

@@ -58,12 +58,13 @@ public final class TlsContexts {
 
   /**
    * A client whose certificate {@code keys} chooses for each connection (by its engine), so that many
-   * identities share one context: building a context per identity costs milliseconds each.
+   * identities share one context: building a context per identity costs milliseconds each. A server
+   * certificate accepted once for a host is not verified again for the next identity.
    */
   public SslContext mutualTlsClient(X509ExtendedKeyManager keys, X509Certificate serverCa) {
     SslContext context = build(SslContextBuilder.forClient()
         .keyManager(keys)
-        .trustManager(serverCa)
+        .trustManager(new RememberedServerTrust(CaSignedClientTrust.jdkTrust(serverCa)))
         .endpointIdentificationAlgorithm("HTTPS"));
     // A session resumed from another identity's handshake would present that identity again.
     if (!(context.sessionContext() instanceof OpenSslSessionContext sessions)) {

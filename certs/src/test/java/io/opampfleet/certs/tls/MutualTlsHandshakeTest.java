@@ -2,6 +2,7 @@ package io.opampfleet.certs.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslProvider;
@@ -12,12 +13,16 @@ import io.opampfleet.certs.KeyAlgorithm;
 import io.opampfleet.certs.ServerNames;
 import io.opampfleet.certs.TlsContexts;
 import io.opampfleet.certs.Validity;
+import io.netty.handler.ssl.SslContext;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.X509ExtendedKeyManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -151,6 +156,29 @@ class MutualTlsHandshakeTest {
         tls.mutualTlsClient(rsaAgent, rsaCa.certificate()), "localhost");
 
     assertThat(CertificateIdentity.commonName(outcome.serverSawClient())).isEqualTo("agent-rsa");
+  }
+
+  @Test
+  void aClientOfManyIdentitiesKnowsAServerItAcceptedAndStillRefusesOthers() throws Exception {
+    assumeTrue(OpenSsl.isAvailable(), "several identities on one context need OpenSSL");
+    TlsContexts tls = new TlsContexts(SslProvider.OPENSSL);
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    store.load(null, null);
+    store.setKeyEntry("agent", agent.privateKey(), new char[0], agent.chainArray());
+    KeyManagerFactory keys = KeyManagerFactory.getInstance("SunX509");
+    keys.init(store, new char[0]);
+    SslContext client = tls.mutualTlsClient((X509ExtendedKeyManager) keys.getKeyManagers()[0], ca.certificate());
+
+    for (int connection = 0; connection < 2; connection++) {
+      assertThat(loopback.handshake(tls.mutualTlsServer(server, ca.certificate()), client, "localhost")
+          .clientSawServer()).isEqualTo(server.certificate());
+    }
+    CertifiedKey elsewhere = ca.issueServer(new ServerNames(List.of("opamp.example.com"), List.of()), Validity.days(30));
+    assertRefused(loopback.handshake(tls.mutualTlsServer(elsewhere, ca.certificate()), client, "localhost")
+        ::clientSawServer);
+    CertifiedKey impostor = otherCa.issueServer(ServerNames.localhost(), Validity.days(30));
+    assertRefused(loopback.handshake(tls.mutualTlsServer(impostor, ca.certificate()), client, "localhost")
+        ::clientSawServer);
   }
 
   private interface Side {
