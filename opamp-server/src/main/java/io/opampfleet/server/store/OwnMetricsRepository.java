@@ -60,6 +60,11 @@ public final class OwnMetricsRepository {
         figure(row, 4), figure(row, 5), figure(row, 6), row.getLong(7), row.getBoolean(8), null));
   }
 
+  /** Forgets agents that sent nothing since {@code before}: each window is bounded, the number of agents is not. */
+  public int forgetBefore(long before) {
+    return sql.update("DELETE FROM agent_own_metrics WHERE at < ?", before);
+  }
+
   public Optional<byte[]> window(String uid) {
     return sql.query("SELECT window_state FROM agent_own_metrics WHERE uid = ?", row -> row.getBytes(1), uid)
         .stream().findFirst();

@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * agent's figures from it, so that each shows the same whichever one an agent's requests reached; a
  * window idle here for a while is dropped from memory and read again from the store if its agent
  * comes back.
+ *
+ * <p>An agent counts as reporting while its latest figures are within the window; once they are older,
+ * it is forgotten (here and in the shared store), so that agents that come and go do not pile up.
  */
 public final class FleetTelemetry implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FleetTelemetry.class);
@@ -36,7 +39,7 @@ public final class FleetTelemetry implements AutoCloseable {
   private final Map<String, Kept> agents = new ConcurrentHashMap<>();
   private final Set<String> unwritten = ConcurrentHashMap.newKeySet();
   private final Supplier<Map<String, OwnMetricsRepository.Row>> stored;
-  private final ScheduledExecutorService writer;
+  private final ScheduledExecutorService upkeep;
 
   private record Kept(AgentTelemetry telemetry, RequestAllowance allowance) {}
 
@@ -48,16 +51,15 @@ public final class FleetTelemetry implements AutoCloseable {
     this.settings = settings;
     this.shared = shared;
     this.stored = Suppliers.memoizeWithExpiration(this::readStored, Duration.ofSeconds(1));
+    upkeep = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "own-metrics-upkeep");
+      thread.setDaemon(true);
+      return thread;
+    });
     if (shared.isPresent()) {
-      writer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "own-metrics-writer");
-        thread.setDaemon(true);
-        return thread;
-      });
-      writer.scheduleWithFixedDelay(this::writeQuietly, 1, 1, TimeUnit.SECONDS);
-    } else {
-      writer = null;
+      upkeep.scheduleWithFixedDelay(this::writeQuietly, 1, 1, TimeUnit.SECONDS);
     }
+    upkeep.scheduleWithFixedDelay(this::forgetQuietly, 1, 1, TimeUnit.MINUTES);
   }
 
   public FleetTelemetry(OwnTelemetry settings) {
@@ -77,12 +79,14 @@ public final class FleetTelemetry implements AutoCloseable {
     }
   }
 
+  /** The agent's latest figures, while they are within the window. */
   public Optional<AgentTelemetry.Summary> summary(String uid, long now) {
     if (shared.isPresent()) {
-      return Optional.ofNullable(stored.get().get(uid)).map(row -> summary(row, now));
+      return Optional.ofNullable(stored.get().get(uid)).map(row -> summary(row, now)).filter(s -> current(s, now));
     }
     Kept kept = agents.get(uid);
-    return kept == null ? Optional.empty() : Optional.ofNullable(kept.telemetry().summary(now));
+    return kept == null ? Optional.empty()
+        : Optional.ofNullable(kept.telemetry().summary(now)).filter(s -> current(s, now));
   }
 
   public Optional<AgentTelemetry.View> view(String uid, long now) {
@@ -101,6 +105,7 @@ public final class FleetTelemetry implements AutoCloseable {
     } else {
       agents.values().forEach(kept -> Optional.ofNullable(kept.telemetry().summary(now)).ifPresent(summaries::add));
     }
+    summaries.removeIf(summary -> !current(summary, now));
     int dropping = (int) summaries.stream().filter(AgentTelemetry.Summary::dropping).count();
     int filling = (int) summaries.stream().filter(AgentTelemetry.Summary::queueFilling).count();
     return new Counts(summaries.size(), dropping, filling);
@@ -109,14 +114,33 @@ public final class FleetTelemetry implements AutoCloseable {
   /** Writes what is not in the shared store yet. */
   @Override
   public void close() {
-    if (writer != null) {
-      writer.shutdown();
-      try {
-        writer.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    upkeep.shutdown();
+    try {
+      upkeep.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (shared.isPresent()) {
       writeQuietly();
+    }
+  }
+
+  private boolean current(AgentTelemetry.Summary summary, long now) {
+    return now - summary.at() <= settings.window().toMillis();
+  }
+
+  /** Forgets agents whose figures have all left the window. */
+  void forgetOld(long now) {
+    long before = now - settings.window().toMillis();
+    agents.entrySet().removeIf(entry -> entry.getValue().telemetry().idleSince(now, settings.window().toMillis()));
+    shared.ifPresent(store -> store.forgetBefore(before));
+  }
+
+  private void forgetQuietly() {
+    try {
+      forgetOld(System.currentTimeMillis());
+    } catch (RuntimeException e) {
+      log.warn("agents' own metrics: forgetting old figures failed: {}", e.getMessage());
     }
   }
 
