@@ -124,8 +124,12 @@ public final class AgentCommands {
     return ownTelemetry.due(agent);
   }
 
-  /** A new connection of the agent: offers sent on an old one may not have arrived. */
-  void connected(Agent agent) {
+  /**
+   * Offers marked sent go again with the agent's next answer: on a new connection (those on an old
+   * one may not have arrived), after a gap in its messages, or when an answer that carried them was
+   * replaced by an error.
+   */
+  void resendOffers(Agent agent) {
     packages.connected(agent.uid());
     ownTelemetry.connected(agent.uid());
   }

@@ -128,13 +128,13 @@ public final class FleetCallbacks implements ServerCallbacks {
     Agent previous = links.put(connection, agent);
     if (previous != agent || !agent.linkedTo(connection)) {
       reports.connected(agent, connection, now).forEach(writes::event);
-      commands.connected(agent);
+      commands.resendOffers(agent);
     }
     boolean gap = !agent.inSequence(message.getSequenceNum());
     if (gap) {
       // The agent may have restarted and lost what was sent: let its report decide what to send.
       agent.resendWhatItLacks();
-      commands.connected(agent);
+      commands.resendOffers(agent);
     }
     reports.apply(agent, message, String.valueOf(connection.remoteAddress()), now).forEach(writes::event);
     if (message.hasAgentDisconnect()) {
@@ -167,11 +167,14 @@ public final class FleetCallbacks implements ServerCallbacks {
     commands.remoteConfigDue(agent).ifPresent(reply::setRemoteConfig);
     commands.packagesDue(agent).ifPresent(reply::setPackagesAvailable);
     afterMessage.accept(agent);
+    Agent answered = agent;
     return writes.agent(agent).handle((written, failure) -> {
       if (failure == null) {
         return reply.build();
       }
-      // Stored reports are the promise behind every answer: a report the store refused is not acknowledged.
+      // Stored reports are the promise behind every answer: a report the store refused is not acknowledged,
+      // and what the answer would have offered goes with the next one.
+      commands.resendOffers(answered);
       refusals.refused(uid, "the store refused its report");
       return badRequest("the server could not store this report; it was not accepted");
     });
