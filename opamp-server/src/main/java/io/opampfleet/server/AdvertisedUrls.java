@@ -1,8 +1,10 @@
 package io.opampfleet.server;
 
+import io.opampfleet.netty.server.OpampServer;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
 
 /** The URLs the server gives agents for itself, made from where a listener is bound. */
@@ -15,6 +17,19 @@ final class AdvertisedUrls {
    */
   static String base(String scheme, InetSocketAddress bound, boolean tls) {
     return scheme + "://" + host(bound, tls) + ":" + bound.getPort();
+  }
+
+  /**
+   * The base of the agents' endpoint {@code wss://host:port/prefix/v1/opamp} for other paths of the
+   * same listener: the same host, port and path prefix (a proxy's), over https (http for ws).
+   */
+  static String httpBase(String opampEndpoint) {
+    URI uri = URI.create(opampEndpoint);
+    String scheme = uri.getScheme().equals("wss") || uri.getScheme().equals("https") ? "https" : "http";
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+    String prefix = path.endsWith(OpampServer.DEFAULT_PATH)
+        ? path.substring(0, path.length() - OpampServer.DEFAULT_PATH.length()) : "";
+    return scheme + "://" + uri.getRawAuthority() + prefix;
   }
 
   /** The machine's name, looked up once: offers and package URLs are made often. */

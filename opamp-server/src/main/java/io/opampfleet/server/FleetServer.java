@@ -158,7 +158,7 @@ public final class FleetServer implements AutoCloseable {
     boolean agentsTls = settings.opamp().tls().isPresent();
     OwnTelemetryCredentials credentials = new OwnTelemetryCredentials(new ServerKeys(database).key("own_telemetry"));
     OwnTelemetryOffers ownTelemetryOffers = new OwnTelemetryOffers(settings.ownTelemetry(), () -> settings.agents()
-        .endpoint().map(FleetServer::metricsUrl)
+        .endpoint().map(AdvertisedUrls::httpBase)
         .orElseGet(() -> AdvertisedUrls.base(agentsTls ? "https" : "http", opampBound.get(), agentsTls))
         + OtlpMetricsEndpoint.PATH, credentials);
     AgentCommands commands = new AgentCommands(signer(settings, opampBound::get), offers, ownTelemetryOffers);
@@ -286,13 +286,6 @@ public final class FleetServer implements AutoCloseable {
           + " did not take, or dropped with too many on their way", to::failed);
     });
     return receiver;
-  }
-
-  /** {@code wss://host:port/v1/opamp} as agents reach the server: the same host and port over https. */
-  private static String metricsUrl(String opampEndpoint) {
-    java.net.URI uri = java.net.URI.create(opampEndpoint);
-    String scheme = uri.getScheme().equals("wss") || uri.getScheme().equals("https") ? "https" : "http";
-    return scheme + "://" + uri.getRawAuthority();
   }
 
   private static ServerLimits opampLimits(ServerSettings.Limits limits) {
