@@ -9,6 +9,9 @@ import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.AdminClient.Answer;
 import io.opampfleet.server.fleet.SimulatedAgent;
 import io.opampfleet.server.fleet.TestFleet;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
@@ -155,6 +158,30 @@ class AdminApiIT {
 
     assertThat(metrics).contains("# TYPE opamp_agents_connected gauge\nopamp_agents_connected 1\n");
     assertThat(metrics).contains("opamp_store_queue_depth ", "opamp_messages_received_total ", "opamp_message_bytes_in_hand ");
+  }
+
+  @Test
+  void aPageFarPastTheEndIsEmptyAndAParameterGivenTwiceIsRefused() {
+    Answer far = fleet.admin(TestFleet.VIEWER).get("/api/v1/agents?page=2147483647&size=1000");
+    assertThat(far.status()).isEqualTo(200);
+    assertThat(far.body().get("agents")).isEmpty();
+    assertThat(far.body().get("total").asInt()).isEqualTo(1);
+
+    Answer twice = fleet.admin(TestFleet.VIEWER).get("/api/v1/agents?size=5&size=6");
+    assertThat(twice.status()).isEqualTo(400);
+    assertThat(twice.body().get("error").asText()).isEqualTo("query parameter 'size' is given 2 times; give it once");
+    assertThat(fleet.admin(TestFleet.VIEWER).get("/api/v1/agents?connected=").status()).isEqualTo(400);
+  }
+
+  @Test
+  void aMethodAPathDoesNotTakeIsRefusedNamingTheOnesItDoes() throws Exception {
+    HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            fleet.adminUrl().resolve("/api/v1/rollouts")).method("TRACE", HttpRequest.BodyPublishers.noBody())
+        .header("Authorization", "Bearer " + TestFleet.VIEWER).build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(answer.statusCode()).isEqualTo(405);
+    assertThat(answer.headers().firstValue("Allow")).contains("GET, POST");
+    assertThat(answer.body()).contains("TRACE is not supported on /api/v1/rollouts; it takes GET, POST");
   }
 
   @Test

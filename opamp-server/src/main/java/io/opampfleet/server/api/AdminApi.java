@@ -17,6 +17,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -115,7 +117,7 @@ public final class AdminApi {
       }
       return route(method, path, query, body, principal.get());
     } catch (ApiException e) {
-      return error(e.status(), e.getMessage());
+      return error(e.status(), e.getMessage()).withHeaders(e.headers());
     } catch (RolloutException e) {
       return error(switch (e.kind()) {
         case NOT_FOUND -> 404;
@@ -141,21 +143,18 @@ public final class AdminApi {
   private ApiResponse route(String method, String path, Map<String, List<String>> query, byte[] body,
       Principal principal) {
     List<String> segments = Arrays.stream(path.substring(1).split("/")).toList();
-    boolean pathKnown = false;
-    for (Route route : routes) {
-      Optional<Map<String, String>> parameters = route.match(segments);
-      if (parameters.isEmpty()) {
-        continue;
-      }
-      pathKnown = true;
+    Set<String> allowed = new TreeSet<>();
+    for (Route route : closest(segments)) {
+      allowed.add(route.method());
       if (!route.method().equals(method)) {
         continue;
       }
+      Map<String, String> parameters = route.match(segments).orElseThrow();
       if (!principal.role().allows(route.role())) {
         throw new ApiException(403, "token '" + principal.name() + "' is a " + principal.role().label()
             + "; this call needs the " + route.role().label() + " role");
       }
-      ApiRequest request = new ApiRequest(method, parameters.get(), query, body, principal);
+      ApiRequest request = new ApiRequest(method, parameters, query, body, principal);
       Object before = route.changes() && route.before() != null ? route.before().handle(request) : null;
       Object answer = route.handler().handle(request);
       Role role = principal.role();
@@ -163,16 +162,35 @@ public final class AdminApi {
         return ApiResponse.stream(new EventStream(stream.event(), stream.interval(),
             () -> redaction.forRole(role, stream.next().get())));
       }
+      // A POST creates or changes something (201), unless it only reads (a validation, a preview).
       ApiResponse response = answer instanceof ApiResponse made ? made
-          : json(method.equals("POST") ? 201 : 200, redaction.forRole(role, answer));
+          : json(method.equals("POST") && route.changes() ? 201 : 200, redaction.forRole(role, answer));
       if (route.changes() && response.status() < 300) {
         audit.changed(principal, route, path, body, before, response.status(),
             answer instanceof ApiResponse ? parsed(response) : answer);
       }
       return response;
     }
-    throw pathKnown ? new ApiException(405, method + " is not supported on " + path)
+    throw !allowed.isEmpty() ? ApiException.methodNotAllowed(method, path, allowed)
         : ApiException.notFound("there is no " + path + "; the API is described at /api/v1/openapi.json");
+  }
+
+  /** The routes that match the path most closely: /rollouts/preview is not a rollout's id. */
+  private List<Route> closest(List<String> segments) {
+    List<Route> closest = new ArrayList<>();
+    int fewestParameters = Integer.MAX_VALUE;
+    for (Route route : routes) {
+      Optional<Map<String, String>> parameters = route.match(segments);
+      if (parameters.isEmpty() || parameters.get().size() > fewestParameters) {
+        continue;
+      }
+      if (parameters.get().size() < fewestParameters) {
+        closest.clear();
+        fewestParameters = parameters.get().size();
+      }
+      closest.add(route);
+    }
+    return closest;
   }
 
   public static ApiResponse json(int status, Object value) {

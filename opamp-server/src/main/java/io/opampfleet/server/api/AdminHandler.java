@@ -104,6 +104,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType());
     response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, answer.body().length);
     response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+    answer.headers().forEach(response.headers()::set);
     if (keepAlive) {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
       ctx.writeAndFlush(response).addListener(AdminHandler::readNext);

@@ -114,7 +114,8 @@ public final class AgentsApi {
     matched.sort(order(request.query("sort", "uid"), figuresOf));
     int size = request.queryInt("size", 50, 1, 1000);
     int page = request.queryInt("page", 1, 1, Integer.MAX_VALUE);
-    int from = Math.min(matched.size(), (page - 1) * size);
+    // In long: a page far past the end (page * size beyond 2^31) is empty, not a negative index.
+    int from = (int) Math.min(matched.size(), (page - 1L) * size);
     List<Map<String, Object>> rows = matched.subList(from, Math.min(matched.size(), from + size)).stream()
         .map(agent -> {
           Map<String, Object> row = AgentJson.row(agent);
@@ -149,18 +150,13 @@ public final class AgentsApi {
     if (status != null) {
       filter = filter.and(a -> AgentJson.status(a).equalsIgnoreCase(status));
     }
-    String connected = request.query("connected", null);
-    if (connected != null) {
-      boolean wanted = Boolean.parseBoolean(connected);
-      filter = filter.and(a -> a.connected() == wanted);
+    Optional<Boolean> connected = request.queryBoolean("connected");
+    if (connected.isPresent()) {
+      filter = filter.and(a -> a.connected() == connected.get());
     }
-    String drift = request.query("drift", null);
-    if (drift != null) {
-      if (!drift.equals("true") && !drift.equals("false")) {
-        throw ApiException.badRequest("drift must be 'true' or 'false', not '" + drift + "'");
-      }
-      boolean wanted = drift.equals("true");
-      filter = filter.and(a -> a.drift().isPresent() == wanted);
+    Optional<Boolean> drift = request.queryBoolean("drift");
+    if (drift.isPresent()) {
+      filter = filter.and(a -> a.drift().isPresent() == drift.get());
     }
     String replica = request.query("replica", null);
     if (replica != null) {

@@ -26,7 +26,7 @@ final class UiAssets {
     String type = TYPES.get(name.substring(name.lastIndexOf('.') + 1));
     byte[] content = type == null ? null : cache.computeIfAbsent(name, UiAssets::load);
     return content == null || content.length == 0 ? Optional.empty()
-        : Optional.of(new ApiResponse(200, type, content, null, null));
+        : Optional.of(new ApiResponse(200, type, content, null, null, Map.of()));
   }
 
   static boolean isAsset(String path) {

@@ -1,0 +1,73 @@
+package io.opampfleet.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.opampfleet.server.fleet.SimulatedAgent;
+import io.opampfleet.server.fleet.TestFleet;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The admin API against its own OpenAPI document, fuzzed by Schemathesis (an independent tool that
+ * reads only the document) for a bounded time with every check on: no server error, no status,
+ * header or content type the document does not have, no request outside the document accepted,
+ * none inside it refused where the document can say what is valid (schemathesis.toml names the
+ * calls whose inputs need more than a schema). A fleet with an agent, a config and an assignment
+ * gives the calls something to act on.
+ */
+class OpenApiFuzzIT {
+  private static final int SECONDS = 60;
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void theServerAnswersOnlyAsItsDocumentSays() throws Exception {
+    try (TestFleet fleet = new TestFleet(dir).start();
+        SimulatedAgent agent = fleet.agent(Map.of("env", "prod"), SimulatedAgent.newUid(), false).start()) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> fleet.admin(TestFleet.VIEWER)
+          .get("/api/v1/agents?connected=true").body().get("total").asInt() == 1);
+      assertThat(fleet.admin(TestFleet.ADMIN).post("/api/v1/configs/pipeline/versions",
+          Map.of("body", "receivers: {otlp: {}}\n")).status()).isEqualTo(201);
+
+      Path log = dir.resolve("schemathesis.log");
+      ProcessBuilder schemathesis = new ProcessBuilder(List.of(schemathesis(), "--no-color",
+          "--config-file", Path.of(getClass().getResource("/schemathesis.toml").toURI()).toString(),
+          "run", fleet.adminUrl() + "/api/v1/openapi.json",
+          "-H", "Authorization: Bearer " + TestFleet.ADMIN,
+          "--checks", "all", "--max-time", String.valueOf(SECONDS), "--workers", "2",
+          "--generation-database", "none", "--warnings", "off",
+          "--report", "junit", "--report-dir", dir.resolve("report").toString()))
+          .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+      schemathesis.environment().put("AGENT_UID", agent.uid());
+      Process run = schemathesis.start();
+      assertThat(run.waitFor(SECONDS + 120, TimeUnit.SECONDS)).as("Schemathesis ends within its time").isTrue();
+
+      String output = Files.readString(log, StandardCharsets.UTF_8);
+      assertThat(run.exitValue()).as(output).isZero();
+      Matcher selected = Pattern.compile("Selected: (\\d+)/(\\d+)").matcher(output);
+      assertThat(selected.find()).as(output).isTrue();
+      assertThat(selected.group(1)).as("every call is tested").isEqualTo(selected.group(2));
+      assertThat(output).contains("Tested: " + selected.group(2));
+    }
+  }
+
+  private static String schemathesis() {
+    String configured = System.getProperty("schemathesis.binary", "");
+    if (configured.isBlank() || configured.startsWith("${")) {
+      throw new IllegalStateException("no Schemathesis: run the tests with scripts/test, which installs it,"
+          + " or set SCHEMATHESIS to the output of scripts/setup/schemathesis.sh");
+    }
+    return configured;
+  }
+}
