@@ -252,9 +252,13 @@ public final class AgentTelemetry {
       return new Sample(now, Double.NaN, reading.rssBytes(), Double.NaN, Double.NaN, Double.NaN, Double.NaN,
           exported.queueSize(), exported.queueCapacity());
     }
-    ComponentTotals received = growth(reading.receivers(), last.receivers());
-    ComponentTotals sent = growth(reading.exporters(), last.exporters());
-    return new Sample(now, 100 * grown(reading.cpuSeconds(), last.cpuSeconds()) / seconds, reading.rssBytes(),
+    // A collector whose uptime went back restarted: its totals count from zero, even where they are
+    // already above the last ones.
+    boolean restarted = reading.uptimeSeconds() > 0 && reading.uptimeSeconds() < last.uptimeSeconds();
+    ComponentTotals received = growth(reading.receivers(), restarted ? Map.of() : last.receivers());
+    ComponentTotals sent = growth(reading.exporters(), restarted ? Map.of() : last.exporters());
+    double cpu = restarted ? reading.cpuSeconds() : grown(reading.cpuSeconds(), last.cpuSeconds());
+    return new Sample(now, 100 * cpu / seconds, reading.rssBytes(),
         received.good() / seconds, received.bad() / seconds, sent.good() / seconds, sent.bad() / seconds,
         exported.queueSize(), exported.queueCapacity());
   }

@@ -41,6 +41,17 @@ class AgentTelemetryTest {
   }
 
   @Test
+  void aRestartIsKnownByItsUptimeEvenWhenTheNewTotalsAreHigher() {
+    AgentTelemetry telemetry = new AgentTelemetry(10, 10 * MINUTE);
+    telemetry.record(reading(600, 30, 6000, 0), 0);
+    telemetry.record(reading(10, 1, 7000, 0), MINUTE);
+
+    AgentTelemetry.Summary summary = telemetry.summary(MINUTE);
+    assertThat(summary.cpuPercent()).isEqualTo(10.0);
+    assertThat(summary.acceptedPerSecond()).isEqualTo(700.0);
+  }
+
+  @Test
   void refusedItemsMarkTheAgentDroppingForFiveMinutesOnly() {
     AgentTelemetry telemetry = new AgentTelemetry(60, 60 * MINUTE);
     telemetry.record(reading(0, 0, 0, 0), 0);
