@@ -8,8 +8,12 @@ import io.opampfleet.proto.Header;
 import io.opampfleet.proto.TelemetryConnectionSettings;
 import io.opampfleet.supervisor.config.SupervisorConfig.Capabilities;
 import io.opampfleet.supervisor.config.SupervisorConfig.Server;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Set;
 
 /**
@@ -62,9 +66,27 @@ public final class OwnTelemetry {
       URI uri = new URI(endpoint);
       URI upstream = server.endpoint();
       return "https".equals(uri.getScheme()) && Set.of("wss", "https").contains(upstream.getScheme())
-          && String.valueOf(uri.getHost()).equalsIgnoreCase(String.valueOf(upstream.getHost()))
-          && port(uri) == port(upstream);
+          && port(uri) == port(upstream) && sameHost(uri.getHost(), upstream.getHost());
     } catch (URISyntaxException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The same name, or names with an address in common: a supervisor that connects to 127.0.0.1 is
+   * offered the server's own receiver at localhost.
+   */
+  private static boolean sameHost(String offered, String upstream) {
+    if (offered == null || upstream == null) {
+      return false;
+    }
+    if (offered.equalsIgnoreCase(upstream)) {
+      return true;
+    }
+    try {
+      Set<InetAddress> addresses = new HashSet<>(Arrays.asList(InetAddress.getAllByName(upstream)));
+      return Arrays.stream(InetAddress.getAllByName(offered)).anyMatch(addresses::contains);
+    } catch (UnknownHostException e) {
       return false;
     }
   }

@@ -225,6 +225,21 @@ class EffectiveConfigComposerTest {
     assertThat(logs.has("client_key")).isFalse();
   }
 
+  @Test
+  void aSupervisorConnectedByAddressKnowsTheServersReceiverUnderItsName() throws Exception {
+    SupervisorConfig config = ComposerFixture.config(dir, executable, "", "reports_own_metrics: true",
+        "{endpoint: wss://127.0.0.1:4320/v1/opamp, tls: {ca_file: /pki/ca.crt, cert_file: /pki/agent.crt,"
+        + " key_file: /pki/agent.key}}");
+    EffectiveConfigComposer composer = new EffectiveConfigComposer(config, UID, 40123, 4242, true);
+    composer.ownTelemetry(io.opampfleet.proto.ConnectionSettingsOffers.newBuilder()
+        .setOwnMetrics(io.opampfleet.proto.TelemetryConnectionSettings.newBuilder()
+            .setDestinationEndpoint("https://localhost:4320/v1/metrics"))
+        .build(), config.server());
+
+    JsonNode metrics = compose(composer, null).at("/service/telemetry/metrics/readers/0/periodic/exporter/otlp");
+    assertThat(metrics.get("client_certificate").asText()).isEqualTo("/pki/agent.crt");
+  }
+
   private EffectiveConfigComposer composer(String agentKeys) throws IOException {
     return new EffectiveConfigComposer(ComposerFixture.config(dir, executable, agentKeys, ""), UID, 40123, 4242, false);
   }
