@@ -2,7 +2,6 @@ package io.opampfleet.certs;
 
 import java.io.IOException;
 import java.math.BigInteger;
-import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.MessageDigest;
@@ -35,7 +34,7 @@ import org.bouncycastle.crypto.signers.StandardDSAEncoding;
  * extension but the usual four, usable for client authentication. Anything else, every refusal
  * included, goes to the JDK's trust manager, which decides and words the reason.
  */
-public final class CaSignedClientTrust extends X509ExtendedTrustManager {
+public final class CaSignedClientTrust extends DelegatingTrust {
   private static final String SHA256_WITH_ECDSA = "1.2.840.10045.4.3.2";
   private static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
   private static final String ANY_EXTENDED_KEY_USAGE = "2.5.29.37.0";
@@ -45,12 +44,11 @@ public final class CaSignedClientTrust extends X509ExtendedTrustManager {
   private static final X9ECParameters P256 = CustomNamedCurves.getByName("secp256r1");
 
   private final X509Certificate ca;
-  private final X509ExtendedTrustManager jdk;
   private final ECPublicKeyParameters caKey;
 
   private CaSignedClientTrust(X509Certificate ca, X509ExtendedTrustManager jdk, ECPublicKeyParameters caKey) {
+    super(jdk);
     this.ca = ca;
-    this.jdk = jdk;
     this.caKey = caKey;
   }
 
@@ -68,33 +66,10 @@ public final class CaSignedClientTrust extends X509ExtendedTrustManager {
   }
 
   @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-    if (!signedByCa(chain)) {
-      jdk.checkClientTrusted(chain, authType, socket);
-    }
-  }
-
-  @Override
   public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
     if (!signedByCa(chain)) {
       jdk.checkClientTrusted(chain, authType);
     }
-  }
-
-  @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-      throws CertificateException {
-    jdk.checkServerTrusted(chain, authType, engine);
-  }
-
-  @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-    jdk.checkServerTrusted(chain, authType, socket);
-  }
-
-  @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-    jdk.checkServerTrusted(chain, authType);
   }
 
   @Override

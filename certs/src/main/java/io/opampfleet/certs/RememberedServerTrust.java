@@ -1,6 +1,5 @@
 package io.opampfleet.certs;
 
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
@@ -16,16 +15,15 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * for that host while it is valid, without verifying its chain anew (a millisecond of the client's CPU
  * per connection on JDK 17). Everything else, refusals included, is the JDK's to decide.
  */
-final class RememberedServerTrust extends X509ExtendedTrustManager {
+final class RememberedServerTrust extends DelegatingTrust {
   private static final int KEPT = 256;
 
-  private final X509ExtendedTrustManager jdk;
   private final Set<Accepted> accepted = ConcurrentHashMap.newKeySet();
 
   private record Accepted(String host, ByteBuffer certificate) {}
 
   RememberedServerTrust(X509ExtendedTrustManager jdk) {
-    this.jdk = jdk;
+    super(jdk);
   }
 
   @Override
@@ -44,36 +42,5 @@ final class RememberedServerTrust extends X509ExtendedTrustManager {
 
   private static ByteBuffer encoded(X509Certificate certificate) throws CertificateEncodingException {
     return ByteBuffer.wrap(certificate.getEncoded());
-  }
-
-  @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-    jdk.checkServerTrusted(chain, authType, socket);
-  }
-
-  @Override
-  public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-    jdk.checkServerTrusted(chain, authType);
-  }
-
-  @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-      throws CertificateException {
-    jdk.checkClientTrusted(chain, authType, engine);
-  }
-
-  @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-    jdk.checkClientTrusted(chain, authType, socket);
-  }
-
-  @Override
-  public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-    jdk.checkClientTrusted(chain, authType);
-  }
-
-  @Override
-  public X509Certificate[] getAcceptedIssuers() {
-    return jdk.getAcceptedIssuers();
   }
 }
