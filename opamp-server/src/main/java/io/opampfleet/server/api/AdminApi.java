@@ -144,12 +144,13 @@ public final class AdminApi {
       Principal principal) {
     List<String> segments = Arrays.stream(path.substring(1).split("/")).toList();
     Set<String> allowed = new TreeSet<>();
-    for (Route route : closest(segments)) {
+    for (Matched matched : closest(segments)) {
+      Route route = matched.route();
       allowed.add(route.method());
       if (!route.method().equals(method)) {
         continue;
       }
-      Map<String, String> parameters = route.match(segments).orElseThrow();
+      Map<String, String> parameters = matched.parameters();
       if (!principal.role().allows(route.role())) {
         throw new ApiException(403, "token '" + principal.name() + "' is a " + principal.role().label()
             + "; this call needs the " + route.role().label() + " role");
@@ -175,20 +176,24 @@ public final class AdminApi {
         : ApiException.notFound("there is no " + path + "; the API is described at /api/v1/openapi.json");
   }
 
+  /** A route that fits the path, with the path's parameters. */
+  private record Matched(Route route, Map<String, String> parameters) {}
+
   /** The routes that match the path most closely: /rollouts/preview is not a rollout's id. */
-  private List<Route> closest(List<String> segments) {
-    List<Route> closest = new ArrayList<>();
-    int fewestParameters = Integer.MAX_VALUE;
+  private List<Matched> closest(List<String> segments) {
+    List<Matched> closest = new ArrayList<>();
     for (Route route : routes) {
       Optional<Map<String, String>> parameters = route.match(segments);
-      if (parameters.isEmpty() || parameters.get().size() > fewestParameters) {
+      if (parameters.isEmpty()) {
         continue;
       }
-      if (parameters.get().size() < fewestParameters) {
+      int fewest = closest.isEmpty() ? Integer.MAX_VALUE : closest.get(0).parameters().size();
+      if (parameters.get().size() < fewest) {
         closest.clear();
-        fewestParameters = parameters.get().size();
       }
-      closest.add(route);
+      if (parameters.get().size() <= fewest) {
+        closest.add(new Matched(route, parameters.get()));
+      }
     }
     return closest;
   }

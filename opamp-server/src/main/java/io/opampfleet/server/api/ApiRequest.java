@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -106,7 +107,7 @@ public record ApiRequest(
   private static String textOf(JsonNode value, String field) {
     if (!value.isTextual()) {
       throw ApiException.badRequest("the field '" + field + "' must be a string, not " + value.getNodeType()
-          .name().toLowerCase(java.util.Locale.ROOT));
+          .name().toLowerCase(Locale.ROOT));
     }
     return value.asText();
   }
