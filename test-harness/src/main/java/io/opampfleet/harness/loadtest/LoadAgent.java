@@ -128,6 +128,8 @@ final class LoadAgent implements ClientCallbacks {
   /** Reconnect churn: drops the connection and opens a new one, reporting what it has again. */
   void reconnect() {
     OpampClient old = client;
+    // Its next connection counts as a reconnect.
+    lostAt = System.nanoTime();
     old.stop().whenComplete((done, failure) -> {
       OpampClient fresh = factory.apply(moves);
       if (lastStatus != null) {

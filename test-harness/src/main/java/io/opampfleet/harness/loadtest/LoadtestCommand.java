@@ -56,6 +56,9 @@ public final class LoadtestCommand implements Callable<Integer> {
   boolean observe;
   @Option(names = "--duration", defaultValue = "120", description = "Seconds to observe (with --observe)")
   long durationSeconds;
+  @Option(names = "--hold", description = "With --observe: keep the agents until --duration ends, whatever their "
+      + "configs do (a soak: several rollouts, churn)")
+  boolean hold;
   @Option(names = "--headers", split = ",", description = "HTTP headers for every connection: name=value,...")
   java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
   @Option(names = "--heartbeat", defaultValue = "30", description = "Heartbeat interval in seconds until the server sets one")
@@ -122,6 +125,9 @@ public final class LoadtestCommand implements Callable<Integer> {
       throw new LoadtestException("--observe measures someone else's rollout: leave out --admin-url and --token");
     }
     boolean distributed = workers + remoteWorkers > 0;
+    if (hold && !observe) {
+      throw new LoadtestException("--hold keeps the agents for --duration while observing: give --observe too");
+    }
     if (observe && distributed) {
       throw new LoadtestException("--observe runs every agent in this process: leave out --workers and --remote-workers");
     }
@@ -215,11 +221,12 @@ public final class LoadtestCommand implements Callable<Integer> {
     return server.metrics();
   }
 
-  /** Waits, with --observe, until every agent applied or failed a config, or --duration ends. */
+  /** Waits, with --observe, until every agent applied or failed a config (unless --hold), or --duration ends. */
   private void observeRollout(Timeline timeline) throws InterruptedException {
-    System.out.printf("loadtest: observing for up to %d s; start a rollout on the server%n", durationSeconds);
+    System.out.printf("loadtest: observing for %s%d s; start a rollout on the server%n", hold ? "" : "up to ",
+        durationSeconds);
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(durationSeconds);
-    while (System.nanoTime() < end && timeline.appliedCount.sum() + timeline.failedCount.sum() < agents) {
+    while (System.nanoTime() < end && (hold || timeline.appliedCount.sum() + timeline.failedCount.sum() < agents)) {
       Thread.sleep(200);
     }
   }

@@ -109,7 +109,25 @@ class LoadtestIT {
   }
 
   @Test
+  void holdKeepsTheAgentsForTheWholeDurationAndCountsEveryChurnReconnect() throws Exception {
+    Path report = dir.resolve("held");
+    long started = System.nanoTime();
+    int exit = new CommandLine(new LoadtestCommand()).execute("--endpoint", fleet.opampEndpoint().toString(),
+        "--agents", "60", "--ramp", "600", "--ca", dir.resolve("server/ca.pem").toString(),
+        "--ca-key", dir.resolve("server/ca-key.pem").toString(), "--cert-cache", dir.resolve("certs").toString(),
+        "--observe", "--hold", "--duration", "6", "--reconnect-churn", "1", "--report", report.toString());
+
+    assertThat(exit).isZero();
+    assertThat(System.nanoTime() - started).isGreaterThanOrEqualTo(java.util.concurrent.TimeUnit.SECONDS.toNanos(6));
+    JsonNode held = results(report);
+    assertThat(held.get("connected").asInt()).isEqualTo(60);
+    // A share of 1 a minute is one agent a second: each dropped its connection and came back.
+    assertThat(held.get("reconnected").asInt()).isBetween(3, 8);
+  }
+
+  @Test
   void badInputIsRefusedWithTheReason() throws Exception {
+    assertThat(errorOf("--endpoint", "ws://localhost:1/v1/opamp", "--hold")).contains("--hold").contains("--observe");
     assertThat(errorOf("--endpoint", "wss://localhost:1/v1/opamp", "--agents", "0")).contains("--agents must be at least 1");
     assertThat(errorOf("--endpoint", "wss://localhost:1/v1/opamp", "--ca", dir.resolve("missing.pem").toString(),
         "--ca-key", dir.resolve("server/ca-key.pem").toString())).contains("missing.pem").contains("no such file");
