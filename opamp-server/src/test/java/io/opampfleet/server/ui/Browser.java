@@ -78,7 +78,15 @@ public final class Browser implements AutoCloseable {
 
   /** Signs in on the page's sign-in form. */
   public void signIn(String token) {
-    WebElement field = await(By.id("token"));
+    WebElement field;
+    try {
+      field = await(By.id("token"));
+    } catch (org.openqa.selenium.TimeoutException e) {
+      // Say which page the browser shows instead: an error page or an app that did not start.
+      String page = driver.getPageSource();
+      throw new AssertionError("no sign-in form at " + driver.getCurrentUrl() + " (title '" + driver.getTitle()
+          + "'): " + page.substring(0, Math.min(800, page.length())), e);
+    }
     field.clear();
     field.sendKeys(token);
     driver.findElement(By.cssSelector("#signin button[type=submit]")).click();

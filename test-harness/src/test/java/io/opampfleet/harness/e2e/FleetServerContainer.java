@@ -156,7 +156,9 @@ public final class FleetServerContainer extends GenericContainer<FleetServerCont
   }
 
   public URI adminUrl() {
-    return URI.create("https://localhost:" + MappedPort.now(this, ADMIN_PORT));
+    // IPv4, where the mapped port is: the engine may map IPv6 to another host port, and a browser tries
+    // localhost's ::1 first (it reached a mutual-TLS listener there and failed its handshake).
+    return URI.create("https://127.0.0.1:" + MappedPort.now(this, ADMIN_PORT));
   }
 
   public String adminToken() {
