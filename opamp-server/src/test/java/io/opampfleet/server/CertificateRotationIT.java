@@ -8,8 +8,19 @@ import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.SimulatedAgent;
 import io.opampfleet.server.fleet.TestFleet;
 import io.opampfleet.server.opamp.CertificateBinding;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.opampfleet.netty.server.JdkClients;
+import io.opampfleet.proto.AgentDisconnect;
+import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.ServerToAgent;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -78,6 +89,40 @@ class CertificateRotationIT {
     await().atMost(Duration.ofSeconds(20)).until(() -> !fingerprint(agent).equals(before)
         && boundTo().equals(fingerprint(agent)));
     assertOldCertificateRefused(oldKey);
+  }
+
+  @Test
+  void aGoodbyeWithTheReplacedCertificateIsRefusedWithoutAMarkInTheAgentsHistory() throws Exception {
+    String before = fingerprint(agent);
+    var oldKey = agent.key();
+    agent.requestCertificate(agent.uid());
+    await().atMost(Duration.ofSeconds(20)).until(() -> !fingerprint(agent).equals(before)
+        && boundTo().equals(fingerprint(agent)));
+
+    // The old connection's goodbye, reaching the server after the new connection: refused, not recorded.
+    HttpClient oldClient = HttpClient.newBuilder().sslContext(JdkClients.tls(oldKey, fleet.ca().certificate())).build();
+    ServerToAgent goodbye = post(oldClient, AgentToServer.newBuilder().setInstanceUid(uid()).setSequenceNum(50)
+        .setAgentDisconnect(AgentDisconnect.getDefaultInstance()).build());
+    assertThat(goodbye.getErrorResponse().getErrorMessage()).contains("bound to another client certificate");
+    // A report with the old certificate is recorded, after the goodbye: only it leaves a mark.
+    ServerToAgent report = post(oldClient, AgentToServer.newBuilder().setInstanceUid(uid()).setSequenceNum(51).build());
+    assertThat(report.getErrorResponse().getErrorMessage()).contains("bound to another client certificate");
+    await().atMost(Duration.ofSeconds(5)).until(() -> refusalsRecorded() > 0);
+    assertThat(refusalsRecorded()).isEqualTo(1);
+    assertThat(operator.get("/api/v1/agents/" + agent.uid()).body().get("connected").asBoolean()).isTrue();
+  }
+
+  private ServerToAgent post(HttpClient client, AgentToServer message) throws Exception {
+    URI https = URI.create(fleet.opampEndpoint().toString().replaceFirst("^wss:", "https:"));
+    HttpResponse<byte[]> answer = client.send(HttpRequest.newBuilder(https).header("Content-Type", "application/x-protobuf")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(message.toByteArray())).build(), HttpResponse.BodyHandlers.ofByteArray());
+    return ServerToAgent.parseFrom(answer.body());
+  }
+
+  private long refusalsRecorded() {
+    List<JsonNode> events = new ArrayList<>();
+    operator.get("/api/v1/agents/" + agent.uid() + "/events").body().forEach(events::add);
+    return events.stream().filter(e -> e.get("kind").asText().equals("CERTIFICATE_REFUSED")).count();
   }
 
   private void assertOldCertificateRefused(io.opampfleet.certs.CertifiedKey oldKey) {

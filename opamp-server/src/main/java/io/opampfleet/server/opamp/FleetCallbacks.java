@@ -118,7 +118,9 @@ public final class FleetCallbacks implements ServerCallbacks {
     if (refusal.isPresent()) {
       // Known agents keep the attempt in their history; an unknown uid leaves nothing behind.
       refusals.refused(uid, refusal.get());
-      if (inventory.find(uid).isPresent()) {
+      // A goodbye changes nothing; one with the certificate just replaced is the old connection's last
+      // word arriving after the new connection (a supervisor says goodbye, then connects anew).
+      if (inventory.find(uid).isPresent() && !message.hasAgentDisconnect()) {
         writes.event(new AgentEvent(uid, now, AgentEvent.Kind.CERTIFICATE_REFUSED, refusal.get()));
       }
       CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS).execute(connection::close);
