@@ -14,6 +14,7 @@ import io.opampfleet.server.api.AdminServer;
 import io.opampfleet.server.api.AuditApi;
 import io.opampfleet.server.api.AgentsApi;
 import io.opampfleet.server.api.ConfigsApi;
+import io.opampfleet.server.api.ConfigsAsCodeApi;
 import io.opampfleet.server.api.Route;
 import io.opampfleet.server.api.PackagesApi;
 import io.opampfleet.server.api.RolloutsApi;
@@ -219,6 +220,7 @@ public final class FleetServer implements AutoCloseable {
         .add(agents.routes())
         .add(packagesApi.routes())
         .add(new ConfigsApi(configs, assignments, fleet, rollouts, secrets).routes())
+        .add(new ConfigsAsCodeApi(configs, assignments, fleet, rollouts, secrets).routes())
         .add(new RolloutsApi(rollouts, agents::summary).routes())
         .add(new TokensApi(tokens).routes())
         .add(new AuditApi(auditLog).routes());

@@ -22,7 +22,7 @@ import java.util.Optional;
 
 /** Configs and their versions, diffs, and assignments by selector. */
 public final class ConfigsApi {
-  private static final String NAME = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}";
+  static final String NAME = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}";
 
   private final ConfigRepository configs;
   private final Assignments assignments;
@@ -96,6 +96,22 @@ public final class ConfigsApi {
   }
 
   private static Optional<ApiResponse> yamlProblem(String yaml, String advice) {
+    return yamlSyntax(yaml).map(e -> {
+      Map<String, Object> error = new LinkedHashMap<>();
+      error.put("status", 422);
+      error.put("error", "the config is " + e.getMessage() + "; " + advice);
+      error.put("line", e.line());
+      error.put("column", e.column());
+      return AdminApi.json(422, error);
+    });
+  }
+
+  /**
+   * Where a config body is not YAML, if anywhere.
+   *
+   * @throws ApiException 422 when it is YAML but not a mapping
+   */
+  static Optional<YamlSyntaxException> yamlSyntax(String yaml) {
     try {
       JsonNode tree = YamlFiles.parse(yaml);
       if (!tree.isObject()) {
@@ -103,12 +119,7 @@ public final class ConfigsApi {
       }
       return Optional.empty();
     } catch (YamlSyntaxException e) {
-      Map<String, Object> error = new LinkedHashMap<>();
-      error.put("status", 422);
-      error.put("error", "the config is " + e.getMessage() + "; " + advice);
-      error.put("line", e.line());
-      error.put("column", e.column());
-      return Optional.of(AdminApi.json(422, error));
+      return Optional.of(e);
     }
   }
 

@@ -12,6 +12,7 @@ import java.util.Optional;
 /** Configurations, their versions and assignments. Versions are written once and never changed. */
 public final class ConfigRepository {
   private static final String VERSION_COLUMNS = "config_name, version, body, sha256, author, comment, created_at";
+  private static final List<String> ASSIGNMENT_COLUMNS = List.of("name", "selector", "config_name", "version", "created_at");
 
   private final Sql sql;
   // Versions never change once written: agents' lookups need not reach the store twice.
@@ -29,28 +30,71 @@ public final class ConfigRepository {
     long now = System.currentTimeMillis();
     ConfigVersion[] added = new ConfigVersion[1];
     sql.transaction(connection -> {
-      int next;
-      try (PreparedStatement max = Sql.prepare(connection,
-          "SELECT MAX(version) FROM config_versions WHERE config_name = ?", name);
-           ResultSet row = max.executeQuery()) {
-        row.next();
-        next = row.getInt(1) + 1;
-      }
-      if (next == 1) {
-        try (PreparedStatement insert = Sql.prepare(connection,
-            "INSERT INTO configs (name, created_at) VALUES (?, ?)", name, now)) {
-          insert.executeUpdate();
-        }
-      }
-      ConfigVersion version = new ConfigVersion(name, next, body, ConfigVersion.sha256(body), author, comment,
-          Instant.ofEpochMilli(now));
-      try (PreparedStatement insert = Sql.prepare(connection, "INSERT INTO config_versions (" + VERSION_COLUMNS
-          + ") VALUES (?, ?, ?, ?, ?, ?, ?)", name, next, body, version.sha256(), author, comment, now)) {
-        insert.executeUpdate();
-      }
-      added[0] = version;
+      int next = latestNumber(connection, name) + 1;
+      added[0] = new ConfigVersion(name, next, body, ConfigVersion.sha256(body), author, comment, Instant.ofEpochMilli(now));
+      insert(connection, added[0]);
     });
     return added[0];
+  }
+
+  /**
+   * Writes a whole desired state in one transaction: the new config versions (each numbered one
+   * past the latest its caller saw), the assignments saved and those deleted.
+   *
+   * @throws VersionConflict when a config got a version from elsewhere meanwhile; nothing is written
+   */
+  public void apply(List<ConfigVersion> newVersions, List<Assignment> saved, List<String> deleted) {
+    sql.transaction(connection -> {
+      for (ConfigVersion version : newVersions) {
+        if (latestNumber(connection, version.name()) != version.version() - 1) {
+          throw new VersionConflict("config '" + version.name() + "' got a new version while this was applied; apply again");
+        }
+        insert(connection, version);
+      }
+      for (Assignment assignment : saved) {
+        try (PreparedStatement upsert = Sql.prepare(connection, sql.dialect().upsert("assignments", ASSIGNMENT_COLUMNS, 1),
+            assignmentRow(assignment))) {
+          upsert.executeUpdate();
+        }
+      }
+      for (String name : deleted) {
+        try (PreparedStatement delete = Sql.prepare(connection, "DELETE FROM assignments WHERE name = ?", name)) {
+          delete.executeUpdate();
+        }
+      }
+      if (!saved.isEmpty() || !deleted.isEmpty()) {
+        Signals.tell(sql.dialect(), connection, ASSIGNMENTS_CHANNEL, List.of(ASSIGNMENTS_CHANNEL));
+      }
+    });
+  }
+
+  /** Another writer added a version between the caller's reading and this writing. */
+  public static final class VersionConflict extends RuntimeException {
+    VersionConflict(String message) {
+      super(message);
+    }
+  }
+
+  private static int latestNumber(java.sql.Connection connection, String name) throws SQLException {
+    try (PreparedStatement max = Sql.prepare(connection, "SELECT MAX(version) FROM config_versions WHERE config_name = ?", name);
+         ResultSet row = max.executeQuery()) {
+      row.next();
+      return row.getInt(1);
+    }
+  }
+
+  private static void insert(java.sql.Connection connection, ConfigVersion version) throws SQLException {
+    if (version.version() == 1) {
+      try (PreparedStatement insert = Sql.prepare(connection, "INSERT INTO configs (name, created_at) VALUES (?, ?)",
+          version.name(), version.createdAt().toEpochMilli())) {
+        insert.executeUpdate();
+      }
+    }
+    try (PreparedStatement insert = Sql.prepare(connection, "INSERT INTO config_versions (" + VERSION_COLUMNS
+        + ") VALUES (?, ?, ?, ?, ?, ?, ?)", version.name(), version.version(), version.body(), version.sha256(),
+        version.author(), version.comment(), version.createdAt().toEpochMilli())) {
+      insert.executeUpdate();
+    }
   }
 
   public Optional<ConfigVersion> version(String name, int version) {
@@ -78,9 +122,13 @@ public final class ConfigRepository {
   }
 
   public void saveAssignment(Assignment assignment) {
-    sql.updateAndTell(ASSIGNMENTS_CHANNEL, sql.dialect().upsert("assignments", List.of("name", "selector", "config_name", "version", "created_at"), 1),
-        assignment.name(), assignment.selector().toString(), assignment.configName(), assignment.version(),
-        assignment.createdAt().toEpochMilli());
+    sql.updateAndTell(ASSIGNMENTS_CHANNEL, sql.dialect().upsert("assignments", ASSIGNMENT_COLUMNS, 1),
+        assignmentRow(assignment));
+  }
+
+  private static Object[] assignmentRow(Assignment assignment) {
+    return new Object[] {assignment.name(), assignment.selector().toString(), assignment.configName(),
+        assignment.version(), assignment.createdAt().toEpochMilli()};
   }
 
   public boolean deleteAssignment(String name) {

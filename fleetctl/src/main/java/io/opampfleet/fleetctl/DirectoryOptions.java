@@ -1,0 +1,20 @@
+package io.opampfleet.fleetctl;
+
+import io.opampfleet.client.DesiredState;
+import java.nio.file.Path;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** The directory {@code diff} and {@code apply} read, and whether what it leaves out is pruned. */
+final class DirectoryOptions {
+  @Option(names = {"-f", "--filename"}, required = true, paramLabel = "DIR",
+      description = "configs/NAME.yaml and assignments.yaml")
+  Path dir;
+
+  @Option(names = "--prune", description = "Delete the server's assignments the directory leaves out")
+  boolean prune;
+
+  DesiredState read(String comment, Map<String, String> environment) {
+    return ConfigDirectory.read(dir, prune, comment, environment);
+  }
+}

@@ -1,0 +1,4 @@
+package io.opampfleet.client;
+
+/** A standing rule: agents its selector matches run this config version. */
+public record Assignment(String name, String selector, String config, int version, long createdAt, int matches) {}

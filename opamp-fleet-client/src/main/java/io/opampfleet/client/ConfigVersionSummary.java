@@ -1,0 +1,5 @@
+package io.opampfleet.client;
+
+/** A config version without its body. */
+public record ConfigVersionSummary(String name, int version, String sha256, String author, String comment,
+    long createdAt) {}

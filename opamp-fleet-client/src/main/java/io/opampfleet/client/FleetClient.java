@@ -1,0 +1,140 @@
+package io.opampfleet.client;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The admin API of an OpAMP Fleet server as typed calls. An error answer throws
+ * {@link FleetApiException} with the server's sentence; no answer throws
+ * {@link FleetUnreachableException}.
+ */
+public final class FleetClient {
+  private static final ObjectMapper JSON = new ObjectMapper()
+      // A newer server may say more than this client knows.
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  private final URI base;
+  private final String token;
+  private final HttpClient http;
+
+  /**
+   * @param base the admin listener, for example {@code https://fleet.example:4321}
+   * @param token an API token
+   * @param tls trust (and a client certificate) for https, or null for the JDK's defaults
+   */
+  public FleetClient(URI base, String token, SSLContext tls) {
+    this.base = URI.create(base.toString().replaceAll("/+$", ""));
+    this.token = token;
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+    this.http = (tls == null ? builder : builder.sslContext(tls)).build();
+  }
+
+  /** Agents matching a label selector (empty: all), one page of at most {@code size}. */
+  public AgentPage agents(String selector, int page, int size) {
+    return get("/api/v1/agents?selector=" + encode(selector) + "&page=" + page + "&size=" + size,
+        new TypeReference<>() {});
+  }
+
+  /** Each config with its latest version. */
+  public List<ConfigVersionSummary> configs() {
+    return get("/api/v1/configs", new TypeReference<>() {});
+  }
+
+  public List<Assignment> assignments() {
+    return get("/api/v1/assignments", new TypeReference<>() {});
+  }
+
+  public List<Rollout> rollouts() {
+    return get("/api/v1/rollouts", new TypeReference<>() {});
+  }
+
+  /** Applies configs and assignments in one transaction. */
+  public ApplyResult apply(DesiredState desired) {
+    return post("/api/v1/apply", desired, new TypeReference<>() {});
+  }
+
+  /** What {@link #apply} would change, changing nothing. */
+  public ApplyResult preview(DesiredState desired) {
+    return post("/api/v1/apply/preview", desired, new TypeReference<>() {});
+  }
+
+  private <T> T get(String path, TypeReference<T> type) {
+    return send(request(path).GET().build(), type);
+  }
+
+  private <T> T post(String path, Object body, TypeReference<T> type) {
+    byte[] json;
+    try {
+      json = JSON.writeValueAsBytes(body);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot write the request as JSON: " + e.getMessage(), e);
+    }
+    return send(request(path).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(json)).build(), type);
+  }
+
+  private HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+        .header("Authorization", "Bearer " + token).header("Accept", "application/json");
+  }
+
+  private <T> T send(HttpRequest request, TypeReference<T> type) {
+    HttpResponse<byte[]> response;
+    try {
+      response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new FleetUnreachableException("no answer from " + base + ": " + describe(e), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new FleetUnreachableException("interrupted while waiting for " + base, e);
+    }
+    if (response.statusCode() >= 300) {
+      throw new FleetApiException(response.statusCode(), errorOf(response));
+    }
+    try {
+      return JSON.readValue(response.body(), type);
+    } catch (IOException e) {
+      throw new FleetApiException(response.statusCode(), "the server's answer to " + request.uri().getPath()
+          + " is not what this client reads: " + e.getMessage());
+    }
+  }
+
+  /** The API's error sentence, or the start of whatever came back instead. */
+  private static String errorOf(HttpResponse<byte[]> response) {
+    String text = new String(response.body(), StandardCharsets.UTF_8);
+    try {
+      JsonNode error = JSON.readTree(text).path("error");
+      if (error.isTextual()) {
+        return error.asText();
+      }
+    } catch (IOException notJson) {
+      // Said below as it came.
+    }
+    return "HTTP " + response.statusCode() + (text.isBlank() ? "" : ": " + text.substring(0, Math.min(200, text.length())));
+  }
+
+  private static String describe(IOException e) {
+    String message = e.getMessage();
+    if (message == null || message.isBlank()) {
+      message = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage()
+          : e.getClass().getSimpleName();
+    }
+    return message;
+  }
+
+  private static String encode(String text) {
+    return URLEncoder.encode(text, StandardCharsets.UTF_8);
+  }
+}
