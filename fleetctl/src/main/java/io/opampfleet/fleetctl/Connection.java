@@ -39,7 +39,7 @@ final class Connection {
       + " (env FLEET_CA; default: the JDK's)")
   Path ca;
 
-  @Option(scope = ScopeType.INHERIT, names = "--config", paramLabel = "FILE", description = "Settings file (default"
+  @Option(scope = ScopeType.INHERIT, names = "--settings", paramLabel = "FILE", description = "Settings file (default"
       + " ~/.config/opamp-fleet/fleetctl.yaml, when it exists)")
   Path config;
 

@@ -21,6 +21,6 @@ final class DiffCommand implements Callable<Integer> {
   public Integer call() {
     ApplyResult result = parent.connection.client(parent.environment).preview(directory.read("", parent.environment));
     ApplyReport.print(result, true, parent.out);
-    return result.changed() ? ExitCode.DIFFERENCES : ExitCode.OK;
+    return result.changed() ? ExitCode.NOT_SO : ExitCode.OK;
   }
 }

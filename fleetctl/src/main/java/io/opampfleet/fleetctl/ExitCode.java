@@ -3,8 +3,8 @@ package io.opampfleet.fleetctl;
 /** What fleetctl's exit status tells a script. */
 final class ExitCode {
   static final int OK = 0;
-  /** {@code diff} found differences, as diff(1) and kubectl diff say it. */
-  static final int DIFFERENCES = 1;
+  /** The answer is no: {@code diff} found differences (as diff(1) says it), a watched rollout did not succeed. */
+  static final int NOT_SO = 1;
   /** A wrong flag, or a file with a mistake: nothing was sent. */
   static final int USAGE = 2;
   /** The server refused the call (a wrong token, a role too small, a config it cannot take). */

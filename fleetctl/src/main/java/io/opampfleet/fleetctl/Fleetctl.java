@@ -11,9 +11,11 @@ import picocli.CommandLine.Mixin;
 /** The command line for a fleet, on the server's admin API. */
 @Command(name = "fleetctl", mixinStandardHelpOptions = true, version = "fleetctl 0.1.0",
     description = "Look at an OpAMP Fleet server's fleet, and keep its configs and assignments as code.",
-    subcommands = {GetCommand.class, DiffCommand.class, ApplyCommand.class},
+    subcommands = {GetCommand.class, AgentCommands.Describe.class, DiffCommand.class, ApplyCommand.class,
+        RolloutCommand.class, AgentCommands.Push.class, AgentCommands.Restart.class},
     exitCodeListHeading = "%nExit status:%n",
-    exitCodeList = {"0:done (diff: no differences)", "1:diff: there are differences",
+    exitCodeList = {"0:done (diff: no differences; rollout watch: it succeeded)",
+        "1:diff: there are differences; rollout watch: it did not succeed",
         "2:a wrong flag or a file with a mistake; nothing was sent",
         "3:the server refused the call (token, role, or what was sent)",
         "4:the server could not be reached, or failed"})
@@ -58,6 +60,6 @@ public final class Fleetctl implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(new CommandLine(this), "name a command: get, diff or apply");
+    throw new CommandLine.ParameterException(new CommandLine(this), "name a command: get, describe, diff, apply, rollout, push or restart");
   }
 }

@@ -89,7 +89,7 @@ class FleetctlIT {
     Files.writeString(repo.resolve("configs/gateway.yaml"), changed);
 
     Run diff = fleetctl("diff", "-f", repo.toString());
-    assertThat(diff.status()).isEqualTo(ExitCode.DIFFERENCES);
+    assertThat(diff.status()).isEqualTo(ExitCode.NOT_SO);
     assertThat(diff.out()).contains("config gateway: changed (version 2)", "--- gateway@1", "+++ gateway@2",
         "-  debug: {}", "+  debug:", "+    verbosity: detailed",
         "assignment prod-gateways: changed (role=gateway -> gateway@2, was role=gateway -> gateway@1");
@@ -118,10 +118,47 @@ class FleetctlIT {
   }
 
   @Test
+  void aRolloutIsStartedAndWatchedToItsEndAndOneThatFailsSaysSo() throws Exception {
+    SimulatedAgent first = agent("gateway");
+    SimulatedAgent second = agent("gateway");
+    assertThat(fleetctl("apply", "-f", repo.toString()).status()).isZero();
+    Files.writeString(repo.resolve("configs/gateway.yaml"), GATEWAY + "# v2\n");
+    Files.writeString(repo.resolve("assignments.yaml"), "");
+    assertThat(fleetctl("apply", "-f", repo.toString()).status()).isZero();
+
+    Run good = fleetctl("rollout", "start", "--config", "gateway", "-l", "role=gateway", "--waves", "50%,100%",
+        "--bake", "1s", "--watch");
+    assertThat(good.status()).as(good.out() + good.err()).isZero();
+    assertThat(good.out()).contains("started: gateway@2 to role=gateway (2 agents, waves 50%,100%)")
+        .contains("SUCCEEDED").contains("done 2");
+    assertThat(first.running()).endsWith("# v2\n");
+
+    Files.writeString(repo.resolve("configs/gateway.yaml"), GATEWAY + "# fail\n");
+    assertThat(fleetctl("apply", "-f", repo.toString()).status()).isZero();
+    Run bad = fleetctl("rollout", "start", "--config", "gateway@3", "-l", "role=gateway", "--failure-budget", "0",
+        "--watch");
+    assertThat(bad.status()).isEqualTo(ExitCode.NOT_SO);
+    assertThat(bad.out()).contains("ROLLED_BACK");
+    long id = new ObjectMapper().readTree(fleetctl("get", "rollouts", "-o", "json").out()).get(0).get("id").asLong();
+    assertThat(fleetctl("rollout", "watch", String.valueOf(id)).status()).isIn(ExitCode.OK, ExitCode.NOT_SO);
+    Run pause = fleetctl("rollout", "pause", String.valueOf(id));
+    assertThat(pause.status()).isEqualTo(ExitCode.REFUSED);
+    assertThat(pause.err()).isNotBlank();
+
+    Run describe = fleetctl("describe", "agent", second.uid());
+    assertThat(describe.out()).contains("UID:            " + second.uid(), "Connected:      yes", "role=gateway");
+    assertThat(fleetctl("push", second.uid(), "gateway@1").out()).contains("sent gateway@1 to " + second.uid());
+    await().atMost(Duration.ofSeconds(20)).until(() -> GATEWAY.equals(second.running()));
+    assertThat(fleetctl("restart", second.uid()).status()).isZero();
+    Run unknown = fleetctl("describe", "agent", "no-such-agent");
+    assertThat(unknown.status()).isEqualTo(ExitCode.REFUSED);
+  }
+
+  @Test
   void theReadmesExampleDirectoryApplies() {
     Path example = Path.of(System.getProperty("user.dir")).resolve("../examples/fleet-as-code").normalize();
     Run diff = fleetctl("diff", "-f", example.toString());
-    assertThat(diff.status()).as(diff.err()).isEqualTo(ExitCode.DIFFERENCES);
+    assertThat(diff.status()).as(diff.err()).isEqualTo(ExitCode.NOT_SO);
     assertThat(diff.out()).contains("config gateway: created (version 1)", "would apply: 4 created");
     assertThat(fleetctl("apply", "-f", example.toString()).status()).isZero();
     assertThat(fleetctl("diff", "-f", example.toString()).status()).isZero();

@@ -47,6 +47,21 @@ public final class FleetClient {
         new TypeReference<>() {});
   }
 
+  public Agent agent(String uid) {
+    return get("/api/v1/agents/" + encode(uid), new TypeReference<>() {});
+  }
+
+  /** Sends one config version to one agent now. */
+  public void push(String uid, String config, int version) {
+    post("/api/v1/agents/" + encode(uid) + "/config", java.util.Map.of("config", config, "version", version),
+        new TypeReference<JsonNode>() {});
+  }
+
+  /** Asks an agent to restart its collector. */
+  public void restart(String uid) {
+    post("/api/v1/agents/" + encode(uid) + "/restart", java.util.Map.of(), new TypeReference<JsonNode>() {});
+  }
+
   /** Each config with its latest version. */
   public List<ConfigVersionSummary> configs() {
     return get("/api/v1/configs", new TypeReference<>() {});
@@ -58,6 +73,19 @@ public final class FleetClient {
 
   public List<Rollout> rollouts() {
     return get("/api/v1/rollouts", new TypeReference<>() {});
+  }
+
+  public Rollout rollout(long id) {
+    return get("/api/v1/rollouts/" + id, new TypeReference<>() {});
+  }
+
+  public Rollout startRollout(RolloutRequest request) {
+    return post("/api/v1/rollouts", request, new TypeReference<>() {});
+  }
+
+  /** Pauses, resumes or aborts a rollout: {@code action} is pause, resume or abort. */
+  public Rollout rolloutAction(long id, String action) {
+    return post("/api/v1/rollouts/" + id + "/" + action, java.util.Map.of(), new TypeReference<>() {});
   }
 
   /** Applies configs and assignments in one transaction. */
