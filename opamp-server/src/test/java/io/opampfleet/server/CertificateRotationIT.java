@@ -7,7 +7,7 @@ import com.google.protobuf.ByteString;
 import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.SimulatedAgent;
 import io.opampfleet.server.fleet.TestFleet;
-import io.opampfleet.server.opamp.CertificateBinding;
+import io.opampfleet.server.certificates.CertificateBinding;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opampfleet.netty.server.JdkClients;
 import io.opampfleet.proto.AgentDisconnect;

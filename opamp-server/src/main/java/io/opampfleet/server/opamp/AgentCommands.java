@@ -15,7 +15,7 @@ import io.opampfleet.proto.ServerToAgentCommand;
 import io.opampfleet.server.configs.ConfigVersion;
 import io.opampfleet.server.inventory.Agent;
 import io.opampfleet.server.packages.HostedPackage;
-import io.opampfleet.server.packages.PackageOffers;
+import io.opampfleet.server.hosting.PackageOffers;
 import io.opampfleet.server.telemetry.OwnTelemetryOffers;
 import io.opampfleet.proto.ServerCapabilities;
 import java.nio.charset.StandardCharsets;

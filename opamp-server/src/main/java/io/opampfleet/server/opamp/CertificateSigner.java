@@ -1,5 +1,6 @@
 package io.opampfleet.server.opamp;
 
+import io.opampfleet.server.certificates.CertificateBinding;
 import com.google.protobuf.ByteString;
 import io.opampfleet.certs.CertificateAuthority;
 import io.opampfleet.certs.CertificateIdentity;

@@ -1,5 +1,6 @@
 package io.opampfleet.server.opamp;
 
+import io.opampfleet.server.certificates.CertificateBinding;
 import io.opampfleet.certs.PkiException;
 import io.opampfleet.netty.InstanceUid;
 import io.opampfleet.netty.server.AgentConnection;

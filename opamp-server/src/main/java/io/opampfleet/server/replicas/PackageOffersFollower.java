@@ -4,7 +4,7 @@ import io.opampfleet.server.inventory.Agent;
 import io.opampfleet.server.inventory.Inventory;
 import io.opampfleet.server.opamp.AgentCommands;
 import io.opampfleet.server.packages.HostedPackage;
-import io.opampfleet.server.packages.PackageOffers;
+import io.opampfleet.server.hosting.PackageOffers;
 import io.opampfleet.server.store.PackageRepository;
 import io.opampfleet.server.store.WriteBehind;
 import java.sql.Connection;

@@ -12,7 +12,7 @@ import io.opampfleet.server.inventory.Fleet;
 import io.opampfleet.server.inventory.Inventory;
 import io.opampfleet.server.selector.LabelSelector;
 import io.opampfleet.server.packages.HostedPackage;
-import io.opampfleet.server.packages.PackageOffers;
+import io.opampfleet.server.hosting.PackageOffers;
 import io.opampfleet.server.store.ColumnText;
 import io.opampfleet.server.store.ConfigRepository;
 import io.opampfleet.server.store.PackageRepository;

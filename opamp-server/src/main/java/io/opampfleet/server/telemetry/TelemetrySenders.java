@@ -3,7 +3,7 @@ package io.opampfleet.server.telemetry;
 import io.opampfleet.netty.server.HttpEndpoint;
 import io.opampfleet.server.inventory.Agent;
 import io.opampfleet.server.inventory.Inventory;
-import io.opampfleet.server.opamp.CertificateBinding;
+import io.opampfleet.server.certificates.CertificateBinding;
 import java.util.Optional;
 
 /**

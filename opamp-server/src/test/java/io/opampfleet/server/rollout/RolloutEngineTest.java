@@ -17,7 +17,7 @@ import io.opampfleet.server.inventory.AgentSnapshot;
 import io.opampfleet.server.inventory.Inventory;
 import io.opampfleet.server.inventory.Reports;
 import io.opampfleet.server.packages.HostedPackage;
-import io.opampfleet.server.packages.PackageOffers;
+import io.opampfleet.server.hosting.PackageOffers;
 import io.opampfleet.server.selector.LabelSelector;
 import io.opampfleet.server.settings.ServerSettings.Storage;
 import io.opampfleet.server.store.ConfigRepository;

@@ -1,4 +1,4 @@
-package io.opampfleet.server.opamp;
+package io.opampfleet.server.certificates;
 
 import io.opampfleet.certs.CertificateIdentity;
 import java.security.MessageDigest;

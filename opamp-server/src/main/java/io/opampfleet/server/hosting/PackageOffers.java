@@ -1,5 +1,6 @@
-package io.opampfleet.server.packages;
+package io.opampfleet.server.hosting;
 
+import io.opampfleet.server.packages.HostedPackage;
 import com.google.protobuf.ByteString;
 import io.opampfleet.proto.DownloadableFile;
 import io.opampfleet.proto.PackageAvailable;

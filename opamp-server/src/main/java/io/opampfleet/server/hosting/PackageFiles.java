@@ -1,4 +1,4 @@
-package io.opampfleet.server.packages;
+package io.opampfleet.server.hosting;
 
 import io.opampfleet.server.store.PackageContents;
 import java.io.IOException;

@@ -1,0 +1,19 @@
+package io.opampfleet.server;
+
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** The server's packages depend on each other in one direction only: no package reaches back to one that uses it. */
+class ArchitectureTest {
+  private static final JavaClasses SERVER = new ClassFileImporter()
+      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("io.opampfleet.server");
+
+  @Test
+  void packagesHaveNoCycles() {
+    slices().matching("io.opampfleet.server.(*)..").should().beFreeOfCycles().check(SERVER);
+  }
+}
