@@ -88,6 +88,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.LongToIntFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -126,6 +127,8 @@ public final class FleetServer implements AutoCloseable {
   }
 
   private static FleetServer start(ServerSettings settings, Deque<AutoCloseable> started) {
+    // The one clock every part reads the time from.
+    LongSupplier clock = System::currentTimeMillis;
     Database database = Database.open(settings.storage());
     started.push(database);
     WriteBehind writes = new WriteBehind(database, settings.storage().replicaName());
@@ -165,18 +168,18 @@ public final class FleetServer implements AutoCloseable {
     AgentCommands commands = new AgentCommands(signer(settings, opampBound::get), offers, ownTelemetryOffers);
     DesiredConfigs desired = new DesiredConfigs(writes, commands);
     RolloutEngine rollouts = new RolloutEngine(inventory, fleet, configs, new RolloutRepository(database, RolloutState.unfinished()), writes,
-        desired, packages, offers, System::currentTimeMillis, presence);
+        desired, packages, offers, clock, presence);
     started.push(rollouts);
     rollouts.start();
     // Others may have marked this server's agents disconnected while its lease had lapsed.
     presence.onRegained(() -> inventory.heldHere().forEach(uid -> inventory.find(uid).ifPresent(writes::agent)));
     OperatorCommands operator = new OperatorCommands(commands, writes, new CommandRepository(database),
-        System::currentTimeMillis, shared);
+        clock, shared);
     Consumer<Agent> afterMessage = agent -> {};
     if (shared) {
       // Servers sharing PostgreSQL follow each other's decisions, offers and commands, and the agents each holds.
       CommandFollower commandFollower = new CommandFollower(inventory, new CommandRepository(database), operator,
-          System::currentTimeMillis);
+          clock);
       StoreSignalsListener signals = new StoreSignalsListener(database, List.of(
           new DesiredStateFollower(inventory, configs, rollouts), new ReportedStateFollower(inventory, presence, configs, rollouts::drives),
           new PackageOffersFollower(inventory, packages, offers, commands, writes), commandFollower,
@@ -205,25 +208,25 @@ public final class FleetServer implements AutoCloseable {
         shared ? Optional.of(new OwnMetricsRepository(database)) : Optional.empty());
     started.push(telemetry);
     AgentsApi agents = new AgentsApi(inventory, fleet, configs, events, writes, commands, operator, rollouts,
-        telemetry);
+        telemetry, clock);
     AtomicBoolean listening = new AtomicBoolean();
     SecretRedactor secrets = new SecretRedactor(settings.secretKeys());
     StoreProbe store = new StoreProbe(database, Duration.ofSeconds(2));
     started.push(store);
     PackagesApi packagesApi = new PackagesApi(packages, new PackageFiles(settings.storage().dataDir().resolve("packages"),
         database.dialect() == Dialect.POSTGRESQL ? Optional.of(new PackageContents(database)) : Optional.empty()),
-        offers, inventory, rollouts);
+        offers, inventory, rollouts, clock);
     // Ready once listening, and for as long as the store answers.
     AuditLog auditLog = new AuditLog(database);
     AdminApi api = new AdminApi(tokens, metrics::scrape, () -> listening.get() && store.answering(),
-        packagesApi::download, secrets, auditLog)
+        packagesApi::download, secrets, auditLog, clock)
         .add(agents.routes())
         .add(packagesApi.routes())
-        .add(new ConfigsApi(configs, assignments, fleet, rollouts, secrets).routes())
-        .add(new ConfigsAsCodeApi(configs, assignments, fleet, rollouts, secrets).routes())
+        .add(new ConfigsApi(configs, assignments, fleet, rollouts, secrets, clock).routes())
+        .add(new ConfigsAsCodeApi(configs, assignments, fleet, rollouts, secrets, clock).routes())
         .add(new RolloutsApi(rollouts, agents::summary).routes())
         .add(new TokensApi(tokens).routes())
-        .add(new AuditApi(auditLog).routes());
+        .add(new AuditApi(auditLog, clock).routes());
     registerGauges(metrics, inventory, fleet, callbacks, writes, rollouts);
 
     OpampServer.Builder opampBuilder = OpampServer.builder().bind(settings.opamp().address()).callbacks(callbacks)
@@ -232,7 +235,7 @@ public final class FleetServer implements AutoCloseable {
     settings.opamp().tls().ifPresent(tls -> opampBuilder.tls(ServerTls.context("opamp", tls)));
     if (settings.ownTelemetry().toServer()) {
       opampBuilder.endpoint(OtlpMetricsEndpoint.PATH, ownTelemetryReceiver(settings, metrics, telemetry,
-          new TelemetrySenders(inventory, credentials)));
+          new TelemetrySenders(inventory, credentials), clock));
     }
     OpampServer opamp = opampBuilder.start();
     metrics.gauge("opamp_message_bytes_in_hand", "Bytes of agents' messages held from their first byte to their"
@@ -246,7 +249,7 @@ public final class FleetServer implements AutoCloseable {
     adminBound.set(admin.address());
     presence.serving(opamp.address(), admin.address());
     started.push(pruneHistory(Map.of("events", new Pruning(events::prune, settings.eventRetention()),
-        "audit log", new Pruning(auditLog::prune, settings.auditRetention()))));
+        "audit log", new Pruning(auditLog::prune, settings.auditRetention())), clock));
     listening.set(true);
     log.info("serving OpAMP on {}://{}/v1/opamp and the admin API on {}://{}/api/v1 ({} agents known)",
         settings.opamp().tls().isPresent() ? "wss" : "ws", hostPort(opamp.address()),
@@ -263,12 +266,12 @@ public final class FleetServer implements AutoCloseable {
 
   /** The OTLP receiver of agents' own metrics, forwarding to the operator's endpoint when there is one too. */
   private static OtlpMetricsEndpoint ownTelemetryReceiver(ServerSettings settings, FleetMetrics metrics,
-      FleetTelemetry telemetry, TelemetrySenders senders) {
+      FleetTelemetry telemetry, TelemetrySenders senders, LongSupplier clock) {
     Optional<OtlpForwarder> forwarder = settings.ownTelemetry().external().map(OtlpForwarder::new);
     OtlpMetricsEndpoint receiver = new OtlpMetricsEndpoint(telemetry, senders,
-        settings.ownTelemetry().maxRequestBytes(), forwarder, System::currentTimeMillis);
+        settings.ownTelemetry().maxRequestBytes(), forwarder, clock);
     Supplier<FleetTelemetry.Counts> counts = Suppliers.memoizeWithExpiration(
-        () -> telemetry.counts(System.currentTimeMillis()), Duration.ofSeconds(1));
+        () -> telemetry.counts(clock.getAsLong()), Duration.ofSeconds(1));
     metrics.gauge("opamp_agents_reporting_own_metrics", "Agents whose own metrics this server received within"
         + " the window", () -> counts.get().reporting());
     metrics.gauge("opamp_agents_dropping_data", "Agents whose receivers refused or exporters failed items in the"
@@ -311,11 +314,11 @@ public final class FleetServer implements AutoCloseable {
   /** A history kept for a while: what drops its entries older than a time (epoch ms), and for how long they are kept. */
   private record Pruning(LongToIntFunction pruneBefore, Duration retention) {}
 
-  private static AutoCloseable pruneHistory(Map<String, Pruning> histories) {
+  private static AutoCloseable pruneHistory(Map<String, Pruning> histories, LongSupplier clock) {
     ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(daemon("housekeeping"));
     housekeeping.scheduleWithFixedDelay(() -> histories.forEach((what, pruning) -> {
       try {
-        int pruned = pruning.pruneBefore().applyAsInt(System.currentTimeMillis() - pruning.retention().toMillis());
+        int pruned = pruning.pruneBefore().applyAsInt(clock.getAsLong() - pruning.retention().toMillis());
         if (pruned > 0) {
           log.info("{}: pruned {} past the retention of {}", what, pruned, pruning.retention());
         }

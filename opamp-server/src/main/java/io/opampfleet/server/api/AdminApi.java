@@ -22,6 +22,7 @@ import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,9 +52,9 @@ public final class AdminApi {
    * @param auditLog where each change made through the API is recorded
    */
   public AdminApi(Tokens tokens, Supplier<String> metrics, BooleanSupplier ready,
-      Function<String, ApiResponse> downloads, SecretRedactor secrets, AuditLog auditLog) {
+      Function<String, ApiResponse> downloads, SecretRedactor secrets, AuditLog auditLog, LongSupplier clock) {
     this.redaction = new ReaderRedaction(secrets);
-    this.audit = new AuditTrail(auditLog, redaction, System::currentTimeMillis);
+    this.audit = new AuditTrail(auditLog, redaction, clock);
     this.tokens = tokens;
     this.metrics = metrics;
     this.ready = ready;

@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.TreeMap;
 import java.util.function.Predicate;
+import java.util.function.LongSupplier;
 
 /** Agents: the filtered, paged list, one agent, its events, and what can be done to it. */
 public final class AgentsApi {
@@ -41,9 +42,12 @@ public final class AgentsApi {
   private final OperatorCommands operator;
   private final RolloutEngine rollouts;
   private final FleetTelemetry telemetry;
+  private final LongSupplier clock;
 
   public AgentsApi(Inventory inventory, Fleet fleet, ConfigRepository configs, EventLog events, WriteBehind writes,
-      AgentCommands commands, OperatorCommands operator, RolloutEngine rollouts, FleetTelemetry telemetry) {
+      AgentCommands commands, OperatorCommands operator, RolloutEngine rollouts, FleetTelemetry telemetry,
+      LongSupplier clock) {
+    this.clock = clock;
     this.telemetry = telemetry;
     this.inventory = inventory;
     this.fleet = fleet;
@@ -91,7 +95,7 @@ public final class AgentsApi {
     summary.put("healthy", healthy);
     summary.put("drifted", drifted);
     summary.put("remoteConfigStatus", statuses);
-    FleetTelemetry.Counts figures = telemetry.counts(System.currentTimeMillis());
+    FleetTelemetry.Counts figures = telemetry.counts(clock.getAsLong());
     summary.put("reportingOwnMetrics", figures.reporting());
     summary.put("droppingData", figures.dropping());
     summary.put("queueFilling", figures.queueFilling());
@@ -99,7 +103,7 @@ public final class AgentsApi {
   }
 
   private Object list(ApiRequest request) {
-    long now = System.currentTimeMillis();
+    long now = clock.getAsLong();
     // Looked up once per agent, absent ones too: a sort's comparisons must see the same figures throughout.
     Map<String, Optional<AgentTelemetry.Summary>> figures = new HashMap<>();
     Function<AgentSnapshot, AgentTelemetry.Summary> figuresOf = agent -> figures.computeIfAbsent(agent.uid(),
@@ -201,7 +205,7 @@ public final class AgentsApi {
   private Object ownTelemetry(ApiRequest request) {
     Agent agent = agent(request);
     // A known agent with no figures yet has an empty window: the page asks before its first report arrives.
-    return TelemetryJson.view(telemetry.view(agent.uid(), System.currentTimeMillis()).orElse(AgentTelemetry.View.NONE));
+    return TelemetryJson.view(telemetry.view(agent.uid(), clock.getAsLong()).orElse(AgentTelemetry.View.NONE));
   }
 
   private Agent agent(ApiRequest request) {

@@ -9,12 +9,15 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /** Reads the audit log: who changed what, when, with the object before and after. */
 public final class AuditApi {
   private final AuditLog auditLog;
+  private final LongSupplier clock;
 
-  public AuditApi(AuditLog auditLog) {
+  public AuditApi(AuditLog auditLog, LongSupplier clock) {
+    this.clock = clock;
     this.auditLog = auditLog;
   }
 
@@ -23,7 +26,7 @@ public final class AuditApi {
   }
 
   private Object find(ApiRequest request) {
-    long now = System.currentTimeMillis();
+    long now = clock.getAsLong();
     AuditLog.Filter filter = new AuditLog.Filter(request.query("actor", ""), request.query("object", ""),
         time(request, "since", now), time(request, "until", now), request.queryInt("limit", 100, 1, 1000));
     return auditLog.find(filter).stream().map(AuditApi::view).toList();

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 /** Configs and their versions, diffs, and assignments by selector. */
 public final class ConfigsApi {
@@ -29,10 +30,12 @@ public final class ConfigsApi {
   private final Fleet fleet;
   private final RolloutEngine rollouts;
   private final SecretRedactor secrets;
+  private final LongSupplier clock;
 
   public ConfigsApi(ConfigRepository configs, Assignments assignments, Fleet fleet, RolloutEngine rollouts,
-      SecretRedactor secrets) {
+      SecretRedactor secrets, LongSupplier clock) {
     this.secrets = secrets;
+    this.clock = clock;
     this.configs = configs;
     this.assignments = assignments;
     this.fleet = fleet;
@@ -171,7 +174,7 @@ public final class ConfigsApi {
     JsonNode body = request.json(AdminApi.JSON);
     LabelSelector selector = selector(ApiRequest.optionalText(body, "selector", ""));
     ConfigVersion version = find(ApiRequest.text(body, "config"), String.valueOf(ApiRequest.integer(body, "version")));
-    Assignment assignment = new Assignment(name, selector, version.name(), version.version(), Instant.now());
+    Assignment assignment = new Assignment(name, selector, version.name(), version.version(), Instant.ofEpochMilli(clock.getAsLong()));
     configs.saveAssignment(assignment);
     assignments.put(assignment);
     RolloutEngine.Assigned assigned = rollouts.assign(fleet.matching(selector).stream()

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.function.LongSupplier;
 
 /**
  * Configs and assignments as code: a whole desired state (configs by name, assignments naming a
@@ -34,14 +35,16 @@ public final class ConfigsAsCodeApi {
   private final Fleet fleet;
   private final RolloutEngine rollouts;
   private final SecretRedactor secrets;
+  private final LongSupplier clock;
 
   public ConfigsAsCodeApi(ConfigRepository configs, Assignments assignments, Fleet fleet, RolloutEngine rollouts,
-      SecretRedactor secrets) {
+      SecretRedactor secrets, LongSupplier clock) {
     this.configs = configs;
     this.assignments = assignments;
     this.fleet = fleet;
     this.rollouts = rollouts;
     this.secrets = secrets;
+    this.clock = clock;
   }
 
   public List<Route> routes() {
@@ -70,7 +73,7 @@ public final class ConfigsAsCodeApi {
     boolean admin = request.principal().role().allows(Role.ADMIN);
     Map<String, ConfigVersion> latest = configs.latestVersions().stream()
         .collect(Collectors.toMap(ConfigVersion::name, Function.identity()));
-    Instant now = Instant.now();
+    Instant now = Instant.ofEpochMilli(clock.getAsLong());
 
     List<ConfigVersion> newVersions = new ArrayList<>();
     Map<String, Integer> versionOf = new LinkedHashMap<>();

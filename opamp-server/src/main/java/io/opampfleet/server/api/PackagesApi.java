@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.function.LongSupplier;
 
 /** Packages the server hosts: upload, list, offer to an agent, and the agents' downloads. */
 public final class PackagesApi {
@@ -27,9 +28,11 @@ public final class PackagesApi {
   private final PackageOffers offers;
   private final Inventory inventory;
   private final RolloutEngine rollouts;
+  private final LongSupplier clock;
 
   public PackagesApi(PackageRepository repository, PackageFiles files, PackageOffers offers, Inventory inventory,
-      RolloutEngine rollouts) {
+      RolloutEngine rollouts, LongSupplier clock) {
+    this.clock = clock;
     this.repository = repository;
     this.files = files;
     this.offers = offers;
@@ -90,7 +93,7 @@ public final class PackagesApi {
     byte[] token = new byte[24];
     RANDOM.nextBytes(token);
     HostedPackage hosted = new HostedPackage(name, version, type.equals("addon"), sha256, signature, bytes.length,
-        Base64.getUrlEncoder().withoutPadding().encodeToString(token), Instant.now());
+        Base64.getUrlEncoder().withoutPadding().encodeToString(token), Instant.ofEpochMilli(clock.getAsLong()));
     files.put(sha256, bytes);
     repository.add(hosted);
     return view(hosted);
