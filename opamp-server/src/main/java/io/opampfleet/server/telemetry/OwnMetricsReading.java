@@ -23,6 +23,8 @@ public record OwnMetricsReading(double cpuSeconds, double rssBytes, double uptim
   /** Components kept per agent, and the length of their names: a sender may name any number. */
   static final int MAX_COMPONENTS = 64;
   static final int MAX_NAME = 128;
+  /** Far past any collector's count or bytes (a million items a second for thirty years is 1e15). */
+  static final double MAX_FIGURE = 1e18;
 
   /**
    * One component's cumulative totals: for a receiver accepted and refused items, for an exporter
@@ -119,8 +121,9 @@ public record OwnMetricsReading(double cpuSeconds, double rssBytes, double uptim
 
   private static double value(NumberDataPoint point) {
     double value = point.hasAsInt() ? point.getAsInt() : point.getAsDouble();
-    // A sender may write anything: only finite, non-negative figures count.
-    return Double.isFinite(value) && value >= 0 ? value : 0;
+    // A sender may write anything: only non-negative figures a collector could reach count, so that the
+    // sums of a request's points stay finite (JSON has no Infinity).
+    return value >= 0 && value <= MAX_FIGURE ? value : 0;
   }
 
   private static String attribute(List<KeyValue> attributes, String key) {

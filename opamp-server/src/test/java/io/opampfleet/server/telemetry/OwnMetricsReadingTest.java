@@ -40,6 +40,19 @@ class OwnMetricsReadingTest {
   }
 
   @Test
+  void hugeFiguresDoNotAddUpToInfinity() {
+    Sum.Builder accepted = Sum.newBuilder().addDataPoints(point(Double.MAX_VALUE, "otlp"))
+        .addDataPoints(point(Double.MAX_VALUE, "otlp")).addDataPoints(point(Double.POSITIVE_INFINITY, "otlp"));
+    OwnMetricsReading reading = OwnMetricsReading.of(ExportMetricsServiceRequest.newBuilder()
+        .addResourceMetrics(ResourceMetrics.newBuilder().addScopeMetrics(ScopeMetrics.newBuilder()
+            .addMetrics(Metric.newBuilder().setName("otelcol_receiver_accepted_spans").setSum(accepted))
+            .addMetrics(Metric.newBuilder().setName("otelcol_process_cpu_seconds").setSum(Sum.newBuilder()
+                .addDataPoints(point(Double.MAX_VALUE, "")).addDataPoints(point(Double.MAX_VALUE, "")))))).build());
+    assertThat(reading.receivers().get("otlp").good()).isFinite().isZero();
+    assertThat(reading.cpuSeconds()).isFinite();
+  }
+
+  @Test
   void aRequestOfOtherMetricsHoldsNoFigures() {
     OwnMetricsReading reading = OwnMetricsReading.of(ExportMetricsServiceRequest.newBuilder()
         .addResourceMetrics(ResourceMetrics.newBuilder().addScopeMetrics(ScopeMetrics.newBuilder()
