@@ -63,8 +63,7 @@ class OpenApiDocumentTest {
 
   @Test
   void everyReferenceResolves() {
-    List<String> refs = new ArrayList<>();
-    collectRefs(document, refs);
+    List<String> refs = references();
     List<String> dangling = refs.stream().filter(ref -> target(ref) == null).distinct().toList();
 
     assertThat(refs).as("the document uses references").isNotEmpty();
@@ -73,8 +72,7 @@ class OpenApiDocumentTest {
 
   @Test
   void everySharedSchemaIsUsed() {
-    List<String> refs = new ArrayList<>();
-    collectRefs(document, refs);
+    List<String> refs = references();
     List<String> unused = new ArrayList<>();
     document.path("components").path("schemas").fieldNames().forEachRemaining(name -> {
       if (!refs.contains("#/components/schemas/" + name)) {
@@ -102,6 +100,13 @@ class OpenApiDocumentTest {
     }
     JsonNode node = document.at(ref.substring(1));
     return node.isMissingNode() ? null : node;
+  }
+
+  /** Every {@code $ref} in the document, in order. */
+  private static List<String> references() {
+    List<String> refs = new ArrayList<>();
+    collectRefs(document, refs);
+    return refs;
   }
 
   private static void collectRefs(JsonNode node, List<String> refs) {
