@@ -77,7 +77,7 @@ public final class ServerSettingsLoader {
         logFormat(root.child("logging")),
         secretKeys(root.child("redaction")),
         retention(root.child("audit"), Duration.ofDays(365)),
-        ownTelemetry(root.child("own_telemetry")));
+        ownTelemetry(root.child("own_telemetry"), opamp.limits().maxBytes()));
     root.finish();
     return settings;
   }
@@ -260,7 +260,8 @@ public final class ServerSettingsLoader {
     return Optional.of(signing);
   }
 
-  private static OwnTelemetry ownTelemetry(ConfigNode node) {
+  /** @param listenerBytes the agents' listener's limit: a larger request would be refused before it is counted */
+  private static OwnTelemetry ownTelemetry(ConfigNode node, int listenerBytes) {
     boolean toServer = node.bool("to_server", true);
     Optional<External> external = Optional.empty();
     if (node.has("external")) {
@@ -274,10 +275,19 @@ public final class ServerSettingsLoader {
       externalNode.finish();
     }
     OwnTelemetry settings = new OwnTelemetry(toServer, external, node.positiveDuration("window", Duration.ofHours(1)),
-        node.integer("samples", 60, 2, 10_000), node.integer("max_request_bytes", 1024 * 1024, 1024, 64 * 1024 * 1024),
+        node.integer("samples", 60, 2, 10_000), maxRequestBytes(node, listenerBytes),
         node.integer("requests_per_minute", 12, 1, 60_000));
     node.finish();
     return settings;
+  }
+
+  private static int maxRequestBytes(ConfigNode node, int listenerBytes) {
+    int bytes = node.integer("max_request_bytes", Math.min(1024 * 1024, listenerBytes), 1024, 64 * 1024 * 1024);
+    if (bytes > listenerBytes) {
+      throw node.error("max_request_bytes", bytes + " is over opamp::max_message_bytes (" + listenerBytes
+          + "), the largest request the agents' listener reads; raise that, or take less here");
+    }
+    return bytes;
   }
 
   private static URI otlpUrl(ConfigNode node, String key, String url, String signal) {

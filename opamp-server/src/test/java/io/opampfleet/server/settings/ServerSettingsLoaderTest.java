@@ -106,6 +106,12 @@ class ServerSettingsLoaderTest {
         .hasMessageContaining("own_telemetry::external::endpoint").hasMessageContaining("not an http or https URL");
     assertThatThrownBy(() -> loader.load(file("own_telemetry: {samples: 1}\n")))
         .hasMessageContaining("own_telemetry::samples");
+    // A request over the agents' listener's limit would be refused there, before its endpoint counts it.
+    assertThatThrownBy(() -> loader.load(file("opamp:\n  max_message_bytes: 65536\n"
+        + "own_telemetry: {max_request_bytes: 131072}\n")))
+        .hasMessageContaining("own_telemetry::max_request_bytes").hasMessageContaining("opamp::max_message_bytes (65536)");
+    assertThat(loader.load(file("opamp:\n  max_message_bytes: 65536\n")).ownTelemetry().maxRequestBytes())
+        .isEqualTo(65536);
   }
 
   @Test
