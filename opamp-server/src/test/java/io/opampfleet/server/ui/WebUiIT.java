@@ -53,6 +53,32 @@ class WebUiIT {
   }
 
   @Test
+  void theApiPageShowsTheDocumentWithTheSignedInTokenAndTriesACall() {
+    browser.open(fleet.adminUrl().resolve("/api/docs").toString());
+    browser.awaitText(By.className("docs-signin"), "sign in");
+
+    browser.open(fleet.adminUrl().resolve("/").toString());
+    browser.signIn(TestFleet.VIEWER);
+    browser.awaitText(By.id("count-connected"), "3");
+    browser.driver().findElement(By.linkText("API")).click();
+    await().atMost(Duration.ofSeconds(20)).until(() -> browser.all(By.cssSelector(".opblock")).size() > 30);
+    assertThat(browser.await(By.cssSelector(".info .title")).getText()).contains("OpAMP Fleet admin API");
+    browser.screenshot("09-api-page");
+
+    // Try it out on the agents list: the call goes with the token, and the three agents come back.
+    browser.await(By.cssSelector("#operations-default-get_api_v1_agents .opblock-summary-control")).click();
+    browser.await(By.cssSelector("#operations-default-get_api_v1_agents .try-out__btn")).click();
+    browser.await(By.cssSelector("#operations-default-get_api_v1_agents .execute")).click();
+    await().atMost(Duration.ofSeconds(20)).until(() -> browser.all(By.cssSelector(
+        "#operations-default-get_api_v1_agents .live-responses-table .response-col_status")).stream()
+        .anyMatch(cell -> cell.getText().startsWith("200")));
+    assertThat(browser.await(By.cssSelector("#operations-default-get_api_v1_agents .live-responses-table"))
+        .getText()).contains("\"total\": 3");
+    browser.screenshot("10-api-page-tried");
+    assertThat(browser.consoleErrors()).isEmpty();
+  }
+
+  @Test
   void aViewerFindsAnAgentBySelectorAndSeesItsPageButNoActions() {
     browser.open(fleet.adminUrl().resolve("/").toString());
     browser.signIn("wrong-token");
