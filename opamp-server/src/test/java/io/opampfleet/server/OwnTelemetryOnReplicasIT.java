@@ -21,7 +21,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two servers on one PostgreSQL: an agent's own metrics reach whichever server the balancer picks,
- * every server shows the same figures, and the window goes on from one server to the other.
+ * every server shows the same figures, and the window goes on from one server to the other, also
+ * when the requests alternate between them.
  */
 class OwnTelemetryOnReplicasIT {
   @RegisterExtension
@@ -65,7 +66,28 @@ class OwnTelemetryOnReplicasIT {
               .contains("opamp_agents_dropping_data 1\n");
         }
       });
+
+      // A balancer that alternates: B, which last saw the first reading, goes on from A's later window.
+      Thread.sleep(1_100);
+      assertThat(post(store.b(), offer, OwnMetricsRequests.reading(30, 5, 70e6, 2_100, 20, 2_100, 0, 0, 0)))
+          .isEqualTo(200);
+      awaitSamples(agent, 3);
+      Thread.sleep(1_100);
+      assertThat(post(store.a(), offer, OwnMetricsRequests.reading(40, 7, 80e6, 3_100, 20, 3_100, 0, 0, 0)))
+          .isEqualTo(200);
+      awaitSamples(agent, 4);
     }
+  }
+
+  /** Both servers show the agent's window with this many samples, the latest at the latest reading's rate. */
+  private void awaitSamples(SimulatedAgent agent, int samples) {
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      for (TestFleet server : new TestFleet[] {store.a(), store.b()}) {
+        JsonNode figures = server.admin(TestFleet.VIEWER).get("/api/v1/agents/" + agent.uid() + "/telemetry").body();
+        assertThat(figures.path("samples")).hasSize(samples);
+        assertThat(figures.path("latest").path("acceptedPerSecond").asDouble()).isEqualTo(100.0);
+      }
+    });
   }
 
   private int post(TestFleet server, TelemetryConnectionSettings offer, ExportMetricsServiceRequest request)

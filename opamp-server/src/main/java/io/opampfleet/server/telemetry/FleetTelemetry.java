@@ -73,10 +73,28 @@ public final class FleetTelemetry implements AutoCloseable {
   }
 
   public void record(String uid, OwnMetricsReading reading, long now) {
-    kept(uid).telemetry().record(reading, now);
+    Kept kept = kept(uid);
     if (shared.isPresent()) {
+      kept = latestOf(uid, kept, now);
       unwritten.add(uid);
     }
+    kept.telemetry().record(reading, now);
+  }
+
+  /**
+   * The agent's window here, or the stored one when another server took later figures of the agent
+   * (a balancer that sends its requests to one server and then another): the servers go on from
+   * the latest window rather than each from its own.
+   */
+  private Kept latestOf(String uid, Kept kept, long now) {
+    OwnMetricsRepository.Row row = stored.get().get(uid);
+    AgentTelemetry.Summary here = kept.telemetry().summary(now);
+    if (row == null || unwritten.contains(uid) || here != null && row.at() <= here.at()) {
+      return kept;
+    }
+    Kept latest = new Kept(window(uid), kept.allowance());
+    agents.put(uid, latest);
+    return latest;
   }
 
   /** The agent's latest figures, while they are within the window. */
