@@ -42,7 +42,6 @@ import io.opampfleet.supervisor.upstream.UpstreamTls;
 import io.opampfleet.supervisor.config.SupervisorConfig.Server;
 import io.opampfleet.strictyaml.ConfigException;
 import io.opampfleet.proto.OpAMPConnectionSettings;
-import java.util.concurrent.CountDownLatch;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -302,12 +301,19 @@ public final class Supervisor implements AutoCloseable {
     return builder.build();
   }
 
+  /** Offered settings being tried: kept when they connect, left when their time is up first. */
+  private record Trial(Server next, OpAMPConnectionSettings offer, ByteString hash, OpampClient candidate) {}
+
+  /** The trial under way, if any; read and written on the loop only. */
+  private Trial trial;
+
   /**
    * New OpAMP connection settings from the server: tried, then kept. The supervisor connects with
    * them; when that works within the wait it keeps them (in the storage directory too), otherwise
-   * it goes back to the settings it had.
+   * it goes back to the settings it had. The loop goes on meanwhile (a collector that dies is
+   * restarted during a trial), and a newer offer replaces a trial under way.
    */
-  private void switchConnection(OpAMPConnectionSettings offer, ByteString hash) throws InterruptedException {
+  private void switchConnection(OpAMPConnectionSettings offer, ByteString hash) {
     Server next;
     try {
       next = ConnectionOffer.apply(server, offer, rotation == null ? null : rotation.requestKeyPem().orElse(null));
@@ -317,41 +323,57 @@ public final class Supervisor implements AutoCloseable {
       return;
     }
     connectionStatus(hash, ConnectionSettingsStatuses.ConnectionSettingsStatuses_APPLYING, "");
-    CountDownLatch connected = new CountDownLatch(1);
     if (rotation != null) {
       rotation.obtained(next.tls());
     }
+    Trial[] started = new Trial[1];
     OpampClient candidate;
     try {
-      candidate = upstreamClient(next, connected::countDown);
+      candidate = upstreamClient(next, () -> onLoop(() -> trialConnected(started[0])));
     } catch (ConfigException e) {
       connectionStatus(hash, ConnectionSettingsStatuses.ConnectionSettingsStatuses_FAILED,
           "refused the offered connection settings: " + e.getMessage());
       return;
     }
-    OpampClient previous = reported.client();
-    stopQuietly(previous);
+    stopQuietly(reported.client());
     reported.switchTo(candidate);
+    started[0] = new Trial(next, offer, hash, candidate);
+    trial = started[0];
     candidate.start();
-    if (connected.await(CONNECTION_TRIAL.toSeconds(), TimeUnit.SECONDS)) {
-      server = next;
-      ConnectionOffer.keep(storage, offer, rotation == null ? java.util.Optional.empty() : rotation.requestKeyPem());
-      log.info("connected with the offered settings to {}{}", next.endpoint(),
-          offer.hasCertificate() ? " and a new client certificate" : "");
-      connectionStatus(hash, ConnectionSettingsStatuses.ConnectionSettingsStatuses_APPLIED, "");
-      try {
-        if (composer.ownTelemetry(composer.ownTelemetryOffers(), TlsFiles.of(next, storage))) {
-          log.info("the collector sends its own telemetry to its server with the new settings; restarting it");
-          restart(composer.compose(running, description));
-        }
-      } catch (ComposeException | IOException e) {
-        log.warn("the collector keeps its own telemetry on the old settings: {}", e.getMessage());
-      }
+    loop.schedule(() -> guarded(() -> trialTimedOut(started[0])), CONNECTION_TRIAL.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void trialConnected(Trial connected) throws InterruptedException {
+    if (connected != trial) {
       return;
     }
-    connectionStatus(hash, ConnectionSettingsStatuses.ConnectionSettingsStatuses_FAILED, "the offered settings did not"
-        + " connect to " + next.endpoint() + " within " + CONNECTION_TRIAL.toSeconds() + " s; back to " + server.endpoint());
-    stopQuietly(candidate);
+    trial = null;
+    server = connected.next();
+    ConnectionOffer.keep(storage, connected.offer(), rotation == null ? Optional.empty() : rotation.requestKeyPem());
+    log.info("connected with the offered settings to {}{}", server.endpoint(),
+        connected.offer().hasCertificate() ? " and a new client certificate" : "");
+    connectionStatus(connected.hash(), ConnectionSettingsStatuses.ConnectionSettingsStatuses_APPLIED, "");
+    try {
+      if (composer.ownTelemetry(composer.ownTelemetryOffers(), TlsFiles.of(server, storage))) {
+        log.info("the collector sends its own telemetry to its server with the new settings; restarting it");
+        restart(composer.compose(running, description));
+      }
+    } catch (ComposeException | IOException e) {
+      log.warn("the collector keeps its own telemetry on the old settings: {}", e.getMessage());
+    }
+  }
+
+  private void trialTimedOut(Trial expired) {
+    if (expired != trial) {
+      return;
+    }
+    trial = null;
+    log.warn("the offered settings did not connect to {} within {} s; back to {}", expired.next().endpoint(),
+        CONNECTION_TRIAL.toSeconds(), server.endpoint());
+    connectionStatus(expired.hash(), ConnectionSettingsStatuses.ConnectionSettingsStatuses_FAILED, "the offered settings"
+        + " did not connect to " + expired.next().endpoint() + " within " + CONNECTION_TRIAL.toSeconds() + " s; back to "
+        + server.endpoint());
+    stopQuietly(expired.candidate());
     OpampClient restored = upstreamClient(server, () -> { });
     reported.switchTo(restored);
     restored.start();

@@ -11,7 +11,10 @@ import io.opampfleet.proto.AgentConfigFile;
 import io.opampfleet.proto.AgentConfigMap;
 import io.opampfleet.proto.AgentRemoteConfig;
 import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.ConnectionSettingsOffers;
+import io.opampfleet.proto.ConnectionSettingsStatuses;
 import io.opampfleet.proto.KeyValue;
+import io.opampfleet.proto.OpAMPConnectionSettings;
 import io.opampfleet.proto.RemoteConfigStatuses;
 import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.supervisor.config.SupervisorConfig;
@@ -169,6 +172,26 @@ class SupervisorIT {
       }
       return false;
     });
+  }
+
+  @Test
+  void whileOfferedSettingsAreTriedACollectorThatDiesIsRestartedAndSettingsThatNeverConnectAreFailed() throws Exception {
+    start(", accepts_opamp_connection_settings: true", "");
+    long first = supervisor.collectorPid();
+    long offeredAt = System.nanoTime();
+    connection.get().send(ServerToAgent.newBuilder().setConnectionSettings(ConnectionSettingsOffers.newBuilder()
+        .setHash(ByteString.copyFromUtf8("nowhere")).setOpamp(OpAMPConnectionSettings.newBuilder()
+            .setDestinationEndpoint("ws://127.0.0.1:" + freePort() + "/v1/opamp"))).build());
+    await("the trial began").atMost(PATIENCE).until(() -> received.stream().anyMatch(m -> m.hasAgentDisconnect()));
+
+    ProcessHandle.of(first).orElseThrow().destroyForcibly();
+    await("restarted during the trial").atMost(PATIENCE).until(() -> supervisor.collectorPid() != first
+        && ProcessHandle.of(supervisor.collectorPid()).map(ProcessHandle::isAlive).orElse(false));
+    assertThat(Duration.ofNanos(System.nanoTime() - offeredAt)).isLessThan(Duration.ofSeconds(25));
+
+    await("back, and the offer failed").atMost(Duration.ofSeconds(60)).until(() -> received.stream().anyMatch(m ->
+        m.getConnectionSettingsStatus().getStatus() == ConnectionSettingsStatuses.ConnectionSettingsStatuses_FAILED
+            && m.getConnectionSettingsStatus().getErrorMessage().contains("did not connect")));
   }
 
   @Test
