@@ -177,12 +177,18 @@ public final class ConfigsApi {
     Assignment assignment = new Assignment(name, selector, version.name(), version.version(), Instant.ofEpochMilli(clock.getAsLong()));
     configs.saveAssignment(assignment);
     assignments.put(assignment);
-    RolloutEngine.Assigned assigned = rollouts.assign(fleet.matching(selector).stream()
-        .filter(agent -> assignments.resolve(agent.labels()).single()).toList(), version, "assignment " + name);
+    RolloutEngine.Assigned assigned = sendToAgents(assignment, version, fleet, assignments, rollouts);
     Map<String, Object> answer = view(assignment);
     answer.put("applied", assigned.applied());
     answer.put("incompatible", assigned.incompatible());
     return AdminApi.json(200, answer);
+  }
+
+  /** Sends a saved assignment's version to the agents it alone matches now (the others are in conflict). */
+  static RolloutEngine.Assigned sendToAgents(Assignment assignment, ConfigVersion version, Fleet fleet,
+      Assignments assignments, RolloutEngine rollouts) {
+    return rollouts.assign(fleet.matching(assignment.selector()).stream()
+        .filter(agent -> assignments.resolve(agent.labels()).single()).toList(), version, "assignment " + assignment.name());
   }
 
   private Object deleteAssignment(ApiRequest request) {

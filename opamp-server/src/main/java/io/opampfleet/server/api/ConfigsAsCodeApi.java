@@ -156,9 +156,7 @@ public final class ConfigsAsCodeApi {
           .filter(v -> v.name().equals(assignment.configName()) && v.version() == assignment.version()).findFirst()
           .or(() -> configs.version(assignment.configName(), assignment.version()))
           .orElseThrow();
-      RolloutEngine.Assigned assigned = rollouts.assign(fleet.matching(assignment.selector()).stream()
-          .filter(agent -> assignments.resolve(agent.labels()).single()).toList(), version,
-          "assignment " + assignment.name());
+      RolloutEngine.Assigned assigned = ConfigsApi.sendToAgents(assignment, version, fleet, assignments, rollouts);
       answers.stream().filter(answer -> answer.get("name").equals(assignment.name())).findFirst().ifPresent(answer -> {
         answer.put("applied", assigned.applied());
         answer.put("incompatible", assigned.incompatible());
