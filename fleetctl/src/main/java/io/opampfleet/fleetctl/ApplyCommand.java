@@ -26,7 +26,7 @@ final class ApplyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ApplyResult result = parent.connection.client(parent.environment).apply(directory.read(comment, parent.environment));
-    ApplyReport.print(result, false, parent.out);
+    ApplyReport.print(result, false, directory.output.equals("json"), parent.out);
     return ExitCode.OK;
   }
 }

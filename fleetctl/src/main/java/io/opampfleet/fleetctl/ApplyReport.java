@@ -11,7 +11,11 @@ import java.util.TreeMap;
 final class ApplyReport {
   private ApplyReport() {}
 
-  static void print(ApplyResult result, boolean preview, PrintWriter out) {
+  static void print(ApplyResult result, boolean preview, boolean json, PrintWriter out) {
+    if (json) {
+      out.print(Json.pretty(result));
+      return;
+    }
     Map<String, Integer> counts = new TreeMap<>();
     for (ApplyResult.ConfigChange config : result.configs()) {
       counts.merge(config.action(), 1, Integer::sum);

@@ -20,7 +20,7 @@ final class DiffCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ApplyResult result = parent.connection.client(parent.environment).preview(directory.read("", parent.environment));
-    ApplyReport.print(result, true, parent.out);
+    ApplyReport.print(result, true, directory.output.equals("json"), parent.out);
     return result.changed() ? ExitCode.NOT_SO : ExitCode.OK;
   }
 }

@@ -14,7 +14,14 @@ final class DirectoryOptions {
   @Option(names = "--prune", description = "Delete the server's assignments the directory leaves out")
   boolean prune;
 
+  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text",
+      description = "text, or json: the server's whole answer, for scripts (default: ${DEFAULT-VALUE})")
+  String output;
+
   DesiredState read(String comment, Map<String, String> environment) {
+    if (!output.equals("text") && !output.equals("json")) {
+      throw new UsageException("--output is text or json, not '" + output + "'");
+    }
     return ConfigDirectory.read(dir, prune, comment, environment);
   }
 }

@@ -1,10 +1,5 @@
 package io.opampfleet.fleetctl;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.opampfleet.client.AgentPage;
 import io.opampfleet.client.AgentSummary;
 import io.opampfleet.client.Assignment;
@@ -61,8 +56,7 @@ final class GetCommand implements Runnable {
     if (format == Format.table) {
       table(items).print(parent.out);
     } else {
-      parent.out.print(write(items, format == Format.json ? new ObjectMapper() : new ObjectMapper(YAMLFactory.builder()
-          .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).build())));
+      parent.out.print(format == Format.json ? Json.pretty(items) : Json.yaml(items));
     }
   }
 
@@ -118,13 +112,5 @@ final class GetCommand implements Runnable {
   private static String labels(Map<String, String> labels) {
     return new TreeMap<>(labels).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
         .collect(Collectors.joining(","));
-  }
-
-  private static String write(Object items, ObjectMapper mapper) {
-    try {
-      return mapper.enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(items) + "\n";
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write the answer: " + e.getMessage(), e);
-    }
   }
 }

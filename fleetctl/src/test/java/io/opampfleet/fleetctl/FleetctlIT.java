@@ -94,6 +94,9 @@ class FleetctlIT {
         "-  debug: {}", "+  debug:", "+    verbosity: detailed",
         "assignment prod-gateways: changed (role=gateway -> gateway@2, was role=gateway -> gateway@1");
     assertThat(operator.get("/api/v1/configs/gateway/versions").body()).hasSize(1);
+    JsonNode json = new ObjectMapper().readTree(fleetctl("diff", "-f", repo.toString(), "-o", "json").out());
+    assertThat(json.get("changed").asBoolean()).isTrue();
+    assertThat(json.get("configs").findValuesAsText("action")).contains("changed", "unchanged");
 
     assertThat(fleetctl("apply", "-f", repo.toString()).status()).isZero();
     await().atMost(Duration.ofSeconds(20)).until(() -> changed.equals(gateway.running()));
@@ -182,6 +185,13 @@ class FleetctlIT {
 
   @Test
   void eachMistakeIsSaidWithItsExitStatusAndChangesNothing() throws Exception {
+    Path settings = Files.writeString(dir.resolve("fleetctl.yaml"), "server: " + fleet.adminUrl() + "\ntoken: "
+        + TestFleet.VIEWER + "\n");
+    Run fromSettings = run(Map.of(), "get", "configs", "--settings", settings.toString());
+    assertThat(fromSettings.status()).as(fromSettings.err()).isZero();
+    Run flagBeatsFile = run(Map.of(), "--settings", settings.toString(), "--token", "not-a-token", "get", "configs");
+    assertThat(flagBeatsFile.status()).isEqualTo(ExitCode.REFUSED);
+
     Run noToken = run(Map.of("FLEET_SERVER", fleet.adminUrl().toString()), "get", "agents");
     assertThat(noToken.status()).isEqualTo(ExitCode.USAGE);
     assertThat(noToken.err()).contains("no token");
