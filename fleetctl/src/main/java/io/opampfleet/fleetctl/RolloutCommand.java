@@ -52,8 +52,8 @@ final class RolloutCommand {
     Map<String, Integer> counts = rollout.counts() == null ? Map.of() : new TreeMap<>(rollout.counts());
     String agents = counts.entrySet().stream().filter(e -> e.getValue() > 0)
         .map(e -> e.getKey().toLowerCase() + " " + e.getValue()).collect(Collectors.joining(", "));
-    return "rollout " + rollout.id() + " " + rollout.state() + ", wave " + rollout.currentWave() + " of "
-        + rollout.waves() + ": " + (agents.isEmpty() ? "no agents" : agents)
+    return "rollout " + rollout.id() + " " + rollout.state() + ", wave " + rollout.currentWave() + " (waves "
+        + rollout.waves() + "): " + (agents.isEmpty() ? "no agents" : agents)
         + (rollout.reason() == null || rollout.reason().isEmpty() ? "" : " (" + rollout.reason() + ")");
   }
 

@@ -158,6 +158,33 @@ class FleetctlIT {
   }
 
   @Test
+  void aPinnedAssignmentHoldsItsVersionWhileARolloutMovesTheAgentsOn() throws Exception {
+    SimulatedAgent gateway = agent("gateway");
+    Files.writeString(repo.resolve("assignments.yaml"), "prod-gateways:\n  selector: role=gateway\n  config: gateway@1\n");
+    assertThat(fleetctl("apply", "-f", repo.toString()).status()).isZero();
+    await().atMost(Duration.ofSeconds(20)).until(() -> GATEWAY.equals(gateway.running()));
+    String next = GATEWAY + "# next\n";
+    Files.writeString(repo.resolve("configs/gateway.yaml"), next);
+
+    Run added = fleetctl("apply", "-f", repo.toString());
+    assertThat(added.out()).contains("config gateway: changed (version 2)").doesNotContain("assignment prod-gateways");
+    Thread.sleep(1_000);
+    assertThat(gateway.running()).isEqualTo(GATEWAY);
+
+    Run rollout = fleetctl("rollout", "start", "--config", "gateway", "-l", "role=gateway", "--watch");
+    assertThat(rollout.status()).as(rollout.out()).isZero();
+    assertThat(gateway.running()).isEqualTo(next);
+    Files.writeString(repo.resolve("assignments.yaml"), "prod-gateways:\n  selector: role=gateway\n  config: gateway@2\n");
+    assertThat(fleetctl("apply", "-f", repo.toString()).out())
+        .contains("assignment prod-gateways: changed (role=gateway -> gateway@2, was role=gateway -> gateway@1");
+
+    Files.writeString(repo.resolve("assignments.yaml"), "prod-gateways:\n  selector: role=gateway\n  config: gateway@9\n");
+    Run past = fleetctl("apply", "-f", repo.toString());
+    assertThat(past.status()).isEqualTo(ExitCode.REFUSED);
+    assertThat(past.err()).contains("pins gateway@9, past its latest version 2");
+  }
+
+  @Test
   void theReadmesExampleDirectoryApplies() {
     Path example = Path.of(System.getProperty("user.dir")).resolve("../examples/fleet-as-code").normalize();
     Run diff = fleetctl("diff", "-f", example.toString());

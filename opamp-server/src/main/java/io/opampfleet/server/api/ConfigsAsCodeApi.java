@@ -23,7 +23,8 @@ import java.util.function.LongSupplier;
 /**
  * Configs and assignments as code: a whole desired state (configs by name, assignments naming a
  * config) compared with the server's, and applied in one transaction. A config whose body is
- * unchanged keeps its version; an assignment follows the latest version of its config. Pruning
+ * unchanged keeps its version; an assignment follows the latest version of its config, or the
+ * version it pins ({@code NAME@VERSION}, one that exists). Pruning
  * deletes the assignments the request leaves out; configs are history and stay.
  */
 public final class ConfigsAsCodeApi {
@@ -55,7 +56,8 @@ public final class ConfigsAsCodeApi {
 
   private record DesiredConfig(String name, String body) {}
 
-  private record DesiredAssignment(String name, LabelSelector selector, String config) {}
+  /** {@code version} 0: the config's latest version, the one this request leaves it at. */
+  private record DesiredAssignment(String name, LabelSelector selector, String config, int version) {}
 
   private Object apply(ApiRequest request, boolean write) {
     JsonNode body = request.json(AdminApi.JSON);
@@ -108,11 +110,16 @@ public final class ConfigsAsCodeApi {
     List<Assignment> saved = new ArrayList<>();
     List<Map<String, Object>> assignmentAnswers = new ArrayList<>();
     for (DesiredAssignment desired : desiredAssignments) {
-      Integer version = versionOf.get(desired.config());
-      if (version == null) {
+      Integer latestVersion = versionOf.get(desired.config());
+      if (latestVersion == null) {
         throw new ApiException(422, "assignment '" + desired.name() + "' names config '" + desired.config()
             + "', which is neither in this request nor on the server");
       }
+      if (desired.version() > latestVersion) {
+        throw new ApiException(422, "assignment '" + desired.name() + "' pins " + desired.config() + "@"
+            + desired.version() + ", past its latest version " + latestVersion);
+      }
+      int version = desired.version() == 0 ? latestVersion : desired.version();
       Assignment assignment = new Assignment(desired.name(), desired.selector(), desired.config(), version, now);
       Assignment before = existing.get(desired.name());
       boolean same = before != null && before.selector().toString().equals(desired.selector().toString())
@@ -237,7 +244,22 @@ public final class ConfigsAsCodeApi {
       if (desired.stream().anyMatch(d -> d.name().equals(name))) {
         throw new ApiException(422, "assignment '" + name + "' is in the request twice");
       }
-      desired.add(new DesiredAssignment(name, selector, ApiRequest.text(item, "config")));
+      String config = ApiRequest.text(item, "config");
+      int at = config.lastIndexOf('@');
+      int version = 0;
+      if (at > 0) {
+        try {
+          version = Integer.parseInt(config.substring(at + 1));
+        } catch (NumberFormatException e) {
+          version = -1;
+        }
+        if (version < 1) {
+          throw new ApiException(422, "assignment '" + name + "': a config is NAME or NAME@VERSION (from 1), not '"
+              + shown(config) + "'");
+        }
+        config = config.substring(0, at);
+      }
+      desired.add(new DesiredAssignment(name, selector, config, version));
     }
     return desired;
   }
