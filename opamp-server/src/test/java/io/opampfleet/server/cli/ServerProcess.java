@@ -70,13 +70,19 @@ final class ServerProcess implements AutoCloseable {
     return "http://" + awaitLogged(OPAMP) + "/v1/opamp";
   }
 
-  /** The admin token a first start prints. */
+  /** The admin token a first start prints, just after the server logs that it serves. */
   String firstToken() throws IOException {
-    Matcher token = TOKEN.matcher(stdout());
-    if (!token.find()) {
+    String[] found = new String[1];
+    try {
+      await().atMost(Duration.ofSeconds(10)).until(() -> {
+        Matcher token = TOKEN.matcher(stdout());
+        found[0] = token.find() ? token.group(1) : null;
+        return found[0] != null;
+      });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
       throw new AssertionError("no admin token printed: " + stdout());
     }
-    return token.group(1);
+    return found[0];
   }
 
   String stdout() throws IOException {
