@@ -10,7 +10,12 @@ import io.opampfleet.server.fleet.TestFleet;
 import io.opampfleet.server.certificates.CertificateBinding;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opampfleet.netty.server.JdkClients;
+import io.opampfleet.netty.client.ClientCallbacks;
+import io.opampfleet.netty.client.OpampClient;
+import io.opampfleet.certs.TlsContexts;
 import io.opampfleet.proto.AgentDisconnect;
+import io.opampfleet.proto.ComponentHealth;
+import io.opampfleet.proto.ServerErrorResponse;
 import io.opampfleet.proto.AgentToServer;
 import io.opampfleet.proto.ServerToAgent;
 import java.net.URI;
@@ -22,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -92,24 +98,50 @@ class CertificateRotationIT {
   }
 
   @Test
-  void aGoodbyeWithTheReplacedCertificateIsRefusedWithoutAMarkInTheAgentsHistory() throws Exception {
+  void theOldConnectionsLastWordsAreRefusedWithoutAMarkInTheAgentsHistory() throws Exception {
     String before = fingerprint(agent);
     var oldKey = agent.key();
-    agent.requestCertificate(agent.uid());
-    await().atMost(Duration.ofSeconds(20)).until(() -> !fingerprint(agent).equals(before)
-        && boundTo().equals(fingerprint(agent)));
+    // A second connection with the old certificate, open across the rotation, as a supervisor keeps its
+    // connection while it tries the offered settings; refused, it stops (a client would connect again).
+    List<ServerErrorResponse> staleErrors = new CopyOnWriteArrayList<>();
+    OpampClient[] client = new OpampClient[1];
+    OpampClient stale = OpampClient.builder().endpoint(fleet.opampEndpoint()).instanceUid(uid())
+        .tls(TlsContexts.preferred().mutualTlsClient(oldKey, fleet.ca().certificate()))
+        .callbacks(new ClientCallbacks() {
+          @Override
+          public void onError(ServerErrorResponse error) {
+            staleErrors.add(error);
+            client[0].stop();
+          }
+        }).build();
+    client[0] = stale;
+    stale.start();
+    try {
+      await().atMost(Duration.ofSeconds(20)).until(() -> eventsOf("CONNECTED") == 2);
+      agent.requestCertificate(agent.uid());
+      await().atMost(Duration.ofSeconds(20)).until(() -> !fingerprint(agent).equals(before)
+          && boundTo().equals(fingerprint(agent)));
 
-    // The old connection's goodbye, reaching the server after the new connection: refused, not recorded.
-    HttpClient oldClient = HttpClient.newBuilder().sslContext(JdkClients.tls(oldKey, fleet.ca().certificate())).build();
-    ServerToAgent goodbye = post(oldClient, AgentToServer.newBuilder().setInstanceUid(uid()).setSequenceNum(50)
-        .setAgentDisconnect(AgentDisconnect.getDefaultInstance()).build());
-    assertThat(goodbye.getErrorResponse().getErrorMessage()).contains("bound to another client certificate");
-    // A report with the old certificate is recorded, after the goodbye: only it leaves a mark.
-    ServerToAgent report = post(oldClient, AgentToServer.newBuilder().setInstanceUid(uid()).setSequenceNum(51).build());
-    assertThat(report.getErrorResponse().getErrorMessage()).contains("bound to another client certificate");
-    await().atMost(Duration.ofSeconds(5)).until(() -> refusalsRecorded() > 0);
-    assertThat(refusalsRecorded()).isEqualTo(1);
-    assertThat(operator.get("/api/v1/agents/" + agent.uid()).body().get("connected").asBoolean()).isTrue();
+      // A report on the connection that spoke for the agent before the rotation: refused, not recorded.
+      stale.setHealth(ComponentHealth.newBuilder().setHealthy(false).setLastError("stale").build());
+      await().atMost(Duration.ofSeconds(20)).until(() -> !staleErrors.isEmpty());
+      assertThat(staleErrors.get(0).getErrorMessage()).contains("bound to another client certificate");
+      // A goodbye with the old certificate, on a connection of its own: refused, not recorded.
+      HttpClient oldClient = HttpClient.newBuilder().sslContext(JdkClients.tls(oldKey, fleet.ca().certificate())).build();
+      ServerToAgent goodbye = post(oldClient, AgentToServer.newBuilder().setInstanceUid(uid()).setSequenceNum(50)
+          .setAgentDisconnect(AgentDisconnect.getDefaultInstance()).build());
+      assertThat(goodbye.getErrorResponse().getErrorMessage()).contains("bound to another client certificate");
+      // A report with the old certificate on a connection opened after the rotation is recorded: only it.
+      ServerToAgent report = post(oldClient, AgentToServer.newBuilder().setInstanceUid(uid()).setSequenceNum(51).build());
+      assertThat(report.getErrorResponse().getErrorMessage()).contains("bound to another client certificate");
+      await().atMost(Duration.ofSeconds(5)).until(() -> eventsOf("CERTIFICATE_REFUSED") > 0);
+      assertThat(eventsOf("CERTIFICATE_REFUSED")).isEqualTo(1);
+      assertThat(operator.get("/api/v1/agents/" + agent.uid()).body().get("connected").asBoolean()).isTrue();
+    } finally {
+      if (staleErrors.isEmpty()) {
+        stale.stop().join();
+      }
+    }
   }
 
   private ServerToAgent post(HttpClient client, AgentToServer message) throws Exception {
@@ -119,10 +151,10 @@ class CertificateRotationIT {
     return ServerToAgent.parseFrom(answer.body());
   }
 
-  private long refusalsRecorded() {
+  private long eventsOf(String kind) {
     List<JsonNode> events = new ArrayList<>();
     operator.get("/api/v1/agents/" + agent.uid() + "/events").body().forEach(events::add);
-    return events.stream().filter(e -> e.get("kind").asText().equals("CERTIFICATE_REFUSED")).count();
+    return events.stream().filter(e -> e.get("kind").asText().equals(kind)).count();
   }
 
   private void assertOldCertificateRefused(io.opampfleet.certs.CertifiedKey oldKey) {

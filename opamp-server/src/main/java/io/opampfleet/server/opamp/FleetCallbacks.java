@@ -119,9 +119,12 @@ public final class FleetCallbacks implements ServerCallbacks {
     if (refusal.isPresent()) {
       // Known agents keep the attempt in their history; an unknown uid leaves nothing behind.
       refusals.refused(uid, refusal.get());
-      // A goodbye changes nothing; one with the certificate just replaced is the old connection's last
-      // word arriving after the new connection (a supervisor says goodbye, then connects anew).
-      if (inventory.find(uid).isPresent() && !message.hasAgentDisconnect()) {
+      // The connection that spoke for the agent before its certificate was rotated may still speak
+      // after the new one took over (a supervisor keeps it while it tries the offer), and a goodbye
+      // changes nothing: both are the old connection's last words, refused and closed, not history.
+      Agent linked = links.get(connection);
+      boolean lastWords = message.hasAgentDisconnect() || linked != null && linked.uid().equals(uid);
+      if (inventory.find(uid).isPresent() && !lastWords) {
         writes.event(new AgentEvent(uid, now, AgentEvent.Kind.CERTIFICATE_REFUSED, refusal.get()));
       }
       CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS).execute(connection::close);
