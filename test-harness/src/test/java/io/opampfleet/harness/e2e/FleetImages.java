@@ -44,10 +44,10 @@ final class FleetImages {
           COPY supervisor.jar /app/opamp-supervisor/target/supervisor.jar
           COPY otelcol-fleet /usr/local/bin/otelcol-fleet
           COPY run-supervisor /app/bin/run-supervisor
-          # One start and stop records the class archive into the image, so that no container records its own.
+          # A start and a stop 12 s later record the class archive into the image, so that no container records its own.
           RUN echo '{server: {endpoint: "ws://127.0.0.1:1/v1/opamp"}, storage: {directory: /tmp/train},' \
               'agent: {executable: /usr/local/bin/otelcol-fleet}}' > /tmp/train.yaml \
-              && (bash /app/bin/supervisor --config /tmp/train.yaml > /tmp/train.log 2>&1 & sleep 8; kill -TERM $!; wait $!); \
+              && (bash /app/bin/supervisor --config /tmp/train.yaml > /tmp/train.log 2>&1 & sleep 12; kill -TERM $!; wait $!); \
               bash /app/bin/supervisor --version > /dev/null; rm -rf /tmp/train /tmp/train.yaml /tmp/train.log
           ENTRYPOINT ["sh", "/app/bin/run-supervisor"]
           """.formatted(BASE))
