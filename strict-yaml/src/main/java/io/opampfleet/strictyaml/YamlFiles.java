@@ -2,7 +2,6 @@ package io.opampfleet.strictyaml;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,7 +10,7 @@ import java.nio.file.Path;
 
 /** Reads YAML text into a tree, with errors that say where the text went wrong. */
 public final class YamlFiles {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final YamlTrees YAML = new YamlTrees(new YAMLFactory());
 
   private YamlFiles() {}
 
@@ -35,8 +34,7 @@ public final class YamlFiles {
   /** @throws YamlSyntaxException with the line and column of the first error */
   public static JsonNode parse(String text) {
     try {
-      JsonNode tree = YAML.readTree(text);
-      return tree == null ? YAML.getNodeFactory().missingNode() : tree;
+      return YAML.read(text);
     } catch (JsonProcessingException e) {
       int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
       int column = e.getLocation() == null ? 0 : e.getLocation().getColumnNr();

@@ -2,7 +2,7 @@ package io.opampfleet.supervisor.compose;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opampfleet.strictyaml.YamlTrees;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -37,8 +37,8 @@ public final class EffectiveConfigComposer {
   static final String OPAMP_EXTENSION = "$OPAMP_EXTENSION_CONFIG";
   static final String REMOTE = "$REMOTE_CONFIG";
 
-  private static final ObjectMapper YAML = new ObjectMapper(
-      new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
+  private static final YamlTrees YAML = new YamlTrees(YAMLFactory.builder()
+      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).build());
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final SupervisorConfig config;
@@ -198,10 +198,10 @@ public final class EffectiveConfigComposer {
   private static void mergeLocalFile(ObjectNode merged, String file, List<String> warnings) {
     // Read as written: ${...} is left for the collector to resolve at run time.
     try {
-      JsonNode tree = YAML.readTree(Files.readString(Path.of(file)));
-      if (tree != null && tree.isObject()) {
+      JsonNode tree = YAML.read(Files.readString(Path.of(file)));
+      if (tree.isObject()) {
         ConfigMerge.merge(merged, tree);
-      } else if (tree != null && !tree.isNull() && !tree.isMissingNode()) {
+      } else if (!tree.isNull() && !tree.isMissingNode()) {
         warnings.add(file + ": skipped: not a mapping of keys to values");
       }
     } catch (IOException e) {
@@ -294,10 +294,6 @@ public final class EffectiveConfigComposer {
   }
 
   private static String write(ObjectNode merged) {
-    try {
-      return YAML.writeValueAsString(merged);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a merged config could not be written as YAML", e);
-    }
+    return YAML.write(merged);
   }
 }

@@ -1,7 +1,8 @@
 package io.opampfleet.supervisor.storage;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.opampfleet.strictyaml.YamlTrees;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
@@ -27,10 +28,10 @@ public record PersistentState(UUID instanceId, RemoteConfigStatus lastRemoteConf
 
   private static final Pattern INSTANCE_ID = Pattern.compile(
       "instance_id:\\s*[\"']?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})");
-  private static final ObjectMapper YAML = new ObjectMapper(
-      new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-          // A hash in hex such as 1e5 would otherwise be written bare and read back as a number.
-          .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS));
+  private static final YamlTrees YAML = new YamlTrees(YAMLFactory.builder()
+      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+      // A hash in hex such as 1e5 would otherwise be written bare and read back as a number.
+      .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS).build());
 
   /**
    * The state in the storage directory, or a new one (with {@code configuredId}, or a new UUIDv7)
@@ -63,14 +64,14 @@ public record PersistentState(UUID instanceId, RemoteConfigStatus lastRemoteConf
 
   /** Writes the file whole, forced to disk, so a crash never leaves half of it. */
   public void save(Path storage) {
-    ObjectNode root = YAML.createObjectNode();
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
     root.put("instance_id", instanceId.toString());
     ObjectNode status = root.putObject("last_remote_config_status");
     status.put("status", lastRemoteConfigStatus.getStatusValue());
     status.put("last_remote_config_hash", HexFormat.of().formatHex(lastRemoteConfigStatus.getLastRemoteConfigHash().toByteArray()));
     status.put("error_message", lastRemoteConfigStatus.getErrorMessage());
     try {
-      PrivateFiles.write(storage.resolve(FILE), YAML.writeValueAsBytes(root));
+      PrivateFiles.write(storage.resolve(FILE), YAML.write(root).getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException(storage.resolve(FILE) + ": cannot be written: " + e.getMessage(), e);
     }
@@ -104,7 +105,7 @@ public record PersistentState(UUID instanceId, RemoteConfigStatus lastRemoteConf
   }
 
   private static PersistentState parse(String text) throws IOException {
-    JsonNode root = YAML.readTree(text);
+    JsonNode root = YAML.read(text);
     UUID id = UUID.fromString(root.path("instance_id").asText());
     JsonNode status = root.path("last_remote_config_status");
     RemoteConfigStatus lastStatus = RemoteConfigStatus.newBuilder()
