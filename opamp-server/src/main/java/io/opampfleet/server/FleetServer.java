@@ -235,7 +235,7 @@ public final class FleetServer implements AutoCloseable {
     settings.opamp().tls().ifPresent(tls -> opampBuilder.tls(ServerTls.context("opamp", tls)));
     if (settings.ownTelemetry().toServer()) {
       opampBuilder.endpoint(OtlpMetricsEndpoint.PATH, ownTelemetryReceiver(settings, metrics, telemetry,
-          new TelemetrySenders(inventory, credentials), clock));
+          new TelemetrySenders(inventory, credentials), clock, callbacks));
     }
     OpampServer opamp = opampBuilder.start();
     metrics.gauge("opamp_message_bytes_in_hand", "Bytes of agents' messages held from their first byte to their"
@@ -266,10 +266,10 @@ public final class FleetServer implements AutoCloseable {
 
   /** The OTLP receiver of agents' own metrics, forwarding to the operator's endpoint when there is one too. */
   private static OtlpMetricsEndpoint ownTelemetryReceiver(ServerSettings settings, FleetMetrics metrics,
-      FleetTelemetry telemetry, TelemetrySenders senders, LongSupplier clock) {
+      FleetTelemetry telemetry, TelemetrySenders senders, LongSupplier clock, FleetCallbacks callbacks) {
     Optional<OtlpForwarder> forwarder = settings.ownTelemetry().external().map(OtlpForwarder::new);
     OtlpMetricsEndpoint receiver = new OtlpMetricsEndpoint(telemetry, senders,
-        settings.ownTelemetry().maxRequestBytes(), forwarder, clock);
+        settings.ownTelemetry().maxRequestBytes(), forwarder, clock, callbacks::shedding);
     Supplier<FleetTelemetry.Counts> counts = Suppliers.memoizeWithExpiration(
         () -> telemetry.counts(clock.getAsLong()), Duration.ofSeconds(1));
     metrics.gauge("opamp_agents_reporting_own_metrics", "Agents whose own metrics this server received within"

@@ -20,6 +20,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import com.google.protobuf.ByteString;
+import io.opampfleet.proto.AgentToServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -158,6 +160,34 @@ class OwnTelemetryIT {
     assertThat(answers).filteredOn(a -> a.statusCode() == 429).isNotEmpty()
         .allSatisfy(a -> assertThat(a.headers().firstValue("Retry-After")).isPresent());
     assertThat(calmAnswer.statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void duringAReconnectStormOwnMetricsWaitAndThenAreTakenAgain() throws Exception {
+    fleet = new TestFleet(dir).withNewConnectionsPerSecond(1).start();
+    SimulatedAgent agent = start(fleet.agent(Map.of(), SimulatedAgent.newUid(), false).reportingOwnMetrics());
+    HttpClient client = JdkClients.http(JdkClients.tls(agent.key(), fleet.ca().certificate()));
+    TelemetryConnectionSettings offer = offerTo(agent);
+    byte[] body = OwnMetricsRequests.reading(10, 1, 1, 1, 0, 1, 0, 0, 0).toByteArray();
+
+    // New agents arriving faster than the server takes them: some are deferred.
+    URI opamp = URI.create(fleet.opampEndpoint().toString().replaceFirst("^wss:", "https:"));
+    List<Integer> arrivals = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ByteString uid = SimulatedAgent.newUid();
+      arrivals.add(client.send(HttpRequest.newBuilder(opamp).header("Content-Type", "application/x-protobuf")
+          .header(io.opampfleet.netty.InstanceUid.HEADER, io.opampfleet.netty.InstanceUid.text(uid))
+          .POST(HttpRequest.BodyPublishers.ofByteArray(AgentToServer.newBuilder().setInstanceUid(uid).build().toByteArray()))
+          .build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+    HttpResponse<String> meanwhile = send(client, offer, "application/x-protobuf", body);
+
+    assertThat(arrivals).contains(503);
+    assertThat(meanwhile.statusCode()).isEqualTo(503);
+    assertThat(meanwhile.body()).contains("reconnecting agents first");
+    assertThat(meanwhile.headers().firstValue("Retry-After")).isPresent();
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500))
+        .until(() -> send(client, offer, "application/x-protobuf", body).statusCode() == 200);
   }
 
   @Test

@@ -18,6 +18,15 @@ public interface HttpEndpoint {
   CompletionStage<Answer> handle(Request request);
 
   /**
+   * An answer given on the event loop, before the request is handed to the callback executor: for
+   * refusals by headers alone (no identity, a wrong method, the server shedding load), so that a flood
+   * of them costs that executor nothing. Empty lets {@link #handle} have the request.
+   */
+  default Optional<Answer> refusedAtOnce(Request request) {
+    return Optional.empty();
+  }
+
+  /**
    * One whole request, its body already inflated when it came gzipped.
    *
    * @param peerCertificates the client's chain under mutual TLS (or the balancer's forwarded one), empty otherwise

@@ -103,6 +103,55 @@ class HttpEndpointIT {
     assertThat(seen).isEmpty();
   }
 
+  @Test
+  void aRefusalByHeadersIsAnsweredOnTheEventLoopWhileEveryCallbackThreadIsBusy() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.ExecutorService busy = java.util.concurrent.Executors.newSingleThreadExecutor();
+    busy.execute(() -> {
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    List<HttpEndpoint.Request> handled = new CopyOnWriteArrayList<>();
+    HttpEndpoint guarded = new HttpEndpoint() {
+      @Override
+      public CompletionStage<Answer> handle(Request request) {
+        handled.add(request);
+        return CompletableFuture.completedFuture(Answer.text(200, "handled"));
+      }
+
+      @Override
+      public java.util.Optional<Answer> refusedAtOnce(Request request) {
+        return request.headers().contains("Authorization") ? java.util.Optional.empty()
+            : java.util.Optional.of(Answer.text(401, "who are you").retryAfter(Duration.ofSeconds(2)));
+      }
+    };
+    try (OpampServer guardedServer = OpampServer.builder().bind(new InetSocketAddress("127.0.0.1", 0))
+        .callbackExecutor(busy).endpoint("/v1/metrics", guarded).callbacks(new ServerCallbacks() {}).start()) {
+      URI metrics = URI.create("http://127.0.0.1:" + guardedServer.address().getPort() + "/v1/metrics");
+
+      HttpResponse<String> refused = client.send(HttpRequest.newBuilder(metrics).timeout(Duration.ofSeconds(5))
+          .header("Content-Type", "application/x-protobuf").POST(HttpRequest.BodyPublishers.ofString("x")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      CompletableFuture<HttpResponse<String>> taken = client.sendAsync(HttpRequest.newBuilder(metrics)
+          .header("Authorization", "Bearer t").header("Content-Type", "application/x-protobuf")
+          .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+
+      assertThat(refused.statusCode()).isEqualTo(401);
+      assertThat(refused.body()).isEqualTo("who are you\n");
+      assertThat(refused.headers().firstValue("Retry-After")).contains("2");
+      assertThat(handled).isEmpty();
+      release.countDown();
+      assertThat(taken.get(10, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      assertThat(handled).hasSize(1);
+    } finally {
+      release.countDown();
+      busy.shutdownNow();
+    }
+  }
+
   private static byte[] gzip(byte[] body) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (GZIPOutputStream zip = new GZIPOutputStream(out)) {

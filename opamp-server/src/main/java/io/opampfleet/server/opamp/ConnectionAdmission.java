@@ -8,6 +8,7 @@ import io.opampfleet.netty.server.Transport;
 import io.opampfleet.server.inventory.Agent;
 import io.opampfleet.server.inventory.Inventory;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -18,10 +19,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * comes back as a drizzle. The polls of an HTTP agent this server already holds always pass.
  */
 final class ConnectionAdmission {
+  /** How long after a connection was deferred the server counts as shedding load. */
+  private static final long SHEDDING_NANOS = 1_000_000_000L;
+
   private final RateLimiter rate;
   private final Inventory inventory;
   private final Duration retryAfter;
   private final AtomicLong deferred = new AtomicLong();
+  private volatile long lastDeferredNanos = System.nanoTime() - SHEDDING_NANOS;
 
   ConnectionAdmission(double perSecond, Duration retryAfter, Inventory inventory) {
     this.rate = RateLimiter.create(perSecond);
@@ -37,8 +42,17 @@ final class ConnectionAdmission {
       return ConnectionDecision.accept();
     }
     deferred.incrementAndGet();
-    long spread = ThreadLocalRandom.current().nextLong(retryAfter.toMillis() + 1);
-    return ConnectionDecision.reject(503, retryAfter.plusMillis(spread));
+    lastDeferredNanos = System.nanoTime();
+    return ConnectionDecision.reject(503, spreadRetryAfter());
+  }
+
+  /** While new connections are deferred (and for a second after), how long other work should wait. */
+  Optional<Duration> shedding() {
+    return System.nanoTime() - lastDeferredNanos < SHEDDING_NANOS ? Optional.of(spreadRetryAfter()) : Optional.empty();
+  }
+
+  private Duration spreadRetryAfter() {
+    return retryAfter.plusMillis(ThreadLocalRandom.current().nextLong(retryAfter.toMillis() + 1));
   }
 
   /** New connections answered 503 so far. */

@@ -91,6 +91,11 @@ public final class FleetCallbacks implements ServerCallbacks {
     return admission.decide(request);
   }
 
+  /** While the server defers new connections (a reconnect storm), how long other agents' work should wait. */
+  public Optional<Duration> shedding() {
+    return admission.shedding();
+  }
+
   @Override
   public CompletionStage<ServerToAgent> onMessage(AgentConnection connection, AgentToServer message) {
     metrics.messageReceived();

@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The OTLP/HTTP receiver for agents' own metrics at {@code /v1/metrics} on the agents' listener:
@@ -29,15 +30,21 @@ public final class OtlpMetricsEndpoint implements HttpEndpoint {
   private final int maxRequestBytes;
   private final Optional<OtlpForwarder> forwarder;
   private final LongSupplier clock;
+  private final Supplier<Optional<Duration>> shedding;
   private final RequestCounts counts = new RequestCounts();
 
+  /**
+   * @param shedding how long to wait before sending again while the server refuses new connections
+   *     (a reconnect storm: agents come first, their figures can wait); empty otherwise
+   */
   public OtlpMetricsEndpoint(FleetTelemetry fleet, TelemetrySenders senders, int maxRequestBytes,
-      Optional<OtlpForwarder> forwarder, LongSupplier clock) {
+      Optional<OtlpForwarder> forwarder, LongSupplier clock, Supplier<Optional<Duration>> shedding) {
     this.fleet = fleet;
     this.senders = senders;
     this.maxRequestBytes = maxRequestBytes;
     this.forwarder = forwarder;
     this.clock = clock;
+    this.shedding = shedding;
   }
 
   /** Requests taken and refused since the start, by outcome. */
@@ -46,24 +53,41 @@ public final class OtlpMetricsEndpoint implements HttpEndpoint {
   }
 
   @Override
+  public Optional<Answer> refusedAtOnce(Request request) {
+    Optional<Answer> refused = byHeaders(request);
+    refused.ifPresent(answer -> counts.count(answer.status()));
+    return refused;
+  }
+
+  @Override
   public CompletionStage<Answer> handle(Request request) {
-    Answer answer = answer(request);
+    Answer answer = byHeaders(request).orElseGet(() -> answer(request));
     counts.count(answer.status());
     return CompletableFuture.completedFuture(answer);
   }
 
-  private Answer answer(Request request) {
+  /** The refusals that need neither the store nor the body's contents. */
+  private Optional<Answer> byHeaders(Request request) {
     if (!request.method().equals("POST")) {
-      return Answer.text(405, "OTLP/HTTP metrics are a POST to " + PATH);
+      return Optional.of(Answer.text(405, "OTLP/HTTP metrics are a POST to " + PATH));
     }
     String type = request.headers().get("Content-Type", "").toLowerCase();
-    boolean json = type.startsWith(JSON);
-    if (!json && !type.startsWith(PROTOBUF)) {
-      return Answer.text(415, "send OTLP metrics as " + PROTOBUF + " or " + JSON);
+    if (!type.startsWith(JSON) && !type.startsWith(PROTOBUF)) {
+      return Optional.of(Answer.text(415, "send OTLP metrics as " + PROTOBUF + " or " + JSON));
     }
     if (request.body().length > maxRequestBytes) {
-      return Answer.text(413, "the request is over the " + maxRequestBytes + " byte limit for own telemetry");
+      return Optional.of(Answer.text(413, "the request is over the " + maxRequestBytes + " byte limit for own telemetry"));
     }
+    Optional<Duration> wait = shedding.get();
+    if (wait.isPresent()) {
+      return Optional.of(Answer.text(503, "the server is taking reconnecting agents first; retry later")
+          .retryAfter(wait.get()));
+    }
+    return senders.unidentified(request).map(refused -> Answer.text(refused.status(), refused.refusal()));
+  }
+
+  private Answer answer(Request request) {
+    boolean json = request.headers().get("Content-Type", "").toLowerCase().startsWith(JSON);
     TelemetrySenders.Sender sender = senders.of(request);
     if (!sender.known()) {
       return Answer.text(sender.status(), sender.refusal());

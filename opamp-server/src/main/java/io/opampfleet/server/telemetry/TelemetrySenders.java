@@ -38,23 +38,38 @@ public final class TelemetrySenders {
   }
 
   public Sender of(HttpEndpoint.Request request) {
-    String authorization = request.headers().get("Authorization");
-    Optional<String> credited = Optional.empty();
-    if (authorization != null) {
-      credited = authorization.startsWith(BEARER) ? credentials.uidOf(authorization.substring(BEARER.length()).trim())
-          : Optional.empty();
-      if (credited.isEmpty()) {
-        return Sender.refused(401, "the Authorization header is not an own-telemetry credential this server offered");
-      }
+    Optional<Sender> refused = unidentified(request);
+    if (refused.isPresent()) {
+      return refused.get();
     }
+    Optional<String> credited = Optional.ofNullable(request.headers().get("Authorization")).flatMap(this::credited);
     if (request.peerCertificates().isEmpty()) {
-      return credited.map(uid -> known(uid, Optional.empty()))
-          .orElse(Sender.refused(401, "send own telemetry with the credential the server offered"
-              + " (Authorization: Bearer ...) or a client certificate"));
+      return known(credited.orElseThrow(), Optional.empty());
     }
     CertificateBinding.Identity identity = CertificateBinding.identity(request.peerCertificates().get(0));
     String uid = credited.or(identity::commonName).orElse("");
     return known(uid, Optional.of(identity));
+  }
+
+  /**
+   * The refusal of a request that names no agent at all (a credential this server did not make, or
+   * neither a credential nor a client certificate), decided without the store; empty otherwise.
+   */
+  public Optional<Sender> unidentified(HttpEndpoint.Request request) {
+    String authorization = request.headers().get("Authorization");
+    if (authorization != null && credited(authorization).isEmpty()) {
+      return Optional.of(Sender.refused(401, "the Authorization header is not an own-telemetry credential this server offered"));
+    }
+    if (authorization == null && request.peerCertificates().isEmpty()) {
+      return Optional.of(Sender.refused(401, "send own telemetry with the credential the server offered"
+          + " (Authorization: Bearer ...) or a client certificate"));
+    }
+    return Optional.empty();
+  }
+
+  private Optional<String> credited(String authorization) {
+    return authorization.startsWith(BEARER) ? credentials.uidOf(authorization.substring(BEARER.length()).trim())
+        : Optional.empty();
   }
 
   private Sender known(String uid, Optional<CertificateBinding.Identity> certificate) {

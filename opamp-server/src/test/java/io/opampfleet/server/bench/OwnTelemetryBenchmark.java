@@ -61,7 +61,7 @@ public final class OwnTelemetryBenchmark {
     OwnTelemetryCredentials credentials = new OwnTelemetryCredentials(new byte[32]);
     FleetTelemetry fleet = new FleetTelemetry(SETTINGS);
     OtlpMetricsEndpoint receiver = new OtlpMetricsEndpoint(fleet, new TelemetrySenders(inventory, credentials),
-        SETTINGS.maxRequestBytes(), Optional.empty(), System::currentTimeMillis);
+        SETTINGS.maxRequestBytes(), Optional.empty(), System::currentTimeMillis, Optional::empty);
     inProcess(receiver, uids, credentials, body, seconds);
     overHttp(receiver, uids, credentials, body, seconds);
   }

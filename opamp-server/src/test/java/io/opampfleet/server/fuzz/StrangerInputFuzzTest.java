@@ -46,7 +46,7 @@ class StrangerInputFuzzTest {
     Inventory inventory = new Inventory();
     inventory.add(SENDER);
     return new OtlpMetricsEndpoint(TELEMETRY, new TelemetrySenders(inventory, CREDENTIALS), 1024 * 1024,
-        java.util.Optional.empty(), System::currentTimeMillis);
+        java.util.Optional.empty(), System::currentTimeMillis, java.util.Optional::empty);
   }
 
   @FuzzTest(maxDuration = "30s")

@@ -13,6 +13,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.opampfleet.netty.server.HttpEndpoint;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,11 @@ final class EndpointExchange {
     boolean keepAlive = HttpUtil.isKeepAlive(request);
     HttpEndpoint.Request call = new HttpEndpoint.Request(request.method().name(), path, request.headers().copy(),
         ByteBufUtil.getBytes(request.content()), peers, ClientAddress.of(ctx.channel()));
+    Optional<HttpEndpoint.Answer> refused = endpoint.refusedAtOnce(call);
+    if (refused.isPresent()) {
+      respond(ctx, refused.get(), keepAlive);
+      return;
+    }
     ctx.channel().config().setAutoRead(false);
     context.dispatcher().invoke(() -> endpoint.handle(call))
         .thenCompose(answer -> answer)
@@ -37,13 +43,17 @@ final class EndpointExchange {
             log.warn("the endpoint at {} failed: {}", path, failure.toString());
             answer = HttpEndpoint.Answer.text(500, "the server could not handle this request");
           }
-          FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-              HttpResponseStatus.valueOf(answer.status()), Unpooled.wrappedBuffer(answer.body()));
-          response.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType());
-          answer.retryAfter().ifPresent(after ->
-              response.headers().set(HttpHeaderNames.RETRY_AFTER, Math.max(1, (after.toMillis() + 999) / 1000)));
-          HttpResponses.send(ctx, response, keepAlive && answer.status() < 500);
+          respond(ctx, answer, keepAlive);
           ctx.channel().config().setAutoRead(true);
         }));
+  }
+
+  private static void respond(ChannelHandlerContext ctx, HttpEndpoint.Answer answer, boolean keepAlive) {
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+        HttpResponseStatus.valueOf(answer.status()), Unpooled.wrappedBuffer(answer.body()));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType());
+    answer.retryAfter().ifPresent(after ->
+        response.headers().set(HttpHeaderNames.RETRY_AFTER, Math.max(1, (after.toMillis() + 999) / 1000)));
+    HttpResponses.send(ctx, response, keepAlive && answer.status() < 500);
   }
 }
