@@ -2,6 +2,7 @@ package io.opampfleet.supervisor;
 
 import com.google.protobuf.ByteString;
 import io.opampfleet.netty.client.ClientCallbacks;
+import io.opampfleet.netty.Backoff;
 import io.opampfleet.netty.client.OpampClient;
 import io.opampfleet.proto.AgentConfigFile;
 import io.opampfleet.proto.AgentConfigMap;
@@ -66,7 +67,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class Supervisor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
-  private static final Duration MAX_RESTART_DELAY = Duration.ofMinutes(1);
+  /**
+   * Doubles from 500 ms with each crash in a row, up to a minute, less up to a quarter at random so
+   * that collectors that crash together do not all come back at the same moment.
+   */
+  private static final Backoff RESTARTS = new Backoff(Duration.ofMillis(500), Duration.ofMinutes(1), 2, 0.25);
 
   private final SupervisorConfig config;
   private final Path storage;
@@ -611,13 +616,8 @@ public final class Supervisor implements AutoCloseable {
     }), delay, TimeUnit.MILLISECONDS);
   }
 
-  /**
-   * Doubles from 500 ms with each crash in a row, up to a minute, with a quarter of random jitter so
-   * that collectors that crash together do not all come back at the same moment.
-   */
   static long restartDelay(int crashes) {
-    long base = Math.min(MAX_RESTART_DELAY.toMillis(), 500L << Math.min(crashes - 1, 10));
-    return base - java.util.concurrent.ThreadLocalRandom.current().nextLong(base / 4 + 1);
+    return RESTARTS.delay(crashes).toMillis();
   }
 
   private void report(RemoteConfigStatuses status, ByteString hash, String error) {

@@ -1,5 +1,6 @@
 package io.opampfleet.netty.client;
 
+import io.opampfleet.netty.Backoff;
 import com.google.protobuf.ByteString;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;

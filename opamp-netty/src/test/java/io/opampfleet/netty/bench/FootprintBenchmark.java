@@ -14,7 +14,7 @@ import io.opampfleet.certs.Pem;
 import io.opampfleet.certs.ServerNames;
 import io.opampfleet.certs.TlsContexts;
 import io.opampfleet.certs.Validity;
-import io.opampfleet.netty.client.Backoff;
+import io.opampfleet.netty.Backoff;
 import io.opampfleet.netty.client.ClientCallbacks;
 import io.opampfleet.netty.client.OpampClient;
 import io.opampfleet.proto.AgentDescription;

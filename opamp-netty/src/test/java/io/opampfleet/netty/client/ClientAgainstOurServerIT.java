@@ -1,5 +1,6 @@
 package io.opampfleet.netty.client;
 
+import io.opampfleet.netty.Backoff;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

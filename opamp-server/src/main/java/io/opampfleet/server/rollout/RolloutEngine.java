@@ -1,5 +1,6 @@
 package io.opampfleet.server.rollout;
 
+import io.opampfleet.netty.Backoff;
 import io.opampfleet.proto.AgentCapabilities;
 import io.opampfleet.proto.RemoteConfigStatus;
 import io.opampfleet.proto.RemoteConfigStatuses;
@@ -62,6 +63,8 @@ public final class RolloutEngine implements AutoCloseable {
   /** A view looks at every agent of its rollout: made at most this often, and whenever the rollout's state changes. */
   private static final long PUBLISH_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final int STORE_TRIES = 5;
+  /** Between tries of a state the store refused: 1, 2, 4, 8 s. */
+  private static final Backoff STORE_RETRIES = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(8), 2, 0);
   private static final long OUTAGE_RETRY_MILLIS = 5_000;
   /** How often the engine renews what it drives, takes over rollouts left without a driver, and reads requests. */
   private static final long DRIVE_EVERY_MILLIS = 1_000;
@@ -844,7 +847,7 @@ public final class RolloutEngine implements AutoCloseable {
       }
       int tries = waiting.tries() + 1;
       if (tries < STORE_TRIES) {
-        long backoff = 1000L << (tries - 1);
+        long backoff = STORE_RETRIES.delay(tries).toMillis();
         log.warn("rollout {}: the store refused its state ({}); trying again in {} ms", rollout.id, e.getMessage(),
             backoff);
         unstored.put(rollout.id, new StoreRetry(tries, now + backoff));

@@ -1,5 +1,6 @@
 package io.opampfleet.server.store;
 
+import io.opampfleet.netty.Backoff;
 import io.opampfleet.server.inventory.Agent;
 import io.opampfleet.server.inventory.AgentEvent;
 import java.sql.Connection;
@@ -7,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -39,6 +41,8 @@ import org.slf4j.LoggerFactory;
 public final class WriteBehind implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WriteBehind.class);
   private static final int MAX_BATCH = 5_000;
+  /** Retries while the store is away: from 100 ms, doubling, to 5 s. */
+  private static final Backoff RETRIES = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5), 2, 0);
   /** The PostgreSQL channel on which a committed change of an agent's desired state is told, its uid as payload. */
   public static final String DESIRED_CHANNEL = "agent_desired";
   /** Likewise for the packages an agent is offered. */
@@ -274,9 +278,8 @@ public final class WriteBehind implements AutoCloseable {
    * fleet's writes. Returns the keys of the rows that could not be written at all.
    */
   private Set<String> writeUntilDone(Batch batch) {
-    long backoffMillis = 100;
     int rows = batch.size();
-    while (true) {
+    for (int failures = 1; ; failures++) {
       long start = System.nanoTime();
       try {
         write(batch);
@@ -289,12 +292,12 @@ public final class WriteBehind implements AutoCloseable {
           log.warn("store: a batch of {} changes was refused ({}); writing them one by one", rows, e.getMessage());
           return writeOneByOne(batch);
         }
+        long backoffMillis = RETRIES.delay(failures).toMillis();
         log.error("store: cannot write {} changes, retrying in {} ms: {}", rows, backoffMillis, e.getMessage());
         if (!pause(backoffMillis)) {
           // Stopped before the batch is written: none of it may be acknowledged.
           return batch.keys();
         }
-        backoffMillis = Math.min(backoffMillis * 2, 5_000);
       }
     }
   }
@@ -308,20 +311,18 @@ public final class WriteBehind implements AutoCloseable {
 
   /** One change alone: refused for its content, or written once the store is back if it went away. */
   private void writeOne(String key, Set<String> refused, Batch single) {
-    long backoffMillis = 100;
-    while (true) {
+    for (int failures = 1; ; failures++) {
       try {
         write(single);
         rowsWritten.incrementAndGet();
         return;
       } catch (SQLException | RuntimeException e) {
-        if (!StoreException.mayPass(e) || !pause(backoffMillis)) {
+        if (!StoreException.mayPass(e) || !pause(RETRIES.delay(failures).toMillis())) {
           refused.add(key);
           rowsRefused.incrementAndGet();
           log.error("store: a change of {} was refused and not acknowledged: {}", key, e.getMessage());
           return;
         }
-        backoffMillis = Math.min(backoffMillis * 2, 5_000);
       }
     }
   }

@@ -7,7 +7,7 @@ import io.opampfleet.certs.KeyAlgorithm;
 import io.opampfleet.certs.Pem;
 import io.opampfleet.certs.TlsContexts;
 import io.opampfleet.netty.InstanceUid;
-import io.opampfleet.netty.client.Backoff;
+import io.opampfleet.netty.Backoff;
 import io.opampfleet.netty.client.ClientCallbacks;
 import io.opampfleet.netty.client.OpampClient;
 import io.opampfleet.netty.server.JdkClients;

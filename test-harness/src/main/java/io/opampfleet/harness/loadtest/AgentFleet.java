@@ -4,7 +4,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.opampfleet.netty.InstanceUid;
-import io.opampfleet.netty.client.Backoff;
+import io.opampfleet.netty.Backoff;
 import io.opampfleet.netty.client.OpampClient;
 import io.opampfleet.proto.AgentCapabilities;
 import io.opampfleet.proto.AgentDescription;

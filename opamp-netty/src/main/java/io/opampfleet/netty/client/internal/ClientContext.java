@@ -2,7 +2,7 @@ package io.opampfleet.netty.client.internal;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.ssl.SslContext;
-import io.opampfleet.netty.client.Backoff;
+import io.opampfleet.netty.Backoff;
 import io.opampfleet.netty.client.ClientCallbacks;
 import java.net.InetAddress;
 import java.net.URI;

@@ -2,7 +2,7 @@ package io.opampfleet.netty.client.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.opampfleet.netty.client.Backoff;
+import io.opampfleet.netty.Backoff;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
