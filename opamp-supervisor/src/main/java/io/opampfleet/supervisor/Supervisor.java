@@ -2,26 +2,23 @@ package io.opampfleet.supervisor;
 
 import com.google.protobuf.ByteString;
 import io.opampfleet.netty.client.ClientCallbacks;
-import io.opampfleet.netty.Backoff;
 import io.opampfleet.netty.client.OpampClient;
-import io.opampfleet.proto.AgentConfigFile;
-import io.opampfleet.proto.AgentConfigMap;
 import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AgentRemoteConfig;
 import io.opampfleet.proto.AvailableComponents;
-import io.opampfleet.proto.ComponentHealth;
 import io.opampfleet.proto.ConnectionSettingsOffers;
 import io.opampfleet.supervisor.compose.OwnTelemetry;
 import io.opampfleet.supervisor.storage.PrivateFiles;
 import io.opampfleet.proto.ConnectionSettingsStatus;
 import io.opampfleet.proto.ConnectionSettingsStatuses;
-import io.opampfleet.proto.EffectiveConfig;
 import io.opampfleet.proto.RemoteConfigStatus;
 import io.opampfleet.proto.RemoteConfigStatuses;
 import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.supervisor.bootstrap.AgentBootstrap;
 import io.opampfleet.supervisor.bootstrap.BootstrapException;
 import io.opampfleet.supervisor.collector.CollectorLink;
+import io.opampfleet.supervisor.collector.CollectorProcess;
+import io.opampfleet.supervisor.loop.LoopStep;
 import io.opampfleet.proto.CommandType;
 import io.opampfleet.supervisor.commander.Commander;
 import io.opampfleet.supervisor.commander.ConfigValidation;
@@ -45,8 +42,6 @@ import io.opampfleet.strictyaml.ConfigException;
 import io.opampfleet.proto.OpAMPConnectionSettings;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -67,11 +62,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Supervisor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
-  /**
-   * Doubles from 500 ms with each crash in a row, up to a minute, less up to a quarter at random so
-   * that collectors that crash together do not all come back at the same moment.
-   */
-  private static final Backoff RESTARTS = new Backoff(Duration.ofMillis(500), Duration.ofMinutes(1), 2, 0.25);
 
   private final SupervisorConfig config;
   private final Path storage;
@@ -96,7 +86,7 @@ public final class Supervisor implements AutoCloseable {
   private volatile AgentDescription description;
   private CollectorLink link;
   private EffectiveConfigComposer composer;
-  private Commander collector;
+  private CollectorProcess collector;
   private final Reported reported = new Reported();
   private HealthEndpoint health;
   private volatile boolean configured;
@@ -110,8 +100,6 @@ public final class Supervisor implements AutoCloseable {
   private PackageInstaller packages;
   private AgentRemoteConfig running;
   private AgentRemoteConfig lastGood;
-  private int generation;
-  private int crashes;
   private volatile boolean stopping;
 
   public Supervisor(SupervisorConfig config) {
@@ -157,8 +145,10 @@ public final class Supervisor implements AutoCloseable {
     if (ownTelemetry != null) {
       composer.ownTelemetry(ownTelemetry, TlsFiles.of(server, storage));
     }
-    collector = new Commander(config.agent().executable(), config.agent().args(), config.agent().env(),
-        config.agent().passthroughLogs() ? null : storage.resolve("agent.log"));
+    collector = new CollectorProcess(config.agent(), storage, new Commander(config.agent().executable(),
+        config.agent().args(), config.agent().env(), config.agent().passthroughLogs() ? null : storage.resolve("agent.log")),
+        link, loop, reported::health, reported::effectiveConfig);
+    collector.relaunchWith(this::relaunchAndCheck);
     if (config.capabilities().acceptsRemoteConfig()) {
       running = remoteConfigs.lastReceived();
       lastGood = remoteConfigs.lastWorking();
@@ -180,7 +170,7 @@ public final class Supervisor implements AutoCloseable {
     OpampClient upstream = upstreamClient(server, () -> { });
     try {
       loop.submit(() -> {
-        guarded(this::startOnKnownConfig);
+        LoopStep.guarded(this::startOnKnownConfig).run();
         return null;
       }).get();
     } catch (java.util.concurrent.ExecutionException e) {
@@ -247,7 +237,7 @@ public final class Supervisor implements AutoCloseable {
       return;
     }
     rotation.windowOpensIn(settings.tls(), now).ifPresent(wait -> rotationCheck = loop.schedule(
-        () -> guarded(() -> checkRotation(settings)), wait.toMillis() + 1, TimeUnit.MILLISECONDS));
+        LoopStep.guarded(() -> checkRotation(settings)), wait.toMillis() + 1, TimeUnit.MILLISECONDS));
   }
 
   private OpampClient upstreamClient(Server settings, Runnable connected) {
@@ -286,7 +276,7 @@ public final class Supervisor implements AutoCloseable {
             }
             if (message.hasPackagesAvailable() && packages != null) {
               // Downloads take long: they run on their own thread; only the swap's restart runs on the loop.
-              installs.execute(() -> guarded(() -> packages.offered(message.getPackagesAvailable(), server.tls(),
+              installs.execute(LoopStep.guarded(() -> packages.offered(message.getPackagesAvailable(), server.tls(),
                   () -> loop.submit(Supervisor.this::relaunchAndCheck).get())));
             }
             if (message.hasConnectionSettings() && OwnTelemetry.any(message.getConnectionSettings())) {
@@ -345,7 +335,7 @@ public final class Supervisor implements AutoCloseable {
     started[0] = new Trial(next, offer, hash, candidate);
     trial = started[0];
     candidate.start();
-    loop.schedule(() -> guarded(() -> trialTimedOut(started[0])), CONNECTION_TRIAL.toMillis(), TimeUnit.MILLISECONDS);
+    loop.schedule(LoopStep.guarded(() -> trialTimedOut(started[0])), CONNECTION_TRIAL.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void trialConnected(Trial connected) throws InterruptedException {
@@ -479,21 +469,20 @@ public final class Supervisor implements AutoCloseable {
       }
     }
     if (composed.remoteConfigEmpty()) {
-      generation++;
-      collector.stop(Commander.GRACE);
+      collector.stop();
       running = offered;
       report(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, hash, "");
       return;
     }
     restart(composed);
-    if (link.awaitHealth(config.agent().configApplyTimeout(), collector::isRunning)) {
+    if (collector.awaitHealthy()) {
       running = offered;
       lastGood = offered;
       remoteConfigs.saveWorking(offered);
       report(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, hash, "");
       return;
     }
-    String reason = failure();
+    String reason = collector.failure();
     AgentRemoteConfig previous = lastGood;
     report(RemoteConfigStatuses.RemoteConfigStatuses_FAILED, hash, reason + "; reverted to "
         + (previous == null ? "the configuration it had before any remote config" : "the last good remote config"));
@@ -508,116 +497,22 @@ public final class Supervisor implements AutoCloseable {
   /** A new collector process on the running config (a new executable needs one); empty once healthy. */
   private Optional<String> relaunchAndCheck() throws InterruptedException {
     try {
-      restart(composer.compose(running, description), false);
+      collector.run(composer.compose(running, description), false);
     } catch (ComposeException e) {
       return Optional.of(e.getMessage());
     }
-    return link.awaitHealth(config.agent().configApplyTimeout(), collector::isRunning) ? Optional.empty()
-        : Optional.of(failure());
+    return collector.awaitHealthy() ? Optional.empty() : Optional.of(collector.failure());
   }
 
-  private String failure() {
-    ComponentHealth health = link.health();
-    if (health != null && !health.getLastError().isEmpty()) {
-      return "the collector turned unhealthy: " + health.getLastError();
-    }
-    if (!collector.isRunning()) {
-      return "the collector exited" + logTail();
-    }
-    return "the collector did not report healthy within " + config.agent().configApplyTimeout().toMillis() + " ms" + logTail();
-  }
-
-  private String logTail() {
-    int kib = config.agent().collectorCrashLogSnippetKib();
-    Path agentLog = storage.resolve("agent.log");
-    if (kib == 0 || !Files.exists(agentLog)) {
-      return "";
-    }
-    try {
-      byte[] bytes = Files.readAllBytes(agentLog);
-      int from = Math.max(0, bytes.length - kib * 1024);
-      return "\nCollector log tail:\n" + new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "";
-    }
-  }
-
-  /**
-   * Writes effective.yaml, then replaces the running collector with one on it. When the file
-   * cannot be written the old collector keeps running; when the new one cannot be started it is
-   * retried as a crashed one is.
-   */
+  /** The collector on this config, by SIGHUP when agent::use_hup_config_reload says so. */
   private void restart(Composed composed) throws InterruptedException {
-    restart(composed, config.agent().useHupConfigReload());
-  }
-
-  /** As {@link #restart(Composed)}; {@code reload} lets a running collector take the file by SIGHUP. */
-  private void restart(Composed composed, boolean reload) throws InterruptedException {
-    if (stopping) {
-      return;
-    }
-    composed.warnings().forEach(warning -> log.warn("{}", warning));
-    Path effective = storage.resolve("effective.yaml");
-    try {
-      Files.writeString(effective, composed.yaml());
-    } catch (IOException e) {
-      log.error("effective.yaml cannot be written ({}); the collector keeps its current config", e.getMessage());
-      return;
-    }
-    if (reload && collector.isRunning()) {
-      // The health that decides this config must come after the reload.
-      link.forget();
-      if (collector.reload()) {
-        log.info("the collector reloads its config (SIGHUP)");
-        reportEffective(composed);
-        return;
-      }
-      log.warn("the collector could not be sent SIGHUP; restarting it instead");
-    }
-    collector.stop(Commander.GRACE);
-    link.forget();
-    int started = ++generation;
-    try {
-      collector.start(effective, exitCode -> onLoop(() -> exited(started, exitCode)));
-    } catch (IOException e) {
-      log.error("the collector cannot be started: {}", e.getMessage());
-      onLoop(() -> exited(started, -1));
-      return;
-    }
-    reportEffective(composed);
-  }
-
-  private void reportEffective(Composed composed) {
-    reported.effectiveConfig(EffectiveConfig.newBuilder().setConfigMap(AgentConfigMap.newBuilder()
-        .putConfigMap("", AgentConfigFile.newBuilder().setBody(ByteString.copyFromUtf8(composed.yaml()))
-            .setContentType("text/yaml").build())).build());
+    collector.run(composed, config.agent().useHupConfigReload());
   }
 
   /** The server's restart command: the collector again, on the config it runs. */
   private void restartCommanded() throws Exception {
     log.info("restarting the collector, as the server asked");
-    restart(composer.compose(running, description), false);
-  }
-
-  /** A collector that ends on its own is restarted, sooner at first and then less often. */
-  private void exited(int started, int exitCode) {
-    if (stopping || started != generation) {
-      return;
-    }
-    crashes++;
-    long delay = restartDelay(crashes);
-    log.warn("the collector exited with code {}; restarting it in {} ms", exitCode, delay);
-    reported.health(ComponentHealth.newBuilder().setHealthy(false)
-        .setLastError("the collector exited with code " + exitCode).build());
-    loop.schedule(() -> guarded(() -> {
-      if (!stopping && started == generation && !collector.isRunning() && relaunchAndCheck().isEmpty()) {
-        crashes = 0;
-      }
-    }), delay, TimeUnit.MILLISECONDS);
-  }
-
-  static long restartDelay(int crashes) {
-    return RESTARTS.delay(crashes).toMillis();
+    collector.run(composer.compose(running, description), false);
   }
 
   private void report(RemoteConfigStatuses status, ByteString hash, String error) {
@@ -631,29 +526,20 @@ public final class Supervisor implements AutoCloseable {
     }
   }
 
-  private interface Step {
-    void run() throws Exception;
-  }
-
-  private void onLoop(Step step) {
-    loop.execute(() -> guarded(step));
-  }
-
-  private static void guarded(Step step) {
-    try {
-      step.run();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (Exception e) {
-      log.error("supervisor step failed: {}", e.toString());
-    }
+  private void onLoop(LoopStep step) {
+    loop.execute(LoopStep.guarded(step));
   }
 
   /** Says goodbye upstream and stops the collector, waiting for both. */
   @Override
   public void close() throws InterruptedException {
     try {
-      loop.submit(() -> stopping = true).get(30, TimeUnit.SECONDS);
+      loop.submit(() -> {
+        stopping = true;
+        if (collector != null) {
+          collector.stopping();
+        }
+      }).get(30, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       stopping = true;
     }
@@ -661,7 +547,7 @@ public final class Supervisor implements AutoCloseable {
       stopQuietly(reported.client());
     }
     if (collector != null) {
-      collector.stop(Commander.GRACE);
+      collector.stop();
     }
     if (link != null) {
       link.close();

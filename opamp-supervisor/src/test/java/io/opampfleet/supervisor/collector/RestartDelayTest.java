@@ -1,4 +1,4 @@
-package io.opampfleet.supervisor;
+package io.opampfleet.supervisor.collector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,12 +12,12 @@ class RestartDelayTest {
     for (int crashes = 1; crashes <= 20; crashes++) {
       long base = Math.min(60_000, 500L << Math.min(crashes - 1, 10));
       for (int i = 0; i < 50; i++) {
-        assertThat(Supervisor.restartDelay(crashes)).isBetween(base - base / 4, base);
+        assertThat(CollectorProcess.restartDelay(crashes)).isBetween(base - base / 4, base);
       }
     }
     Set<Long> seen = new HashSet<>();
     for (int i = 0; i < 50; i++) {
-      seen.add(Supervisor.restartDelay(3));
+      seen.add(CollectorProcess.restartDelay(3));
     }
     assertThat(seen).as("jitter: not all the same").hasSizeGreaterThan(1);
   }

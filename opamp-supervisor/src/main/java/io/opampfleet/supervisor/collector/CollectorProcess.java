@@ -1,0 +1,196 @@
+package io.opampfleet.supervisor.collector;
+
+import com.google.protobuf.ByteString;
+import io.opampfleet.netty.Backoff;
+import io.opampfleet.proto.AgentConfigFile;
+import io.opampfleet.proto.AgentConfigMap;
+import io.opampfleet.proto.ComponentHealth;
+import io.opampfleet.proto.EffectiveConfig;
+import io.opampfleet.supervisor.commander.Commander;
+import io.opampfleet.supervisor.compose.Composed;
+import io.opampfleet.supervisor.config.SupervisorConfig;
+import io.opampfleet.supervisor.loop.LoopStep;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The collector's process: started on an effective config (or told to reload it by SIGHUP), replaced
+ * by a new one for the next config, and started again with backoff when it dies. Each start is a new
+ * generation, so that the exit of a replaced process is not taken for a crash. Every method runs on
+ * the supervisor's loop, and so do the restarts it schedules there.
+ */
+public final class CollectorProcess {
+  private static final Logger log = LoggerFactory.getLogger(CollectorProcess.class);
+  /**
+   * Doubles from 500 ms with each crash in a row, up to a minute, less up to a quarter at random so
+   * that collectors that crash together do not all come back at the same moment.
+   */
+  private static final Backoff RESTARTS = new Backoff(Duration.ofMillis(500), Duration.ofMinutes(1), 2, 0.25);
+
+  /** Starts the collector again after a crash, on what it should run; empty once it is healthy, else why not. */
+  @FunctionalInterface
+  public interface Relaunch {
+    Optional<String> run() throws InterruptedException;
+  }
+
+  private final SupervisorConfig.Agent settings;
+  private final Path storage;
+  private final Commander commander;
+  private final CollectorLink link;
+  private final ScheduledExecutorService loop;
+  private final Consumer<ComponentHealth> health;
+  private final Consumer<EffectiveConfig> effective;
+  private Relaunch relaunch = Optional::empty;
+  private int generation;
+  private int crashes;
+  private boolean stopping;
+
+  /**
+   * @param health where a crash is reported
+   * @param effective where each config the collector was started on (or reloaded) is reported
+   */
+  public CollectorProcess(SupervisorConfig.Agent settings, Path storage, Commander commander, CollectorLink link,
+      ScheduledExecutorService loop, Consumer<ComponentHealth> health, Consumer<EffectiveConfig> effective) {
+    this.settings = settings;
+    this.storage = storage;
+    this.commander = commander;
+    this.link = link;
+    this.loop = loop;
+    this.health = health;
+    this.effective = effective;
+  }
+
+  /** What starts the collector again after it crashed. */
+  public void relaunchWith(Relaunch relaunch) {
+    this.relaunch = relaunch;
+  }
+
+  /**
+   * Writes effective.yaml, then replaces the running collector with one on it ({@code reload}: a
+   * running one takes the file by SIGHUP instead). When the file cannot be written the old
+   * collector keeps running; when the new one cannot be started it is retried as a crashed one is.
+   */
+  public void run(Composed composed, boolean reload) throws InterruptedException {
+    if (stopping) {
+      return;
+    }
+    composed.warnings().forEach(warning -> log.warn("{}", warning));
+    Path file = storage.resolve("effective.yaml");
+    try {
+      Files.writeString(file, composed.yaml());
+    } catch (IOException e) {
+      log.error("effective.yaml cannot be written ({}); the collector keeps its current config", e.getMessage());
+      return;
+    }
+    if (reload && commander.isRunning()) {
+      // The health that decides this config must come after the reload.
+      link.forget();
+      if (commander.reload()) {
+        log.info("the collector reloads its config (SIGHUP)");
+        reportEffective(composed);
+        return;
+      }
+      log.warn("the collector could not be sent SIGHUP; restarting it instead");
+    }
+    commander.stop(Commander.GRACE);
+    link.forget();
+    int started = ++generation;
+    try {
+      commander.start(file, exitCode -> loop.execute(LoopStep.guarded(() -> exited(started, exitCode))));
+    } catch (IOException e) {
+      log.error("the collector cannot be started: {}", e.getMessage());
+      loop.execute(LoopStep.guarded(() -> exited(started, -1)));
+      return;
+    }
+    reportEffective(composed);
+  }
+
+  /** Stops the collector; its exit is not a crash. */
+  public void stop() throws InterruptedException {
+    generation++;
+    commander.stop(Commander.GRACE);
+  }
+
+  /** From now on nothing is started: the supervisor is stopping. */
+  public void stopping() {
+    stopping = true;
+  }
+
+  /** Whether the collector reports healthy within agent::config_apply_timeout (false as soon as it exits). */
+  public boolean awaitHealthy() throws InterruptedException {
+    return link.awaitHealth(settings.configApplyTimeout(), commander::isRunning);
+  }
+
+  /** Why the collector is not healthy, with the tail of its log when it exited or never answered. */
+  public String failure() {
+    ComponentHealth reported = link.health();
+    if (reported != null && !reported.getLastError().isEmpty()) {
+      return "the collector turned unhealthy: " + reported.getLastError();
+    }
+    if (!commander.isRunning()) {
+      return "the collector exited" + logTail();
+    }
+    return "the collector did not report healthy within " + settings.configApplyTimeout().toMillis() + " ms" + logTail();
+  }
+
+  public boolean isRunning() {
+    return commander.isRunning();
+  }
+
+  /** The pid of the running collector, or -1. */
+  public long pid() {
+    return commander.pid();
+  }
+
+  static long restartDelay(int crashes) {
+    return RESTARTS.delay(crashes).toMillis();
+  }
+
+  /** A collector that ends on its own is restarted, sooner at first and then less often. */
+  private void exited(int started, int exitCode) {
+    if (stopping || started != generation) {
+      return;
+    }
+    crashes++;
+    long delay = restartDelay(crashes);
+    log.warn("the collector exited with code {}; restarting it in {} ms", exitCode, delay);
+    health.accept(ComponentHealth.newBuilder().setHealthy(false)
+        .setLastError("the collector exited with code " + exitCode).build());
+    loop.schedule(LoopStep.guarded(() -> {
+      if (!stopping && started == generation && !commander.isRunning() && relaunch.run().isEmpty()) {
+        crashes = 0;
+      }
+    }), delay, TimeUnit.MILLISECONDS);
+  }
+
+  private String logTail() {
+    int kib = settings.collectorCrashLogSnippetKib();
+    Path agentLog = storage.resolve("agent.log");
+    if (kib == 0 || !Files.exists(agentLog)) {
+      return "";
+    }
+    try {
+      byte[] bytes = Files.readAllBytes(agentLog);
+      int from = Math.max(0, bytes.length - kib * 1024);
+      return "\nCollector log tail:\n" + new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  private void reportEffective(Composed composed) {
+    effective.accept(EffectiveConfig.newBuilder().setConfigMap(AgentConfigMap.newBuilder()
+        .putConfigMap("", AgentConfigFile.newBuilder().setBody(ByteString.copyFromUtf8(composed.yaml()))
+            .setContentType("text/yaml").build())).build());
+  }
+
+}

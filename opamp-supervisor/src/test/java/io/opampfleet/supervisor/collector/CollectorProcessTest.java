@@ -1,0 +1,124 @@
+package io.opampfleet.supervisor.collector;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.opampfleet.proto.AgentDescription;
+import io.opampfleet.proto.AvailableComponents;
+import io.opampfleet.proto.ComponentHealth;
+import io.opampfleet.proto.EffectiveConfig;
+import io.opampfleet.supervisor.commander.Commander;
+import io.opampfleet.supervisor.compose.Composed;
+import io.opampfleet.supervisor.config.SupervisorConfig;
+import io.opampfleet.supervisor.config.SupervisorConfigLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The collector's process on a stand-in collector (a shell script): crashes, replacements and stops. */
+class CollectorProcessTest {
+  @TempDir
+  Path dir;
+
+  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
+  private final List<ComponentHealth> healths = new CopyOnWriteArrayList<>();
+  private final List<EffectiveConfig> effective = new CopyOnWriteArrayList<>();
+  private final AtomicInteger relaunches = new AtomicInteger();
+  private CollectorLink link;
+  private CollectorProcess process;
+
+  @AfterEach
+  void stop() throws Exception {
+    loop.submit(() -> {
+      process.stopping();
+      process.stop();
+      return null;
+    }).get(30, TimeUnit.SECONDS);
+    loop.shutdownNow();
+    link.close();
+  }
+
+  @Test
+  void aCollectorThatDiesIsReportedAndStartedAgainAfterTheBackoff() throws Exception {
+    start("echo 'cannot bind port 4317'; exit 3");
+
+    onLoop(() -> process.run(new Composed("receivers: {}\n", false, List.of()), false));
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> relaunches.get() == 1);
+    assertThat(healths).first().satisfies(h -> {
+      assertThat(h.getHealthy()).isFalse();
+      assertThat(h.getLastError()).isEqualTo("the collector exited with code 3");
+    });
+    assertThat(Files.readString(dir.resolve("storage/effective.yaml"))).isEqualTo("receivers: {}\n");
+    assertThat(effective).singleElement().satisfies(e ->
+        assertThat(e.getConfigMap().getConfigMapMap().get("").getBody().toStringUtf8()).isEqualTo("receivers: {}\n"));
+    assertThat(loop.submit(process::failure).get()).startsWith("the collector exited").contains("cannot bind port 4317");
+  }
+
+  @Test
+  void aReplacedOrStoppedCollectorsExitIsNoCrash() throws Exception {
+    start("sleep 30");
+
+    onLoop(() -> process.run(new Composed("a: 1\n", false, List.of()), false));
+    long first = loop.submit(process::pid).get();
+    onLoop(() -> process.run(new Composed("a: 2\n", false, List.of()), false));
+    long second = loop.submit(process::pid).get();
+    onLoop(process::stop);
+    Thread.sleep(1000);
+
+    assertThat(second).isNotEqualTo(first).isPositive();
+    assertThat(loop.submit(process::isRunning).get()).isFalse();
+    assertThat(healths).isEmpty();
+    assertThat(relaunches).hasValue(0);
+    assertThat(effective).hasSize(2);
+  }
+
+  private void start(String script) throws Exception {
+    Path collector = dir.resolve("collector.sh");
+    Files.writeString(collector, "#!/bin/sh\n" + script + "\n");
+    Files.setPosixFilePermissions(collector, PosixFilePermissions.fromString("rwx------"));
+    Path storage = Files.createDirectories(dir.resolve("storage"));
+    Path yaml = Files.writeString(dir.resolve("supervisor.yaml"), """
+        server: {endpoint: ws://127.0.0.1:1/v1/opamp}
+        storage: {directory: %s}
+        agent: {executable: %s, config_apply_timeout: 2s, collector_crash_log_snippet_kib: 1}
+        """.formatted(storage, collector));
+    SupervisorConfig config = SupervisorConfigLoader.withSystemEnvironment().load(yaml).config();
+    link = CollectorLink.start(0, health -> { }, new CollectorLink.Reports() {
+      @Override
+      public void description(AgentDescription description) {}
+
+      @Override
+      public void components(AvailableComponents components) {}
+    }, null);
+    process = new CollectorProcess(config.agent(), storage, new Commander(collector, List.of(), Map.of(),
+        storage.resolve("agent.log")), link, loop, healths::add, effective::add);
+    process.relaunchWith(() -> {
+      relaunches.incrementAndGet();
+      return Optional.of("still down");
+    });
+  }
+
+  private interface LoopWork {
+    void run() throws Exception;
+  }
+
+  private void onLoop(LoopWork work) throws Exception {
+    loop.submit(() -> {
+      work.run();
+      return null;
+    }).get(30, TimeUnit.SECONDS);
+  }
+}
