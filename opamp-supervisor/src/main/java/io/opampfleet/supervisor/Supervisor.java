@@ -1,16 +1,12 @@
 package io.opampfleet.supervisor;
 
 import com.google.protobuf.ByteString;
-import io.opampfleet.netty.client.ClientCallbacks;
-import io.opampfleet.netty.client.OpampClient;
 import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AgentRemoteConfig;
 import io.opampfleet.proto.AvailableComponents;
 import io.opampfleet.proto.ConnectionSettingsOffers;
 import io.opampfleet.supervisor.compose.OwnTelemetry;
 import io.opampfleet.supervisor.storage.PrivateFiles;
-import io.opampfleet.proto.ConnectionSettingsStatus;
-import io.opampfleet.proto.ConnectionSettingsStatuses;
 import io.opampfleet.proto.RemoteConfigStatus;
 import io.opampfleet.proto.RemoteConfigStatuses;
 import io.opampfleet.proto.ServerToAgent;
@@ -30,22 +26,16 @@ import io.opampfleet.supervisor.storage.PersistentState;
 import io.opampfleet.supervisor.storage.RemoteConfigStore;
 import io.opampfleet.supervisor.healthchecker.HealthEndpoint;
 import io.opampfleet.supervisor.packages.PackageInstaller;
-import io.opampfleet.supervisor.upstream.CertificateRotation;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 import io.opampfleet.supervisor.upstream.ConnectionOffer;
 import io.opampfleet.supervisor.upstream.TlsFiles;
 import io.opampfleet.supervisor.upstream.Reported;
-import io.opampfleet.supervisor.upstream.UpstreamTls;
+import io.opampfleet.supervisor.upstream.UpstreamSession;
 import io.opampfleet.supervisor.config.SupervisorConfig.Server;
 import io.opampfleet.strictyaml.ConfigException;
-import io.opampfleet.proto.OpAMPConnectionSettings;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -58,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * Runs one collector for its OpAMP server, as the Go supervisor does, and never leaves it down:
  * a remote config is APPLIED only once the collector reports healthy on it within
  * agent::config_apply_timeout; otherwise it is FAILED with the reason and the last good config runs
- * again. A collector that dies is restarted with backoff. One thread makes every change.
+ * again. A collector that dies is restarted with backoff. One thread makes every change. The
+ * collector's process is a {@link CollectorProcess}, the session with the server an
+ * {@link UpstreamSession}; what is here decides which config runs.
  */
 public final class Supervisor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
@@ -79,8 +71,6 @@ public final class Supervisor implements AutoCloseable {
   });
   /** The Go supervisor's file for the own telemetry settings last offered. */
   private static final String OWN_TELEMETRY_FILE = "last_recv_own_telemetry_config.dat";
-  /** How long offered connection settings have to connect before the old ones come back. */
-  private static final java.time.Duration CONNECTION_TRIAL = java.time.Duration.ofSeconds(30);
 
   private PersistentState state;
   private volatile AgentDescription description;
@@ -93,10 +83,7 @@ public final class Supervisor implements AutoCloseable {
   /** Running agent::startup_fallback_configs until the first connection to the server. */
   private volatile boolean onFallback;
   private volatile boolean fallbackAllowed = true;
-  private volatile Server server;
-  private CertificateRotation rotation;
-  /** The check due when the certificate in use enters its rotation window, on a connection that lasts. */
-  private java.util.concurrent.ScheduledFuture<?> rotationCheck;
+  private UpstreamSession upstream;
   private PackageInstaller packages;
   private AgentRemoteConfig running;
   private AgentRemoteConfig lastGood;
@@ -139,7 +126,7 @@ public final class Supervisor implements AutoCloseable {
       }
     }, learned.components());
     composer = new EffectiveConfigComposer(config, state.instanceId(), link.port(), ProcessHandle.current().pid(), false);
-    server = ConnectionOffer.current(config.server(), storage);
+    Server server = ConnectionOffer.current(config.server(), storage);
     ConnectionSettingsOffers ownTelemetry = PrivateFiles.read(storage.resolve(OWN_TELEMETRY_FILE),
         ConnectionSettingsOffers.parser(), "own telemetry settings");
     if (ownTelemetry != null) {
@@ -156,9 +143,6 @@ public final class Supervisor implements AutoCloseable {
     if (!config.agent().startupFallbackConfigs().isEmpty()) {
       validateFallback();
     }
-    if (config.capabilities().acceptsOpampConnectionSettings() && !server.tls().rotateBefore().isZero()) {
-      rotation = new CertificateRotation(server.tls().rotateBefore());
-    }
     if (config.capabilities().acceptsPackages()) {
       packages = new PackageInstaller(config, reported::packageStatuses);
       packages.statuses().ifPresent(reported::packageStatuses);
@@ -167,7 +151,8 @@ public final class Supervisor implements AutoCloseable {
     if (!state.lastRemoteConfigStatus().equals(RemoteConfigStatus.getDefaultInstance())) {
       reported.remoteConfigStatus(state.lastRemoteConfigStatus());
     }
-    OpampClient upstream = upstreamClient(server, () -> { });
+    upstream = new UpstreamSession(config, state.instanceId(), storage, server, reported, loop, callbacks,
+        new ServerNews());
     try {
       loop.submit(() -> {
         LoopStep.guarded(this::startOnKnownConfig).run();
@@ -177,7 +162,6 @@ public final class Supervisor implements AutoCloseable {
       throw new IOException("the collector could not be started: " + e.getCause(), e);
     }
     configured = true;
-    reported.switchTo(upstream);
     upstream.start();
     log.info("the collector runs (pid {}) as {}; its server is {}", collector.pid(), state.instanceId(),
         server.endpoint());
@@ -219,159 +203,47 @@ public final class Supervisor implements AutoCloseable {
     return collector.pid();
   }
 
-  /**
-   * Asks for a new certificate when the one in use ends within rotate_before; otherwise checks
-   * again when it will, since a connection can outlast the time left.
-   */
-  private synchronized void checkRotation(Server settings) {
-    if (rotationCheck != null) {
-      rotationCheck.cancel(false);
-    }
-    java.time.Instant now = java.time.Instant.now();
-    Optional<io.opampfleet.proto.ConnectionSettingsRequest> request =
-        rotation.due(settings.tls(), state.instanceId().toString(), now);
-    if (request.isPresent()) {
-      log.info("asking the server for a new client certificate: the current one ends within {}",
-          settings.tls().rotateBefore());
-      reported.client().requestConnectionSettings(request.get());
-      return;
-    }
-    rotation.windowOpensIn(settings.tls(), now).ifPresent(wait -> rotationCheck = loop.schedule(
-        LoopStep.guarded(() -> checkRotation(settings)), wait.toMillis() + 1, TimeUnit.MILLISECONDS));
-  }
-
-  private OpampClient upstreamClient(Server settings, Runnable connected) {
-    Map<String, String> headers = new LinkedHashMap<>();
-    settings.headers().forEach((name, values) -> headers.put(name, String.join(", ", values)));
-    ByteBuffer uid = ByteBuffer.allocate(16)
-        .putLong(state.instanceId().getMostSignificantBits()).putLong(state.instanceId().getLeastSignificantBits());
-    OpampClient.Builder builder = OpampClient.builder()
-        .endpoint(settings.endpoint())
-        .instanceUid(ByteString.copyFrom(uid.array()))
-        .capabilities(config.capabilities().bits())
-        .headers(() -> headers)
-        .callbackExecutor(callbacks)
-        .callbacks(new ClientCallbacks() {
-          @Override
-          public void onConnect() {
-            connected.run();
-            fallbackAllowed = false;
-            if (onFallback) {
-              // The first connection ends the fallback for good: the normal config runs from now on.
-              onFallback = false;
-              onLoop(() -> startOnKnownConfig());
-            }
-            if (rotation != null) {
-              checkRotation(settings);
-            }
-          }
-
-          @Override
-          public void onMessage(ServerToAgent message) {
-            if (message.hasCommand() && config.capabilities().acceptsRestartCommand()
-                && message.getCommand().getType() == CommandType.CommandType_Restart) {
-              onLoop(() -> restartCommanded());
-            } else if (message.hasRemoteConfig() && config.capabilities().acceptsRemoteConfig()) {
-              onLoop(() -> apply(message.getRemoteConfig()));
-            }
-            if (message.hasPackagesAvailable() && packages != null) {
-              // Downloads take long: they run on their own thread; only the swap's restart runs on the loop.
-              installs.execute(LoopStep.guarded(() -> packages.offered(message.getPackagesAvailable(), server.tls(),
-                  () -> loop.submit(Supervisor.this::relaunchAndCheck).get())));
-            }
-            if (message.hasConnectionSettings() && OwnTelemetry.any(message.getConnectionSettings())) {
-              onLoop(() -> ownTelemetryOffered(message.getConnectionSettings()));
-            }
-            if (message.hasConnectionSettings() && message.getConnectionSettings().hasOpamp()
-                && config.capabilities().acceptsOpampConnectionSettings()) {
-              onLoop(() -> switchConnection(message.getConnectionSettings().getOpamp(),
-                  message.getConnectionSettings().getHash()));
-            }
-          }
-        });
-    String scheme = settings.endpoint().getScheme();
-    if (scheme.equals("wss") || scheme.equals("https")) {
-      builder.tls(UpstreamTls.context(settings.tls()));
-    }
-    return builder.build();
-  }
-
-  /** Offered settings being tried: kept when they connect, left when their time is up first. */
-  private record Trial(Server next, OpAMPConnectionSettings offer, ByteString hash, OpampClient candidate) {}
-
-  /** The trial under way, if any; read and written on the loop only. */
-  private Trial trial;
-
-  /**
-   * New OpAMP connection settings from the server: tried, then kept. The supervisor connects with
-   * them; when that works within the wait it keeps them (in the storage directory too), otherwise
-   * it goes back to the settings it had. The loop goes on meanwhile (a collector that dies is
-   * restarted during a trial), and a newer offer replaces a trial under way.
-   */
-  private void switchConnection(OpAMPConnectionSettings offer, ByteString hash) {
-    Server next;
-    try {
-      next = ConnectionOffer.apply(server, offer, rotation == null ? null : rotation.requestKeyPem().orElse(null));
-    } catch (IllegalArgumentException | ConfigException e) {
-      connectionStatus(hash, ConnectionSettingsStatuses.ConnectionSettingsStatuses_FAILED,
-          "refused the offered connection settings: " + e.getMessage());
-      return;
-    }
-    connectionStatus(hash, ConnectionSettingsStatuses.ConnectionSettingsStatuses_APPLYING, "");
-    if (rotation != null) {
-      rotation.obtained(next.tls());
-    }
-    Trial[] started = new Trial[1];
-    OpampClient candidate;
-    try {
-      candidate = upstreamClient(next, () -> onLoop(() -> trialConnected(started[0])));
-    } catch (ConfigException e) {
-      connectionStatus(hash, ConnectionSettingsStatuses.ConnectionSettingsStatuses_FAILED,
-          "refused the offered connection settings: " + e.getMessage());
-      return;
-    }
-    stopQuietly(reported.client());
-    reported.switchTo(candidate);
-    started[0] = new Trial(next, offer, hash, candidate);
-    trial = started[0];
-    candidate.start();
-    loop.schedule(LoopStep.guarded(() -> trialTimedOut(started[0])), CONNECTION_TRIAL.toMillis(), TimeUnit.MILLISECONDS);
-  }
-
-  private void trialConnected(Trial connected) throws InterruptedException {
-    if (connected != trial) {
-      return;
-    }
-    trial = null;
-    server = connected.next();
-    ConnectionOffer.keep(storage, connected.offer(), rotation == null ? Optional.empty() : rotation.requestKeyPem());
-    log.info("connected with the offered settings to {}{}", server.endpoint(),
-        connected.offer().hasCertificate() ? " and a new client certificate" : "");
-    connectionStatus(connected.hash(), ConnectionSettingsStatuses.ConnectionSettingsStatuses_APPLIED, "");
-    try {
-      if (composer.ownTelemetry(composer.ownTelemetryOffers(), TlsFiles.of(server, storage))) {
-        log.info("the collector sends its own telemetry to its server with the new settings; restarting it");
-        restart(composer.compose(running, description));
+  /** What the server says, turned into the loop's work. */
+  private final class ServerNews implements UpstreamSession.Listener {
+    @Override
+    public void connected() {
+      fallbackAllowed = false;
+      if (onFallback) {
+        // The first connection ends the fallback for good: the normal config runs from now on.
+        onFallback = false;
+        onLoop(() -> startOnKnownConfig());
       }
-    } catch (ComposeException | IOException e) {
-      log.warn("the collector keeps its own telemetry on the old settings: {}", e.getMessage());
     }
-  }
 
-  private void trialTimedOut(Trial expired) {
-    if (expired != trial) {
-      return;
+    @Override
+    public void message(ServerToAgent message) {
+      if (message.hasCommand() && config.capabilities().acceptsRestartCommand()
+          && message.getCommand().getType() == CommandType.CommandType_Restart) {
+        onLoop(() -> restartCommanded());
+      } else if (message.hasRemoteConfig() && config.capabilities().acceptsRemoteConfig()) {
+        onLoop(() -> apply(message.getRemoteConfig()));
+      }
+      if (message.hasPackagesAvailable() && packages != null) {
+        // Downloads take long: they run on their own thread; only the swap's restart runs on the loop.
+        installs.execute(LoopStep.guarded(() -> packages.offered(message.getPackagesAvailable(),
+            upstream.server().tls(), () -> loop.submit(Supervisor.this::relaunchAndCheck).get())));
+      }
+      if (message.hasConnectionSettings() && OwnTelemetry.any(message.getConnectionSettings())) {
+        onLoop(() -> ownTelemetryOffered(message.getConnectionSettings()));
+      }
     }
-    trial = null;
-    log.warn("the offered settings did not connect to {} within {} s; back to {}", expired.next().endpoint(),
-        CONNECTION_TRIAL.toSeconds(), server.endpoint());
-    connectionStatus(expired.hash(), ConnectionSettingsStatuses.ConnectionSettingsStatuses_FAILED, "the offered settings"
-        + " did not connect to " + expired.next().endpoint() + " within " + CONNECTION_TRIAL.toSeconds() + " s; back to "
-        + server.endpoint());
-    stopQuietly(expired.candidate());
-    OpampClient restored = upstreamClient(server, () -> { });
-    reported.switchTo(restored);
-    restored.start();
+
+    @Override
+    public void settingsKept(Server now) throws InterruptedException {
+      try {
+        if (composer.ownTelemetry(composer.ownTelemetryOffers(), TlsFiles.of(now, storage))) {
+          log.info("the collector sends its own telemetry to its server with the new settings; restarting it");
+          restart(composer.compose(running, description));
+        }
+      } catch (ComposeException | IOException e) {
+        log.warn("the collector keeps its own telemetry on the old settings: {}", e.getMessage());
+      }
+    }
   }
 
   /**
@@ -382,23 +254,10 @@ public final class Supervisor implements AutoCloseable {
     ConnectionSettingsOffers own = ConnectionSettingsOffers.newBuilder().setHash(offers.getHash())
         .setOwnMetrics(offers.getOwnMetrics()).setOwnLogs(offers.getOwnLogs()).setOwnTraces(offers.getOwnTraces()).build();
     PrivateFiles.write(storage.resolve(OWN_TELEMETRY_FILE), own.toByteArray());
-    if (composer.ownTelemetry(own, TlsFiles.of(server, storage))) {
+    if (composer.ownTelemetry(own, TlsFiles.of(upstream.server(), storage))) {
       log.info("the collector's own telemetry goes where the server says; restarting it");
       restart(composer.compose(running, description));
     }
-  }
-
-  /** Says goodbye to the server on this client, waiting a few seconds at most. */
-  private static void stopQuietly(OpampClient client) {
-    client.stop().orTimeout(5, TimeUnit.SECONDS).exceptionally(failure -> null).join();
-  }
-
-  private void connectionStatus(ByteString hash, ConnectionSettingsStatuses status, String error) {
-    if (!error.isEmpty()) {
-      log.warn("{}", error);
-    }
-    reported.connectionSettingsStatus(ConnectionSettingsStatus.newBuilder().setLastConnectionSettingsHash(hash)
-        .setStatus(status).setErrorMessage(error).build());
   }
 
   /**
@@ -543,8 +402,8 @@ public final class Supervisor implements AutoCloseable {
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       stopping = true;
     }
-    if (reported.client() != null) {
-      stopQuietly(reported.client());
+    if (upstream != null) {
+      upstream.close();
     }
     if (collector != null) {
       collector.stop();

@@ -26,6 +26,10 @@ public final class YamlTrees {
 
   private final YAMLFactory yaml;
 
+  /**
+   * @param yaml made with {@code new YAMLFactory()}: its builder starts without the parser's default
+   *     features, and an empty value (a collector's {@code nop:}) would then read as "" rather than null
+   */
   public YamlTrees(YAMLFactory yaml) {
     this.yaml = yaml;
   }

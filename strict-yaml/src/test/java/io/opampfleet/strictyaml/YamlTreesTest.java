@@ -13,9 +13,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Trees read and written on the streaming API match what an ObjectMapper makes of the same text. */
 class YamlTreesTest {
-  private static final YAMLFactory FACTORY = YAMLFactory.builder()
+  private static final YAMLFactory FACTORY = new YAMLFactory()
       .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-      .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS).build();
+      .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS);
   private static final ObjectMapper MAPPER = new ObjectMapper(FACTORY);
   private static final YamlTrees TREES = new YamlTrees(FACTORY);
 
@@ -30,6 +30,7 @@ class YamlTreesTest {
       "bin: !!binary aGVsbG8=\n",
       "empty: {}\nlist: []\nquoted: \"${env:HOME}\"\nmultiline: |\n  line one\n  line two\n",
       "first: doc\n---\nsecond: doc\n",
+      "exporters:\n  nop:\n",
   })
   void readAndWriteAsAnObjectMapperDoes(String text) throws Exception {
     JsonNode expected = MAPPER.readTree(text);
@@ -38,6 +39,14 @@ class YamlTreesTest {
 
     assertThat(tree).isEqualTo(expected);
     assertThat(TREES.write(tree)).isEqualTo(MAPPER.writeValueAsString(expected));
+  }
+
+  @org.junit.jupiter.api.Test
+  void anEmptyValueIsNullAsTheCollectorReadsIt() throws Exception {
+    JsonNode tree = TREES.read("exporters:\n  nop:\n");
+
+    assertThat(tree.get("exporters").get("nop").isNull()).isTrue();
+    assertThat(TREES.write(tree)).isEqualTo("exporters:\n  nop: null\n");
   }
 
   @ParameterizedTest

@@ -37,8 +37,8 @@ public final class EffectiveConfigComposer {
   static final String OPAMP_EXTENSION = "$OPAMP_EXTENSION_CONFIG";
   static final String REMOTE = "$REMOTE_CONFIG";
 
-  private static final YamlTrees YAML = new YamlTrees(YAMLFactory.builder()
-      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).build());
+  private static final YamlTrees YAML = new YamlTrees(new YAMLFactory()
+      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final SupervisorConfig config;

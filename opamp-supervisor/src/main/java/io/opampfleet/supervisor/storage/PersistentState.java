@@ -28,10 +28,10 @@ public record PersistentState(UUID instanceId, RemoteConfigStatus lastRemoteConf
 
   private static final Pattern INSTANCE_ID = Pattern.compile(
       "instance_id:\\s*[\"']?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})");
-  private static final YamlTrees YAML = new YamlTrees(YAMLFactory.builder()
+  private static final YamlTrees YAML = new YamlTrees(new YAMLFactory()
       .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
       // A hash in hex such as 1e5 would otherwise be written bare and read back as a number.
-      .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS).build());
+      .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS));
 
   /**
    * The state in the storage directory, or a new one (with {@code configuredId}, or a new UUIDv7)
