@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.AdminClient.Answer;
+import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.RolloutSteps;
 import io.opampfleet.server.fleet.SimulatedAgent;
 import io.opampfleet.server.fleet.TestFleet;
@@ -124,7 +124,7 @@ class PackagesIT {
     Answer uploaded = fleet.admin(TestFleet.ADMIN).upload("/api/v1/packages/file?name=otelcol&version=3&signature="
         + Base64.getUrlEncoder().encodeToString(signature), file);
     assertThat(uploaded.status()).as(uploaded.body().toString()).isEqualTo(201);
-    assertThat(uploaded.body().get("sha256").asText()).isEqualTo(io.opampfleet.server.configs.ConfigVersion.sha256(content));
+    assertThat(uploaded.body().get("sha256").asText()).isEqualTo(io.opampfleet.server.internal.configs.ConfigVersion.sha256(content));
     assertThat(uploaded.body().get("signed").asBoolean()).isTrue();
 
     java.net.http.HttpResponse<byte[]> download = java.net.http.HttpClient.newHttpClient().send(

@@ -1,9 +1,9 @@
 package io.opampfleet.server.cli;
 
 import io.opampfleet.server.FleetServer;
+import io.opampfleet.server.internal.store.StoreException;
 import io.opampfleet.server.settings.ServerSettings;
 import io.opampfleet.server.settings.ServerSettingsLoader;
-import io.opampfleet.server.store.StoreException;
 import io.opampfleet.strictyaml.ConfigException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -11,9 +11,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code opamp-server [--config server.yaml] [--check]}: runs the fleet server until it is stopped. */
 @Command(name = "opamp-server", mixinStandardHelpOptions = true, version = "opamp-server 0.1.0",

@@ -1,15 +1,16 @@
 package io.opampfleet.server.fleet;
 
+import com.google.protobuf.ByteString;
 import io.opampfleet.certs.CertificateAuthority;
 import io.opampfleet.certs.CertifiedKey;
 import io.opampfleet.certs.KeyAlgorithm;
 import io.opampfleet.certs.Pem;
 import io.opampfleet.certs.ServerNames;
 import io.opampfleet.certs.Validity;
+import io.opampfleet.netty.InstanceUid;
 import io.opampfleet.netty.server.Balancers;
 import io.opampfleet.server.FleetServer;
-import io.opampfleet.server.configs.ConfigVersion;
-import io.opampfleet.server.settings.ServerSettings;
+import io.opampfleet.server.internal.configs.ConfigVersion;
 import io.opampfleet.server.settings.ServerSettings.AgentPolicy;
 import io.opampfleet.server.settings.ServerSettings.Limits;
 import io.opampfleet.server.settings.ServerSettings.Listener;
@@ -17,8 +18,7 @@ import io.opampfleet.server.settings.ServerSettings.Signing;
 import io.opampfleet.server.settings.ServerSettings.Storage;
 import io.opampfleet.server.settings.ServerSettings.Tls;
 import io.opampfleet.server.settings.ServerSettings.TokenEntry;
-import com.google.protobuf.ByteString;
-import io.opampfleet.netty.InstanceUid;
+import io.opampfleet.server.settings.ServerSettings;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;

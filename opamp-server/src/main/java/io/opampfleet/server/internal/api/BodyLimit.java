@@ -1,0 +1,110 @@
+package io.opampfleet.server.internal.api;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.function.Predicate;
+
+/**
+ * Caps each request's body before it is gathered in memory: none for a caller without a known
+ * token (answered 401 before its body is read), small for every other call, large only for the
+ * requests {@code large} admits (package uploads by an admin), so no one without that right can
+ * make the server hold a large body.
+ */
+final class BodyLimit extends ChannelInboundHandlerAdapter {
+  static final int LARGE = 512 * 1024 * 1024;
+
+  private final Predicate<HttpRequest> known;
+  private final Predicate<HttpRequest> large;
+  private final int small;
+  private long limit;
+  private long received;
+  private boolean refused;
+
+  /** {@code small} bounds every body but those {@code large} admits; callers not {@code known} send none. */
+  BodyLimit(Predicate<HttpRequest> known, Predicate<HttpRequest> large, int small) {
+    this.known = known;
+    this.large = large;
+    this.small = small;
+    this.limit = small;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof HttpRequest request) {
+      received = 0;
+      refused = false;
+      if (hasBody(request) && !known.test(request)) {
+        refuse(ctx, msg, HttpResponseStatus.UNAUTHORIZED,
+            AdminApi.unauthenticated(request.headers().get(HttpHeaderNames.AUTHORIZATION)));
+        return;
+      }
+      limit = large.test(request) ? LARGE : small;
+      if (HttpUtil.getContentLength(request, 0L) > limit) {
+        refuse(ctx, msg, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, tooLarge());
+        return;
+      }
+    }
+    if (msg instanceof HttpContent content) {
+      received += content.content().readableBytes();
+      if (refused || received > limit) {
+        refuse(ctx, msg, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, tooLarge());
+        return;
+      }
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  private static boolean hasBody(HttpRequest request) {
+    return HttpUtil.getContentLength(request, 0L) > 0 || HttpUtil.isTransferEncodingChunked(request);
+  }
+
+  private String tooLarge() {
+    return "the request body is larger than " + size(limit) + "; only package files an admin uploads may be larger";
+  }
+
+  private static String size(long bytes) {
+    if (bytes % (1024 * 1024) == 0) {
+      return bytes / (1024 * 1024) + " MiB";
+    }
+    return bytes % 1024 == 0 ? bytes / 1024 + " KiB" : bytes + " bytes";
+  }
+
+  /**
+   * Answers at once, then reads the rest of the body without keeping it and closes the
+   * connection at its end, so that a client still sending hears the answer rather than a reset.
+   */
+  private void refuse(ChannelHandlerContext ctx, Object msg, HttpResponseStatus status, String reason) {
+    boolean last = msg instanceof LastHttpContent;
+    ReferenceCountUtil.release(msg);
+    if (refused) {
+      if (last) {
+        ctx.close();
+      }
+      return;
+    }
+    refused = true;
+    byte[] body = AdminApi.error(status.code(), reason).body();
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    if (last) {
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      ctx.writeAndFlush(response);
+    }
+  }
+}

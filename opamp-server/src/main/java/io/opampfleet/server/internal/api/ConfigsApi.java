@@ -1,0 +1,275 @@
+package io.opampfleet.server.internal.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.opampfleet.server.internal.configs.Assignment;
+import io.opampfleet.server.internal.configs.Assignments;
+import io.opampfleet.server.internal.configs.ConfigVersion;
+import io.opampfleet.server.internal.configs.diff.LineDiff;
+import io.opampfleet.server.internal.inventory.AgentSnapshot;
+import io.opampfleet.server.internal.inventory.Fleet;
+import io.opampfleet.server.internal.rollout.RolloutEngine;
+import io.opampfleet.server.internal.selector.LabelSelector;
+import io.opampfleet.server.internal.selector.SelectorException;
+import io.opampfleet.server.internal.store.ConfigRepository;
+import io.opampfleet.strictyaml.YamlFiles;
+import io.opampfleet.strictyaml.YamlSyntaxException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+/** Configs and their versions, diffs, and assignments by selector. */
+public final class ConfigsApi {
+  static final String NAME = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}";
+
+  private final ConfigRepository configs;
+  private final Assignments assignments;
+  private final Fleet fleet;
+  private final RolloutEngine rollouts;
+  private final SecretRedactor secrets;
+  private final LongSupplier clock;
+
+  public ConfigsApi(ConfigRepository configs, Assignments assignments, Fleet fleet, RolloutEngine rollouts,
+      SecretRedactor secrets, LongSupplier clock) {
+    this.secrets = secrets;
+    this.clock = clock;
+    this.configs = configs;
+    this.assignments = assignments;
+    this.fleet = fleet;
+    this.rollouts = rollouts;
+  }
+
+  public List<Route> routes() {
+    return List.of(
+        new Route("GET", "/api/v1/configs", Role.VIEWER, r -> configs.latestVersions().stream().map(v -> summary(v)).toList()),
+        new Route("GET", "/api/v1/configs/{name}/versions", Role.VIEWER,
+            r -> existing(r.path("name")).stream().map(ConfigsApi::summary).toList()),
+        new Route("POST", "/api/v1/configs/{name}/versions", Role.OPERATOR, this::addVersion)
+            .withBefore(r -> latest(r.path("name")).map(ConfigsApi::summary).orElse(null)),
+        new Route("GET", "/api/v1/configs/{name}/versions/{version}", Role.VIEWER, r -> version(r.path("name"), r.path("version"))),
+        new Route("GET", "/api/v1/configs/{name}/diff", Role.VIEWER, this::diff),
+        new Route("GET", "/api/v1/assignments", Role.VIEWER, r -> assignments.all().stream().map(this::view).toList()),
+        new Route("PUT", "/api/v1/assignments/{name}", Role.OPERATOR, this::putAssignment)
+            .withBefore(this::assignmentBefore),
+        new Route("DELETE", "/api/v1/assignments/{name}", Role.OPERATOR, this::deleteAssignment)
+            .withBefore(this::assignmentBefore),
+        new Route("GET", "/api/v1/assignments/{name}/agents", Role.VIEWER, this::assignmentAgents),
+        new Route("GET", "/api/v1/conflicts", Role.VIEWER, r -> conflicts()),
+        new Route("GET", "/api/v1/selectors/preview", Role.VIEWER, this::preview),
+        new Route("POST", "/api/v1/configs/validate", Role.OPERATOR, this::validate).readingOnly());
+  }
+
+  private Object addVersion(ApiRequest request) {
+    String name = request.path("name");
+    if (!name.matches(NAME)) {
+      throw ApiException.badRequest("config names are letters, digits, '.', '_' and '-', up to 128, not '" + name + "'");
+    }
+    JsonNode body = request.json(AdminApi.JSON);
+    String yaml = ApiRequest.text(body, "body");
+    String comment = ApiRequest.optionalText(body, "comment", "");
+    if (yaml.length() > 1_000_000 || comment.length() > 2000) {
+      throw new ApiException(413, "a config body is at most 1,000,000 characters and a comment at most 2,000");
+    }
+    Optional<ApiResponse> problem = yamlProblem(yaml, "fix it and save again");
+    if (problem.isPresent()) {
+      return problem.get();
+    }
+    if (yaml.contains(SecretRedactor.MARK)) {
+      // An edit of a body read redacted: its secrets stay what the latest version has.
+      try {
+        yaml = secrets.restore(yaml, latest(name).map(ConfigVersion::body).orElse(null));
+      } catch (IllegalArgumentException e) {
+        throw new ApiException(422, e.getMessage());
+      }
+    }
+    ConfigVersion version = configs.addVersion(name, yaml, request.principal().name(), comment);
+    return full(version);
+  }
+
+  /** A config checked as it is being written: 200 when it would be saved, else 422 with its line and column. */
+  private Object validate(ApiRequest request) {
+    String yaml = ApiRequest.text(request.json(AdminApi.JSON), "body");
+    if (yaml.length() > 1_000_000) {
+      throw new ApiException(413, "a config body is at most 1,000,000 characters");
+    }
+    return yamlProblem(yaml, "fix it before saving").map(Object.class::cast).orElse(Map.of("valid", true));
+  }
+
+  private static Optional<ApiResponse> yamlProblem(String yaml, String advice) {
+    return yamlSyntax(yaml).map(e -> {
+      Map<String, Object> error = new LinkedHashMap<>();
+      error.put("status", 422);
+      error.put("error", "the config is " + e.getMessage() + "; " + advice);
+      error.put("line", e.line());
+      error.put("column", e.column());
+      return AdminApi.json(422, error);
+    });
+  }
+
+  /**
+   * Where a config body is not YAML, if anywhere.
+   *
+   * @throws ApiException 422 when it is YAML but not a mapping
+   */
+  static Optional<YamlSyntaxException> yamlSyntax(String yaml) {
+    try {
+      JsonNode tree = YamlFiles.parse(yaml);
+      if (!tree.isObject()) {
+        throw new ApiException(422, "the config must be a YAML mapping (receivers:, exporters:, service: ...)");
+      }
+      return Optional.empty();
+    } catch (YamlSyntaxException e) {
+      return Optional.of(e);
+    }
+  }
+
+  private List<ConfigVersion> existing(String name) {
+    List<ConfigVersion> versions = configs.versions(name);
+    if (versions.isEmpty()) {
+      throw ApiException.notFound("there is no config '" + name + "'; GET /api/v1/configs lists them");
+    }
+    return versions;
+  }
+
+  private ConfigVersion find(String name, String version) {
+    int number;
+    try {
+      number = Integer.parseInt(version);
+    } catch (NumberFormatException e) {
+      throw ApiException.badRequest("a version is a whole number, not '" + version + "'");
+    }
+    return configs.version(name, number).orElseThrow(() -> ApiException.notFound(
+        "there is no version " + version + " of config '" + name + "'"));
+  }
+
+  private Object version(String name, String version) {
+    return full(find(name, version));
+  }
+
+  private Object diff(ApiRequest request) {
+    String name = request.path("name");
+    ConfigVersion from = find(name, request.query("from", ""));
+    ConfigVersion to = find(name, request.query("to", ""));
+    Map<String, Object> diff = new LinkedHashMap<>();
+    diff.put("from", from.label());
+    diff.put("to", to.label());
+    // A diff would show the lines of a secret's block: one who may not read them diffs the bodies as they read them.
+    boolean admin = request.principal().role().allows(Role.ADMIN);
+    var lines = LineDiff.between(admin ? from.body() : secrets.redact(from.body()),
+        admin ? to.body() : secrets.redact(to.body()));
+    diff.put("summary", LineDiff.summarize(lines));
+    diff.put("lines", lines);
+    diff.put("unified", LineDiff.unified(from.label(), to.label(), lines, 3));
+    return diff;
+  }
+
+  private Object putAssignment(ApiRequest request) {
+    String name = request.path("name");
+    if (!name.matches(NAME)) {
+      throw ApiException.badRequest("assignment names are letters, digits, '.', '_' and '-', not '" + name + "'");
+    }
+    JsonNode body = request.json(AdminApi.JSON);
+    LabelSelector selector = selector(ApiRequest.optionalText(body, "selector", ""));
+    ConfigVersion version = find(ApiRequest.text(body, "config"), String.valueOf(ApiRequest.integer(body, "version")));
+    Assignment assignment = new Assignment(name, selector, version.name(), version.version(), Instant.ofEpochMilli(clock.getAsLong()));
+    configs.saveAssignment(assignment);
+    assignments.put(assignment);
+    RolloutEngine.Assigned assigned = sendToAgents(assignment, version, fleet, assignments, rollouts);
+    Map<String, Object> answer = view(assignment);
+    answer.put("applied", assigned.applied());
+    answer.put("incompatible", assigned.incompatible());
+    return AdminApi.json(200, answer);
+  }
+
+  /** Sends a saved assignment's version to the agents it alone matches now (the others are in conflict). */
+  static RolloutEngine.Assigned sendToAgents(Assignment assignment, ConfigVersion version, Fleet fleet,
+      Assignments assignments, RolloutEngine rollouts) {
+    return rollouts.assign(fleet.matching(assignment.selector()).stream()
+        .filter(agent -> assignments.resolve(agent.labels()).single()).toList(), version, "assignment " + assignment.name());
+  }
+
+  private Object deleteAssignment(ApiRequest request) {
+    if (!configs.deleteAssignment(request.path("name"))) {
+      throw ApiException.notFound("there is no assignment '" + request.path("name") + "'");
+    }
+    assignments.remove(request.path("name"));
+    return Map.of("deleted", request.path("name"));
+  }
+
+  private Object assignmentAgents(ApiRequest request) {
+    Assignment assignment = assignments.all().stream().filter(a -> a.name().equals(request.path("name")))
+        .findFirst().orElseThrow(() -> ApiException.notFound("there is no assignment '" + request.path("name") + "'"));
+    return fleet.uidsMatching(assignment.selector()).stream().sorted().toList();
+  }
+
+  private Object conflicts() {
+    List<Map<String, Object>> conflicts = new ArrayList<>();
+    for (AgentSnapshot agent : fleet.overview()) {
+      Assignments.Resolution resolution = assignments.resolve(agent.labels());
+      if (resolution.conflict()) {
+        conflicts.add(Map.of("uid", agent.uid(), "assignments",
+            resolution.matches().stream().map(Assignment::name).toList()));
+      }
+    }
+    return conflicts;
+  }
+
+  private Object preview(ApiRequest request) {
+    LabelSelector selector = selector(request.query("selector", ""));
+    List<String> matched = fleet.uidsMatching(selector);
+    return Map.of("selector", selector.toString(), "matches", matched.size(),
+        "sample", matched.stream().sorted().limit(20).toList());
+  }
+
+  static LabelSelector selector(String text) {
+    if (text.length() > 2000) {
+      throw ApiException.badRequest("a selector is at most 2,000 characters");
+    }
+    try {
+      return LabelSelector.parse(text);
+    } catch (SelectorException e) {
+      throw new ApiException(400, e.getMessage());
+    }
+  }
+
+  private Optional<ConfigVersion> latest(String name) {
+    List<ConfigVersion> versions = configs.versions(name);
+    return versions.isEmpty() ? Optional.empty() : Optional.of(versions.get(versions.size() - 1));
+  }
+
+  private Object assignmentBefore(ApiRequest request) {
+    return assignments.all().stream().filter(assignment -> assignment.name().equals(request.path("name")))
+        .findFirst().map(this::view).orElse(null);
+  }
+
+  private Map<String, Object> view(Assignment assignment) {
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("name", assignment.name());
+    view.put("selector", assignment.selector().toString());
+    view.put("config", assignment.configName());
+    view.put("version", assignment.version());
+    view.put("createdAt", assignment.createdAt().toEpochMilli());
+    view.put("matches", fleet.uidsMatching(assignment.selector()).size());
+    return view;
+  }
+
+  private static Map<String, Object> summary(ConfigVersion version) {
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("name", version.name());
+    view.put("version", version.version());
+    view.put("sha256", version.sha256());
+    view.put("author", version.author());
+    view.put("comment", version.comment());
+    view.put("createdAt", version.createdAt().toEpochMilli());
+    return view;
+  }
+
+  private static Map<String, Object> full(ConfigVersion version) {
+    Map<String, Object> view = summary(version);
+    view.put("body", version.body());
+    return view;
+  }
+}

@@ -1,0 +1,48 @@
+package io.opampfleet.server.internal.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Map;
+
+/** API tokens, for admins: list, create (the secret is shown once), delete. */
+public final class TokensApi {
+  private final Tokens tokens;
+
+  public TokensApi(Tokens tokens) {
+    this.tokens = tokens;
+  }
+
+  public List<Route> routes() {
+    return List.of(
+        new Route("GET", "/api/v1/tokens", Role.ADMIN,
+            r -> tokens.list().stream().map(p -> Map.of("name", p.name(), "role", p.role().label())).toList()),
+        new Route("POST", "/api/v1/tokens", Role.ADMIN, this::create),
+        // Any token may ask whose it is: the UI offers only what its role may do.
+        new Route("GET", "/api/v1/whoami", Role.VIEWER,
+            r -> Map.of("name", r.principal().name(), "role", r.principal().role().label())),
+        new Route("DELETE", "/api/v1/tokens/{name}", Role.ADMIN, r -> {
+          if (!tokens.delete(r.path("name"))) {
+            throw ApiException.notFound("there is no stored token '" + r.path("name")
+                + "' (tokens from server.yaml are removed there)");
+          }
+          return Map.of("deleted", r.path("name"));
+        }).withBefore(r -> tokens.list().stream().filter(p -> p.name().equals(r.path("name")))
+            .map(p -> Map.of("name", p.name(), "role", p.role().label())).findFirst().orElse(null)));
+  }
+
+  private Object create(ApiRequest request) {
+    JsonNode body = request.json(AdminApi.JSON);
+    String name = ApiRequest.text(body, "name");
+    if (!name.matches("[A-Za-z0-9._-]{1,128}")) {
+      throw ApiException.badRequest("a token name is letters, digits, '.', '_' and '-', up to 128");
+    }
+    Role role;
+    try {
+      role = Role.parse(ApiRequest.text(body, "role"));
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest("role must be viewer, operator or admin");
+    }
+    return Map.of("name", name, "role", role.label(), "token", tokens.create(name, role),
+        "note", "keep the token now: the server stores only its hash");
+  }
+}

@@ -1,0 +1,55 @@
+package io.opampfleet.server.internal.certificates;
+
+import io.opampfleet.certs.CertificateIdentity;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * Ties an instance uid to the certificate it first connected with, so another certificate cannot
+ * speak for it. A certificate the server signed for the agent (rotation) takes over the binding
+ * the first time the agent connects with it; from then on the old one is refused.
+ */
+public final class CertificateBinding {
+  /** A client certificate's identity: its subject and the SHA-256 of its encoding. */
+  public record Identity(String subject, String sha256) {
+    /** The subject's common name, if it has one. */
+    public Optional<String> commonName() {
+      return CertificateIdentity.commonName(subject);
+    }
+  }
+
+  private final boolean requireUidInSubject;
+
+  public CertificateBinding(boolean requireUidInSubject) {
+    this.requireUidInSubject = requireUidInSubject;
+  }
+
+  public static Identity identity(X509Certificate certificate) {
+    try {
+      return new Identity(certificate.getSubjectX500Principal().getName(),
+          HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded())));
+    } catch (CertificateEncodingException | NoSuchAlgorithmException e) {
+      throw new IllegalStateException("cannot fingerprint a client certificate: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Why this certificate may not speak for the uid, or empty when it may; {@code bound} is the
+   * fingerprint the agent is tied to (empty when none yet), {@code pending} one the server issued.
+   */
+  public Optional<String> refusal(String uid, Identity presented, String bound, String pending) {
+    if (requireUidInSubject && !presented.commonName().map(uid::equals).orElse(false)) {
+      return Optional.of("its certificate's common name (" + presented.subject() + ") is not its instance uid");
+    }
+    if (bound.isEmpty() || bound.equals(presented.sha256()) || presented.sha256().equals(pending)) {
+      return Optional.empty();
+    }
+    return Optional.of("it connected with certificate sha256:" + presented.sha256().substring(0, 16)
+        + "… (" + presented.subject() + ") but is bound to sha256:" + bound.substring(0, Math.min(16, bound.length()))
+        + "…");
+  }
+}

@@ -1,0 +1,476 @@
+package io.opampfleet.server.internal.inventory;
+
+import io.opampfleet.netty.server.AgentConnection;
+import io.opampfleet.netty.server.Transport;
+import io.opampfleet.proto.AgentDescription;
+import io.opampfleet.proto.AnyValue;
+import io.opampfleet.proto.AvailableComponents;
+import io.opampfleet.proto.ComponentHealth;
+import io.opampfleet.proto.EffectiveConfig;
+import io.opampfleet.proto.KeyValue;
+import io.opampfleet.proto.PackageStatuses;
+import io.opampfleet.proto.RemoteConfigStatus;
+import io.opampfleet.proto.RemoteConfigStatuses;
+import io.opampfleet.server.internal.configs.ConfigVersion;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One agent as the server knows it: what it last reported, where it is connected, which
+ * certificate it is bound to, and the config version the server wants it to run. Fields change
+ * under the agent's own lock; readers take a {@link #snapshot()}.
+ */
+public final class Agent {
+  private final String uid;
+  private AgentDescription description = AgentDescription.getDefaultInstance();
+  private Map<String, String> labels = Map.of();
+  private long capabilities;
+  private ComponentHealth health;
+  private EffectiveConfig effectiveConfig;
+  private RemoteConfigStatus remoteConfigStatus;
+  private String reportedHash = "";
+  private PackageStatuses packageStatuses;
+  private AvailableComponents availableComponents;
+  private boolean connected;
+  /** The server holding its connection (this one, or another sharing the store), or the last that did. */
+  private String heldBy = "";
+  private long connectedSince;
+  private long lastSeen;
+  private String remoteAddress = "";
+  private String certificateSubject = "";
+  private String certificateSha256 = "";
+  private String pendingCertificateSha256 = "";
+  private ConfigVersion desired;
+  /** The server decided the agent runs its local config (a rollback of its first rollout): no assignment takes it. */
+  private boolean desiresLocal;
+
+  // Kept for this process only: the live link and what was sent over it.
+  private AgentConnection connection;
+  private long lastSequence = -1;
+  /** The longest gap between two messages of an agent that polls over HTTP, on its current link; 0 otherwise. */
+  private long pollMillis;
+  private long lastMessageOnLink;
+  private String sentHash = "";
+  /**
+   * The desired config has not had its chance yet: it is not sent, or the agent has not spoken since
+   * it was. Until then a report of another config is not drift (an HTTP agent's poll that fetches a
+   * new config still reports the old one). After a restart, what was stored is judged as it is.
+   */
+  private boolean desiredInFlight;
+  private long assignmentsChecked = -1;
+  /** Something other than the time of its last message changed since the store last took the agent. */
+  private boolean news;
+  /** How many such changes there have been, as the store counts them. */
+  private long revision;
+  /** When this server last used the agent ({@link System#nanoTime}): one it does not hold is let go when idle. */
+  private volatile long touchedNanos = System.nanoTime();
+
+  public Agent(String uid) {
+    this.uid = uid;
+  }
+
+  public String uid() {
+    return uid;
+  }
+
+  void touch() {
+    touchedNanos = System.nanoTime();
+  }
+
+  long touchedNanos() {
+    return touchedNanos;
+  }
+
+  public synchronized AgentSnapshot snapshot() {
+    return new AgentSnapshot(uid, description, labels, capabilities, health, effectiveConfig, remoteConfigStatus,
+        packageStatuses, availableComponents, connected, heldBy, revision, connectedSince, lastSeen, remoteAddress,
+        certificateSubject, certificateSha256, pendingCertificateSha256, desired, desiresLocal, desiredInFlight, pollMillis);
+  }
+
+  /**
+   * Restores what the store kept (not over a connection held here): the agent is connected when the
+   * stored row says another server that is alive holds it.
+   */
+  public synchronized void restore(AgentSnapshot stored) {
+    if (connection != null) {
+      return;
+    }
+    reported(stored);
+    desired = stored.desired();
+    desiresLocal = stored.desiresLocal();
+    desiredInFlight = stored.desiredInFlight();
+  }
+
+  /**
+   * Takes what another server sharing the store wrote of the agent it holds (or held): what it
+   * reports and where it is connected, not what the fleet wants of it. An agent connected here
+   * keeps what its own connection says.
+   */
+  public synchronized boolean follow(AgentSnapshot stored) {
+    // A row read before a newer one was taken (two readers racing) would roll it back.
+    if (connection != null || stored.lastSeen() < lastSeen) {
+      return false;
+    }
+    reported(stored);
+    return true;
+  }
+
+  /**
+   * Lets go of the agent's link here because another server heard from it later: the agent is where
+   * the store says, not disconnected. False when {@code link} is no longer its link here.
+   */
+  public synchronized boolean handOver(AgentConnection link, AgentSnapshot stored) {
+    if (connection != link) {
+      return false;
+    }
+    connection = null;
+    reported(stored);
+    return true;
+  }
+
+  /** Marks the agent disconnected when the server said to hold it is gone; false when it is not held elsewhere. */
+  public synchronized boolean holderGone(Set<String> alive) {
+    if (connection != null || !connected || alive.contains(heldBy)) {
+      return false;
+    }
+    connected = false;
+    return true;
+  }
+
+  /**
+   * Takes what an agent linked here reported to another server since it last spoke here (the polls
+   * of an HTTP agent may reach any server), so that this server's next write does not undo it; where
+   * it is connected stays as this server knows it. False when the store has nothing newer.
+   */
+  public synchronized boolean catchUp(AgentSnapshot stored) {
+    if (stored.lastSeen() <= lastSeen) {
+      return false;
+    }
+    reports(stored);
+    revision = Math.max(revision, stored.revision());
+    lastSeen = stored.lastSeen();
+    certificateSubject = stored.certificateSubject();
+    certificateSha256 = stored.certificateSha256();
+    pendingCertificateSha256 = stored.pendingCertificateSha256();
+    return true;
+  }
+
+  /** What the agent itself reports, as the store has it. */
+  private void reports(AgentSnapshot stored) {
+    describe(stored.description());
+    capabilities = stored.capabilities();
+    health = stored.health();
+    effectiveConfig = stored.effectiveConfig();
+    if (stored.remoteConfigStatus() != null) {
+      remoteConfigStatus(stored.remoteConfigStatus());
+    }
+    packageStatuses = stored.packageStatuses();
+    availableComponents = stored.availableComponents();
+  }
+
+  private void reported(AgentSnapshot stored) {
+    reports(stored);
+    connected = stored.connected();
+    heldBy = stored.heldBy();
+    revision = stored.revision();
+    connectedSince = stored.connectedSince();
+    lastSeen = stored.lastSeen();
+    remoteAddress = stored.remoteAddress();
+    certificateSubject = stored.certificateSubject();
+    certificateSha256 = stored.certificateSha256();
+    pendingCertificateSha256 = stored.pendingCertificateSha256();
+  }
+
+  synchronized void describe(AgentDescription description) {
+    changed(this.description, description);
+    this.description = description;
+    this.labels = labelsOf(description);
+  }
+
+  /** The labels selectors match: the agent's attributes, identifying ones winning a name both have. */
+  public static Map<String, String> labelsOf(AgentDescription description) {
+    Map<String, String> all = new LinkedHashMap<>();
+    addLabels(all, description.getNonIdentifyingAttributesList());
+    addLabels(all, description.getIdentifyingAttributesList());
+    return Map.copyOf(all);
+  }
+
+  public synchronized Map<String, String> labels() {
+    return labels;
+  }
+
+  synchronized void capabilities(long capabilities) {
+    changed(this.capabilities, capabilities);
+    this.capabilities = capabilities;
+  }
+
+  public synchronized boolean can(long capabilityBit) {
+    return (capabilities & capabilityBit) != 0;
+  }
+
+  synchronized void health(ComponentHealth health) {
+    changed(this.health, health);
+    this.health = health;
+  }
+
+  synchronized void effectiveConfig(EffectiveConfig config) {
+    changed(this.effectiveConfig, config);
+    this.effectiveConfig = config;
+  }
+
+  synchronized void remoteConfigStatus(RemoteConfigStatus status) {
+    changed(this.remoteConfigStatus, status);
+    this.remoteConfigStatus = status;
+    this.reportedHash = HexFormat.of().formatHex(status.getLastRemoteConfigHash().toByteArray());
+  }
+
+  synchronized void packageStatuses(PackageStatuses statuses) {
+    changed(this.packageStatuses, statuses);
+    this.packageStatuses = statuses;
+  }
+
+  synchronized void availableComponents(AvailableComponents components) {
+    changed(this.availableComponents, components);
+    this.availableComponents = components;
+  }
+
+  public synchronized boolean hasAvailableComponents() {
+    return availableComponents != null && !availableComponents.getComponentsMap().isEmpty();
+  }
+
+  public synchronized boolean linkedTo(AgentConnection connection) {
+    return this.connection == connection;
+  }
+
+  synchronized void connect(AgentConnection connection, String remoteAddress, long now, String heldBy) {
+    changed();
+    this.connection = connection;
+    this.connected = true;
+    this.heldBy = heldBy;
+    this.connectedSince = now;
+    this.remoteAddress = remoteAddress;
+    this.lastSequence = -1;
+    this.sentHash = "";
+    this.pollMillis = 0;
+    this.lastMessageOnLink = 0;
+  }
+
+  /** Marks the agent gone, unless a newer connection has already taken its place. */
+  synchronized boolean disconnect(AgentConnection connection, long now) {
+    if (this.connection != connection) {
+      return false;
+    }
+    this.connection = null;
+    this.connected = false;
+    this.connectedSince = now;
+    changed();
+    return true;
+  }
+
+  public synchronized AgentConnection connection() {
+    return connection;
+  }
+
+  public synchronized boolean connected() {
+    return connected;
+  }
+
+  /** Whether this server holds its connection (not another sharing the store). */
+  public synchronized boolean heldHere() {
+    return connection != null;
+  }
+
+  synchronized void seen(long now, String remoteAddress) {
+    if (connection != null && connection.transport() == Transport.HTTP && lastMessageOnLink > 0) {
+      pollMillis = Math.max(pollMillis, now - lastMessageOnLink);
+    }
+    this.lastMessageOnLink = now;
+    // Later than any message before it, wherever that reached: an HTTP poll reads the last one's row
+    // first, and servers' readings of the store's clock differ by a few milliseconds, more than may
+    // pass between two polls.
+    this.lastSeen = Math.max(now, lastSeen + 1);
+    if (!sentHash.isEmpty()) {
+      desiredInFlight = false;
+    }
+    this.remoteAddress = remoteAddress;
+  }
+
+  /** Whether a message with this sequence number follows the last one without a gap. */
+  public synchronized boolean inSequence(long sequence) {
+    boolean follows = lastSequence >= 0 && sequence == lastSequence + 1;
+    lastSequence = sequence;
+    return follows;
+  }
+
+  /** Ties the agent to this certificate; a pending rotated one, once used, replaces the old. */
+  public synchronized void bindCertificate(String subject, String sha256) {
+    changed();
+    this.certificateSubject = subject;
+    this.certificateSha256 = sha256;
+    if (sha256.equals(pendingCertificateSha256)) {
+      pendingCertificateSha256 = "";
+    }
+  }
+
+  public synchronized String certificateSha256() {
+    return certificateSha256;
+  }
+
+  public synchronized String certificateSubject() {
+    return certificateSubject;
+  }
+
+  /** A certificate the server issued for the agent, accepted from its next connection on. */
+  public synchronized void expectCertificate(String sha256) {
+    changed();
+    this.pendingCertificateSha256 = sha256;
+  }
+
+  public synchronized String pendingCertificateSha256() {
+    return pendingCertificateSha256;
+  }
+
+  public synchronized ConfigVersion desired() {
+    return desired;
+  }
+
+  /** The version the server now wants the agent to run (null: none, it runs its local config). */
+  public synchronized void desire(ConfigVersion version) {
+    this.desired = version;
+    this.desiresLocal = false;
+    this.desiredInFlight = true;
+    this.sentHash = "";
+  }
+
+  /** The server wants the agent on its local config: it is told to drop any remote config it runs. */
+  public synchronized void desireLocal() {
+    this.desired = null;
+    this.desiresLocal = true;
+    this.desiredInFlight = false;
+    this.sentHash = "";
+  }
+
+  /**
+   * Marks the agent checked against this generation of the assignments; returns whether it was not
+   * yet (an assignment made since, on this server or another, may match it).
+   */
+  public synchronized boolean checkAssignments(long generation) {
+    boolean unchecked = assignmentsChecked != generation;
+    assignmentsChecked = generation;
+    return unchecked;
+  }
+
+  /** Neither a config nor the local one decided for the agent: an assignment that matches it may decide. */
+  public synchronized boolean undecided() {
+    return desired == null && !desiresLocal;
+  }
+
+  private void changed() {
+    news = true;
+    revision++;
+  }
+
+  private void changed(Object before, Object after) {
+    if (!Objects.equals(before, after)) {
+      changed();
+    }
+  }
+
+  /**
+   * Whether something other than the time of its last message changed since the last call: the
+   * other servers sharing the store are told of such changes only, not of every heartbeat.
+   */
+  public synchronized boolean takeNews() {
+    boolean had = news;
+    news = false;
+    return had;
+  }
+
+  /**
+   * Whether the agent must now be told to drop its remote config: the server wants it on its local
+   * one, it reports a remote config APPLIED, and it was not told so over this connection. One still
+   * applying is left to finish: it may refuse the config and go back by itself, and an empty config
+   * stops the collector of a Go-format supervisor. Marks it told.
+   */
+  public synchronized boolean dropDue() {
+    boolean runsRemote = !reportedHash.isEmpty() && !reportedHash.equals(ConfigVersion.LOCAL_CONFIG_SHA256)
+        && remoteConfigStatus.getStatus() == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED;
+    if (!desiresLocal || !runsRemote || sentHash.equals(ConfigVersion.LOCAL_CONFIG_SHA256)) {
+      return false;
+    }
+    sentHash = ConfigVersion.LOCAL_CONFIG_SHA256;
+    return true;
+  }
+
+  /** Forgets what was sent over the current link, so that what the agent lacks goes out again. */
+  public synchronized void resendWhatItLacks() {
+    sentHash = "";
+  }
+
+  /**
+   * The desired config, when it has to go out now: the agent does not report it yet and it was not
+   * already sent over this connection. Marks it sent.
+   */
+  public synchronized ConfigVersion configToSend() {
+    if (desired == null) {
+      return null;
+    }
+    if (reports(desired)) {
+      desiredInFlight = false;
+      return null;
+    }
+    if (desired.sha256().equals(sentHash)) {
+      return null;
+    }
+    sentHash = desired.sha256();
+    desiredInFlight = true;
+    return desired;
+  }
+
+  /** Whether the agent's last remote config status is about this version. */
+  public synchronized boolean reports(ConfigVersion version) {
+    return version != null && reportedHash.equals(version.sha256());
+  }
+
+  public synchronized RemoteConfigStatuses statusOf(ConfigVersion version) {
+    return reports(version) ? remoteConfigStatus.getStatus() : RemoteConfigStatuses.RemoteConfigStatuses_UNSET;
+  }
+
+  public synchronized RemoteConfigStatus remoteConfigStatus() {
+    return remoteConfigStatus;
+  }
+
+  public synchronized String remoteConfigError() {
+    return remoteConfigStatus == null ? "" : remoteConfigStatus.getErrorMessage();
+  }
+
+  /** Healthy when it says so; an agent that reports no health counts as healthy while connected. */
+  public synchronized boolean healthy() {
+    return AgentSnapshot.healthy(connected, health);
+  }
+
+  public synchronized String healthError() {
+    return health == null ? "" : health.getLastError();
+  }
+
+  private static void addLabels(Map<String, String> labels, List<KeyValue> attributes) {
+    for (KeyValue attribute : attributes) {
+      labels.put(attribute.getKey(), text(attribute.getValue()));
+    }
+  }
+
+  static String text(AnyValue value) {
+    return switch (value.getValueCase()) {
+      case STRING_VALUE -> value.getStringValue();
+      case BOOL_VALUE -> Boolean.toString(value.getBoolValue());
+      case INT_VALUE -> Long.toString(value.getIntValue());
+      case DOUBLE_VALUE -> Double.toString(value.getDoubleValue());
+      case BYTES_VALUE -> HexFormat.of().formatHex(value.getBytesValue().toByteArray());
+      default -> value.toString().trim();
+    };
+  }
+}

@@ -1,0 +1,280 @@
+package io.opampfleet.server.internal.opamp;
+
+import io.opampfleet.certs.PkiException;
+import io.opampfleet.netty.InstanceUid;
+import io.opampfleet.netty.server.AgentConnection;
+import io.opampfleet.netty.server.ConnectionDecision;
+import io.opampfleet.netty.server.ConnectionRequest;
+import io.opampfleet.netty.server.ServerCallbacks;
+import io.opampfleet.netty.server.Transport;
+import io.opampfleet.proto.AgentCapabilities;
+import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.ServerErrorResponse;
+import io.opampfleet.proto.ServerErrorResponseType;
+import io.opampfleet.proto.ServerToAgent;
+import io.opampfleet.proto.ServerToAgentFlags;
+import io.opampfleet.server.internal.certificates.CertificateBinding;
+import io.opampfleet.server.internal.configs.Assignments;
+import io.opampfleet.server.internal.inventory.Agent;
+import io.opampfleet.server.internal.inventory.AgentEvent;
+import io.opampfleet.server.internal.inventory.Inventory;
+import io.opampfleet.server.internal.inventory.ReportLimits;
+import io.opampfleet.server.internal.inventory.Reports;
+import io.opampfleet.server.internal.metrics.FleetMetrics;
+import io.opampfleet.server.internal.rollout.RolloutEngine;
+import io.opampfleet.server.internal.store.ConfigRepository;
+import io.opampfleet.server.internal.store.WriteBehind;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's side of the protocol for the fleet: records what agents report, ties them to their
+ * certificates, asks for full state when the server lacks it, and answers with the config each
+ * agent is meant to run. An answer leaves once what the agent reported is in the store; a report over
+ * the {@link ReportLimits}, or from a certificate that may not speak for its uid, is refused before
+ * anything of it is kept.
+ */
+public final class FleetCallbacks implements ServerCallbacks {
+  private static final Logger log = LoggerFactory.getLogger(FleetCallbacks.class);
+
+  private final Inventory inventory;
+  private final Reports reports;
+  private final WriteBehind writes;
+  private final Assignments assignments;
+  private final ConfigRepository configs;
+  private final CertificateBinding certificates;
+  private final FleetMetrics metrics;
+  private final AgentCommands commands;
+  private final RolloutEngine rollouts;
+  private final LongSupplier clock;
+  private final ReportLimits limits;
+  private final Refusals refusals;
+  private final Map<AgentConnection, Agent> links = new ConcurrentHashMap<>();
+  private final ConnectionAdmission admission;
+  /** Runs after each message an agent's reply answers: commands another server left for it. */
+  private final Consumer<Agent> afterMessage;
+
+  public FleetCallbacks(Inventory inventory, WriteBehind writes, Assignments assignments, ConfigRepository configs,
+      CertificateBinding certificates, FleetMetrics metrics, AgentCommands commands, RolloutEngine rollouts,
+      ReportLimits limits, int newConnectionsPerSecond, Consumer<Agent> afterMessage, LongSupplier clock) {
+    this.inventory = inventory;
+    this.reports = new Reports(inventory);
+    this.writes = writes;
+    this.assignments = assignments;
+    this.configs = configs;
+    this.certificates = certificates;
+    this.metrics = metrics;
+    this.commands = commands;
+    this.rollouts = rollouts;
+    this.clock = clock;
+    this.limits = limits;
+    this.refusals = new Refusals(clock);
+    this.afterMessage = afterMessage;
+    this.admission = new ConnectionAdmission(newConnectionsPerSecond, Duration.ofSeconds(5), inventory);
+    metrics.counter("opamp_connections_deferred_total", "New connections answered 503 with a Retry-After, over"
+        + " opamp::max_new_connections_per_second (a reconnect storm)", admission::deferred);
+    metrics.counter("opamp_messages_refused_total", "AgentToServer messages refused (over a limit, a"
+        + " certificate that may not speak for the uid, a report the store refused)", refusals::count);
+  }
+
+  @Override
+  public ConnectionDecision onConnecting(ConnectionRequest request) {
+    return admission.decide(request);
+  }
+
+  /** While the server defers new connections (a reconnect storm), how long other agents' work should wait. */
+  public Optional<Duration> shedding() {
+    return admission.shedding();
+  }
+
+  @Override
+  public CompletionStage<ServerToAgent> onMessage(AgentConnection connection, AgentToServer message) {
+    metrics.messageReceived();
+    long now = clock.getAsLong();
+    String uid = InstanceUid.text(message.getInstanceUid());
+    Optional<String> problem = limits.problem(message);
+    if (problem.isPresent()) {
+      refusals.refused(uid, problem.get());
+      return CompletableFuture.completedFuture(badRequest("refused: " + problem.get()));
+    }
+    Optional<CertificateBinding.Identity> presented = connection.peerCertificates().isEmpty() ? Optional.empty()
+        : Optional.of(CertificateBinding.identity(connection.peerCertificates().get(0)));
+    if (connection.transport() == Transport.HTTP) {
+      // Its last poll may have reached another server sharing the store.
+      inventory.catchUp(uid);
+    }
+    // Read from the store when another server met the agent: its binding holds on every server.
+    Optional<Agent> known = inventory.findOrLoad(uid);
+    Optional<String> refusal = presented.flatMap(identity -> certificates.refusal(uid, identity,
+        known.map(Agent::certificateSha256).orElse(""), known.map(Agent::pendingCertificateSha256).orElse("")));
+    Agent agent = null;
+    if (refusal.isEmpty()) {
+      agent = known.orElseGet(() -> inventory.add(uid));
+      refusal = bindCertificate(agent, presented);
+    }
+    if (refusal.isPresent()) {
+      // Known agents keep the attempt in their history; an unknown uid leaves nothing behind.
+      refusals.refused(uid, refusal.get());
+      // The connection that spoke for the agent before its certificate was rotated may still speak
+      // after the new one took over (a supervisor keeps it while it tries the offer), and a goodbye
+      // changes nothing: both are the old connection's last words, refused and closed, not history.
+      Agent linked = links.get(connection);
+      boolean lastWords = message.hasAgentDisconnect() || linked != null && linked.uid().equals(uid);
+      if (inventory.find(uid).isPresent() && !lastWords) {
+        writes.event(new AgentEvent(uid, now, AgentEvent.Kind.CERTIFICATE_REFUSED, refusal.get()));
+      }
+      CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS).execute(connection::close);
+      return CompletableFuture.completedFuture(
+          badRequest("refused: this instance uid is bound to another client certificate"));
+    }
+    Agent previous = links.put(connection, agent);
+    if (previous != agent || !agent.linkedTo(connection)) {
+      reports.connected(agent, connection, now).forEach(writes::event);
+      commands.resendOffers(agent);
+    }
+    boolean gap = !agent.inSequence(message.getSequenceNum());
+    if (gap) {
+      // The agent may have restarted and lost what was sent: let its report decide what to send.
+      agent.resendWhatItLacks();
+      commands.resendOffers(agent);
+    }
+    reports.apply(agent, message, String.valueOf(connection.remoteAddress()), now).forEach(writes::event);
+    if (message.hasAgentDisconnect()) {
+      links.remove(connection);
+      reports.disconnected(agent, connection, now, "said goodbye").forEach(writes::event);
+    }
+    ServerToAgent.Builder reply = ServerToAgent.newBuilder().setCapabilities(commands.capabilities());
+    if (message.hasConnectionSettingsRequest()) {
+      Optional<String> refused = signRequest(agent, message, reply, now);
+      if (refused.isPresent()) {
+        return writes.agent(agent).thenApply(written -> badRequest("certificate request refused: " + refused.get()));
+      }
+    }
+    if (gap && !message.hasAgentDescription()) {
+      reply.setFlags(reply.getFlags() | ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE);
+    }
+    if (agent.can(AgentCapabilities.AgentCapabilities_ReportsAvailableComponents_VALUE)
+        && message.hasAvailableComponents() && !agent.hasAvailableComponents()) {
+      reply.setFlags(reply.getFlags() | ServerToAgentFlags.ServerToAgentFlags_ReportAvailableComponents_VALUE);
+    }
+    // Its labels come with its description; assignments made since it was checked may match it too.
+    boolean assignmentsChanged = agent.checkAssignments(assignments.generation());
+    if (agent.undecided() && (message.hasAgentDescription() || assignmentsChanged)) {
+      assign(agent);
+    }
+    if (!reply.hasConnectionSettings()) {
+      // One offer per message: a certificate's goes first, own telemetry's with a later message.
+      commands.ownTelemetryDue(agent).ifPresent(reply::setConnectionSettings);
+    }
+    commands.remoteConfigDue(agent).ifPresent(reply::setRemoteConfig);
+    commands.packagesDue(agent).ifPresent(reply::setPackagesAvailable);
+    afterMessage.accept(agent);
+    Agent answered = agent;
+    return writes.agent(agent).handle((written, failure) -> {
+      if (failure == null) {
+        return reply.build();
+      }
+      // Stored reports are the promise behind every answer: a report the store refused is not acknowledged,
+      // and what the answer would have offered goes with the next one.
+      commands.resendOffers(answered);
+      refusals.refused(uid, "the store refused its report");
+      return badRequest("the server could not store this report; it was not accepted");
+    });
+  }
+
+  @Override
+  public void onClose(AgentConnection connection) {
+    Agent agent = links.remove(connection);
+    if (agent != null) {
+      long now = clock.getAsLong();
+      reports.disconnected(agent, connection, now, "connection closed").forEach(writes::event);
+      writes.agent(agent);
+    }
+  }
+
+  /**
+   * Agents connected now, counted from the live links: an HTTP agent's link stays after another
+   * server heard a later poll of it, until its next poll here or until it is forgotten when idle.
+   */
+  public int connectedAgents() {
+    return (int) links.entrySet().stream().filter(link -> link.getValue().linkedTo(link.getKey())).count();
+  }
+
+  /**
+   * Ties the agent to the certificate it presented, unless that may not speak for it. Checked again
+   * here, under the agent's lock (which its own methods take), since two first connections of one
+   * uid with different certificates may both have passed the first check.
+   */
+  private Optional<String> bindCertificate(Agent agent, Optional<CertificateBinding.Identity> presented) {
+    if (presented.isEmpty()) {
+      return Optional.empty();
+    }
+    CertificateBinding.Identity identity = presented.get();
+    synchronized (agent) {
+      String bound = agent.certificateSha256();
+      Optional<String> refusal = certificates.refusal(agent.uid(), identity, bound, agent.pendingCertificateSha256());
+      if (refusal.isEmpty() && !identity.sha256().equals(bound)) {
+        agent.bindCertificate(identity.subject(), identity.sha256());
+        if (!bound.isEmpty()) {
+          log.info("agent {}: now bound to its rotated certificate {}", agent.uid(), identity.subject());
+        }
+      }
+      return refusal;
+    }
+  }
+
+  /** The CSR flow: signs the agent's request and offers the certificate, or says why not. */
+  private Optional<String> signRequest(Agent agent, AgentToServer message, ServerToAgent.Builder reply,
+      long now) {
+    String reason;
+    if (commands.signer().isEmpty()) {
+      reason = "this server signs no certificates: it has no signing CA configured";
+    } else if (!message.getConnectionSettingsRequest().getOpamp().hasCertificateRequest()) {
+      reason = "the connection settings request carries no certificate request";
+    } else {
+      try {
+        CertificateSigner.Issued issued = commands.signer().get().sign(agent.uid(), agent.certificateSubject(),
+            message.getConnectionSettingsRequest().getOpamp().getCertificateRequest().getCsr().toByteArray());
+        agent.expectCertificate(issued.sha256());
+        reply.setConnectionSettings(issued.offer());
+        writes.event(new AgentEvent(agent.uid(), now, AgentEvent.Kind.CERTIFICATE_ISSUED,
+            "signed its certificate request: sha256:" + issued.sha256().substring(0, 16) + "…"));
+        log.info("agent {}: signed its certificate request", agent.uid());
+        return Optional.empty();
+      } catch (PkiException e) {
+        reason = e.getMessage();
+      }
+    }
+    log.warn("agent {}: certificate request refused: {}", agent.uid(), reason);
+    return Optional.of(reason);
+  }
+
+  private static ServerToAgent badRequest(String message) {
+    return ServerToAgent.newBuilder().setErrorResponse(ServerErrorResponse.newBuilder()
+        .setType(ServerErrorResponseType.ServerErrorResponseType_BadRequest)
+        .setErrorMessage(message)).build();
+  }
+
+  /** A new agent gets the config of the one assignment that matches it; several matching is a conflict. */
+  private void assign(Agent agent) {
+    Assignments.Resolution resolution = assignments.resolve(agent.labels());
+    if (resolution.single()) {
+      var assignment = resolution.matches().get(0);
+      configs.version(assignment.configName(), assignment.version()).ifPresent(version ->
+          rollouts.assignSoon(agent, version, "assignment " + assignment.name()));
+    } else if (resolution.conflict()) {
+      log.warn("agent {}: matched by {} assignments ({}); none applied until the conflict is resolved", agent.uid(),
+          resolution.matches().size(), String.join(", ", resolution.matches().stream().map(a -> a.name()).toList()));
+    }
+  }
+
+}

@@ -1,0 +1,228 @@
+package io.opampfleet.server.internal.store;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.MessageLite;
+import com.google.protobuf.Parser;
+import io.opampfleet.proto.AgentDescription;
+import io.opampfleet.proto.AvailableComponents;
+import io.opampfleet.proto.ComponentHealth;
+import io.opampfleet.proto.EffectiveConfig;
+import io.opampfleet.proto.PackageStatuses;
+import io.opampfleet.proto.RemoteConfigStatus;
+import io.opampfleet.server.internal.configs.ConfigVersion;
+import io.opampfleet.server.internal.inventory.Agent;
+import io.opampfleet.server.internal.inventory.AgentSnapshot;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Predicate;
+
+/**
+ * Agents' rows: reported parts as protobuf bytes, with the columns the server looks up by. What an
+ * agent reports is written by the server holding its connection; what the fleet wants of it (its
+ * desired config) by the server that decided it: each writes only its own columns, so servers
+ * sharing one store never overwrite each other's news.
+ */
+public final class AgentRows {
+  static final List<String> REPORTED = List.of("instance_uid", "description", "capabilities", "health",
+      "effective_config", "remote_config_status", "package_statuses", "available_components", "connected",
+      "connected_since", "last_seen", "remote_address", "certificate_subject", "certificate_sha256",
+      "certificate_pending_sha256", "held_by", "revision");
+  static final List<String> DESIRED = List.of("desired_config", "desired_version", "desired_local", "desired_at");
+  static final List<String> COLUMNS = java.util.stream.Stream.concat(REPORTED.stream(), DESIRED.stream()).toList();
+  /** The large parts of what an agent reports, which the fleet view does not show. */
+  private static final List<String> DETAIL = List.of("effective_config", "package_statuses", "available_components");
+  private static final List<String> OVERVIEW = COLUMNS.stream().filter(column -> !DETAIL.contains(column)).toList();
+  static final String UPDATE_DESIRED = "UPDATE agents SET " + String.join(" = ?, ", DESIRED) + " = ?"
+      + " WHERE instance_uid = ?";
+
+  private AgentRows() {}
+
+  /**
+   * Inserts the agent, or updates what it reports only. A row another server wrote last is left
+   * alone unless this server holds a newer connection of the agent or heard from it later (an HTTP
+   * agent's polls may reach any server): a server with a stale connection (during a failover), or
+   * one that lost it, does not undo the newest. Times are the store's clock, the same on every server.
+   */
+  static String upsertReported(Dialect dialect) {
+    return dialect.upsert("agents", REPORTED, 1, "agents.held_by IS NULL OR agents.held_by = EXCLUDED.held_by"
+        + " OR (EXCLUDED.connected AND (NOT agents.connected OR EXCLUDED.connected_since >= agents.connected_since"
+        + " OR EXCLUDED.last_seen > agents.last_seen))");
+  }
+
+  /** Inserts or updates the whole row: for an agent whose row does not exist yet. */
+  static String upsertAll(Dialect dialect) {
+    return dialect.upsert("agents", COLUMNS, 1);
+  }
+
+  /**
+   * The agent as {@code writer} knows it: connected only when it holds the connection ({@code
+   * heldHere}), whatever another server's row it followed says.
+   */
+  static void bindReported(PreparedStatement statement, AgentSnapshot agent, String writer, boolean heldHere)
+      throws SQLException {
+    int i = 1;
+    statement.setString(i++, agent.uid());
+    statement.setBytes(i++, bytes(agent.description()));
+    statement.setLong(i++, agent.capabilities());
+    statement.setBytes(i++, bytes(agent.health()));
+    statement.setBytes(i++, bytes(agent.effectiveConfig()));
+    statement.setBytes(i++, bytes(agent.remoteConfigStatus()));
+    statement.setBytes(i++, bytes(agent.packageStatuses()));
+    statement.setBytes(i++, bytes(agent.availableComponents()));
+    statement.setBoolean(i++, heldHere);
+    statement.setLong(i++, agent.connectedSince());
+    statement.setLong(i++, agent.lastSeen());
+    statement.setString(i++, ColumnText.fit(agent.remoteAddress(), 128));
+    statement.setString(i++, ColumnText.fit(agent.certificateSubject(), 512));
+    statement.setString(i++, agent.certificateSha256());
+    statement.setString(i++, agent.pendingCertificateSha256());
+    statement.setString(i++, writer);
+    statement.setLong(i, agent.revision());
+  }
+
+  /** @param desiredAt when its desired state was decided, by the store's clock (as its last message is) */
+  static void bindAll(PreparedStatement statement, AgentSnapshot agent, String writer, boolean heldHere,
+      long desiredAt) throws SQLException {
+    bindReported(statement, agent, writer, heldHere);
+    bindDesired(statement, REPORTED.size() + 1, agent, desiredAt);
+  }
+
+  /** The parameters of {@link #UPDATE_DESIRED}. */
+  static void bindDesiredUpdate(PreparedStatement statement, AgentSnapshot agent, long desiredAt) throws SQLException {
+    bindDesired(statement, 1, agent, desiredAt);
+    statement.setString(DESIRED.size() + 1, agent.uid());
+  }
+
+  private static void bindDesired(PreparedStatement statement, int first, AgentSnapshot agent, long desiredAt)
+      throws SQLException {
+    int i = first;
+    if (agent.desired() == null) {
+      statement.setNull(i++, Types.VARCHAR);
+      statement.setNull(i++, Types.INTEGER);
+    } else {
+      statement.setString(i++, agent.desired().name());
+      statement.setInt(i++, agent.desired().version());
+    }
+    statement.setBoolean(i++, agent.desiresLocal());
+    statement.setLong(i, desiredAt);
+  }
+
+  /**
+   * Every stored agent, as it was last written; connected only when a server that {@code holds}
+   * (one alive, not this one: nobody is connected to a server that just started) says so.
+   * {@code versions} finds a desired config by name and version.
+   */
+  public static List<AgentSnapshot> loadAll(Database database, BiFunction<String, Integer, ConfigVersion> versions,
+      Predicate<String> holds) {
+    try (Connection connection = database.connection()) {
+      return load(connection, versions, holds, "", List.of());
+    } catch (SQLException e) {
+      throw new StoreException("cannot read agents from the store: " + e.getMessage(), e);
+    }
+  }
+
+  /** The stored agents of these uids, as {@link #loadAll} (PostgreSQL). */
+  public static List<AgentSnapshot> load(Database database, BiFunction<String, Integer, ConfigVersion> versions,
+      Predicate<String> holds, Collection<String> uids) {
+    try (Connection connection = database.connection()) {
+      return load(connection, versions, holds, " WHERE instance_uid = ANY(?)",
+          List.of(connection.createArrayOf("text", uids.toArray())));
+    } catch (SQLException e) {
+      throw new StoreException("cannot read agents from the store: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Every stored agent as {@link #loadAll}, without its effective config, package statuses and
+   * available components: what the fleet view shows.
+   */
+  public static List<AgentSnapshot> overview(Database database, BiFunction<String, Integer, ConfigVersion> versions,
+      Predicate<String> holds) {
+    try (Connection connection = database.connection()) {
+      return select(connection, OVERVIEW, versions, holds, "", List.of());
+    } catch (SQLException e) {
+      throw new StoreException("cannot read agents from the store: " + e.getMessage(), e);
+    }
+  }
+
+  /** The stored agents that {@code where} selects (its parameters as text or text arrays), as {@link #loadAll}. */
+  public static List<AgentSnapshot> load(Connection connection, BiFunction<String, Integer, ConfigVersion> versions,
+      Predicate<String> holds, String where, List<Object> parameters) throws SQLException {
+    return select(connection, COLUMNS, versions, holds, where, parameters);
+  }
+
+  private static List<AgentSnapshot> select(Connection connection, List<String> columns,
+      BiFunction<String, Integer, ConfigVersion> versions, Predicate<String> holds, String where,
+      List<Object> parameters) throws SQLException {
+    List<AgentSnapshot> agents = new ArrayList<>();
+    try (PreparedStatement select = connection.prepareStatement(
+        "SELECT " + String.join(", ", columns) + " FROM agents" + where)) {
+      for (int i = 0; i < parameters.size(); i++) {
+        select.setObject(i + 1, parameters.get(i));
+      }
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          agents.add(snapshot(rows, columns == COLUMNS, versions, holds));
+        }
+      }
+    }
+    return agents;
+  }
+
+  private static AgentSnapshot snapshot(ResultSet rows, boolean whole,
+      BiFunction<String, Integer, ConfigVersion> versions, Predicate<String> holds) throws SQLException {
+    String heldBy = rows.getString("held_by");
+    boolean connected = rows.getBoolean("connected") && heldBy != null && holds.test(heldBy);
+    String desiredName = rows.getString("desired_config");
+    ConfigVersion desired = desiredName == null ? null : versions.apply(desiredName, rows.getInt("desired_version"));
+    AgentDescription description = parse(rows.getBytes("description"), AgentDescription.parser(),
+        AgentDescription.getDefaultInstance());
+    return new AgentSnapshot(rows.getString("instance_uid"), description, Agent.labelsOf(description),
+        rows.getLong("capabilities"),
+        parse(rows.getBytes("health"), ComponentHealth.parser(), null),
+        whole ? parse(rows.getBytes("effective_config"), EffectiveConfig.parser(), null) : null,
+        parse(rows.getBytes("remote_config_status"), RemoteConfigStatus.parser(), null),
+        whole ? parse(rows.getBytes("package_statuses"), PackageStatuses.parser(), null) : null,
+        whole ? parse(rows.getBytes("available_components"), AvailableComponents.parser(), null) : null,
+        connected,
+        heldBy == null ? "" : heldBy,
+        rows.getLong("revision"),
+        rows.getLong("connected_since"),
+        rows.getLong("last_seen"),
+        nullToEmpty(rows.getString("remote_address")),
+        nullToEmpty(rows.getString("certificate_subject")),
+        nullToEmpty(rows.getString("certificate_sha256")),
+        nullToEmpty(rows.getString("certificate_pending_sha256")),
+        desired,
+        rows.getBoolean("desired_local"),
+        // Not yet had its chance: it has not spoken since the config was decided for it.
+        desired != null && rows.getLong("last_seen") <= rows.getLong("desired_at"),
+        0);
+  }
+
+  private static byte[] bytes(MessageLite message) {
+    return message == null ? null : message.toByteArray();
+  }
+
+  private static <T> T parse(byte[] bytes, Parser<T> parser, T otherwise) throws SQLException {
+    if (bytes == null) {
+      return otherwise;
+    }
+    try {
+      return parser.parseFrom(bytes);
+    } catch (InvalidProtocolBufferException e) {
+      throw new SQLException("a stored agent's state does not parse: " + e.getMessage(), e);
+    }
+  }
+
+  private static String nullToEmpty(String value) {
+    return value == null ? "" : value;
+  }
+}

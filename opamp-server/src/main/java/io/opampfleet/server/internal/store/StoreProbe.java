@@ -1,0 +1,60 @@
+package io.opampfleet.server.internal.store;
+
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether the store answers: asked every few seconds, on a thread of its own, with a query that
+ * must return within a second. The server's readiness follows it, so that a balancer routes
+ * agents and operators around a server that lost its database until the database is back.
+ */
+public final class StoreProbe implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(StoreProbe.class);
+
+  private final Database database;
+  private final AtomicBoolean answering = new AtomicBoolean(true);
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "store-probe");
+    thread.setDaemon(true);
+    return thread;
+  });
+
+  public StoreProbe(Database database, Duration every) {
+    this.database = database;
+    timer.scheduleWithFixedDelay(this::check, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  public boolean answering() {
+    return answering.get();
+  }
+
+  private void check() {
+    String problem = null;
+    try (Connection connection = database.connection(); Statement query = connection.createStatement()) {
+      query.setQueryTimeout(1);
+      query.execute("SELECT 1");
+    } catch (Exception e) {
+      problem = e.getMessage();
+    }
+    boolean now = problem == null;
+    if (answering.getAndSet(now) != now) {
+      if (now) {
+        log.info("store: answering again; ready");
+      } else {
+        log.error("store: not answering ({}); not ready until it does", problem);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+}

@@ -1,0 +1,478 @@
+package io.opampfleet.server.internal.store;
+
+import io.opampfleet.netty.Backoff;
+import io.opampfleet.server.internal.inventory.Agent;
+import io.opampfleet.server.internal.inventory.AgentEvent;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes agents' state, their events, package offers and rollout progress in batches, on its own thread, so event
+ * loops never touch the disk. Each change returns the future of the batch that holds it: the
+ * server answers an agent once what it reported is committed and on disk (the store forces each
+ * batch, see {@link Database#commitDurably}). A change the store refuses fails its future. A changed
+ * agent queued twice before a batch is written once, as it is at writing time. Batches are written
+ * in the order they filled, each of at most {@value #MAX_BATCH} changes: a wave's tens of thousands
+ * of rows are committed a few thousand at a time, so the first agents' reports are stored (and
+ * answered) while the rest are still being written, not all at the end of one long transaction.
+ */
+public final class WriteBehind implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(WriteBehind.class);
+  private static final int MAX_BATCH = 5_000;
+  /** Retries while the store is away: from 100 ms, doubling, to 5 s. */
+  private static final Backoff RETRIES = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5), 2, 0);
+  /** The PostgreSQL channel on which a committed change of an agent's desired state is told, its uid as payload. */
+  public static final String DESIRED_CHANNEL = "agent_desired";
+  /** Likewise for the packages an agent is offered. */
+  public static final String PACKAGES_CHANNEL = "agent_packages";
+  /** Likewise for what an agent reports (and where it is connected). */
+  public static final String REPORTED_CHANNEL = "agent_reported";
+
+  private final Database database;
+  private final String rolloutAgentsUpsert;
+  private final String replica;
+  private final Object lock = new Object();
+  /** Batches waiting to be written, oldest first; only the last takes new changes. */
+  private final Deque<Batch> queued = new ArrayDeque<>();
+  /** The batch being written now; null between batches. */
+  private Batch writing;
+  private boolean running = true;
+  private final Thread writer;
+  private final AtomicLong batches = new AtomicLong();
+  private final AtomicLong rowsWritten = new AtomicLong();
+  private final AtomicLong writeNanos = new AtomicLong();
+  private final AtomicLong rowsRefused = new AtomicLong();
+
+  /**
+   * @param replica the name of this server among those sharing the store: a rollout's progress is
+   *     written only while this server drives it, so a driver that lost it cannot undo its successor's
+   *     (see {@link #drivenHere})
+   */
+  public WriteBehind(Database database, String replica) {
+    this.database = database;
+    this.replica = replica;
+    this.rolloutAgentsUpsert = database.dialect().upsert("rollout_agents", RolloutAgentRow.COLUMNS, 2);
+    this.writer = new Thread(this::run, "store-writer");
+    writer.setDaemon(true);
+    writer.start();
+  }
+
+  /** What the agent reports, as the server holding its connection knows it. */
+  public CompletableFuture<Void> agent(Agent agent) {
+    return stored(agent.uid(), enqueueRow(batch -> batch.agents, agent.uid(), agent));
+  }
+
+  /**
+   * What the fleet wants of the agent (its desired config), as decided here; with PostgreSQL the
+   * other servers sharing the store are told at commit.
+   */
+  public CompletableFuture<Void> desired(Agent agent) {
+    return stored(agent.uid(), enqueueRow(batch -> batch.desired, agent.uid(), agent));
+  }
+
+  /** Whether a desired state decided here for the agent is not in the store yet. */
+  public boolean desiredUnwritten(String uid) {
+    synchronized (lock) {
+      return unwritten().anyMatch(batch -> batch.desired.containsKey(uid));
+    }
+  }
+
+  /** Whether a package offer made here for the agent is not in the store yet. */
+  public boolean offerUnwritten(String uid) {
+    String prefix = uid + "/";
+    synchronized (lock) {
+      return unwritten().anyMatch(batch -> batch.offers.keySet().stream().anyMatch(key -> key.startsWith(prefix)));
+    }
+  }
+
+  public CompletableFuture<Void> event(AgentEvent event) {
+    return stored(event.uid(), enqueue(batch -> false, batch -> batch.events.add(event)));
+  }
+
+  /** A package version offered to an agent (its other versions of that package no longer are). */
+  public CompletableFuture<Void> offer(PackageRepository.Offered offer) {
+    String key = offer.uid() + "/" + offer.name();
+    return stored(key, enqueueRow(batch -> batch.offers, key, offer));
+  }
+
+  public CompletableFuture<Void> rolloutAgent(RolloutAgentRow row) {
+    return stored(row.key(), enqueueRow(batch -> batch.rolloutAgents, row.key(), row));
+  }
+
+  /** Changes written together, in one transaction. */
+  private static final class Batch {
+    /** Completes with the keys of the rows the store refused (an agent's uid, a rollout row's key). */
+    final CompletableFuture<Set<String>> done = new CompletableFuture<>();
+    final Map<String, Agent> agents = new LinkedHashMap<>();
+    final Map<String, Agent> desired = new LinkedHashMap<>();
+    final List<AgentEvent> events = new ArrayList<>();
+    final Map<String, RolloutAgentRow> rolloutAgents = new LinkedHashMap<>();
+    final Map<String, PackageRepository.Offered> offers = new LinkedHashMap<>();
+
+    int size() {
+      return agents.size() + desired.size() + events.size() + rolloutAgents.size() + offers.size();
+    }
+
+    /** The key of every change in it, the way futures find their own. */
+    Set<String> keys() {
+      Set<String> keys = new HashSet<>(agents.keySet());
+      keys.addAll(desired.keySet());
+      events.forEach(event -> keys.add(event.uid()));
+      keys.addAll(rolloutAgents.keySet());
+      keys.addAll(offers.keySet());
+      return keys;
+    }
+
+    /** Each change alone, with its key: a batch the store refuses is written this way. */
+    List<Map.Entry<String, Batch>> singles() {
+      List<Map.Entry<String, Batch>> singles = new ArrayList<>();
+      agents.forEach((uid, agent) -> singles.add(Map.entry(uid, single(b -> b.agents.put(uid, agent)))));
+      desired.forEach((uid, agent) -> singles.add(Map.entry(uid, single(b -> b.desired.put(uid, agent)))));
+      events.forEach(event -> singles.add(Map.entry(event.uid(), single(b -> b.events.add(event)))));
+      rolloutAgents.forEach((key, row) -> singles.add(Map.entry(key, single(b -> b.rolloutAgents.put(key, row)))));
+      offers.forEach((key, offer) -> singles.add(Map.entry(key, single(b -> b.offers.put(key, offer)))));
+      return singles;
+    }
+
+    private static Batch single(java.util.function.Consumer<Batch> change) {
+      Batch batch = new Batch();
+      change.accept(batch);
+      return batch;
+    }
+  }
+
+  /**
+   * Queues a change and returns the future of the batch that holds it: a waiting batch that already
+   * {@code holds} a change of the same row takes this one in its place; else the last batch, or a
+   * new one when that is full.
+   */
+  private CompletableFuture<Set<String>> enqueue(Predicate<Batch> holds, Consumer<Batch> change) {
+    synchronized (lock) {
+      if (!running) {
+        return CompletableFuture.failedFuture(
+            new IllegalStateException("the store is closing; nothing more is written"));
+      }
+      Batch into = queued.stream().filter(holds).findFirst().orElse(null);
+      if (into == null) {
+        into = queued.peekLast();
+        if (into == null || into.size() >= MAX_BATCH) {
+          into = new Batch();
+          queued.addLast(into);
+        }
+      }
+      change.accept(into);
+      lock.notifyAll();
+      return into.done;
+    }
+  }
+
+  /** Queues the change of one row, kept once per batch under its key. */
+  private <T> CompletableFuture<Set<String>> enqueueRow(Function<Batch, Map<String, T>> rows, String key, T row) {
+    return enqueue(batch -> rows.apply(batch).containsKey(key), batch -> rows.apply(batch).put(key, row));
+  }
+
+  /** The batches not written yet, the one being written first. */
+  private Stream<Batch> unwritten() {
+    return Stream.concat(Stream.ofNullable(writing), queued.stream());
+  }
+
+  private static CompletableFuture<Void> stored(String key, CompletableFuture<Set<String>> batch) {
+    return batch.thenCompose(refused -> refused.contains(key)
+        ? CompletableFuture.failedFuture(new StoreException("the store refused the change of " + key, null))
+        : CompletableFuture.completedFuture(null));
+  }
+
+  /** Changes waiting for the next batch. */
+  public int queued() {
+    synchronized (lock) {
+      return queued.stream().mapToInt(Batch::size).sum();
+    }
+  }
+
+  public long batches() {
+    return batches.get();
+  }
+
+  public long rowsWritten() {
+    return rowsWritten.get();
+  }
+
+  public long writeNanos() {
+    return writeNanos.get();
+  }
+
+  /** Rows the store refused for their content: their changes were not acknowledged. */
+  public long rowsRefused() {
+    return rowsRefused.get();
+  }
+
+  /** Writes what is queued and stops the writer. */
+  @Override
+  public void close() {
+    synchronized (lock) {
+      running = false;
+      lock.notifyAll();
+    }
+    try {
+      writer.join(TimeUnit.SECONDS.toMillis(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void run() {
+    while (true) {
+      Batch batch;
+      synchronized (lock) {
+        while (running && queued.isEmpty()) {
+          waitQuietly();
+        }
+        if (queued.isEmpty()) {
+          return;
+        }
+        batch = queued.pollFirst();
+        writing = batch;
+      }
+      Set<String> refused = writeUntilDone(batch);
+      synchronized (lock) {
+        writing = null;
+      }
+      batch.done.complete(refused);
+    }
+  }
+
+  private void waitQuietly() {
+    try {
+      lock.wait(1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+  }
+
+  /**
+   * Keeps trying while the store is away, so an acknowledged change is never dropped. A batch the
+   * store refuses for its content is written row by row instead: one bad row must not stop the
+   * fleet's writes. Returns the keys of the rows that could not be written at all.
+   */
+  private Set<String> writeUntilDone(Batch batch) {
+    int rows = batch.size();
+    for (int failures = 1; ; failures++) {
+      long start = System.nanoTime();
+      try {
+        write(batch);
+        writeNanos.addAndGet(System.nanoTime() - start);
+        batches.incrementAndGet();
+        rowsWritten.addAndGet(rows);
+        return Set.of();
+      } catch (SQLException | RuntimeException e) {
+        if (!StoreException.mayPass(e)) {
+          log.warn("store: a batch of {} changes was refused ({}); writing them one by one", rows, e.getMessage());
+          return writeOneByOne(batch);
+        }
+        long backoffMillis = RETRIES.delay(failures).toMillis();
+        log.error("store: cannot write {} changes, retrying in {} ms: {}", rows, backoffMillis, e.getMessage());
+        if (!pause(backoffMillis)) {
+          // Stopped before the batch is written: none of it may be acknowledged.
+          return batch.keys();
+        }
+      }
+    }
+  }
+
+
+  private Set<String> writeOneByOne(Batch batch) {
+    Set<String> refused = new HashSet<>();
+    batch.singles().forEach(single -> writeOne(single.getKey(), refused, single.getValue()));
+    return refused;
+  }
+
+  /** One change alone: refused for its content, or written once the store is back if it went away. */
+  private void writeOne(String key, Set<String> refused, Batch single) {
+    for (int failures = 1; ; failures++) {
+      try {
+        write(single);
+        rowsWritten.incrementAndGet();
+        return;
+      } catch (SQLException | RuntimeException e) {
+        if (!StoreException.mayPass(e) || !pause(RETRIES.delay(failures).toMillis())) {
+          refused.add(key);
+          rowsRefused.incrementAndGet();
+          log.error("store: a change of {} was refused and not acknowledged: {}", key, e.getMessage());
+          return;
+        }
+      }
+    }
+  }
+
+  /** Waits before a retry; false when the writer is being stopped. */
+  private static boolean pause(long millis) {
+    try {
+      Thread.sleep(millis);
+      return true;
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private void write(Batch batch) throws SQLException {
+    try (Connection connection = database.connection()) {
+      connection.setAutoCommit(false);
+      if (!batch.agents.isEmpty()) {
+        try (PreparedStatement upsert = connection.prepareStatement(AgentRows.upsertReported(database.dialect()))) {
+          for (Agent agent : batch.agents.values()) {
+            AgentRows.bindReported(upsert, agent.snapshot(), replica, agent.heldHere());
+            upsert.addBatch();
+          }
+          upsert.executeBatch();
+        }
+        // Heartbeats change only the time of the last message: the others are told of other news only.
+        Signals.tell(database.dialect(), connection, REPORTED_CHANNEL,
+            batch.agents.values().stream().filter(Agent::takeNews).map(Agent::uid).toList());
+      }
+      if (!batch.desired.isEmpty()) {
+        writeDesired(connection, batch.desired.values());
+      }
+      List<AgentEvent> eventBatch = batch.events;
+      Map<String, RolloutAgentRow> rolloutBatch = batch.rolloutAgents;
+      if (!eventBatch.isEmpty()) {
+        try (PreparedStatement insert = connection.prepareStatement(
+            "INSERT INTO agent_events (instance_uid, at, kind, detail) VALUES (?, ?, ?, ?)")) {
+          for (AgentEvent event : eventBatch) {
+            insert.setString(1, event.uid());
+            insert.setLong(2, event.at());
+            insert.setString(3, event.kind().name());
+            insert.setString(4, ColumnText.fit(event.detail(), 2000));
+            insert.addBatch();
+          }
+          insert.executeBatch();
+        }
+      }
+      if (!rolloutBatch.isEmpty()) {
+        Set<Long> driven = drivenHere(connection, rolloutBatch.values());
+        try (PreparedStatement upsert = connection.prepareStatement(rolloutAgentsUpsert)) {
+          for (RolloutAgentRow row : rolloutBatch.values()) {
+            if (driven.contains(row.rolloutId())) {
+              bind(upsert, row);
+              upsert.addBatch();
+            }
+          }
+          upsert.executeBatch();
+        }
+      }
+      if (!batch.offers.isEmpty()) {
+        try (PreparedStatement upsert = connection.prepareStatement(
+            database.dialect().upsert("agent_packages", List.of("instance_uid", "name", "version"), 2))) {
+          for (PackageRepository.Offered offer : batch.offers.values()) {
+            upsert.setString(1, offer.uid());
+            upsert.setString(2, offer.name());
+            upsert.setString(3, offer.version());
+            upsert.addBatch();
+          }
+          upsert.executeBatch();
+        }
+        Signals.tell(database.dialect(), connection, PACKAGES_CHANNEL,
+            batch.offers.values().stream().map(PackageRepository.Offered::uid).distinct().toList());
+      }
+      database.commitDurably(connection);
+    }
+  }
+
+  /**
+   * Agents' desired state: updated in their rows; an agent whose row is not there yet (it is new
+   * here, and its first report is still on its way to the store) is written whole. With
+   * PostgreSQL every server sharing the store hears of each change when the transaction commits.
+   */
+  private void writeDesired(Connection connection, Collection<Agent> agents) throws SQLException {
+    List<Agent> ordered = List.copyOf(agents);
+    List<Agent> missing = new ArrayList<>();
+    // The store's clock, as the agents' last messages are: readers compare the two.
+    long now = database.dialect().nowMillis(connection);
+    try (PreparedStatement update = connection.prepareStatement(AgentRows.UPDATE_DESIRED)) {
+      for (Agent agent : ordered) {
+        AgentRows.bindDesiredUpdate(update, agent.snapshot(), now);
+        update.addBatch();
+      }
+      int[] updated = update.executeBatch();
+      for (int i = 0; i < updated.length; i++) {
+        if (updated[i] == 0) {
+          missing.add(ordered.get(i));
+        }
+      }
+    }
+    if (!missing.isEmpty()) {
+      try (PreparedStatement upsert = connection.prepareStatement(AgentRows.upsertAll(database.dialect()))) {
+        for (Agent agent : missing) {
+          AgentRows.bindAll(upsert, agent.snapshot(), replica, agent.heldHere(), now);
+          upsert.addBatch();
+        }
+        upsert.executeBatch();
+      }
+    }
+    Signals.tell(database.dialect(), connection, DESIRED_CHANNEL, ordered.stream().map(Agent::uid).toList());
+  }
+
+  /**
+   * Those of the rows' rollouts this server drives, locked against a claim by another server until
+   * this transaction ends: a claim waits for the progress written here, or this server sees it lost
+   * the rollout and writes none. With the embedded store this server drives them all.
+   */
+  private Set<Long> drivenHere(Connection connection, Collection<RolloutAgentRow> rows) throws SQLException {
+    Set<Long> ids = new HashSet<>();
+    rows.forEach(row -> ids.add(row.rolloutId()));
+    if (database.dialect() != Dialect.POSTGRESQL) {
+      return ids;
+    }
+    Set<Long> driven = new HashSet<>();
+    try (PreparedStatement select = connection.prepareStatement(
+        "SELECT id FROM rollouts WHERE id = ANY(?) AND driver = ? FOR SHARE")) {
+      select.setArray(1, connection.createArrayOf("bigint", ids.toArray()));
+      select.setString(2, replica);
+      try (ResultSet found = select.executeQuery()) {
+        while (found.next()) {
+          driven.add(found.getLong(1));
+        }
+      }
+    }
+    return driven;
+  }
+
+  static void bind(PreparedStatement statement, RolloutAgentRow row) throws SQLException {
+    statement.setLong(1, row.rolloutId());
+    statement.setString(2, row.uid());
+    statement.setInt(3, row.wave());
+    statement.setString(4, row.state());
+    statement.setString(5, row.previousConfig());
+    if (row.previousVersion() == null) {
+      statement.setNull(6, Types.INTEGER);
+    } else {
+      statement.setInt(6, row.previousVersion());
+    }
+    statement.setString(7, row.previousPackage());
+    statement.setLong(8, row.since());
+    statement.setString(9, ColumnText.fit(row.message(), 2000));
+  }
+}

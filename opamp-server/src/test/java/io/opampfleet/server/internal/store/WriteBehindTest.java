@@ -1,0 +1,140 @@
+package io.opampfleet.server.internal.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.RemoteConfigStatus;
+import io.opampfleet.proto.RemoteConfigStatuses;
+import io.opampfleet.server.internal.configs.ConfigVersion;
+import io.opampfleet.server.internal.inventory.Agent;
+import io.opampfleet.server.internal.inventory.AgentEvent;
+import io.opampfleet.server.internal.inventory.AgentSnapshot;
+import io.opampfleet.server.internal.inventory.Inventory;
+import io.opampfleet.server.internal.inventory.Reports;
+import io.opampfleet.server.internal.packages.HostedPackage;
+import io.opampfleet.server.settings.ServerSettings.Storage;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WriteBehindTest {
+  @TempDir
+  Path dir;
+  private Database database;
+  private WriteBehind writes;
+
+  @BeforeEach
+  void open() {
+    database = Database.open(new Storage(dir, Optional.empty(), "", "", "test"));
+    writes = new WriteBehind(database, "test");
+  }
+
+  @AfterEach
+  void close() {
+    writes.close();
+    database.close();
+  }
+
+  @Test
+  void aFloodOfChangesIsCommittedAFewThousandAtATimeInTheOrderTheyCame() throws Exception {
+    int events = 50_001;
+    List<CompletableFuture<Void>> written = new ArrayList<>();
+    for (int i = 0; i < events; i++) {
+      written.add(writes.event(new AgentEvent("agent-" + i, i, AgentEvent.Kind.CONNECTED, "")));
+    }
+
+    written.get(events - 1).get(60, TimeUnit.SECONDS);
+    // Batches are written in order: the first change was stored by the time the last one is.
+    assertThat(written.get(0)).isDone();
+    CompletableFuture.allOf(written.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    assertThat(writes.rowsWritten()).isEqualTo(events);
+    // At most 5,000 changes a transaction, so the first are stored while the rest wait.
+    assertThat(writes.batches()).isGreaterThanOrEqualTo((events + 4_999) / 5_000);
+  }
+
+  @Test
+  void aRowTheStoreRefusesFailsItsOwnChangeAndNoOther() throws Exception {
+    Agent good = new Agent("00000000-0000-0000-0000-000000000001");
+    Agent refused = new Agent("00000000-0000-0000-0000-000000000002");
+    // The column holds 64 characters: the store refuses this row for its content.
+    refused.bindCertificate("CN=x", "f".repeat(65));
+
+    CompletableFuture<Void> goodWrite = writes.agent(good);
+    CompletableFuture<Void> refusedWrite = writes.agent(refused);
+
+    goodWrite.get(10, TimeUnit.SECONDS);
+    assertThatThrownBy(() -> refusedWrite.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+        .hasMessageContaining("the store refused the change of " + refused.uid());
+    assertThat(writes.rowsRefused()).isEqualTo(1);
+    List<String> stored = AgentRows.loadAll(database, (name, version) -> (ConfigVersion) null, replica -> false).stream()
+        .map(snapshot -> snapshot.uid()).toList();
+    assertThat(stored).containsExactly(good.uid());
+  }
+
+  @Test
+  void aStoredConfigTheAgentHasNotSpokenSinceIsOnItsWayAndOnceItHasItIsDrift() throws Exception {
+    Agent agent = new Agent("00000000-0000-0000-0000-000000000001");
+    Reports reports = new Reports(new Inventory());
+    AgentToServer runsOld = AgentToServer.newBuilder().setRemoteConfigStatus(RemoteConfigStatus.newBuilder()
+        .setLastRemoteConfigHash(ByteString.copyFrom(HexFormat.of().parseHex("aa".repeat(32))))
+        .setStatus(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED)).build();
+    long before = System.currentTimeMillis() - 1;
+    reports.apply(agent, runsOld, "127.0.0.1:1", before);
+    writes.agent(agent).get(10, TimeUnit.SECONDS);
+    ConfigVersion wanted = new ConfigVersion("web", 2, "receivers: {}", "bb".repeat(32), "ops", "", Instant.EPOCH);
+    agent.desire(wanted);
+    writes.desired(agent).get(10, TimeUnit.SECONDS);
+
+    // Read as another server sharing the store reads it: the agent has not had its chance yet.
+    AgentSnapshot sent = AgentRows.loadAll(database, (name, version) -> wanted, replica -> false).get(0);
+    assertThat(sent.desiredInFlight()).isTrue();
+    assertThat(sent.drift()).isEmpty();
+
+    reports.apply(agent, runsOld, "127.0.0.1:1", System.currentTimeMillis() + 1);
+    writes.agent(agent).get(10, TimeUnit.SECONDS);
+    AgentSnapshot spoke = AgentRows.loadAll(database, (name, version) -> wanted, replica -> false).get(0);
+    assertThat(spoke.drift()).contains("runs another config than web@2");
+  }
+
+  @Test
+  void aPackageOfferIsStoredAndALaterVersionReplacesIt() throws Exception {
+    PackageRepository packages = new PackageRepository(database);
+    for (String version : List.of("1.0", "2.0")) {
+      packages.add(new HostedPackage("otelcol", version, false, "00".repeat(32), null, 1, "token-" + version,
+          Instant.EPOCH));
+    }
+    writes.offer(new PackageRepository.Offered("00000000-0000-0000-0000-000000000001", "otelcol", "1.0"))
+        .get(10, TimeUnit.SECONDS);
+    writes.offer(new PackageRepository.Offered("00000000-0000-0000-0000-000000000001", "otelcol", "2.0"))
+        .get(10, TimeUnit.SECONDS);
+
+    assertThat(packages.offered()).containsExactly(
+        new PackageRepository.Offered("00000000-0000-0000-0000-000000000001", "otelcol", "2.0"));
+  }
+
+  @Test
+  void aRowTheServerCannotBindIsRefusedNotRetriedForEver() throws Exception {
+    Agent good = new Agent("00000000-0000-0000-0000-000000000001");
+    // No kind: binding the row fails before the store sees it, with no SQL error to wait out.
+    AgentEvent unbindable = new AgentEvent("00000000-0000-0000-0000-000000000003", 1, null, "?");
+
+    CompletableFuture<Void> goodWrite = writes.agent(good);
+    CompletableFuture<Void> refusedWrite = writes.event(unbindable);
+
+    goodWrite.get(10, TimeUnit.SECONDS);
+    assertThatThrownBy(() -> refusedWrite.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+    assertThat(writes.rowsRefused()).isEqualTo(1);
+  }
+}
