@@ -1,6 +1,6 @@
 package io.opampfleet.fleetctl;
 
-import io.opampfleet.client.Agent;
+import io.opampfleet.api.Agent;
 import io.opampfleet.client.FleetClient;
 import java.time.Instant;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package io.opampfleet.fleetctl;
 
-import io.opampfleet.client.AgentPage;
-import io.opampfleet.client.AgentSummary;
+import io.opampfleet.api.AgentPage;
+import io.opampfleet.api.AgentSummary;
 import io.opampfleet.client.Assignment;
 import io.opampfleet.client.ConfigVersionSummary;
 import io.opampfleet.client.FleetClient;

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opampfleet.api.Agent;
+import io.opampfleet.api.AgentPage;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;

@@ -1,5 +1,8 @@
 package io.opampfleet.server.internal.api;
 
+import io.opampfleet.api.Agent;
+import io.opampfleet.api.AgentSummary;
+import io.opampfleet.api.AgentTelemetrySummary;
 import io.opampfleet.proto.AgentCapabilities;
 import io.opampfleet.proto.AgentConfigFile;
 import io.opampfleet.proto.ComponentHealth;
@@ -9,7 +12,6 @@ import io.opampfleet.server.internal.inventory.AgentSnapshot;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -18,53 +20,56 @@ import java.util.TreeMap;
 final class AgentJson {
   private AgentJson() {}
 
-  static Map<String, Object> row(AgentSnapshot agent) {
-    Map<String, Object> row = new LinkedHashMap<>();
-    row.put("uid", agent.uid());
-    row.put("labels", new TreeMap<>(agent.labels()));
-    row.put("connected", agent.connected());
-    row.put("replica", agent.connected() && !agent.heldBy().isEmpty() ? agent.heldBy() : null);
-    row.put("connectedSince", agent.connectedSince());
-    row.put("lastSeen", agent.lastSeen());
-    row.put("healthy", agent.healthy());
-    row.put("remoteConfigStatus", status(agent));
-    row.put("desiredConfig", agent.desired() == null ? null : agent.desired().label());
-    row.put("desiresLocalConfig", agent.desiresLocal());
-    row.put("runsDesiredConfig", agent.desired() != null && agent.remoteConfigStatus() != null
-        && hash(agent).equals(agent.desired().sha256()) && status(agent).equals("APPLIED"));
-    row.put("drift", agent.drift().orElse(null));
-    row.put("pollIntervalMillis", agent.pollMillis() == 0 ? null : agent.pollMillis());
-    return row;
+  /** {@code telemetry}: the agent's latest own figures, or null. */
+  static AgentSummary row(AgentSnapshot agent, AgentTelemetrySummary telemetry) {
+    return new AgentSummary(agent.uid(), new TreeMap<>(agent.labels()), agent.connected(), replica(agent),
+        agent.connectedSince(), agent.lastSeen(), agent.healthy(), status(agent), desiredConfig(agent),
+        agent.desiresLocal(), runsDesiredConfig(agent), agent.drift().orElse(null), pollInterval(agent), telemetry);
   }
 
-  static Map<String, Object> detail(AgentSnapshot agent) {
-    Map<String, Object> detail = row(agent);
-    detail.put("identifyingAttributes", attributes(agent.description().getIdentifyingAttributesList()));
-    detail.put("nonIdentifyingAttributes", attributes(agent.description().getNonIdentifyingAttributesList()));
-    detail.put("capabilities", capabilities(agent.capabilities()));
-    detail.put("health", agent.health() == null ? null : health(agent.health()));
-    detail.put("effectiveConfig", agent.effectiveConfig() == null ? null
-        : files(agent.effectiveConfig().getConfigMap().getConfigMapMap()));
-    Map<String, Object> remote = new LinkedHashMap<>();
-    remote.put("status", status(agent));
-    remote.put("hash", hash(agent));
-    remote.put("errorMessage", agent.remoteConfigStatus() == null ? "" : agent.remoteConfigStatus().getErrorMessage());
-    detail.put("remoteConfig", remote);
-    List<Map<String, Object>> packages = new ArrayList<>();
+  static Agent detail(AgentSnapshot agent, AgentTelemetrySummary telemetry) {
+    List<Agent.PackageState> packages = new ArrayList<>();
     if (agent.packageStatuses() != null) {
       for (PackageStatus status : agent.packageStatuses().getPackagesMap().values()) {
-        packages.add(Map.of("name", status.getName(), "agentHasVersion", status.getAgentHasVersion(),
-            "serverOfferedVersion", status.getServerOfferedVersion(), "status", status.getStatus().name()
-                .replace("PackageStatusEnum_", ""), "errorMessage", status.getErrorMessage()));
+        packages.add(new Agent.PackageState(status.getName(), status.getAgentHasVersion(),
+            status.getServerOfferedVersion(), status.getStatus().name().replace("PackageStatusEnum_", ""),
+            status.getErrorMessage()));
       }
     }
-    detail.put("packages", packages);
-    detail.put("availableComponents", agent.availableComponents() == null ? null
-        : agent.availableComponents().getComponentsMap().keySet());
-    detail.put("remoteAddress", agent.remoteAddress());
-    detail.put("certificate", agent.certificateSha256().isEmpty() ? null
-        : Map.of("subject", agent.certificateSubject(), "sha256", agent.certificateSha256()));
-    return detail;
+    return new Agent(agent.uid(), new TreeMap<>(agent.labels()), agent.connected(), replica(agent),
+        agent.connectedSince(), agent.lastSeen(), agent.healthy(), status(agent), desiredConfig(agent),
+        agent.desiresLocal(), runsDesiredConfig(agent), agent.drift().orElse(null), pollInterval(agent), telemetry,
+        attributes(agent.description().getIdentifyingAttributesList()),
+        attributes(agent.description().getNonIdentifyingAttributesList()),
+        capabilities(agent.capabilities()),
+        agent.health() == null ? null : health(agent.health()),
+        agent.effectiveConfig() == null ? null : files(agent.effectiveConfig().getConfigMap().getConfigMapMap()),
+        new Agent.RemoteConfig(status(agent), hash(agent),
+            agent.remoteConfigStatus() == null ? "" : agent.remoteConfigStatus().getErrorMessage()),
+        packages,
+        agent.availableComponents() == null ? null
+            : List.copyOf(agent.availableComponents().getComponentsMap().keySet()),
+        agent.remoteAddress(),
+        agent.certificateSha256().isEmpty() ? null
+            : new Agent.Certificate(agent.certificateSubject(), agent.certificateSha256()));
+  }
+
+  /** The config the agent should run, as name@version; null when none. */
+  static String desiredConfig(AgentSnapshot agent) {
+    return agent.desired() == null ? null : agent.desired().label();
+  }
+
+  private static String replica(AgentSnapshot agent) {
+    return agent.connected() && !agent.heldBy().isEmpty() ? agent.heldBy() : null;
+  }
+
+  private static boolean runsDesiredConfig(AgentSnapshot agent) {
+    return agent.desired() != null && agent.remoteConfigStatus() != null
+        && hash(agent).equals(agent.desired().sha256()) && status(agent).equals("APPLIED");
+  }
+
+  private static Long pollInterval(AgentSnapshot agent) {
+    return agent.pollMillis() == 0 ? null : agent.pollMillis();
   }
 
   static String status(AgentSnapshot agent) {
@@ -97,17 +102,11 @@ final class AgentJson {
     return names;
   }
 
-  private static Map<String, Object> health(ComponentHealth health) {
-    Map<String, Object> node = new LinkedHashMap<>();
-    node.put("healthy", health.getHealthy());
-    node.put("status", health.getStatus());
-    node.put("lastError", health.getLastError());
-    node.put("startTimeUnixNano", health.getStartTimeUnixNano());
-    node.put("statusTimeUnixNano", health.getStatusTimeUnixNano());
-    Map<String, Object> components = new TreeMap<>();
+  private static io.opampfleet.api.ComponentHealth health(ComponentHealth health) {
+    Map<String, io.opampfleet.api.ComponentHealth> components = new TreeMap<>();
     health.getComponentHealthMapMap().forEach((name, child) -> components.put(name, health(child)));
-    node.put("components", components);
-    return node;
+    return new io.opampfleet.api.ComponentHealth(health.getHealthy(), health.getStatus(), health.getLastError(),
+        health.getStartTimeUnixNano(), health.getStatusTimeUnixNano(), components);
   }
 
   private static Map<String, String> files(Map<String, AgentConfigFile> files) {

@@ -1,5 +1,8 @@
 package io.opampfleet.server.internal.api;
 
+import io.opampfleet.api.AgentPage;
+import io.opampfleet.api.AgentSummary;
+import io.opampfleet.api.FleetSummary;
 import io.opampfleet.server.internal.configs.ComponentCheck;
 import io.opampfleet.server.internal.configs.ConfigVersion;
 import io.opampfleet.server.internal.inventory.Agent;
@@ -62,21 +65,20 @@ public final class AgentsApi {
   public List<Route> routes() {
     return List.of(
         new Route("GET", "/api/v1/agents", Role.VIEWER, this::list),
-        new Route("GET", "/api/v1/agents/{uid}", Role.VIEWER, r -> AgentJson.detail(agent(r).snapshot())),
+        new Route("GET", "/api/v1/agents/{uid}", Role.VIEWER, this::detail),
         new Route("GET", "/api/v1/agents/{uid}/events", Role.VIEWER,
             r -> events.recent(agent(r).uid(), r.queryInt("limit", 50, 1, 1000))),
         new Route("GET", "/api/v1/agents/{uid}/rollouts", Role.VIEWER, r -> rollouts.attempts(agent(r).uid())),
         new Route("GET", "/api/v1/agents/{uid}/telemetry", Role.VIEWER, this::ownTelemetry),
         new Route("POST", "/api/v1/agents/{uid}/config", Role.OPERATOR, this::push)
-            .withBefore(r -> Collections.singletonMap("desiredConfig", AgentJson.row(agent(r).snapshot())
-                .get("desiredConfig"))),
+            .withBefore(r -> Collections.singletonMap("desiredConfig", AgentJson.desiredConfig(agent(r).snapshot()))),
         new Route("POST", "/api/v1/agents/{uid}/restart", Role.OPERATOR, this::restart),
         new Route("POST", "/api/v1/agents/{uid}/certificate", Role.OPERATOR, this::rotateCertificate),
         new Route("GET", "/api/v1/fleet", Role.VIEWER, r -> summary()));
   }
 
   /** Counts by state, for the top of the fleet page and the live stream. */
-  public Map<String, Object> summary() {
+  public FleetSummary summary() {
     int connected = 0;
     int healthy = 0;
     int drifted = 0;
@@ -89,20 +91,18 @@ public final class AgentsApi {
       drifted += snapshot.drift().isPresent() ? 1 : 0;
       statuses.merge(AgentJson.status(snapshot), 1, Integer::sum);
     }
-    Map<String, Object> summary = new LinkedHashMap<>();
-    summary.put("agents", total);
-    summary.put("connected", connected);
-    summary.put("healthy", healthy);
-    summary.put("drifted", drifted);
-    summary.put("remoteConfigStatus", statuses);
     FleetTelemetry.Counts figures = telemetry.counts(clock.getAsLong());
-    summary.put("reportingOwnMetrics", figures.reporting());
-    summary.put("droppingData", figures.dropping());
-    summary.put("queueFilling", figures.queueFilling());
-    return summary;
+    return new FleetSummary(total, connected, healthy, drifted, statuses, figures.reporting(), figures.dropping(),
+        figures.queueFilling());
   }
 
-  private Object list(ApiRequest request) {
+  private io.opampfleet.api.Agent detail(ApiRequest request) {
+    AgentSnapshot agent = agent(request).snapshot();
+    return AgentJson.detail(agent, telemetry.summary(agent.uid(), clock.getAsLong()).map(TelemetryJson::summary)
+        .orElse(null));
+  }
+
+  private AgentPage list(ApiRequest request) {
     long now = clock.getAsLong();
     // Looked up once per agent, absent ones too: a sort's comparisons must see the same figures throughout.
     Map<String, Optional<AgentTelemetry.Summary>> figures = new HashMap<>();
@@ -120,18 +120,11 @@ public final class AgentsApi {
     int page = request.queryInt("page", 1, 1, Integer.MAX_VALUE);
     // In long: a page far past the end (page * size beyond 2^31) is empty, not a negative index.
     int from = (int) Math.min(matched.size(), (page - 1L) * size);
-    List<Map<String, Object>> rows = matched.subList(from, Math.min(matched.size(), from + size)).stream()
-        .map(agent -> {
-          Map<String, Object> row = AgentJson.row(agent);
-          Optional.ofNullable(figuresOf.apply(agent)).ifPresent(s -> row.put("telemetry", TelemetryJson.summary(s)));
-          return row;
-        }).toList();
-    Map<String, Object> answer = new LinkedHashMap<>();
-    answer.put("total", matched.size());
-    answer.put("page", page);
-    answer.put("size", size);
-    answer.put("agents", rows);
-    return answer;
+    List<AgentSummary> rows = matched.subList(from, Math.min(matched.size(), from + size)).stream()
+        .map(agent -> AgentJson.row(agent, Optional.ofNullable(figuresOf.apply(agent)).map(TelemetryJson::summary)
+            .orElse(null)))
+        .toList();
+    return new AgentPage(matched.size(), page, size, rows);
   }
 
   static Predicate<AgentSnapshot> filter(ApiRequest request) {

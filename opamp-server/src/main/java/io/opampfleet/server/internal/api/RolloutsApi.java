@@ -1,5 +1,7 @@
 package io.opampfleet.server.internal.api;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.opampfleet.api.FleetSummary;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opampfleet.server.internal.rollout.FailureBudget;
 import io.opampfleet.server.internal.rollout.PackageTarget;
@@ -20,9 +22,9 @@ import java.util.function.Supplier;
 /** Rollouts: start one, follow it (also live), pause, resume, abort. */
 public final class RolloutsApi {
   private final RolloutEngine engine;
-  private final Supplier<Map<String, Object>> fleetSummary;
+  private final Supplier<FleetSummary> fleetSummary;
 
-  public RolloutsApi(RolloutEngine engine, Supplier<Map<String, Object>> fleetSummary) {
+  public RolloutsApi(RolloutEngine engine, Supplier<FleetSummary> fleetSummary) {
     this.engine = engine;
     this.fleetSummary = fleetSummary;
   }
@@ -174,9 +176,10 @@ public final class RolloutsApi {
     });
   }
 
+  /** The fleet's counts and the rollouts under way, in one event. */
   private Object fleet() {
-    Map<String, Object> event = new LinkedHashMap<>(fleetSummary.get());
-    event.put("rollouts", engine.list().stream().filter(r -> !r.state().finished()).toList());
+    ObjectNode event = AdminApi.JSON.valueToTree(fleetSummary.get());
+    event.set("rollouts", AdminApi.JSON.valueToTree(engine.list().stream().filter(r -> !r.state().finished()).toList()));
     return event;
   }
 }

@@ -1,5 +1,6 @@
 package io.opampfleet.server.internal.api;
 
+import io.opampfleet.api.AgentTelemetrySummary;
 import io.opampfleet.server.internal.inventory.AgentSnapshot;
 import io.opampfleet.server.internal.telemetry.AgentTelemetry;
 import io.opampfleet.server.internal.telemetry.OwnMetricsReading.ComponentTotals;
@@ -16,16 +17,10 @@ import java.util.function.ToDoubleFunction;
 final class TelemetryJson {
   private TelemetryJson() {}
 
-  static Map<String, Object> summary(AgentTelemetry.Summary summary) {
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("at", summary.at());
-    json.put("cpuPercent", number(summary.cpuPercent()));
-    json.put("rssBytes", number(summary.rssBytes()));
-    json.put("acceptedPerSecond", number(summary.acceptedPerSecond()));
-    json.put("sentPerSecond", number(summary.sentPerSecond()));
-    json.put("droppingData", summary.dropping());
-    json.put("queueFilling", summary.queueFilling());
-    return json;
+  static AgentTelemetrySummary summary(AgentTelemetry.Summary summary) {
+    return new AgentTelemetrySummary(summary.at(), number(summary.cpuPercent()), number(summary.rssBytes()),
+        number(summary.acceptedPerSecond()), number(summary.sentPerSecond()), summary.dropping(),
+        summary.queueFilling());
   }
 
   static Map<String, Object> view(AgentTelemetry.View view) {

@@ -1,4 +1,4 @@
-package io.opampfleet.client;
+package io.opampfleet.api;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.opampfleet.client;
+package io.opampfleet.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,32 +9,54 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
-import java.nio.file.Path;
+import io.opampfleet.api.Agent;
+import io.opampfleet.api.AgentPage;
+import io.opampfleet.api.FleetSummary;
+import io.opampfleet.client.ApplyResult;
+import io.opampfleet.client.Assignment;
+import io.opampfleet.client.ConfigVersionSummary;
+import io.opampfleet.client.DesiredState;
+import io.opampfleet.client.Rollout;
+import io.opampfleet.client.RolloutRequest;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The client's records against the server's OpenAPI document: every field a record reads is a
- * property of the shape the document gives that answer (or request), of the same JSON type, nested
- * records and lists included; so a change on one side that the other does not follow fails here.
+ * The admin API's records against the server's OpenAPI document. An answer the server writes from
+ * a shared record has exactly the document's properties, of the same JSON type, a primitive only
+ * where the document never says null, nested records and lists included. A record only the client
+ * has (the server still writes that answer by hand) reads a subset of them. So a change on one side
+ * that the other does not follow fails here.
  */
-class ClientMatchesTheApiDocumentTest {
+class ApiTypesMatchTheDocumentTest {
   private static JsonNode document;
 
   @BeforeAll
   static void read() throws Exception {
-    document = new ObjectMapper().readTree(Path.of("../opamp-server/src/main/resources/openapi.json").toFile());
+    try (InputStream in = ApiTypesMatchTheDocumentTest.class.getResourceAsStream("/openapi.json")) {
+      document = new ObjectMapper().readTree(in);
+    }
   }
 
   @Test
-  void eachAnswerTheClientReadsHasItsFieldsInTheDocument() {
+  void eachAnswerTheServerWritesFromARecordIsExactlyTheDocumentsShape() {
     List<String> problems = new ArrayList<>();
-    check(AgentPage.class, response("/api/v1/agents", "get"), "AgentPage", problems);
-    check(Agent.class, response("/api/v1/agents/{uid}", "get"), "Agent", problems);
+    written(AgentPage.class, response("/api/v1/agents", "get"), "AgentPage", problems);
+    written(Agent.class, response("/api/v1/agents/{uid}", "get"), "Agent", problems);
+    written(FleetSummary.class, response("/api/v1/fleet", "get"), "FleetSummary", problems);
+    assertThat(problems).isEmpty();
+  }
+
+  @Test
+  void eachAnswerOnlyTheClientHasARecordForHasItsFieldsInTheDocument() {
+    List<String> problems = new ArrayList<>();
     check(ConfigVersionSummary.class, response("/api/v1/configs", "get").get("items"), "configs[]", problems);
     check(Assignment.class, response("/api/v1/assignments", "get").get("items"), "assignments[]", problems);
     check(Rollout.class, response("/api/v1/rollouts", "get").get("items"), "rollouts[]", problems);
@@ -46,8 +68,8 @@ class ClientMatchesTheApiDocumentTest {
   @Test
   void eachRequestTheClientSendsHasItsFieldsInTheDocument() {
     List<String> problems = new ArrayList<>();
-    check(DesiredState.class, request("/api/v1/apply"), "apply request", problems);
-    check(RolloutRequest.class, request("/api/v1/rollouts"), "rollout request", problems);
+    sent(DesiredState.class, request("/api/v1/apply"), "apply request", problems);
+    sent(RolloutRequest.class, request("/api/v1/rollouts"), "rollout request", problems);
     assertThat(problems).isEmpty();
   }
 
@@ -59,20 +81,66 @@ class ClientMatchesTheApiDocumentTest {
     assertThat(problems).containsExactly("Agent.colour: not in the document");
   }
 
+  @Test
+  void aDocumentedFieldTheRecordLacksOrCannotBeNullIsFound() {
+    record Short(int agents, int connected, int healthy, long drifted, Map<String, Integer> remoteConfigStatus,
+        int reportingOwnMetrics, int droppingData) {}
+    record Primitive(String uid, long pollIntervalMillis) {}
+    List<String> problems = new ArrayList<>();
+    written(Short.class, response("/api/v1/fleet", "get"), "FleetSummary", problems);
+    check(Primitive.class, response("/api/v1/agents/{uid}", "get"), "Agent", problems);
+    assertThat(problems).containsExactly("FleetSummary.queueFilling: in the document, not in the record",
+        "Agent.pollIntervalMillis: may be null in the document, a long here");
+  }
+
+  /** How a record stands to its schema. */
+  private enum Use {
+    /** The server writes the answer from the record: the same properties, null only where the record allows it. */
+    WRITTEN,
+    /** The client reads the answer into the record: a subset, null only where the record allows it. */
+    READ,
+    /** The client sends the record: a subset; a field the server takes as absent may be a primitive. */
+    SENT
+  }
+
   private static void check(Class<?> record, JsonNode schema, String where, List<String> problems) {
+    compare(record, schema, where, Use.READ, problems);
+  }
+
+  private static void written(Class<?> record, JsonNode schema, String where, List<String> problems) {
+    compare(record, schema, where, Use.WRITTEN, problems);
+  }
+
+  private static void sent(Class<?> record, JsonNode schema, String where, List<String> problems) {
+    compare(record, schema, where, Use.SENT, problems);
+  }
+
+  private static void compare(Class<?> record, JsonNode schema, String where, Use use, List<String> problems) {
     JsonNode shape = resolve(schema);
+    Set<String> components = new HashSet<>();
     for (RecordComponent component : record.getRecordComponents()) {
+      components.add(component.getName());
       JsonNode property = shape.path("properties").get(component.getName());
       String at = where + "." + component.getName();
       if (property == null) {
         problems.add(at + ": not in the document");
         continue;
       }
-      checkType(component.getGenericType(), resolve(property), at, problems);
+      if (use != Use.SENT && component.getType().isPrimitive() && property.path("nullable").asBoolean(false)) {
+        problems.add(at + ": may be null in the document, a " + component.getType() + " here");
+      }
+      checkType(component.getGenericType(), resolve(property), at, use, problems);
+    }
+    if (use == Use.WRITTEN) {
+      shape.path("properties").fieldNames().forEachRemaining(name -> {
+        if (!components.contains(name)) {
+          problems.add(where + "." + name + ": in the document, not in the record");
+        }
+      });
     }
   }
 
-  private static void checkType(Type type, JsonNode schema, String at, List<String> problems) {
+  private static void checkType(Type type, JsonNode schema, String at, Use use, List<String> problems) {
     Class<?> raw = type instanceof ParameterizedType generic ? (Class<?>) generic.getRawType() : (Class<?>) type;
     String expected = jsonType(raw);
     String documented = schema.path("type").asText(schema.has("properties") ? "object" : "");
@@ -82,10 +150,10 @@ class ClientMatchesTheApiDocumentTest {
       return;
     }
     if (raw.isRecord()) {
-      check(raw, schema, at, problems);
+      compare(raw, schema, at, use, problems);
     } else if (Collection.class.isAssignableFrom(raw)) {
       checkType(((ParameterizedType) type).getActualTypeArguments()[0], resolve(schema.path("items")), at + "[]",
-          problems);
+          use, problems);
     }
   }
 
@@ -98,6 +166,9 @@ class ClientMatchesTheApiDocumentTest {
     }
     if (raw == boolean.class || raw == Boolean.class) {
       return "boolean";
+    }
+    if (raw == double.class || raw == Double.class) {
+      return "number";
     }
     if (Collection.class.isAssignableFrom(raw)) {
       return "array";
@@ -122,6 +193,7 @@ class ClientMatchesTheApiDocumentTest {
       ObjectNode merged = JsonNodeFactory.instance.objectNode();
       ObjectNode properties = merged.putObject("properties");
       merged.put("type", "object");
+      merged.put("nullable", schema.path("nullable").asBoolean(false));
       for (JsonNode part : schema.get("allOf")) {
         JsonNode shape = resolve(part);
         if (shape.has("properties")) {
