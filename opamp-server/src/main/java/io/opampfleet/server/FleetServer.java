@@ -280,6 +280,14 @@ public final class FleetServer implements AutoCloseable {
         + " last five minutes, by their own metrics", () -> counts.get().dropping());
     metrics.gauge("opamp_agents_queue_filling", "Agents with an exporter queue at least 80% full",
         () -> counts.get().queueFilling());
+    metrics.gauge("opamp_agents_own_cpu_percent", "The reporting agents' process CPU added up, in percent of"
+        + " one core", () -> counts.get().cpuPercent());
+    metrics.gauge("opamp_agents_own_resident_bytes", "The reporting agents' resident memory added up",
+        () -> counts.get().rssBytes());
+    metrics.gauge("opamp_agents_own_accepted_items_per_second", "Items the reporting agents' receivers accepted,"
+        + " a second, added up", () -> counts.get().acceptedPerSecond());
+    metrics.gauge("opamp_agents_own_sent_items_per_second", "Items the reporting agents' exporters sent, a"
+        + " second, added up", () -> counts.get().sentPerSecond());
     metrics.labelledCounter("opamp_own_metrics_requests_total", "Own-telemetry OTLP requests by the status answered",
         () -> {
           Map<String, Double> samples = new LinkedHashMap<>();

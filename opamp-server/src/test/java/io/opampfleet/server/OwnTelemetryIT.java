@@ -1,27 +1,28 @@
 package io.opampfleet.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.ByteString;
+import com.sun.net.httpserver.HttpServer;
 import io.opampfleet.netty.server.JdkClients;
+import io.opampfleet.proto.AgentToServer;
 import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.proto.TelemetryConnectionSettings;
 import io.opampfleet.server.fleet.OwnMetricsRequests;
 import io.opampfleet.server.fleet.SimulatedAgent;
 import io.opampfleet.server.fleet.TestFleet;
-import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
-import com.sun.net.httpserver.HttpServer;
 import io.opampfleet.server.settings.ServerSettings.External;
 import io.opampfleet.server.settings.ServerSettings.OwnTelemetry;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import com.google.protobuf.ByteString;
-import io.opampfleet.proto.AgentToServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,6 +101,12 @@ class OwnTelemetryIT {
         assertThat(fleet.admin(TestFleet.VIEWER).get("/metrics").body().asText())
             .contains("opamp_agents_reporting_own_metrics 2\n", "opamp_agents_dropping_data 1\n",
                 "opamp_own_metrics_requests_total{status=\"200\"} 4"));
+    // The fleet's totals: 20% + 1% of a core, 210 + 51 MB, 100 + 1 items a second each way.
+    String metrics = fleet.admin(TestFleet.VIEWER).get("/metrics").body().asText();
+    assertThat(gauge(metrics, "opamp_agents_own_cpu_percent")).isCloseTo(21.0, within(1e-6));
+    assertThat(gauge(metrics, "opamp_agents_own_resident_bytes")).isCloseTo(261e6, within(1.0));
+    assertThat(gauge(metrics, "opamp_agents_own_accepted_items_per_second")).isCloseTo(101.0, within(1e-6));
+    assertThat(gauge(metrics, "opamp_agents_own_sent_items_per_second")).isCloseTo(101.0, within(1e-6));
   }
 
   @Test
@@ -309,5 +318,11 @@ class OwnTelemetryIT {
       offer.getHeaders().getHeadersList().forEach(h -> request.header(h.getKey(), h.getValue()));
     }
     return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static double gauge(String metrics, String name) {
+    Matcher value = Pattern.compile("(?m)^" + name + " (\\S+)$").matcher(metrics);
+    assertThat(value.find()).as(name + " in /metrics").isTrue();
+    return Double.parseDouble(value.group(1));
   }
 }

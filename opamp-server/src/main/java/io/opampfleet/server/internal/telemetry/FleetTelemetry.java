@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +45,12 @@ public final class FleetTelemetry implements AutoCloseable {
   private record Kept(AgentTelemetry telemetry, RequestAllowance allowance) {}
 
   /** How many agents report, and how many of them drop data or fill a queue. */
-  public record Counts(int reporting, int dropping, int queueFilling) {}
+  /**
+   * Agents reporting, dropping data and with queues filling, and the fleet's totals of their latest
+   * figures (a figure an agent has not sent yet counts as none).
+   */
+  public record Counts(int reporting, int dropping, int queueFilling, double cpuPercent, double rssBytes,
+      double acceptedPerSecond, double sentPerSecond) {}
 
   /** {@code shared}: the store of servers sharing it; empty for a server alone, which keeps the figures in memory. */
   public FleetTelemetry(OwnTelemetry settings, Optional<OwnMetricsRepository> shared) {
@@ -126,7 +132,13 @@ public final class FleetTelemetry implements AutoCloseable {
     summaries.removeIf(summary -> !current(summary, now));
     int dropping = (int) summaries.stream().filter(AgentTelemetry.Summary::dropping).count();
     int filling = (int) summaries.stream().filter(AgentTelemetry.Summary::queueFilling).count();
-    return new Counts(summaries.size(), dropping, filling);
+    return new Counts(summaries.size(), dropping, filling, total(summaries, AgentTelemetry.Summary::cpuPercent),
+        total(summaries, AgentTelemetry.Summary::rssBytes), total(summaries, AgentTelemetry.Summary::acceptedPerSecond),
+        total(summaries, AgentTelemetry.Summary::sentPerSecond));
+  }
+
+  private static double total(List<AgentTelemetry.Summary> summaries, ToDoubleFunction<AgentTelemetry.Summary> figure) {
+    return summaries.stream().mapToDouble(figure).filter(Double::isFinite).sum();
   }
 
   /** Writes what is not in the shared store yet. */
