@@ -17,6 +17,7 @@ import io.opampfleet.server.fleet.TestFleet;
 import io.opampfleet.server.settings.ServerSettings.External;
 import io.opampfleet.server.settings.ServerSettings.OwnTelemetry;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,6 +33,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,7 +76,8 @@ class OwnTelemetryIT {
     assertThat(post(busyClient, offer, OwnMetricsRequests.reading(20, 3.0, 210e6, 2_000, 50, 1_900, 0, 900, 1000)).statusCode()).isEqualTo(200);
     TelemetryConnectionSettings quietOffer = offerTo(quiet);
     assertThat(post(quietClient, quietOffer, OwnMetricsRequests.reading(5, 0.1, 50e6, 10, 0, 10, 0, 0, 1000)).statusCode()).isEqualTo(200);
-    assertThat(post(quietClient, quietOffer, OwnMetricsRequests.reading(15, 0.2, 51e6, 20, 0, 20, 0, 0, 1000)).statusCode()).isEqualTo(200);
+    // Gzipped, as a collector's otlphttp exporter sends by default.
+    assertThat(postGzipped(quietClient, quietOffer, OwnMetricsRequests.reading(15, 0.2, 51e6, 20, 0, 20, 0, 0, 1000)).statusCode()).isEqualTo(200);
 
     JsonNode figures = fleet.admin(TestFleet.VIEWER).get("/api/v1/agents/" + busy.uid() + "/telemetry").body();
     JsonNode latest = figures.get("latest");
@@ -308,12 +311,27 @@ class OwnTelemetryIT {
     return send(client, offer, "application/x-protobuf", request.toByteArray());
   }
 
-  /** A POST to the offered endpoint with its headers; without an offer, to this fleet's receiver with none. */
+  private HttpResponse<String> postGzipped(HttpClient client, TelemetryConnectionSettings offer,
+      ExportMetricsServiceRequest request) throws Exception {
+    ByteArrayOutputStream gzipped = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(gzipped)) {
+      request.writeTo(out);
+    }
+    return send(client, offer, "application/x-protobuf", gzipped.toByteArray(), Optional.of("gzip"));
+  }
+
   private HttpResponse<String> send(HttpClient client, TelemetryConnectionSettings offer, String type, byte[] body)
       throws Exception {
+    return send(client, offer, type, body, Optional.empty());
+  }
+
+  /** A POST to the offered endpoint with its headers; without an offer, to this fleet's receiver with none. */
+  private HttpResponse<String> send(HttpClient client, TelemetryConnectionSettings offer, String type, byte[] body,
+      Optional<String> encoding) throws Exception {
     String endpoint = offer != null ? offer.getDestinationEndpoint() : receiverUrl;
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(endpoint)).header("Content-Type", type)
         .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    encoding.ifPresent(coding -> request.header("Content-Encoding", coding));
     if (offer != null) {
       offer.getHeaders().getHeadersList().forEach(h -> request.header(h.getKey(), h.getValue()));
     }
