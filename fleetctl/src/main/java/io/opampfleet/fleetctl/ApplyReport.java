@@ -1,6 +1,6 @@
 package io.opampfleet.fleetctl;
 
-import io.opampfleet.client.ApplyResult;
+import io.opampfleet.api.ApplyResult;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.opampfleet.fleetctl;
 
-import io.opampfleet.client.ApplyResult;
+import io.opampfleet.api.ApplyResult;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

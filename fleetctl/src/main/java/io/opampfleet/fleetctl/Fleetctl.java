@@ -4,9 +4,9 @@ import io.opampfleet.client.FleetApiException;
 import io.opampfleet.client.FleetUnreachableException;
 import java.io.PrintWriter;
 import java.util.Map;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine;
 
 /** The command line for a fleet, on the server's admin API. */
 @Command(name = "fleetctl", mixinStandardHelpOptions = true, version = "fleetctl 0.1.0",

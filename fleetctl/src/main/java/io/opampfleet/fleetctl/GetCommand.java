@@ -2,8 +2,8 @@ package io.opampfleet.fleetctl;
 
 import io.opampfleet.api.AgentPage;
 import io.opampfleet.api.AgentSummary;
-import io.opampfleet.client.Assignment;
-import io.opampfleet.client.ConfigVersionSummary;
+import io.opampfleet.api.Assignment;
+import io.opampfleet.api.ConfigVersionSummary;
 import io.opampfleet.client.FleetClient;
 import io.opampfleet.client.Rollout;
 import java.time.Instant;

@@ -56,8 +56,9 @@ class OpenApiFuzzIT {
       String output = Files.readString(log, StandardCharsets.UTF_8);
       if (run.exitValue() != 0) {
         // Schemathesis's own generator can trip while it makes a value (Hypothesis's FlakyFailure over a
-        // KeyError inside the tool): no request went out for it, so it says nothing of the server. A
-        // failed check, and any other error, still fails the test.
+        // KeyError inside the tool, or CPython's spurious "AST constructor recursion depth mismatch" while
+        // Hypothesis reads a lambda's source to name it): no request went out for it, so it says nothing
+        // of the server. A failed check, and any other error, still fails the test.
         assertThat(output).as(output).doesNotContain("= FAILURES =");
         assertThat(onlyTheGeneratorTripped(output)).as(output).isTrue();
       }
@@ -68,7 +69,7 @@ class OpenApiFuzzIT {
     }
   }
 
-  /** Whether every error the run lists is the generator's own FlakyFailure, and there is at least one. */
+  /** Whether every error the run lists is the generator's own trip (above), and there is at least one. */
   private static boolean onlyTheGeneratorTripped(String output) {
     int start = output.indexOf("= ERRORS =");
     int end = output.indexOf("= SUMMARY =");
@@ -77,7 +78,9 @@ class OpenApiFuzzIT {
     }
     String[] blocks = output.substring(start, end).split("\n_{3,} [^\n]* _{3,}\n");
     return blocks.length > 1 && java.util.Arrays.stream(blocks).skip(1).allMatch(block -> block.startsWith("Runtime Error")
-        && block.contains("hypothesis.errors.FlakyFailure: Inconsistent results"));
+        && (block.contains("hypothesis.errors.FlakyFailure: Inconsistent results")
+            || block.startsWith("Runtime Error\n\nAST constructor recursion depth mismatch")
+                && block.contains("hypothesis/internal/lambda_sources.py")));
   }
 
   private static String schemathesis() {

@@ -1,6 +1,12 @@
 package io.opampfleet.server.internal.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.opampfleet.api.AssignmentApplied;
+import io.opampfleet.api.ConfigDiff;
+import io.opampfleet.api.Conflict;
+import io.opampfleet.api.Deleted;
+import io.opampfleet.api.SelectorPreview;
+import io.opampfleet.api.Validation;
 import io.opampfleet.server.internal.configs.Assignment;
 import io.opampfleet.server.internal.configs.Assignments;
 import io.opampfleet.server.internal.configs.ConfigVersion;
@@ -44,11 +50,11 @@ public final class ConfigsApi {
 
   public List<Route> routes() {
     return List.of(
-        new Route("GET", "/api/v1/configs", Role.VIEWER, r -> configs.latestVersions().stream().map(v -> summary(v)).toList()),
+        new Route("GET", "/api/v1/configs", Role.VIEWER, r -> configs.latestVersions().stream().map(ConfigJson::summary).toList()),
         new Route("GET", "/api/v1/configs/{name}/versions", Role.VIEWER,
-            r -> existing(r.path("name")).stream().map(ConfigsApi::summary).toList()),
+            r -> existing(r.path("name")).stream().map(ConfigJson::summary).toList()),
         new Route("POST", "/api/v1/configs/{name}/versions", Role.OPERATOR, this::addVersion)
-            .withBefore(r -> latest(r.path("name")).map(ConfigsApi::summary).orElse(null)),
+            .withBefore(r -> latest(r.path("name")).map(ConfigJson::summary).orElse(null)),
         new Route("GET", "/api/v1/configs/{name}/versions/{version}", Role.VIEWER, r -> version(r.path("name"), r.path("version"))),
         new Route("GET", "/api/v1/configs/{name}/diff", Role.VIEWER, this::diff),
         new Route("GET", "/api/v1/assignments", Role.VIEWER, r -> assignments.all().stream().map(this::view).toList()),
@@ -86,7 +92,7 @@ public final class ConfigsApi {
       }
     }
     ConfigVersion version = configs.addVersion(name, yaml, request.principal().name(), comment);
-    return full(version);
+    return ConfigJson.full(version);
   }
 
   /** A config checked as it is being written: 200 when it would be saved, else 422 with its line and column. */
@@ -95,7 +101,7 @@ public final class ConfigsApi {
     if (yaml.length() > 1_000_000) {
       throw new ApiException(413, "a config body is at most 1,000,000 characters");
     }
-    return yamlProblem(yaml, "fix it before saving").map(Object.class::cast).orElse(Map.of("valid", true));
+    return yamlProblem(yaml, "fix it before saving").map(Object.class::cast).orElse(new Validation(true));
   }
 
   private static Optional<ApiResponse> yamlProblem(String yaml, String advice) {
@@ -145,25 +151,19 @@ public final class ConfigsApi {
         "there is no version " + version + " of config '" + name + "'"));
   }
 
-  private Object version(String name, String version) {
-    return full(find(name, version));
+  private io.opampfleet.api.ConfigVersion version(String name, String version) {
+    return ConfigJson.full(find(name, version));
   }
 
-  private Object diff(ApiRequest request) {
+  private ConfigDiff diff(ApiRequest request) {
     String name = request.path("name");
     ConfigVersion from = find(name, request.query("from", ""));
     ConfigVersion to = find(name, request.query("to", ""));
-    Map<String, Object> diff = new LinkedHashMap<>();
-    diff.put("from", from.label());
-    diff.put("to", to.label());
     // A diff would show the lines of a secret's block: one who may not read them diffs the bodies as they read them.
     boolean admin = request.principal().role().allows(Role.ADMIN);
     var lines = LineDiff.between(admin ? from.body() : secrets.redact(from.body()),
         admin ? to.body() : secrets.redact(to.body()));
-    diff.put("summary", LineDiff.summarize(lines));
-    diff.put("lines", lines);
-    diff.put("unified", LineDiff.unified(from.label(), to.label(), lines, 3));
-    return diff;
+    return ConfigJson.diff(from.label(), to.label(), lines);
   }
 
   private Object putAssignment(ApiRequest request) {
@@ -178,10 +178,9 @@ public final class ConfigsApi {
     configs.saveAssignment(assignment);
     assignments.put(assignment);
     RolloutEngine.Assigned assigned = sendToAgents(assignment, version, fleet, assignments, rollouts);
-    Map<String, Object> answer = view(assignment);
-    answer.put("applied", assigned.applied());
-    answer.put("incompatible", assigned.incompatible());
-    return AdminApi.json(200, answer);
+    io.opampfleet.api.Assignment saved = view(assignment);
+    return AdminApi.json(200, new AssignmentApplied(saved.name(), saved.selector(), saved.config(), saved.version(),
+        saved.createdAt(), saved.matches(), assigned.applied(), assigned.incompatible()));
   }
 
   /** Sends a saved assignment's version to the agents it alone matches now (the others are in conflict). */
@@ -196,7 +195,7 @@ public final class ConfigsApi {
       throw ApiException.notFound("there is no assignment '" + request.path("name") + "'");
     }
     assignments.remove(request.path("name"));
-    return Map.of("deleted", request.path("name"));
+    return new Deleted(request.path("name"));
   }
 
   private Object assignmentAgents(ApiRequest request) {
@@ -205,23 +204,21 @@ public final class ConfigsApi {
     return fleet.uidsMatching(assignment.selector()).stream().sorted().toList();
   }
 
-  private Object conflicts() {
-    List<Map<String, Object>> conflicts = new ArrayList<>();
+  private List<Conflict> conflicts() {
+    List<Conflict> conflicts = new ArrayList<>();
     for (AgentSnapshot agent : fleet.overview()) {
       Assignments.Resolution resolution = assignments.resolve(agent.labels());
       if (resolution.conflict()) {
-        conflicts.add(Map.of("uid", agent.uid(), "assignments",
-            resolution.matches().stream().map(Assignment::name).toList()));
+        conflicts.add(new Conflict(agent.uid(), resolution.matches().stream().map(Assignment::name).toList()));
       }
     }
     return conflicts;
   }
 
-  private Object preview(ApiRequest request) {
+  private SelectorPreview preview(ApiRequest request) {
     LabelSelector selector = selector(request.query("selector", ""));
     List<String> matched = fleet.uidsMatching(selector);
-    return Map.of("selector", selector.toString(), "matches", matched.size(),
-        "sample", matched.stream().sorted().limit(20).toList());
+    return new SelectorPreview(selector.toString(), matched.size(), matched.stream().sorted().limit(20).toList());
   }
 
   static LabelSelector selector(String text) {
@@ -245,31 +242,7 @@ public final class ConfigsApi {
         .findFirst().map(this::view).orElse(null);
   }
 
-  private Map<String, Object> view(Assignment assignment) {
-    Map<String, Object> view = new LinkedHashMap<>();
-    view.put("name", assignment.name());
-    view.put("selector", assignment.selector().toString());
-    view.put("config", assignment.configName());
-    view.put("version", assignment.version());
-    view.put("createdAt", assignment.createdAt().toEpochMilli());
-    view.put("matches", fleet.uidsMatching(assignment.selector()).size());
-    return view;
-  }
-
-  private static Map<String, Object> summary(ConfigVersion version) {
-    Map<String, Object> view = new LinkedHashMap<>();
-    view.put("name", version.name());
-    view.put("version", version.version());
-    view.put("sha256", version.sha256());
-    view.put("author", version.author());
-    view.put("comment", version.comment());
-    view.put("createdAt", version.createdAt().toEpochMilli());
-    return view;
-  }
-
-  private static Map<String, Object> full(ConfigVersion version) {
-    Map<String, Object> view = summary(version);
-    view.put("body", version.body());
-    return view;
+  private io.opampfleet.api.Assignment view(Assignment assignment) {
+    return ConfigJson.assignment(assignment, fleet.uidsMatching(assignment.selector()).size());
   }
 }

@@ -1,6 +1,7 @@
 package io.opampfleet.server.internal.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.opampfleet.api.ApplyResult;
 import io.opampfleet.server.internal.configs.Assignment;
 import io.opampfleet.server.internal.configs.Assignments;
 import io.opampfleet.server.internal.configs.ConfigVersion;
@@ -80,35 +81,30 @@ public final class ConfigsAsCodeApi {
     List<ConfigVersion> newVersions = new ArrayList<>();
     Map<String, Integer> versionOf = new LinkedHashMap<>();
     latest.forEach((name, version) -> versionOf.put(name, version.version()));
-    List<Map<String, Object>> configAnswers = new ArrayList<>();
+    List<ApplyResult.ConfigChange> configAnswers = new ArrayList<>();
     for (DesiredConfig desired : desiredConfigs) {
       Optional<ConfigVersion> current = Optional.ofNullable(latest.get(desired.name()));
       String yaml = withSecretsKept(desired, current);
-      Map<String, Object> answer = new LinkedHashMap<>();
-      answer.put("name", desired.name());
       if (current.isPresent() && current.get().sha256().equals(ConfigVersion.sha256(yaml))) {
-        answer.put("action", "unchanged");
-        answer.put("version", current.get().version());
+        configAnswers.add(new ApplyResult.ConfigChange(desired.name(), "unchanged", current.get().version(), null,
+            null));
       } else {
         int next = current.map(ConfigVersion::version).orElse(0) + 1;
         newVersions.add(new ConfigVersion(desired.name(), next, yaml, ConfigVersion.sha256(yaml),
             request.principal().name(), comment, now));
         versionOf.put(desired.name(), next);
-        answer.put("action", current.isPresent() ? "changed" : "created");
-        answer.put("version", next);
         String before = current.map(ConfigVersion::body).orElse("");
         var lines = LineDiff.between(admin ? before : secrets.redact(before), admin ? yaml : secrets.redact(yaml));
-        answer.put("summary", LineDiff.summarize(lines));
-        answer.put("diff", LineDiff.unified(current.map(ConfigVersion::label).orElse("/dev/null"),
-            desired.name() + "@" + next, lines, 3));
+        configAnswers.add(new ApplyResult.ConfigChange(desired.name(), current.isPresent() ? "changed" : "created",
+            next, ConfigJson.summary(lines), LineDiff.unified(current.map(ConfigVersion::label).orElse("/dev/null"),
+                desired.name() + "@" + next, lines, 3)));
       }
-      configAnswers.add(answer);
     }
 
     Map<String, Assignment> existing = assignments.all().stream()
         .collect(Collectors.toMap(Assignment::name, Function.identity()));
     List<Assignment> saved = new ArrayList<>();
-    List<Map<String, Object>> assignmentAnswers = new ArrayList<>();
+    List<ApplyResult.AssignmentChange> assignmentAnswers = new ArrayList<>();
     for (DesiredAssignment desired : desiredAssignments) {
       Integer latestVersion = versionOf.get(desired.config());
       if (latestVersion == null) {
@@ -146,44 +142,31 @@ public final class ConfigsAsCodeApi {
       saved.forEach(assignments::put);
       assignAgents(saved, newVersions, assignmentAnswers);
     }
-    Map<String, Object> result = new LinkedHashMap<>();
-    result.put("applied", write);
-    result.put("changed", changes);
-    result.put("configs", configAnswers);
-    result.put("assignments", assignmentAnswers);
-    result.put("notInRequest", prune ? List.of() : left);
-    return AdminApi.json(200, result);
+    return AdminApi.json(200, new ApplyResult(write, changes, configAnswers, assignmentAnswers,
+        prune ? List.of() : left));
   }
 
   /** Each new or changed assignment's agents get its config now, as a saved assignment's do. */
   private void assignAgents(List<Assignment> saved, List<ConfigVersion> newVersions,
-      List<Map<String, Object>> answers) {
+      List<ApplyResult.AssignmentChange> answers) {
     for (Assignment assignment : saved) {
       ConfigVersion version = newVersions.stream()
           .filter(v -> v.name().equals(assignment.configName()) && v.version() == assignment.version()).findFirst()
           .or(() -> configs.version(assignment.configName(), assignment.version()))
           .orElseThrow();
       RolloutEngine.Assigned assigned = ConfigsApi.sendToAgents(assignment, version, fleet, assignments, rollouts);
-      answers.stream().filter(answer -> answer.get("name").equals(assignment.name())).findFirst().ifPresent(answer -> {
-        answer.put("applied", assigned.applied());
-        answer.put("incompatible", assigned.incompatible());
-      });
+      answers.replaceAll(answer -> !answer.name().equals(assignment.name()) ? answer
+          : new ApplyResult.AssignmentChange(answer.name(), answer.action(), answer.selector(), answer.config(),
+              answer.version(), answer.was(), answer.matches(), assigned.applied(), assigned.incompatible()));
     }
   }
 
-  private Map<String, Object> assignmentAnswer(Assignment assignment, String action, Assignment before) {
-    Map<String, Object> answer = new LinkedHashMap<>();
-    answer.put("name", assignment.name());
-    answer.put("action", action);
-    answer.put("selector", assignment.selector().toString());
-    answer.put("config", assignment.configName());
-    answer.put("version", assignment.version());
-    if (before != null && !action.equals("unchanged") && !action.equals("pruned")) {
-      answer.put("was", Map.of("selector", before.selector().toString(), "config", before.configName(),
-          "version", before.version()));
-    }
-    answer.put("matches", fleet.uidsMatching(assignment.selector()).size());
-    return answer;
+  private ApplyResult.AssignmentChange assignmentAnswer(Assignment assignment, String action, Assignment before) {
+    ApplyResult.Was was = before != null && !action.equals("unchanged") && !action.equals("pruned")
+        ? new ApplyResult.Was(before.selector().toString(), before.configName(), before.version()) : null;
+    return new ApplyResult.AssignmentChange(assignment.name(), action, assignment.selector().toString(),
+        assignment.configName(), assignment.version(), was, fleet.uidsMatching(assignment.selector()).size(), null,
+        null);
   }
 
   /** A body read redacted keeps the secrets of the latest version, as an edit in the UI does. */

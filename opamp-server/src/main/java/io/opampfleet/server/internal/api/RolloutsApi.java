@@ -13,7 +13,6 @@ import io.opampfleet.server.internal.rollout.WavePlan;
 import io.opampfleet.strictyaml.GoDuration;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;

@@ -1,4 +1,4 @@
-package io.opampfleet.client;
+package io.opampfleet.api;
 
 /** A config version without its body. */
 public record ConfigVersionSummary(String name, int version, String sha256, String author, String comment,
