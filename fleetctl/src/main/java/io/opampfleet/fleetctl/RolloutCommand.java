@@ -1,7 +1,7 @@
 package io.opampfleet.fleetctl;
 
+import io.opampfleet.api.Rollout;
 import io.opampfleet.client.FleetClient;
-import io.opampfleet.client.Rollout;
 import io.opampfleet.client.RolloutRequest;
 import java.time.Duration;
 import java.util.Map;

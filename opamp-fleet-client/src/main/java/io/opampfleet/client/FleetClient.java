@@ -9,6 +9,7 @@ import io.opampfleet.api.AgentPage;
 import io.opampfleet.api.ApplyResult;
 import io.opampfleet.api.Assignment;
 import io.opampfleet.api.ConfigVersionSummary;
+import io.opampfleet.api.Rollout;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;

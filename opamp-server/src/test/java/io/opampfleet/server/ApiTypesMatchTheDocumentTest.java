@@ -7,20 +7,28 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.opampfleet.api.Agent;
+import io.opampfleet.api.AgentAttempt;
+import io.opampfleet.api.AgentEvent;
 import io.opampfleet.api.AgentPage;
+import io.opampfleet.api.AgentTelemetry;
 import io.opampfleet.api.ApplyResult;
 import io.opampfleet.api.Assignment;
 import io.opampfleet.api.AssignmentApplied;
+import io.opampfleet.api.AuditEntry;
 import io.opampfleet.api.ConfigDiff;
 import io.opampfleet.api.ConfigVersion;
 import io.opampfleet.api.ConfigVersionSummary;
 import io.opampfleet.api.Conflict;
 import io.opampfleet.api.Deleted;
 import io.opampfleet.api.FleetSummary;
+import io.opampfleet.api.HostedPackage;
+import io.opampfleet.api.NewToken;
+import io.opampfleet.api.Rollout;
+import io.opampfleet.api.RolloutPreview;
 import io.opampfleet.api.SelectorPreview;
+import io.opampfleet.api.Token;
 import io.opampfleet.api.Validation;
 import io.opampfleet.client.DesiredState;
-import io.opampfleet.client.Rollout;
 import io.opampfleet.client.RolloutRequest;
 import java.io.InputStream;
 import java.lang.reflect.ParameterizedType;
@@ -36,11 +44,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The admin API's records against the server's OpenAPI document. An answer the server writes from
- * a shared record has exactly the document's properties, of the same JSON type, a primitive only
- * where the document never says null, nested records and lists included. A record only the client
- * has (the server still writes that answer by hand) reads a subset of them. So a change on one side
- * that the other does not follow fails here.
+ * The admin API's records against the server's OpenAPI document. Every answer the server writes
+ * from a shared record (and the client reads into it) has exactly the document's properties, of
+ * the same JSON type, a primitive only where the document never says null, nested records and lists
+ * included; a request the client sends has a subset of them. So a change on one side that the other
+ * does not follow fails here.
  */
 class ApiTypesMatchTheDocumentTest {
   private static JsonNode document;
@@ -73,14 +81,25 @@ class ApiTypesMatchTheDocumentTest {
     written(SelectorPreview.class, response("/api/v1/selectors/preview", "get"), "SelectorPreview", problems);
     written(ApplyResult.class, response("/api/v1/apply", "post"), "ApplyResult", problems);
     written(ApplyResult.class, response("/api/v1/apply/preview", "post"), "ApplyResult", problems);
-    assertThat(problems).isEmpty();
-  }
-
-  @Test
-  void eachAnswerOnlyTheClientHasARecordForHasItsFieldsInTheDocument() {
-    List<String> problems = new ArrayList<>();
-    check(Rollout.class, response("/api/v1/rollouts", "get").get("items"), "rollouts[]", problems);
-    check(Rollout.class, response("/api/v1/rollouts/{id}", "get"), "Rollout", problems);
+    written(Rollout.class, response("/api/v1/rollouts", "get").get("items"), "rollouts[]", problems);
+    for (String call : List.of("/api/v1/rollouts", "/api/v1/rollouts/{id}/pause", "/api/v1/rollouts/{id}/resume",
+        "/api/v1/rollouts/{id}/abort")) {
+      written(Rollout.class, response(call, "post"), "Rollout", problems);
+    }
+    written(Rollout.class, response("/api/v1/rollouts/{id}", "get"), "Rollout", problems);
+    written(RolloutPreview.class, response("/api/v1/rollouts/preview", "post"), "RolloutPreview", problems);
+    written(AgentEvent.class, response("/api/v1/agents/{uid}/events", "get").get("items"), "events[]", problems);
+    written(AgentAttempt.class, response("/api/v1/agents/{uid}/rollouts", "get").get("items"), "attempts[]",
+        problems);
+    written(AgentTelemetry.class, response("/api/v1/agents/{uid}/telemetry", "get"), "AgentTelemetry", problems);
+    written(Token.class, response("/api/v1/tokens", "get").get("items"), "tokens[]", problems);
+    written(Token.class, response("/api/v1/whoami", "get"), "Token", problems);
+    written(NewToken.class, response("/api/v1/tokens", "post"), "NewToken", problems);
+    written(Deleted.class, response("/api/v1/tokens/{name}", "delete"), "Deleted", problems);
+    written(HostedPackage.class, response("/api/v1/packages", "get").get("items"), "packages[]", problems);
+    written(HostedPackage.class, response("/api/v1/packages", "post"), "Package", problems);
+    written(HostedPackage.class, response("/api/v1/packages/file", "post"), "Package", problems);
+    written(AuditEntry.class, response("/api/v1/audit", "get").get("items"), "audit[]", problems);
     assertThat(problems).isEmpty();
   }
 
@@ -94,36 +113,32 @@ class ApiTypesMatchTheDocumentTest {
 
   @Test
   void aFieldTheDocumentDoesNotHaveIsFound() {
-    record Stray(String uid, String colour) {}
+    record Stray(String name, String role, String colour) {}
     List<String> problems = new ArrayList<>();
-    check(Stray.class, response("/api/v1/agents/{uid}", "get"), "Agent", problems);
-    assertThat(problems).containsExactly("Agent.colour: not in the document");
+    written(Stray.class, response("/api/v1/whoami", "get"), "Token", problems);
+    assertThat(problems).containsExactly("Token.colour: not in the document");
   }
 
   @Test
   void aDocumentedFieldTheRecordLacksOrCannotBeNullIsFound() {
     record Short(int agents, int connected, int healthy, long drifted, Map<String, Integer> remoteConfigStatus,
         int reportingOwnMetrics, int droppingData) {}
-    record Primitive(String uid, long pollIntervalMillis) {}
+    record Primitive(String refused, int agents, List<Integer> waves, int pending, String reason, long at,
+        double cpuPercent) {}
     List<String> problems = new ArrayList<>();
     written(Short.class, response("/api/v1/fleet", "get"), "FleetSummary", problems);
-    check(Primitive.class, response("/api/v1/agents/{uid}", "get"), "Agent", problems);
-    assertThat(problems).containsExactly("FleetSummary.queueFilling: in the document, not in the record",
-        "Agent.pollIntervalMillis: may be null in the document, a long here");
+    written(Primitive.class, document.path("components").path("schemas").path("AgentTelemetrySummary"),
+        "AgentTelemetrySummary", problems);
+    assertThat(problems).contains("FleetSummary.queueFilling: in the document, not in the record",
+        "AgentTelemetrySummary.cpuPercent: may be null in the document, a double here");
   }
 
   /** How a record stands to its schema. */
   private enum Use {
     /** The server writes the answer from the record: the same properties, null only where the record allows it. */
     WRITTEN,
-    /** The client reads the answer into the record: a subset, null only where the record allows it. */
-    READ,
     /** The client sends the record: a subset; a field the server takes as absent may be a primitive. */
     SENT
-  }
-
-  private static void check(Class<?> record, JsonNode schema, String where, List<String> problems) {
-    compare(record, schema, where, Use.READ, problems);
   }
 
   private static void written(Class<?> record, JsonNode schema, String where, List<String> problems) {
@@ -176,7 +191,11 @@ class ApiTypesMatchTheDocumentTest {
     }
   }
 
+  /** The JSON type a Java type is written as; none for Object (any JSON value). */
   private static String jsonType(Class<?> raw) {
+    if (raw == Object.class) {
+      return "";
+    }
     if (raw == String.class) {
       return "string";
     }

@@ -65,8 +65,11 @@ public final class AgentsApi {
         new Route("GET", "/api/v1/agents", Role.VIEWER, this::list),
         new Route("GET", "/api/v1/agents/{uid}", Role.VIEWER, this::detail),
         new Route("GET", "/api/v1/agents/{uid}/events", Role.VIEWER,
-            r -> events.recent(agent(r).uid(), r.queryInt("limit", 50, 1, 1000))),
-        new Route("GET", "/api/v1/agents/{uid}/rollouts", Role.VIEWER, r -> rollouts.attempts(agent(r).uid())),
+            r -> events.recent(agent(r).uid(), r.queryInt("limit", 50, 1, 1000)).stream()
+                .map(event -> new io.opampfleet.api.AgentEvent(event.uid(), event.at(), event.kind().name(),
+                    event.detail())).toList()),
+        new Route("GET", "/api/v1/agents/{uid}/rollouts", Role.VIEWER, r -> rollouts.attempts(agent(r).uid()).stream()
+            .map(RolloutJson::of).toList()),
         new Route("GET", "/api/v1/agents/{uid}/telemetry", Role.VIEWER, this::ownTelemetry),
         new Route("POST", "/api/v1/agents/{uid}/config", Role.OPERATOR, this::push)
             .withBefore(r -> Collections.singletonMap("desiredConfig", AgentJson.desiredConfig(agent(r).snapshot()))),

@@ -1,14 +1,13 @@
 package io.opampfleet.server.internal.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.opampfleet.api.AuditEntry;
 import io.opampfleet.server.internal.store.AuditLog;
 import io.opampfleet.strictyaml.GoDuration;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.LongSupplier;
 
 /** Reads the audit log: who changed what, when, with the object before and after. */
@@ -50,19 +49,9 @@ public final class AuditApi {
     }
   }
 
-  private static Map<String, Object> view(AuditLog.Entry entry) {
-    Map<String, Object> view = new LinkedHashMap<>();
-    view.put("id", entry.id());
-    view.put("at", entry.at());
-    view.put("actor", entry.actor());
-    view.put("role", entry.role());
-    view.put("action", entry.action());
-    view.put("object", entry.object());
-    view.put("status", entry.status());
-    view.put("request", json(entry.request()));
-    view.put("before", json(entry.before()));
-    view.put("after", json(entry.after()));
-    return view;
+  private static AuditEntry view(AuditLog.Entry entry) {
+    return new AuditEntry(entry.id(), entry.at(), entry.actor(), entry.role(), entry.action(), entry.object(),
+        entry.status(), json(entry.request()), json(entry.before()), json(entry.after()));
   }
 
   private static JsonNode json(String text) {

@@ -12,7 +12,6 @@ import io.opampfleet.server.internal.store.PackageRepository;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -113,17 +112,10 @@ public final class PackagesApi {
     return Map.of("uid", agent.uid(), "offered", hosted.label(), "connected", agent.connected());
   }
 
-  private Map<String, Object> view(HostedPackage hosted) {
-    Map<String, Object> view = new LinkedHashMap<>();
-    view.put("name", hosted.name());
-    view.put("version", hosted.version());
-    view.put("type", hosted.addon() ? "addon" : "top-level");
-    view.put("sha256", hosted.sha256());
-    view.put("size", hosted.size());
-    view.put("signed", hosted.signature() != null);
-    view.put("downloadUrl", offers.downloadUrl(hosted));
-    view.put("createdAt", hosted.createdAt().toEpochMilli());
-    return view;
+  private io.opampfleet.api.HostedPackage view(HostedPackage hosted) {
+    return new io.opampfleet.api.HostedPackage(hosted.name(), hosted.version(), hosted.addon() ? "addon" : "top-level",
+        hosted.sha256(), hosted.size(), hosted.signature() != null, offers.downloadUrl(hosted),
+        hosted.createdAt().toEpochMilli());
   }
 
   /** Base64 in either alphabet; a '+' that a query string turned into a space counts as '+'. */

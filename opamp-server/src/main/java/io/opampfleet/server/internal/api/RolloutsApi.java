@@ -1,8 +1,9 @@
 package io.opampfleet.server.internal.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.opampfleet.api.FleetSummary;
-import com.fasterxml.jackson.databind.JsonNode;
+import io.opampfleet.api.Rollout;
 import io.opampfleet.server.internal.rollout.FailureBudget;
 import io.opampfleet.server.internal.rollout.PackageTarget;
 import io.opampfleet.server.internal.rollout.RolloutEngine;
@@ -30,28 +31,29 @@ public final class RolloutsApi {
 
   public List<Route> routes() {
     return List.of(
-        new Route("GET", "/api/v1/rollouts", Role.VIEWER, r -> engine.list()),
+        new Route("GET", "/api/v1/rollouts", Role.VIEWER, r -> engine.list().stream().map(RolloutJson::of).toList()),
         new Route("POST", "/api/v1/rollouts", Role.OPERATOR, this::create),
         new Route("POST", "/api/v1/rollouts/preview", Role.VIEWER, this::preview).readingOnly(),
-        new Route("GET", "/api/v1/rollouts/{id}", Role.VIEWER, r -> find(r)),
-        new Route("POST", "/api/v1/rollouts/{id}/pause", Role.OPERATOR, r -> engine.pause(id(r), r.principal().name()))
+        new Route("GET", "/api/v1/rollouts/{id}", Role.VIEWER, r -> RolloutJson.of(find(r))),
+        new Route("POST", "/api/v1/rollouts/{id}/pause", Role.OPERATOR, r -> RolloutJson.of(engine.pause(id(r), r.principal().name())))
             .withBefore(this::stateBefore),
-        new Route("POST", "/api/v1/rollouts/{id}/resume", Role.OPERATOR, r -> engine.resume(id(r), r.principal().name()))
+        new Route("POST", "/api/v1/rollouts/{id}/resume", Role.OPERATOR, r -> RolloutJson.of(engine.resume(id(r), r.principal().name())))
             .withBefore(this::stateBefore),
-        new Route("POST", "/api/v1/rollouts/{id}/abort", Role.OPERATOR, r -> engine.abort(id(r), r.principal().name()))
+        new Route("POST", "/api/v1/rollouts/{id}/abort", Role.OPERATOR, r -> RolloutJson.of(engine.abort(id(r), r.principal().name())))
             .withBefore(this::stateBefore),
         new Route("GET", "/api/v1/rollouts/{id}/stream", Role.VIEWER, this::stream),
         new Route("GET", "/api/v1/stream", Role.VIEWER, r -> new EventStream("fleet", Duration.ofSeconds(1), this::fleet)));
   }
 
-  private Object create(ApiRequest request) {
+  private Rollout create(ApiRequest request) {
     Request asked = request(request);
-    return engine.create(asked.plan(), asked.packageFrom(), request.principal().name(), asked.refuseIncompatible());
+    return RolloutJson.of(engine.create(asked.plan(), asked.packageFrom(), request.principal().name(),
+        asked.refuseIncompatible()));
   }
 
-  private Object preview(ApiRequest request) {
+  private io.opampfleet.api.RolloutPreview preview(ApiRequest request) {
     Request asked = request(request);
-    return engine.preview(asked.plan(), asked.packageFrom(), asked.refuseIncompatible());
+    return RolloutJson.of(engine.preview(asked.plan(), asked.packageFrom(), asked.refuseIncompatible()));
   }
 
   /** A rollout as asked for in a request's body. */
@@ -171,14 +173,15 @@ public final class RolloutsApi {
       if (view == null || view.state().finished()) {
         ended.set(true);
       }
-      return view;
+      return view == null ? null : RolloutJson.of(view);
     });
   }
 
   /** The fleet's counts and the rollouts under way, in one event. */
   private Object fleet() {
     ObjectNode event = AdminApi.JSON.valueToTree(fleetSummary.get());
-    event.set("rollouts", AdminApi.JSON.valueToTree(engine.list().stream().filter(r -> !r.state().finished()).toList()));
+    event.set("rollouts", AdminApi.JSON.valueToTree(engine.list().stream().filter(r -> !r.state().finished())
+        .map(RolloutJson::of).toList()));
     return event;
   }
 }

@@ -5,9 +5,6 @@ import io.opampfleet.server.internal.inventory.AgentSnapshot;
 import io.opampfleet.server.internal.telemetry.AgentTelemetry;
 import io.opampfleet.server.internal.telemetry.OwnMetricsReading.ComponentTotals;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -23,13 +20,15 @@ final class TelemetryJson {
         summary.queueFilling());
   }
 
-  static Map<String, Object> view(AgentTelemetry.View view) {
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("latest", view.summary() == null ? null : summary(view.summary()));
-    json.put("samples", view.samples().stream().map(TelemetryJson::sample).toList());
-    json.put("receivers", components(view.receivers(), "accepted", "refused"));
-    json.put("exporters", components(view.exporters(), "sent", "failed"));
-    return json;
+  static io.opampfleet.api.AgentTelemetry view(AgentTelemetry.View view) {
+    return new io.opampfleet.api.AgentTelemetry(view.summary() == null ? null : summary(view.summary()),
+        view.samples().stream().map(TelemetryJson::sample).toList(),
+        view.receivers().entrySet().stream().map(entry -> new io.opampfleet.api.AgentTelemetry.Receiver(
+            entry.getKey(), entry.getValue().good(), entry.getValue().bad(), queueSize(entry.getValue()),
+            queueCapacity(entry.getValue()))).toList(),
+        view.exporters().entrySet().stream().map(entry -> new io.opampfleet.api.AgentTelemetry.Exporter(
+            entry.getKey(), entry.getValue().good(), entry.getValue().bad(), queueSize(entry.getValue()),
+            queueCapacity(entry.getValue()))).toList());
   }
 
   /** {@code telemetry=reporting|dropping|queue-filling}: agents with figures, those dropping data, those whose queues fill. */
@@ -71,33 +70,20 @@ final class TelemetryJson {
     }, Comparator.nullsLast(values)));
   }
 
-  private static Map<String, Object> sample(AgentTelemetry.Sample sample) {
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("at", sample.at());
-    json.put("cpuPercent", number(sample.cpuPercent()));
-    json.put("rssBytes", number(sample.rssBytes()));
-    json.put("acceptedPerSecond", number(sample.acceptedPerSecond()));
-    json.put("refusedPerSecond", number(sample.refusedPerSecond()));
-    json.put("sentPerSecond", number(sample.sentPerSecond()));
-    json.put("failedPerSecond", number(sample.failedPerSecond()));
-    json.put("queueSize", number(sample.queueSize()));
-    json.put("queueCapacity", number(sample.queueCapacity()));
-    return json;
+  private static io.opampfleet.api.AgentTelemetry.Sample sample(AgentTelemetry.Sample sample) {
+    return new io.opampfleet.api.AgentTelemetry.Sample(sample.at(), number(sample.cpuPercent()),
+        number(sample.rssBytes()), number(sample.acceptedPerSecond()), number(sample.refusedPerSecond()),
+        number(sample.sentPerSecond()), number(sample.failedPerSecond()), number(sample.queueSize()),
+        number(sample.queueCapacity()));
   }
 
-  private static List<Map<String, Object>> components(Map<String, ComponentTotals> components, String good,
-      String bad) {
-    return components.entrySet().stream().map(entry -> {
-      Map<String, Object> json = new LinkedHashMap<>();
-      json.put("name", entry.getKey());
-      json.put(good, entry.getValue().good());
-      json.put(bad, entry.getValue().bad());
-      if (entry.getValue().queueCapacity() > 0) {
-        json.put("queueSize", entry.getValue().queueSize());
-        json.put("queueCapacity", entry.getValue().queueCapacity());
-      }
-      return json;
-    }).toList();
+  /** A component's queue figures: only for one with a queue. */
+  private static Double queueSize(ComponentTotals totals) {
+    return totals.queueCapacity() > 0 ? (Double) totals.queueSize() : null;
+  }
+
+  private static Double queueCapacity(ComponentTotals totals) {
+    return totals.queueCapacity() > 0 ? (Double) totals.queueCapacity() : null;
   }
 
   /** JSON has no NaN: a figure not known yet is null. */

@@ -1,8 +1,10 @@
 package io.opampfleet.server.internal.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.opampfleet.api.Deleted;
+import io.opampfleet.api.NewToken;
+import io.opampfleet.api.Token;
 import java.util.List;
-import java.util.Map;
 
 /** API tokens, for admins: list, create (the secret is shown once), delete. */
 public final class TokensApi {
@@ -15,19 +17,19 @@ public final class TokensApi {
   public List<Route> routes() {
     return List.of(
         new Route("GET", "/api/v1/tokens", Role.ADMIN,
-            r -> tokens.list().stream().map(p -> Map.of("name", p.name(), "role", p.role().label())).toList()),
+            r -> tokens.list().stream().map(p -> new Token(p.name(), p.role().label())).toList()),
         new Route("POST", "/api/v1/tokens", Role.ADMIN, this::create),
         // Any token may ask whose it is: the UI offers only what its role may do.
         new Route("GET", "/api/v1/whoami", Role.VIEWER,
-            r -> Map.of("name", r.principal().name(), "role", r.principal().role().label())),
+            r -> new Token(r.principal().name(), r.principal().role().label())),
         new Route("DELETE", "/api/v1/tokens/{name}", Role.ADMIN, r -> {
           if (!tokens.delete(r.path("name"))) {
             throw ApiException.notFound("there is no stored token '" + r.path("name")
                 + "' (tokens from server.yaml are removed there)");
           }
-          return Map.of("deleted", r.path("name"));
+          return new Deleted(r.path("name"));
         }).withBefore(r -> tokens.list().stream().filter(p -> p.name().equals(r.path("name")))
-            .map(p -> Map.of("name", p.name(), "role", p.role().label())).findFirst().orElse(null)));
+            .map(p -> new Token(p.name(), p.role().label())).findFirst().orElse(null)));
   }
 
   private Object create(ApiRequest request) {
@@ -42,7 +44,7 @@ public final class TokensApi {
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest("role must be viewer, operator or admin");
     }
-    return Map.of("name", name, "role", role.label(), "token", tokens.create(name, role),
-        "note", "keep the token now: the server stores only its hash");
+    return new NewToken(name, role.label(), tokens.create(name, role),
+        "keep the token now: the server stores only its hash");
   }
 }
