@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -118,9 +120,11 @@ public final class OwnTelemetryBenchmark {
       byte[] body, int seconds) throws Exception {
     HttpEndpoint answerAtOnce = request -> CompletableFuture.completedFuture(
         new HttpEndpoint.Answer(200, "application/x-protobuf", new byte[0], Optional.empty()));
+    // The callback threads are shut down at the end, or the JVM would wait for them after printing.
+    ExecutorService callbacks = Executors.newFixedThreadPool(2);
     try (OpampServer server = OpampServer.builder().bind(new InetSocketAddress("127.0.0.1", 0))
         .endpoint("/v1/metrics", receiver).endpoint("/ceiling", answerAtOnce)
-        .callbackExecutor(java.util.concurrent.Executors.newFixedThreadPool(2)).start()) {
+        .callbackExecutor(callbacks).start()) {
       URI base = URI.create("http://127.0.0.1:" + server.address().getPort());
       // Both warmed up first (the JIT, the client's connections), then measured in turns, twice each: the
       // client shares the machine, so the better of each pair is reported.
@@ -134,6 +138,8 @@ public final class OwnTelemetryBenchmark {
       }
       System.out.printf("over HTTP, 64 requests in flight, the JDK's client on the same machine: the receiver %,.0f"
           + " requests/s; baseline: an endpoint that answers at once %,.0f/s%n", receiving, ceiling);
+    } finally {
+      callbacks.shutdownNow();
     }
   }
 
