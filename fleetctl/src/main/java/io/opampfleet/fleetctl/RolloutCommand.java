@@ -3,10 +3,10 @@ package io.opampfleet.fleetctl;
 import io.opampfleet.api.Rollout;
 import io.opampfleet.client.FleetClient;
 import io.opampfleet.client.RolloutRequest;
-import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,27 +25,20 @@ final class RolloutCommand {
     return parent.connection.client(parent.environment);
   }
 
-  /** Follows a rollout until it ends, a line each time its progress changes; 0 when it succeeded. */
-  int watch(FleetClient client, long id, Duration every) {
-    String last = "";
-    while (true) {
-      Rollout rollout = client.rollout(id);
+  /** Follows a rollout's event stream until it ends, a line each time its progress changes; 0 when it succeeded. */
+  int watch(FleetClient client, long id) {
+    String[] last = {""};
+    Consumer<Rollout> show = rollout -> {
       String line = progress(rollout);
-      if (!line.equals(last)) {
+      if (!line.equals(last[0])) {
         parent.out.println(line);
         parent.out.flush();
-        last = line;
+        last[0] = line;
       }
-      if (rollout.ended()) {
-        return rollout.state().equals("SUCCEEDED") ? ExitCode.OK : ExitCode.NOT_SO;
-      }
-      try {
-        Thread.sleep(every.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return ExitCode.UNREACHABLE;
-      }
-    }
+    };
+    Rollout ended = client.followRollout(id, show);
+    show.accept(ended);
+    return ended.state().equals("SUCCEEDED") ? ExitCode.OK : ExitCode.NOT_SO;
   }
 
   static String progress(Rollout rollout) {
@@ -93,7 +86,7 @@ final class RolloutCommand {
           failureBudget, applyTimeout));
       rollout.parent.out.println("rollout " + started.id() + " started: " + ref + " to "
           + (selector.isEmpty() ? "all agents" : selector) + " (" + started.agents() + " agents, waves " + started.waves() + ")");
-      return watch ? rollout.watch(client, started.id(), Duration.ofSeconds(1)) : ExitCode.OK;
+      return watch ? rollout.watch(client, started.id()) : ExitCode.OK;
     }
   }
 
@@ -108,7 +101,7 @@ final class RolloutCommand {
 
     @Override
     public Integer call() {
-      return rollout.watch(rollout.client(), id, Duration.ofSeconds(1));
+      return rollout.watch(rollout.client(), id);
     }
   }
 

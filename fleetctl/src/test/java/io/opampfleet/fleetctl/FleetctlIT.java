@@ -132,8 +132,9 @@ class FleetctlIT {
     Run good = fleetctl("rollout", "start", "--config", "gateway", "-l", "role=gateway", "--waves", "50%,100%",
         "--bake", "1s", "--watch");
     assertThat(good.status()).as(good.out() + good.err()).isZero();
+    // Followed on the rollout's event stream: its progress on the way, not only its end.
     assertThat(good.out()).contains("started: gateway@2 to role=gateway (2 agents, waves 50%,100%)")
-        .contains("SUCCEEDED").contains("done 2");
+        .contains(" RUNNING, wave 1").contains("SUCCEEDED").contains("done 2");
     assertThat(first.running()).endsWith("# v2\n");
 
     Files.writeString(repo.resolve("configs/gateway.yaml"), GATEWAY + "# fail\n");
@@ -144,6 +145,9 @@ class FleetctlIT {
     assertThat(bad.out()).contains("ROLLED_BACK");
     long id = new ObjectMapper().readTree(fleetctl("get", "rollouts", "-o", "json").out()).get(0).get("id").asLong();
     assertThat(fleetctl("rollout", "watch", String.valueOf(id)).status()).isIn(ExitCode.OK, ExitCode.NOT_SO);
+    Run none = fleetctl("rollout", "watch", "987654");
+    assertThat(none.status()).isEqualTo(ExitCode.REFUSED);
+    assertThat(none.err()).contains("there is no rollout 987654");
     Run pause = fleetctl("rollout", "pause", String.valueOf(id));
     assertThat(pause.status()).isEqualTo(ExitCode.REFUSED);
     assertThat(pause.err()).isNotBlank();

@@ -11,6 +11,7 @@ import io.opampfleet.api.Assignment;
 import io.opampfleet.api.ConfigVersionSummary;
 import io.opampfleet.api.Rollout;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -19,6 +20,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -85,6 +89,37 @@ public final class FleetClient {
     return get("/api/v1/rollouts/" + id, new TypeReference<>() {});
   }
 
+  /**
+   * Follows a rollout's event stream, handing each state the server sends to {@code each}, until the
+   * server ends the stream (the rollout ended); returns the rollout as it is then.
+   */
+  public Rollout followRollout(long id, Consumer<Rollout> each) {
+    String path = "/api/v1/rollouts/" + id + "/stream";
+    // Server-sent events read by hand: the JDK's client already hands over the stream's lines, and a
+    // line that starts with "data: " is one event here; an SSE library would bring a second HTTP stack.
+    HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + token)
+        .header("Accept", "text/event-stream").GET().build();
+    HttpResponse<Stream<String>> response = call(request, HttpResponse.BodyHandlers.ofLines());
+    if (response.statusCode() >= 300) {
+      String text = response.body().collect(Collectors.joining("\n"));
+      throw new FleetApiException(response.statusCode(), errorOf(response.statusCode(), text));
+    }
+    try (Stream<String> lines = response.body()) {
+      lines.filter(line -> line.startsWith("data: ")).forEach(line -> each.accept(read(path, line.substring(6))));
+    } catch (UncheckedIOException e) {
+      throw new FleetUnreachableException("the stream from " + base + " broke: " + describe(e.getCause()), e);
+    }
+    return rollout(id);
+  }
+
+  private static Rollout read(String path, String json) {
+    try {
+      return JSON.readValue(json, Rollout.class);
+    } catch (IOException e) {
+      throw new FleetApiException(200, "an event on " + path + " is not what this client reads: " + e.getMessage());
+    }
+  }
+
   public Rollout startRollout(RolloutRequest request) {
     return post("/api/v1/rollouts", request, new TypeReference<>() {});
   }
@@ -125,17 +160,10 @@ public final class FleetClient {
   }
 
   private <T> T send(HttpRequest request, TypeReference<T> type) {
-    HttpResponse<byte[]> response;
-    try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-    } catch (IOException e) {
-      throw new FleetUnreachableException("no answer from " + base + ": " + describe(e), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new FleetUnreachableException("interrupted while waiting for " + base, e);
-    }
+    HttpResponse<byte[]> response = call(request, HttpResponse.BodyHandlers.ofByteArray());
     if (response.statusCode() >= 300) {
-      throw new FleetApiException(response.statusCode(), errorOf(response));
+      throw new FleetApiException(response.statusCode(), errorOf(response.statusCode(),
+          new String(response.body(), StandardCharsets.UTF_8)));
     }
     try {
       return JSON.readValue(response.body(), type);
@@ -145,9 +173,19 @@ public final class FleetClient {
     }
   }
 
+  private <T> HttpResponse<T> call(HttpRequest request, HttpResponse.BodyHandler<T> body) {
+    try {
+      return http.send(request, body);
+    } catch (IOException e) {
+      throw new FleetUnreachableException("no answer from " + base + ": " + describe(e), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new FleetUnreachableException("interrupted while waiting for " + base, e);
+    }
+  }
+
   /** The API's error sentence, or the start of whatever came back instead. */
-  private static String errorOf(HttpResponse<byte[]> response) {
-    String text = new String(response.body(), StandardCharsets.UTF_8);
+  private static String errorOf(int status, String text) {
     try {
       JsonNode error = JSON.readTree(text).path("error");
       if (error.isTextual()) {
@@ -156,7 +194,7 @@ public final class FleetClient {
     } catch (IOException notJson) {
       // Said below as it came.
     }
-    return "HTTP " + response.statusCode() + (text.isBlank() ? "" : ": " + text.substring(0, Math.min(200, text.length())));
+    return "HTTP " + status + (text.isBlank() ? "" : ": " + text.substring(0, Math.min(200, text.length())));
   }
 
   private static String describe(IOException e) {
