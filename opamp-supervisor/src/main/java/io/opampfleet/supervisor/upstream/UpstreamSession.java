@@ -9,8 +9,9 @@ import io.opampfleet.proto.ConnectionSettingsStatuses;
 import io.opampfleet.proto.OpAMPConnectionSettings;
 import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.strictyaml.ConfigException;
-import io.opampfleet.supervisor.config.SupervisorConfig;
+import io.opampfleet.strictyaml.GoDuration;
 import io.opampfleet.supervisor.config.SupervisorConfig.Server;
+import io.opampfleet.supervisor.config.SupervisorConfig;
 import io.opampfleet.supervisor.loop.LoopStep;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -62,6 +63,7 @@ public final class UpstreamSession {
   private final Listener listener;
   private final CertificateRotation rotation;
   private final OpampClient first;
+  private final Duration trialTime;
   private volatile Server server;
   /** The trial under way, if any; read and written on the loop only. */
   private Trial trial;
@@ -74,6 +76,13 @@ public final class UpstreamSession {
    */
   public UpstreamSession(SupervisorConfig config, UUID instanceUid, Path storage, Server server, Reported reported,
       ScheduledExecutorService loop, Executor callbacks, Listener listener) {
+    this(config, instanceUid, storage, server, reported, loop, callbacks, listener, CONNECTION_TRIAL);
+  }
+
+  /** {@code trialTime}: how long offered settings have to connect (tests wait less than a supervisor). */
+  UpstreamSession(SupervisorConfig config, UUID instanceUid, Path storage, Server server, Reported reported,
+      ScheduledExecutorService loop, Executor callbacks, Listener listener, Duration trialTime) {
+    this.trialTime = trialTime;
     this.config = config;
     this.instanceUid = instanceUid;
     this.storage = storage;
@@ -131,7 +140,7 @@ public final class UpstreamSession {
     started[0] = new Trial(next, offer, hash, candidate);
     trial = started[0];
     candidate.start();
-    loop.schedule(LoopStep.guarded(() -> trialTimedOut(started[0])), CONNECTION_TRIAL.toMillis(), TimeUnit.MILLISECONDS);
+    loop.schedule(LoopStep.guarded(() -> trialTimedOut(started[0])), trialTime.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Says goodbye to the server, waiting a few seconds at most. */
@@ -197,11 +206,11 @@ public final class UpstreamSession {
       return;
     }
     trial = null;
-    log.warn("the offered settings did not connect to {} within {} s; back to {}", expired.next().endpoint(),
-        CONNECTION_TRIAL.toSeconds(), server.endpoint());
+    log.warn("the offered settings did not connect to {} within {}; back to {}", expired.next().endpoint(),
+        GoDuration.format(trialTime), server.endpoint());
     status(expired.hash(), ConnectionSettingsStatuses.ConnectionSettingsStatuses_FAILED, "the offered settings"
-        + " did not connect to " + expired.next().endpoint() + " within " + CONNECTION_TRIAL.toSeconds() + " s; back to "
-        + server.endpoint());
+        + " did not connect to " + expired.next().endpoint() + " within " + GoDuration.format(trialTime)
+        + "; back to " + server.endpoint());
     stopQuietly(expired.candidate());
     OpampClient restored = client(server, () -> { });
     reported.switchTo(restored);
