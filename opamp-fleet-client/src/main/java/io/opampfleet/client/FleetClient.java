@@ -8,6 +8,7 @@ import io.opampfleet.api.Agent;
 import io.opampfleet.api.AgentPage;
 import io.opampfleet.api.ApplyResult;
 import io.opampfleet.api.Assignment;
+import io.opampfleet.api.ConfigPush;
 import io.opampfleet.api.ConfigVersionSummary;
 import io.opampfleet.api.Rollout;
 import java.io.IOException;
@@ -63,8 +64,7 @@ public final class FleetClient {
 
   /** Sends one config version to one agent now. */
   public void push(String uid, String config, int version) {
-    post("/api/v1/agents/" + encode(uid) + "/config", java.util.Map.of("config", config, "version", version),
-        new TypeReference<JsonNode>() {});
+    post("/api/v1/agents/" + encode(uid) + "/config", new ConfigPush(config, version), new TypeReference<JsonNode>() {});
   }
 
   /** Asks an agent to restart its collector. */

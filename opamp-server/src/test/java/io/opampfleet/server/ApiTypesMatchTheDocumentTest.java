@@ -14,19 +14,26 @@ import io.opampfleet.api.AgentTelemetry;
 import io.opampfleet.api.ApplyResult;
 import io.opampfleet.api.Assignment;
 import io.opampfleet.api.AssignmentApplied;
+import io.opampfleet.api.AssignmentRequest;
 import io.opampfleet.api.AuditEntry;
+import io.opampfleet.api.ConfigBody;
 import io.opampfleet.api.ConfigDiff;
+import io.opampfleet.api.ConfigPush;
 import io.opampfleet.api.ConfigVersion;
 import io.opampfleet.api.ConfigVersionSummary;
 import io.opampfleet.api.Conflict;
 import io.opampfleet.api.Deleted;
 import io.opampfleet.api.FleetSummary;
 import io.opampfleet.api.HostedPackage;
+import io.opampfleet.api.NewConfigVersion;
 import io.opampfleet.api.NewToken;
+import io.opampfleet.api.PackageOffer;
+import io.opampfleet.api.PackageUpload;
 import io.opampfleet.api.Rollout;
 import io.opampfleet.api.RolloutPreview;
 import io.opampfleet.api.SelectorPreview;
 import io.opampfleet.api.Token;
+import io.opampfleet.api.TokenRequest;
 import io.opampfleet.api.Validation;
 import io.opampfleet.client.DesiredState;
 import io.opampfleet.client.RolloutRequest;
@@ -104,8 +111,15 @@ class ApiTypesMatchTheDocumentTest {
   }
 
   @Test
-  void eachRequestTheClientSendsHasItsFieldsInTheDocument() {
+  void eachRequestHasTheDocumentsFields() {
     List<String> problems = new ArrayList<>();
+    asked(ConfigPush.class, request("/api/v1/agents/{uid}/config"), "push request", problems);
+    asked(NewConfigVersion.class, request("/api/v1/configs/{name}/versions"), "version request", problems);
+    asked(ConfigBody.class, request("/api/v1/configs/validate"), "validation request", problems);
+    asked(AssignmentRequest.class, request("/api/v1/assignments/{name}", "put"), "assignment request", problems);
+    asked(TokenRequest.class, request("/api/v1/tokens"), "token request", problems);
+    asked(PackageUpload.class, request("/api/v1/packages"), "package request", problems);
+    asked(PackageOffer.class, request("/api/v1/agents/{uid}/packages"), "offer request", problems);
     sent(DesiredState.class, request("/api/v1/apply"), "apply request", problems);
     sent(RolloutRequest.class, request("/api/v1/rollouts"), "rollout request", problems);
     assertThat(problems).isEmpty();
@@ -137,12 +151,18 @@ class ApiTypesMatchTheDocumentTest {
   private enum Use {
     /** The server writes the answer from the record: the same properties, null only where the record allows it. */
     WRITTEN,
-    /** The client sends the record: a subset; a field the server takes as absent may be a primitive. */
+    /** The server reads the request into the record, and the client sends it: the same properties. */
+    ASKED,
+    /** The client sends the record, the server reads it by hand: a subset. */
     SENT
   }
 
   private static void written(Class<?> record, JsonNode schema, String where, List<String> problems) {
     compare(record, schema, where, Use.WRITTEN, problems);
+  }
+
+  private static void asked(Class<?> record, JsonNode schema, String where, List<String> problems) {
+    compare(record, schema, where, Use.ASKED, problems);
   }
 
   private static void sent(Class<?> record, JsonNode schema, String where, List<String> problems) {
@@ -160,12 +180,13 @@ class ApiTypesMatchTheDocumentTest {
         problems.add(at + ": not in the document");
         continue;
       }
-      if (use != Use.SENT && component.getType().isPrimitive() && property.path("nullable").asBoolean(false)) {
+      // A request's field the server takes as absent when null may still be sent as a primitive.
+      if (use == Use.WRITTEN && component.getType().isPrimitive() && property.path("nullable").asBoolean(false)) {
         problems.add(at + ": may be null in the document, a " + component.getType() + " here");
       }
       checkType(component.getGenericType(), resolve(property), at, use, problems);
     }
-    if (use == Use.WRITTEN) {
+    if (use != Use.SENT) {
       shape.path("properties").fieldNames().forEachRemaining(name -> {
         if (!components.contains(name)) {
           problems.add(where + "." + name + ": in the document, not in the record");
@@ -252,7 +273,11 @@ class ApiTypesMatchTheDocumentTest {
   }
 
   private static JsonNode request(String path) {
-    return document.path("paths").path(path).path("post").path("requestBody").path("content").path("application/json")
-        .path("schema");
+    return request(path, "post");
+  }
+
+  private static JsonNode request(String path, String method) {
+    return document.path("paths").path(path).path(method).path("requestBody").path("content")
+        .path("application/json").path("schema");
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.RolloutSteps;
@@ -270,7 +271,7 @@ class RolloutsOnANewFleetIT {
   }
 
   @Test
-  void stagesBySelectorRollOutTheWayTeamsStageEachWithItsBakeTime() {
+  void stagesBySelectorRollOutTheWayTeamsStageEachWithItsBakeTime() throws Exception {
     Map<String, SimulatedAgent> byEnv = new java.util.LinkedHashMap<>();
     for (String env : List.of("dev", "prod", "test")) {
       SimulatedAgent agent = fleet.agent(Map.of("service.name", "svc-" + env, "tier", "web", "env", env),
@@ -297,6 +298,12 @@ class RolloutsOnANewFleetIT {
     assertThat(operator.post("/api/v1/rollouts", Map.of("selector", "tier=web", "config", "pipeline", "version", 1,
         "waves", "50%", "stages", List.of(Map.of("selector", "env=dev")))).body().get("error").asText())
         .isEqualTo("give waves (shares or counts) or stages (selectors), not both");
+    // Fields given as null are left out, as the document says (a client that writes every field of its record).
+    AdminClient.Answer withNulls = operator.post("/api/v1/rollouts/preview", new ObjectMapper().readTree("""
+        {"selector": "tier=web", "config": "pipeline", "version": 1, "waves": null, "bake": null, "stages": null,
+         "package": null, "offlineDeadline": null, "incompatible": null}"""));
+    assertThat(withNulls.status()).as(withNulls.body().toString()).isEqualTo(200);
+    assertThat(withNulls.body().get("agents").asInt()).isEqualTo(3);
   }
 
   private static io.opampfleet.proto.ComponentDetails types(String... names) {

@@ -2,6 +2,7 @@ package io.opampfleet.server.internal.api;
 
 import io.opampfleet.api.AgentPage;
 import io.opampfleet.api.AgentSummary;
+import io.opampfleet.api.ConfigPush;
 import io.opampfleet.api.FleetSummary;
 import io.opampfleet.server.internal.configs.ComponentCheck;
 import io.opampfleet.server.internal.configs.ConfigVersion;
@@ -210,10 +211,9 @@ public final class AgentsApi {
   private Object push(ApiRequest request) {
     Agent agent = agent(request);
     var body = request.json(AdminApi.JSON);
-    String name = ApiRequest.text(body, "config");
-    int version = ApiRequest.integer(body, "version");
-    ConfigVersion config = configs.version(name, version).orElseThrow(() -> ApiException.notFound(
-        "there is no config " + name + "@" + version));
+    ConfigPush push = new ConfigPush(ApiRequest.text(body, "config"), ApiRequest.integer(body, "version"));
+    ConfigVersion config = configs.version(push.config(), push.version()).orElseThrow(() -> ApiException.notFound(
+        "there is no config " + push.config() + "@" + push.version()));
     List<String> missing = ComponentCheck.missing(config.body(), agent.snapshot().availableComponents());
     if (!missing.isEmpty()) {
       throw new ApiException(422, "agent " + agent.uid() + " lacks components " + config.label() + " names: "

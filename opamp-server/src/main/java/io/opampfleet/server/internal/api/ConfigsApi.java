@@ -2,9 +2,12 @@ package io.opampfleet.server.internal.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opampfleet.api.AssignmentApplied;
+import io.opampfleet.api.AssignmentRequest;
+import io.opampfleet.api.ConfigBody;
 import io.opampfleet.api.ConfigDiff;
 import io.opampfleet.api.Conflict;
 import io.opampfleet.api.Deleted;
+import io.opampfleet.api.NewConfigVersion;
 import io.opampfleet.api.SelectorPreview;
 import io.opampfleet.api.Validation;
 import io.opampfleet.server.internal.configs.Assignment;
@@ -74,8 +77,10 @@ public final class ConfigsApi {
       throw ApiException.badRequest("config names are letters, digits, '.', '_' and '-', up to 128, not '" + name + "'");
     }
     JsonNode body = request.json(AdminApi.JSON);
-    String yaml = ApiRequest.text(body, "body");
-    String comment = ApiRequest.optionalText(body, "comment", "");
+    NewConfigVersion asked = new NewConfigVersion(ApiRequest.text(body, "body"),
+        ApiRequest.optionalText(body, "comment", ""));
+    String yaml = asked.body();
+    String comment = asked.comment();
     if (yaml.length() > 1_000_000 || comment.length() > 2000) {
       throw new ApiException(413, "a config body is at most 1,000,000 characters and a comment at most 2,000");
     }
@@ -97,7 +102,8 @@ public final class ConfigsApi {
 
   /** A config checked as it is being written: 200 when it would be saved, else 422 with its line and column. */
   private Object validate(ApiRequest request) {
-    String yaml = ApiRequest.text(request.json(AdminApi.JSON), "body");
+    ConfigBody asked = new ConfigBody(ApiRequest.text(request.json(AdminApi.JSON), "body"));
+    String yaml = asked.body();
     if (yaml.length() > 1_000_000) {
       throw new ApiException(413, "a config body is at most 1,000,000 characters");
     }
@@ -172,8 +178,10 @@ public final class ConfigsApi {
       throw ApiException.badRequest("assignment names are letters, digits, '.', '_' and '-', not '" + name + "'");
     }
     JsonNode body = request.json(AdminApi.JSON);
-    LabelSelector selector = selector(ApiRequest.optionalText(body, "selector", ""));
-    ConfigVersion version = find(ApiRequest.text(body, "config"), String.valueOf(ApiRequest.integer(body, "version")));
+    AssignmentRequest asked = new AssignmentRequest(ApiRequest.optionalText(body, "selector", ""),
+        ApiRequest.text(body, "config"), ApiRequest.integer(body, "version"));
+    LabelSelector selector = selector(asked.selector());
+    ConfigVersion version = find(asked.config(), String.valueOf(asked.version()));
     Assignment assignment = new Assignment(name, selector, version.name(), version.version(), Instant.ofEpochMilli(clock.getAsLong()));
     configs.saveAssignment(assignment);
     assignments.put(assignment);

@@ -1,6 +1,8 @@
 package io.opampfleet.server.internal.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.opampfleet.api.PackageOffer;
+import io.opampfleet.api.PackageUpload;
 import io.opampfleet.server.internal.configs.ConfigVersion;
 import io.opampfleet.server.internal.hosting.PackageFiles;
 import io.opampfleet.server.internal.hosting.PackageOffers;
@@ -57,10 +59,12 @@ public final class PackagesApi {
   /** A package in a JSON body, its content base64: for small files. */
   private Object upload(ApiRequest request) {
     JsonNode body = request.json(AdminApi.JSON);
-    String signature = ApiRequest.optionalText(body, "signature", null);
-    return host(ApiRequest.optionalText(body, "name", ""), ApiRequest.text(body, "version"),
-        ApiRequest.optionalText(body, "type", "top-level"), signature == null ? null : base64(signature, "signature"),
-        () -> base64(ApiRequest.text(body, "content"), "content"));
+    PackageUpload asked = new PackageUpload(ApiRequest.optionalText(body, "name", ""), ApiRequest.text(body, "version"),
+        ApiRequest.optionalText(body, "type", "top-level"), ApiRequest.text(body, "content"),
+        ApiRequest.optionalText(body, "signature", null));
+    return host(asked.name(), asked.version(), asked.type(),
+        asked.signature() == null ? null : base64(asked.signature(), "signature"),
+        () -> base64(asked.content(), "content"));
   }
 
   /** A package as the raw request body (collector archives are large), described by the query. */
@@ -102,8 +106,9 @@ public final class PackagesApi {
     Agent agent = inventory.findOrLoad(request.path("uid")).orElseThrow(() -> ApiException.notFound(
         "there is no agent " + request.path("uid")));
     JsonNode body = request.json(AdminApi.JSON);
-    String name = ApiRequest.optionalText(body, "name", "");
-    String version = ApiRequest.text(body, "version");
+    PackageOffer asked = new PackageOffer(ApiRequest.optionalText(body, "name", ""), ApiRequest.text(body, "version"));
+    String name = asked.name();
+    String version = asked.version();
     HostedPackage hosted = repository.find(name, version).orElseThrow(() -> ApiException.notFound(
         "there is no package " + name + "@" + version + "; upload it with POST /api/v1/packages"));
     if (!rollouts.offer(agent, hosted, "by " + request.principal().name())) {

@@ -63,7 +63,8 @@ public final class RolloutsApi {
     JsonNode body = request.json(AdminApi.JSON);
     RolloutPlan plan;
     try {
-      boolean withConfig = body.has("config") || !body.has("package");
+      // A field given as null is one left out, as the document says.
+      boolean withConfig = body.hasNonNull("config") || !body.hasNonNull("package");
       plan = new RolloutPlan(
           ConfigsApi.selector(ApiRequest.optionalText(body, "selector", "")),
           withConfig ? ApiRequest.text(body, "config") : null,
@@ -90,7 +91,7 @@ public final class RolloutsApi {
   /** The package the rollout installs, {@code {"name": "otelcol", "version": "0.150.0"}}; null when absent. */
   private static PackageTarget packageTarget(JsonNode body) {
     JsonNode pkg = body.get("package");
-    if (pkg == null) {
+    if (pkg == null || pkg.isNull()) {
       return null;
     }
     if (!pkg.isObject()) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.opampfleet.api.Deleted;
 import io.opampfleet.api.NewToken;
 import io.opampfleet.api.Token;
+import io.opampfleet.api.TokenRequest;
 import java.util.List;
 
 /** API tokens, for admins: list, create (the secret is shown once), delete. */
@@ -34,13 +35,14 @@ public final class TokensApi {
 
   private Object create(ApiRequest request) {
     JsonNode body = request.json(AdminApi.JSON);
-    String name = ApiRequest.text(body, "name");
+    TokenRequest asked = new TokenRequest(ApiRequest.text(body, "name"), ApiRequest.text(body, "role"));
+    String name = asked.name();
     if (!name.matches("[A-Za-z0-9._-]{1,128}")) {
       throw ApiException.badRequest("a token name is letters, digits, '.', '_' and '-', up to 128");
     }
     Role role;
     try {
-      role = Role.parse(ApiRequest.text(body, "role"));
+      role = Role.parse(asked.role());
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest("role must be viewer, operator or admin");
     }
