@@ -1,41 +1,38 @@
 package io.opampfleet.supervisor;
 
-import com.google.protobuf.ByteString;
 import io.opampfleet.proto.AgentDescription;
-import io.opampfleet.proto.AgentRemoteConfig;
 import io.opampfleet.proto.AvailableComponents;
+import io.opampfleet.proto.CommandType;
 import io.opampfleet.proto.ConnectionSettingsOffers;
-import io.opampfleet.supervisor.compose.OwnTelemetry;
-import io.opampfleet.supervisor.storage.PrivateFiles;
 import io.opampfleet.proto.RemoteConfigStatus;
-import io.opampfleet.proto.RemoteConfigStatuses;
 import io.opampfleet.proto.ServerToAgent;
+import io.opampfleet.strictyaml.ConfigException;
+import io.opampfleet.supervisor.apply.RemoteConfigApplier;
 import io.opampfleet.supervisor.bootstrap.AgentBootstrap;
 import io.opampfleet.supervisor.bootstrap.BootstrapException;
 import io.opampfleet.supervisor.collector.CollectorLink;
 import io.opampfleet.supervisor.collector.CollectorProcess;
-import io.opampfleet.supervisor.loop.LoopStep;
-import io.opampfleet.proto.CommandType;
 import io.opampfleet.supervisor.commander.Commander;
 import io.opampfleet.supervisor.commander.ConfigValidation;
 import io.opampfleet.supervisor.compose.ComposeException;
-import io.opampfleet.supervisor.compose.Composed;
 import io.opampfleet.supervisor.compose.EffectiveConfigComposer;
-import io.opampfleet.supervisor.config.SupervisorConfig;
-import io.opampfleet.supervisor.storage.PersistentState;
-import io.opampfleet.supervisor.storage.RemoteConfigStore;
-import io.opampfleet.supervisor.healthchecker.HealthEndpoint;
-import io.opampfleet.supervisor.packages.PackageInstaller;
-import java.net.InetSocketAddress;
-import java.util.Optional;
-import io.opampfleet.supervisor.upstream.ConnectionOffer;
-import io.opampfleet.supervisor.upstream.TlsFiles;
-import io.opampfleet.supervisor.upstream.Reported;
-import io.opampfleet.supervisor.upstream.UpstreamSession;
+import io.opampfleet.supervisor.compose.OwnTelemetry;
 import io.opampfleet.supervisor.config.SupervisorConfig.Server;
-import io.opampfleet.strictyaml.ConfigException;
+import io.opampfleet.supervisor.config.SupervisorConfig;
+import io.opampfleet.supervisor.healthchecker.HealthEndpoint;
+import io.opampfleet.supervisor.loop.LoopStep;
+import io.opampfleet.supervisor.packages.PackageInstaller;
+import io.opampfleet.supervisor.storage.PersistentState;
+import io.opampfleet.supervisor.storage.PrivateFiles;
+import io.opampfleet.supervisor.storage.RemoteConfigStore;
+import io.opampfleet.supervisor.upstream.ConnectionOffer;
+import io.opampfleet.supervisor.upstream.Reported;
+import io.opampfleet.supervisor.upstream.TlsFiles;
+import io.opampfleet.supervisor.upstream.UpstreamSession;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,12 +42,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one collector for its OpAMP server, as the Go supervisor does, and never leaves it down:
- * a remote config is APPLIED only once the collector reports healthy on it within
- * agent::config_apply_timeout; otherwise it is FAILED with the reason and the last good config runs
- * again. A collector that dies is restarted with backoff. One thread makes every change. The
- * collector's process is a {@link CollectorProcess}, the session with the server an
- * {@link UpstreamSession}; what is here decides which config runs.
+ * Runs one collector for its OpAMP server, as the Go supervisor does, and never leaves it down.
+ * One thread makes every change. Which config runs is the {@link RemoteConfigApplier}'s to
+ * decide, the collector's process is a {@link CollectorProcess}, the session with the server an
+ * {@link UpstreamSession}; what is here starts them and hands the server's news to them.
  */
 public final class Supervisor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
@@ -85,9 +80,7 @@ public final class Supervisor implements AutoCloseable {
   private volatile boolean fallbackAllowed = true;
   private UpstreamSession upstream;
   private PackageInstaller packages;
-  private AgentRemoteConfig running;
-  private AgentRemoteConfig lastGood;
-  private volatile boolean stopping;
+  private RemoteConfigApplier configs;
 
   public Supervisor(SupervisorConfig config) {
     this.config = config;
@@ -135,10 +128,14 @@ public final class Supervisor implements AutoCloseable {
     collector = new CollectorProcess(config.agent(), storage, new Commander(config.agent().executable(),
         config.agent().args(), config.agent().env(), config.agent().passthroughLogs() ? null : storage.resolve("agent.log")),
         link, loop, reported::health, reported::effectiveConfig);
-    collector.relaunchWith(this::relaunchAndCheck);
+    RemoteConfigApplier.Validator validator = config.agent().validateConfig()
+        ? yaml -> ConfigValidation.problems(config.agent().executable(), config.agent().env(), storage, yaml)
+        : RemoteConfigApplier.Validator.NONE;
+    configs = new RemoteConfigApplier(composer, () -> description, collector, validator, remoteConfigs,
+        new StoredStatuses(), config.agent().useHupConfigReload());
+    collector.relaunchWith(configs::relaunchAndCheck);
     if (config.capabilities().acceptsRemoteConfig()) {
-      running = remoteConfigs.lastReceived();
-      lastGood = remoteConfigs.lastWorking();
+      configs.resume();
     }
     if (!config.agent().startupFallbackConfigs().isEmpty()) {
       validateFallback();
@@ -221,12 +218,12 @@ public final class Supervisor implements AutoCloseable {
           && message.getCommand().getType() == CommandType.CommandType_Restart) {
         onLoop(() -> restartCommanded());
       } else if (message.hasRemoteConfig() && config.capabilities().acceptsRemoteConfig()) {
-        onLoop(() -> apply(message.getRemoteConfig()));
+        onLoop(() -> configs.apply(message.getRemoteConfig()));
       }
       if (message.hasPackagesAvailable() && packages != null) {
         // Downloads take long: they run on their own thread; only the swap's restart runs on the loop.
         installs.execute(LoopStep.guarded(() -> packages.offered(message.getPackagesAvailable(),
-            upstream.server().tls(), () -> loop.submit(Supervisor.this::relaunchAndCheck).get())));
+            upstream.server().tls(), () -> loop.submit(configs::relaunchAndCheck).get())));
       }
       if (message.hasConnectionSettings() && OwnTelemetry.any(message.getConnectionSettings())) {
         onLoop(() -> ownTelemetryOffered(message.getConnectionSettings()));
@@ -238,7 +235,7 @@ public final class Supervisor implements AutoCloseable {
       try {
         if (composer.ownTelemetry(composer.ownTelemetryOffers(), TlsFiles.of(now, storage))) {
           log.info("the collector sends its own telemetry to its server with the new settings; restarting it");
-          restart(composer.compose(running, description));
+          configs.recompose();
         }
       } catch (ComposeException | IOException e) {
         log.warn("the collector keeps its own telemetry on the old settings: {}", e.getMessage());
@@ -256,132 +253,39 @@ public final class Supervisor implements AutoCloseable {
     PrivateFiles.write(storage.resolve(OWN_TELEMETRY_FILE), own.toByteArray());
     if (composer.ownTelemetry(own, TlsFiles.of(upstream.server(), storage))) {
       log.info("the collector's own telemetry goes where the server says; restarting it");
-      restart(composer.compose(running, description));
+      configs.recompose();
     }
   }
 
-  /**
-   * The collector starts on what it ran last, or the last good config, or the nop pipeline; never
-   * on a config that was reported FAILED, nor on one the supervisor stopped (was killed) while
-   * applying: that one was never seen healthy and could crash the collector at every start, so it
-   * is reported FAILED and the last good config runs.
-   */
+  /** The collector on agent::startup_fallback_configs until the first connection, else on its known config. */
   private void startOnKnownConfig() throws InterruptedException {
-    if (fallbackAllowed && !config.agent().startupFallbackConfigs().isEmpty() && running == null && lastGood == null) {
-      try {
-        restart(composer.composeFallback(description));
-        onFallback = true;
-        log.info("running agent::startup_fallback_configs until the first connection to the server");
-        return;
-      } catch (ComposeException e) {
-        log.warn("the startup fallback configs cannot be used ({}); starting on the normal config", e.getMessage());
-      }
-    }
-    RemoteConfigStatus last = state.lastRemoteConfigStatus();
-    boolean unverified = last.getStatus() == RemoteConfigStatuses.RemoteConfigStatuses_APPLYING;
-    if (running != null && (last.getStatus() == RemoteConfigStatuses.RemoteConfigStatuses_FAILED || unverified)
-        && last.getLastRemoteConfigHash().equals(running.getConfigHash())) {
-      running = lastGood;
-      if (unverified) {
-        report(RemoteConfigStatuses.RemoteConfigStatuses_FAILED, last.getLastRemoteConfigHash(),
-            "the supervisor stopped while applying it, before the collector was seen healthy on it; "
-                + (lastGood == null ? "the configuration it had before any remote config runs"
-                : "the last good remote config runs"));
-      }
-    }
-    for (AgentRemoteConfig candidate : new AgentRemoteConfig[] {running, lastGood, null}) {
-      try {
-        Composed composed = composer.compose(candidate, description);
-        running = candidate;
-        restart(composed);
-        return;
-      } catch (ComposeException e) {
-        log.warn("the stored remote config cannot be used ({}); trying the one before it", e.getMessage());
-      }
-    }
-  }
-
-  private void apply(AgentRemoteConfig offered) throws InterruptedException, IOException {
-    if (stopping) {
+    if (fallbackAllowed && !config.agent().startupFallbackConfigs().isEmpty() && configs.knowsNoRemoteConfig()
+        && configs.startOnFallback()) {
+      onFallback = true;
+      log.info("running agent::startup_fallback_configs until the first connection to the server");
       return;
     }
-    ByteString hash = offered.getConfigHash();
-    if (running != null && running.getConfigHash().equals(hash) && collector.isRunning()) {
-      report(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, hash, "");
-      return;
-    }
-    remoteConfigs.saveReceived(offered);
-    report(RemoteConfigStatuses.RemoteConfigStatuses_APPLYING, hash, "");
-    Composed composed;
-    try {
-      composed = composer.compose(offered, description);
-    } catch (ComposeException e) {
-      report(RemoteConfigStatuses.RemoteConfigStatuses_FAILED, hash, e.getMessage() + "; the previous config keeps running");
-      return;
-    }
-    if (config.agent().validateConfig() && !composed.remoteConfigEmpty()) {
-      java.util.Optional<String> problems = ConfigValidation.problems(config.agent().executable(), config.agent().env(),
-          storage, composed.yaml());
-      if (problems.isPresent()) {
-        report(RemoteConfigStatuses.RemoteConfigStatuses_FAILED, hash, problems.get() + "; the previous config keeps running");
-        return;
-      }
-    }
-    if (composed.remoteConfigEmpty()) {
-      collector.stop();
-      running = offered;
-      report(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, hash, "");
-      return;
-    }
-    restart(composed);
-    if (collector.awaitHealthy()) {
-      running = offered;
-      lastGood = offered;
-      remoteConfigs.saveWorking(offered);
-      report(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, hash, "");
-      return;
-    }
-    String reason = collector.failure();
-    AgentRemoteConfig previous = lastGood;
-    report(RemoteConfigStatuses.RemoteConfigStatuses_FAILED, hash, reason + "; reverted to "
-        + (previous == null ? "the configuration it had before any remote config" : "the last good remote config"));
-    try {
-      running = previous;
-      restart(composer.compose(previous, description));
-    } catch (ComposeException e) {
-      log.error("the last good config no longer composes: {}", e.getMessage());
-    }
-  }
-
-  /** A new collector process on the running config (a new executable needs one); empty once healthy. */
-  private Optional<String> relaunchAndCheck() throws InterruptedException {
-    try {
-      collector.run(composer.compose(running, description), false);
-    } catch (ComposeException e) {
-      return Optional.of(e.getMessage());
-    }
-    return collector.awaitHealthy() ? Optional.empty() : Optional.of(collector.failure());
-  }
-
-  /** The collector on this config, by SIGHUP when agent::use_hup_config_reload says so. */
-  private void restart(Composed composed) throws InterruptedException {
-    collector.run(composed, config.agent().useHupConfigReload());
+    configs.startOnKnownConfig();
   }
 
   /** The server's restart command: the collector again, on the config it runs. */
   private void restartCommanded() throws Exception {
     log.info("restarting the collector, as the server asked");
-    collector.run(composer.compose(running, description), false);
+    configs.restart();
   }
 
-  private void report(RemoteConfigStatuses status, ByteString hash, String error) {
-    RemoteConfigStatus current = RemoteConfigStatus.newBuilder()
-        .setStatus(status).setLastRemoteConfigHash(hash).setErrorMessage(error).build();
-    state = state.withRemoteConfigStatus(current);
-    state.save(storage);
-    reported.remoteConfigStatus(current);
-    if (status == RemoteConfigStatuses.RemoteConfigStatuses_FAILED) {
-      log.warn("remote config {} FAILED: {}", java.util.HexFormat.of().formatHex(hash.toByteArray()), error);
+  /** A remote config's status, kept in persistent_state.yaml and reported to the server. */
+  private final class StoredStatuses implements RemoteConfigApplier.Statuses {
+    @Override
+    public RemoteConfigStatus last() {
+      return state.lastRemoteConfigStatus();
+    }
+
+    @Override
+    public void report(RemoteConfigStatus status) {
+      state = state.withRemoteConfigStatus(status);
+      state.save(storage);
+      reported.remoteConfigStatus(status);
     }
   }
 
@@ -394,13 +298,15 @@ public final class Supervisor implements AutoCloseable {
   public void close() throws InterruptedException {
     try {
       loop.submit(() -> {
-        stopping = true;
+        if (configs != null) {
+          configs.stopping();
+        }
         if (collector != null) {
           collector.stopping();
         }
       }).get(30, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      stopping = true;
+      log.warn("the supervisor's loop did not stop in time: {}", e.toString());
     }
     if (upstream != null) {
       upstream.close();

@@ -6,6 +6,7 @@ import io.opampfleet.proto.AgentConfigFile;
 import io.opampfleet.proto.AgentConfigMap;
 import io.opampfleet.proto.ComponentHealth;
 import io.opampfleet.proto.EffectiveConfig;
+import io.opampfleet.supervisor.apply.RemoteConfigApplier;
 import io.opampfleet.supervisor.commander.Commander;
 import io.opampfleet.supervisor.compose.Composed;
 import io.opampfleet.supervisor.config.SupervisorConfig;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * generation, so that the exit of a replaced process is not taken for a crash. Every method runs on
  * the supervisor's loop, and so do the restarts it schedules there.
  */
-public final class CollectorProcess {
+public final class CollectorProcess implements RemoteConfigApplier.Collector {
   private static final Logger log = LoggerFactory.getLogger(CollectorProcess.class);
   /**
    * Doubles from 500 ms with each crash in a row, up to a minute, less up to a quarter at random so
@@ -79,6 +80,7 @@ public final class CollectorProcess {
    * running one takes the file by SIGHUP instead). When the file cannot be written the old
    * collector keeps running; when the new one cannot be started it is retried as a crashed one is.
    */
+  @Override
   public void run(Composed composed, boolean reload) throws InterruptedException {
     if (stopping) {
       return;
@@ -115,6 +117,7 @@ public final class CollectorProcess {
   }
 
   /** Stops the collector; its exit is not a crash. */
+  @Override
   public void stop() throws InterruptedException {
     generation++;
     commander.stop(Commander.GRACE);
@@ -126,11 +129,13 @@ public final class CollectorProcess {
   }
 
   /** Whether the collector reports healthy within agent::config_apply_timeout (false as soon as it exits). */
+  @Override
   public boolean awaitHealthy() throws InterruptedException {
     return link.awaitHealth(settings.configApplyTimeout(), commander::isRunning);
   }
 
   /** Why the collector is not healthy, with the tail of its log when it exited or never answered. */
+  @Override
   public String failure() {
     ComponentHealth reported = link.health();
     if (reported != null && !reported.getLastError().isEmpty()) {
@@ -142,6 +147,7 @@ public final class CollectorProcess {
     return "the collector did not report healthy within " + settings.configApplyTimeout().toMillis() + " ms" + logTail();
   }
 
+  @Override
   public boolean isRunning() {
     return commander.isRunning();
   }

@@ -8,16 +8,16 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /** supervisor.yaml files for composer tests, loaded through the real loader. */
-final class ComposerFixture {
+public final class ComposerFixture {
   private ComposerFixture() {}
 
   /** {@code capabilities}: the capabilities mapping's inside; empty means accepts_remote_config only. */
-  static SupervisorConfig config(Path dir, Path executable, String agentKeys, String capabilities) throws IOException {
+  public static SupervisorConfig config(Path dir, Path executable, String agentKeys, String capabilities) throws IOException {
     return config(dir, executable, agentKeys, capabilities, "{endpoint: ws://127.0.0.1:4320/v1/opamp}");
   }
 
   /** {@code server}: the server mapping, in flow style. */
-  static SupervisorConfig config(Path dir, Path executable, String agentKeys, String capabilities, String server)
+  public static SupervisorConfig config(Path dir, Path executable, String agentKeys, String capabilities, String server)
       throws IOException {
     Path file = Files.writeString(Files.createTempFile(dir, "supervisor", ".yaml"), """
         server: %s

@@ -1,0 +1,227 @@
+package io.opampfleet.supervisor.apply;
+
+import com.google.protobuf.ByteString;
+import io.opampfleet.proto.AgentDescription;
+import io.opampfleet.proto.AgentRemoteConfig;
+import io.opampfleet.proto.RemoteConfigStatus;
+import io.opampfleet.proto.RemoteConfigStatuses;
+import io.opampfleet.supervisor.compose.ComposeException;
+import io.opampfleet.supervisor.compose.Composed;
+import io.opampfleet.supervisor.compose.EffectiveConfigComposer;
+import io.opampfleet.supervisor.storage.RemoteConfigStore;
+import java.io.IOException;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides which config the collector runs. A remote config is composed, validated, run, and
+ * APPLIED only once the collector is healthy on it; otherwise it is FAILED with the reason and
+ * the last good config runs again. At start the collector never runs a config that failed, nor one
+ * the supervisor was killed while applying. Called from the supervisor's one loop thread only.
+ */
+public final class RemoteConfigApplier {
+  private static final Logger log = LoggerFactory.getLogger(RemoteConfigApplier.class);
+
+  /** What the applier needs of the collector's process. */
+  public interface Collector {
+    /** Runs the collector on this config; by SIGHUP when {@code reload} and it runs. */
+    void run(Composed composed, boolean reload) throws InterruptedException;
+
+    void stop() throws InterruptedException;
+
+    boolean isRunning();
+
+    /** Waits (up to agent::config_apply_timeout) for the collector to report healthy. */
+    boolean awaitHealthy() throws InterruptedException;
+
+    /** Why the collector is not healthy, with what it logged. */
+    String failure();
+  }
+
+  /** The collector's own verdict on a config before it runs: its problems, or empty. */
+  @FunctionalInterface
+  public interface Validator {
+    Validator NONE = yaml -> Optional.empty();
+
+    Optional<String> problems(String yaml) throws IOException, InterruptedException;
+  }
+
+  /** Where a remote config's status goes: the supervisor's state on disk, and the server. */
+  public interface Statuses {
+    RemoteConfigStatus last();
+
+    void report(RemoteConfigStatus status);
+  }
+
+  private final EffectiveConfigComposer composer;
+  private final Supplier<AgentDescription> description;
+  private final Collector collector;
+  private final Validator validator;
+  private final RemoteConfigStore store;
+  private final Statuses statuses;
+  private final boolean reloadByHup;
+  private AgentRemoteConfig running;
+  private AgentRemoteConfig lastGood;
+  private boolean stopping;
+
+  /**
+   * @param reloadByHup agent::use_hup_config_reload: a new config reaches a running collector by SIGHUP
+   */
+  public RemoteConfigApplier(EffectiveConfigComposer composer, Supplier<AgentDescription> description,
+      Collector collector, Validator validator, RemoteConfigStore store, Statuses statuses, boolean reloadByHup) {
+    this.composer = composer;
+    this.description = description;
+    this.collector = collector;
+    this.validator = validator;
+    this.store = store;
+    this.statuses = statuses;
+    this.reloadByHup = reloadByHup;
+  }
+
+  /** Takes up the remote configs stored by the run before: the last received and the last good. */
+  public void resume() {
+    running = store.lastReceived();
+    lastGood = store.lastWorking();
+  }
+
+  /** Whether no remote config was ever received or worked (the startup fallback may run). */
+  public boolean knowsNoRemoteConfig() {
+    return running == null && lastGood == null;
+  }
+
+  /**
+   * Starts the collector on what it ran last, or the last good config, or the configuration it has
+   * without any remote config; never on a config reported FAILED, nor on one left APPLYING: that one
+   * was never seen healthy and could crash the collector at every start, so it is reported FAILED.
+   */
+  public void startOnKnownConfig() throws InterruptedException {
+    RemoteConfigStatus last = statuses.last();
+    boolean unverified = last.getStatus() == RemoteConfigStatuses.RemoteConfigStatuses_APPLYING;
+    if (running != null && (last.getStatus() == RemoteConfigStatuses.RemoteConfigStatuses_FAILED || unverified)
+        && last.getLastRemoteConfigHash().equals(running.getConfigHash())) {
+      running = lastGood;
+      if (unverified) {
+        report(RemoteConfigStatuses.RemoteConfigStatuses_FAILED, last.getLastRemoteConfigHash(),
+            "the supervisor stopped while applying it, before the collector was seen healthy on it; "
+                + (lastGood == null ? "the configuration it had before any remote config runs"
+                : "the last good remote config runs"));
+      }
+    }
+    for (AgentRemoteConfig candidate : new AgentRemoteConfig[] {running, lastGood, null}) {
+      try {
+        Composed composed = composer.compose(candidate, description.get());
+        running = candidate;
+        collector.run(composed, reloadByHup);
+        return;
+      } catch (ComposeException e) {
+        log.warn("the stored remote config cannot be used ({}); trying the one before it", e.getMessage());
+      }
+    }
+  }
+
+  /** Starts the collector on agent::startup_fallback_configs; false when they cannot be composed. */
+  public boolean startOnFallback() throws InterruptedException {
+    try {
+      collector.run(composer.composeFallback(description.get()), reloadByHup);
+      return true;
+    } catch (ComposeException e) {
+      log.warn("the startup fallback configs cannot be used ({}); starting on the normal config", e.getMessage());
+      return false;
+    }
+  }
+
+  /** A remote config from the server: APPLIED once the collector is healthy on it, or FAILED and reverted. */
+  public void apply(AgentRemoteConfig offered) throws InterruptedException {
+    if (stopping) {
+      return;
+    }
+    ByteString hash = offered.getConfigHash();
+    if (running != null && running.getConfigHash().equals(hash) && collector.isRunning()) {
+      report(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, hash, "");
+      return;
+    }
+    store.saveReceived(offered);
+    report(RemoteConfigStatuses.RemoteConfigStatuses_APPLYING, hash, "");
+    Composed composed;
+    try {
+      composed = composer.compose(offered, description.get());
+    } catch (ComposeException e) {
+      report(RemoteConfigStatuses.RemoteConfigStatuses_FAILED, hash, e.getMessage() + "; the previous config keeps running");
+      return;
+    }
+    if (!composed.remoteConfigEmpty()) {
+      Optional<String> problems = validated(composed);
+      if (problems.isPresent()) {
+        report(RemoteConfigStatuses.RemoteConfigStatuses_FAILED, hash, problems.get() + "; the previous config keeps running");
+        return;
+      }
+    }
+    if (composed.remoteConfigEmpty()) {
+      collector.stop();
+      running = offered;
+      report(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, hash, "");
+      return;
+    }
+    collector.run(composed, reloadByHup);
+    if (collector.awaitHealthy()) {
+      running = offered;
+      lastGood = offered;
+      store.saveWorking(offered);
+      report(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, hash, "");
+      return;
+    }
+    AgentRemoteConfig previous = lastGood;
+    report(RemoteConfigStatuses.RemoteConfigStatuses_FAILED, hash, collector.failure() + "; reverted to "
+        + (previous == null ? "the configuration it had before any remote config" : "the last good remote config"));
+    try {
+      running = previous;
+      collector.run(composer.compose(previous, description.get()), reloadByHup);
+    } catch (ComposeException e) {
+      log.error("the last good config no longer composes: {}", e.getMessage());
+    }
+  }
+
+  /** The running config composed again (its own telemetry moved) and handed to the collector. */
+  public void recompose() throws InterruptedException, ComposeException {
+    collector.run(composer.compose(running, description.get()), reloadByHup);
+  }
+
+  /** A new collector process on the running config (the server's restart command). */
+  public void restart() throws InterruptedException, ComposeException {
+    collector.run(composer.compose(running, description.get()), false);
+  }
+
+  /** A new collector process on the running config (a new executable needs one); empty once healthy. */
+  public Optional<String> relaunchAndCheck() throws InterruptedException {
+    try {
+      restart();
+    } catch (ComposeException e) {
+      return Optional.of(e.getMessage());
+    }
+    return collector.awaitHealthy() ? Optional.empty() : Optional.of(collector.failure());
+  }
+
+  /** The supervisor is stopping: configs that arrive from now on are left alone. */
+  public void stopping() {
+    stopping = true;
+  }
+
+  private Optional<String> validated(Composed composed) throws InterruptedException {
+    try {
+      return validator.problems(composed.yaml());
+    } catch (IOException e) {
+      return Optional.of("the collector could not validate it: " + e.getMessage());
+    }
+  }
+
+  private void report(RemoteConfigStatuses status, ByteString hash, String error) {
+    statuses.report(RemoteConfigStatus.newBuilder().setStatus(status).setLastRemoteConfigHash(hash)
+        .setErrorMessage(error).build());
+    if (status == RemoteConfigStatuses.RemoteConfigStatuses_FAILED) {
+      log.warn("remote config {} FAILED: {}", HexFormat.of().formatHex(hash.toByteArray()), error);
+    }
+  }
+}

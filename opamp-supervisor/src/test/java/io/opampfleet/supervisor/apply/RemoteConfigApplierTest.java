@@ -1,0 +1,278 @@
+package io.opampfleet.supervisor.apply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.opampfleet.proto.AgentConfigFile;
+import io.opampfleet.proto.AgentConfigMap;
+import io.opampfleet.proto.AgentDescription;
+import io.opampfleet.proto.AgentRemoteConfig;
+import io.opampfleet.proto.RemoteConfigStatus;
+import io.opampfleet.proto.RemoteConfigStatuses;
+import io.opampfleet.supervisor.compose.Composed;
+import io.opampfleet.supervisor.compose.ComposerFixture;
+import io.opampfleet.supervisor.compose.EffectiveConfigComposer;
+import io.opampfleet.supervisor.storage.RemoteConfigStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Which config the collector runs, transition by transition, with a stand-in collector whose
+ * health the test decides and the real composer and store.
+ */
+class RemoteConfigApplierTest {
+  private static final UUID UID = UUID.fromString("0192f3a4-5b6c-7d8e-9f00-112233445566");
+  private static final AgentRemoteConfig GOOD = remote("good", "receivers: {otlp: {}}\n");
+  private static final AgentRemoteConfig BROKEN = remote("broken", "receivers: {hostmetrics: {}}\n");
+
+  @TempDir
+  Path dir;
+
+  private final StandInCollector collector = new StandInCollector();
+  private final RecordedStatuses statuses = new RecordedStatuses();
+  private EffectiveConfigComposer composer;
+  private RemoteConfigStore store;
+  private Optional<String> validation = Optional.empty();
+
+  @BeforeEach
+  void composer() throws IOException {
+    Path executable = Files.writeString(dir.resolve("otelcol"), "");
+    composer = new EffectiveConfigComposer(ComposerFixture.config(dir, executable, "", ""), UID, 40123, 4242, false);
+    store = new RemoteConfigStore(dir);
+  }
+
+  @Test
+  void aConfigTheCollectorIsHealthyOnIsAppliedAndKeptAsTheLastGoodOne() throws Exception {
+    RemoteConfigApplier applier = applier();
+
+    applier.apply(GOOD);
+
+    assertThat(statuses.seen()).containsExactly("APPLYING good", "APPLIED good");
+    assertThat(collector.lastRun()).contains("otlp");
+    assertThat(store.lastReceived()).isEqualTo(GOOD);
+    assertThat(store.lastWorking()).isEqualTo(GOOD);
+  }
+
+  @Test
+  void aConfigTheCollectorIsNotHealthyOnFailsWithItsReasonAndTheLastGoodOneRunsAgain() throws Exception {
+    RemoteConfigApplier applier = applier();
+    applier.apply(GOOD);
+    collector.healthy = false;
+
+    applier.apply(BROKEN);
+
+    assertThat(statuses.seen()).endsWith("APPLYING broken", "FAILED broken");
+    assertThat(statuses.last().getErrorMessage())
+        .isEqualTo("exit 1: hostmetrics is not built in; reverted to the last good remote config");
+    assertThat(collector.runs).hasSize(3);
+    assertThat(collector.lastRun()).contains("otlp").doesNotContain("hostmetrics");
+    assertThat(store.lastWorking()).isEqualTo(GOOD);
+  }
+
+  @Test
+  void withoutAGoodConfigAFailureRevertsToTheConfigurationBeforeAnyRemoteConfig() throws Exception {
+    collector.healthy = false;
+
+    applier().apply(BROKEN);
+
+    assertThat(statuses.last().getErrorMessage()).endsWith("reverted to the configuration it had before any remote config");
+    assertThat(collector.lastRun()).doesNotContain("hostmetrics").contains("nop");
+  }
+
+  @Test
+  void aConfigTheCollectorRefusesToValidateFailsAndTheRunningOneIsNotTouched() throws Exception {
+    RemoteConfigApplier applier = applier();
+    applier.apply(GOOD);
+    validation = Optional.of("'receivers' unknown type: \"hostmetrics\"");
+
+    applier.apply(BROKEN);
+
+    assertThat(statuses.seen()).endsWith("FAILED broken");
+    assertThat(statuses.last().getErrorMessage())
+        .isEqualTo("'receivers' unknown type: \"hostmetrics\"; the previous config keeps running");
+    assertThat(collector.runs).hasSize(1);
+  }
+
+  @Test
+  void aConfigThatIsNotYamlFailsWithoutTouchingTheCollector() throws Exception {
+    applier().apply(remote("not yaml", "receivers: [unclosed\n"));
+
+    assertThat(statuses.seen()).containsExactly("APPLYING not yaml", "FAILED not yaml");
+    assertThat(statuses.last().getErrorMessage()).startsWith("the remote config is ")
+        .endsWith("; the previous config keeps running");
+    assertThat(collector.runs).isEmpty();
+  }
+
+  @Test
+  void theConfigTheCollectorRunsAlreadyIsReportedAppliedWithoutARestart() throws Exception {
+    RemoteConfigApplier applier = applier();
+    applier.apply(GOOD);
+
+    applier.apply(GOOD);
+
+    assertThat(statuses.seen()).containsExactly("APPLYING good", "APPLIED good", "APPLIED good");
+    assertThat(collector.runs).hasSize(1);
+  }
+
+  @Test
+  void aConfigWithNoFilesStopsTheCollector() throws Exception {
+    RemoteConfigApplier applier = applier();
+    applier.apply(GOOD);
+
+    applier.apply(AgentRemoteConfig.newBuilder().setConfigHash(hash("empty")).build());
+
+    assertThat(statuses.seen()).endsWith("APPLYING empty", "APPLIED empty");
+    assertThat(collector.running).isFalse();
+  }
+
+  @Test
+  void aSupervisorKilledWhileApplyingStartsOnTheLastGoodConfigAndReportsTheOtherFailed() throws Exception {
+    store.saveWorking(GOOD);
+    store.saveReceived(BROKEN);
+    statuses.report(status(RemoteConfigStatuses.RemoteConfigStatuses_APPLYING, "broken", ""));
+    RemoteConfigApplier applier = applier();
+    applier.resume();
+
+    applier.startOnKnownConfig();
+
+    assertThat(statuses.seen()).endsWith("FAILED broken");
+    assertThat(statuses.last().getErrorMessage()).isEqualTo("the supervisor stopped while applying it, before the"
+        + " collector was seen healthy on it; the last good remote config runs");
+    assertThat(collector.lastRun()).contains("otlp").doesNotContain("hostmetrics");
+  }
+
+  @Test
+  void aConfigReportedFailedIsNotRunAgainAtStart() throws Exception {
+    store.saveWorking(GOOD);
+    store.saveReceived(BROKEN);
+    statuses.report(status(RemoteConfigStatuses.RemoteConfigStatuses_FAILED, "broken", "exit 1"));
+    RemoteConfigApplier applier = applier();
+    applier.resume();
+
+    applier.startOnKnownConfig();
+
+    assertThat(statuses.seen()).containsExactly("FAILED broken");
+    assertThat(collector.lastRun()).contains("otlp").doesNotContain("hostmetrics");
+  }
+
+  @Test
+  void theConfigLastReceivedRunsAtStartWhenItWasApplied() throws Exception {
+    store.saveReceived(GOOD);
+    statuses.report(status(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, "good", ""));
+    RemoteConfigApplier applier = applier();
+    applier.resume();
+
+    applier.startOnKnownConfig();
+
+    assertThat(collector.lastRun()).contains("otlp");
+    assertThat(statuses.seen()).containsExactly("APPLIED good");
+  }
+
+  @Test
+  void aRelaunchSaysWhyTheCollectorIsNotHealthy() throws Exception {
+    RemoteConfigApplier applier = applier();
+    applier.apply(GOOD);
+    assertThat(applier.relaunchAndCheck()).isEmpty();
+
+    collector.healthy = false;
+
+    assertThat(applier.relaunchAndCheck()).contains("exit 1: hostmetrics is not built in");
+    assertThat(collector.lastRun()).contains("otlp");
+  }
+
+  @Test
+  void configsThatArriveWhileStoppingAreLeftAlone() throws Exception {
+    RemoteConfigApplier applier = applier();
+    applier.stopping();
+
+    applier.apply(GOOD);
+
+    assertThat(statuses.seen()).isEmpty();
+    assertThat(collector.runs).isEmpty();
+  }
+
+  private RemoteConfigApplier applier() {
+    return new RemoteConfigApplier(composer, AgentDescription::getDefaultInstance, collector, yaml -> validation,
+        store, statuses, false);
+  }
+
+  private static AgentRemoteConfig remote(String name, String yaml) {
+    return AgentRemoteConfig.newBuilder().setConfigHash(hash(name)).setConfig(AgentConfigMap.newBuilder()
+        .putConfigMap("", AgentConfigFile.newBuilder().setBody(ByteString.copyFromUtf8(yaml)).build())).build();
+  }
+
+  private static ByteString hash(String name) {
+    return ByteString.copyFromUtf8(name);
+  }
+
+  private static RemoteConfigStatus status(RemoteConfigStatuses status, String name, String error) {
+    return RemoteConfigStatus.newBuilder().setStatus(status).setLastRemoteConfigHash(hash(name))
+        .setErrorMessage(error).build();
+  }
+
+  /** A collector that is healthy on what it runs unless the test says otherwise. */
+  private static final class StandInCollector implements RemoteConfigApplier.Collector {
+    final List<String> runs = new ArrayList<>();
+    boolean healthy = true;
+    boolean running;
+
+    @Override
+    public void run(Composed composed, boolean reload) {
+      runs.add(composed.yaml());
+      running = true;
+    }
+
+    @Override
+    public void stop() {
+      running = false;
+    }
+
+    @Override
+    public boolean isRunning() {
+      return running;
+    }
+
+    @Override
+    public boolean awaitHealthy() {
+      return healthy;
+    }
+
+    @Override
+    public String failure() {
+      return "exit 1: hostmetrics is not built in";
+    }
+
+    String lastRun() {
+      return runs.get(runs.size() - 1);
+    }
+  }
+
+  /** The statuses as the supervisor keeps them: the last one, and every one reported. */
+  private static final class RecordedStatuses implements RemoteConfigApplier.Statuses {
+    private final List<RemoteConfigStatus> reported = new ArrayList<>();
+
+    @Override
+    public RemoteConfigStatus last() {
+      return reported.isEmpty() ? RemoteConfigStatus.getDefaultInstance() : reported.get(reported.size() - 1);
+    }
+
+    @Override
+    public void report(RemoteConfigStatus status) {
+      reported.add(status);
+    }
+
+    List<String> seen() {
+      return reported.stream().map(s -> s.getStatus().name().replace("RemoteConfigStatuses_", "") + " "
+          + s.getLastRemoteConfigHash().toString(StandardCharsets.UTF_8)).toList();
+    }
+  }
+}
