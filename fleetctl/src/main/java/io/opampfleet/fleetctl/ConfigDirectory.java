@@ -1,7 +1,7 @@
 package io.opampfleet.fleetctl;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.opampfleet.client.DesiredState;
+import io.opampfleet.api.DesiredState;
 import io.opampfleet.strictyaml.ConfigException;
 import io.opampfleet.strictyaml.ConfigNode;
 import io.opampfleet.strictyaml.EnvExpander;

@@ -1,6 +1,6 @@
 package io.opampfleet.fleetctl;
 
-import io.opampfleet.client.DesiredState;
+import io.opampfleet.api.DesiredState;
 import java.nio.file.Path;
 import java.util.Map;
 import picocli.CommandLine.Option;

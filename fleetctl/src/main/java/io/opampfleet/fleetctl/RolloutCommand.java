@@ -1,8 +1,8 @@
 package io.opampfleet.fleetctl;
 
 import io.opampfleet.api.Rollout;
+import io.opampfleet.api.RolloutRequest;
 import io.opampfleet.client.FleetClient;
-import io.opampfleet.client.RolloutRequest;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;

@@ -2,6 +2,7 @@ package io.opampfleet.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -23,6 +24,7 @@ import io.opampfleet.api.ConfigVersion;
 import io.opampfleet.api.ConfigVersionSummary;
 import io.opampfleet.api.Conflict;
 import io.opampfleet.api.Deleted;
+import io.opampfleet.api.DesiredState;
 import io.opampfleet.api.FleetSummary;
 import io.opampfleet.api.HostedPackage;
 import io.opampfleet.api.NewConfigVersion;
@@ -31,12 +33,11 @@ import io.opampfleet.api.PackageOffer;
 import io.opampfleet.api.PackageUpload;
 import io.opampfleet.api.Rollout;
 import io.opampfleet.api.RolloutPreview;
+import io.opampfleet.api.RolloutRequest;
 import io.opampfleet.api.SelectorPreview;
 import io.opampfleet.api.Token;
 import io.opampfleet.api.TokenRequest;
 import io.opampfleet.api.Validation;
-import io.opampfleet.client.DesiredState;
-import io.opampfleet.client.RolloutRequest;
 import java.io.InputStream;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
@@ -54,7 +55,7 @@ import org.junit.jupiter.api.Test;
  * The admin API's records against the server's OpenAPI document. Every answer the server writes
  * from a shared record (and the client reads into it) has exactly the document's properties, of
  * the same JSON type, a primitive only where the document never says null, nested records and lists
- * included; a request the client sends has a subset of them. So a change on one side that the other
+ * included; a request the server reads into a record has exactly the document's fields too. So a change on one side that the other
  * does not follow fails here.
  */
 class ApiTypesMatchTheDocumentTest {
@@ -120,8 +121,10 @@ class ApiTypesMatchTheDocumentTest {
     asked(TokenRequest.class, request("/api/v1/tokens"), "token request", problems);
     asked(PackageUpload.class, request("/api/v1/packages"), "package request", problems);
     asked(PackageOffer.class, request("/api/v1/agents/{uid}/packages"), "offer request", problems);
-    sent(DesiredState.class, request("/api/v1/apply"), "apply request", problems);
-    sent(RolloutRequest.class, request("/api/v1/rollouts"), "rollout request", problems);
+    asked(DesiredState.class, request("/api/v1/apply"), "apply request", problems);
+    asked(DesiredState.class, request("/api/v1/apply/preview"), "apply preview request", problems);
+    asked(RolloutRequest.class, request("/api/v1/rollouts"), "rollout request", problems);
+    asked(RolloutRequest.class, request("/api/v1/rollouts/preview"), "rollout preview request", problems);
     assertThat(problems).isEmpty();
   }
 
@@ -152,9 +155,7 @@ class ApiTypesMatchTheDocumentTest {
     /** The server writes the answer from the record: the same properties, null only where the record allows it. */
     WRITTEN,
     /** The server reads the request into the record, and the client sends it: the same properties. */
-    ASKED,
-    /** The client sends the record, the server reads it by hand: a subset. */
-    SENT
+    ASKED
   }
 
   private static void written(Class<?> record, JsonNode schema, String where, List<String> problems) {
@@ -165,17 +166,14 @@ class ApiTypesMatchTheDocumentTest {
     compare(record, schema, where, Use.ASKED, problems);
   }
 
-  private static void sent(Class<?> record, JsonNode schema, String where, List<String> problems) {
-    compare(record, schema, where, Use.SENT, problems);
-  }
-
   private static void compare(Class<?> record, JsonNode schema, String where, Use use, List<String> problems) {
     JsonNode shape = resolve(schema);
     Set<String> components = new HashSet<>();
     for (RecordComponent component : record.getRecordComponents()) {
-      components.add(component.getName());
-      JsonNode property = shape.path("properties").get(component.getName());
-      String at = where + "." + component.getName();
+      String name = jsonName(component);
+      components.add(name);
+      JsonNode property = shape.path("properties").get(name);
+      String at = where + "." + name;
       if (property == null) {
         problems.add(at + ": not in the document");
         continue;
@@ -186,13 +184,17 @@ class ApiTypesMatchTheDocumentTest {
       }
       checkType(component.getGenericType(), resolve(property), at, use, problems);
     }
-    if (use != Use.SENT) {
-      shape.path("properties").fieldNames().forEachRemaining(name -> {
-        if (!components.contains(name)) {
-          problems.add(where + "." + name + ": in the document, not in the record");
-        }
-      });
-    }
+    shape.path("properties").fieldNames().forEachRemaining(name -> {
+      if (!components.contains(name)) {
+        problems.add(where + "." + name + ": in the document, not in the record");
+      }
+    });
+  }
+
+  /** The field's name in JSON: the component's, or the one Jackson is told (a Java keyword such as package). */
+  private static String jsonName(RecordComponent component) {
+    JsonProperty named = component.getAccessor().getAnnotation(JsonProperty.class);
+    return named == null ? component.getName() : named.value();
   }
 
   private static void checkType(Type type, JsonNode schema, String at, Use use, List<String> problems) {

@@ -2,6 +2,7 @@ package io.opampfleet.server.internal.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opampfleet.api.ApplyResult;
+import io.opampfleet.api.DesiredState;
 import io.opampfleet.server.internal.configs.Assignment;
 import io.opampfleet.server.internal.configs.Assignments;
 import io.opampfleet.server.internal.configs.ConfigVersion;
@@ -55,21 +56,15 @@ public final class ConfigsAsCodeApi {
         new Route("POST", "/api/v1/apply/preview", Role.OPERATOR, request -> apply(request, false)).readingOnly());
   }
 
-  private record DesiredConfig(String name, String body) {}
-
   /** {@code version} 0: the config's latest version, the one this request leaves it at. */
   private record DesiredAssignment(String name, LabelSelector selector, String config, int version) {}
 
   private Object apply(ApiRequest request, boolean write) {
-    JsonNode body = request.json(AdminApi.JSON);
-    List<DesiredConfig> desiredConfigs = desiredConfigs(body.path("configs"));
-    List<DesiredAssignment> desiredAssignments = desiredAssignments(body.path("assignments"));
-    JsonNode pruneField = body.path("prune");
-    if (!pruneField.isMissingNode() && !pruneField.isNull() && !pruneField.isBoolean()) {
-      throw ApiException.badRequest("'prune' is true or false");
-    }
-    boolean prune = pruneField.asBoolean(false);
-    String comment = ApiRequest.optionalText(body, "comment", "");
+    DesiredState asked = read(request.json(AdminApi.JSON));
+    List<DesiredState.Config> desiredConfigs = desiredConfigs(asked.configs());
+    List<DesiredAssignment> desiredAssignments = desiredAssignments(asked.assignments());
+    boolean prune = Boolean.TRUE.equals(asked.prune());
+    String comment = asked.comment() == null ? "" : asked.comment();
     if (comment.length() > 2000) {
       throw new ApiException(413, "a comment is at most 2,000 characters");
     }
@@ -82,7 +77,7 @@ public final class ConfigsAsCodeApi {
     Map<String, Integer> versionOf = new LinkedHashMap<>();
     latest.forEach((name, version) -> versionOf.put(name, version.version()));
     List<ApplyResult.ConfigChange> configAnswers = new ArrayList<>();
-    for (DesiredConfig desired : desiredConfigs) {
+    for (DesiredState.Config desired : desiredConfigs) {
       Optional<ConfigVersion> current = Optional.ofNullable(latest.get(desired.name()));
       String yaml = withSecretsKept(desired, current);
       if (current.isPresent() && current.get().sha256().equals(ConfigVersion.sha256(yaml))) {
@@ -170,7 +165,7 @@ public final class ConfigsAsCodeApi {
   }
 
   /** A body read redacted keeps the secrets of the latest version, as an edit in the UI does. */
-  private String withSecretsKept(DesiredConfig desired, Optional<ConfigVersion> current) {
+  private String withSecretsKept(DesiredState.Config desired, Optional<ConfigVersion> current) {
     if (!desired.body().contains(SecretRedactor.MARK)) {
       return desired.body();
     }
@@ -181,15 +176,31 @@ public final class ConfigsAsCodeApi {
     }
   }
 
-  private static List<DesiredConfig> desiredConfigs(JsonNode list) {
-    List<DesiredConfig> desired = new ArrayList<>();
-    for (JsonNode item : items(list, "configs")) {
-      String name = ApiRequest.text(item, "name");
+  /** The body read into the shared record, each field checked for its JSON type; a list left out is empty. */
+  private static DesiredState read(JsonNode body) {
+    JsonNode prune = body.path("prune");
+    if (!prune.isMissingNode() && !prune.isNull() && !prune.isBoolean()) {
+      throw ApiException.badRequest("'prune' is true or false");
+    }
+    return new DesiredState(
+        items(body.path("configs"), "configs").stream()
+            .map(item -> new DesiredState.Config(ApiRequest.text(item, "name"), ApiRequest.text(item, "body"))).toList(),
+        items(body.path("assignments"), "assignments").stream()
+            .map(item -> new DesiredState.Assignment(ApiRequest.text(item, "name"),
+                ApiRequest.optionalText(item, "selector", null), ApiRequest.text(item, "config"))).toList(),
+        prune.isBoolean() ? prune.asBoolean() : null,
+        ApiRequest.optionalText(body, "comment", null));
+  }
+
+  private static List<DesiredState.Config> desiredConfigs(List<DesiredState.Config> asked) {
+    List<DesiredState.Config> desired = new ArrayList<>();
+    for (DesiredState.Config item : asked) {
+      String name = item.name();
       if (!name.matches(ConfigsApi.NAME)) {
         throw new ApiException(422, "config names are letters, digits, '.', '_' and '-', up to 128, not '"
             + shown(name) + "'");
       }
-      String body = ApiRequest.text(item, "body");
+      String body = item.body();
       if (body.length() > 1_000_000) {
         throw new ApiException(413, "config '" + name + "' is over 1,000,000 characters");
       }
@@ -205,29 +216,29 @@ public final class ConfigsAsCodeApi {
       if (desired.stream().anyMatch(d -> d.name().equals(name))) {
         throw new ApiException(422, "config '" + name + "' is in the request twice");
       }
-      desired.add(new DesiredConfig(name, body));
+      desired.add(item);
     }
     return desired;
   }
 
-  private static List<DesiredAssignment> desiredAssignments(JsonNode list) {
+  private static List<DesiredAssignment> desiredAssignments(List<DesiredState.Assignment> asked) {
     List<DesiredAssignment> desired = new ArrayList<>();
-    for (JsonNode item : items(list, "assignments")) {
-      String name = ApiRequest.text(item, "name");
+    for (DesiredState.Assignment item : asked) {
+      String name = item.name();
       if (!name.matches(ConfigsApi.NAME)) {
         throw new ApiException(422, "assignment names are letters, digits, '.', '_' and '-', up to 128, not '"
             + shown(name) + "'");
       }
       LabelSelector selector;
       try {
-        selector = ConfigsApi.selector(ApiRequest.optionalText(item, "selector", ""));
+        selector = ConfigsApi.selector(item.selector() == null ? "" : item.selector());
       } catch (ApiException e) {
         throw new ApiException(422, "assignment '" + name + "': " + e.getMessage());
       }
       if (desired.stream().anyMatch(d -> d.name().equals(name))) {
         throw new ApiException(422, "assignment '" + name + "' is in the request twice");
       }
-      String config = ApiRequest.text(item, "config");
+      String config = item.config();
       int at = config.lastIndexOf('@');
       int version = 0;
       if (at > 0) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.opampfleet.api.FleetSummary;
 import io.opampfleet.api.Rollout;
+import io.opampfleet.api.RolloutRequest;
 import io.opampfleet.server.internal.rollout.FailureBudget;
 import io.opampfleet.server.internal.rollout.PackageTarget;
 import io.opampfleet.server.internal.rollout.RolloutEngine;
@@ -60,36 +61,56 @@ public final class RolloutsApi {
   private record Request(RolloutPlan plan, String packageFrom, boolean refuseIncompatible) {}
 
   private static Request request(ApiRequest request) {
-    JsonNode body = request.json(AdminApi.JSON);
+    RolloutRequest asked = read(request.json(AdminApi.JSON));
     RolloutPlan plan;
     try {
-      // A field given as null is one left out, as the document says.
-      boolean withConfig = body.hasNonNull("config") || !body.hasNonNull("package");
+      Duration bake = duration("bake", asked.bake(), Duration.ZERO);
       plan = new RolloutPlan(
-          ConfigsApi.selector(ApiRequest.optionalText(body, "selector", "")),
-          withConfig ? ApiRequest.text(body, "config") : null,
-          withConfig ? ApiRequest.integer(body, "version") : 0,
-          WavePlan.parse(ApiRequest.optionalText(body, "waves", "100%")),
-          duration(body, "bake", Duration.ZERO),
-          FailureBudget.parse(ApiRequest.optionalText(body, "failureBudget", "0")),
-          duration(body, "applyTimeout", Duration.ofMinutes(2)),
-          stages(body),
-          packageTarget(body),
-          duration(body, "offlineDeadline", Duration.ZERO));
+          ConfigsApi.selector(orElse(asked.selector(), "")),
+          asked.config(),
+          asked.config() == null ? 0 : asked.version(),
+          WavePlan.parse(orElse(asked.waves(), "100%")),
+          bake,
+          FailureBudget.parse(orElse(asked.failureBudget(), "0")),
+          duration("applyTimeout", asked.applyTimeout(), Duration.ofMinutes(2)),
+          stages(asked, bake),
+          asked.hostedPackage() == null ? null
+              : new PackageTarget(orElse(asked.hostedPackage().name(), ""), asked.hostedPackage().version()),
+          duration("offlineDeadline", asked.offlineDeadline(), Duration.ZERO));
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest(e.getMessage());
     }
-    String incompatible = ApiRequest.optionalText(body, "incompatible", "skip");
+    String incompatible = orElse(asked.incompatible(), "skip");
     if (!incompatible.equals("skip") && !incompatible.equals("refuse")) {
       throw ApiException.badRequest("incompatible must be 'skip' (leave out agents that lack components the config"
           + " names) or 'refuse' (refuse the rollout), not '" + incompatible + "'");
     }
-    String from = body.path("package").has("from") ? ApiRequest.text(body.get("package"), "from") : null;
+    String from = asked.hostedPackage() == null ? null : asked.hostedPackage().from();
     return new Request(plan, from, incompatible.equals("refuse"));
   }
 
+  /**
+   * The body read into the shared record, each field checked for its JSON type. A field given as
+   * null is one left out, as the document says; without a package, config and version are needed.
+   */
+  private static RolloutRequest read(JsonNode body) {
+    boolean withConfig = body.hasNonNull("config") || !body.hasNonNull("package");
+    return new RolloutRequest(
+        ApiRequest.optionalText(body, "selector", null),
+        withConfig ? ApiRequest.text(body, "config") : null,
+        withConfig ? ApiRequest.integer(body, "version") : null,
+        ApiRequest.optionalText(body, "waves", null),
+        ApiRequest.optionalText(body, "bake", null),
+        ApiRequest.optionalText(body, "failureBudget", null),
+        ApiRequest.optionalText(body, "applyTimeout", null),
+        ApiRequest.optionalText(body, "incompatible", null),
+        stages(body),
+        packageVersion(body),
+        ApiRequest.optionalText(body, "offlineDeadline", null));
+  }
+
   /** The package the rollout installs, {@code {"name": "otelcol", "version": "0.150.0"}}; null when absent. */
-  private static PackageTarget packageTarget(JsonNode body) {
+  private static RolloutRequest.PackageVersion packageVersion(JsonNode body) {
     JsonNode pkg = body.get("package");
     if (pkg == null || pkg.isNull()) {
       return null;
@@ -98,34 +119,49 @@ public final class RolloutsApi {
       throw ApiException.badRequest("package is {\"name\": \"otelcol\", \"version\": \"0.150.0\", \"from\": \"0.149.0\"}"
           + " (from: the hosted version agents run that report none; optional)");
     }
-    return new PackageTarget(ApiRequest.optionalText(pkg, "name", ""), ApiRequest.text(pkg, "version"));
+    return new RolloutRequest.PackageVersion(ApiRequest.optionalText(pkg, "name", null), ApiRequest.text(pkg, "version"),
+        ApiRequest.optionalText(pkg, "from", null));
   }
 
-  /** Stages by selector, each {@code {"selector": "env=dev", "bake": "10m"}}; none when absent. */
-  private static List<Stage> stages(JsonNode body) {
+  /** Stages by selector, each {@code {"selector": "env=dev", "bake": "10m"}}; null when absent. */
+  private static List<RolloutRequest.Stage> stages(JsonNode body) {
     JsonNode list = body.path("stages");
     if (list.isMissingNode() || list.isNull()) {
-      return List.of();
+      return null;
     }
     if (!list.isArray() || list.isEmpty()) {
       throw ApiException.badRequest("stages must be a list of {\"selector\": \"env=dev\", \"bake\": \"10m\"}");
     }
-    if (body.hasNonNull("waves")) {
-      throw ApiException.badRequest("give waves (shares or counts) or stages (selectors), not both");
-    }
-    List<Stage> stages = new ArrayList<>();
+    List<RolloutRequest.Stage> stages = new ArrayList<>();
     for (JsonNode stage : list) {
       if (!stage.isObject()) {
         throw ApiException.badRequest("each stage is {\"selector\": \"env=dev\", \"bake\": \"10m\"}");
       }
-      stages.add(new Stage(ConfigsApi.selector(ApiRequest.text(stage, "selector")), duration(stage, "bake",
-          duration(body, "bake", Duration.ZERO))));
+      stages.add(new RolloutRequest.Stage(ApiRequest.text(stage, "selector"), ApiRequest.optionalText(stage, "bake", null)));
     }
     return stages;
   }
 
-  private static Duration duration(JsonNode body, String field, Duration otherwise) {
-    String text = ApiRequest.optionalText(body, field, null);
+  /** The stages asked for, each baked for its own time or the rollout's; none when waves are by share. */
+  private static List<Stage> stages(RolloutRequest asked, Duration bake) {
+    if (asked.stages() == null) {
+      return List.of();
+    }
+    if (asked.waves() != null) {
+      throw ApiException.badRequest("give waves (shares or counts) or stages (selectors), not both");
+    }
+    List<Stage> stages = new ArrayList<>();
+    for (RolloutRequest.Stage stage : asked.stages()) {
+      stages.add(new Stage(ConfigsApi.selector(stage.selector()), duration("bake", stage.bake(), bake)));
+    }
+    return stages;
+  }
+
+  private static String orElse(String value, String otherwise) {
+    return value == null ? otherwise : value;
+  }
+
+  private static Duration duration(String field, String text, Duration otherwise) {
     if (text == null) {
       return otherwise;
     }
