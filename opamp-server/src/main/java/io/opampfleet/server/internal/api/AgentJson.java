@@ -27,6 +27,7 @@ final class AgentJson {
         agent.desiresLocal(), runsDesiredConfig(agent), agent.drift().orElse(null), pollInterval(agent), telemetry);
   }
 
+  /** The agent's row and everything it reported. */
   static Agent detail(AgentSnapshot agent, AgentTelemetrySummary telemetry) {
     List<Agent.PackageState> packages = new ArrayList<>();
     if (agent.packageStatuses() != null) {
@@ -36,9 +37,11 @@ final class AgentJson {
             status.getErrorMessage()));
       }
     }
-    return new Agent(agent.uid(), new TreeMap<>(agent.labels()), agent.connected(), replica(agent),
-        agent.connectedSince(), agent.lastSeen(), agent.healthy(), status(agent), desiredConfig(agent),
-        agent.desiresLocal(), runsDesiredConfig(agent), agent.drift().orElse(null), pollInterval(agent), telemetry,
+    // The list's row first, taken from the row itself so that both always say the same.
+    AgentSummary row = row(agent, telemetry);
+    return new Agent(row.uid(), row.labels(), row.connected(), row.replica(), row.connectedSince(), row.lastSeen(),
+        row.healthy(), row.remoteConfigStatus(), row.desiredConfig(), row.desiresLocalConfig(),
+        row.runsDesiredConfig(), row.drift(), row.pollIntervalMillis(), row.telemetry(),
         attributes(agent.description().getIdentifyingAttributesList()),
         attributes(agent.description().getNonIdentifyingAttributesList()),
         capabilities(agent.capabilities()),
