@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
-import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.AdminClient.Answer;
-import io.opampfleet.server.fleet.SimulatedAgent;
+import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.TestFleet;
+import io.opampfleet.simulated.SimulatedAgent;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -12,8 +12,8 @@ import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.CuttableLink;
 import io.opampfleet.server.fleet.HaproxyContainer;
 import io.opampfleet.server.fleet.PostgresContainer;
-import io.opampfleet.server.fleet.SimulatedAgent;
 import io.opampfleet.server.fleet.TestFleet;
+import io.opampfleet.simulated.SimulatedAgent;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -124,8 +124,10 @@ class BalancerIT {
           try {
             for (int i = 0; i < 4; i++) {
               ByteString uid = SimulatedAgent.newUid();
-              agents.add(new SimulatedAgent(URI.create("ws://localhost:" + front + "/v1/opamp"),
-                  b.clientKey(InstanceUid.text(uid)), b.ca().certificate(), Map.of("tier", "web"), uid, false).start());
+              agents.add(SimulatedAgent.builder(uid).labels(Map.of("tier", "web"))
+                  .overMutualTls(URI.create("ws://localhost:" + front + "/v1/opamp"), b.clientKey(InstanceUid.text(uid)),
+                      b.ca().certificate())
+                  .build().start());
             }
             AdminClient viewerB = b.admin(TestFleet.VIEWER);
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
@@ -148,9 +150,10 @@ class BalancerIT {
   /** An agent connects through the balancer on {@code front}; the server's view of it once connected. */
   private static JsonNode connectThrough(TestFleet server, int front) {
     ByteString uid = SimulatedAgent.newUid();
-    try (SimulatedAgent agent = new SimulatedAgent(URI.create("wss://localhost:" + front + "/v1/opamp"),
-        server.clientKey(InstanceUid.text(uid)), server.ca().certificate(), Map.of("service.name", "behind"), uid, false)
-        .start()) {
+    try (SimulatedAgent agent = SimulatedAgent.builder(uid).labels(Map.of("service.name", "behind"))
+        .overMutualTls(URI.create("wss://localhost:" + front + "/v1/opamp"), server.clientKey(InstanceUid.text(uid)),
+            server.ca().certificate())
+        .build().start()) {
       AdminClient viewer = server.admin(TestFleet.VIEWER);
       await().atMost(Duration.ofSeconds(20)).until(() -> {
         AdminClient.Answer found = viewer.get("/api/v1/agents/" + agent.uid());

@@ -15,9 +15,9 @@ import io.opampfleet.proto.ComponentHealth;
 import io.opampfleet.proto.ServerErrorResponse;
 import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.server.fleet.AdminClient;
-import io.opampfleet.server.fleet.SimulatedAgent;
 import io.opampfleet.server.fleet.TestFleet;
 import io.opampfleet.server.internal.certificates.CertificateBinding;
+import io.opampfleet.simulated.SimulatedAgent;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -158,8 +158,8 @@ class CertificateRotationIT {
   }
 
   private void assertOldCertificateRefused(io.opampfleet.certs.CertifiedKey oldKey) {
-    oldCertificate = new SimulatedAgent(fleet.opampEndpoint(), oldKey, fleet.ca().certificate(),
-        Map.of("service.name", "rotating"), uid(), false).start();
+    oldCertificate = SimulatedAgent.builder(uid()).overMutualTls(fleet.opampEndpoint(),
+        oldKey, fleet.ca().certificate()).labels(Map.of("service.name", "rotating")).build().start();
     await().atMost(Duration.ofSeconds(20)).until(() -> !oldCertificate.errors.isEmpty());
     assertThat(oldCertificate.errors.get(0).getErrorMessage()).contains("bound to another client certificate");
     assertThat(boundTo()).isEqualTo(fingerprint(agent));

@@ -14,11 +14,11 @@ import io.opampfleet.proto.AnyValue;
 import io.opampfleet.proto.KeyValue;
 import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.proto.ServerToAgentFlags;
-import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.AdminClient.Answer;
+import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.RolloutSteps;
-import io.opampfleet.server.fleet.SimulatedAgent;
 import io.opampfleet.server.fleet.TestFleet;
+import io.opampfleet.simulated.SimulatedAgent;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
@@ -223,14 +223,14 @@ class FleetServerIT {
   @Test
   void anotherCertificateCannotSpeakForABoundInstanceUid() {
     ByteString uid = SimulatedAgent.newUid();
-    SimulatedAgent genuine = new SimulatedAgent(fleet.opampEndpoint(), fleet.clientKey("genuine"),
-        fleet.ca().certificate(), Map.of("service.name", "genuine"), uid, false).start();
+    SimulatedAgent genuine = SimulatedAgent.builder(uid).overMutualTls(fleet.opampEndpoint(),
+        fleet.clientKey("genuine"), fleet.ca().certificate()).labels(Map.of("service.name", "genuine")).build().start();
     await().atMost(Duration.ofSeconds(20)).until(() -> operator.get("/api/v1/agents?connected=true").body()
         .get("total").asInt() == 1);
     genuine.close();
 
-    SimulatedAgent impostor = new SimulatedAgent(fleet.opampEndpoint(), fleet.clientKey("impostor"),
-        fleet.ca().certificate(), Map.of("service.name", "impostor"), uid, false).start();
+    SimulatedAgent impostor = SimulatedAgent.builder(uid).overMutualTls(fleet.opampEndpoint(),
+        fleet.clientKey("impostor"), fleet.ca().certificate()).labels(Map.of("service.name", "impostor")).build().start();
     agents.add(impostor);
 
     await().atMost(Duration.ofSeconds(20)).until(() -> !impostor.errors.isEmpty());

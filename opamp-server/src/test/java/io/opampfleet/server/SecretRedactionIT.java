@@ -3,10 +3,10 @@ package io.opampfleet.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.AdminClient.Answer;
-import io.opampfleet.server.fleet.SimulatedAgent;
+import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.TestFleet;
+import io.opampfleet.simulated.SimulatedAgent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,5 @@
 package io.opampfleet.netty.client;
 
-import io.opampfleet.netty.Backoff;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -8,31 +7,21 @@ import com.google.protobuf.ByteString;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.opampfleet.certs.CertificateAuthority;
-import io.opampfleet.certs.CertificateIdentity;
-import io.opampfleet.certs.KeyAlgorithm;
-import io.opampfleet.certs.ServerNames;
-import io.opampfleet.certs.TlsContexts;
-import io.opampfleet.certs.Validity;
+import io.opampfleet.netty.Backoff;
 import io.opampfleet.netty.server.AgentConnection;
 import io.opampfleet.netty.server.ConnectionDecision;
 import io.opampfleet.netty.server.ConnectionRequest;
 import io.opampfleet.netty.server.OpampServer;
 import io.opampfleet.netty.server.ServerCallbacks;
 import io.opampfleet.proto.AgentCapabilities;
-import io.opampfleet.proto.AgentConfigFile;
-import io.opampfleet.proto.AgentConfigMap;
 import io.opampfleet.proto.AgentIdentification;
-import io.opampfleet.proto.AgentRemoteConfig;
 import io.opampfleet.proto.AgentToServer;
 import io.opampfleet.proto.ConnectionSettingsOffers;
 import io.opampfleet.proto.OpAMPConnectionSettings;
-import io.opampfleet.proto.RemoteConfigStatuses;
 import io.opampfleet.proto.RetryInfo;
 import io.opampfleet.proto.ServerErrorResponse;
 import io.opampfleet.proto.ServerErrorResponseType;
 import io.opampfleet.proto.ServerToAgent;
-import io.opampfleet.proto.ServerToAgentFlags;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -50,7 +39,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Our client against our server: the protocol's exchanges, reconnection rules, and many clients at once. */
+/**
+ * Our client against our server: reconnection rules, headers, heartbeats, assigned uids and many
+ * clients at once. An agent's exchanges over each transport are the simulated agent's tests.
+ */
 class ClientAgainstOurServerIT {
   private static final Duration PATIENCE = Duration.ofSeconds(20);
   private static final Backoff QUICK = new Backoff(Duration.ofMillis(50), Duration.ofMillis(200), 2);
@@ -62,7 +54,6 @@ class ClientAgainstOurServerIT {
   private volatile java.util.function.Function<ConnectionRequest, ConnectionDecision> admission = r -> ConnectionDecision.accept();
   private final List<OpampServer> servers = new ArrayList<>();
   private final List<OpampClient> clients = new ArrayList<>();
-  private final CertificateAuthority ca = CertificateAuthority.create("Client test CA", KeyAlgorithm.EC_P256, Validity.days(1));
 
   @AfterEach
   void stop() {
@@ -70,47 +61,15 @@ class ClientAgainstOurServerIT {
     servers.forEach(OpampServer::close);
   }
 
-  @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"ws", "http", "wss", "https"})
-  void anAgentReportsAppliesConfigsAnswersFullStateRequestsAndSaysGoodbye(String scheme) {
-    AgentRemoteConfig first = config("receivers: {}\n");
-    replies = (connection, message) -> received.size() == 1 ? ServerToAgent.newBuilder().setRemoteConfig(first).build() : null;
-    OpampServer server = server(0, secure(scheme));
-    ConfigApplyingAgent agent = new ConfigApplyingAgent();
-    OpampClient client = client(scheme, server, agent, 0);
-    client.setAgentDescription(ConfigApplyingAgent.description("our-agent"));
-    client.start();
-
-    await("config applied").atMost(PATIENCE).until(() -> applied(first));
-    assertThat(received.get(0).getAgentDescription()).isEqualTo(ConfigApplyingAgent.description("our-agent"));
-    assertThat(received).extracting(AgentToServer::getSequenceNum).startsWith(1L, 2L);
-    if (secure(scheme)) {
-      assertThat(CertificateIdentity.commonName(connections.get(0).peerCertificates().get(0))).isEqualTo("our-agent");
-    }
-
-    int before = received.size();
-    connections.get(0).send(ServerToAgent.newBuilder().setFlags(ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE).build());
-    await("full state").atMost(PATIENCE).until(() -> received.stream().skip(before)
-        .anyMatch(m -> m.hasAgentDescription() && m.hasEffectiveConfig() && m.hasRemoteConfigStatus()));
-
-    AgentRemoteConfig second = config("exporters: {}\n");
-    connections.get(0).send(ServerToAgent.newBuilder().setRemoteConfig(second).build());
-    await("server-sent config applied").atMost(PATIENCE).until(() -> applied(second));
-
-    client.stop().orTimeout(10, TimeUnit.SECONDS).join();
-    await("goodbye").atMost(PATIENCE).until(() -> received.get(received.size() - 1).hasAgentDisconnect());
-    clients.remove(client);
-  }
-
   @Test
   void headersAreAskedForAgainAtEachConnect() {
     admission = request -> "Bearer second".equals(request.headers().get("Authorization"))
         ? ConnectionDecision.accept() : ConnectionDecision.reject(401);
-    OpampServer server = server(0, false);
+    OpampServer server = server(0);
     AtomicInteger asked = new AtomicInteger();
     OpampClient client = OpampClient.builder()
         .endpoint(endpoint("ws", server))
-        .instanceUid(ConfigApplyingAgent.newUid())
+        .instanceUid(RecordingCallbacks.newUid())
         .headers(() -> Map.of("Authorization", asked.incrementAndGet() == 1 ? "Bearer first" : "Bearer second"))
         .backoff(QUICK)
         .build();
@@ -129,8 +88,8 @@ class ClientAgainstOurServerIT {
       attempts.add(System.nanoTime());
       return attempts.size() == 1 ? ConnectionDecision.reject(503, Duration.ofSeconds(2)) : ConnectionDecision.accept();
     };
-    OpampServer server = server(0, false);
-    OpampClient client = client(scheme, server, new ConfigApplyingAgent(), 0);
+    OpampServer server = server(0);
+    OpampClient client = client(scheme, server, new RecordingCallbacks(), 0);
     client.start();
 
     await().atMost(PATIENCE).until(() -> !received.isEmpty());
@@ -148,8 +107,8 @@ class ClientAgainstOurServerIT {
         .setErrorResponse(ServerErrorResponse.newBuilder().setType(ServerErrorResponseType.ServerErrorResponseType_Unavailable)
             .setRetryInfo(RetryInfo.newBuilder().setRetryAfterNanoseconds(Duration.ofMillis(1500).toNanos()))).build()
         : null;
-    OpampServer server = server(0, false);
-    OpampClient client = client("ws", server, new ConfigApplyingAgent(), 0);
+    OpampServer server = server(0);
+    OpampClient client = client("ws", server, new RecordingCallbacks(), 0);
     client.start();
 
     await().atMost(PATIENCE).until(() -> connects.size() >= 2 && received.size() >= 2);
@@ -158,11 +117,11 @@ class ClientAgainstOurServerIT {
 
   @Test
   void aConnectionThatFallsSilentIsPingedThenReplaced() throws Exception {
-    OpampServer server = server(0, false);
+    OpampServer server = server(0);
     try (SilencingProxy proxy = new SilencingProxy(new InetSocketAddress("127.0.0.1", server.address().getPort()))) {
       OpampClient client = OpampClient.builder()
           .endpoint(URI.create("ws://127.0.0.1:" + proxy.port() + "/v1/opamp"))
-          .instanceUid(ConfigApplyingAgent.newUid())
+          .instanceUid(RecordingCallbacks.newUid())
           .pingAfter(Duration.ofMillis(300))
           .backoff(QUICK)
           .build();
@@ -188,8 +147,8 @@ class ClientAgainstOurServerIT {
     replies = (connection, message) -> message.getSequenceNum() == 1 ? ServerToAgent.newBuilder()
         .setConnectionSettings(ConnectionSettingsOffers.newBuilder().setOpamp(OpAMPConnectionSettings.newBuilder()
             .setDestinationEndpoint("ws://unused/v1/opamp").setHeartbeatIntervalSeconds(1))).build() : null;
-    OpampServer server = server(0, false);
-    OpampClient client = client(scheme, server, new ConfigApplyingAgent(),
+    OpampServer server = server(0);
+    OpampClient client = client(scheme, server, new RecordingCallbacks(),
         AgentCapabilities.AgentCapabilities_ReportsHeartbeat_VALUE);
     client.start();
 
@@ -207,16 +166,16 @@ class ClientAgainstOurServerIT {
 
   @Test
   void anInstanceUidTheServerAssignsIsUsedFromThenOn() {
-    ByteString assigned = ConfigApplyingAgent.newUid();
+    ByteString assigned = RecordingCallbacks.newUid();
     replies = (connection, message) -> message.getSequenceNum() == 1 ? ServerToAgent.newBuilder()
         .setAgentIdentification(AgentIdentification.newBuilder().setNewInstanceUid(assigned)).build() : null;
-    OpampServer server = server(0, false);
-    ConfigApplyingAgent agent = new ConfigApplyingAgent();
+    OpampServer server = server(0);
+    RecordingCallbacks agent = new RecordingCallbacks();
     OpampClient client = client("ws", server, agent, 0);
     client.start();
     await().atMost(PATIENCE).until(() -> !received.isEmpty());
 
-    client.setAgentDescription(ConfigApplyingAgent.description("renamed"));
+    client.setAgentDescription(RecordingCallbacks.description("renamed"));
 
     await().atMost(PATIENCE).until(() -> received.stream().anyMatch(m -> m.getInstanceUid().equals(assigned)));
     assertThat(client.instanceUid()).isEqualTo(assigned);
@@ -225,11 +184,11 @@ class ClientAgainstOurServerIT {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"ws", "http"})
   void anAgentComesBackWithItsFullStateWhenTheServerReturns(String scheme) {
-    OpampServer server = server(0, false);
+    OpampServer server = server(0);
     int port = server.address().getPort();
-    ConfigApplyingAgent agent = new ConfigApplyingAgent();
+    RecordingCallbacks agent = new RecordingCallbacks();
     OpampClient client = client(scheme, server, agent, 0);
-    client.setAgentDescription(ConfigApplyingAgent.description("comes-back"));
+    client.setAgentDescription(RecordingCallbacks.description("comes-back"));
     client.start();
     await().atMost(PATIENCE).until(() -> !received.isEmpty());
 
@@ -237,14 +196,14 @@ class ClientAgainstOurServerIT {
     servers.remove(server);
     await().atMost(PATIENCE).until(() -> !agent.failures.isEmpty());
     received.clear();
-    server(port, false);
+    server(port);
 
     await().atMost(PATIENCE).until(() -> received.stream().anyMatch(AgentToServer::hasAgentDescription));
   }
 
   @Test
   void twoHundredClientsShareOneEventLoopGroup() {
-    OpampServer server = server(0, false);
+    OpampServer server = server(0);
     EventLoopGroup shared = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     try {
       List<OpampClient> fleet = new ArrayList<>();
@@ -252,10 +211,10 @@ class ClientAgainstOurServerIT {
         OpampClient client = OpampClient.builder()
             .endpoint(endpoint(i % 2 == 0 ? "ws" : "http", server))
             .eventLoopGroup(shared)
-            .instanceUid(ConfigApplyingAgent.newUid())
+            .instanceUid(RecordingCallbacks.newUid())
             .backoff(QUICK)
             .build();
-        client.setAgentDescription(ConfigApplyingAgent.description("fleet-" + i));
+        client.setAgentDescription(RecordingCallbacks.description("fleet-" + i));
         fleet.add(client);
         client.start();
       }
@@ -269,7 +228,7 @@ class ClientAgainstOurServerIT {
 
   private final List<Long> arrivals = new CopyOnWriteArrayList<>();
 
-  private OpampServer server(int port, boolean tls) {
+  private OpampServer server(int port) {
     OpampServer.Builder builder = OpampServer.builder()
         .bind(new InetSocketAddress("127.0.0.1", port))
         .callbacks(new ServerCallbacks() {
@@ -292,53 +251,27 @@ class ClientAgainstOurServerIT {
             return CompletableFuture.completedFuture(reply == null ? ServerToAgent.getDefaultInstance() : reply);
           }
         });
-    if (tls) {
-      builder.tls(TlsContexts.preferred().mutualTlsServer(ca.issueServer(ServerNames.localhost(), Validity.days(1)),
-          ca.certificate()));
-    }
     OpampServer server = builder.start();
     servers.add(server);
     return server;
   }
 
-  private OpampClient client(String scheme, OpampServer server, ConfigApplyingAgent agent, long capabilities) {
+  private OpampClient client(String scheme, OpampServer server, RecordingCallbacks agent, long capabilities) {
     OpampClient.Builder builder = OpampClient.builder()
         .endpoint(endpoint(scheme, server))
-        .instanceUid(ConfigApplyingAgent.newUid())
+        .instanceUid(RecordingCallbacks.newUid())
         .capabilities(capabilities | AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig_VALUE
             | AgentCapabilities.AgentCapabilities_ReportsRemoteConfig_VALUE
             | AgentCapabilities.AgentCapabilities_ReportsEffectiveConfig_VALUE)
         .callbacks(agent)
         .backoff(QUICK)
         .pollingInterval(Duration.ofMillis(200));
-    if (secure(scheme)) {
-      builder.tls(TlsContexts.preferred().mutualTlsClient(ca.issueClient("our-agent", Validity.days(1)), ca.certificate()));
-    }
     OpampClient client = builder.build();
-    agent.client = client;
     clients.add(client);
     return client;
   }
 
-  private static boolean secure(String scheme) {
-    return scheme.equals("wss") || scheme.equals("https");
-  }
-
   private static URI endpoint(String scheme, OpampServer server) {
     return URI.create(scheme + "://localhost:" + server.address().getPort() + OpampServer.DEFAULT_PATH);
-  }
-
-  private boolean applied(AgentRemoteConfig offer) {
-    return received.stream().anyMatch(message ->
-        message.getRemoteConfigStatus().getStatus() == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED
-            && message.getRemoteConfigStatus().getLastRemoteConfigHash().equals(offer.getConfigHash()));
-  }
-
-  private static AgentRemoteConfig config(String yaml) {
-    return AgentRemoteConfig.newBuilder()
-        .setConfig(AgentConfigMap.newBuilder().putConfigMap("", AgentConfigFile.newBuilder()
-            .setBody(ByteString.copyFromUtf8(yaml)).build()))
-        .setConfigHash(ByteString.copyFromUtf8(Integer.toHexString(yaml.hashCode())))
-        .build();
   }
 }

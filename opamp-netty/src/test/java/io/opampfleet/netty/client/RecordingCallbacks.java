@@ -3,22 +3,14 @@ package io.opampfleet.netty.client;
 import com.google.protobuf.ByteString;
 import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AnyValue;
-import io.opampfleet.proto.EffectiveConfig;
 import io.opampfleet.proto.KeyValue;
-import io.opampfleet.proto.RemoteConfigStatus;
-import io.opampfleet.proto.RemoteConfigStatuses;
-import io.opampfleet.proto.ServerToAgent;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 
-/** An agent on our client that applies every config it is offered and reports it, as a test peer. */
-final class ConfigApplyingAgent implements ClientCallbacks {
-  final List<ServerToAgent> messages = new CopyOnWriteArrayList<>();
-  final AtomicInteger connects = new AtomicInteger();
+/** A client's callbacks that note the connections that failed; what an agent does is the simulated agent's. */
+final class RecordingCallbacks implements ClientCallbacks {
   final List<Throwable> failures = new CopyOnWriteArrayList<>();
-  OpampClient client;
 
   static ByteString newUid() {
     UUID uuid = UUID.randomUUID();
@@ -32,24 +24,7 @@ final class ConfigApplyingAgent implements ClientCallbacks {
   }
 
   @Override
-  public void onConnect() {
-    connects.incrementAndGet();
-  }
-
-  @Override
   public void onConnectFailed(Throwable cause) {
     failures.add(cause);
-  }
-
-  @Override
-  public void onMessage(ServerToAgent message) {
-    messages.add(message);
-    if (message.hasRemoteConfig()) {
-      client.setEffectiveConfig(EffectiveConfig.newBuilder().setConfigMap(message.getRemoteConfig().getConfig()).build());
-      client.setRemoteConfigStatus(RemoteConfigStatus.newBuilder()
-          .setLastRemoteConfigHash(message.getRemoteConfig().getConfigHash())
-          .setStatus(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED)
-          .build());
-    }
   }
 }

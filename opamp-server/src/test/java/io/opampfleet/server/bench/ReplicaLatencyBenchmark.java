@@ -2,8 +2,8 @@ package io.opampfleet.server.bench;
 
 import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.PostgresContainer;
-import io.opampfleet.server.fleet.SimulatedAgent;
 import io.opampfleet.server.fleet.TestFleet;
+import io.opampfleet.simulated.SimulatedAgent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -10,9 +10,9 @@ import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.PostgresContainer;
 import io.opampfleet.server.fleet.RolloutSteps;
-import io.opampfleet.server.fleet.SimulatedAgent;
 import io.opampfleet.server.fleet.TestFleet;
 import io.opampfleet.server.internal.configs.ConfigVersion;
+import io.opampfleet.simulated.SimulatedAgent;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -52,8 +52,10 @@ class RolloutFailoverIT {
       List<SimulatedAgent> agents = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
         ByteString uid = SimulatedAgent.newUid();
-        SimulatedAgent agent = new SimulatedAgent(URI.create("wss://localhost:" + opampB + "/v1/opamp"),
-            pki.clientKey(InstanceUid.text(uid)), pki.ca().certificate(), Map.of("tier", "web"), uid, false);
+        SimulatedAgent agent = SimulatedAgent.builder(uid).labels(Map.of("tier", "web"))
+            .overMutualTls(URI.create("wss://localhost:" + opampB + "/v1/opamp"), pki.clientKey(InstanceUid.text(uid)),
+                pki.ca().certificate())
+            .build();
         agents.add(agent.start());
       }
       try {

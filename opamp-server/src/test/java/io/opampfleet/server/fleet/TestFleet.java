@@ -19,6 +19,8 @@ import io.opampfleet.server.settings.ServerSettings.Storage;
 import io.opampfleet.server.settings.ServerSettings.Tls;
 import io.opampfleet.server.settings.ServerSettings.TokenEntry;
 import io.opampfleet.server.settings.ServerSettings;
+import io.opampfleet.simulated.Behaviour;
+import io.opampfleet.simulated.SimulatedAgent;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -175,7 +177,11 @@ public final class TestFleet implements AutoCloseable {
 
   /** An agent on our client with a certificate named by its uid. */
   public SimulatedAgent agent(Map<String, String> labels, ByteString uid, boolean fragile) {
-    return new SimulatedAgent(opampEndpoint(), clientKey(InstanceUid.text(uid)), ca.certificate(), labels, uid, fragile);
+    return SimulatedAgent.builder(uid).labels(labels)
+        .overMutualTls(opampEndpoint(), clientKey(InstanceUid.text(uid)), ca.certificate())
+        .behaviour(fragile ? Behaviour.failingConfigsMarked(Behaviour.FAILS, Behaviour.FRAGILE)
+            : Behaviour.failingConfigsMarked(Behaviour.FAILS))
+        .build();
   }
 
   public FleetServer server() {

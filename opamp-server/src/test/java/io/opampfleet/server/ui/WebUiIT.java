@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.OwnMetricsRequests;
-import io.opampfleet.server.fleet.SimulatedAgent;
 import io.opampfleet.server.fleet.TestFleet;
+import io.opampfleet.simulated.SimulatedAgent;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

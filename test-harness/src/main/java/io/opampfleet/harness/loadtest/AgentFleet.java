@@ -3,13 +3,15 @@ package io.opampfleet.harness.loadtest;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.opampfleet.netty.InstanceUid;
 import io.opampfleet.netty.Backoff;
+import io.opampfleet.netty.InstanceUid;
 import io.opampfleet.netty.client.OpampClient;
 import io.opampfleet.proto.AgentCapabilities;
 import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AnyValue;
 import io.opampfleet.proto.KeyValue;
+import io.opampfleet.simulated.Behaviour;
+import io.opampfleet.simulated.SimulatedAgent;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -37,7 +39,7 @@ final class AgentFleet implements Load {
   private final Timeline timeline;
   private final EventLoopGroup loops = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
   private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1);
-  private final List<LoadAgent> agents = new ArrayList<>();
+  private final List<SimulatedAgent> agents = new ArrayList<>();
   private long heapBefore;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -63,18 +65,22 @@ final class AgentFleet implements Load {
   public void connect() throws InterruptedException {
     heapBefore = usedHeap();
     ApplyDelay delay = ApplyDelay.parse(plan.applyDelay());
+    // The failing share refuses the configs the load test marks fragile, as part of a real fleet might.
+    Behaviour applying = Behaviour.applying().after(delay::nextMillis);
+    Behaviour failing = Behaviour.failingConfigsMarked(Behaviour.FRAGILE).after(delay::nextMillis);
     long started = System.nanoTime();
     for (int i = 0; i < plan.count(); i++) {
       pace(started, i);
       int index = plan.first() + i;
-      LoadAgent agent = new LoadAgent(index < plan.failing(), delay, timers, timeline);
-      agent.factory = moves -> client(uid(index), index, moves, agent);
-      agent.mayMove = plan.endpoints().size() > 1;
-      agent.client = agent.factory.apply(0);
-      agent.startedAt = System.nanoTime();
-      agent.client.start();
+      SimulatedAgent.Builder agent = SimulatedAgent.builder(InstanceUid.bytes(uid(index))).description(description(index))
+          .capabilities(CAPABILITIES).behaviour(index < plan.failing() ? failing : applying).listener(timeline)
+          .timers(timers).keepingNoMessages().dialer(moves -> client(index, moves));
+      if (plan.endpoints().size() > 1) {
+        agent.movingOnWhenItsServerFails();
+      }
+      SimulatedAgent running = agent.build().start();
       synchronized (agents) {
-        agents.add(agent);
+        agents.add(running);
       }
     }
     churn();
@@ -107,7 +113,7 @@ final class AgentFleet implements Load {
       return;
     }
     synchronized (agents) {
-      agents.forEach(agent -> agent.client.stop());
+      agents.forEach(SimulatedAgent::stop);
     }
     timers.shutdownNow();
     try {
@@ -120,31 +126,28 @@ final class AgentFleet implements Load {
   }
 
   /** The agent's client to its own server, or, after {@code moves} moves, to the one that many after it. */
-  private OpampClient client(String uid, int index, int moves, LoadAgent agent) {
+  private OpampClient.Builder client(int index, int moves) {
     Map<String, String> headers = Map.copyOf(plan.headers());
     OpampClient.Builder builder = OpampClient.builder().endpoint(plan.endpointOf(index, moves)).eventLoopGroup(loops)
-        .instanceUid(InstanceUid.bytes(uid)).capabilities(CAPABILITIES).callbacks(agent)
         .headers(() -> headers).heartbeatInterval(Duration.ofSeconds(plan.heartbeatSeconds()))
         .backoff(new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 2));
     if (certificates != null) {
-      builder.tls(certificates.forAgent(uid));
+      builder.tls(certificates.forAgent(uid(index)));
     }
     if (!sources.isEmpty()) {
       builder.localAddress(sources.get(index % sources.size()));
     }
-    OpampClient client = builder.build();
-    client.setAgentDescription(description(index));
-    return client;
+    return builder;
   }
 
   /** Status and reconnect churn, spread over time so they do not come in waves. */
   private void churn() {
     Random random = new Random();
-    List<LoadAgent> fleet = List.copyOf(agents);
+    List<SimulatedAgent> fleet = List.copyOf(agents);
     if (plan.statusChurnSeconds() > 0) {
       long period = TimeUnit.SECONDS.toMillis(plan.statusChurnSeconds());
-      for (LoadAgent agent : fleet) {
-        timers.scheduleAtFixedRate(agent::reportHealth, random.nextLong(period), period, TimeUnit.MILLISECONDS);
+      for (SimulatedAgent agent : fleet) {
+        timers.scheduleAtFixedRate(agent::reportHealthy, random.nextLong(period), period, TimeUnit.MILLISECONDS);
       }
     }
     if (plan.reconnectChurn() > 0 && !fleet.isEmpty()) {

@@ -1,6 +1,7 @@
 package io.opampfleet.harness.loadtest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.opampfleet.simulated.Behaviour;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -15,10 +16,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code loadtest}: connects many simulated agents over OpAMP, then drives a config rollout on our
@@ -289,7 +290,7 @@ public final class LoadtestCommand implements Callable<Integer> {
   private JsonNode rollout(Timeline timeline, Load load) throws InterruptedException {
     RolloutDriver driver = new RolloutDriver(adminUrl, token);
     String body = "receivers:\n  nop:\nexporters:\n  nop:\nservice:\n  pipelines:\n    traces:\n      receivers: [nop]\n"
-        + "      exporters: [nop]\n# loadtest " + UUID.randomUUID() + "\n" + (failFraction > 0 ? LoadAgent.FRAGILE + "\n" : "");
+        + "      exporters: [nop]\n# loadtest " + UUID.randomUUID() + "\n" + (failFraction > 0 ? Behaviour.FRAGILE + "\n" : "");
     int version = driver.addVersion("loadtest", body);
     load.rolloutStarts(System.nanoTime());
     long id = driver.start("loadtest=true", "loadtest", version, waves, failureBudget,

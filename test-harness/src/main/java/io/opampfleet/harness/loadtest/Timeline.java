@@ -1,5 +1,6 @@
 package io.opampfleet.harness.loadtest;
 
+import io.opampfleet.simulated.AgentListener;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,7 +14,7 @@ import org.HdrHistogram.Histogram;
  * What the fleet went through, counted as it happens: connect times, and from the rollout's start
  * the times to config received and to config applied, in microseconds; errors by kind.
  */
-final class Timeline {
+final class Timeline implements AgentListener {
   private static final long HOUR_MICROS = 3_600_000_000L;
   static final int TICK_MILLIS = 100;
   private static final int TICKS = 36_000;
@@ -93,7 +94,8 @@ final class Timeline {
     observing = true;
   }
 
-  void connected(long nanos) {
+  @Override
+  public void connected(long nanos) {
     connected.increment();
     connect.recordValue(Math.max(1, nanos / 1_000));
     long now = System.nanoTime();
@@ -101,11 +103,13 @@ final class Timeline {
     lastConnect.accumulateAndGet(now, Math::max);
   }
 
-  void reconnected() {
+  @Override
+  public void reconnected() {
     reconnected.increment();
   }
 
-  void handshake(long nanos) {
+  @Override
+  public void handshake(long nanos) {
     handshake.recordValue(Math.max(1, nanos / 1_000));
   }
 
@@ -119,7 +123,8 @@ final class Timeline {
     rolloutStart.set(nanoTime);
   }
 
-  void received(long nanoTime) {
+  @Override
+  public void received(long nanoTime) {
     receivedCount.increment();
     if (observing) {
       // Someone else starts the rollout: it starts, as far as the agents can tell, with its first config.
@@ -132,7 +137,8 @@ final class Timeline {
     }
   }
 
-  void applied(long nanoTime, boolean failed) {
+  @Override
+  public void applied(long nanoTime, boolean failed) {
     (failed ? failedCount : appliedCount).increment();
     long start = rolloutStart.get();
     if (start != NOT_STARTED) {
@@ -188,11 +194,13 @@ final class Timeline {
     }
   }
 
-  void error(Throwable cause) {
+  @Override
+  public void error(Throwable cause) {
     error(kind(cause));
   }
 
-  void error(String kind) {
+  @Override
+  public void error(String kind) {
     errors.computeIfAbsent(kind, k -> new LongAdder()).increment();
   }
 

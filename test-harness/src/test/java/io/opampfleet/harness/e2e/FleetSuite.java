@@ -1,14 +1,14 @@
 package io.opampfleet.harness.e2e;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static java.util.stream.Collectors.toList;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opampfleet.netty.InstanceUid;
 import io.opampfleet.server.fleet.AdminClient;
-import io.opampfleet.server.fleet.SimulatedAgent;
 import io.opampfleet.server.ui.Browser;
+import io.opampfleet.simulated.SimulatedAgent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -368,9 +368,10 @@ abstract class FleetSuite implements ContainerLogsOnFailure.Containers {
           assertThat(events(collector, "CONNECTION_SETTINGS_APPLIED")).isNotEmpty();
         }));
     for (SupervisedCollectorContainer collector : fleet) {
-      try (SimulatedAgent old = new SimulatedAgent(server.opampEndpointFromHost(), collector.initialCertificate(),
-          pki.ca().certificate(), Map.of("fleet", "e2e"), InstanceUid.bytes(collector.instanceUid().toString()),
-          false).start()) {
+      try (SimulatedAgent old = SimulatedAgent.builder(InstanceUid.bytes(collector.instanceUid().toString()))
+          .labels(Map.of("fleet", "e2e"))
+          .overMutualTls(server.opampEndpointFromHost(), collector.initialCertificate(), pki.ca().certificate())
+          .build().start()) {
         await("the old certificate refused").atMost(Duration.ofSeconds(20)).until(() -> !old.errors.isEmpty());
         assertThat(old.errors.get(0).getErrorMessage()).contains("bound to another client certificate");
       }
