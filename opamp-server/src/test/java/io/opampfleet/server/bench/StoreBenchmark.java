@@ -58,7 +58,7 @@ public final class StoreBenchmark {
     return new Storage(dir, Optional.of(postgres.jdbcUrl()), postgres.username(), postgres.password(), replica);
   }
 
-  private static List<Agent> agents(Reports reports, Inventory inventory, int count) {
+  static List<Agent> agents(Reports reports, Inventory inventory, int count) {
     List<Agent> agents = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       Agent agent = inventory.add(UUID.randomUUID().toString());
@@ -133,7 +133,7 @@ public final class StoreBenchmark {
   }
 
   /** Every agent reports once; returns when the last report is committed. */
-  private static void round(WriteBehind writes, Reports reports, List<Agent> agents, long round) {
+  static void round(WriteBehind writes, Reports reports, List<Agent> agents, long round) {
     CompletableFuture<Void> last = null;
     long now = System.currentTimeMillis();
     for (Agent agent : agents) {
