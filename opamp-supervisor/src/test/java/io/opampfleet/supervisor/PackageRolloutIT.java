@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.opampfleet.peers.RealCollector;
 import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.RolloutSteps;
 import io.opampfleet.server.fleet.TestFleet;

@@ -8,6 +8,7 @@ import io.opampfleet.certs.KeyAlgorithm;
 import io.opampfleet.certs.PackageSignatures;
 import io.opampfleet.certs.Pem;
 import io.opampfleet.certs.Validity;
+import io.opampfleet.peers.RealCollector;
 import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.TestFleet;
 import io.opampfleet.supervisor.config.SupervisorConfigLoader;

@@ -3,7 +3,8 @@ package io.opampfleet.supervisor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.opampfleet.netty.interop.GoPeer;
+import io.opampfleet.peers.GoPeer;
+import io.opampfleet.peers.RealCollector;
 import io.opampfleet.supervisor.config.SupervisorConfigLoader;
 import java.io.IOException;
 import java.net.ServerSocket;

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opampfleet.certs.CertifiedKey;
 import io.opampfleet.certs.Pem;
+import io.opampfleet.peers.RealCollector;
 import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.TestFleet;
 import io.opampfleet.supervisor.config.SupervisorConfigLoader;

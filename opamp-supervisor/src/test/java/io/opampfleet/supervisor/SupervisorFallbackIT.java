@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.opampfleet.netty.server.OpampServer;
+import io.opampfleet.peers.RealCollector;
 import io.opampfleet.strictyaml.ConfigException;
 import io.opampfleet.supervisor.config.SupervisorConfigLoader;
 import java.net.InetSocketAddress;

@@ -2,6 +2,7 @@ package io.opampfleet.supervisor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.opampfleet.peers.RealCollector;
 import io.opampfleet.supervisor.config.SupervisorConfigLoader;
 import io.opampfleet.supervisor.healthchecker.HealthEndpoint;
 import java.net.InetSocketAddress;

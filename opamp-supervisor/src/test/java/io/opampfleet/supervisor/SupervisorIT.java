@@ -7,6 +7,7 @@ import com.google.protobuf.ByteString;
 import io.opampfleet.netty.server.AgentConnection;
 import io.opampfleet.netty.server.OpampServer;
 import io.opampfleet.netty.server.ServerCallbacks;
+import io.opampfleet.peers.RealCollector;
 import io.opampfleet.proto.AgentConfigFile;
 import io.opampfleet.proto.AgentConfigMap;
 import io.opampfleet.proto.AgentRemoteConfig;

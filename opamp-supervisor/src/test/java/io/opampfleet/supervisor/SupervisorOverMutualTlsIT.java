@@ -14,6 +14,7 @@ import io.opampfleet.certs.Validity;
 import io.opampfleet.netty.server.AgentConnection;
 import io.opampfleet.netty.server.OpampServer;
 import io.opampfleet.netty.server.ServerCallbacks;
+import io.opampfleet.peers.RealCollector;
 import io.opampfleet.proto.AgentToServer;
 import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.supervisor.config.SupervisorConfigLoader;

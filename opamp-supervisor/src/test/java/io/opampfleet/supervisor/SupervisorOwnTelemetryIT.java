@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.opampfleet.netty.server.AgentConnection;
 import io.opampfleet.netty.server.OpampServer;
 import io.opampfleet.netty.server.ServerCallbacks;
+import io.opampfleet.peers.RealCollector;
 import io.opampfleet.proto.AgentToServer;
 import io.opampfleet.proto.ConnectionSettingsOffers;
 import io.opampfleet.proto.Header;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.opampfleet.certs.CertificateAuthority;
 import io.opampfleet.certs.KeyAlgorithm;
 import io.opampfleet.certs.Validity;
+import io.opampfleet.peers.RealCollector;
 import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.TestFleet;
 import java.nio.charset.StandardCharsets;

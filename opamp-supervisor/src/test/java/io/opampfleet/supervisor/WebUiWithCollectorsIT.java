@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.opampfleet.certs.CertifiedKey;
 import io.opampfleet.certs.Pem;
+import io.opampfleet.peers.RealCollector;
 import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.TestFleet;
 import io.opampfleet.server.ui.Browser;

@@ -13,6 +13,7 @@ import io.opampfleet.certs.TlsContexts;
 import io.opampfleet.certs.Validity;
 import io.opampfleet.netty.client.ClientCallbacks;
 import io.opampfleet.netty.client.OpampClient;
+import io.opampfleet.peers.GoPeer;
 import io.opampfleet.proto.AgentCapabilities;
 import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AnyValue;

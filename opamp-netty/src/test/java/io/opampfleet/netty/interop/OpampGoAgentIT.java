@@ -12,6 +12,7 @@ import io.opampfleet.certs.TlsContexts;
 import io.opampfleet.certs.Validity;
 import io.opampfleet.netty.server.OpampServer;
 import io.opampfleet.netty.server.Transport;
+import io.opampfleet.peers.GoPeer;
 import io.opampfleet.proto.AgentRemoteConfig;
 import io.opampfleet.proto.AgentToServer;
 import io.opampfleet.proto.KeyValue;

@@ -3,6 +3,7 @@ package io.opampfleet.supervisor.bootstrap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.opampfleet.peers.RealCollector;
 import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.KeyValue;
 import io.opampfleet.supervisor.config.SupervisorConfig;
@@ -14,7 +15,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import io.opampfleet.supervisor.RealCollector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -2,6 +2,7 @@ package io.opampfleet.supervisor.compose;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.opampfleet.peers.RealCollector;
 import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AnyValue;
 import io.opampfleet.proto.KeyValue;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import io.opampfleet.supervisor.RealCollector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,6 @@
 package io.opampfleet.harness.e2e;
 
-import io.opampfleet.supervisor.RealCollector;
+import io.opampfleet.peers.RealCollector;
 import java.nio.file.Path;
 
 /**

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.opampfleet.peers.RealCollector;
 import io.opampfleet.server.fleet.TestFleet;
-import io.opampfleet.supervisor.RealCollector;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,6 +2,7 @@ package io.opampfleet.harness.realparts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.opampfleet.peers.RealCollector;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -15,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import io.opampfleet.supervisor.RealCollector;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

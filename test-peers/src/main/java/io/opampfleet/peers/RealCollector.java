@@ -1,4 +1,4 @@
-package io.opampfleet.supervisor;
+package io.opampfleet.peers;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

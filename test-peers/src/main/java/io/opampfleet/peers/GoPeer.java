@@ -1,4 +1,4 @@
-package io.opampfleet.netty.interop;
+package io.opampfleet.peers;
 
 import java.io.BufferedReader;
 import java.io.IOException;
