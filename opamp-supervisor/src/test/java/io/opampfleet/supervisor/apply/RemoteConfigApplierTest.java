@@ -136,13 +136,7 @@ class RemoteConfigApplierTest {
 
   @Test
   void aSupervisorKilledWhileApplyingStartsOnTheLastGoodConfigAndReportsTheOtherFailed() throws Exception {
-    store.saveWorking(GOOD);
-    store.saveReceived(BROKEN);
-    statuses.report(status(RemoteConfigStatuses.RemoteConfigStatuses_APPLYING, "broken", ""));
-    RemoteConfigApplier applier = applier();
-    applier.resume();
-
-    applier.startOnKnownConfig();
+    startedAfterGoodThenBroken(RemoteConfigStatuses.RemoteConfigStatuses_APPLYING);
 
     assertThat(statuses.seen()).endsWith("FAILED broken");
     assertThat(statuses.last().getErrorMessage()).isEqualTo("the supervisor stopped while applying it, before the"
@@ -152,13 +146,7 @@ class RemoteConfigApplierTest {
 
   @Test
   void aConfigReportedFailedIsNotRunAgainAtStart() throws Exception {
-    store.saveWorking(GOOD);
-    store.saveReceived(BROKEN);
-    statuses.report(status(RemoteConfigStatuses.RemoteConfigStatuses_FAILED, "broken", "exit 1"));
-    RemoteConfigApplier applier = applier();
-    applier.resume();
-
-    applier.startOnKnownConfig();
+    startedAfterGoodThenBroken(RemoteConfigStatuses.RemoteConfigStatuses_FAILED);
 
     assertThat(statuses.seen()).containsExactly("FAILED broken");
     assertThat(collector.lastRun()).contains("otlp").doesNotContain("hostmetrics");
@@ -198,6 +186,16 @@ class RemoteConfigApplierTest {
 
     assertThat(statuses.seen()).isEmpty();
     assertThat(collector.runs).isEmpty();
+  }
+
+  /** A supervisor started again after GOOD worked and BROKEN was received, BROKEN last reported {@code last}. */
+  private void startedAfterGoodThenBroken(RemoteConfigStatuses last) throws Exception {
+    store.saveWorking(GOOD);
+    store.saveReceived(BROKEN);
+    statuses.report(status(last, "broken", ""));
+    RemoteConfigApplier applier = applier();
+    applier.resume();
+    applier.startOnKnownConfig();
   }
 
   private RemoteConfigApplier applier() {
