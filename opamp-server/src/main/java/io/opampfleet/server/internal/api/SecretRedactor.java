@@ -48,7 +48,7 @@ public final class SecretRedactor {
     if (text == null || text.indexOf(':') < 0 && text.indexOf('=') < 0) {
       return text;
     }
-    List<Secret> secrets = secrets(text);
+    List<Secret> secrets = secrets(text, false);
     if (secrets.isEmpty()) {
       return text;
     }
@@ -84,7 +84,7 @@ public final class SecretRedactor {
     // A mark is the value it stands for, quoted or not; one at the start of a longer value stands for
     // that value's beginning (what follows it on the line is not part of it).
     List<Secret> marks = new ArrayList<>();
-    for (Secret secret : secrets(text)) {
+    for (Secret secret : secrets(text, true)) {
       String value = secret.value(text);
       if (value.equals("'" + MARK + "'") || value.equals('"' + MARK + '"')) {
         marks.add(secret);
@@ -97,7 +97,7 @@ public final class SecretRedactor {
     }
     Map<String, List<String>> stored = new HashMap<>();
     if (previous != null) {
-      for (Secret secret : secrets(previous)) {
+      for (Secret secret : secrets(previous, false)) {
         stored.computeIfAbsent(secret.path(), path -> new ArrayList<>()).add(secret.value(previous));
       }
     }
@@ -129,7 +129,12 @@ public final class SecretRedactor {
     }
   }
 
-  private List<Secret> secrets(String text) {
+  /**
+   * @param redacted the text is one this redactor wrote: a value hidden for the header name beside it
+   *     that holds a mark inside is looked into, for the name may have read as a secret only once
+   *     redaction had changed it, and the mark inside is then a secret of its own
+   */
+  private List<Secret> secrets(String text, boolean redacted) {
     List<Secret> found = new ArrayList<>();
     // The keys of the block mappings enclosing the current line, with their indents.
     List<int[]> indents = new ArrayList<>();
@@ -176,7 +181,8 @@ public final class SecretRedactor {
         boolean besideSecretName = name.equals("value")
             && (secretNameLine == lineNumber || secretNameColumn == key.start() && atBlockStart);
         // A mark stands where a secret was, whatever told it from the rest: it is one for restore.
-        boolean hidden = secret(name) || besideSecretName || CREDENTIALS.matcher(value).matches()
+        boolean markInside = redacted && value.indexOf(MARK) > 0 && !unquoted(value).equals(MARK);
+        boolean hidden = secret(name) || besideSecretName && !markInside || CREDENTIALS.matcher(value).matches()
             || value.startsWith(MARK) || unquoted(value).equals(MARK);
         if (name.equals("name")) {
           boolean secretName = secret(unquoted(value));
