@@ -401,9 +401,12 @@ abstract class FleetSuite implements ContainerLogsOnFailure.Containers {
           PlainHttp.sendSpan(dropping.otlpHttpUrl(), "lost");
           return ownTelemetry(dropping).path("latest").path("droppingData").asBoolean();
         });
-    JsonNode flagged = admin().get("/api/v1/agents?selector=fleet%3De2e&telemetry=dropping").body().get("agents");
-    assertThat(StreamSupport.stream(flagged.spliterator(), false).map(row -> row.get("uid").asText()))
-        .containsExactly(dropping.instanceUid().toString());
+    // The fleet's list catches up within seconds: on PostgreSQL it is read from the store at most once a second.
+    await("the list filtered to agents dropping data").atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      JsonNode flagged = admin().get("/api/v1/agents?selector=fleet%3De2e&telemetry=dropping").body().get("agents");
+      assertThat(StreamSupport.stream(flagged.spliterator(), false).map(row -> row.get("uid").asText()))
+          .containsExactly(dropping.instanceUid().toString());
+    });
 
     try (Browser browser = new Browser(1440, 900)) {
       browser.open(server.adminUrl() + "/");
