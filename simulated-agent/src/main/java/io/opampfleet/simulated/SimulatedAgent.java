@@ -198,7 +198,8 @@ public final class SimulatedAgent implements ClientCallbacks, AutoCloseable {
   /** Drops its connection and opens a new one (to the server after {@link #moves}), reporting what it has again. */
   public void reconnect() {
     lostAt = System.nanoTime();
-    client.stop().whenComplete((done, failure) -> start());
+    // The old client's close completes on its event loop: the new client (and its TLS) is made on the timers.
+    client.stop().whenComplete((done, failure) -> timers.execute(this::start));
   }
 
   /**
