@@ -130,9 +130,9 @@ public final class SecretRedactor {
   }
 
   /**
-   * @param redacted the text is one this redactor wrote: a value hidden for the header name beside it
-   *     that holds a mark inside is looked into, for the name may have read as a secret only once
-   *     redaction had changed it, and the mark inside is then a secret of its own
+   * @param redacted the text is one this redactor wrote: no value is skipped, as the original's was
+   *     only where it became a mark. (A header name may read as a secret only once redaction changed
+   *     it; the value beside it, which the original did not hide, can hold marks of its own.)
    */
   private List<Secret> secrets(String text, boolean redacted) {
     List<Secret> found = new ArrayList<>();
@@ -180,9 +180,7 @@ public final class SecretRedactor {
         String value = line.substring(valueStart, valueEnd);
         boolean besideSecretName = name.equals("value")
             && (secretNameLine == lineNumber || secretNameColumn == key.start() && atBlockStart);
-        // A mark stands where a secret was, whatever told it from the rest: it is one for restore.
-        boolean markInside = redacted && value.indexOf(MARK) > 0 && !unquoted(value).equals(MARK);
-        boolean hidden = secret(name) || besideSecretName && !markInside || CREDENTIALS.matcher(value).matches()
+        boolean hidden = secret(name) || besideSecretName || CREDENTIALS.matcher(value).matches()
             || value.startsWith(MARK) || unquoted(value).equals(MARK);
         if (name.equals("name")) {
           boolean secretName = secret(unquoted(value));
@@ -190,7 +188,7 @@ public final class SecretRedactor {
           secretNameColumn = secretName && atBlockStart ? key.start() : -1;
         }
         if (hidden) {
-          if (atBlockStart && BLOCK_SCALAR.matcher(value).matches()) {
+          if (atBlockStart && !redacted && BLOCK_SCALAR.matcher(value).matches()) {
             // A block scalar: its lines are those indented deeper than its key.
             int end = blockEnd(text, next, indent);
             found.add(new Secret(path, lineStart + valueStart, Math.max(lineStart + valueEnd, end)));
@@ -202,7 +200,7 @@ public final class SecretRedactor {
           }
         }
         // Past a secret's value; into any other's, which may be a flow mapping with keys of its own.
-        from = hidden ? Math.max(valueEnd, key.end()) : key.end();
+        from = hidden && !redacted ? Math.max(valueEnd, key.end()) : key.end();
       }
       lineStart = next;
     }

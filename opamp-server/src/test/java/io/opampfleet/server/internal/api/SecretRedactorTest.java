@@ -128,6 +128,16 @@ class SecretRedactorTest {
   }
 
   @Test
+  void aSecretAfterTheValueBesideSuchANameComesBackToo() {
+    // As above, but the inner secret's value follows the value beside the name (a fuzzing finding).
+    String headers = "headers: {name: xcookie:abc_file, value: zpassword: s3}\n";
+    String redacted = redactor.redact(headers);
+
+    assertThat(redacted).isEqualTo("headers: {name: xcookie:<redacted>, value: zpassword: <redacted>}\n");
+    assertThat(redactor.restore(redacted, headers)).isEqualTo(headers);
+  }
+
+  @Test
   void aMarkWithNoStoredValueIsRefusedNamingItsKey() {
     String moved = redactor.redact(CONFIG).replace("bearertokenauth:", "bearertokenauth/2:");
 
