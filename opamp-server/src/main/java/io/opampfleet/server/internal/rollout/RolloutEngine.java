@@ -801,7 +801,9 @@ public final class RolloutEngine implements AutoCloseable {
 
   /**
    * Makes the rollout's view the one the API reads once the progress written so far is stored (the
-   * store writes in order, so that includes every report and attempt this view counts).
+   * store writes in order, so that includes every report and attempt this view counts). An ended
+   * rollout is shown by {@link #store} once its end is stored and its agents are free: shown before,
+   * a rollout started at once over the same agents would be refused.
    */
   private RolloutView publish(Rollout rollout) {
     return publish(rollout, lastProgress);
@@ -811,6 +813,9 @@ public final class RolloutEngine implements AutoCloseable {
     long madeAt = System.nanoTime();
     Published published = new Published(rollout.view(100), madeAt);
     publishedAt.put(rollout.id, madeAt);
+    if (rollout.state.finished()) {
+      return published.view();
+    }
     if (progress.isDone()) {
       current.merge(rollout.id, published, Published::newer);
     } else {

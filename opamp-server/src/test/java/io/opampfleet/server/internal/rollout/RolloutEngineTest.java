@@ -106,12 +106,7 @@ class RolloutEngineTest {
 
     try (Connection holder = database.connection()) {
       // Another transaction holds the first agent's attempt row: the store writer waits on it.
-      holder.setAutoCommit(false);
-      try (PreparedStatement hold = holder.prepareStatement(
-          "UPDATE rollout_agents SET state = state WHERE instance_uid = ?")) {
-        hold.setString(1, AGENTS.get(0));
-        assertThat(hold.executeUpdate()).isEqualTo(1);
-      }
+      hold(holder, "UPDATE rollout_agents SET state = state WHERE instance_uid = ?", AGENTS.get(0));
       reportsApplied(AGENTS.get(0));
       await().until(() -> sent.equals(AGENTS));
       Thread.sleep(300);
@@ -127,6 +122,36 @@ class RolloutEngineTest {
     await().until(() -> storedWave(id) == 1);
     assertThat(attemptRow(AGENTS.get(0))).doesNotStartWith("APPLYING");
     await().until(() -> engine.view(id).orElseThrow().currentWave() == firstWave + 1);
+  }
+
+  @Test
+  void aRolloutShowsItsEndOnlyOnceTheEndIsStoredAndItsAgentsAreFree() throws Exception {
+    long id = engine.create(twoWaves(), null, "test", false).id();
+    await().until(() -> sent.equals(List.of(AGENTS.get(0))));
+    reportsApplied(AGENTS.get(0));
+    await().until(() -> sent.equals(AGENTS) && storedWave(id) == 1);
+
+    try (Connection progressHolder = database.connection(); Connection endHolder = database.connection()) {
+      // One transaction holds the last agent's attempt row, another the rollout's own row.
+      hold(progressHolder, "UPDATE rollout_agents SET state = state WHERE instance_uid = ?", AGENTS.get(1));
+      hold(endHolder, "UPDATE rollouts SET state = state WHERE id = ?", id);
+      reportsApplied(AGENTS.get(1));
+      Thread.sleep(300);
+      assertThat(engine.view(id).orElseThrow().state()).isEqualTo(RolloutState.RUNNING);
+
+      // The progress that ends the rollout is stored, its end is not: the API must not say SUCCEEDED
+      // yet, since the agents are still held and a rollout started now over them would be refused.
+      progressHolder.rollback();
+      await().until(() -> !attemptRow(AGENTS.get(1)).startsWith("APPLYING"));
+      Thread.sleep(300);
+      assertThat(engine.view(id).orElseThrow().state()).isEqualTo(RolloutState.RUNNING);
+      assertThat(engine.drives(AGENTS.get(1))).isTrue();
+      endHolder.rollback();
+    }
+
+    await().until(() -> engine.view(id).orElseThrow().state() == RolloutState.SUCCEEDED);
+    assertThat(storedState(id)).isEqualTo("SUCCEEDED");
+    assertThat(AGENTS).noneMatch(engine::drives);
   }
 
   @Test
@@ -177,6 +202,28 @@ class RolloutEngineTest {
       select.setString(1, uid);
       try (ResultSet row = select.executeQuery()) {
         return row.next() ? row.getString(1) + " " + row.getString(2) + "@" + row.getInt(3) : "none";
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Takes the row's lock in {@code holder}'s open transaction, which keeps it until rolled back. */
+  private static void hold(Connection holder, String update, Object key) throws SQLException {
+    holder.setAutoCommit(false);
+    try (PreparedStatement hold = holder.prepareStatement(update)) {
+      hold.setObject(1, key);
+      assertThat(hold.executeUpdate()).isEqualTo(1);
+    }
+  }
+
+  private String storedState(long id) {
+    try (Connection connection = database.connection();
+         PreparedStatement select = connection.prepareStatement("SELECT state FROM rollouts WHERE id = ?")) {
+      select.setLong(1, id);
+      try (ResultSet row = select.executeQuery()) {
+        assertThat(row.next()).isTrue();
+        return row.getString(1);
       }
     } catch (SQLException e) {
       throw new IllegalStateException(e);
