@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.opampfleet.netty.server.OpampServer;
 import io.opampfleet.netty.server.Transport;
+import io.opampfleet.peers.ContribAgent;
 import io.opampfleet.proto.AgentRemoteConfig;
 import io.opampfleet.proto.AgentToServer;
 import io.opampfleet.proto.KeyValue;
@@ -123,7 +124,7 @@ class ContribClientIT {
   }
 
   private OpampClient connect(Transport transport) {
-    agent = ContribAgent.plain(transport, "127.0.0.1:" + server.address().getPort() + OpampServer.DEFAULT_PATH,
+    agent = ContribAgent.plain(transport == Transport.WEBSOCKET, "127.0.0.1:" + server.address().getPort() + OpampServer.DEFAULT_PATH,
         "contrib-agent");
     return agent.client();
   }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
 import io.netty.buffer.Unpooled;
+import io.opampfleet.peers.JdkClients;
 import io.opampfleet.proto.AgentToServer;
 import io.opampfleet.proto.ServerErrorResponseType;
 import io.opampfleet.proto.ServerToAgent;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
+import io.opampfleet.peers.JdkClients;
 import io.opampfleet.proto.AgentToServer;
 import java.net.InetSocketAddress;
 import java.net.URI;

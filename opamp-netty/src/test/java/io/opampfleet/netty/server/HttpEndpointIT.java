@@ -2,6 +2,7 @@ package io.opampfleet.netty.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.opampfleet.peers.JdkClients;
 import io.opampfleet.proto.AgentToServer;
 import io.opampfleet.proto.ServerToAgent;
 import java.io.ByteArrayOutputStream;

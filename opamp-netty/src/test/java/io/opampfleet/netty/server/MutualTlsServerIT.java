@@ -13,6 +13,7 @@ import io.opampfleet.certs.KeyAlgorithm;
 import io.opampfleet.certs.ServerNames;
 import io.opampfleet.certs.TlsContexts;
 import io.opampfleet.certs.Validity;
+import io.opampfleet.peers.JdkClients;
 import io.opampfleet.proto.AgentToServer;
 import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.proto.framing.WebSocketMessageCodec;

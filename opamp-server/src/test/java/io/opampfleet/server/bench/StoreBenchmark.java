@@ -1,6 +1,7 @@
 package io.opampfleet.server.bench;
 
 import com.google.protobuf.ByteString;
+import io.opampfleet.peers.PostgresContainer;
 import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AgentToServer;
 import io.opampfleet.proto.AnyValue;
@@ -8,7 +9,6 @@ import io.opampfleet.proto.ComponentHealth;
 import io.opampfleet.proto.KeyValue;
 import io.opampfleet.proto.RemoteConfigStatus;
 import io.opampfleet.proto.RemoteConfigStatuses;
-import io.opampfleet.server.fleet.PostgresContainer;
 import io.opampfleet.server.internal.inventory.Agent;
 import io.opampfleet.server.internal.inventory.AgentSnapshot;
 import io.opampfleet.server.internal.inventory.Inventory;

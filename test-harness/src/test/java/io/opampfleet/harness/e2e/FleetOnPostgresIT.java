@@ -1,6 +1,6 @@
 package io.opampfleet.harness.e2e;
 
-import io.opampfleet.server.fleet.PostgresContainer;
+import io.opampfleet.peers.PostgresContainer;
 import org.testcontainers.containers.Network;
 
 /** The end-to-end suite with the server's store in PostgreSQL, in its own container. */

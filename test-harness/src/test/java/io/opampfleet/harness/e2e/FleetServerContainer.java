@@ -4,8 +4,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Volume;
+import io.opampfleet.peers.PostgresContainer;
 import io.opampfleet.server.fleet.AdminClient;
-import io.opampfleet.server.fleet.PostgresContainer;
 import io.opampfleet.server.internal.configs.ConfigVersion;
 import java.net.URI;
 import java.security.SecureRandom;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.opampfleet.peers.PostgresContainer;
 import io.opampfleet.server.fleet.AdminClient;
-import io.opampfleet.server.fleet.PostgresContainer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -8,10 +8,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /** An agent's connection with no socket behind it: it takes what is sent and stays open. */
-public final class TestConnection extends ConnectionBase {
+final class TestConnection extends ConnectionBase {
   private final Transport transport;
 
-  public TestConnection(Transport transport) {
+  TestConnection(Transport transport) {
     super(List.of());
     this.transport = transport;
   }

@@ -1,0 +1,125 @@
+package io.opampfleet.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.opampfleet.server.fleet.AdminClient.Answer;
+import io.opampfleet.server.fleet.AdminClient;
+import io.opampfleet.server.fleet.TestFleet;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every change made through the admin API is in the audit log with who made it, when, and the object
+ * before and after; reads, checks and refused calls are not; no secret is kept, not even a new token's.
+ */
+class AuditLogIT {
+  @TempDir
+  Path dir;
+  private TestFleet fleet;
+
+  @BeforeEach
+  void start() {
+    fleet = new TestFleet(dir).start();
+  }
+
+  @AfterEach
+  void stop() {
+    fleet.close();
+  }
+
+  @Test
+  void eachChangeIsRecordedWithWhoWhenAndTheObjectBeforeAndAfter() {
+    AdminClient operator = fleet.admin(TestFleet.OPERATOR);
+    long started = System.currentTimeMillis();
+    assertThat(operator.post("/api/v1/configs/web/versions",
+        Map.of("body", "exporters:\n  otlp: {headers: {api-key: k-9}}\n", "comment", "first")).status())
+        .isEqualTo(201);
+    assertThat(operator.put("/api/v1/assignments/web", Map.of("selector", "env=prod", "config", "web",
+        "version", 1)).status()).isEqualTo(200);
+    assertThat(operator.put("/api/v1/assignments/web", Map.of("selector", "env=dev", "config", "web",
+        "version", 1)).status()).isEqualTo(200);
+    assertThat(operator.delete("/api/v1/assignments/web").status()).isEqualTo(200);
+    // Neither reads, checks nor refusals are changes.
+    operator.get("/api/v1/configs");
+    assertThat(operator.post("/api/v1/configs/validate", Map.of("body", "a: b\n")).status()).isLessThan(300);
+    assertThat(operator.post("/api/v1/configs/web/versions", Map.of("body", "a: [\n")).status()).isEqualTo(422);
+    assertThat(fleet.admin(TestFleet.VIEWER).put("/api/v1/assignments/x", Map.of()).status()).isEqualTo(403);
+
+    List<JsonNode> log = entries(fleet.admin(TestFleet.VIEWER), "");
+
+    assertThat(log).extracting(entry -> entry.get("action").asText() + " " + entry.get("object").asText())
+        .containsExactly(
+            "DELETE /api/v1/assignments/{name} /api/v1/assignments/web",
+            "PUT /api/v1/assignments/{name} /api/v1/assignments/web",
+            "PUT /api/v1/assignments/{name} /api/v1/assignments/web",
+            "POST /api/v1/configs/{name}/versions /api/v1/configs/web/versions");
+    assertThat(log).allSatisfy(entry -> {
+      assertThat(entry.get("actor").asText()).isEqualTo("test-operator");
+      assertThat(entry.get("role").asText()).isEqualTo("operator");
+      assertThat(entry.get("at").asLong()).isBetween(started, System.currentTimeMillis());
+    });
+    JsonNode deleted = log.get(0);
+    JsonNode moved = log.get(1);
+    JsonNode assigned = log.get(2);
+    JsonNode added = log.get(3);
+    assertThat(assigned.get("before").isNull()).isTrue();
+    assertThat(assigned.get("after").get("selector").asText()).isEqualTo("env=prod");
+    assertThat(moved.get("request").get("selector").asText()).isEqualTo("env=dev");
+    assertThat(moved.get("before").get("selector").asText()).isEqualTo("env=prod");
+    assertThat(moved.get("after").get("selector").asText()).isEqualTo("env=dev");
+    assertThat(deleted.get("before").get("selector").asText()).isEqualTo("env=dev");
+    assertThat(added.get("status").asInt()).isEqualTo(201);
+    assertThat(added.get("after").get("version").asInt()).isEqualTo(1);
+    // Kept as those who are not admins read it: an admin reads no secret here either.
+    assertThat(entries(fleet.admin(TestFleet.ADMIN), "").get(3).get("request").get("body").asText())
+        .contains("api-key: <redacted>").doesNotContain("k-9");
+  }
+
+  @Test
+  void aNewTokensSecretIsNotKeptAndTheLogIsFilteredByWhoWhatAndWhen() throws InterruptedException {
+    AdminClient admin = fleet.admin(TestFleet.ADMIN);
+    Answer made = admin.post("/api/v1/tokens", Map.of("name", "ci", "role", "operator"));
+    assertThat(made.status()).isEqualTo(201);
+    String secret = made.body().get("token").asText();
+    assertThat(admin.delete("/api/v1/tokens/ci").status()).isEqualTo(200);
+    // A time strictly between the admin's changes and the operator's, whatever the clock's resolution.
+    Thread.sleep(5);
+    long between = System.currentTimeMillis();
+    Thread.sleep(5);
+    assertThat(fleet.admin(TestFleet.OPERATOR).post("/api/v1/configs/api/versions", Map.of("body", "a: b\n"))
+        .status()).isEqualTo(201);
+
+    List<JsonNode> byAdmin = entries(admin, "?actor=test-admin");
+    assertThat(byAdmin).extracting(entry -> entry.get("action").asText())
+        .containsExactly("DELETE /api/v1/tokens/{name}", "POST /api/v1/tokens");
+    assertThat(byAdmin.toString()).doesNotContain(secret);
+    assertThat(byAdmin.get(1).get("after").get("token").asText()).isEqualTo("<redacted>");
+    assertThat(byAdmin.get(0).get("before").get("name").asText()).isEqualTo("ci");
+    assertThat(byAdmin.get(0).get("before").get("role").asText()).isEqualTo("operator");
+    assertThat(entries(admin, "?object=/api/v1/tokens")).hasSize(2);
+    assertThat(entries(admin, "?object=/api/v1/tok")).isEmpty();
+    assertThat(entries(admin, "?since=" + Instant.ofEpochMilli(between))).extracting(e -> e.get("actor").asText())
+        .containsExactly("test-operator");
+    assertThat(entries(admin, "?until=" + Instant.ofEpochMilli(between))).hasSize(2);
+    assertThat(entries(admin, "?since=1h")).hasSize(3);
+    Answer wrong = admin.get("/api/v1/audit?since=yesterday");
+    assertThat(wrong.status()).isEqualTo(400);
+    assertThat(wrong.body().get("error").asText()).contains("'since'", "24h");
+  }
+
+  private static List<JsonNode> entries(AdminClient client, String query) {
+    Answer answer = client.get("/api/v1/audit" + query);
+    assertThat(answer.status()).as(answer.body().toString()).isEqualTo(200);
+    List<JsonNode> entries = new ArrayList<>();
+    answer.body().forEach(entries::add);
+    return entries;
+  }
+}
