@@ -150,7 +150,7 @@ class RolloutEngineTest {
     }
 
     await().until(() -> engine.view(id).orElseThrow().state() == RolloutState.SUCCEEDED);
-    assertThat(storedState(id)).isEqualTo("SUCCEEDED");
+    assertThat(stored(id, "state")).isEqualTo("SUCCEEDED");
     assertThat(AGENTS).noneMatch(engine::drives);
   }
 
@@ -217,9 +217,10 @@ class RolloutEngineTest {
     }
   }
 
-  private String storedState(long id) {
+  /** A column of the rollout's own row as the store has it. */
+  private String stored(long id, String column) {
     try (Connection connection = database.connection();
-         PreparedStatement select = connection.prepareStatement("SELECT state FROM rollouts WHERE id = ?")) {
+         PreparedStatement select = connection.prepareStatement("SELECT " + column + " FROM rollouts WHERE id = ?")) {
       select.setLong(1, id);
       try (ResultSet row = select.executeQuery()) {
         assertThat(row.next()).isTrue();
@@ -231,16 +232,7 @@ class RolloutEngineTest {
   }
 
   private int storedWave(long id) {
-    try (Connection connection = database.connection();
-         PreparedStatement select = connection.prepareStatement("SELECT current_wave FROM rollouts WHERE id = ?")) {
-      select.setLong(1, id);
-      try (ResultSet row = select.executeQuery()) {
-        assertThat(row.next()).isTrue();
-        return row.getInt(1);
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
+    return Integer.parseInt(stored(id, "current_wave"));
   }
 
   private void setDriver(String driver) throws Exception {
