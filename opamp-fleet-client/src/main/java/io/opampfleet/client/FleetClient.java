@@ -9,8 +9,10 @@ import io.opampfleet.api.AgentPage;
 import io.opampfleet.api.ApplyResult;
 import io.opampfleet.api.Assignment;
 import io.opampfleet.api.ConfigPush;
+import io.opampfleet.api.ConfigVersion;
 import io.opampfleet.api.ConfigVersionSummary;
 import io.opampfleet.api.DesiredState;
+import io.opampfleet.api.NewConfigVersion;
 import io.opampfleet.api.Rollout;
 import io.opampfleet.api.RolloutRequest;
 import java.io.IOException;
@@ -23,6 +25,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -71,12 +75,42 @@ public final class FleetClient {
 
   /** Asks an agent to restart its collector. */
   public void restart(String uid) {
-    post("/api/v1/agents/" + encode(uid) + "/restart", java.util.Map.of(), new TypeReference<JsonNode>() {});
+    post("/api/v1/agents/" + encode(uid) + "/restart", Map.of(), new TypeReference<JsonNode>() {});
   }
 
   /** Each config with its latest version. */
   public List<ConfigVersionSummary> configs() {
     return get("/api/v1/configs", new TypeReference<>() {});
+  }
+
+  /** Adds the next version of a config (the config is made with its first). */
+  public ConfigVersion addVersion(String config, NewConfigVersion version) {
+    return post("/api/v1/configs/" + encode(config) + "/versions", version, new TypeReference<>() {});
+  }
+
+  /**
+   * The server's own figures from {@code /metrics} that carry no labels ({@code opamp_store_queue_depth},
+   * say), by name. Read by hand: the Prometheus text format has no maintained Java parser, and
+   * these lines are a name, a space and a number.
+   */
+  public Map<String, Double> serverMetrics() {
+    HttpResponse<String> response = call(request("/metrics").setHeader("Accept", "text/plain").GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() >= 300) {
+      throw new FleetApiException(response.statusCode(), errorOf(response.statusCode(), response.body()));
+    }
+    Map<String, Double> figures = new TreeMap<>();
+    for (String line : response.body().split("\n")) {
+      String[] parts = line.split(" ");
+      if (parts.length == 2 && !line.startsWith("#") && !parts[0].contains("{")) {
+        try {
+          figures.put(parts[0], Double.parseDouble(parts[1]));
+        } catch (NumberFormatException notANumber) {
+          // Not a sample this call reads.
+        }
+      }
+    }
+    return figures;
   }
 
   public List<Assignment> assignments() {
@@ -128,7 +162,7 @@ public final class FleetClient {
 
   /** Pauses, resumes or aborts a rollout: {@code action} is pause, resume or abort. */
   public Rollout rolloutAction(long id, String action) {
-    return post("/api/v1/rollouts/" + id + "/" + action, java.util.Map.of(), new TypeReference<>() {});
+    return post("/api/v1/rollouts/" + id + "/" + action, Map.of(), new TypeReference<>() {});
   }
 
   /** Applies configs and assignments in one transaction. */

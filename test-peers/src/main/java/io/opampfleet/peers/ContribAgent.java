@@ -61,11 +61,14 @@ public final class ContribAgent implements AutoCloseable {
         });
   }
 
-  /** Over plain WebSocket ({@code webSocket}) or HTTP to {@code hostPortPath} ({@code 127.0.0.1:4320/v1/opamp}). */
-  public static ContribAgent plain(boolean webSocket, String hostPortPath, String serviceName) {
-    return new ContribAgent(webSocket
-        ? WebSocketRequestService.create(OkHttpWebSocket.create("ws://" + hostPortPath))
-        : http("http://" + hostPortPath, new OkHttpClient()), serviceName);
+  /** Over plain WebSocket to {@code hostPortPath} ({@code 127.0.0.1:4320/v1/opamp}). */
+  public static ContribAgent overWebSocket(String hostPortPath, String serviceName) {
+    return new ContribAgent(WebSocketRequestService.create(OkHttpWebSocket.create("ws://" + hostPortPath)), serviceName);
+  }
+
+  /** Over plain HTTP to {@code hostPortPath}. */
+  public static ContribAgent overHttp(String hostPortPath, String serviceName) {
+    return new ContribAgent(http("http://" + hostPortPath, new OkHttpClient()), serviceName);
   }
 
   /** Over HTTPS with a client certificate, trusting {@code serverCa}. */

@@ -124,8 +124,9 @@ class ContribClientIT {
   }
 
   private OpampClient connect(Transport transport) {
-    agent = ContribAgent.plain(transport == Transport.WEBSOCKET, "127.0.0.1:" + server.address().getPort() + OpampServer.DEFAULT_PATH,
-        "contrib-agent");
+    String hostPortPath = "127.0.0.1:" + server.address().getPort() + OpampServer.DEFAULT_PATH;
+    agent = transport == Transport.WEBSOCKET ? ContribAgent.overWebSocket(hostPortPath, "contrib-agent")
+        : ContribAgent.overHttp(hostPortPath, "contrib-agent");
     return agent.client();
   }
 }

@@ -1,6 +1,6 @@
 package io.opampfleet.harness.loadtest;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.opampfleet.api.Rollout;
 import io.opampfleet.simulated.Behaviour;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -160,7 +160,7 @@ public final class LoadtestCommand implements Callable<Integer> {
       load.connect();
       awaitConnected(timeline, started);
       long heapPerAgent = distributed ? 0 : load.heapBytesPerAgent();
-      JsonNode rollout;
+      Rollout rollout;
       try {
         rollout = adminUrl == null ? null : rollout(timeline, load);
         if (observe) {
@@ -189,7 +189,7 @@ public final class LoadtestCommand implements Callable<Integer> {
         System.err.println("loadtest: a worker was lost or failed: its agents' figures are missing from the run");
         return 1;
       }
-      return rollout == null || "SUCCEEDED".equals(rollout.get("state").asText()) || failFraction > 0 ? 0 : 1;
+      return rollout == null || "SUCCEEDED".equals(rollout.state()) || failFraction > 0 ? 0 : 1;
     } finally {
       load.close();
       progress.shutdownNow();
@@ -287,7 +287,7 @@ public final class LoadtestCommand implements Callable<Integer> {
     }
   }
 
-  private JsonNode rollout(Timeline timeline, Load load) throws InterruptedException {
+  private Rollout rollout(Timeline timeline, Load load) throws InterruptedException {
     RolloutDriver driver = new RolloutDriver(adminUrl, token);
     String body = "receivers:\n  nop:\nexporters:\n  nop:\nservice:\n  pipelines:\n    traces:\n      receivers: [nop]\n"
         + "      exporters: [nop]\n# loadtest " + UUID.randomUUID() + "\n" + (failFraction > 0 ? Behaviour.FRAGILE + "\n" : "");

@@ -1,8 +1,8 @@
 package io.opampfleet.harness.loadtest;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.opampfleet.api.Rollout;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -45,15 +45,15 @@ record Report(
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  static Report of(int agents, Timeline timeline, JsonNode rollout, long heapBytesPerAgent, boolean partial,
+  static Report of(int agents, Timeline timeline, Rollout rollout, long heapBytesPerAgent, boolean partial,
       Map<String, Double> serverMetrics, List<Worker> workers) {
     Map<String, Object> rolloutFigures = new LinkedHashMap<>();
     if (rollout != null) {
-      rolloutFigures.put("id", rollout.get("id").asLong());
-      rolloutFigures.put("state", rollout.get("state").asText());
-      rolloutFigures.put("reason", rollout.path("reason").asText(""));
-      rolloutFigures.put("waves", rollout.path("waves").asText(""));
-      rolloutFigures.put("counts", JSON.convertValue(rollout.get("counts"), Map.class));
+      rolloutFigures.put("id", rollout.id());
+      rolloutFigures.put("state", rollout.state());
+      rolloutFigures.put("reason", rollout.reason() == null ? "" : rollout.reason());
+      rolloutFigures.put("waves", rollout.waves() == null ? "" : rollout.waves());
+      rolloutFigures.put("counts", rollout.counts());
     }
     int ticks = Timeline.length(timeline.receivedPerTick, timeline.appliedPerTick, timeline.failedPerTick);
     Progress progress = new Progress(Timeline.TICK_MILLIS, Timeline.copy(timeline.receivedPerTick, ticks),
