@@ -14,9 +14,11 @@ import io.opampfleet.proto.ServerToAgentFlags;
 import io.opampfleet.supervisor.commander.Commander;
 import io.opampfleet.supervisor.compose.EffectiveConfigComposer;
 import io.opampfleet.supervisor.config.SupervisorConfig;
+import io.opampfleet.supervisor.storage.PrivateFiles;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -90,8 +92,8 @@ public final class AgentBootstrap {
         .start()) {
       Files.createDirectories(storage);
       Path effective = storage.resolve("effective.yaml");
-      Files.writeString(effective, new EffectiveConfigComposer(config, instanceUid, server.address().getPort(),
-          ProcessHandle.current().pid(), false).bootstrap());
+      PrivateFiles.write(effective, new EffectiveConfigComposer(config, instanceUid, server.address().getPort(),
+          ProcessHandle.current().pid(), false).bootstrap().getBytes(StandardCharsets.UTF_8));
       Commander collector = new Commander(config.agent().executable(), config.agent().args(), config.agent().env(),
           config.agent().passthroughLogs() ? null : storage.resolve("agent.log"));
       collector.start(effective, exitCode -> described.completeExceptionally(new BootstrapException(

@@ -11,6 +11,7 @@ import io.opampfleet.supervisor.commander.Commander;
 import io.opampfleet.supervisor.compose.Composed;
 import io.opampfleet.supervisor.config.SupervisorConfig;
 import io.opampfleet.supervisor.loop.LoopStep;
+import io.opampfleet.supervisor.storage.PrivateFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -88,7 +89,8 @@ public final class CollectorProcess implements RemoteConfigApplier.Collector {
     composed.warnings().forEach(warning -> log.warn("{}", warning));
     Path file = storage.resolve("effective.yaml");
     try {
-      Files.writeString(file, composed.yaml());
+      // It holds the remote config's secrets, and the collector must never read half of it.
+      PrivateFiles.write(file, composed.yaml().getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       log.error("effective.yaml cannot be written ({}); the collector keeps its current config", e.getMessage());
       return;

@@ -62,6 +62,9 @@ class CollectorProcessTest {
       assertThat(h.getLastError()).isEqualTo("the collector exited with code 3");
     });
     assertThat(Files.readString(dir.resolve("storage/effective.yaml"))).isEqualTo("receivers: {}\n");
+    // The remote config's secrets are in it: only the supervisor's user reads it.
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("storage/effective.yaml"))))
+        .isEqualTo("rw-------");
     assertThat(effective).singleElement().satisfies(e ->
         assertThat(e.getConfigMap().getConfigMapMap().get("").getBody().toStringUtf8()).isEqualTo("receivers: {}\n"));
     assertThat(loop.submit(process::failure).get()).startsWith("the collector exited").contains("cannot bind port 4317");
