@@ -15,7 +15,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -99,6 +102,22 @@ class AdminApiIT {
     assertThat(refused.body().get("column").asInt()).isGreaterThan(0);
     assertThat(refused.body().get("error").asText()).startsWith("the config is not valid YAML at line 4, column ");
     assertThat(fleet.admin(TestFleet.OPERATOR).get("/api/v1/configs/broken/versions").status()).isEqualTo(404);
+  }
+
+  @Test
+  void stagesTooLongForTheStoreAreRefusedInTheApisOwnWords() {
+    fleet.admin(TestFleet.OPERATOR).post("/api/v1/configs/staged/versions", Map.of("body", "receivers: {}\n"));
+    // Each selector is within its own limit of 2,000 characters; the 50 of them together are not.
+    List<Map<String, String>> stages = IntStream.range(0, 50).mapToObj(stage -> Map.of("selector", "env in ("
+        + IntStream.range(0, 200).mapToObj(value -> stage + "-" + value).collect(Collectors.joining(",")) + ")",
+        "bake", "1s")).toList();
+
+    Answer refused = fleet.admin(TestFleet.OPERATOR).post("/api/v1/rollouts",
+        Map.of("config", "staged", "version", 1, "stages", stages));
+
+    assertThat(refused.status()).isEqualTo(400);
+    assertThat(refused.body().get("error").asText())
+        .startsWith("a rollout's stages take at most 20,000 characters together").doesNotContainIgnoringCase("varying");
   }
 
   @Test

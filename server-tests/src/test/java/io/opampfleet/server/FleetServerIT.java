@@ -243,6 +243,25 @@ class FleetServerIT {
         + genuine.uid() + "/events").body().toString()).contains("CERTIFICATE_REFUSED"));
   }
 
+  @Test
+  void underTheDefaultIdentityACertificateMustNameItsUidAndOneThatDoesNotLeavesNothingBehind() {
+    fleet.requiringUidInCertificates().restart();
+    SimulatedAgent named = agent(Map.of("service.name", "named"));
+    ByteString uid = SimulatedAgent.newUid();
+    SimulatedAgent other = SimulatedAgent.builder(uid).overMutualTls(fleet.opampEndpoint(),
+        fleet.clientKey("someone-else"), fleet.ca().certificate()).labels(Map.of("service.name", "other")).build().start();
+    agents.add(other);
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> !other.errors.isEmpty());
+    assertThat(other.errors.get(0).getErrorMessage())
+        .isEqualTo("refused: the client certificate's common name is not the instance uid");
+    await().atMost(Duration.ofSeconds(20)).until(() -> operator.get("/api/v1/agents?connected=true").body()
+        .get("total").asInt() == 1);
+    assertThat(operator.get("/api/v1/agents/" + named.uid()).status()).isEqualTo(200);
+    assertThat(operator.get("/api/v1/agents/" + InstanceUid.text(uid)).status()).isEqualTo(404);
+    assertThat(operator.get("/api/v1/agents").body().get("total").asInt()).isEqualTo(1);
+  }
+
   private ContribAgent contrib(String identity) {
     return ContribAgent.mutualTls(URI.create(fleet.opampEndpoint().toString().replaceFirst("^wss:", "https:")),
         fleet.clientKey(identity), fleet.ca().certificate(), "contrib");

@@ -91,19 +91,25 @@ public final class TestFleet implements AutoCloseable {
     return this;
   }
 
+  /** From the next start on, an agent's certificate must name its uid, as by default with a client CA. */
+  public TestFleet requiringUidInCertificates() {
+    this.requireUidInCertificate = true;
+    return this;
+  }
+
   /** From the next start on, the OpAMP listener takes this many new connections a second (0: its default). */
   public TestFleet withNewConnectionsPerSecond(int perSecond) {
     this.newConnectionsPerSecond = perSecond;
     return this;
   }
 
-  /** From the next start on, agents connect without TLS (and without a balancer). */
   /** Agents' own metrics: what the server offers and keeps. */
   public TestFleet withOwnTelemetry(ServerSettings.OwnTelemetry settings) {
     this.ownTelemetry = settings;
     return this;
   }
 
+  /** From the next start on, agents connect without TLS (and without a balancer). */
   public TestFleet withPlainAgents() {
     this.agentTls = false;
     return this;

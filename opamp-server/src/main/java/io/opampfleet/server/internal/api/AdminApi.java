@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.opampfleet.server.internal.api.ApiRequest.Principal;
 import io.opampfleet.server.internal.rollout.RolloutException;
 import io.opampfleet.server.internal.store.AuditLog;
+import io.opampfleet.server.internal.store.ColumnText;
 import io.opampfleet.server.internal.store.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -128,7 +129,9 @@ public final class AdminApi {
     } catch (StoreException e) {
       String state = e.sqlState();
       if (state.startsWith("22")) {
-        return error(422, "a value is too long or malformed for the store: " + e.getMessage());
+        // The database's own words name its columns and quote the value: for the log, not the caller.
+        log.warn("admin {} {}: the store refused a value: {}", method, path, ColumnText.fit(e.getMessage(), 500));
+        return error(422, "a value in this call is too long or malformed for the store; the server's log says which");
       }
       if (state.startsWith("23")) {
         return error(409, "the change conflicts with another made at the same time; try again");

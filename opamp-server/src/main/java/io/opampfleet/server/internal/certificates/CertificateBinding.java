@@ -42,7 +42,7 @@ public final class CertificateBinding {
    * fingerprint the agent is tied to (empty when none yet), {@code pending} one the server issued.
    */
   public Optional<String> refusal(String uid, Identity presented, String bound, String pending) {
-    if (requireUidInSubject && !presented.commonName().map(uid::equals).orElse(false)) {
+    if (!namesItsUid(uid, presented)) {
       return Optional.of("its certificate's common name (" + presented.subject() + ") is not its instance uid");
     }
     if (bound.isEmpty() || bound.equals(presented.sha256()) || presented.sha256().equals(pending)) {
@@ -51,5 +51,15 @@ public final class CertificateBinding {
     return Optional.of("it connected with certificate sha256:" + presented.sha256().substring(0, 16)
         + "… (" + presented.subject() + ") but is bound to sha256:" + bound.substring(0, Math.min(16, bound.length()))
         + "…");
+  }
+
+  /** What a refused agent is told: why, without the fingerprint another's certificate is bound to. */
+  public String refusalForTheAgent(String uid, Identity presented) {
+    return namesItsUid(uid, presented) ? "this instance uid is bound to another client certificate"
+        : "the client certificate's common name is not the instance uid";
+  }
+
+  private boolean namesItsUid(String uid, Identity presented) {
+    return !requireUidInSubject || presented.commonName().map(uid::equals).orElse(false);
   }
 }

@@ -134,7 +134,7 @@ public final class FleetCallbacks implements ServerCallbacks {
       }
       CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS).execute(connection::close);
       return CompletableFuture.completedFuture(
-          badRequest("refused: this instance uid is bound to another client certificate"));
+          badRequest("refused: " + certificates.refusalForTheAgent(uid, presented.orElseThrow())));
     }
     Agent previous = links.put(connection, agent);
     if (previous != agent || !agent.linkedTo(connection)) {

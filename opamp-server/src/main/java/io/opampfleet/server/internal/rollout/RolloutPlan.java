@@ -39,6 +39,11 @@ public record RolloutPlan(
     if (stages.size() > Stage.MAX) {
       throw new IllegalArgumentException("a rollout has at most " + Stage.MAX + " stages, not " + stages.size());
     }
+    int text = Stage.toText(stages).length();
+    if (text > Stage.MAX_TEXT) {
+      throw new IllegalArgumentException(String.format("a rollout's stages take at most %,d characters together"
+          + " (their selectors and bake times), not %,d", Stage.MAX_TEXT, text));
+    }
   }
 
   /** How long the agents of this wave (from 0) must stay healthy once they applied the version. */

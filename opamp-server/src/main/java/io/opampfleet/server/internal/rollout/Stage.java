@@ -13,6 +13,8 @@ import java.util.stream.Collectors;
 public record Stage(LabelSelector selector, Duration bake) {
   /** More stages than any team stages through. */
   static final int MAX = 50;
+  /** The most the stored stages take together: the store's column. */
+  static final int MAX_TEXT = 20_000;
 
   /** The stages as stored: a line each, the bake in milliseconds, a space, the selector. */
   public static String toText(List<Stage> stages) {
