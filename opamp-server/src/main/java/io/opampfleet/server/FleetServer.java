@@ -61,6 +61,7 @@ import io.opampfleet.server.internal.store.PackageContents;
 import io.opampfleet.server.internal.store.PackageRepository;
 import io.opampfleet.server.internal.store.RolloutRepository;
 import io.opampfleet.server.internal.store.ServerKeys;
+import io.opampfleet.server.internal.store.StoreException;
 import io.opampfleet.server.internal.store.StoreProbe;
 import io.opampfleet.server.internal.store.TokenRepository;
 import io.opampfleet.server.internal.store.WriteBehind;
@@ -357,8 +358,16 @@ public final class FleetServer implements AutoCloseable {
   private static void registerGauges(FleetMetrics metrics, Inventory inventory, Fleet fleet, FleetCallbacks callbacks,
       WriteBehind writes, RolloutEngine rollouts) {
     // Counting the fleet is a pass over every agent: one a second at most, however often /metrics is read.
-    Supplier<FleetCounts> counts = Suppliers.memoizeWithExpiration(() -> FleetCounts.of(fleet.overview()),
-        Duration.ofSeconds(1));
+    // While the store is away the last count stands, so that the metrics still answer.
+    AtomicReference<FleetCounts> lastCounts = new AtomicReference<>(FleetCounts.of(List.of()));
+    Supplier<FleetCounts> counts = Suppliers.memoizeWithExpiration(() -> {
+      try {
+        lastCounts.set(FleetCounts.of(fleet.overview()));
+      } catch (StoreException away) {
+        // the gauges say what was last counted
+      }
+      return lastCounts.get();
+    }, Duration.ofSeconds(1));
     metrics.gauge("opamp_agents_connected", "Agents connected now", callbacks::connectedAgents);
     metrics.gauge("opamp_agents_known", "Agents of the fleet (servers sharing a store count the same)",
         () -> counts.get().known());

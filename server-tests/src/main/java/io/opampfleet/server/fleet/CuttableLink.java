@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
 
 /**
  * A TCP link on loopback to a port, which a test can cut (every connection through it closed, new
@@ -16,14 +17,19 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class CuttableLink implements AutoCloseable {
   private final ServerSocket listener;
-  private final int target;
+  private final IntSupplier target;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private volatile boolean cut;
 
   public CuttableLink(int target) throws IOException {
+    this(() -> target);
+  }
+
+  /** A link to whatever port {@code target} names when each connection is made (a restarted container's). */
+  public CuttableLink(IntSupplier target) throws IOException {
     this.target = target;
     this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    Thread accepting = new Thread(this::accept, "link-" + target);
+    Thread accepting = new Thread(this::accept, "link-" + listener.getLocalPort());
     accepting.setDaemon(true);
     accepting.start();
   }
@@ -56,7 +62,7 @@ public final class CuttableLink implements AutoCloseable {
           in.close();
           continue;
         }
-        Socket out = new Socket(InetAddress.getLoopbackAddress(), target);
+        Socket out = new Socket(InetAddress.getLoopbackAddress(), target.getAsInt());
         open.add(in);
         open.add(out);
         pipe(in, out);

@@ -136,7 +136,12 @@ public final class AdminApi {
       if (state.startsWith("23")) {
         return error(409, "the change conflicts with another made at the same time; try again");
       }
-      log.error("admin {} {}: the store failed: {}", method, path, e.getMessage());
+      if (StoreException.mayPass(e)) {
+        // An outage: the store probe logs it once, not each call that meets it.
+        log.debug("admin {} {}: the store is away: {}", method, path, e.getMessage());
+      } else {
+        log.error("admin {} {}: the store failed: {}", method, path, ColumnText.fit(e.getMessage(), 500));
+      }
       return error(503, "the store is not answering; try again shortly");
     } catch (RuntimeException e) {
       log.error("admin {} {}: failed: {}", method, path, e.toString(), e);

@@ -45,9 +45,16 @@ public final class FleetMetrics {
   public synchronized String scrape() {
     StringBuilder out = new StringBuilder();
     for (Family family : families) {
+      Map<String, Double> samples;
+      try {
+        samples = family.samples.get();
+      } catch (RuntimeException unreadable) {
+        // A figure read from the store while it is away: left out of this scrape, so the rest answer.
+        continue;
+      }
       out.append("# HELP ").append(family.name).append(' ').append(family.help).append('\n');
       out.append("# TYPE ").append(family.name).append(' ').append(family.type).append('\n');
-      family.samples.get().forEach((labels, value) -> {
+      samples.forEach((labels, value) -> {
         out.append(family.name);
         if (!labels.isEmpty()) {
           out.append('{').append(labels).append('}');

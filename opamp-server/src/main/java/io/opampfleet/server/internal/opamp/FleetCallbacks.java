@@ -9,6 +9,7 @@ import io.opampfleet.netty.server.ServerCallbacks;
 import io.opampfleet.netty.server.Transport;
 import io.opampfleet.proto.AgentCapabilities;
 import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.RetryInfo;
 import io.opampfleet.proto.ServerErrorResponse;
 import io.opampfleet.proto.ServerErrorResponseType;
 import io.opampfleet.proto.ServerToAgent;
@@ -23,6 +24,7 @@ import io.opampfleet.server.internal.inventory.Reports;
 import io.opampfleet.server.internal.metrics.FleetMetrics;
 import io.opampfleet.server.internal.rollout.RolloutEngine;
 import io.opampfleet.server.internal.store.ConfigRepository;
+import io.opampfleet.server.internal.store.StoreException;
 import io.opampfleet.server.internal.store.WriteBehind;
 import java.time.Duration;
 import java.util.Map;
@@ -45,6 +47,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class FleetCallbacks implements ServerCallbacks {
   private static final Logger log = LoggerFactory.getLogger(FleetCallbacks.class);
+  /** When an agent is told to try again while the store is away or behind: about the store probe's period. */
+  private static final Duration STORE_AWAY_RETRY = Duration.ofSeconds(5);
 
   private final Inventory inventory;
   private final Reports reports;
@@ -99,12 +103,37 @@ public final class FleetCallbacks implements ServerCallbacks {
   @Override
   public CompletionStage<ServerToAgent> onMessage(AgentConnection connection, AgentToServer message) {
     metrics.messageReceived();
+    try {
+      return answer(connection, message);
+    } catch (StoreException e) {
+      if (!StoreException.mayPass(e)) {
+        throw e;
+      }
+      // The store is away (readiness says so too): nothing of the message is acknowledged, and the agent
+      // is told to try again later rather than that the server failed.
+      refusals.refused(InstanceUid.text(message.getInstanceUid()), "the store is not answering");
+      return CompletableFuture.completedFuture(unavailable("the server's store is not answering; try again later"));
+    }
+  }
+
+  private static ServerToAgent unavailable(String why) {
+    return ServerToAgent.newBuilder().setErrorResponse(ServerErrorResponse.newBuilder()
+        .setType(ServerErrorResponseType.ServerErrorResponseType_Unavailable).setErrorMessage(why)
+        .setRetryInfo(RetryInfo.newBuilder().setRetryAfterNanoseconds(STORE_AWAY_RETRY.toNanos()))).build();
+  }
+
+  private CompletionStage<ServerToAgent> answer(AgentConnection connection, AgentToServer message) {
     long now = clock.getAsLong();
     String uid = InstanceUid.text(message.getInstanceUid());
     Optional<String> problem = limits.problem(message);
     if (problem.isPresent()) {
       refusals.refused(uid, problem.get());
       return CompletableFuture.completedFuture(badRequest("refused: " + problem.get()));
+    }
+    if (writes.full()) {
+      // Whatever it says would wait behind the queue: the store's queue stays bounded, nothing is acknowledged.
+      refusals.refused(uid, "the store's queue is full");
+      return CompletableFuture.completedFuture(unavailable("the server's store is behind; try again later"));
     }
     Optional<CertificateBinding.Identity> presented = connection.peerCertificates().isEmpty() ? Optional.empty()
         : Optional.of(CertificateBinding.identity(connection.peerCertificates().get(0)));

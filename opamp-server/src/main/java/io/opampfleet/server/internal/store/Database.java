@@ -6,8 +6,11 @@ import io.opampfleet.server.settings.ServerSettings.Storage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
+import java.util.Properties;
 import org.flywaydb.core.Flyway;
 
 /**
@@ -16,6 +19,7 @@ import org.flywaydb.core.Flyway;
  */
 public final class Database implements AutoCloseable {
   private final HikariDataSource pool;
+  private volatile boolean answering = true;
   private final Dialect dialect;
 
   private Database(HikariDataSource pool, Dialect dialect) {
@@ -69,8 +73,40 @@ public final class Database implements AutoCloseable {
     return new Database(pool, dialect);
   }
 
+  /**
+   * A connection from the pool; while the {@link StoreProbe} finds the store not answering, a
+   * failure at once: each caller would otherwise wait seconds on the pool for a connection that
+   * cannot answer (an operator's read, the metrics), and the writers retry anyway.
+   */
   public Connection connection() throws SQLException {
+    if (!answering) {
+      throw new SQLTransientConnectionException("the store is not answering", "08001");
+    }
     return pool.getConnection();
+  }
+
+  /**
+   * A connection of the probe's own, outside the pool: a pool whose connections are all busy is not
+   * a store that is away, and the probe must not wait behind them. It gives up within seconds.
+   */
+  Connection probeConnection() throws SQLException {
+    Properties properties = new Properties();
+    properties.setProperty("user", pool.getUsername());
+    properties.setProperty("password", pool.getPassword() == null ? "" : pool.getPassword());
+    if (dialect == Dialect.POSTGRESQL) {
+      properties.setProperty("connectTimeout", "2");
+      properties.setProperty("socketTimeout", "2");
+    }
+    return DriverManager.getConnection(pool.getJdbcUrl(), properties);
+  }
+
+  void answering(boolean answering) {
+    if (answering && !this.answering && pool.getHikariPoolMXBean() != null) {
+      // Connections made before the outage may be dead or stuck: new ones, rather than each caller
+      // finding out in its turn (a validation timeout per idle connection).
+      pool.getHikariPoolMXBean().softEvictConnections();
+    }
+    this.answering = answering;
   }
 
   /**

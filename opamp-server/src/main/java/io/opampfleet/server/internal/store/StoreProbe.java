@@ -13,13 +13,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Whether the store answers: asked every few seconds, on a thread of its own, with a query that
  * must return within a second. The server's readiness follows it, so that a balancer routes
- * agents and operators around a server that lost its database until the database is back.
+ * agents and operators around a server that lost its database until the database is back; and
+ * while it does not answer, the store's other callers fail at once (see {@link Database#connection}).
  */
 public final class StoreProbe implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StoreProbe.class);
 
   private final Database database;
   private final AtomicBoolean answering = new AtomicBoolean(true);
+  /** Its own, kept between checks and opened again after a failure (probe thread only). */
+  private Connection connection;
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
     Thread thread = new Thread(runnable, "store-probe");
     thread.setDaemon(true);
@@ -37,13 +40,20 @@ public final class StoreProbe implements AutoCloseable {
 
   private void check() {
     String problem = null;
-    try (Connection connection = database.connection(); Statement query = connection.createStatement()) {
-      query.setQueryTimeout(1);
-      query.execute("SELECT 1");
+    try {
+      if (connection == null) {
+        connection = database.probeConnection();
+      }
+      try (Statement query = connection.createStatement()) {
+        query.setQueryTimeout(1);
+        query.execute("SELECT 1");
+      }
     } catch (Exception e) {
       problem = e.getMessage();
+      closeConnection();
     }
     boolean now = problem == null;
+    database.answering(now);
     if (answering.getAndSet(now) != now) {
       if (now) {
         log.info("store: answering again; ready");
@@ -53,8 +63,25 @@ public final class StoreProbe implements AutoCloseable {
     }
   }
 
+  private void closeConnection() {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (Exception closing) {
+        // it is dropped either way
+      }
+      connection = null;
+    }
+  }
+
   @Override
   public void close() {
     timer.shutdownNow();
+    try {
+      timer.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    closeConnection();
   }
 }

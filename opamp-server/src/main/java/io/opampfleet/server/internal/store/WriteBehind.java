@@ -41,6 +41,12 @@ import org.slf4j.LoggerFactory;
 public final class WriteBehind implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WriteBehind.class);
   private static final int MAX_BATCH = 5_000;
+  /**
+   * Changes waiting beyond which the server takes no more reports until the store catches up (see
+   * {@link #full}). Agents' rows and rollout rows are kept once however often they change; what grows
+   * while the store is away is events, up to 2,000 characters each: about 100 MB at most.
+   */
+  static final int MAX_QUEUED = 50_000;
   /** Retries while the store is away: from 100 ms, doubling, to 5 s. */
   private static final Backoff RETRIES = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5), 2, 0);
   /** The PostgreSQL channel on which a committed change of an agent's desired state is told, its uid as payload. */
@@ -204,6 +210,11 @@ public final class WriteBehind implements AutoCloseable {
         : CompletableFuture.completedFuture(null));
   }
 
+  /** Whether the store is so far behind that new reports should wait: they would only grow the queue. */
+  public boolean full() {
+    return queued() >= MAX_QUEUED;
+  }
+
   /** Changes waiting for the next batch. */
   public int queued() {
     synchronized (lock) {
@@ -289,11 +300,14 @@ public final class WriteBehind implements AutoCloseable {
         return Set.of();
       } catch (SQLException | RuntimeException e) {
         if (!StoreException.mayPass(e)) {
-          log.warn("store: a batch of {} changes was refused ({}); writing them one by one", rows, e.getMessage());
+          log.warn("store: a batch of {} changes was refused ({}); writing them one by one", rows,
+              ColumnText.fit(e.getMessage(), 500));
           return writeOneByOne(batch);
         }
         long backoffMillis = RETRIES.delay(failures).toMillis();
-        log.error("store: cannot write {} changes, retrying in {} ms: {}", rows, backoffMillis, e.getMessage());
+        // The driver's message may quote the whole statement with its values: cut.
+        log.error("store: cannot write {} changes, retrying in {} ms: {}", rows, backoffMillis,
+            ColumnText.fit(e.getMessage(), 500));
         if (!pause(backoffMillis)) {
           // Stopped before the batch is written: none of it may be acknowledged.
           return batch.keys();

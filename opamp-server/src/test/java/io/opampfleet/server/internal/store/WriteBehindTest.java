@@ -65,6 +65,31 @@ class WriteBehindTest {
   }
 
   @Test
+  void whileTheStoreIsAwayTheQueueSaysItIsFullAtItsCeilingAndEmptiesWhenTheStoreIsBack() throws Exception {
+    database.answering(false);
+    List<CompletableFuture<Void>> written = new ArrayList<>();
+    for (int i = 0; i < WriteBehind.MAX_QUEUED - 1; i++) {
+      written.add(writes.event(new AgentEvent("agent-" + i, i, AgentEvent.Kind.CONNECTED, "")));
+    }
+    // The writer holds one batch while it retries: the rest wait in the queue.
+    Thread.sleep(300);
+    int waiting = writes.queued();
+    for (int i = waiting; i < WriteBehind.MAX_QUEUED - 1; i++) {
+      written.add(writes.event(new AgentEvent("more-" + i, i, AgentEvent.Kind.CONNECTED, "")));
+    }
+    assertThat(writes.full()).isFalse();
+    written.add(writes.event(new AgentEvent("last", 0, AgentEvent.Kind.CONNECTED, "")));
+    assertThat(writes.full()).isTrue();
+    assertThat(written).noneMatch(CompletableFuture::isDone);
+
+    database.answering(true);
+
+    CompletableFuture.allOf(written.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    assertThat(writes.full()).isFalse();
+    assertThat(writes.queued()).isZero();
+  }
+
+  @Test
   void aRowTheStoreRefusesFailsItsOwnChangeAndNoOther() throws Exception {
     Agent good = new Agent("00000000-0000-0000-0000-000000000001");
     Agent refused = new Agent("00000000-0000-0000-0000-000000000002");
