@@ -378,6 +378,8 @@ public final class FleetServer implements AutoCloseable {
     metrics.gauge("opamp_store_queue_depth", "Changes waiting for the next store write", writes::queued);
     metrics.counter("opamp_store_batches_total", "Batches written to the store", writes::batches);
     metrics.counter("opamp_store_rows_written_total", "Rows written to the store", writes::rowsWritten);
+    metrics.counter("opamp_agent_events_limited_total", "Agents' events not kept: their agents were past "
+        + "120 events in the hour", writes::eventsLimited);
     metrics.counter("opamp_store_rows_refused_total", "Rows the store refused for their content; their changes"
         + " were not acknowledged", writes::rowsRefused);
     metrics.counter("opamp_store_write_seconds_total", "Time spent writing batches to the store",

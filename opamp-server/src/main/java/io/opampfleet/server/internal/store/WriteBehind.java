@@ -70,6 +70,8 @@ public final class WriteBehind implements AutoCloseable {
   private final AtomicLong rowsWritten = new AtomicLong();
   private final AtomicLong writeNanos = new AtomicLong();
   private final AtomicLong rowsRefused = new AtomicLong();
+  private final EventBudget eventBudget = new EventBudget();
+  private final AtomicLong eventsLimited = new AtomicLong();
 
   /**
    * @param replica the name of this server among those sharing the store: a rollout's progress is
@@ -113,8 +115,19 @@ public final class WriteBehind implements AutoCloseable {
     }
   }
 
+  /** An event of an agent's history, unless the agent is past its events of this hour (see {@link EventBudget}). */
   public CompletableFuture<Void> event(AgentEvent event) {
-    return stored(event.uid(), enqueue(batch -> false, batch -> batch.events.add(event)));
+    AgentEvent kept = switch (eventBudget.admit(event.uid(), event.at())) {
+      case KEEP -> event;
+      case LAST -> new AgentEvent(event.uid(), event.at(), AgentEvent.Kind.EVENTS_LIMITED, "more than "
+          + EventBudget.PER_HOUR + " events this hour: the rest of this hour's are not kept");
+      case DROP -> null;
+    };
+    if (kept == null) {
+      eventsLimited.incrementAndGet();
+      return CompletableFuture.completedFuture(null);
+    }
+    return stored(kept.uid(), enqueue(batch -> false, batch -> batch.events.add(kept)));
   }
 
   /** A package version offered to an agent (its other versions of that package no longer are). */
@@ -232,6 +245,11 @@ public final class WriteBehind implements AutoCloseable {
 
   public long writeNanos() {
     return writeNanos.get();
+  }
+
+  /** Agents' events not kept, their agents past their events of the hour. */
+  public long eventsLimited() {
+    return eventsLimited.get();
   }
 
   /** Rows the store refused for their content: their changes were not acknowledged. */

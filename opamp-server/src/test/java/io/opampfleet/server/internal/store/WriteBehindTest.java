@@ -90,6 +90,25 @@ class WriteBehindTest {
   }
 
   @Test
+  void anAgentsEventsOfAnHourAreKeptUpToItsBudgetAndOneThatSaysTheRestAreNot() throws Exception {
+    long at = Instant.parse("2026-12-06T10:00:00Z").toEpochMilli();
+    List<CompletableFuture<Void>> written = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      AgentEvent.Kind kind = i % 2 == 0 ? AgentEvent.Kind.UNHEALTHY : AgentEvent.Kind.HEALTHY;
+      written.add(writes.event(new AgentEvent("flapping", at + i * 1_000L, kind, "")));
+    }
+    written.add(writes.event(new AgentEvent("quiet", at, AgentEvent.Kind.CONNECTED, "")));
+
+    CompletableFuture.allOf(written.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    assertThat(writes.rowsWritten()).isEqualTo(EventBudget.PER_HOUR + 1 + 1);
+    assertThat(writes.eventsLimited()).isEqualTo(500 - EventBudget.PER_HOUR - 1);
+    List<AgentEvent> kept = new EventLog(database).recent("flapping", 1_000);
+    assertThat(kept).hasSize(EventBudget.PER_HOUR + 1);
+    assertThat(kept).filteredOn(event -> event.kind() == AgentEvent.Kind.EVENTS_LIMITED).singleElement()
+        .satisfies(event -> assertThat(event.detail()).startsWith("more than 120 events this hour"));
+  }
+
+  @Test
   void aRowTheStoreRefusesFailsItsOwnChangeAndNoOther() throws Exception {
     Agent good = new Agent("00000000-0000-0000-0000-000000000001");
     Agent refused = new Agent("00000000-0000-0000-0000-000000000002");
