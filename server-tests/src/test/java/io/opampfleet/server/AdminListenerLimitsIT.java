@@ -7,6 +7,7 @@ import io.opampfleet.server.settings.ServerSettings.Limits;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -51,16 +52,17 @@ class AdminListenerLimitsIT {
 
   @Test
   void connectionsBeyondTheCapOfOneAddressAreAnswered503AtOnce() throws Exception {
+    // An address of its own: other tests' clients keep connections from 127.0.0.1 alive.
     List<Socket> held = new ArrayList<>();
     try {
       for (int i = 0; i < LIMITS.maxConnectionsPerAddress(); i++) {
-        Socket socket = connect();
+        Socket socket = connectFrom("127.0.0.100");
         held.add(socket);
         // Answered, so counted: connections become active on several event loops, in no set order.
         send(socket, "GET /healthz HTTP/1.1\r\nHost: fleet\r\n\r\n");
         assertThat(readSome(socket)).startsWith("HTTP/1.1 200");
       }
-      try (Socket over = connect()) {
+      try (Socket over = connectFrom("127.0.0.100")) {
         String answer = readToEnd(over);
         assertThat(answer).startsWith("HTTP/1.1 503").contains("Retry-After: 5")
             .contains("the admin listener is at its connection limit");
@@ -72,6 +74,63 @@ class AdminListenerLimitsIT {
     }
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
         .until(() -> fleet.admin(TestFleet.VIEWER).get("/api/v1/agents").status() == 200);
+  }
+
+  @Test
+  void connectionsBeyondTheTotalCapAreAnswered503WhateverAddressTheyComeFrom() throws Exception {
+    // Each address stays within its own cap: only the listener's total can turn one away.
+    List<Socket> held = new ArrayList<>();
+    String refused = null;
+    try {
+      for (int address = 2; refused == null && address < 2 + LIMITS.maxConnections(); address++) {
+        for (int i = 0; refused == null && i < LIMITS.maxConnectionsPerAddress(); i++) {
+          Socket socket = connectFrom("127.0.0." + address);
+          held.add(socket);
+          send(socket, "GET /healthz HTTP/1.1\r\nHost: fleet\r\n\r\n");
+          String answer = readSome(socket);
+          if (!answer.startsWith("HTTP/1.1 200")) {
+            refused = answer;
+          }
+        }
+      }
+    } finally {
+      for (Socket socket : held) {
+        socket.close();
+      }
+    }
+    assertThat(refused).startsWith("HTTP/1.1 503").contains("the admin listener is at its connection limit");
+    // Others' kept-alive connections count too: the refusal came at the cap, not later.
+    assertThat(held).hasSizeLessThanOrEqualTo(LIMITS.maxConnections() + 1);
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+        .until(() -> fleet.admin(TestFleet.VIEWER).get("/api/v1/agents").status() == 200);
+  }
+
+  @Test
+  void aKeptAliveConnectionLeftIdleIsClosedAfterTheIdleAndRequestTimeouts(@TempDir Path other) throws Exception {
+    Limits idleSoon = new Limits(64 * 1024, 50, 5, Duration.ofSeconds(1), Duration.ofSeconds(1), 2, 0);
+    try (TestFleet quick = new TestFleet(other).withAdminLimits(idleSoon).start();
+         Socket socket = new Socket(quick.adminUrl().getHost(), quick.adminUrl().getPort())) {
+      socket.setSoTimeout(10_000);
+      send(socket, "GET /healthz HTTP/1.1\r\nHost: fleet\r\n\r\n");
+      assertThat(readSome(socket)).startsWith("HTTP/1.1 200");
+      long answered = System.nanoTime();
+
+      assertThat(readToEnd(socket)).isEmpty();
+      assertThat(Duration.ofNanos(System.nanoTime() - answered)).isBetween(Duration.ofMillis(900), Duration.ofSeconds(6));
+    }
+  }
+
+  @Test
+  void aRequestNettyCannotDecodeIs400AndNeverRunsEvenWithAValidToken() throws Exception {
+    String body = "{\"body\": \"receivers: {}\\n\"}";
+    try (Socket socket = connect()) {
+      send(socket, "POST /api/v1/configs/undecodable/versions HTTP/1.1\r\nHost: fleet\r\n"
+          + "Authorization: Bearer " + TestFleet.OPERATOR + "\r\nContent-Type: application/json\r\n"
+          + "Content-Length: " + body.length() + "\r\nContent-Length: " + (body.length() + 1) + "\r\n\r\n" + body);
+
+      assertThat(readToEnd(socket)).startsWith("HTTP/1.1 400").contains("malformed HTTP request");
+    }
+    assertThat(fleet.admin(TestFleet.VIEWER).get("/api/v1/configs/undecodable").status()).isEqualTo(404);
   }
 
   @Test
@@ -147,6 +206,15 @@ class AdminListenerLimitsIT {
 
   private static Socket connect() throws IOException {
     Socket socket = new Socket(fleet.adminUrl().getHost(), fleet.adminUrl().getPort());
+    socket.setSoTimeout(10_000);
+    return socket;
+  }
+
+  /** A connection from another loopback address, as another client would make it. */
+  private static Socket connectFrom(String address) throws IOException {
+    Socket socket = new Socket();
+    socket.bind(new InetSocketAddress(address, 0));
+    socket.connect(new InetSocketAddress("127.0.0.1", fleet.adminUrl().getPort()), 5_000);
     socket.setSoTimeout(10_000);
     return socket;
   }
