@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The probes of an attacker without a token, against the packaged server on a small heap: uids of
+ * The probes of an attacker without a token, against the packaged server on the heap its launcher
+ * gives it (bin/opamp-server: 1 GiB, the heap the probes once exhausted): uids of
  * any size, oversized bodies and reports over the limits are refused, nothing of them is kept or
  * echoed, and a normal agent is served afterwards.
  */
@@ -35,14 +36,14 @@ class HostileAgentsIT {
 
   @Test
   void hugeUidsBodiesAndReportsAreRefusedAndTheServerGoesOnServingAgents() throws Exception {
-    try (ServerProcess servers = new ServerProcess(dir, "-Xmx256m")) {
+    try (ServerProcess servers = new ServerProcess(dir, "-Xmx1g")) {
       servers.start(servers.config("storage:\n  data_dir: " + dir.resolve("data") + "\n"));
       String opamp = servers.awaitOpampHttp();
       String admin = servers.awaitAdmin();
       String token = servers.firstToken();
       HttpClient http = HttpClient.newHttpClient();
 
-      // A 256 MiB heap makes a 2 MiB message limit: a body of 40 MiB is refused before it is gathered.
+      // A 1 GiB heap makes an 8 MiB message limit: a body of 40 MiB is refused before it is gathered.
       for (int i = 0; i < 20; i++) {
         byte[] hugeUid = report(ByteString.copyFrom(new byte[40 * MIB])).toByteArray();
         assertThat(ServerProcess.postOpamp(http, opamp, hugeUid).statusCode()).isEqualTo(413);
@@ -50,7 +51,7 @@ class HostileAgentsIT {
       // Uids just under the message limit, 8 at a time: refused, and never echoed back.
       ExecutorService attackers = Executors.newFixedThreadPool(8);
       List<Future<HttpResponse<byte[]>>> answers = new ArrayList<>();
-      byte[] bigUid = report(ByteString.copyFrom(new byte[2 * MIB - 4096])).toByteArray();
+      byte[] bigUid = report(ByteString.copyFrom(new byte[8 * MIB - 4096])).toByteArray();
       for (int i = 0; i < 200; i++) {
         answers.add(attackers.submit(() -> ServerProcess.postOpamp(http, opamp, bigUid)));
       }
@@ -58,7 +59,7 @@ class HostileAgentsIT {
         assertThat(answer.get().statusCode()).isEqualTo(400);
         assertThat(answer.get().body().length).isLessThan(200);
         assertThat(ServerToAgent.parseFrom(answer.get().body()).getErrorResponse().getErrorMessage())
-            .isEqualTo("the instance_uid must be 16 bytes (a UUID), not " + (2 * MIB - 4096));
+            .isEqualTo("the instance_uid must be 16 bytes (a UUID), not " + (8 * MIB - 4096));
       }
       attackers.shutdown();
       // A report over the attribute limit is refused whole: its agent is not kept.

@@ -28,6 +28,9 @@ final class ServerProcess implements AutoCloseable {
       .toAbsolutePath();
   private static final Pattern TOKEN = Pattern.compile("(ofl_[A-Za-z0-9_-]+)");
 
+  /** One client for the admin calls of every test: a client each would keep a connection each open. */
+  private static final HttpClient ADMIN_CLIENT = HttpClient.newHttpClient();
+
   private final Path dir;
   private final List<String> jvmOptions;
   private final List<Process> started = new ArrayList<>();
@@ -102,7 +105,7 @@ final class ServerProcess implements AutoCloseable {
   }
 
   static HttpResponse<String> get(String url, String token) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+    return ADMIN_CLIENT.send(HttpRequest.newBuilder(URI.create(url))
         .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
   }
 
