@@ -35,6 +35,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class AdminApi {
   private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
+  /** Paths answered before any route, each to GET alone. */
+  private static final Set<String> ANSWERED_BEFORE_ROUTES =
+      Set.of("/healthz", "/readyz", "/metrics", "/api/v1/openapi.json");
   public static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
   private final Tokens tokens;
@@ -94,6 +97,9 @@ public final class AdminApi {
   public ApiResponse handle(String method, String path, Map<String, List<String>> query, String authorization,
       byte[] body) {
     try {
+      if (ANSWERED_BEFORE_ROUTES.contains(path) && !method.equals("GET")) {
+        throw ApiException.methodNotAllowed(method, path, Set.of("GET"));
+      }
       if (path.equals("/healthz")) {
         return json(200, Map.of("status", "ok"));
       }
