@@ -1,14 +1,20 @@
 package io.opampfleet.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.opampfleet.server.fleet.AdminClient.Answer;
 import io.opampfleet.server.fleet.AdminClient;
+import io.opampfleet.server.fleet.RolloutSteps;
 import io.opampfleet.server.fleet.TestFleet;
+import io.opampfleet.simulated.SimulatedAgent;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -81,6 +87,59 @@ class AuditLogIT {
     // Kept as those who are not admins read it: an admin reads no secret here either.
     assertThat(entries(fleet.admin(TestFleet.ADMIN), "").get(3).get("request").get("body").asText())
         .contains("api-key: <redacted>").doesNotContain("k-9");
+  }
+
+  @Test
+  void pushesRestartsCertificatesRolloutActionsAndPackagesAreRecordedToo() {
+    SimulatedAgent agent = fleet.agent(Map.of("service.name", "audited", "env", "prod"), SimulatedAgent.newUid(), false)
+        .start();
+    try {
+      AdminClient operator = fleet.admin(TestFleet.OPERATOR);
+      await().atMost(Duration.ofSeconds(20)).until(() -> operator.get("/api/v1/agents/" + agent.uid()).status() == 200);
+      String agentPath = "/api/v1/agents/" + agent.uid();
+      assertThat(operator.post("/api/v1/configs/web/versions", Map.of("body", "receivers: {}\n")).status())
+          .isEqualTo(201);
+      assertThat(operator.post(agentPath + "/config", Map.of("config", "web", "version", 1)).status()).isLessThan(300);
+      assertThat(operator.post(agentPath + "/restart", Map.of()).status()).isLessThan(300);
+      assertThat(operator.post(agentPath + "/certificate", Map.of()).status()).isLessThan(300);
+      // It takes the offered certificate and connects again with it.
+      await().atMost(Duration.ofSeconds(20)).until(() -> operator.get(agentPath).body().path("connected").asBoolean()
+          && !operator.get(agentPath).body().path("certificate").path("sha256").asText().isEmpty());
+      RolloutSteps rollouts = new RolloutSteps(operator);
+      rollouts.version("web", "receivers: {otlp: {}}\n");
+      long rollout = rollouts.start(Map.of("config", "web", "version", 2, "selector", "env=prod", "bake", "1h"))
+          .get("id").asLong();
+      assertThat(operator.post("/api/v1/rollouts/" + rollout + "/pause", Map.of()).status()).isLessThan(300);
+      assertThat(operator.post("/api/v1/rollouts/" + rollout + "/abort", Map.of()).status()).isLessThan(300);
+      assertThat(fleet.admin(TestFleet.ADMIN).post("/api/v1/packages", Map.of("name", "otelcol", "version", "0.150.0",
+          "content", Base64.getEncoder().encodeToString("binary".getBytes(StandardCharsets.UTF_8)))).status())
+          .isEqualTo(201);
+
+      List<JsonNode> log = entries(fleet.admin(TestFleet.VIEWER), "?since=1h");
+
+      assertThat(log).extracting(entry -> entry.get("actor").asText() + " " + entry.get("action").asText())
+          .containsExactly(
+              "test-admin POST /api/v1/packages",
+              "test-operator POST /api/v1/rollouts/{id}/abort",
+              "test-operator POST /api/v1/rollouts/{id}/pause",
+              "test-operator POST /api/v1/rollouts",
+              "test-operator POST /api/v1/configs/{name}/versions",
+              "test-operator POST /api/v1/agents/{uid}/certificate",
+              "test-operator POST /api/v1/agents/{uid}/restart",
+              "test-operator POST /api/v1/agents/{uid}/config",
+              "test-operator POST /api/v1/configs/{name}/versions");
+      assertThat(log.get(1).get("before").get("state").asText()).isEqualTo("PAUSED");
+      assertThat(log.get(1).get("after").get("state").asText()).isEqualTo("ABORTED");
+      assertThat(log.get(2).get("object").asText()).isEqualTo("/api/v1/rollouts/" + rollout + "/pause");
+      assertThat(log.get(5).get("before").get("subject").asText()).contains("CN=" + agent.uid());
+      assertThat(log.get(7).get("before").get("desiredConfig").isNull()).isTrue();
+      assertThat(log.get(7).get("after").get("desiredConfig").asText()).isEqualTo("web@1");
+      // Kept as non-admins read it: without the package's secret download address.
+      assertThat(log.get(0).get("request").get("name").asText()).isEqualTo("otelcol");
+      assertThat(log.get(0).toString()).doesNotContain("/downloads/");
+    } finally {
+      agent.close();
+    }
   }
 
   @Test

@@ -75,7 +75,8 @@ public final class AgentsApi {
         new Route("POST", "/api/v1/agents/{uid}/config", Role.OPERATOR, this::push)
             .withBefore(r -> Collections.singletonMap("desiredConfig", AgentJson.desiredConfig(agent(r).snapshot()))),
         new Route("POST", "/api/v1/agents/{uid}/restart", Role.OPERATOR, this::restart),
-        new Route("POST", "/api/v1/agents/{uid}/certificate", Role.OPERATOR, this::rotateCertificate),
+        new Route("POST", "/api/v1/agents/{uid}/certificate", Role.OPERATOR, this::rotateCertificate)
+            .withBefore(r -> certificate(agent(r).snapshot())),
         new Route("GET", "/api/v1/fleet", Role.VIEWER, r -> summary()));
   }
 
@@ -230,6 +231,12 @@ public final class AgentsApi {
     }
     return answer(agent, "certificate", "offered", operator.ask(agent, Kind.ROTATE_CERTIFICATE,
         request.principal().name()), "accept connection settings");
+  }
+
+  /** The certificate an agent is bound to (subject and fingerprint); null for one bound to none. */
+  private static Map<String, String> certificate(AgentSnapshot agent) {
+    return agent.certificateSha256().isEmpty() ? null
+        : Map.of("subject", agent.certificateSubject(), "sha256", agent.certificateSha256());
   }
 
   private Object restart(ApiRequest request) {
