@@ -14,6 +14,7 @@ import io.opampfleet.proto.ServerErrorResponse;
 import io.opampfleet.proto.ServerErrorResponseType;
 import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.proto.ServerToAgentFlags;
+import io.opampfleet.server.internal.PrintableText;
 import io.opampfleet.server.internal.certificates.CertificateBinding;
 import io.opampfleet.server.internal.configs.Assignments;
 import io.opampfleet.server.internal.inventory.Agent;
@@ -87,7 +88,8 @@ public final class FleetCallbacks implements ServerCallbacks {
     metrics.counter("opamp_connections_deferred_total", "New connections answered 503 with a Retry-After, over"
         + " opamp::max_new_connections_per_second (a reconnect storm)", admission::deferred);
     metrics.counter("opamp_messages_refused_total", "AgentToServer messages refused (over a limit, a"
-        + " certificate that may not speak for the uid, a report the store refused)", refusals::count);
+        + " certificate that may not speak for the uid, a certificate request not signed, a report the store"
+        + " refused, the store away)", refusals::count);
   }
 
   @Override
@@ -280,10 +282,11 @@ public final class FleetCallbacks implements ServerCallbacks {
         log.info("agent {}: signed its certificate request", agent.uid());
         return Optional.empty();
       } catch (PkiException e) {
-        reason = e.getMessage();
+        // The parser's message may quote the request's bytes.
+        reason = PrintableText.of(e.getMessage(), 200);
       }
     }
-    log.warn("agent {}: certificate request refused: {}", agent.uid(), reason);
+    refusals.refused(agent.uid(), "certificate request refused: " + reason);
     return Optional.of(reason);
   }
 

@@ -3,6 +3,7 @@ package io.opampfleet.server.internal.telemetry;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.opampfleet.netty.server.HttpEndpoint;
+import io.opampfleet.server.internal.PrintableText;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
 import java.nio.charset.StandardCharsets;
@@ -101,7 +102,7 @@ public final class OtlpMetricsEndpoint implements HttpEndpoint {
     try {
       metrics = json ? fromJson(request.body()) : ExportMetricsServiceRequest.parseFrom(request.body());
     } catch (InvalidProtocolBufferException | RuntimeException e) {
-      return Answer.text(400, "not an OTLP metrics export request: " + bounded(e.getMessage()));
+      return Answer.text(400, "not an OTLP metrics export request: " + PrintableText.of(e.getMessage(), MAX_REASON));
     }
     fleet.record(sender.uid(), OwnMetricsReading.of(metrics), clock.getAsLong());
     forwarder.ifPresent(to -> to.forward(request.body(), json ? JSON : PROTOBUF));
@@ -115,16 +116,5 @@ public final class OtlpMetricsEndpoint implements HttpEndpoint {
     // OTLP/JSON allows fields a newer sender knows and this receiver does not.
     JsonFormat.parser().ignoringUnknownFields().merge(new String(body, StandardCharsets.UTF_8), builder);
     return builder.build();
-  }
-
-  /** Printable ASCII only (the parser may quote any bytes), and short. */
-  private static String bounded(String message) {
-    String text = String.valueOf(message);
-    StringBuilder out = new StringBuilder(Math.min(text.length(), MAX_REASON + 3));
-    for (int i = 0; i < text.length() && out.length() < MAX_REASON; i++) {
-      char c = text.charAt(i);
-      out.append(c >= 0x20 && c < 0x7f ? c : '?');
-    }
-    return text.length() > MAX_REASON ? out + "..." : out.toString();
   }
 }
