@@ -237,6 +237,78 @@ class SupervisorIT {
   }
 
   @Test
+  void thePackagedSupervisorKilledWhileApplyingRunsTheLastGoodConfigAgainAndFailsTheOneItWasApplying()
+      throws Exception {
+    int goodPort = freePort();
+    int unverifiedPort = freePort();
+    // The real collector, slow to start on the config under test: a window in which the supervisor applies it.
+    Path collector = Files.writeString(dir.resolve("slow-collector.sh"), """
+        #!/bin/sh
+        config=""
+        previous=""
+        for argument in "$@"; do
+          if [ "$previous" = "--config" ]; then config="$argument"; fi
+          previous="$argument"
+        done
+        if [ "$1" != validate ] && [ -n "$config" ] && grep -q "127.0.0.1:%d" "$config"; then sleep 20; fi
+        exec %s "$@"
+        """.formatted(unverifiedPort, RealCollector.binary()));
+    Files.setPosixFilePermissions(collector, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    server = OpampServer.builder().bind(new InetSocketAddress("127.0.0.1", 0)).callbacks(new ServerCallbacks() {
+      @Override
+      public CompletionStage<ServerToAgent> onMessage(AgentConnection agent, AgentToServer message) {
+        connection.set(agent);
+        received.add(message);
+        return CompletableFuture.completedFuture(ServerToAgent.newBuilder().setCapabilities(7).build());
+      }
+    }).start();
+    Path config = Files.writeString(dir.resolve("supervisor.yaml"), """
+        server: {endpoint: ws://127.0.0.1:%d/v1/opamp}
+        capabilities: {accepts_remote_config: true}
+        storage: {directory: %s}
+        agent:
+          executable: %s
+          bootstrap_timeout: 10s
+          config_apply_timeout: 60s
+          orphan_detection_interval: 1s
+        """.formatted(server.address().getPort(), dir.resolve("storage"), collector));
+    Process first = packagedSupervisor(config);
+    try {
+      await("connected and healthy").atMost(PATIENCE).until(() -> received.stream().anyMatch(m -> m.getHealth().getHealthy()));
+      AgentRemoteConfig good = push("good", otlpPipeline(goodPort));
+      await("good applied").atMost(PATIENCE).until(() -> status(good) == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED);
+      AgentRemoteConfig unverified = push("unverified", otlpPipeline(unverifiedPort));
+      await("applying").atMost(PATIENCE).until(() -> status(unverified) == RemoteConfigStatuses.RemoteConfigStatuses_APPLYING);
+
+      first.destroyForcibly().waitFor();
+    } finally {
+      first.destroyForcibly();
+    }
+    received.clear();
+    await("the killed supervisor's collector stops").atMost(PATIENCE).until(() -> !listening(goodPort));
+
+    Process again = packagedSupervisor(config);
+    try {
+      AgentRemoteConfig unverified = offer("unverified", otlpPipeline(unverifiedPort));
+      await("the unverified config failed").atMost(PATIENCE)
+          .until(() -> status(unverified) == RemoteConfigStatuses.RemoteConfigStatuses_FAILED);
+      assertThat(lastStatus(unverified).getErrorMessage()).contains("stopped while applying it");
+      await("the good config runs").atMost(PATIENCE).until(() -> listening(goodPort));
+      assertThat(listening(unverifiedPort)).isFalse();
+    } finally {
+      again.destroyForcibly().waitFor();
+    }
+  }
+
+  /** The supervisor as it is shipped, in a process of its own that a test can kill. */
+  private Process packagedSupervisor(Path config) throws IOException {
+    return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+        Path.of("target", "supervisor.jar").toAbsolutePath().toString(), "--config", config.toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("supervisor-" + System.nanoTime() + ".log").toFile())
+        .start();
+  }
+
+  @Test
   void theRestartCommandRestartsTheCollector() throws Exception {
     start(", accepts_restart_command: true", "");
     long first = supervisor.collectorPid();
