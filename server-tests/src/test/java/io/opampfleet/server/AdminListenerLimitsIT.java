@@ -25,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 class AdminListenerLimitsIT {
   private static final Limits LIMITS = new Limits(64 * 1024, 50, 5, Duration.ofSeconds(2), Duration.ofSeconds(30), 2, 0);
 
+  private static final String NEW_VERSION = "{\"body\": \"receivers: {}\\n\"}";
+
   @TempDir
   static Path dir;
   private static TestFleet fleet;
@@ -122,11 +124,9 @@ class AdminListenerLimitsIT {
 
   @Test
   void aRequestNettyCannotDecodeIs400AndNeverRunsEvenWithAValidToken() throws Exception {
-    String body = "{\"body\": \"receivers: {}\\n\"}";
     try (Socket socket = connect()) {
-      send(socket, "POST /api/v1/configs/undecodable/versions HTTP/1.1\r\nHost: fleet\r\n"
-          + "Authorization: Bearer " + TestFleet.OPERATOR + "\r\nContent-Type: application/json\r\n"
-          + "Content-Length: " + body.length() + "\r\nContent-Length: " + (body.length() + 1) + "\r\n\r\n" + body);
+      // Two lengths that disagree: Netty cannot tell where the body ends.
+      send(socket, newVersionRequest("undecodable", "Content-Length: " + (NEW_VERSION.length() + 1) + "\r\n"));
 
       assertThat(readToEnd(socket)).startsWith("HTTP/1.1 400").contains("malformed HTTP request");
     }
@@ -145,11 +145,8 @@ class AdminListenerLimitsIT {
 
   @Test
   void aRequestWithHeadersTooLargeIs431AndDoesNotRunEvenWithAValidToken() throws Exception {
-    String body = "{\"body\": \"receivers: {}\\n\"}";
     try (Socket socket = connect()) {
-      send(socket, "POST /api/v1/configs/huge-header/versions HTTP/1.1\r\nHost: fleet\r\n"
-          + "Authorization: Bearer " + TestFleet.OPERATOR + "\r\nContent-Type: application/json\r\n"
-          + "X-Padding: " + "p".repeat(10 * 1024) + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+      send(socket, newVersionRequest("huge-header", "X-Padding: " + "p".repeat(10 * 1024) + "\r\n"));
 
       assertThat(readToEnd(socket)).startsWith("HTTP/1.1 431").contains("headers are larger than 8192 bytes");
     }
@@ -198,6 +195,13 @@ class AdminListenerLimitsIT {
       send(third, streamRequest());
       assertThat(readToEnd(third)).startsWith("HTTP/1.1 503").contains("2 event streams open, its limit");
     }
+  }
+
+  /** A request, with the operator's token, that adds a version to config {@code name}; {@code headers} besides. */
+  private static String newVersionRequest(String name, String headers) {
+    return "POST /api/v1/configs/" + name + "/versions HTTP/1.1\r\nHost: fleet\r\nAuthorization: Bearer "
+        + TestFleet.OPERATOR + "\r\nContent-Type: application/json\r\n" + headers + "Content-Length: "
+        + NEW_VERSION.length() + "\r\n\r\n" + NEW_VERSION;
   }
 
   private static String streamRequest() {
