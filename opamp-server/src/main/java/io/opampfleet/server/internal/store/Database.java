@@ -74,7 +74,7 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * A connection from the pool; while the {@link StoreProbe} finds the store not answering, a
+   * A connection from the pool; while the {@link StoreProbe} finds the store unreachable, a
    * failure at once: each caller would otherwise wait seconds on the pool for a connection that
    * cannot answer (an operator's read, the metrics), and the writers retry anyway.
    */

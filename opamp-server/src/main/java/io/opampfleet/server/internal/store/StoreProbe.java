@@ -1,6 +1,7 @@
 package io.opampfleet.server.internal.store;
 
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -14,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * Whether the store answers: asked every few seconds, on a thread of its own, with a query that
  * must return within a second. The server's readiness follows it, so that a balancer routes
  * agents and operators around a server that lost its database until the database is back; and
- * while it does not answer, the store's other callers fail at once (see {@link Database#connection}).
+ * while it cannot be reached at all, the store's other callers fail at once (see {@link Database#connection}).
  */
 public final class StoreProbe implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StoreProbe.class);
@@ -40,6 +41,7 @@ public final class StoreProbe implements AutoCloseable {
 
   private void check() {
     String problem = null;
+    boolean unreachable = false;
     try {
       if (connection == null) {
         connection = database.probeConnection();
@@ -50,10 +52,12 @@ public final class StoreProbe implements AutoCloseable {
       }
     } catch (Exception e) {
       problem = e.getMessage();
+      unreachable = unreachable(e);
       closeConnection();
     }
     boolean now = problem == null;
-    database.answering(now);
+    // A store that only answers slowly (a long checkpoint) is not ready, but its callers may still wait on it.
+    database.answering(!unreachable);
     if (answering.getAndSet(now) != now) {
       if (now) {
         log.info("store: answering again; ready");
@@ -61,6 +65,16 @@ public final class StoreProbe implements AutoCloseable {
         log.error("store: not answering ({}); not ready until it does", problem);
       }
     }
+  }
+
+  /** Whether the store could not be reached at all: its connection refused, broken or silent (SQLSTATE class 08). */
+  private static boolean unreachable(Exception e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SQLException sql && sql.getSQLState() != null) {
+        return sql.getSQLState().startsWith("08");
+      }
+    }
+    return false;
   }
 
   private void closeConnection() {
