@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AdminListenerLimitsIT {
   private static final Limits LIMITS = new Limits(64 * 1024, 50, 5, Duration.ofSeconds(2), Duration.ofSeconds(30), 2, 0);
 
+  private static final AtomicInteger NEXT_ADDRESS = new AtomicInteger();
   private static final String NEW_VERSION = "{\"body\": \"receivers: {}\\n\"}";
 
   @TempDir
@@ -54,7 +56,7 @@ class AdminListenerLimitsIT {
 
   @Test
   void connectionsBeyondTheCapOfOneAddressAreAnswered503AtOnce() throws Exception {
-    // An address of its own: other tests' clients keep connections from 127.0.0.1 alive.
+    // An address of its own, which connect() never uses.
     List<Socket> held = new ArrayList<>();
     try {
       for (int i = 0; i < LIMITS.maxConnectionsPerAddress(); i++) {
@@ -208,10 +210,12 @@ class AdminListenerLimitsIT {
     return "GET /api/v1/stream HTTP/1.1\r\nHost: fleet\r\nAuthorization: Bearer " + TestFleet.VIEWER + "\r\n\r\n";
   }
 
+  /**
+   * A connection from a loopback address no other connection of these tests uses, so that none of
+   * them meets the cap of one address (other clients keep connections from 127.0.0.1 alive).
+   */
   private static Socket connect() throws IOException {
-    Socket socket = new Socket(fleet.adminUrl().getHost(), fleet.adminUrl().getPort());
-    socket.setSoTimeout(10_000);
-    return socket;
+    return connectFrom("127.0.1." + (1 + NEXT_ADDRESS.getAndIncrement() % 250));
   }
 
   /** A connection from another loopback address, as another client would make it. */

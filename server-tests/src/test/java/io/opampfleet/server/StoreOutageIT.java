@@ -144,11 +144,12 @@ class StoreOutageIT {
     await().atMost(Duration.ofSeconds(30)).until(() -> queueDepth(operator) == 0);
     fleet.restart();
     AdminClient viewer = fleet.admin(TestFleet.VIEWER);
-    reporters.acknowledged.forEach((uid, acknowledged) -> {
+    // A store just restarted may still drop a connection now and then: each read is tried until it answers.
+    reporters.acknowledged.forEach((uid, acknowledged) -> await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       String status = viewer.get("/api/v1/agents/" + uid).body().path("health").path("status").asText();
       assertThat(status).as(uid).startsWith("report-");
       assertThat(Long.parseLong(status.substring("report-".length()))).as(uid).isGreaterThanOrEqualTo(acknowledged);
-    });
+    }));
   }
 
   /**

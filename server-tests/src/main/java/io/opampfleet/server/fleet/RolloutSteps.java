@@ -29,8 +29,9 @@ public final class RolloutSteps {
   }
 
   public JsonNode awaitEnd(long id) {
+    // An answer without a state (a 503 while the store is away) is not an end.
     await().atMost(Duration.ofSeconds(60)).until(() -> List.of("SUCCEEDED", "FAILED", "ROLLED_BACK", "ABORTED")
-        .contains(operator.get("/api/v1/rollouts/" + id).body().get("state").asText()));
+        .contains(operator.get("/api/v1/rollouts/" + id).body().path("state").asText()));
     return operator.get("/api/v1/rollouts/" + id).body();
   }
 }
