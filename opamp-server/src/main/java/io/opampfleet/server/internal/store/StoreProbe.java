@@ -67,14 +67,17 @@ public final class StoreProbe implements AutoCloseable {
     }
   }
 
-  /** Whether the store could not be reached at all: its connection refused, broken or silent (SQLSTATE class 08). */
+  /**
+   * Whether the store could not be reached, rather than only being slow: anything but the probe's own
+   * query timeout (SQLSTATE 57014, or H2's HYT00) — refused, broken, silent or shutting down.
+   */
   private static boolean unreachable(Exception e) {
     for (Throwable cause = e; cause != null; cause = cause.getCause()) {
       if (cause instanceof SQLException sql && sql.getSQLState() != null) {
-        return sql.getSQLState().startsWith("08");
+        return !sql.getSQLState().equals("57014") && !sql.getSQLState().startsWith("HYT");
       }
     }
-    return false;
+    return true;
   }
 
   private void closeConnection() {
