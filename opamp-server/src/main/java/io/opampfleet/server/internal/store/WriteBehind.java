@@ -42,11 +42,13 @@ public final class WriteBehind implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WriteBehind.class);
   private static final int MAX_BATCH = 5_000;
   /**
-   * Changes waiting beyond which the server takes no more reports until the store catches up (see
-   * {@link #full}). Agents' rows and rollout rows are kept once however often they change; what grows
-   * while the store is away is events, up to 2,000 characters each: about 100 MB at most.
+   * Characters of events waiting (each counted with {@value #EVENT_OVERHEAD} more for the rest of it)
+   * beyond which the server takes no more reports until the store catches up (see {@link #full}):
+   * about 32 MB. Agents' rows and rollout rows are kept once however often they change, so they are
+   * bounded by the fleet; what grows while the store is away is events.
    */
-  static final int MAX_QUEUED = 50_000;
+  static final long MAX_QUEUED_EVENT_CHARS = 16_000_000;
+  private static final int EVENT_OVERHEAD = 64;
   /** Retries while the store is away: from 100 ms, doubling, to 5 s. */
   private static final Backoff RETRIES = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(5), 2, 0);
   /** The PostgreSQL channel on which a committed change of an agent's desired state is told, its uid as payload. */
@@ -127,7 +129,10 @@ public final class WriteBehind implements AutoCloseable {
       eventsLimited.incrementAndGet();
       return CompletableFuture.completedFuture(null);
     }
-    return stored(kept.uid(), enqueue(batch -> false, batch -> batch.events.add(kept)));
+    return stored(kept.uid(), enqueue(batch -> false, batch -> {
+      batch.events.add(kept);
+      batch.eventChars += EVENT_OVERHEAD + (kept.detail() == null ? 0 : kept.detail().length());
+    }));
   }
 
   /** A package version offered to an agent (its other versions of that package no longer are). */
@@ -147,6 +152,7 @@ public final class WriteBehind implements AutoCloseable {
     final Map<String, Agent> agents = new LinkedHashMap<>();
     final Map<String, Agent> desired = new LinkedHashMap<>();
     final List<AgentEvent> events = new ArrayList<>();
+    long eventChars;
     final Map<String, RolloutAgentRow> rolloutAgents = new LinkedHashMap<>();
     final Map<String, PackageRepository.Offered> offers = new LinkedHashMap<>();
 
@@ -223,9 +229,11 @@ public final class WriteBehind implements AutoCloseable {
         : CompletableFuture.completedFuture(null));
   }
 
-  /** Whether the store is so far behind that new reports should wait: they would only grow the queue. */
+  /** Whether the store is so far behind that new reports should wait: their events would only grow the queue. */
   public boolean full() {
-    return queued() >= MAX_QUEUED;
+    synchronized (lock) {
+      return queued.stream().mapToLong(batch -> batch.eventChars).sum() >= MAX_QUEUED_EVENT_CHARS;
+    }
   }
 
   /** Changes waiting for the next batch. */
