@@ -1,5 +1,8 @@
 package io.opampfleet.server.internal.opamp;
 
+import static io.opampfleet.proto.ServerErrorResponseType.ServerErrorResponseType_BadRequest;
+import static io.opampfleet.proto.ServerErrorResponseType.ServerErrorResponseType_Unavailable;
+
 import io.opampfleet.certs.PkiException;
 import io.opampfleet.netty.InstanceUid;
 import io.opampfleet.netty.server.AgentConnection;
@@ -114,14 +117,9 @@ public final class FleetCallbacks implements ServerCallbacks {
       // The store is away (readiness says so too): nothing of the message is acknowledged, and the agent
       // is told to try again later rather than that the server failed.
       refusals.refused(InstanceUid.text(message.getInstanceUid()), "the store is not answering");
-      return CompletableFuture.completedFuture(unavailable("the server's store is not answering; try again later"));
+      return CompletableFuture.completedFuture(
+          errorReply(ServerErrorResponseType_Unavailable, "the server's store is not answering; try again later"));
     }
-  }
-
-  private static ServerToAgent unavailable(String why) {
-    return ServerToAgent.newBuilder().setErrorResponse(ServerErrorResponse.newBuilder()
-        .setType(ServerErrorResponseType.ServerErrorResponseType_Unavailable).setErrorMessage(why)
-        .setRetryInfo(RetryInfo.newBuilder().setRetryAfterNanoseconds(STORE_AWAY_RETRY.toNanos()))).build();
   }
 
   private CompletionStage<ServerToAgent> answer(AgentConnection connection, AgentToServer message) {
@@ -130,12 +128,14 @@ public final class FleetCallbacks implements ServerCallbacks {
     Optional<String> problem = limits.problem(message);
     if (problem.isPresent()) {
       refusals.refused(uid, problem.get());
-      return CompletableFuture.completedFuture(badRequest("refused: " + problem.get()));
+      return CompletableFuture.completedFuture(
+          errorReply(ServerErrorResponseType_BadRequest, "refused: " + problem.get()));
     }
     if (writes.full()) {
       // Whatever it says would wait behind the queue: the store's queue stays bounded, nothing is acknowledged.
       refusals.refused(uid, "the store's queue is full");
-      return CompletableFuture.completedFuture(unavailable("the server's store is behind; try again later"));
+      return CompletableFuture.completedFuture(
+          errorReply(ServerErrorResponseType_Unavailable, "the server's store is behind; try again later"));
     }
     Optional<CertificateBinding.Identity> presented = connection.peerCertificates().isEmpty() ? Optional.empty()
         : Optional.of(CertificateBinding.identity(connection.peerCertificates().get(0)));
@@ -165,7 +165,8 @@ public final class FleetCallbacks implements ServerCallbacks {
       }
       CompletableFuture.delayedExecutor(200, TimeUnit.MILLISECONDS).execute(connection::close);
       return CompletableFuture.completedFuture(
-          badRequest("refused: " + certificates.refusalForTheAgent(uid, presented.orElseThrow())));
+          errorReply(ServerErrorResponseType_BadRequest,
+              "refused: " + certificates.refusalForTheAgent(uid, presented.orElseThrow())));
     }
     Agent previous = links.put(connection, agent);
     if (previous != agent || !agent.linkedTo(connection)) {
@@ -187,7 +188,8 @@ public final class FleetCallbacks implements ServerCallbacks {
     if (message.hasConnectionSettingsRequest()) {
       Optional<String> refused = signRequest(agent, message, reply, now);
       if (refused.isPresent()) {
-        return writes.agent(agent).thenApply(written -> badRequest("certificate request refused: " + refused.get()));
+        return writes.agent(agent).thenApply(written ->
+            errorReply(ServerErrorResponseType_BadRequest, "certificate request refused: " + refused.get()));
       }
     }
     if (gap && !message.hasAgentDescription()) {
@@ -218,7 +220,8 @@ public final class FleetCallbacks implements ServerCallbacks {
       // and what the answer would have offered goes with the next one.
       commands.resendOffers(answered);
       refusals.refused(uid, "the store refused its report");
-      return badRequest("the server could not store this report; it was not accepted");
+      return errorReply(ServerErrorResponseType_BadRequest,
+          "the server could not store this report; it was not accepted");
     });
   }
 
@@ -290,10 +293,13 @@ public final class FleetCallbacks implements ServerCallbacks {
     return Optional.of(reason);
   }
 
-  private static ServerToAgent badRequest(String message) {
-    return ServerToAgent.newBuilder().setErrorResponse(ServerErrorResponse.newBuilder()
-        .setType(ServerErrorResponseType.ServerErrorResponseType_BadRequest)
-        .setErrorMessage(message)).build();
+  /** The agent's answer when nothing of its message is acknowledged; one it should retry says when. */
+  private static ServerToAgent errorReply(ServerErrorResponseType type, String message) {
+    var error = ServerErrorResponse.newBuilder().setType(type).setErrorMessage(message);
+    if (type == ServerErrorResponseType_Unavailable) {
+      error.setRetryInfo(RetryInfo.newBuilder().setRetryAfterNanoseconds(STORE_AWAY_RETRY.toNanos()));
+    }
+    return ServerToAgent.newBuilder().setErrorResponse(error).build();
   }
 
   /** A new agent gets the config of the one assignment that matches it; several matching is a conflict. */
