@@ -143,6 +143,40 @@ class AuditLogIT {
   }
 
   @Test
+  void configsAppliedAsCodeAreRecordedWithWhatTheRequestNamedBefore() {
+    AdminClient operator = fleet.admin(TestFleet.OPERATOR);
+    assertThat(operator.post("/api/v1/configs/web/versions", Map.of("body", "receivers: {}\n")).status())
+        .isEqualTo(201);
+    assertThat(operator.post("/api/v1/configs/other/versions", Map.of("body", "receivers: {}\n")).status())
+        .isEqualTo(201);
+    assertThat(operator.put("/api/v1/assignments/web", Map.of("selector", "env=prod", "config", "web",
+        "version", 1)).status())
+        .isEqualTo(200);
+    assertThat(operator.put("/api/v1/assignments/old", Map.of("selector", "env=old", "config", "web",
+        "version", 1)).status())
+        .isEqualTo(200);
+
+    Answer applied = operator.post("/api/v1/apply", Map.of(
+        "configs", List.of(Map.of("name", "web", "body", "receivers: {otlp: {}}\n")),
+        "assignments", List.of(Map.of("name", "web", "selector", "env=dev", "config", "web")),
+        "prune", true));
+    assertThat(applied.status()).as(applied.body().toString()).isEqualTo(200);
+    // A preview changes nothing and is not recorded.
+    assertThat(operator.post("/api/v1/apply/preview", Map.of("configs", List.of(), "assignments", List.of()))
+        .status()).isEqualTo(200);
+
+    JsonNode entry = entries(operator, "").get(0);
+    assertThat(entry.get("action").asText()).isEqualTo("POST /api/v1/apply");
+    // Before: the latest version of each config the request names (not the others), and every assignment,
+    // since the request prunes those it does not name.
+    assertThat(entry.get("before").get("configs")).extracting(config -> config.get("name").asText() + "@"
+        + config.get("version").asInt()).containsExactly("web@1");
+    assertThat(entry.get("before").get("assignments")).extracting(a -> a.get("name").asText() + " "
+        + a.get("selector").asText()).containsExactlyInAnyOrder("web env=prod", "old env=old");
+    assertThat(entry.get("after").toString()).contains("\"pruned\"", "env=dev");
+  }
+
+  @Test
   void aNewTokensSecretIsNotKeptAndTheLogIsFilteredByWhoWhatAndWhen() throws InterruptedException {
     AdminClient admin = fleet.admin(TestFleet.ADMIN);
     Answer made = admin.post("/api/v1/tokens", Map.of("name", "ci", "role", "operator"));

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
@@ -52,8 +53,24 @@ public final class ConfigsAsCodeApi {
 
   public List<Route> routes() {
     return List.of(
-        new Route("POST", "/api/v1/apply", Role.OPERATOR, request -> apply(request, true)),
+        new Route("POST", "/api/v1/apply", Role.OPERATOR, request -> apply(request, true)).withBefore(this::before),
         new Route("POST", "/api/v1/apply/preview", Role.OPERATOR, request -> apply(request, false)).readingOnly());
+  }
+
+  /** What a request names as it stands: its configs' latest versions, its assignments (all of them when pruning). */
+  private Map<String, Object> before(ApiRequest request) {
+    DesiredState asked = read(request.json(AdminApi.JSON));
+    Set<String> configNames = asked.configs().stream().map(DesiredState.Config::name).collect(Collectors.toSet());
+    Set<String> assignmentNames = asked.assignments().stream().map(DesiredState.Assignment::name)
+        .collect(Collectors.toSet());
+    boolean prune = Boolean.TRUE.equals(asked.prune());
+    return Map.of(
+        "configs", configs.latestVersions().stream().filter(version -> configNames.contains(version.name()))
+            .map(ConfigJson::summary).toList(),
+        "assignments", assignments.all().stream()
+            .filter(assignment -> prune || assignmentNames.contains(assignment.name()))
+            .map(assignment -> ConfigJson.assignment(assignment, fleet.uidsMatching(assignment.selector()).size()))
+            .toList());
   }
 
   /** {@code version} 0: the config's latest version, the one this request leaves it at. */
