@@ -10,6 +10,7 @@ import io.opampfleet.certs.PkiException;
 import io.opampfleet.netty.server.OpampServer;
 import io.opampfleet.netty.server.ServerLimits;
 import io.opampfleet.server.internal.AdvertisedUrls;
+import io.opampfleet.server.internal.ScheduledJob;
 import io.opampfleet.server.internal.ServerTls;
 import io.opampfleet.server.internal.api.AdminApi;
 import io.opampfleet.server.internal.api.AdminServer;
@@ -327,17 +328,14 @@ public final class FleetServer implements AutoCloseable {
 
   private static AutoCloseable pruneHistory(Map<String, Pruning> histories, LongSupplier clock) {
     ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(daemon("housekeeping"));
-    housekeeping.scheduleWithFixedDelay(() -> histories.forEach((what, pruning) -> {
-      try {
-        int pruned = pruning.pruneBefore().applyAsInt(clock.getAsLong() - pruning.retention().toMillis());
-        if (pruned > 0) {
-          log.info("{}: pruned {} past the retention of {}", what, pruned, pruning.retention());
-        }
-      } catch (RuntimeException e) {
-        // One failure must not cancel the task for good.
-        log.warn("{}: pruning failed: {}", what, e.getMessage());
-      }
-    }), 1, 60, TimeUnit.MINUTES);
+    // Each history on its own: one that fails does not keep the others from being pruned.
+    housekeeping.scheduleWithFixedDelay(() -> histories.forEach((what, pruning) ->
+        ScheduledJob.keptRunning(what + ": pruning", () -> {
+          int pruned = pruning.pruneBefore().applyAsInt(clock.getAsLong() - pruning.retention().toMillis());
+          if (pruned > 0) {
+            log.info("{}: pruned {} past the retention of {}", what, pruned, pruning.retention());
+          }
+        }).run()), 1, 60, TimeUnit.MINUTES);
     return housekeeping::shutdownNow;
   }
 

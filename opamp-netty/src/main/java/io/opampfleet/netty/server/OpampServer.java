@@ -91,7 +91,8 @@ public final class OpampServer implements AutoCloseable {
   private static void expireQuietly(ServerContext context, ServerLimits limits) {
     try {
       context.httpAgents().expire(limits.idleTimeout());
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // A task that throws is cancelled for good, and silent agents would stay connected.
       log.warn("forgetting silent HTTP agents failed; trying again at the next round: {}", e.toString());
     }
   }

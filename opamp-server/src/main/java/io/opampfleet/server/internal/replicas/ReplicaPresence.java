@@ -1,5 +1,6 @@
 package io.opampfleet.server.internal.replicas;
 
+import io.opampfleet.server.internal.ScheduledJob;
 import io.opampfleet.server.internal.rollout.Replicas;
 import io.opampfleet.server.internal.store.Database;
 import io.opampfleet.server.internal.store.Dialect;
@@ -75,7 +76,8 @@ public final class ReplicaPresence implements Replicas, AutoCloseable {
       throw new StoreException("cannot join the servers sharing the store: " + e.getMessage(), e);
     }
     long every = RENEW_EVERY.toMillis();
-    thread.scheduleWithFixedDelay(this::renewQuietly, every, every, TimeUnit.MILLISECONDS);
+    thread.scheduleWithFixedDelay(ScheduledJob.keptRunning("replicas: renewing this server's presence",
+        this::renewQuietly), every, every, TimeUnit.MILLISECONDS);
   }
 
   @Override

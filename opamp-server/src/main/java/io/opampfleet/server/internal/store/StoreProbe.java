@@ -1,5 +1,6 @@
 package io.opampfleet.server.internal.store;
 
+import io.opampfleet.server.internal.ScheduledJob;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -32,7 +33,8 @@ public final class StoreProbe implements AutoCloseable {
 
   public StoreProbe(Database database, Duration every) {
     this.database = database;
-    timer.scheduleWithFixedDelay(this::check, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(ScheduledJob.keptRunning("store: checking that it answers", this::check),
+        every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   public boolean answering() {

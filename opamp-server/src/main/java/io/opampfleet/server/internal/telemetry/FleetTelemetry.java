@@ -1,6 +1,7 @@
 package io.opampfleet.server.internal.telemetry;
 
 import com.google.common.base.Suppliers;
+import io.opampfleet.server.internal.ScheduledJob;
 import io.opampfleet.server.internal.store.OwnMetricsRepository;
 import io.opampfleet.server.settings.ServerSettings.OwnTelemetry;
 import java.time.Duration;
@@ -63,9 +64,12 @@ public final class FleetTelemetry implements AutoCloseable {
       return thread;
     });
     if (shared.isPresent()) {
-      upkeep.scheduleWithFixedDelay(this::writeQuietly, 1, 1, TimeUnit.SECONDS);
+      // What one run could not write is written with the next change.
+      upkeep.scheduleWithFixedDelay(ScheduledJob.keptRunning("agents' own metrics: writing to the store", this::write),
+          1, 1, TimeUnit.SECONDS);
     }
-    upkeep.scheduleWithFixedDelay(this::forgetQuietly, 1, 1, TimeUnit.MINUTES);
+    upkeep.scheduleWithFixedDelay(ScheduledJob.keptRunning("agents' own metrics: forgetting old figures",
+        () -> forgetOld(System.currentTimeMillis())), 1, 1, TimeUnit.MINUTES);
   }
 
   public FleetTelemetry(OwnTelemetry settings) {
@@ -151,7 +155,7 @@ public final class FleetTelemetry implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     if (shared.isPresent()) {
-      writeQuietly();
+      ScheduledJob.keptRunning("agents' own metrics: writing to the store", this::write).run();
     }
   }
 
@@ -164,14 +168,6 @@ public final class FleetTelemetry implements AutoCloseable {
     long before = now - settings.window().toMillis();
     agents.entrySet().removeIf(entry -> entry.getValue().telemetry().idleSince(now, settings.window().toMillis()));
     shared.ifPresent(store -> store.forgetBefore(before));
-  }
-
-  private void forgetQuietly() {
-    try {
-      forgetOld(System.currentTimeMillis());
-    } catch (RuntimeException e) {
-      log.warn("agents' own metrics: forgetting old figures failed: {}", e.getMessage());
-    }
   }
 
   private Kept kept(String uid) {
@@ -192,28 +188,23 @@ public final class FleetTelemetry implements AutoCloseable {
     return new AgentTelemetry(settings.samples(), settings.window().toMillis());
   }
 
-  private void writeQuietly() {
-    try {
-      long now = System.currentTimeMillis();
-      List<OwnMetricsRepository.Row> rows = new ArrayList<>();
-      for (String uid : List.copyOf(unwritten)) {
-        unwritten.remove(uid);
-        Kept kept = agents.get(uid);
-        AgentTelemetry.Summary summary = kept == null ? null : kept.telemetry().summary(now);
-        if (summary != null) {
-          rows.add(new OwnMetricsRepository.Row(uid, summary.at(), summary.cpuPercent(), summary.rssBytes(),
-              summary.acceptedPerSecond(), summary.sentPerSecond(), kept.telemetry().droppingUntil(),
-              summary.queueFilling(), kept.telemetry().encode()));
-        }
+  private void write() {
+    long now = System.currentTimeMillis();
+    List<OwnMetricsRepository.Row> rows = new ArrayList<>();
+    for (String uid : List.copyOf(unwritten)) {
+      unwritten.remove(uid);
+      Kept kept = agents.get(uid);
+      AgentTelemetry.Summary summary = kept == null ? null : kept.telemetry().summary(now);
+      if (summary != null) {
+        rows.add(new OwnMetricsRepository.Row(uid, summary.at(), summary.cpuPercent(), summary.rssBytes(),
+            summary.acceptedPerSecond(), summary.sentPerSecond(), kept.telemetry().droppingUntil(),
+            summary.queueFilling(), kept.telemetry().encode()));
       }
-      shared.orElseThrow().write(rows);
-      // Windows idle here go back to the store only: their agents may send to another server now.
-      agents.entrySet().removeIf(entry -> !unwritten.contains(entry.getKey())
-          && entry.getValue().telemetry().idleSince(now, IDLE_MILLIS));
-    } catch (RuntimeException e) {
-      // One failure must not cancel the task for good; what was not written is written with the next change.
-      log.warn("agents' own metrics: writing to the store failed: {}", e.getMessage());
     }
+    shared.orElseThrow().write(rows);
+    // Windows idle here go back to the store only: their agents may send to another server now.
+    agents.entrySet().removeIf(entry -> !unwritten.contains(entry.getKey())
+        && entry.getValue().telemetry().idleSince(now, IDLE_MILLIS));
   }
 
   private Map<String, OwnMetricsRepository.Row> readStored() {
