@@ -1,0 +1,136 @@
+package io.opampfleet.server.internal.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.opampfleet.server.internal.configs.ConfigVersion;
+import io.opampfleet.server.internal.store.AuditLog;
+import io.opampfleet.server.internal.store.Database;
+import io.opampfleet.server.internal.store.TokenRepository;
+import io.opampfleet.server.settings.ServerSettings.Limits;
+import io.opampfleet.server.settings.ServerSettings.Storage;
+import io.opampfleet.server.settings.ServerSettings.TokenEntry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The admin listener on a real socket: its defences against callers it cannot keep up with. */
+class AdminServerTest {
+  private static final String TOKEN = "viewer-token";
+  private static final String STREAM = "/api/v1/big-stream";
+
+  @TempDir
+  Path dir;
+  private final ThreadPoolExecutor workers = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+      new ArrayBlockingQueue<>(1));
+  private final EventLoopGroup loops = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  private Database database;
+
+  @BeforeEach
+  void open() {
+    database = Database.open(new Storage(dir, Optional.empty(), "", "", "a"));
+  }
+
+  @AfterEach
+  void close() {
+    workers.shutdownNow();
+    loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    database.close();
+  }
+
+  @Test
+  void aCallThatFindsTheWorkersQueueFullIsAnswered503AtOnceAndLaterCallsAreServed() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    try (AdminServer server = start(Limits.adminDefaults())) {
+      // The one worker busy with a long call, and one more call waiting: the queue is full.
+      workers.execute(() -> awaitQuietly(release));
+      workers.execute(() -> {});
+      HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.address().getPort()
+          + "/healthz")).timeout(Duration.ofSeconds(5)).build();
+
+      HttpResponse<String> refused = client.send(health, HttpResponse.BodyHandlers.ofString());
+
+      assertThat(refused.statusCode()).isEqualTo(503);
+      assertThat(refused.body()).contains("as many admin calls waiting as it takes; retry shortly");
+      release.countDown();
+      assertThat(client.send(health, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
+  void anEventStreamWhoseClientReadsNothingIsClosedOnceNothingOfItMovesForTheIdleTimeout() throws Exception {
+    // One stream at a time, so a new stream's answer tells whether the silent client's is still held.
+    Limits oneStream = new Limits(64 * 1024, 50, 50, Duration.ofSeconds(30), Duration.ofSeconds(1), 1, 0);
+    try (AdminServer server = start(oneStream); Socket silent = new Socket()) {
+      silent.setReceiveBufferSize(1024);
+      silent.connect(server.address(), 5_000);
+      silent.getOutputStream().write(streamRequest());
+      long opened = System.nanoTime();
+      await().atMost(Duration.ofSeconds(5)).until(() -> streamAnswer(server).startsWith("HTTP/1.1 503"));
+
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+          .until(() -> streamAnswer(server).startsWith("HTTP/1.1 200"));
+      // Held while its buffers filled and for the idle timeout after, not turned away at once.
+      assertThat(Duration.ofNanos(System.nanoTime() - opened)).isGreaterThan(oneStream.idleTimeout());
+    }
+  }
+
+  /** The listener with a viewer's token and a stream of 64 KiB events, 20 a second. */
+  private AdminServer start(Limits limits) {
+    AdminApi api = new AdminApi(new Tokens(List.of(new TokenEntry("viewer", "viewer", ConfigVersion.sha256(TOKEN))),
+        new TokenRepository(database)), () -> "", () -> true, secret -> null, SecretRedactor.defaults(),
+        new AuditLog(database), System::currentTimeMillis);
+    api.add(List.of(new Route("GET", STREAM, Role.VIEWER,
+        request -> new EventStream("big", Duration.ofMillis(50), () -> Map.of("data", "x".repeat(64 * 1024))))));
+    return AdminServer.start(new InetSocketAddress("127.0.0.1", 0), null, limits, api, loops, workers);
+  }
+
+  private static byte[] streamRequest() {
+    return ("GET " + STREAM + " HTTP/1.1\r\nHost: fleet\r\nAuthorization: Bearer " + TOKEN + "\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** The start of what a new stream request is answered (its connection closed after). */
+  private static String streamAnswer(AdminServer server) throws IOException {
+    try (Socket socket = new Socket()) {
+      socket.connect(server.address(), 5_000);
+      socket.setSoTimeout(5_000);
+      socket.getOutputStream().write(streamRequest());
+      byte[] start = new byte[64];
+      int n = socket.getInputStream().read(start);
+      return n < 0 ? "" : new String(start, 0, n, StandardCharsets.US_ASCII);
+    }
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
