@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * gives the calls something to act on.
  */
 class OpenApiFuzzIT {
-  private static final int SECONDS = 60;
+  private static final int ADMIN_SECONDS = 60;
+  private static final int VIEWER_SECONDS = 30;
 
   @TempDir
   Path dir;
@@ -40,33 +42,46 @@ class OpenApiFuzzIT {
       assertThat(fleet.admin(TestFleet.ADMIN).post("/api/v1/configs/pipeline/versions",
           Map.of("body", "receivers: {otlp: {}}\n")).status()).isEqualTo(201);
 
-      Path log = dir.resolve("schemathesis.log");
-      ProcessBuilder schemathesis = new ProcessBuilder(List.of(schemathesis(), "--no-color",
-          "--config-file", Path.of(getClass().getResource("/schemathesis.toml").toURI()).toString(),
-          "run", fleet.adminUrl() + "/api/v1/openapi.json",
-          "-H", "Authorization: Bearer " + TestFleet.ADMIN,
-          "--checks", "all", "--max-time", String.valueOf(SECONDS), "--workers", "2",
-          "--generation-database", "none", "--warnings", "off",
-          "--report", "junit", "--report-dir", dir.resolve("report").toString()))
-          .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
-      schemathesis.environment().put("AGENT_UID", agent.uid());
-      Process run = schemathesis.start();
-      assertThat(run.waitFor(SECONDS + 120, TimeUnit.SECONDS)).as("Schemathesis ends within its time").isTrue();
-
-      String output = Files.readString(log, StandardCharsets.UTF_8);
-      if (run.exitValue() != 0) {
-        // Schemathesis's own generator can trip while it makes a value (Hypothesis's FlakyFailure over a
-        // KeyError inside the tool, or CPython's spurious "AST constructor recursion depth mismatch" while
-        // Hypothesis reads a lambda's source to name it): no request went out for it, so it says nothing
-        // of the server. A failed check, and any other error, still fails the test.
-        assertThat(output).as(output).doesNotContain("= FAILURES =");
-        assertThat(onlyTheGeneratorTripped(output)).as(output).isTrue();
-      }
-      Matcher selected = Pattern.compile("Selected: (\\d+)/(\\d+)").matcher(output);
-      assertThat(selected.find()).as(output).isTrue();
-      assertThat(selected.group(1)).as("every call is tested").isEqualTo(selected.group(2));
-      assertThat(output).contains("Tested: " + selected.group(2));
+      // Every call as an admin; then the reads again as a viewer, whose answers are redacted (secrets,
+      // download addresses) and must still fit the document. A viewer's 403 for the tokens is expected.
+      fuzz(fleet, agent, TestFleet.ADMIN, ADMIN_SECONDS, List.of());
+      fuzz(fleet, agent, TestFleet.VIEWER, VIEWER_SECONDS,
+          List.of("--include-method", "GET", "--exclude-checks", "positive_data_acceptance"));
     }
+  }
+
+  private void fuzz(TestFleet fleet, SimulatedAgent agent, String token, int seconds, List<String> more)
+      throws Exception {
+    Path log = Files.createTempFile(dir, "schemathesis-", ".log");
+    List<String> command = new ArrayList<>(List.of(schemathesis(), "--no-color",
+        "--config-file", Path.of(getClass().getResource("/schemathesis.toml").toURI()).toString(),
+        "run", fleet.adminUrl() + "/api/v1/openapi.json",
+        "-H", "Authorization: Bearer " + token,
+        "--checks", "all", "--max-time", String.valueOf(seconds), "--workers", "2",
+        "--generation-database", "none", "--warnings", "off",
+        "--report", "junit", "--report-dir", dir.resolve("report").toString()));
+    command.addAll(more);
+    ProcessBuilder schemathesis = new ProcessBuilder(command)
+        .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+    schemathesis.environment().put("AGENT_UID", agent.uid());
+    Process run = schemathesis.start();
+    assertThat(run.waitFor(seconds + 120, TimeUnit.SECONDS)).as("Schemathesis ends within its time").isTrue();
+
+    String output = Files.readString(log, StandardCharsets.UTF_8);
+    if (run.exitValue() != 0) {
+      // Schemathesis's own generator can trip while it makes a value (Hypothesis's FlakyFailure over a
+      // KeyError inside the tool, or CPython's spurious "AST constructor recursion depth mismatch" while
+      // Hypothesis reads a lambda's source to name it): no request went out for it, so it says nothing
+      // of the server. A failed check, and any other error, still fails the test.
+      assertThat(output).as(output).doesNotContain("= FAILURES =");
+      assertThat(onlyTheGeneratorTripped(output)).as(output).isTrue();
+    }
+    Matcher selected = Pattern.compile("Selected: (\\d+)/(\\d+)").matcher(output);
+    assertThat(selected.find()).as(output).isTrue();
+    if (more.isEmpty()) {
+      assertThat(selected.group(1)).as("every call is tested").isEqualTo(selected.group(2));
+    }
+    assertThat(output).as(output).contains("Tested: " + selected.group(1));
   }
 
   /** Whether every error the run lists is the generator's own trip (above), and there is at least one. */
