@@ -35,7 +35,10 @@ public final class Reports {
     return List.of(new AgentEvent(agent.uid(), now, AgentEvent.Kind.DISCONNECTED, why));
   }
 
-  /** Applies one message; returns the events it makes. */
+  /**
+   * Applies one message; returns the events it makes. The caller tells the inventory's listeners once
+   * the agent's row is queued: what they record of it must not be stored before the report it follows.
+   */
   public List<AgentEvent> apply(Agent agent, AgentToServer message, String remoteAddress, long now) {
     List<AgentEvent> events = new ArrayList<>();
     boolean drifted = agent.snapshot().drift().isPresent();
@@ -76,7 +79,6 @@ public final class Reports {
       agent.availableComponents(message.getAvailableComponents());
     }
     Drift.began(agent.snapshot(), drifted, now).ifPresent(events::add);
-    inventory.changed(agent);
     return events;
   }
 

@@ -188,7 +188,7 @@ public final class FleetCallbacks implements ServerCallbacks {
     if (message.hasConnectionSettingsRequest()) {
       Optional<String> refused = signRequest(agent, message, reply, now);
       if (refused.isPresent()) {
-        return writes.agent(agent).thenApply(written ->
+        return queued(agent).thenApply(written ->
             errorReply(ServerErrorResponseType_BadRequest, "certificate request refused: " + refused.get()));
       }
     }
@@ -212,7 +212,7 @@ public final class FleetCallbacks implements ServerCallbacks {
     commands.packagesDue(agent).ifPresent(reply::setPackagesAvailable);
     afterMessage.accept(agent);
     Agent answered = agent;
-    return writes.agent(agent).handle((written, failure) -> {
+    return queued(agent).handle((written, failure) -> {
       if (failure == null) {
         return reply.build();
       }
@@ -291,6 +291,16 @@ public final class FleetCallbacks implements ServerCallbacks {
     }
     refusals.refused(agent.uid(), "certificate request refused: " + reason);
     return Optional.of(reason);
+  }
+
+  /**
+   * Queues the agent's row, then tells the inventory's listeners (the rollout engine) of its report:
+   * what they record of it is queued after it, so it is never stored before the report it follows.
+   */
+  private CompletionStage<Void> queued(Agent agent) {
+    CompletableFuture<Void> written = writes.agent(agent);
+    inventory.changed(agent);
+    return written;
   }
 
   /** The agent's answer when nothing of its message is acknowledged; one it should retry says when. */

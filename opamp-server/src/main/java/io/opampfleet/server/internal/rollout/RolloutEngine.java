@@ -788,7 +788,10 @@ public final class RolloutEngine implements AutoCloseable {
             e.getMessage());
       }
     }
-    steps.recorded.values().forEach(agent -> lastProgress = writes.rolloutAgent(agent.row(rollout.id)));
+    steps.recorded.values().forEach(agent -> writes.rolloutAgent(agent.row(rollout.id)));
+    if (!steps.recorded.isEmpty()) {
+      lastProgress = writes.writtenSoFar();
+    }
     if (steps.rolloutChanged) {
       store(machine, now);
     }

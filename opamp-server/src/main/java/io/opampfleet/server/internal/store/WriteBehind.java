@@ -145,6 +145,18 @@ public final class WriteBehind implements AutoCloseable {
     return stored(row.key(), enqueueRow(batch -> batch.rolloutAgents, row.key(), row));
   }
 
+  /**
+   * Completes once every change queued so far is written or refused. Batches are written in order, so
+   * this is the last batch's end, not that of the latest change: a change joins an earlier batch that
+   * holds its row, and one step's changes would then seem stored before the others of the same step.
+   */
+  public CompletableFuture<Void> writtenSoFar() {
+    synchronized (lock) {
+      Batch last = queued.isEmpty() ? writing : queued.peekLast();
+      return last == null ? CompletableFuture.completedFuture(null) : last.done.thenApply(refused -> null);
+    }
+  }
+
   /** Changes written together, in one transaction. */
   private static final class Batch {
     /** Completes with the keys of the rows the store refused (an agent's uid, a rollout row's key). */

@@ -192,6 +192,7 @@ class RolloutEngineTest {
         .setLastRemoteConfigHash(ByteString.copyFrom(HexFormat.of().parseHex(v2.sha256())))
         .setStatus(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED)).build(), "127.0.0.1:1",
         System.currentTimeMillis());
+    inventory.changed(agent);
   }
 
   /** The agent's attempt row in the store: its state and what it ran before; "none" when there is none. */

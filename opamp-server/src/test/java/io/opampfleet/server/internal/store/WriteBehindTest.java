@@ -106,6 +106,33 @@ class WriteBehindTest {
   }
 
   @Test
+  void writtenSoFarWaitsForEveryChangeQueuedEvenWhenTheLatestJoinedAnEarlierBatch() throws Exception {
+    database.answering(false);
+    // The writer holds the first batch while the store is away; the rest wait in order behind it.
+    writes.event(new AgentEvent("first", 0, AgentEvent.Kind.CONNECTED, ""));
+    Agent early = new Agent("00000000-0000-0000-0000-000000000001");
+    Agent late = new Agent("00000000-0000-0000-0000-000000000002");
+    writes.agent(early);
+    for (int i = 0; i < 4_999; i++) {
+      writes.event(new AgentEvent("agent-" + i, 0, AgentEvent.Kind.CONNECTED, ""));
+    }
+    writes.agent(late);
+    // Kept in the earlier batch that holds its row already: its own future is that batch's.
+    CompletableFuture<Void> earlyAgain = writes.agent(early);
+    CompletableFuture<Void> all = writes.writtenSoFar();
+    assertThat(all).isNotDone();
+
+    database.answering(true);
+    all.get(30, TimeUnit.SECONDS);
+
+    assertThat(earlyAgain).isDone();
+    List<String> stored = AgentRows.loadAll(database, (name, version) -> (ConfigVersion) null, replica -> false)
+        .stream().map(AgentSnapshot::uid).toList();
+    assertThat(stored).containsExactlyInAnyOrder(early.uid(), late.uid());
+    assertThat(writes.writtenSoFar()).isDone();
+  }
+
+  @Test
   void aRowTheStoreRefusesFailsItsOwnChangeAndNoOther() throws Exception {
     Agent good = new Agent("00000000-0000-0000-0000-000000000001");
     Agent refused = new Agent("00000000-0000-0000-0000-000000000002");
