@@ -44,22 +44,23 @@ class OpenApiFuzzIT {
 
       // Every call as an admin; then the reads again as a viewer, whose answers are redacted (secrets,
       // download addresses) and must still fit the document. A viewer's 403 for the tokens is expected.
-      fuzz(fleet, agent, TestFleet.ADMIN, ADMIN_SECONDS, List.of());
-      fuzz(fleet, agent, TestFleet.VIEWER, VIEWER_SECONDS,
+      fuzz(fleet, agent, "admin", TestFleet.ADMIN, ADMIN_SECONDS, List.of());
+      fuzz(fleet, agent, "viewer", TestFleet.VIEWER, VIEWER_SECONDS,
           List.of("--include-method", "GET", "--exclude-checks", "positive_data_acceptance"));
     }
   }
 
-  private void fuzz(TestFleet fleet, SimulatedAgent agent, String token, int seconds, List<String> more)
+  /** {@code role} names the run's log and report; {@code more}: Schemathesis's options besides. */
+  private void fuzz(TestFleet fleet, SimulatedAgent agent, String role, String token, int seconds, List<String> more)
       throws Exception {
-    Path log = Files.createTempFile(dir, "schemathesis-", ".log");
+    Path log = dir.resolve("schemathesis-" + role + ".log");
     List<String> command = new ArrayList<>(List.of(schemathesis(), "--no-color",
         "--config-file", Path.of(getClass().getResource("/schemathesis.toml").toURI()).toString(),
         "run", fleet.adminUrl() + "/api/v1/openapi.json",
         "-H", "Authorization: Bearer " + token,
         "--checks", "all", "--max-time", String.valueOf(seconds), "--workers", "2",
         "--generation-database", "none", "--warnings", "off",
-        "--report", "junit", "--report-dir", dir.resolve("report").toString()));
+        "--report", "junit", "--report-dir", dir.resolve("report-" + role).toString()));
     command.addAll(more);
     ProcessBuilder schemathesis = new ProcessBuilder(command)
         .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());

@@ -87,12 +87,14 @@ public final class OpampServer implements AutoCloseable {
     }
   }
 
-  /** A periodic task that throws is cancelled for good: a failure is logged and the next run goes on. */
+  /**
+   * A periodic task that throws is cancelled for good, and silent agents would stay connected: a failure,
+   * an error such as running out of memory included, is logged and the next run goes on.
+   */
   private static void expireQuietly(ServerContext context, ServerLimits limits) {
     try {
       context.httpAgents().expire(limits.idleTimeout());
     } catch (RuntimeException | Error e) {
-      // A task that throws is cancelled for good, and silent agents would stay connected.
       log.warn("forgetting silent HTTP agents failed; trying again at the next round: {}", e.toString());
     }
   }

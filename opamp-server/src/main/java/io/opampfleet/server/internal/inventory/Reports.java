@@ -36,8 +36,8 @@ public final class Reports {
   }
 
   /**
-   * Applies one message; returns the events it makes. The caller tells the inventory's listeners once
-   * the agent's row is queued: what they record of it must not be stored before the report it follows.
+   * Applies one message; returns the events it makes. The caller tells the inventory's listeners (the
+   * rollout engine) once it has queued the agent's row, so that what they record follows the report.
    */
   public List<AgentEvent> apply(Agent agent, AgentToServer message, String remoteAddress, long now) {
     List<AgentEvent> events = new ArrayList<>();

@@ -294,8 +294,9 @@ public final class FleetCallbacks implements ServerCallbacks {
   }
 
   /**
-   * Queues the agent's row, then tells the inventory's listeners (the rollout engine) of its report:
-   * what they record of it is queued after it, so it is never stored before the report it follows.
+   * Queues the agent's row, then tells the inventory's listeners (the rollout engine) of its report, so
+   * that the rollout's view and state, which wait for all that was queued before them, count only stored
+   * reports (the engine's scan reads agents in memory too, and may see a report a moment sooner).
    */
   private CompletionStage<Void> queued(Agent agent) {
     CompletableFuture<Void> written = writes.agent(agent);

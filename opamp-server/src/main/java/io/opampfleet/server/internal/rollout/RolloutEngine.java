@@ -118,8 +118,11 @@ public final class RolloutEngine implements AutoCloseable {
   /** The progress of a rollout read from the store, or stored with it in one transaction. */
   private static final CompletableFuture<Void> ALL_STORED = CompletableFuture.completedFuture(null);
 
-  /** A rollout whose state the store has not taken yet: tried again at {@code nextAt}. */
-  private record StoreRetry(int tries, long nextAt) {}
+  /**
+   * A rollout whose state the store has not taken yet: tried again at {@code nextAt}, once {@code
+   * behind}, the progress written before the state changed, is stored.
+   */
+  private record StoreRetry(int tries, long nextAt, CompletableFuture<Void> behind) {}
 
   /** A rollout's view and when it was made: a view whose progress was stored late never replaces a newer one. */
   private record Published(RolloutView view, long madeAt) {
@@ -788,12 +791,17 @@ public final class RolloutEngine implements AutoCloseable {
             e.getMessage());
       }
     }
-    steps.recorded.values().forEach(agent -> writes.rolloutAgent(agent.row(rollout.id)));
-    if (!steps.recorded.isEmpty()) {
-      lastProgress = writes.writtenSoFar();
+    CompletableFuture<Void> lastRow = null;
+    for (RolloutAgent agent : steps.recorded.values()) {
+      lastRow = writes.rolloutAgent(agent.row(rollout.id));
+    }
+    if (lastRow != null) {
+      // Everything queued so far, not the last row alone (it may have joined an earlier batch that held
+      // its row); failed when the store refused that row, as close() must know.
+      lastProgress = CompletableFuture.allOf(lastRow, writes.writtenSoFar());
     }
     if (steps.rolloutChanged) {
-      store(machine, now);
+      store(machine, now, lastProgress);
     }
     Long published = publishedAt.get(rollout.id);
     if (active.containsKey(rollout.id)
@@ -829,13 +837,13 @@ public final class RolloutEngine implements AutoCloseable {
     return published.view();
   }
 
-  private void store(RolloutMachine machine, long now) {
+  private void store(RolloutMachine machine, long now, CompletableFuture<Void> behind) {
     Rollout rollout = machine.rollout();
-    StoreRetry waiting = unstored.getOrDefault(rollout.id, new StoreRetry(0, now));
-    if (!lastProgress.isDone()) {
+    StoreRetry waiting = unstored.getOrDefault(rollout.id, new StoreRetry(0, now, behind));
+    if (!behind.isDone()) {
       // A state is stored after the progress that led to it, so that a successor never finds a wave
       // ended, or the rollout SUCCEEDED, with attempts the store still has on their way.
-      unstored.put(rollout.id, new StoreRetry(waiting.tries(), now));
+      unstored.put(rollout.id, new StoreRetry(waiting.tries(), now, behind));
       return;
     }
     try {
@@ -850,7 +858,7 @@ public final class RolloutEngine implements AutoCloseable {
         // An outage is not a refusal: the rollout waits for the store without spending its tries.
         log.warn("rollout {}: the store is not answering ({}); trying again in {} ms", rollout.id, e.getMessage(),
             OUTAGE_RETRY_MILLIS);
-        unstored.put(rollout.id, new StoreRetry(waiting.tries(), now + OUTAGE_RETRY_MILLIS));
+        unstored.put(rollout.id, new StoreRetry(waiting.tries(), now + OUTAGE_RETRY_MILLIS, behind));
         return;
       }
       int tries = waiting.tries() + 1;
@@ -858,7 +866,7 @@ public final class RolloutEngine implements AutoCloseable {
         long backoff = STORE_RETRIES.delay(tries).toMillis();
         log.warn("rollout {}: the store refused its state ({}); trying again in {} ms", rollout.id, e.getMessage(),
             backoff);
-        unstored.put(rollout.id, new StoreRetry(tries, now + backoff));
+        unstored.put(rollout.id, new StoreRetry(tries, now + backoff, behind));
         return;
       }
       unstored.remove(rollout.id);
@@ -889,7 +897,8 @@ public final class RolloutEngine implements AutoCloseable {
       if (machine == null) {
         unstored.remove(entry.getKey());
       } else if (now >= entry.getValue().nextAt()) {
-        store(machine, now);
+        // Its own progress, not the newest: other rollouts' steps move that on every tick under load.
+        store(machine, now, entry.getValue().behind());
       }
     }
   }

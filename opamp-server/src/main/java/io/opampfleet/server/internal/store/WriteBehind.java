@@ -336,8 +336,10 @@ public final class WriteBehind implements AutoCloseable {
         batches.incrementAndGet();
         rowsWritten.addAndGet(rows);
         return Set.of();
-      } catch (SQLException | RuntimeException e) {
-        if (!StoreException.mayPass(e)) {
+      } catch (SQLException | RuntimeException | Error e) {
+        // An error (out of memory, say) may pass as an outage does: a writer that died with the batch in
+        // hand would leave every change after it unwritten and every agent waiting on it unanswered.
+        if (!(e instanceof Error) && !StoreException.mayPass(e)) {
           log.warn("store: a batch of {} changes was refused ({}); writing them one by one", rows,
               ColumnText.fit(e.getMessage(), 500));
           return writeOneByOne(batch);
