@@ -39,6 +39,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -188,8 +189,8 @@ public final class FleetCallbacks implements ServerCallbacks {
     if (message.hasConnectionSettingsRequest()) {
       Optional<String> refused = signRequest(agent, message, reply, now);
       if (refused.isPresent()) {
-        return queued(agent).thenApply(written ->
-            errorReply(ServerErrorResponseType_BadRequest, "certificate request refused: " + refused.get()));
+        return onceStored(agent,
+            () -> errorReply(ServerErrorResponseType_BadRequest, "certificate request refused: " + refused.get()));
       }
     }
     if (gap && !message.hasAgentDescription()) {
@@ -211,15 +212,21 @@ public final class FleetCallbacks implements ServerCallbacks {
     commands.remoteConfigDue(agent).ifPresent(reply::setRemoteConfig);
     commands.packagesDue(agent).ifPresent(reply::setPackagesAvailable);
     afterMessage.accept(agent);
-    Agent answered = agent;
+    return onceStored(agent, reply::build);
+  }
+
+  /**
+   * The answer, once the agent's report is stored: stored reports are the promise behind every answer.
+   * A report the store refused is not acknowledged, and what the answer would have offered goes with the
+   * next one.
+   */
+  private CompletionStage<ServerToAgent> onceStored(Agent agent, Supplier<ServerToAgent> answer) {
     return queued(agent).handle((written, failure) -> {
       if (failure == null) {
-        return reply.build();
+        return answer.get();
       }
-      // Stored reports are the promise behind every answer: a report the store refused is not acknowledged,
-      // and what the answer would have offered goes with the next one.
-      commands.resendOffers(answered);
-      refusals.refused(uid, "the store refused its report");
+      commands.resendOffers(agent);
+      refusals.refused(agent.uid(), "the store refused its report");
       return errorReply(ServerErrorResponseType_BadRequest,
           "the server could not store this report; it was not accepted");
     });
