@@ -330,12 +330,12 @@ public final class FleetServer implements AutoCloseable {
     ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(daemon("housekeeping"));
     // Each history on its own: one that fails does not keep the others from being pruned.
     housekeeping.scheduleWithFixedDelay(() -> histories.forEach((what, pruning) ->
-        ScheduledJob.keptRunning(what + ": pruning", () -> {
+        ScheduledJob.runKept(what + ": pruning", () -> {
           int pruned = pruning.pruneBefore().applyAsInt(clock.getAsLong() - pruning.retention().toMillis());
           if (pruned > 0) {
             log.info("{}: pruned {} past the retention of {}", what, pruned, pruning.retention());
           }
-        }).run()), 1, 60, TimeUnit.MINUTES);
+        })), 1, 60, TimeUnit.MINUTES);
     return housekeeping::shutdownNow;
   }
 

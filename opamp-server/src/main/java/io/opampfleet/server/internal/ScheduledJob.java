@@ -15,13 +15,16 @@ public final class ScheduledJob {
 
   /** {@code job} names it in the log: "own metrics: writing to the store". */
   public static Runnable keptRunning(String job, Runnable run) {
-    return () -> {
-      try {
-        run.run();
-      } catch (RuntimeException | Error e) {
-        // An error too (a run out of memory, say): the next run may well succeed, a cancelled job never does.
-        log.warn("{} failed; it runs again on schedule: {}", job, PrintableText.of(e.toString(), 500));
-      }
-    };
+    return () -> runKept(job, run);
+  }
+
+  /** Runs the job once, here and now, logging rather than throwing what it throws. */
+  public static void runKept(String job, Runnable run) {
+    try {
+      run.run();
+    } catch (RuntimeException | Error e) {
+      // An error too (a run out of memory, say): the next run may well succeed, a cancelled job never does.
+      log.warn("{} failed: {}", job, PrintableText.of(e.toString(), 500));
+    }
   }
 }

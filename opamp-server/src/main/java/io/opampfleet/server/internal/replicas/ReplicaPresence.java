@@ -77,7 +77,7 @@ public final class ReplicaPresence implements Replicas, AutoCloseable {
     }
     long every = RENEW_EVERY.toMillis();
     thread.scheduleWithFixedDelay(ScheduledJob.keptRunning("replicas: renewing this server's presence",
-        this::renewQuietly), every, every, TimeUnit.MILLISECONDS);
+        this::renewOnSchedule), every, every, TimeUnit.MILLISECONDS);
   }
 
   @Override
@@ -142,12 +142,12 @@ public final class ReplicaPresence implements Replicas, AutoCloseable {
     regained.add(listener);
   }
 
-  private void renewQuietly() {
+  private void renewOnSchedule() {
     try {
       renew();
-    } catch (SQLException | RuntimeException e) {
-      log.warn("replicas: cannot renew this server's presence in the store ({}); trying again in {} s",
-          e.getMessage(), RENEW_EVERY.toSeconds());
+    } catch (SQLException e) {
+      throw new StoreException("cannot reach the store (" + e.getMessage() + "); trying again in "
+          + RENEW_EVERY.toSeconds() + " s", e);
     }
   }
 

@@ -337,9 +337,7 @@ public final class WriteBehind implements AutoCloseable {
         rowsWritten.addAndGet(rows);
         return Set.of();
       } catch (SQLException | RuntimeException | Error e) {
-        // An error (out of memory, say) may pass as an outage does: a writer that died with the batch in
-        // hand would leave every change after it unwritten and every agent waiting on it unanswered.
-        if (!(e instanceof Error) && !StoreException.mayPass(e)) {
+        if (!mayPass(e)) {
           log.warn("store: a batch of {} changes was refused ({}); writing them one by one", rows,
               ColumnText.fit(e.getMessage(), 500));
           return writeOneByOne(batch);
@@ -370,15 +368,25 @@ public final class WriteBehind implements AutoCloseable {
         write(single);
         rowsWritten.incrementAndGet();
         return;
-      } catch (SQLException | RuntimeException e) {
-        if (!StoreException.mayPass(e) || !pause(RETRIES.delay(failures).toMillis())) {
+      } catch (SQLException | RuntimeException | Error e) {
+        if (!mayPass(e) || !pause(RETRIES.delay(failures).toMillis())) {
           refused.add(key);
           rowsRefused.incrementAndGet();
-          log.error("store: a change of {} was refused and not acknowledged: {}", key, e.getMessage());
+          log.error("store: a change of {} was refused and not acknowledged: {}", key,
+              ColumnText.fit(e.getMessage(), 500));
           return;
         }
       }
     }
+  }
+
+  /**
+   * Whether a failed write may succeed when tried again: an outage, and an error too (out of memory,
+   * say): a writer that died with a batch in hand would leave every change after it unwritten and every
+   * agent waiting on it unanswered.
+   */
+  private static boolean mayPass(Throwable e) {
+    return e instanceof Error || StoreException.mayPass(e);
   }
 
   /** Waits before a retry; false when the writer is being stopped. */

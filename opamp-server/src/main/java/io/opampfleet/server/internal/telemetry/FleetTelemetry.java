@@ -155,7 +155,7 @@ public final class FleetTelemetry implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     if (shared.isPresent()) {
-      ScheduledJob.keptRunning("agents' own metrics: writing to the store", this::write).run();
+      ScheduledJob.runKept("agents' own metrics: writing to the store", this::write);
     }
   }
 

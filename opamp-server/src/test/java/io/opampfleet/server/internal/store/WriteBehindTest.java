@@ -2,6 +2,7 @@ package io.opampfleet.server.internal.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
 import io.opampfleet.proto.AgentToServer;
@@ -16,6 +17,7 @@ import io.opampfleet.server.internal.inventory.Reports;
 import io.opampfleet.server.internal.packages.HostedPackage;
 import io.opampfleet.server.settings.ServerSettings.Storage;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -110,6 +112,8 @@ class WriteBehindTest {
     database.answering(false);
     // The writer holds the first batch while the store is away; the rest wait in order behind it.
     writes.event(new AgentEvent("first", 0, AgentEvent.Kind.CONNECTED, ""));
+    // Taken before anything else is queued: otherwise the next changes join it in the writer's hands.
+    await().atMost(Duration.ofSeconds(10)).until(() -> writes.queued() == 0);
     Agent early = new Agent("00000000-0000-0000-0000-000000000001");
     Agent late = new Agent("00000000-0000-0000-0000-000000000002");
     writes.agent(early);
