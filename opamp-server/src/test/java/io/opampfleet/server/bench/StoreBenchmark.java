@@ -148,8 +148,7 @@ public final class StoreBenchmark {
     List<AgentSnapshot> rows = agents.stream().map(Agent::snapshot).toList();
     String sql = database.dialect().upsert("agents", List.of("instance_uid", "description", "capabilities", "health",
         "effective_config", "remote_config_status", "package_statuses", "available_components", "connected",
-        "connected_since", "last_seen", "remote_address", "certificate_subject", "certificate_sha256",
-        "desired_config", "desired_version"), 1);
+        "connected_since", "last_seen", "remote_address", "certificate_subject", "certificate_sha256"), 1);
     long written = 0;
     long start = System.nanoTime();
     long end = start + seconds * 1_000_000_000L;
@@ -173,9 +172,7 @@ public final class StoreBenchmark {
               upsert.setLong(i++, System.currentTimeMillis());
               upsert.setString(i++, row.remoteAddress());
               upsert.setString(i++, "CN=" + row.uid());
-              upsert.setString(i++, "");
-              upsert.setString(i++, null);
-              upsert.setNull(i, java.sql.Types.INTEGER);
+              upsert.setString(i, "");
               upsert.addBatch();
             }
             upsert.executeBatch();

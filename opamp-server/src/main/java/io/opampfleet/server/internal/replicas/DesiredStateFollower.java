@@ -55,8 +55,9 @@ public final class DesiredStateFollower implements StoreFollower {
     if (seen.isEmpty()) {
       return;
     }
-    try (PreparedStatement select = connection.prepareStatement("SELECT instance_uid, desired_config,"
-        + " desired_version, desired_local FROM agents WHERE instance_uid = ANY(?)")) {
+    try (PreparedStatement select = connection.prepareStatement("SELECT agents.instance_uid, d.desired_config,"
+        + " d.desired_version, d.desired_local FROM agents LEFT JOIN agent_desired d"
+        + " ON d.instance_uid = agents.instance_uid WHERE agents.instance_uid = ANY(?)")) {
       select.setArray(1, connection.createArrayOf("text", seen.keySet().toArray()));
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {

@@ -59,7 +59,7 @@ public final class ReportedStateFollower implements StoreFollower {
       return;
     }
     List<AgentSnapshot> rows = AgentRows.load(connection, versions, presence::aliveElsewhere,
-        " WHERE instance_uid = ANY(?) AND (held_by IS NULL OR held_by <> ?)",
+        " WHERE agents.instance_uid = ANY(?) AND (agents.held_by IS NULL OR agents.held_by <> ?)",
         List.of(connection.createArrayOf("text", here.toArray()), presence.name()));
     rows.forEach(this::take);
   }

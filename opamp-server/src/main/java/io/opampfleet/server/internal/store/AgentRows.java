@@ -22,25 +22,32 @@ import java.util.Collection;
 import java.util.List;
 import java.util.function.BiFunction;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * Agents' rows: reported parts as protobuf bytes, with the columns the server looks up by. What an
  * agent reports is written by the server holding its connection; what the fleet wants of it (its
- * desired config) by the server that decided it: each writes only its own columns, so servers
- * sharing one store never overwrite each other's news.
+ * desired config) by the server that decided it, in a narrow table of its own: each writes only its
+ * own table, so servers sharing one store never overwrite each other's news, and a rollout's wave
+ * does not rewrite every agent's wide row.
  */
 public final class AgentRows {
   static final List<String> REPORTED = List.of("instance_uid", "description", "capabilities", "health",
       "effective_config", "remote_config_status", "package_statuses", "available_components", "connected",
       "connected_since", "last_seen", "remote_address", "certificate_subject", "certificate_sha256",
       "certificate_pending_sha256", "held_by", "revision");
-  static final List<String> DESIRED = List.of("desired_config", "desired_version", "desired_local", "desired_at");
-  static final List<String> COLUMNS = java.util.stream.Stream.concat(REPORTED.stream(), DESIRED.stream()).toList();
+  private static final List<String> DESIRED = List.of("desired_config", "desired_version", "desired_local",
+      "desired_at");
+  /** Every column an agent's snapshot reads, named by table: the two are joined. */
+  private static final List<String> COLUMNS = Stream.concat(REPORTED.stream().map(column -> "agents." + column),
+      DESIRED.stream().map(column -> "agent_desired." + column)).toList();
   /** The large parts of what an agent reports, which the fleet view does not show. */
-  private static final List<String> DETAIL = List.of("effective_config", "package_statuses", "available_components");
+  private static final List<String> DETAIL = List.of("agents.effective_config", "agents.package_statuses",
+      "agents.available_components");
   private static final List<String> OVERVIEW = COLUMNS.stream().filter(column -> !DETAIL.contains(column)).toList();
-  static final String UPDATE_DESIRED = "UPDATE agents SET " + String.join(" = ?, ", DESIRED) + " = ?"
-      + " WHERE instance_uid = ?";
+  /** An agent without a desired row has none: the fleet never wanted anything of it. */
+  private static final String JOINED = " FROM agents LEFT JOIN agent_desired"
+      + " ON agent_desired.instance_uid = agents.instance_uid";
 
   private AgentRows() {}
 
@@ -56,9 +63,12 @@ public final class AgentRows {
         + " OR EXCLUDED.last_seen > agents.last_seen))");
   }
 
-  /** Inserts or updates the whole row: for an agent whose row does not exist yet. */
-  static String upsertAll(Dialect dialect) {
-    return dialect.upsert("agents", COLUMNS, 1);
+  /**
+   * Inserts or updates what the fleet wants of an agent: its row may come before the agent's own (its
+   * first report still on its way to the store), and is joined to it once that is there.
+   */
+  static String upsertDesired(Dialect dialect) {
+    return dialect.upsert("agent_desired", Stream.concat(Stream.of("instance_uid"), DESIRED.stream()).toList(), 1);
   }
 
   /**
@@ -87,22 +97,14 @@ public final class AgentRows {
     statement.setLong(i, agent.revision());
   }
 
-  /** @param desiredAt when its desired state was decided, by the store's clock (as its last message is) */
-  static void bindAll(PreparedStatement statement, AgentSnapshot agent, String writer, boolean heldHere,
-      long desiredAt) throws SQLException {
-    bindReported(statement, agent, writer, heldHere);
-    bindDesired(statement, REPORTED.size() + 1, agent, desiredAt);
-  }
-
-  /** The parameters of {@link #UPDATE_DESIRED}. */
-  static void bindDesiredUpdate(PreparedStatement statement, AgentSnapshot agent, long desiredAt) throws SQLException {
-    bindDesired(statement, 1, agent, desiredAt);
-    statement.setString(DESIRED.size() + 1, agent.uid());
-  }
-
-  private static void bindDesired(PreparedStatement statement, int first, AgentSnapshot agent, long desiredAt)
-      throws SQLException {
-    int i = first;
+  /**
+   * The parameters of {@link #upsertDesired}.
+   *
+   * @param desiredAt when its desired state was decided, by the store's clock (as its last message is)
+   */
+  static void bindDesired(PreparedStatement statement, AgentSnapshot agent, long desiredAt) throws SQLException {
+    int i = 1;
+    statement.setString(i++, agent.uid());
     if (agent.desired() == null) {
       statement.setNull(i++, Types.VARCHAR);
       statement.setNull(i++, Types.INTEGER);
@@ -132,7 +134,7 @@ public final class AgentRows {
   public static List<AgentSnapshot> load(Database database, BiFunction<String, Integer, ConfigVersion> versions,
       Predicate<String> holds, Collection<String> uids) {
     try (Connection connection = database.connection()) {
-      return load(connection, versions, holds, " WHERE instance_uid = ANY(?)",
+      return load(connection, versions, holds, " WHERE agents.instance_uid = ANY(?)",
           List.of(connection.createArrayOf("text", uids.toArray())));
     } catch (SQLException e) {
       throw new StoreException("cannot read agents from the store: " + e.getMessage(), e);
@@ -152,7 +154,10 @@ public final class AgentRows {
     }
   }
 
-  /** The stored agents that {@code where} selects (its parameters as text or text arrays), as {@link #loadAll}. */
+  /**
+   * The stored agents that {@code where} selects (its parameters as text or text arrays), as {@link
+   * #loadAll}; it names columns by table, {@code agents} or {@code agent_desired}.
+   */
   public static List<AgentSnapshot> load(Connection connection, BiFunction<String, Integer, ConfigVersion> versions,
       Predicate<String> holds, String where, List<Object> parameters) throws SQLException {
     return select(connection, COLUMNS, versions, holds, where, parameters);
@@ -163,7 +168,7 @@ public final class AgentRows {
       List<Object> parameters) throws SQLException {
     List<AgentSnapshot> agents = new ArrayList<>();
     try (PreparedStatement select = connection.prepareStatement(
-        "SELECT " + String.join(", ", columns) + " FROM agents" + where)) {
+        "SELECT " + String.join(", ", columns) + JOINED + where)) {
       for (int i = 0; i < parameters.size(); i++) {
         select.setObject(i + 1, parameters.get(i));
       }

@@ -464,37 +464,20 @@ public final class WriteBehind implements AutoCloseable {
   }
 
   /**
-   * Agents' desired state: updated in their rows; an agent whose row is not there yet (it is new
-   * here, and its first report is still on its way to the store) is written whole. With
-   * PostgreSQL every server sharing the store hears of each change when the transaction commits.
+   * Agents' desired state. With PostgreSQL every server sharing the store hears of each change when
+   * the transaction commits.
    */
   private void writeDesired(Connection connection, Collection<Agent> agents) throws SQLException {
-    List<Agent> ordered = List.copyOf(agents);
-    List<Agent> missing = new ArrayList<>();
     // The store's clock, as the agents' last messages are: readers compare the two.
     long now = database.dialect().nowMillis(connection);
-    try (PreparedStatement update = connection.prepareStatement(AgentRows.UPDATE_DESIRED)) {
-      for (Agent agent : ordered) {
-        AgentRows.bindDesiredUpdate(update, agent.snapshot(), now);
-        update.addBatch();
+    try (PreparedStatement upsert = connection.prepareStatement(AgentRows.upsertDesired(database.dialect()))) {
+      for (Agent agent : agents) {
+        AgentRows.bindDesired(upsert, agent.snapshot(), now);
+        upsert.addBatch();
       }
-      int[] updated = update.executeBatch();
-      for (int i = 0; i < updated.length; i++) {
-        if (updated[i] == 0) {
-          missing.add(ordered.get(i));
-        }
-      }
+      upsert.executeBatch();
     }
-    if (!missing.isEmpty()) {
-      try (PreparedStatement upsert = connection.prepareStatement(AgentRows.upsertAll(database.dialect()))) {
-        for (Agent agent : missing) {
-          AgentRows.bindAll(upsert, agent.snapshot(), replica, agent.heldHere(), now);
-          upsert.addBatch();
-        }
-        upsert.executeBatch();
-      }
-    }
-    Signals.tell(database.dialect(), connection, DESIRED_CHANNEL, ordered.stream().map(Agent::uid).toList());
+    Signals.tell(database.dialect(), connection, DESIRED_CHANNEL, agents.stream().map(Agent::uid).toList());
   }
 
   /**

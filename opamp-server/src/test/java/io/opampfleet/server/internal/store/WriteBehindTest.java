@@ -181,6 +181,22 @@ class WriteBehindTest {
   }
 
   @Test
+  void aDesiredConfigStoredBeforeTheAgentsFirstReportIsItsOnceThatIsStored() throws Exception {
+    Agent agent = new Agent("00000000-0000-0000-0000-000000000001");
+    ConfigVersion wanted = new ConfigVersion("web", 2, "receivers: {}", "bb".repeat(32), "ops", "", Instant.EPOCH);
+    agent.desire(wanted);
+    writes.desired(agent).get(10, TimeUnit.SECONDS);
+    // Nothing the agent reported is stored yet: the store knows no such agent.
+    assertThat(AgentRows.loadAll(database, (name, version) -> wanted, replica -> false)).isEmpty();
+
+    new Reports(new Inventory()).apply(agent, AgentToServer.getDefaultInstance(), "127.0.0.1:1",
+        System.currentTimeMillis());
+    writes.agent(agent).get(10, TimeUnit.SECONDS);
+    AgentSnapshot stored = AgentRows.loadAll(database, (name, version) -> wanted, replica -> false).get(0);
+    assertThat(stored.desired()).isEqualTo(wanted);
+  }
+
+  @Test
   void aPackageOfferIsStoredAndALaterVersionReplacesIt() throws Exception {
     PackageRepository packages = new PackageRepository(database);
     for (String version : List.of("1.0", "2.0")) {

@@ -1,0 +1,60 @@
+package io.opampfleet.server.internal.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.opampfleet.server.internal.configs.ConfigVersion;
+import io.opampfleet.server.internal.inventory.AgentSnapshot;
+import io.opampfleet.server.settings.ServerSettings.Storage;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A store written by an earlier version of the server opens with what it held. */
+class StoreUpgradeTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void agentsDesiredStatesKeptInTheirOwnRowsMoveToTheirOwnTable() throws Exception {
+    String url = "jdbc:h2:file:" + dir.resolve("fleet") + ";DB_CLOSE_ON_EXIT=FALSE";
+    Flyway.configure().dataSource(url, "sa", "").locations("classpath:db/migration").target("16").load().migrate();
+    try (Connection connection = DriverManager.getConnection(url, "sa", "");
+        Statement statement = connection.createStatement()) {
+      statement.execute("INSERT INTO agents (instance_uid, capabilities, connected, connected_since, last_seen,"
+          + " desired_config, desired_version, desired_local, desired_at) VALUES"
+          + " ('wants-web', 1, FALSE, 1, 5, 'web', 2, FALSE, 9),"
+          + " ('wants-local', 1, FALSE, 1, 5, NULL, NULL, TRUE, 3),"
+          + " ('wants-nothing', 1, FALSE, 1, 5, NULL, NULL, FALSE, 0)");
+    }
+    ConfigVersion web = new ConfigVersion("web", 2, "receivers: {}", "bb".repeat(32), "ops", "", Instant.EPOCH);
+
+    Database database = Database.open(new Storage(dir, Optional.empty(), "", "", "test"));
+    Map<String, AgentSnapshot> agents;
+    try {
+      List<AgentSnapshot> loaded = AgentRows.loadAll(database,
+          (name, version) -> name.equals("web") && version == 2 ? web : null, replica -> false);
+      agents = loaded.stream().collect(Collectors.toMap(AgentSnapshot::uid, Function.identity()));
+    } finally {
+      database.close();
+    }
+
+    assertThat(agents).containsOnlyKeys("wants-web", "wants-local", "wants-nothing");
+    assertThat(agents.get("wants-web").desired()).isEqualTo(web);
+    // Decided after its last message: still on its way.
+    assertThat(agents.get("wants-web").desiredInFlight()).isTrue();
+    assertThat(agents.get("wants-local").desiresLocal()).isTrue();
+    assertThat(agents.get("wants-local").desired()).isNull();
+    assertThat(agents.get("wants-nothing").desired()).isNull();
+    assertThat(agents.get("wants-nothing").desiresLocal()).isFalse();
+  }
+}
