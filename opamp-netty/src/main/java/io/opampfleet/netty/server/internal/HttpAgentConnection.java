@@ -15,6 +15,7 @@ final class HttpAgentConnection extends ConnectionBase {
   private volatile InetSocketAddress remoteAddress;
   private volatile boolean open = true;
   private volatile long lastPollNanos = System.nanoTime();
+  private volatile boolean everAccepted;
   private ServerToAgent pending;
   private ServerToAgent pendingCommand;
 
@@ -39,6 +40,15 @@ final class HttpAgentConnection extends ConnectionBase {
   void polledFrom(InetSocketAddress address) {
     remoteAddress = address;
     lastPollNanos = System.nanoTime();
+  }
+
+  /**
+   * Notes the server's answer to a poll; true when the connection should not be kept: every answer
+   * it has had refused the agent (a stranger's made-up uid, say), so it is nobody's connection.
+   */
+  boolean refusedThroughout(ServerToAgent answer) {
+    everAccepted |= !answer.hasErrorResponse();
+    return !everAccepted;
   }
 
   boolean silentSince(long nanos) {

@@ -63,7 +63,8 @@ final class HttpExchangeHandler extends SimpleChannelInboundHandler<AdmittedRequ
         }
       });
       resumeReading(ctx);
-      if (message.hasAgentDisconnect()) {
+      // A uid the server never accepted leaves no connection behind for the expiry to find.
+      if (agent.refusedThroughout(answer) || message.hasAgentDisconnect()) {
         context.httpAgents().forget(agent);
       }
     }));

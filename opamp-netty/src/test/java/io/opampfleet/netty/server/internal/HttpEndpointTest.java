@@ -21,6 +21,7 @@ import io.opampfleet.netty.server.ServerCallbacks;
 import io.opampfleet.netty.server.ServerLimits;
 import io.opampfleet.proto.AgentDisconnect;
 import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.ServerErrorResponse;
 import io.opampfleet.proto.ServerErrorResponseType;
 import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.proto.ServerToAgentFlags;
@@ -30,8 +31,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
@@ -98,6 +101,32 @@ class HttpEndpointTest {
     assertThat(response.content().readableBytes()).isLessThan(200);
     assertThat(endpoint.context.httpAgentCount()).isZero();
     assertThat(delivered).isEmpty();
+  }
+
+  @Test
+  void aPollTheServerRefusesLeavesNoConnectionUnlessAnEarlierOneWasAccepted() throws Exception {
+    AtomicBoolean refuse = new AtomicBoolean(true);
+    EmbeddedEndpoint endpoint = new EmbeddedEndpoint(new ServerCallbacks() {
+      @Override
+      public java.util.concurrent.CompletionStage<ServerToAgent> onMessage(AgentConnection connection,
+          AgentToServer message) {
+        return CompletableFuture.completedFuture(refuse.get()
+            ? ServerToAgent.newBuilder().setErrorResponse(ServerErrorResponse.newBuilder().setErrorMessage("no"))
+                .build()
+            : ServerToAgent.getDefaultInstance());
+      }
+    }, ServerLimits.defaults());
+
+    endpoint.exchange(post(REPORT.toByteArray()));
+    assertThat(endpoint.context.httpAgentCount()).isZero();
+
+    refuse.set(false);
+    endpoint.exchange(post(REPORT.toByteArray()));
+    assertThat(endpoint.context.httpAgentCount()).isOne();
+    // Refused once it was accepted (the store away, say): still the agent's connection.
+    refuse.set(true);
+    endpoint.exchange(post(REPORT.toByteArray()));
+    assertThat(endpoint.context.httpAgentCount()).isOne();
   }
 
   @Test
