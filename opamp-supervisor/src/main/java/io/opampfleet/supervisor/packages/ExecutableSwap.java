@@ -1,16 +1,15 @@
 package io.opampfleet.supervisor.packages;
 
+import io.opampfleet.supervisor.storage.DurableReplace;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * Replaces agent::executable with a new collector in one rename, so the path never holds half a
- * file, and keeps the one it replaced in the storage directory to go back to.
+ * Replaces agent::executable with a new collector in one rename, forced to disk first, so the path
+ * never holds half a file, and keeps the one it replaced in the storage directory to go back to.
  */
 final class ExecutableSwap {
+  private static final String EXECUTABLE = "rwxr-xr-x";
   private final Path executable;
   private final Path backup;
 
@@ -20,20 +19,12 @@ final class ExecutableSwap {
   }
 
   void install(Path next) throws IOException {
-    Files.copy(executable, backup, StandardCopyOption.REPLACE_EXISTING);
-    replaceWith(next);
+    DurableReplace.copy(executable, backup, EXECUTABLE);
+    DurableReplace.copy(next, executable, EXECUTABLE);
   }
 
   /** Puts back the executable {@link #install} replaced. */
   void restore() throws IOException {
-    replaceWith(backup);
-  }
-
-  private void replaceWith(Path source) throws IOException {
-    // Staged next to the target: a rename within one file system is atomic.
-    Path staged = executable.resolveSibling("." + executable.getFileName() + ".new");
-    Files.copy(source, staged, StandardCopyOption.REPLACE_EXISTING);
-    Files.setPosixFilePermissions(staged, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Files.move(staged, executable, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    DurableReplace.copy(backup, executable, EXECUTABLE);
   }
 }

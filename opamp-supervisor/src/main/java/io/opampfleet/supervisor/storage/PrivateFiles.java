@@ -4,23 +4,16 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
-import java.util.EnumSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Files of the storage directory only the owner reads, written whole or not at all: created with
- * their final permissions, forced to disk before they replace the old file, and the directory forced
- * after, so a power cut leaves the old file or the new one. One that cannot be read is set aside.
+ * Files of the storage directory only the owner reads, written whole or not at all (see {@link
+ * DurableReplace}). One that cannot be read is set aside.
  */
 public final class PrivateFiles {
   private static final Logger log = LoggerFactory.getLogger(PrivateFiles.class);
@@ -62,37 +55,11 @@ public final class PrivateFiles {
   }
 
   public static void write(Path file, byte[] content) throws IOException {
-    Path directory = file.toAbsolutePath().getParent();
-    Files.createDirectories(directory);
-    Path partial = file.resolveSibling(file.getFileName() + ".partial");
-    Files.deleteIfExists(partial);
-    try (FileChannel channel = FileChannel.open(partial,
-        EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), ownerOnly(directory))) {
+    DurableReplace.replace(file, "rw-------", channel -> {
       ByteBuffer buffer = ByteBuffer.wrap(content);
       while (buffer.hasRemaining()) {
         channel.write(buffer);
       }
-      channel.force(true);
-    }
-    Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    forceDirectory(directory);
-  }
-
-  private static FileAttribute<?>[] ownerOnly(Path directory) {
-    // Not a POSIX file system: the directory's own permissions guard it.
-    return directory.getFileSystem().supportedFileAttributeViews().contains("posix")
-        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
-        : new FileAttribute<?>[0];
-  }
-
-  /** The rename itself reaches the disk only once the directory is forced; some systems cannot open one. */
-  private static void forceDirectory(Path directory) {
-    try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-      channel.force(true);
-    } catch (FileSystemException | UnsupportedOperationException cannot) {
-      // Windows and some file systems do not open directories: the rename is as durable as they make it.
-    } catch (IOException e) {
-      log.debug("{}: could not be forced to disk: {}", directory, e.getMessage());
-    }
+    });
   }
 }
