@@ -34,6 +34,7 @@ import io.opampfleet.server.internal.inventory.AgentSnapshot;
 import io.opampfleet.server.internal.inventory.Fleet;
 import io.opampfleet.server.internal.inventory.Inventory;
 import io.opampfleet.server.internal.inventory.ReportLimits;
+import io.opampfleet.server.internal.inventory.ReportedStateBudget;
 import io.opampfleet.server.internal.metrics.FleetMetrics;
 import io.opampfleet.server.internal.opamp.AgentCommands;
 import io.opampfleet.server.internal.opamp.CertificateSigner;
@@ -195,8 +196,9 @@ public final class FleetServer implements AutoCloseable {
     }
     FleetCallbacks callbacks = new FleetCallbacks(inventory, writes, assignments, configs,
         new CertificateBinding(settings.agents().requireUidInCertificate()), metrics, commands, rollouts,
-        ReportLimits.defaults(), settings.opamp().limits().newConnectionsPerSecond(), afterMessage,
-        presence::storeMillis);
+        ReportLimits.defaults(),
+        new ReportedStateBudget(settings.agents().maxReportedBytes(), inventory, System::nanoTime),
+        settings.opamp().limits().newConnectionsPerSecond(), afterMessage, presence::storeMillis);
     Optional<String> firstToken = tokens.bootstrap();
 
     // Agents' messages are handled off the event loops, and never on the store's writer thread.

@@ -79,13 +79,18 @@ public final class ConfigNode {
   }
 
   public int integer(String key, int otherwise, int min, int max) {
+    return (int) longInteger(key, otherwise, min, max);
+  }
+
+  /** A whole number that may be past an int's range: a count of bytes, say. */
+  public long longInteger(String key, long otherwise, long min, long max) {
     String value = string(key, null);
     if (value == null || value.isBlank()) {
       return otherwise;
     }
-    int parsed;
+    long parsed;
     try {
-      parsed = Integer.parseInt(value.trim());
+      parsed = Long.parseLong(value.trim());
     } catch (NumberFormatException e) {
       throw error(key, "'" + value + "' is not a whole number");
     }

@@ -90,9 +90,15 @@ public record ServerSettings(
    *     for one made from the listener
    * @param packageDownloadUrl the base URL agents download hosted packages from; empty for the
    *     admin listener's
+   * @param maxReportedBytes the most the server holds of what all agents reported (see
+   *     {@code ReportedStateBudget}); by default a quarter of the heap
    */
   public record AgentPolicy(boolean requireUidInCertificate, Optional<String> endpoint,
-      Optional<String> packageDownloadUrl) {}
+      Optional<String> packageDownloadUrl, long maxReportedBytes) {
+    public static long defaultMaxReportedBytes(long maxHeapBytes) {
+      return maxHeapBytes / 4;
+    }
+  }
 
   /** An API token from the file: its name, role and the SHA-256 of its secret. */
   public record TokenEntry(String name, String role, String sha256) {}

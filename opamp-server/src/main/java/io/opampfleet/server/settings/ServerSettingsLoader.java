@@ -69,7 +69,7 @@ public final class ServerSettingsLoader {
     ServerSettings settings = new ServerSettings(
         opamp,
         listener(root.child("admin"), 4321, false, Limits.adminDefaults()),
-        agentPolicy(root.child("agents"), presentsCertificates(opamp)),
+        agentPolicy(root.child("agents"), presentsCertificates(opamp), maxHeapBytes),
         tokens(root),
         storage(root.child("storage")),
         retention(root.child("events"), Duration.ofDays(7)),
@@ -167,10 +167,12 @@ public final class ServerSettingsLoader {
    * Where agents present certificates, each must name its instance uid unless turned off: else the
    * first certificate the CA signed to use a uid would own it.
    */
-  private static AgentPolicy agentPolicy(ConfigNode node, boolean certificates) {
+  private static AgentPolicy agentPolicy(ConfigNode node, boolean certificates, long maxHeapBytes) {
     AgentPolicy policy = new AgentPolicy(node.bool("require_uid_in_certificate", certificates),
         Optional.ofNullable(node.string("endpoint", null)).filter(url -> !url.isBlank()),
-        Optional.ofNullable(node.string("package_download_url", null)).filter(url -> !url.isBlank()));
+        Optional.ofNullable(node.string("package_download_url", null)).filter(url -> !url.isBlank()),
+        node.longInteger("max_reported_bytes", AgentPolicy.defaultMaxReportedBytes(maxHeapBytes),
+            1024 * 1024, Long.MAX_VALUE));
     policy.endpoint().ifPresent(url -> {
       if (!url.matches("(?i)(wss?|https?)://.+")) {
         throw node.error("endpoint", "'" + url + "' is not a ws, wss, http or https URL");

@@ -47,6 +47,17 @@ class ServerSettingsLoaderTest {
   }
 
   @Test
+  void theCeilingOfAllAgentsReportedStateIsAQuarterOfTheHeapUnlessSet() throws IOException {
+    long gib = 1024L * 1024 * 1024;
+    assertThat(new ServerSettingsLoader(name -> null, gib).defaults().agents().maxReportedBytes())
+        .isEqualTo(gib / 4);
+    assertThat(new ServerSettingsLoader(name -> null, 16 * gib).load(file("agents:\n  max_reported_bytes: 8589934592\n"))
+        .agents().maxReportedBytes()).isEqualTo(8 * gib);
+    assertThatThrownBy(() -> loader.load(file("agents:\n  max_reported_bytes: 1000\n")))
+        .hasMessageContaining("agents::max_reported_bytes").hasMessageContaining("must be between 1048576");
+  }
+
+  @Test
   void listenerLimitsAreSettingsAndEventStreamsBelongToTheAdminListener() throws IOException {
     ServerSettings settings = loader.load(file("opamp:\n  max_message_bytes: 2097152\n  max_connections: 500\n"
         + "admin:\n  max_body_bytes: 65536\n  max_connections_per_address: 4\n  request_timeout: 5s\n"

@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
 import io.opampfleet.netty.InstanceUid;
+import io.opampfleet.proto.AgentConfigFile;
+import io.opampfleet.proto.AgentConfigMap;
 import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AgentToServer;
 import io.opampfleet.proto.AnyValue;
+import io.opampfleet.proto.ComponentHealth;
+import io.opampfleet.proto.EffectiveConfig;
 import io.opampfleet.proto.KeyValue;
+import io.opampfleet.proto.ServerErrorResponseType;
 import io.opampfleet.proto.ServerToAgent;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
@@ -83,6 +88,53 @@ class HostileAgentsIT {
       assertThat(agents).contains(InstanceUid.text(normal));
       assertThat(ServerProcess.get(admin + "/metrics", token).body()).contains("opamp_messages_refused_total 1\n");
       assertThat(servers.stderr()).doesNotContain("OutOfMemoryError");
+    }
+  }
+
+  @Test
+  void madeUpAgentsStopAtTheCeilingOfAllAgentsReportedStateWhileKnownAgentsAreServed() throws Exception {
+    try (ServerProcess servers = new ServerProcess(dir, "-Xmx1g")) {
+      servers.start(servers.config("storage:\n  data_dir: " + dir.resolve("data") + "\n"
+          + "agents:\n  max_reported_bytes: " + 8 * MIB + "\n"));
+      String opamp = servers.awaitOpampHttp();
+      String admin = servers.awaitAdmin();
+      String token = servers.firstToken();
+      HttpClient http = HttpClient.newHttpClient();
+      ByteString known = uid();
+      assertThat(ServerProcess.postOpamp(http, opamp, report(known).toByteArray()).statusCode()).isEqualTo(200);
+
+      // Each made-up agent reports an effective config just under its limit (1 MiB): eight fit in 8 MiB.
+      AgentToServer.Builder madeUp = report(uid()).toBuilder().setEffectiveConfig(EffectiveConfig.newBuilder()
+          .setConfigMap(AgentConfigMap.newBuilder().putConfigMap("collector.yaml", AgentConfigFile.newBuilder()
+              .setBody(ByteString.copyFrom(new byte[1_000_000])).build())));
+      int kept = 0;
+      ServerToAgent refused = null;
+      for (int i = 0; i < 20 && refused == null; i++) {
+        ServerToAgent answer = ServerToAgent.parseFrom(ServerProcess.postOpamp(http, opamp,
+            madeUp.setInstanceUid(uid()).build().toByteArray()).body());
+        if (answer.hasErrorResponse()) {
+          refused = answer;
+        } else {
+          kept++;
+        }
+      }
+      assertThat(kept).isEqualTo(8);
+      assertThat(refused).isNotNull();
+      assertThat(refused.getErrorResponse().getType())
+          .isEqualTo(ServerErrorResponseType.ServerErrorResponseType_Unavailable);
+      assertThat(refused.getErrorResponse().getErrorMessage())
+          .isEqualTo("the server holds as much of its agents' state as it may; try again later");
+
+      // The agent the server knows goes on reporting, its health included.
+      AgentToServer healthy = report(known).toBuilder().setSequenceNum(1)
+          .setHealth(ComponentHealth.newBuilder().setHealthy(true).setStatus("running")).build();
+      HttpResponse<byte[]> served = ServerProcess.postOpamp(http, opamp, healthy.toByteArray());
+      assertThat(ServerToAgent.parseFrom(served.body()).hasErrorResponse()).isFalse();
+      String agents = ServerProcess.get(admin + "/api/v1/agents", token).body();
+      assertThat(new ObjectMapper().readTree(agents).get("total").asInt()).isEqualTo(1 + kept);
+      String metrics = ServerProcess.get(admin + "/metrics", token).body();
+      assertThat(metrics).contains("opamp_messages_refused_total 1\n");
+      assertThat(metrics).containsPattern("opamp_reported_bytes_held 8[0-9]{6}\n");
     }
   }
 

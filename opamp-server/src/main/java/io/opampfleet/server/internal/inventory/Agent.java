@@ -1,8 +1,10 @@
 package io.opampfleet.server.internal.inventory;
 
+import com.google.protobuf.MessageLite;
 import io.opampfleet.netty.server.AgentConnection;
 import io.opampfleet.netty.server.Transport;
 import io.opampfleet.proto.AgentDescription;
+import io.opampfleet.proto.AgentToServer;
 import io.opampfleet.proto.AnyValue;
 import io.opampfleet.proto.AvailableComponents;
 import io.opampfleet.proto.ComponentHealth;
@@ -236,6 +238,40 @@ public final class Agent {
   synchronized void availableComponents(AvailableComponents components) {
     changed(this.availableComponents, components);
     this.availableComponents = components;
+  }
+
+  /** The encoded bytes of the reported parts it keeps: those {@link ReportLimits} bounds one by one. */
+  public synchronized long reportedBytes() {
+    return size(description) + size(health) + size(effectiveConfig) + size(remoteConfigStatus)
+        + size(packageStatuses) + size(availableComponents);
+  }
+
+  /** How many more bytes it would keep once the message's parts took the place of its own (less: negative). */
+  public synchronized long growthFrom(AgentToServer message) {
+    long growth = 0;
+    if (message.hasAgentDescription()) {
+      growth += size(message.getAgentDescription()) - size(description);
+    }
+    if (message.hasHealth()) {
+      growth += size(message.getHealth()) - size(health);
+    }
+    if (message.hasEffectiveConfig()) {
+      growth += size(message.getEffectiveConfig()) - size(effectiveConfig);
+    }
+    if (message.hasRemoteConfigStatus()) {
+      growth += size(message.getRemoteConfigStatus()) - size(remoteConfigStatus);
+    }
+    if (message.hasPackageStatuses()) {
+      growth += size(message.getPackageStatuses()) - size(packageStatuses);
+    }
+    if (message.hasAvailableComponents()) {
+      growth += size(message.getAvailableComponents()) - size(availableComponents);
+    }
+    return growth;
+  }
+
+  private static long size(MessageLite part) {
+    return part == null ? 0 : part.getSerializedSize();
   }
 
   public synchronized boolean hasAvailableComponents() {

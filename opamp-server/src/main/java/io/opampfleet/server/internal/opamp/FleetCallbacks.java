@@ -24,6 +24,7 @@ import io.opampfleet.server.internal.inventory.Agent;
 import io.opampfleet.server.internal.inventory.AgentEvent;
 import io.opampfleet.server.internal.inventory.Inventory;
 import io.opampfleet.server.internal.inventory.ReportLimits;
+import io.opampfleet.server.internal.inventory.ReportedStateBudget;
 import io.opampfleet.server.internal.inventory.Reports;
 import io.opampfleet.server.internal.metrics.FleetMetrics;
 import io.opampfleet.server.internal.rollout.RolloutEngine;
@@ -52,8 +53,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class FleetCallbacks implements ServerCallbacks {
   private static final Logger log = LoggerFactory.getLogger(FleetCallbacks.class);
-  /** When an agent is told to try again while the store is away or behind: about the store probe's period. */
-  private static final Duration STORE_AWAY_RETRY = Duration.ofSeconds(5);
+  /**
+   * When an agent is told to try again (the store away or behind: about the store probe's period; the
+   * fleet's reported state at its ceiling).
+   */
+  private static final Duration TRY_AGAIN_AFTER = Duration.ofSeconds(5);
 
   private final Inventory inventory;
   private final Reports reports;
@@ -66,6 +70,7 @@ public final class FleetCallbacks implements ServerCallbacks {
   private final RolloutEngine rollouts;
   private final LongSupplier clock;
   private final ReportLimits limits;
+  private final ReportedStateBudget budget;
   private final Refusals refusals;
   private final Map<AgentConnection, Agent> links = new ConcurrentHashMap<>();
   private final ConnectionAdmission admission;
@@ -74,7 +79,8 @@ public final class FleetCallbacks implements ServerCallbacks {
 
   public FleetCallbacks(Inventory inventory, WriteBehind writes, Assignments assignments, ConfigRepository configs,
       CertificateBinding certificates, FleetMetrics metrics, AgentCommands commands, RolloutEngine rollouts,
-      ReportLimits limits, int newConnectionsPerSecond, Consumer<Agent> afterMessage, LongSupplier clock) {
+      ReportLimits limits, ReportedStateBudget budget, int newConnectionsPerSecond, Consumer<Agent> afterMessage,
+      LongSupplier clock) {
     this.inventory = inventory;
     this.reports = new Reports(inventory);
     this.writes = writes;
@@ -86,6 +92,7 @@ public final class FleetCallbacks implements ServerCallbacks {
     this.rollouts = rollouts;
     this.clock = clock;
     this.limits = limits;
+    this.budget = budget;
     this.refusals = new Refusals(clock);
     this.afterMessage = afterMessage;
     this.admission = new ConnectionAdmission(newConnectionsPerSecond, Duration.ofSeconds(5), inventory);
@@ -93,7 +100,9 @@ public final class FleetCallbacks implements ServerCallbacks {
         + " opamp::max_new_connections_per_second (a reconnect storm)", admission::deferred);
     metrics.counter("opamp_messages_refused_total", "AgentToServer messages refused (over a limit, a"
         + " certificate that may not speak for the uid, a certificate request not signed, a report the store"
-        + " refused, the store away)", refusals::count);
+        + " refused, the store away, the fleet's reported state at agents::max_reported_bytes)", refusals::count);
+    metrics.gauge("opamp_reported_bytes_held", "Bytes held of what all agents reported, as the ceiling"
+        + " agents::max_reported_bytes counts them (encoded parts, and a fixed share for each agent)", budget::held);
   }
 
   @Override
@@ -148,6 +157,14 @@ public final class FleetCallbacks implements ServerCallbacks {
     Optional<Agent> known = inventory.findOrLoad(uid);
     Optional<String> refusal = presented.flatMap(identity -> certificates.refusal(uid, identity,
         known.map(Agent::certificateSha256).orElse(""), known.map(Agent::pendingCertificateSha256).orElse("")));
+    if (refusal.isEmpty()) {
+      Optional<String> over = budget.problem(known, message);
+      if (over.isPresent()) {
+        refusals.refused(uid, over.get());
+        return CompletableFuture.completedFuture(errorReply(ServerErrorResponseType_Unavailable,
+            "the server holds as much of its agents' state as it may; try again later"));
+      }
+    }
     Agent agent = null;
     if (refusal.isEmpty()) {
       agent = known.orElseGet(() -> inventory.add(uid));
@@ -315,7 +332,7 @@ public final class FleetCallbacks implements ServerCallbacks {
   private static ServerToAgent errorReply(ServerErrorResponseType type, String message) {
     var error = ServerErrorResponse.newBuilder().setType(type).setErrorMessage(message);
     if (type == ServerErrorResponseType_Unavailable) {
-      error.setRetryInfo(RetryInfo.newBuilder().setRetryAfterNanoseconds(STORE_AWAY_RETRY.toNanos()));
+      error.setRetryInfo(RetryInfo.newBuilder().setRetryAfterNanoseconds(TRY_AGAIN_AFTER.toNanos()));
     }
     return ServerToAgent.newBuilder().setErrorResponse(error).build();
   }

@@ -1,0 +1,72 @@
+package io.opampfleet.server.internal.inventory;
+
+import io.opampfleet.proto.AgentToServer;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+/**
+ * The most the server holds of what all agents together reported: {@link ReportLimits} bounds one
+ * agent, this bounds how many a stranger can make up (new uids, each with a report near its limits).
+ * A message that would take the fleet past it is refused before anything of it is kept: a new agent,
+ * or a known one's larger parts; a known agent's reports that keep or shrink what it holds always pass.
+ *
+ * <p>The fleet is counted at most once a second (every agent's parts, whose encoded sizes protobuf
+ * keeps); in between, the growth admitted is added to the count, so the count runs ahead of the truth
+ * rather than behind it (but for the few messages being applied as it is counted, each within the
+ * message limit).
+ */
+public final class ReportedStateBudget {
+  /**
+   * What an agent costs beyond its reported parts: its record, labels and connection state. A fleet
+   * of 50,000 measured about 3.5 KB of heap an agent with 1.4 KB of effective config and a description.
+   */
+  public static final long PER_AGENT_BYTES = 2048;
+  private static final long RECOUNT_NANOS = Duration.ofSeconds(1).toNanos();
+
+  private final long maxBytes;
+  private final Inventory inventory;
+  private final LongSupplier nanos;
+  private long counted;
+  private long countedAt;
+  private boolean everCounted;
+  private long admittedSince;
+
+  public ReportedStateBudget(long maxBytes, Inventory inventory, LongSupplier nanos) {
+    this.maxBytes = maxBytes;
+    this.inventory = inventory;
+    this.nanos = nanos;
+  }
+
+  /** Why the message cannot be kept within the budget, or empty when it can (and is then counted). */
+  public synchronized Optional<String> problem(Optional<Agent> known, AgentToServer message) {
+    long growth = known.map(agent -> agent.growthFrom(message))
+        .orElseGet(() -> PER_AGENT_BYTES + new Agent("a new agent").growthFrom(message));
+    if (growth <= 0) {
+      return Optional.empty();
+    }
+    long held = held();
+    if (held + growth > maxBytes) {
+      return Optional.of("the agents' reported state the server holds is at its ceiling (" + held + " of "
+          + maxBytes + " bytes, agents::max_reported_bytes)");
+    }
+    admittedSince += growth;
+    return Optional.empty();
+  }
+
+  /** Bytes held of all agents' reported state, as last counted with what was admitted since. */
+  public synchronized long held() {
+    long now = nanos.getAsLong();
+    if (!everCounted || now - countedAt >= RECOUNT_NANOS) {
+      counted = inventory.all().stream().mapToLong(agent -> PER_AGENT_BYTES + agent.reportedBytes()).sum();
+      countedAt = now;
+      everCounted = true;
+      admittedSince = 0;
+    }
+    return counted + admittedSince;
+  }
+
+  public long maxBytes() {
+    return maxBytes;
+  }
+}
