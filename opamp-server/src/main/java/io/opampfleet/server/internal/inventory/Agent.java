@@ -248,26 +248,18 @@ public final class Agent {
 
   /** How many more bytes it would keep once the message's parts took the place of its own (less: negative). */
   public synchronized long growthFrom(AgentToServer message) {
-    long growth = 0;
-    if (message.hasAgentDescription()) {
-      growth += size(message.getAgentDescription()) - size(description);
-    }
-    if (message.hasHealth()) {
-      growth += size(message.getHealth()) - size(health);
-    }
-    if (message.hasEffectiveConfig()) {
-      growth += size(message.getEffectiveConfig()) - size(effectiveConfig);
-    }
-    if (message.hasRemoteConfigStatus()) {
-      growth += size(message.getRemoteConfigStatus()) - size(remoteConfigStatus);
-    }
-    if (message.hasPackageStatuses()) {
-      growth += size(message.getPackageStatuses()) - size(packageStatuses);
-    }
-    if (message.hasAvailableComponents()) {
-      growth += size(message.getAvailableComponents()) - size(availableComponents);
-    }
-    return growth;
+    return growth(message.hasAgentDescription(), message.getAgentDescription(), description)
+        + growth(message.hasHealth(), message.getHealth(), health)
+        + growth(message.hasEffectiveConfig(), message.getEffectiveConfig(), effectiveConfig)
+        + growth(message.hasRemoteConfigStatus(), message.getRemoteConfigStatus(), remoteConfigStatus)
+        + growth(message.hasPackageStatuses(), message.getPackageStatuses(), packageStatuses)
+        // An empty list of available components is not kept in place of a full one (see Reports).
+        + growth(message.hasAvailableComponents() && message.getAvailableComponents().getComponentsCount() > 0,
+            message.getAvailableComponents(), availableComponents);
+  }
+
+  private static long growth(boolean replaced, MessageLite next, MessageLite held) {
+    return replaced ? size(next) - size(held) : 0;
   }
 
   private static long size(MessageLite part) {
