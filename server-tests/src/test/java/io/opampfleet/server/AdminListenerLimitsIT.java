@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The admin listener defends itself: clients that hold connections, send too much or read nothing. */
 class AdminListenerLimitsIT {
-  private static final Limits LIMITS = new Limits(64 * 1024, 50, 5, Duration.ofSeconds(2), Duration.ofSeconds(30), 2, 0);
+  private static final Limits LIMITS = new Limits(64 * 1024, 1024 * 1024, 50, 5, Duration.ofSeconds(2),
+      Duration.ofSeconds(30), 2, 0);
 
   private static final AtomicInteger NEXT_ADDRESS = new AtomicInteger();
   private static final String NEW_VERSION = "{\"body\": \"receivers: {}\\n\"}";
@@ -111,7 +112,7 @@ class AdminListenerLimitsIT {
 
   @Test
   void aKeptAliveConnectionLeftIdleIsClosedAfterTheIdleAndRequestTimeouts(@TempDir Path other) throws Exception {
-    Limits idleSoon = new Limits(64 * 1024, 50, 5, Duration.ofSeconds(1), Duration.ofSeconds(1), 2, 0);
+    Limits idleSoon = new Limits(64 * 1024, 1024 * 1024, 50, 5, Duration.ofSeconds(1), Duration.ofSeconds(1), 2, 0);
     try (TestFleet quick = new TestFleet(other).withAdminLimits(idleSoon).start();
          Socket socket = new Socket(quick.adminUrl().getHost(), quick.adminUrl().getPort())) {
       socket.setSoTimeout(10_000);

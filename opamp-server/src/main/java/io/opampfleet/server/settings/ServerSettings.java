@@ -56,6 +56,8 @@ public record ServerSettings(
    *
    * @param maxBytes OpAMP: the largest message, after decompression; admin: the largest request body
    *     but for package files an admin uploads
+   * @param maxPackageBytes admin only: the largest package file an admin uploads (gathered in memory,
+   *     one at a time)
    * @param maxConnections open connections beyond this are refused with 503
    * @param maxConnectionsPerAddress open connections from one client address beyond this, likewise
    * @param requestTimeout how long a client may take to deliver a whole request
@@ -64,8 +66,8 @@ public record ServerSettings(
    * @param newConnectionsPerSecond OpAMP only: new connections taken a second; past it they are
    *     answered 503 with a Retry-After (a reconnect storm, after a server of several died)
    */
-  public record Limits(int maxBytes, int maxConnections, int maxConnectionsPerAddress, Duration requestTimeout,
-      Duration idleTimeout, int maxEventStreams, int newConnectionsPerSecond) {
+  public record Limits(int maxBytes, int maxPackageBytes, int maxConnections, int maxConnectionsPerAddress,
+      Duration requestTimeout, Duration idleTimeout, int maxEventStreams, int newConnectionsPerSecond) {
     private static final int MIB = 1024 * 1024;
 
     /**
@@ -74,11 +76,13 @@ public record ServerSettings(
      */
     public static Limits opampDefaults(long maxHeapBytes) {
       int maxBytes = (int) Math.max(256 * 1024, Math.min(64L * MIB, maxHeapBytes / 128));
-      return new Limits(maxBytes, 100_000, 100_000, Duration.ofSeconds(10), Duration.ofMinutes(5), 0, 2_000);
+      return new Limits(maxBytes, 0, 100_000, 100_000, Duration.ofSeconds(10), Duration.ofMinutes(5), 0, 2_000);
     }
 
-    public static Limits adminDefaults() {
-      return new Limits(4 * MIB, 1_000, 100, Duration.ofSeconds(60), Duration.ofSeconds(60), 64, 0);
+    /** The admin listener's: package files up to a quarter of the heap, and 512 MiB at most. */
+    public static Limits adminDefaults(long maxHeapBytes) {
+      int maxPackageBytes = (int) Math.max(MIB, Math.min(512L * MIB, maxHeapBytes / 4));
+      return new Limits(4 * MIB, maxPackageBytes, 1_000, 100, Duration.ofSeconds(60), Duration.ofSeconds(60), 64, 0);
     }
   }
 

@@ -68,7 +68,7 @@ public final class ServerSettingsLoader {
     Listener opamp = listener(root.child("opamp"), 4320, true, Limits.opampDefaults(maxHeapBytes));
     ServerSettings settings = new ServerSettings(
         opamp,
-        listener(root.child("admin"), 4321, false, Limits.adminDefaults()),
+        listener(root.child("admin"), 4321, false, Limits.adminDefaults(maxHeapBytes)),
         agentPolicy(root.child("agents"), presentsCertificates(opamp), maxHeapBytes),
         tokens(root),
         storage(root.child("storage")),
@@ -129,6 +129,9 @@ public final class ServerSettingsLoader {
     int maxBytes = agents
         ? node.integer("max_message_bytes", defaults.maxBytes(), 1024, Integer.MAX_VALUE)
         : node.integer("max_body_bytes", defaults.maxBytes(), 1024, Integer.MAX_VALUE);
+    // The whole file is gathered into one buffer, whose size Netty keeps to an int.
+    int maxPackageBytes = agents ? 0
+        : node.integer("max_package_bytes", defaults.maxPackageBytes(), 1024 * 1024, Integer.MAX_VALUE - 8);
     int maxConnections = node.integer("max_connections", defaults.maxConnections(), 1, Integer.MAX_VALUE);
     int perAddress = node.integer("max_connections_per_address", defaults.maxConnectionsPerAddress(), 1,
         Integer.MAX_VALUE);
@@ -138,7 +141,8 @@ public final class ServerSettingsLoader {
         : node.integer("max_event_streams", defaults.maxEventStreams(), 1, Integer.MAX_VALUE);
     int newPerSecond = agents
         ? node.integer("max_new_connections_per_second", defaults.newConnectionsPerSecond(), 1, Integer.MAX_VALUE) : 0;
-    return new Limits(maxBytes, maxConnections, perAddress, requestTimeout, idleTimeout, eventStreams, newPerSecond);
+    return new Limits(maxBytes, maxPackageBytes, maxConnections, perAddress, requestTimeout, idleTimeout, eventStreams,
+        newPerSecond);
   }
 
   private static InetSocketAddress address(ConfigNode node, String listen) {

@@ -61,14 +61,22 @@ class ServerSettingsLoaderTest {
   void listenerLimitsAreSettingsAndEventStreamsBelongToTheAdminListener() throws IOException {
     ServerSettings settings = loader.load(file("opamp:\n  max_message_bytes: 2097152\n  max_connections: 500\n"
         + "admin:\n  max_body_bytes: 65536\n  max_connections_per_address: 4\n  request_timeout: 5s\n"
-        + "  idle_timeout: 20s\n  max_event_streams: 3\n"));
+        + "  idle_timeout: 20s\n  max_event_streams: 3\n  max_package_bytes: 104857600\n"));
 
     assertThat(settings.opamp().limits().maxBytes()).isEqualTo(2097152);
     assertThat(settings.opamp().limits().maxConnections()).isEqualTo(500);
-    assertThat(settings.admin().limits()).isEqualTo(new ServerSettings.Limits(65536, 1000, 4, Duration.ofSeconds(5),
-        Duration.ofSeconds(20), 3, 0));
+    assertThat(settings.admin().limits()).isEqualTo(new ServerSettings.Limits(65536, 104857600, 1000, 4,
+        Duration.ofSeconds(5), Duration.ofSeconds(20), 3, 0));
     assertThatThrownBy(() -> loader.load(file("opamp:\n  max_event_streams: 3\n")))
         .hasMessageContaining("opamp::max_event_streams: unknown key");
+    assertThatThrownBy(() -> loader.load(file("opamp:\n  max_package_bytes: 3\n")))
+        .hasMessageContaining("opamp::max_package_bytes: unknown key");
+    // Package files: a quarter of the heap, 512 MiB at most.
+    int mib = 1024 * 1024;
+    assertThat(new ServerSettingsLoader(name -> null, 1024L * mib).defaults().admin().limits().maxPackageBytes())
+        .isEqualTo(256 * mib);
+    assertThat(new ServerSettingsLoader(name -> null, 8192L * mib).defaults().admin().limits().maxPackageBytes())
+        .isEqualTo(512 * mib);
     assertThatThrownBy(() -> loader.load(file("admin:\n  max_connections: 0\n")))
         .hasMessageContaining("admin::max_connections: must be between 1 and");
   }

@@ -51,7 +51,7 @@ public final class TestFleet implements AutoCloseable {
   private FleetServer server;
   private int opampPort;
   private int adminPort;
-  private Limits adminLimits = Limits.adminDefaults();
+  private Limits adminLimits = Limits.adminDefaults(Runtime.getRuntime().maxMemory());
   private Balancers balancers = Balancers.none();
   private boolean agentTls = true;
   // A sample a second: tests see several within seconds.
@@ -157,9 +157,9 @@ public final class TestFleet implements AutoCloseable {
 
   private Limits opampLimits() {
     Limits defaults = Limits.opampDefaults(Runtime.getRuntime().maxMemory());
-    return newConnectionsPerSecond == 0 ? defaults : new Limits(defaults.maxBytes(), defaults.maxConnections(),
-        defaults.maxConnectionsPerAddress(), defaults.requestTimeout(), defaults.idleTimeout(),
-        defaults.maxEventStreams(), newConnectionsPerSecond);
+    return newConnectionsPerSecond == 0 ? defaults : new Limits(defaults.maxBytes(), defaults.maxPackageBytes(),
+        defaults.maxConnections(), defaults.maxConnectionsPerAddress(), defaults.requestTimeout(),
+        defaults.idleTimeout(), defaults.maxEventStreams(), newConnectionsPerSecond);
   }
 
   public URI opampEndpoint() {

@@ -47,6 +47,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
     if (request.decoderResult().isFailure()) {
+      UploadSlot.giveBack(ctx.channel());
       write(ctx, undecodable(request.decoderResult().cause()), false);
       return;
     }
@@ -60,6 +61,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       executor.execute(() -> answer(ctx, method, uri, authorization, content, keepAlive));
     } catch (RejectedExecutionException full) {
       content.release();
+      UploadSlot.giveBack(ctx.channel());
       write(ctx, AdminApi.error(503, "the server has as many admin calls waiting as it takes; retry shortly"), false);
     }
   }
@@ -73,7 +75,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     } finally {
       content.release();
     }
-    ApiResponse response = api.handle(method, uri.path(), uri.parameters(), authorization, body);
+    ApiResponse response;
+    try {
+      response = api.handle(method, uri.path(), uri.parameters(), authorization, body);
+    } finally {
+      // A package file is stored, or refused, by now: the next upload may be gathered.
+      UploadSlot.giveBack(ctx.channel());
+    }
     if (response.stream() != null) {
       ctx.executor().execute(() -> startStream(ctx, response.stream()));
     } else if (response.file() != null) {

@@ -51,6 +51,7 @@ public final class AdminServer implements AutoCloseable {
     ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     ConnectionCounter counter = new ConnectionCounter(limits.maxConnections(), limits.maxConnectionsPerAddress());
     EventStreams streams = new EventStreams(limits.maxEventStreams());
+    UploadSlot uploads = new UploadSlot();
     try {
       Channel channel = new ServerBootstrap()
           .group(group)
@@ -72,8 +73,10 @@ public final class AdminServer implements AutoCloseable {
               pipeline.addLast("close-idle", IdleCloser.INSTANCE);
               pipeline.addLast("http", new HttpServerCodec(MAX_REQUEST_LINE, MAX_HEADERS, 8192));
               pipeline.addLast("deadline", new RequestDeadline(limits.requestTimeout(), limits.idleTimeout()));
-              pipeline.addLast("limit", new BodyLimit(api::knowsCaller, api::admitsLargeBody, limits.maxBytes()));
-              pipeline.addLast("aggregate", new HttpObjectAggregator(BodyLimit.LARGE));
+              pipeline.addLast("limit", new BodyLimit(api::knowsCaller, api::admitsLargeBody, limits.maxBytes(),
+                  limits.maxPackageBytes(), uploads));
+              pipeline.addLast("aggregate",
+                  new HttpObjectAggregator(Math.max(limits.maxBytes(), limits.maxPackageBytes())));
               // Requests a client sends ahead wait here, whole, while one is being answered.
               pipeline.addLast("one-at-a-time", new FlowControlHandler());
               pipeline.addLast("chunked", new ChunkedWriteHandler());

@@ -21,23 +21,28 @@ import java.util.function.Predicate;
  * Caps each request's body before it is gathered in memory: none for a caller without a known
  * token (answered 401 before its body is read), small for every other call, large only for the
  * requests {@code large} admits (package uploads by an admin), so no one without that right can
- * make the server hold a large body.
+ * make the server hold a large body, and only one large body at a time (see {@link UploadSlot}).
  */
 final class BodyLimit extends ChannelInboundHandlerAdapter {
-  static final int LARGE = 512 * 1024 * 1024;
-
   private final Predicate<HttpRequest> known;
   private final Predicate<HttpRequest> large;
   private final int small;
+  private final int largest;
+  private final UploadSlot uploads;
   private long limit;
   private long received;
   private boolean refused;
 
-  /** {@code small} bounds every body but those {@code large} admits; callers not {@code known} send none. */
-  BodyLimit(Predicate<HttpRequest> known, Predicate<HttpRequest> large, int small) {
+  /**
+   * {@code small} bounds every body but those {@code large} admits, which {@code largest} bounds;
+   * callers not {@code known} send none.
+   */
+  BodyLimit(Predicate<HttpRequest> known, Predicate<HttpRequest> large, int small, int largest, UploadSlot uploads) {
     this.known = known;
     this.large = large;
     this.small = small;
+    this.largest = largest;
+    this.uploads = uploads;
     this.limit = small;
   }
 
@@ -51,9 +56,15 @@ final class BodyLimit extends ChannelInboundHandlerAdapter {
             AdminApi.unauthenticated(request.headers().get(HttpHeaderNames.AUTHORIZATION)));
         return;
       }
-      limit = large.test(request) ? LARGE : small;
+      boolean upload = large.test(request);
+      limit = upload ? largest : small;
       if (HttpUtil.getContentLength(request, 0L) > limit) {
         refuse(ctx, msg, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, tooLarge());
+        return;
+      }
+      if (upload && !uploads.take(ctx.channel())) {
+        refuse(ctx, msg, HttpResponseStatus.SERVICE_UNAVAILABLE,
+            "another package file is being uploaded; try again once it is stored");
         return;
       }
     }
@@ -72,7 +83,8 @@ final class BodyLimit extends ChannelInboundHandlerAdapter {
   }
 
   private String tooLarge() {
-    return "the request body is larger than " + size(limit) + "; only package files an admin uploads may be larger";
+    return limit == largest ? "the package file is larger than " + size(limit) + " (admin::max_package_bytes)"
+        : "the request body is larger than " + size(limit) + "; only package files an admin uploads may be larger";
   }
 
   private static String size(long bytes) {
@@ -101,6 +113,9 @@ final class BodyLimit extends ChannelInboundHandlerAdapter {
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
     response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
     response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    if (status == HttpResponseStatus.SERVICE_UNAVAILABLE) {
+      response.headers().setInt(HttpHeaderNames.RETRY_AFTER, 5);
+    }
     if (last) {
       ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     } else {
