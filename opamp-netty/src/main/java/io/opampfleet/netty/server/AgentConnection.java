@@ -29,4 +29,10 @@ public interface AgentConnection {
   void close();
 
   boolean isOpen();
+
+  /**
+   * The server keeps an agent for this connection, whatever it answers next (an error included): over
+   * HTTP a connection whose every answer was an error, with this never said, is not kept after the poll.
+   */
+  default void accepted() {}
 }

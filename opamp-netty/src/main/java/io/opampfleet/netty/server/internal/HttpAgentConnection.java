@@ -11,6 +11,7 @@ import java.util.concurrent.CompletionStage;
 /** An agent that polls over HTTP: what is sent waits, merged, for its next poll. */
 final class HttpAgentConnection extends ConnectionBase {
   private final HttpAgents registry;
+  private final Object key;
   private final int maxMessageBytes;
   private volatile InetSocketAddress remoteAddress;
   private volatile boolean open = true;
@@ -19,10 +20,11 @@ final class HttpAgentConnection extends ConnectionBase {
   private ServerToAgent pending;
   private ServerToAgent pendingCommand;
 
-  HttpAgentConnection(HttpAgents registry, InetSocketAddress remoteAddress, List<X509Certificate> peerCertificates,
-      int maxMessageBytes) {
+  HttpAgentConnection(HttpAgents registry, Object key, InetSocketAddress remoteAddress,
+      List<X509Certificate> peerCertificates, int maxMessageBytes) {
     super(peerCertificates);
     this.registry = registry;
+    this.key = key;
     this.remoteAddress = remoteAddress;
     this.maxMessageBytes = maxMessageBytes;
   }
@@ -42,9 +44,20 @@ final class HttpAgentConnection extends ConnectionBase {
     lastPollNanos = System.nanoTime();
   }
 
+  /** Its key among the agents polling: its uid and certificate. */
+  Object key() {
+    return key;
+  }
+
+  @Override
+  public void accepted() {
+    everAccepted = true;
+  }
+
   /**
    * Notes the server's answer to a poll; true when the connection should not be kept: every answer
-   * it has had refused the agent (a stranger's made-up uid, say), so it is nobody's connection.
+   * it has had was an error and the server never said it keeps an agent for it (a stranger's
+   * made-up uid, say), so it is nobody's connection.
    */
   boolean refusedThroughout(ServerToAgent answer) {
     everAccepted |= !answer.hasErrorResponse();

@@ -32,7 +32,7 @@ public final class HttpAgents {
     HttpAgentConnection[] created = new HttpAgentConnection[1];
     Key key = new Key(instanceUid, request.peerCertificates().isEmpty() ? null : request.peerCertificates().get(0));
     HttpAgentConnection connection = agents.computeIfAbsent(key, uid -> created[0] = new HttpAgentConnection(
-        this, request.remoteAddress(), request.peerCertificates(), dispatcher.maxMessageBytes()));
+        this, key, request.remoteAddress(), request.peerCertificates(), dispatcher.maxMessageBytes()));
     connection.polledFrom(request.remoteAddress());
     if (created[0] != null) {
       dispatcher.connected(connection);
@@ -41,7 +41,7 @@ public final class HttpAgents {
   }
 
   void forget(HttpAgentConnection connection) {
-    if (agents.values().remove(connection)) {
+    if (agents.remove(connection.key(), connection)) {
       connection.markClosed();
       dispatcher.closed(connection);
     }

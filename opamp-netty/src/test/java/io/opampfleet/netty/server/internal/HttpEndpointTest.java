@@ -130,6 +130,23 @@ class HttpEndpointTest {
   }
 
   @Test
+  void aFirstPollAnsweredWithAnErrorIsKeptWhenTheServerSaysItKeepsTheAgent() throws Exception {
+    EmbeddedEndpoint endpoint = new EmbeddedEndpoint(new ServerCallbacks() {
+      @Override
+      public java.util.concurrent.CompletionStage<ServerToAgent> onMessage(AgentConnection connection,
+          AgentToServer message) {
+        connection.accepted();
+        return CompletableFuture.completedFuture(ServerToAgent.newBuilder()
+            .setErrorResponse(ServerErrorResponse.newBuilder().setErrorMessage("certificate request refused")).build());
+      }
+    }, ServerLimits.defaults());
+
+    endpoint.exchange(post(REPORT.toByteArray()));
+
+    assertThat(endpoint.context.httpAgentCount()).isOne();
+  }
+
+  @Test
   void anInstanceUidHeaderThatNamesAnotherAgentIsRefusedAndTheRightOneAccepted() throws Exception {
     EmbeddedEndpoint endpoint = new EmbeddedEndpoint();
     FullHttpRequest other = post(REPORT.toByteArray());

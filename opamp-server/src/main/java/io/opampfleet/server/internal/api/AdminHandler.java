@@ -46,8 +46,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    // The package file whose headers took the upload slot: the slot goes with the call from here on.
+    Runnable uploadDone = api.admitsLargeBody(request) ? UploadSlot.handOver(ctx.channel()) : () -> {};
     if (request.decoderResult().isFailure()) {
-      UploadSlot.giveBack(ctx.channel());
+      uploadDone.run();
       write(ctx, undecodable(request.decoderResult().cause()), false);
       return;
     }
@@ -58,17 +60,17 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     ByteBuf content = request.content().retain();
     ctx.channel().config().setAutoRead(false);
     try {
-      executor.execute(() -> answer(ctx, method, uri, authorization, content, keepAlive));
+      executor.execute(() -> answer(ctx, method, uri, authorization, content, keepAlive, uploadDone));
     } catch (RejectedExecutionException full) {
       content.release();
-      UploadSlot.giveBack(ctx.channel());
+      uploadDone.run();
       write(ctx, AdminApi.error(503, "the server has as many admin calls waiting as it takes; retry shortly"), false);
     }
   }
 
   /** Off the event loop: the body (up to a package file's size) is copied, let go, and the call run. */
   private void answer(ChannelHandlerContext ctx, String method, QueryStringDecoder uri, String authorization,
-      ByteBuf content, boolean keepAlive) {
+      ByteBuf content, boolean keepAlive, Runnable uploadDone) {
     byte[] body;
     try {
       body = ByteBufUtil.getBytes(content);
@@ -80,7 +82,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       response = api.handle(method, uri.path(), uri.parameters(), authorization, body);
     } finally {
       // A package file is stored, or refused, by now: the next upload may be gathered.
-      UploadSlot.giveBack(ctx.channel());
+      uploadDone.run();
     }
     if (response.stream() != null) {
       ctx.executor().execute(() -> startStream(ctx, response.stream()));

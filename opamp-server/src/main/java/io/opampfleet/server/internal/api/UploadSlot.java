@@ -8,8 +8,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * One package file gathered in memory and stored at a time on the admin listener: each may be as large
  * as {@code admin::max_package_bytes}, so two at once could take twice that of the heap. The slot is
- * held by the connection whose upload is under way, from its headers until the call is answered or the
- * connection closes.
+ * taken at the upload's headers and held by its connection until the whole request is handed to a
+ * worker, which gives it back once the call is answered; a connection that closes before gives it back
+ * then.
  */
 final class UploadSlot {
   private static final AttributeKey<Runnable> HELD = AttributeKey.valueOf("upload-slot");
@@ -27,15 +28,16 @@ final class UploadSlot {
         slot.release();
       }
     });
-    channel.closeFuture().addListener(closed -> giveBack(channel));
+    channel.closeFuture().addListener(closed -> handOver(channel).run());
     return true;
   }
 
-  /** Gives the slot back when the connection holds it: its upload was answered, or it closed. */
-  static void giveBack(Channel channel) {
+  /**
+   * Takes the slot off the connection with its whole upload: what gives it back once the call is
+   * answered (nothing when the connection holds none).
+   */
+  static Runnable handOver(Channel channel) {
     Runnable release = channel.attr(HELD).getAndSet(null);
-    if (release != null) {
-      release.run();
-    }
+    return release == null ? () -> {} : release;
   }
 }

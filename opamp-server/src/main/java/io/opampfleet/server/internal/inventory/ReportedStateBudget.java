@@ -8,8 +8,10 @@ import java.util.function.LongSupplier;
 /**
  * The most the server holds of what all agents together reported: {@link ReportLimits} bounds one
  * agent, this bounds how many a stranger can make up (new uids, each with a report near its limits).
- * A message that would take the fleet past it is refused before anything of it is kept: a new agent,
- * or a known one's larger parts; a known agent's reports that keep or shrink what it holds always pass.
+ * A message that would take the fleet past it is refused before anything of it is kept: a new agent
+ * past nine tenths of it, a known one's larger parts past the whole. The last tenth is the known
+ * agents' room to grow (a rollout to a larger config makes every APPLIED report carry a larger
+ * effective config); a known agent's reports that keep or shrink what it holds always pass.
  *
  * <p>The fleet is counted at most once a second (every agent's parts, whose encoded sizes protobuf
  * keeps); in between, the growth admitted is added to the count, so the count runs ahead of the truth
@@ -46,9 +48,11 @@ public final class ReportedStateBudget {
       return Optional.empty();
     }
     long held = held();
-    if (held + growth > maxBytes) {
-      return Optional.of("the agents' reported state the server holds is at its ceiling (" + held + " of "
-          + maxBytes + " bytes, agents::max_reported_bytes)");
+    long ceiling = known.isPresent() ? maxBytes : maxBytes / 10 * 9;
+    if (held + growth > ceiling) {
+      return Optional.of((known.isPresent() ? "" : "a new agent: ") + "the agents' reported state the server holds"
+          + " is at its ceiling (" + held + " of " + maxBytes + " bytes, agents::max_reported_bytes"
+          + (known.isPresent() ? "" : "; new agents take nine tenths of it") + ")");
     }
     admittedSince += growth;
     return Optional.empty();

@@ -186,6 +186,8 @@ public final class FleetCallbacks implements ServerCallbacks {
           errorReply(ServerErrorResponseType_BadRequest,
               "refused: " + certificates.refusalForTheAgent(uid, presented.orElseThrow())));
     }
+    // Kept from here on, whatever this message is answered (a refused certificate request, say).
+    connection.accepted();
     Agent previous = links.put(connection, agent);
     if (previous != agent || !agent.linkedTo(connection)) {
       reports.connected(agent, connection, now).forEach(writes::event);

@@ -20,20 +20,23 @@ class ReportedStateBudgetTest {
   private final Inventory inventory = new Inventory();
   private final Reports reports = new Reports(inventory);
   private final AtomicLong nanos = new AtomicLong();
-  /** Room for three agents with a config each, not four. */
+  /** Room for three new agents with a config each in its nine tenths, not four in the whole. */
   private final ReportedStateBudget budget = new ReportedStateBudget(
-      3 * (CONFIG_BYTES + 100 + ReportedStateBudget.PER_AGENT_BYTES), inventory, nanos::get);
+      3 * (CONFIG_BYTES + 100 + ReportedStateBudget.PER_AGENT_BYTES) * 10 / 9, inventory, nanos::get);
 
   @Test
-  void newAgentsAreRefusedOnceTheFleetsReportsWouldPassTheCeiling() {
+  void newAgentsAreRefusedPastNineTenthsOfTheCeilingAndKnownOnesKeepTheLastTenthToGrow() {
     for (int i = 0; i < 3; i++) {
       assertThat(admitNew(withConfig(CONFIG_BYTES))).as("agent " + i).isEmpty();
     }
     Optional<String> refused = budget.problem(Optional.empty(), withConfig(CONFIG_BYTES));
     assertThat(refused).hasValueSatisfying(reason -> assertThat(reason)
-        .startsWith("the agents' reported state the server holds is at its ceiling"));
+        .startsWith("a new agent: the agents' reported state the server holds is at its ceiling"));
     // Nor a new agent that reports nothing: each agent costs its record.
     assertThat(budget.problem(Optional.empty(), AgentToServer.getDefaultInstance())).isPresent();
+    // A known agent applies a larger config (a rollout's): its report fits in the last tenth.
+    Agent known = inventory.all().iterator().next();
+    assertThat(budget.problem(Optional.of(known), withConfig(CONFIG_BYTES + 30_000))).isEmpty();
   }
 
   @Test
