@@ -255,7 +255,9 @@ public final class FleetServer implements AutoCloseable {
     adminBound.set(admin.address());
     presence.serving(opamp.address(), admin.address());
     started.push(pruneHistory(Map.of("events", new Pruning(events::prune, settings.eventRetention()),
-        "audit log", new Pruning(auditLog::prune, settings.auditRetention())), clock));
+        "audit log", new Pruning(auditLog::prune, settings.auditRetention()),
+        "silent agents", new Pruning(before -> forgetSilentAgents(database, inventory, before),
+            settings.agents().forgetAfter())), clock));
     listening.set(true);
     log.info("serving OpAMP on {}://{}/v1/opamp and the admin API on {}://{}/api/v1 ({} agents known)",
         settings.opamp().tls().isPresent() ? "wss" : "ws", hostPort(opamp.address()),
@@ -327,6 +329,13 @@ public final class FleetServer implements AutoCloseable {
 
   /** A history kept for a while: what drops its entries older than a time (epoch ms), and for how long they are kept. */
   private record Pruning(LongToIntFunction pruneBefore, Duration retention) {}
+
+  /** The agents neither connected nor heard from since {@code before}, out of the store and memory. */
+  private static int forgetSilentAgents(Database database, Inventory inventory, long before) {
+    List<String> forgotten = AgentRows.forgetSilentSince(database, before);
+    inventory.forget(forgotten);
+    return forgotten.size();
+  }
 
   private static AutoCloseable pruneHistory(Map<String, Pruning> histories, LongSupplier clock) {
     ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(daemon("housekeeping"));

@@ -96,9 +96,12 @@ public record ServerSettings(
    *     admin listener's
    * @param maxReportedBytes the most the server holds of what all agents reported (see
    *     {@code ReportedStateBudget}); by default a quarter of the heap
+   * @param forgetAfter an agent neither connected nor heard from for this long is forgotten
    */
   public record AgentPolicy(boolean requireUidInCertificate, Optional<String> endpoint,
-      Optional<String> packageDownloadUrl, long maxReportedBytes) {
+      Optional<String> packageDownloadUrl, long maxReportedBytes, Duration forgetAfter) {
+    public static final Duration DEFAULT_FORGET_AFTER = Duration.ofDays(30);
+
     public static long defaultMaxReportedBytes(long maxHeapBytes) {
       return maxHeapBytes / 4;
     }

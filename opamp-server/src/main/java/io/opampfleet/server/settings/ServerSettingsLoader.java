@@ -176,7 +176,8 @@ public final class ServerSettingsLoader {
         Optional.ofNullable(node.string("endpoint", null)).filter(url -> !url.isBlank()),
         Optional.ofNullable(node.string("package_download_url", null)).filter(url -> !url.isBlank()),
         node.longInteger("max_reported_bytes", AgentPolicy.defaultMaxReportedBytes(maxHeapBytes),
-            1024 * 1024, Long.MAX_VALUE));
+            1024 * 1024, Long.MAX_VALUE),
+        node.positiveDuration("forget_after", AgentPolicy.DEFAULT_FORGET_AFTER));
     policy.endpoint().ifPresent(url -> {
       if (!url.matches("(?i)(wss?|https?)://.+")) {
         throw node.error("endpoint", "'" + url + "' is not a ws, wss, http or https URL");

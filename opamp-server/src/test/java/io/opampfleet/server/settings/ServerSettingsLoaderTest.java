@@ -47,6 +47,13 @@ class ServerSettingsLoaderTest {
   }
 
   @Test
+  void agentsSilentForThirtyDaysAreForgottenUnlessSetOtherwise() throws IOException {
+    assertThat(loader.defaults().agents().forgetAfter()).isEqualTo(Duration.ofDays(30));
+    assertThat(loader.load(file("agents:\n  forget_after: 48h\n")).agents().forgetAfter())
+        .isEqualTo(Duration.ofHours(48));
+  }
+
+  @Test
   void theCeilingOfAllAgentsReportedStateIsAQuarterOfTheHeapUnlessSet() throws IOException {
     long gib = 1024L * 1024 * 1024;
     assertThat(new ServerSettingsLoader(name -> null, gib).defaults().agents().maxReportedBytes())

@@ -145,7 +145,7 @@ public final class TestFleet implements AutoCloseable {
         new Listener(new InetSocketAddress("127.0.0.1", adminPort), Optional.empty(), false, adminLimits,
             Balancers.none()),
         new AgentPolicy(requireUidInCertificate, Optional.empty(), Optional.empty(),
-            AgentPolicy.defaultMaxReportedBytes(Runtime.getRuntime().maxMemory())),
+            AgentPolicy.defaultMaxReportedBytes(Runtime.getRuntime().maxMemory()), AgentPolicy.DEFAULT_FORGET_AFTER),
         List.of(new TokenEntry("test-admin", "admin", tokenSha256(ADMIN)),
             new TokenEntry("test-operator", "operator", tokenSha256(OPERATOR)),
             new TokenEntry("test-viewer", "viewer", tokenSha256(VIEWER))),

@@ -201,6 +201,13 @@ public final class Inventory implements Fleet {
     return forgotten[0];
   }
 
+  /** Lets go of agents the store forgot (silent for too long), unless one has connected here since. */
+  public void forget(Collection<String> uids) {
+    for (String uid : uids) {
+      agents.computeIfPresent(uid, (key, agent) -> agent.connected() ? agent : null);
+    }
+  }
+
   /** Hears of every change to an agent's reported state (called on the thread that made it). */
   public void onChange(Consumer<Agent> listener) {
     listeners.add(listener);

@@ -212,6 +212,34 @@ public final class AgentRows {
         0);
   }
 
+  /**
+   * Deletes the agents neither connected nor heard from since {@code before} (the store's clock), with
+   * what the fleet wanted of them; returns their uids. Their history goes with the events' retention.
+   */
+  public static List<String> forgetSilentSince(Database database, long before) {
+    Sql sql = new Sql(database);
+    List<String> uids = sql.query("SELECT instance_uid FROM agents WHERE NOT connected AND last_seen < ?",
+        row -> row.getString(1), before);
+    if (!uids.isEmpty()) {
+      // Still silent when deleted: one that spoke meanwhile stays, with what the fleet wants of it.
+      String silent = "SELECT instance_uid FROM agents WHERE instance_uid = ? AND NOT connected AND last_seen < ?";
+      sql.transaction(connection -> {
+        for (String delete : List.of("DELETE FROM agent_desired WHERE instance_uid IN (" + silent + ")",
+            "DELETE FROM agents WHERE instance_uid = ? AND NOT connected AND last_seen < ?")) {
+          try (PreparedStatement statement = connection.prepareStatement(delete)) {
+            for (String uid : uids) {
+              statement.setString(1, uid);
+              statement.setLong(2, before);
+              statement.addBatch();
+            }
+            statement.executeBatch();
+          }
+        }
+      });
+    }
+    return uids;
+  }
+
   private static byte[] bytes(MessageLite message) {
     return message == null ? null : message.toByteArray();
   }

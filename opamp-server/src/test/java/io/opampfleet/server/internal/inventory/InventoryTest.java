@@ -76,6 +76,18 @@ class InventoryTest {
   }
 
   @Test
+  void agentsTheStoreForgotAreLetGoUnlessConnectedAgain() {
+    inventory.add("gone");
+    Agent back = inventory.add("back");
+    back.connect(new PolledLink(), "/10.0.0.1:1", 1_000, "a");
+
+    inventory.forget(List.of("gone", "back", "never-here"));
+
+    assertThat(inventory.find("gone")).isEmpty();
+    assertThat(inventory.find("back")).isPresent();
+  }
+
+  @Test
   void eachMessageIsSeenAfterEveryOneBeforeItWhicheverServerHeardThemAndHowEverTheirClocksDiffer() {
     Agent agent = inventory.add("polled");
     agent.seen(1_000, "/10.0.0.1:1");

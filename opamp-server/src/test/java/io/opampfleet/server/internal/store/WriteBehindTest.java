@@ -197,6 +197,32 @@ class WriteBehindTest {
   }
 
   @Test
+  void agentsSilentSinceATimeAreForgottenWithWhatTheFleetWantedOfThem() throws Exception {
+    Reports reports = new Reports(new Inventory());
+    Agent silent = new Agent("00000000-0000-0000-0000-000000000001");
+    Agent recent = new Agent("00000000-0000-0000-0000-000000000002");
+    reports.apply(silent, AgentToServer.getDefaultInstance(), "127.0.0.1:1", 1_000);
+    reports.apply(recent, AgentToServer.getDefaultInstance(), "127.0.0.1:2", 5_000);
+    ConfigVersion wanted = new ConfigVersion("web", 2, "receivers: {}", "bb".repeat(32), "ops", "", Instant.EPOCH);
+    silent.desire(wanted);
+    writes.agent(silent).get(10, TimeUnit.SECONDS);
+    writes.agent(recent).get(10, TimeUnit.SECONDS);
+    writes.desired(silent).get(10, TimeUnit.SECONDS);
+
+    assertThat(AgentRows.forgetSilentSince(database, 3_000)).containsExactly(silent.uid());
+
+    assertThat(AgentRows.loadAll(database, (name, version) -> wanted, replica -> false))
+        .extracting(AgentSnapshot::uid).containsExactly(recent.uid());
+    // Back under the same uid, it is a new agent: nothing is wanted of it yet.
+    Agent back = new Agent(silent.uid());
+    reports.apply(back, AgentToServer.getDefaultInstance(), "127.0.0.1:1", 9_000);
+    writes.agent(back).get(10, TimeUnit.SECONDS);
+    assertThat(AgentRows.loadAll(database, (name, version) -> wanted, replica -> false))
+        .filteredOn(agent -> agent.uid().equals(silent.uid())).singleElement()
+        .satisfies(agent -> assertThat(agent.desired()).isNull());
+  }
+
+  @Test
   void aPackageOfferIsStoredAndALaterVersionReplacesIt() throws Exception {
     PackageRepository packages = new PackageRepository(database);
     for (String version : List.of("1.0", "2.0")) {
