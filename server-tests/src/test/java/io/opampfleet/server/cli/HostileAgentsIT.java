@@ -15,9 +15,14 @@ import io.opampfleet.proto.EffectiveConfig;
 import io.opampfleet.proto.KeyValue;
 import io.opampfleet.proto.ServerErrorResponseType;
 import io.opampfleet.proto.ServerToAgent;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -136,6 +141,52 @@ class HostileAgentsIT {
       String metrics = ServerProcess.get(admin + "/metrics", token).body();
       assertThat(metrics).contains("opamp_messages_refused_total 1\n");
       assertThat(metrics).containsPattern("opamp_reported_bytes_held 7[0-9]{6}\n");
+    }
+  }
+
+  @Test
+  void aFloodOfHalfSentAdminRequestsIsCutOffAndTheServerGoesOnServing() throws Exception {
+    try (ServerProcess servers = new ServerProcess(dir, "-Xmx1g")) {
+      servers.start(servers.config("opamp:\n  listen: 127.0.0.1:0\nadmin:\n  listen: 127.0.0.1:0\n"
+          + "  request_timeout: 2s\nstorage:\n  data_dir: " + dir.resolve("data") + "\n"));
+      String opamp = servers.awaitOpampHttp();
+      URI admin = URI.create(servers.awaitAdmin());
+      List<Socket> flood = new ArrayList<>();
+      try {
+        // 300 requests from one address whose headers never end: those past the 100 one address may hold
+        // are closed at once, the rest once the request timeout is over.
+        for (int i = 0; i < 300; i++) {
+          Socket socket = new Socket(admin.getHost(), admin.getPort());
+          socket.setSoTimeout(10_000);
+          socket.getOutputStream().write("GET /api/v1/agents HTTP/1.1\r\nHost: fleet\r\n"
+              .getBytes(StandardCharsets.US_ASCII));
+          flood.add(socket);
+        }
+        // Meanwhile a client from another address is answered, and an agent is served.
+        try (Socket other = new Socket()) {
+          other.bind(new InetSocketAddress("127.0.0.2", 0));
+          other.connect(new InetSocketAddress(admin.getHost(), admin.getPort()), 5_000);
+          other.setSoTimeout(5_000);
+          other.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: fleet\r\nConnection: close\r\n\r\n"
+              .getBytes(StandardCharsets.US_ASCII));
+          assertThat(new String(other.getInputStream().readNBytes(15), StandardCharsets.US_ASCII))
+              .isEqualTo("HTTP/1.1 200 OK");
+        }
+        ByteString agent = uid();
+        assertThat(ServerProcess.postOpamp(HttpClient.newHttpClient(), opamp, report(agent).toByteArray())
+            .statusCode()).isEqualTo(200);
+        long start = System.nanoTime();
+        for (Socket socket : flood) {
+          // Whatever it is told first (503 for those over the cap, 408 or nothing at the deadline), it is closed.
+          socket.getInputStream().readAllBytes();
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(8));
+      } finally {
+        for (Socket socket : flood) {
+          socket.close();
+        }
+      }
+      assertThat(servers.stderr()).doesNotContain("OutOfMemoryError");
     }
   }
 
