@@ -57,7 +57,7 @@ public final class ConfigsApi {
         new Route("GET", "/api/v1/configs/{name}/versions", Role.VIEWER,
             r -> existing(r.path("name")).stream().map(ConfigJson::summary).toList()),
         new Route("POST", "/api/v1/configs/{name}/versions", Role.OPERATOR, this::addVersion)
-            .withBefore(r -> latest(r.path("name")).map(ConfigJson::summary).orElse(null)),
+            .withBefore(r -> configs.latest(r.path("name")).map(ConfigJson::summary).orElse(null)),
         new Route("GET", "/api/v1/configs/{name}/versions/{version}", Role.VIEWER, r -> version(r.path("name"), r.path("version"))),
         new Route("GET", "/api/v1/configs/{name}/diff", Role.VIEWER, this::diff),
         new Route("GET", "/api/v1/assignments", Role.VIEWER, r -> assignments.all().stream().map(this::view).toList()),
@@ -91,7 +91,7 @@ public final class ConfigsApi {
     if (yaml.contains(SecretRedactor.MARK)) {
       // An edit of a body read redacted: its secrets stay what the latest version has.
       try {
-        yaml = secrets.restore(yaml, latest(name).map(ConfigVersion::body).orElse(null));
+        yaml = secrets.restore(yaml, configs.latest(name).map(ConfigVersion::body).orElse(null));
       } catch (IllegalArgumentException e) {
         throw new ApiException(422, e.getMessage());
       }
@@ -139,7 +139,7 @@ public final class ConfigsApi {
   }
 
   private List<ConfigVersion> existing(String name) {
-    List<ConfigVersion> versions = configs.versions(name);
+    List<ConfigVersion> versions = configs.versionsWithoutBodies(name);
     if (versions.isEmpty()) {
       throw ApiException.notFound("there is no config '" + name + "'; GET /api/v1/configs lists them");
     }
@@ -238,11 +238,6 @@ public final class ConfigsApi {
     } catch (SelectorException e) {
       throw new ApiException(400, e.getMessage());
     }
-  }
-
-  private Optional<ConfigVersion> latest(String name) {
-    List<ConfigVersion> versions = configs.versions(name);
-    return versions.isEmpty() ? Optional.empty() : Optional.of(versions.get(versions.size() - 1));
   }
 
   private Object assignmentBefore(ApiRequest request) {

@@ -108,9 +108,20 @@ public final class ConfigRepository {
     return found;
   }
 
-  public List<ConfigVersion> versions(String name) {
-    return sql.query("SELECT " + VERSION_COLUMNS + " FROM config_versions WHERE config_name = ? ORDER BY version",
-        ConfigRepository::version, name);
+  /**
+   * Every version of the config, oldest first, each with an empty body: a config may have thousands of
+   * versions of up to a megabyte each, and a listing shows none of them.
+   */
+  public List<ConfigVersion> versionsWithoutBodies(String name) {
+    return sql.query("SELECT config_name, version, '' AS body, sha256, author, comment, created_at"
+        + " FROM config_versions WHERE config_name = ? ORDER BY version", ConfigRepository::version, name);
+  }
+
+  /** The config's latest version, read alone: a config may have thousands, each up to a megabyte. */
+  public Optional<ConfigVersion> latest(String name) {
+    return sql.query("SELECT " + VERSION_COLUMNS + " FROM config_versions WHERE config_name = ? AND version ="
+        + " (SELECT MAX(version) FROM config_versions WHERE config_name = ?)", ConfigRepository::version, name, name)
+        .stream().findFirst();
   }
 
   /** Each config with its latest version. */
