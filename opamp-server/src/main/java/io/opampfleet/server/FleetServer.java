@@ -194,10 +194,12 @@ public final class FleetServer implements AutoCloseable {
       presence.onChange(signals::repairSoon);
       afterMessage = commandFollower::afterMessage;
     }
+    AuditLog auditLog = new AuditLog(database);
     FleetCallbacks callbacks = new FleetCallbacks(inventory, writes, assignments, configs,
         new CertificateBinding(settings.agents().requireUidInCertificate()), metrics, commands, rollouts,
         ReportLimits.defaults(),
         new ReportedStateBudget(settings.agents().maxReportedBytes(), inventory, System::nanoTime),
+        auditLog,
         settings.opamp().limits().newConnectionsPerSecond(), afterMessage, presence::storeMillis);
     Optional<String> firstToken = tokens.bootstrap();
 
@@ -223,7 +225,6 @@ public final class FleetServer implements AutoCloseable {
         database.dialect() == Dialect.POSTGRESQL ? Optional.of(new PackageContents(database)) : Optional.empty()),
         offers, inventory, rollouts, clock);
     // Ready once listening, and for as long as the store answers.
-    AuditLog auditLog = new AuditLog(database);
     AdminApi api = new AdminApi(tokens, metrics::scrape, () -> listening.get() && store.answering(),
         packagesApi::download, secrets, auditLog, clock)
         .add(agents.routes())

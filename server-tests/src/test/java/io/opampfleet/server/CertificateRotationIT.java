@@ -72,6 +72,12 @@ class CertificateRotationIT {
     assertThat(agent.received.stream().filter(m -> m.hasConnectionSettings()).findFirst().orElseThrow()
         .getConnectionSettings().getOpamp().getDestinationEndpoint()).isEqualTo(fleet.opampEndpoint().toString());
     assertThat(operator.get("/api/v1/agents/" + agent.uid() + "/events").body().toString()).contains("CERTIFICATE_ISSUED");
+    // The audit log has it as it has an operator's rotation, the agent as the one who asked.
+    var entry = operator.get("/api/v1/audit?actor=" + agent.uid()).body().get(0);
+    assertThat(entry.path("action").asText()).isEqualTo("OpAMP certificate request");
+    assertThat(entry.path("object").asText()).isEqualTo("/api/v1/agents/" + agent.uid() + "/certificate");
+    assertThat(entry.path("before").path("sha256").asText()).isEqualTo(before);
+    assertThat(entry.path("after").path("sha256").asText()).isEqualTo(fingerprint(agent));
     assertOldCertificateRefused(oldKey);
   }
 

@@ -3,6 +3,7 @@ package io.opampfleet.server.internal.opamp;
 import static io.opampfleet.proto.ServerErrorResponseType.ServerErrorResponseType_BadRequest;
 import static io.opampfleet.proto.ServerErrorResponseType.ServerErrorResponseType_Unavailable;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.opampfleet.certs.PkiException;
 import io.opampfleet.netty.InstanceUid;
 import io.opampfleet.netty.server.AgentConnection;
@@ -28,6 +29,7 @@ import io.opampfleet.server.internal.inventory.ReportedStateBudget;
 import io.opampfleet.server.internal.inventory.Reports;
 import io.opampfleet.server.internal.metrics.FleetMetrics;
 import io.opampfleet.server.internal.rollout.RolloutEngine;
+import io.opampfleet.server.internal.store.AuditLog;
 import io.opampfleet.server.internal.store.ConfigRepository;
 import io.opampfleet.server.internal.store.StoreException;
 import io.opampfleet.server.internal.store.WriteBehind;
@@ -71,6 +73,7 @@ public final class FleetCallbacks implements ServerCallbacks {
   private final LongSupplier clock;
   private final ReportLimits limits;
   private final ReportedStateBudget budget;
+  private final AuditLog auditLog;
   private final Refusals refusals;
   private final Map<AgentConnection, Agent> links = new ConcurrentHashMap<>();
   private final ConnectionAdmission admission;
@@ -79,8 +82,8 @@ public final class FleetCallbacks implements ServerCallbacks {
 
   public FleetCallbacks(Inventory inventory, WriteBehind writes, Assignments assignments, ConfigRepository configs,
       CertificateBinding certificates, FleetMetrics metrics, AgentCommands commands, RolloutEngine rollouts,
-      ReportLimits limits, ReportedStateBudget budget, int newConnectionsPerSecond, Consumer<Agent> afterMessage,
-      LongSupplier clock) {
+      ReportLimits limits, ReportedStateBudget budget, AuditLog auditLog, int newConnectionsPerSecond,
+      Consumer<Agent> afterMessage, LongSupplier clock) {
     this.inventory = inventory;
     this.reports = new Reports(inventory);
     this.writes = writes;
@@ -93,6 +96,7 @@ public final class FleetCallbacks implements ServerCallbacks {
     this.clock = clock;
     this.limits = limits;
     this.budget = budget;
+    this.auditLog = auditLog;
     this.refusals = new Refusals(clock);
     this.afterMessage = afterMessage;
     this.admission = new ConnectionAdmission(newConnectionsPerSecond, Duration.ofSeconds(5), inventory);
@@ -302,9 +306,11 @@ public final class FleetCallbacks implements ServerCallbacks {
       reason = "the connection settings request carries no certificate request";
     } else {
       try {
+        String bound = agent.certificateSha256();
         CertificateSigner.Issued issued = commands.signer().get().sign(agent.uid(), agent.certificateSubject(),
             message.getConnectionSettingsRequest().getOpamp().getCertificateRequest().getCsr().toByteArray());
         agent.expectCertificate(issued.sha256());
+        audit(agent.uid(), now, bound, issued.sha256());
         reply.setConnectionSettings(issued.offer());
         writes.event(new AgentEvent(agent.uid(), now, AgentEvent.Kind.CERTIFICATE_ISSUED,
             "signed its certificate request: sha256:" + issued.sha256().substring(0, 16) + "…"));
@@ -317,6 +323,23 @@ public final class FleetCallbacks implements ServerCallbacks {
     }
     refusals.refused(agent.uid(), "certificate request refused: " + reason);
     return Optional.of(reason);
+  }
+
+  /**
+   * A certificate issued on the agent's own request is a change like an operator's rotation: the audit
+   * log has it under the same object, the agent as its actor. Its history has it too.
+   */
+  private void audit(String uid, long now, String bound, String issued) {
+    try {
+      auditLog.append(new AuditLog.Entry(0, now, uid, "agent", "OpAMP certificate request",
+          "/api/v1/agents/" + uid + "/certificate", 200, null, certificate(bound), certificate(issued)));
+    } catch (RuntimeException e) {
+      log.error("audit: a certificate issued to agent {} was not recorded: {}", uid, e.getMessage());
+    }
+  }
+
+  private static String certificate(String sha256) {
+    return sha256.isEmpty() ? null : JsonNodeFactory.instance.objectNode().put("sha256", sha256).toString();
   }
 
   /**
