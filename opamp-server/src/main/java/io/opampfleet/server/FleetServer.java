@@ -41,6 +41,7 @@ import io.opampfleet.server.internal.opamp.CertificateSigner;
 import io.opampfleet.server.internal.opamp.DesiredConfigs;
 import io.opampfleet.server.internal.opamp.FleetCallbacks;
 import io.opampfleet.server.internal.opamp.OperatorCommands;
+import io.opampfleet.server.internal.opamp.SilentAgents;
 import io.opampfleet.server.internal.replicas.CommandFollower;
 import io.opampfleet.server.internal.replicas.DesiredStateFollower;
 import io.opampfleet.server.internal.replicas.PackageOffersFollower;
@@ -257,7 +258,7 @@ public final class FleetServer implements AutoCloseable {
     presence.serving(opamp.address(), admin.address());
     started.push(pruneHistory(Map.of("events", new Pruning(events::prune, settings.eventRetention()),
         "audit log", new Pruning(auditLog::prune, settings.auditRetention()),
-        "silent agents", new Pruning(before -> forgetSilentAgents(database, inventory, before),
+        "silent agents", new Pruning(new SilentAgents(database, inventory, writes, offers, System.nanoTime())::forget,
             settings.agents().forgetAfter())), clock));
     listening.set(true);
     log.info("serving OpAMP on {}://{}/v1/opamp and the admin API on {}://{}/api/v1 ({} agents known)",
@@ -330,13 +331,6 @@ public final class FleetServer implements AutoCloseable {
 
   /** A history kept for a while: what drops its entries older than a time (epoch ms), and for how long they are kept. */
   private record Pruning(LongToIntFunction pruneBefore, Duration retention) {}
-
-  /** The agents neither connected nor heard from since {@code before}, out of the store and memory. */
-  private static int forgetSilentAgents(Database database, Inventory inventory, long before) {
-    List<String> forgotten = AgentRows.forgetSilentSince(database, before);
-    inventory.forget(forgotten);
-    return forgotten.size();
-  }
 
   private static AutoCloseable pruneHistory(Map<String, Pruning> histories, LongSupplier clock) {
     ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(daemon("housekeeping"));

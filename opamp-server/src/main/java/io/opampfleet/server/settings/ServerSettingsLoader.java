@@ -171,13 +171,22 @@ public final class ServerSettingsLoader {
    * Where agents present certificates, each must name its instance uid unless turned off: else the
    * first certificate the CA signed to use a uid would own it.
    */
+  /** At least an hour: agents go quiet for minutes when a network or a server is down. */
+  private static Duration forgetAfter(ConfigNode node) {
+    Duration forgetAfter = node.positiveDuration("forget_after", AgentPolicy.DEFAULT_FORGET_AFTER);
+    if (forgetAfter.compareTo(Duration.ofHours(1)) < 0) {
+      throw node.error("forget_after", "must be at least 1h, not " + forgetAfter.toMinutes() + " minutes");
+    }
+    return forgetAfter;
+  }
+
   private static AgentPolicy agentPolicy(ConfigNode node, boolean certificates, long maxHeapBytes) {
     AgentPolicy policy = new AgentPolicy(node.bool("require_uid_in_certificate", certificates),
         Optional.ofNullable(node.string("endpoint", null)).filter(url -> !url.isBlank()),
         Optional.ofNullable(node.string("package_download_url", null)).filter(url -> !url.isBlank()),
         node.longInteger("max_reported_bytes", AgentPolicy.defaultMaxReportedBytes(maxHeapBytes),
             1024 * 1024, Long.MAX_VALUE),
-        node.positiveDuration("forget_after", AgentPolicy.DEFAULT_FORGET_AFTER));
+        forgetAfter(node));
     policy.endpoint().ifPresent(url -> {
       if (!url.matches("(?i)(wss?|https?)://.+")) {
         throw node.error("endpoint", "'" + url + "' is not a ws, wss, http or https URL");

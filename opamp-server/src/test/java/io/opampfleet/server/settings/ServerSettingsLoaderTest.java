@@ -51,6 +51,8 @@ class ServerSettingsLoaderTest {
     assertThat(loader.defaults().agents().forgetAfter()).isEqualTo(Duration.ofDays(30));
     assertThat(loader.load(file("agents:\n  forget_after: 48h\n")).agents().forgetAfter())
         .isEqualTo(Duration.ofHours(48));
+    assertThatThrownBy(() -> loader.load(file("agents:\n  forget_after: 5m\n")))
+        .hasMessageContaining("agents::forget_after").hasMessageContaining("must be at least 1h, not 5 minutes");
   }
 
   @Test

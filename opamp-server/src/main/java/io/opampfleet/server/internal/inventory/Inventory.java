@@ -201,11 +201,22 @@ public final class Inventory implements Fleet {
     return forgotten[0];
   }
 
-  /** Lets go of agents the store forgot (silent for too long), unless one has connected here since. */
-  public void forget(Collection<String> uids) {
+  /**
+   * Lets go of agents the store forgot (silent for too long), unless one has connected here since:
+   * those are returned, for their rows to be written again.
+   */
+  public List<Agent> forget(Collection<String> uids) {
+    List<Agent> kept = new ArrayList<>();
     for (String uid : uids) {
-      agents.computeIfPresent(uid, (key, agent) -> agent.connected() ? agent : null);
+      agents.computeIfPresent(uid, (key, agent) -> {
+        if (agent.connected()) {
+          kept.add(agent);
+          return agent;
+        }
+        return null;
+      });
     }
+    return kept;
   }
 
   /** Hears of every change to an agent's reported state (called on the thread that made it). */

@@ -34,6 +34,8 @@ import io.opampfleet.server.internal.store.ConfigRepository;
 import io.opampfleet.server.internal.store.StoreException;
 import io.opampfleet.server.internal.store.WriteBehind;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -209,8 +211,10 @@ public final class FleetCallbacks implements ServerCallbacks {
       reports.disconnected(agent, connection, now, "said goodbye").forEach(writes::event);
     }
     ServerToAgent.Builder reply = ServerToAgent.newBuilder().setCapabilities(commands.capabilities());
+    // What happens once the answer is acknowledged (its report stored), off the store's writer thread.
+    List<Runnable> onceAnswered = new ArrayList<>(1);
     if (message.hasConnectionSettingsRequest()) {
-      Optional<String> refused = signRequest(agent, message, reply, now);
+      Optional<String> refused = signRequest(agent, message, reply, now, onceAnswered);
       if (refused.isPresent()) {
         return onceStored(agent,
             () -> errorReply(ServerErrorResponseType_BadRequest, "certificate request refused: " + refused.get()));
@@ -235,7 +239,15 @@ public final class FleetCallbacks implements ServerCallbacks {
     commands.remoteConfigDue(agent).ifPresent(reply::setRemoteConfig);
     commands.packagesDue(agent).ifPresent(reply::setPackagesAvailable);
     afterMessage.accept(agent);
-    return onceStored(agent, reply::build);
+    CompletionStage<ServerToAgent> answer = onceStored(agent, reply::build);
+    if (!onceAnswered.isEmpty()) {
+      answer.thenAcceptAsync(sent -> {
+        if (!sent.hasErrorResponse()) {
+          onceAnswered.forEach(Runnable::run);
+        }
+      });
+    }
+    return answer;
   }
 
   /**
@@ -298,7 +310,7 @@ public final class FleetCallbacks implements ServerCallbacks {
 
   /** The CSR flow: signs the agent's request and offers the certificate, or says why not. */
   private Optional<String> signRequest(Agent agent, AgentToServer message, ServerToAgent.Builder reply,
-      long now) {
+      long now, List<Runnable> onceAnswered) {
     String reason;
     if (commands.signer().isEmpty()) {
       reason = "this server signs no certificates: it has no signing CA configured";
@@ -310,7 +322,7 @@ public final class FleetCallbacks implements ServerCallbacks {
         CertificateSigner.Issued issued = commands.signer().get().sign(agent.uid(), agent.certificateSubject(),
             message.getConnectionSettingsRequest().getOpamp().getCertificateRequest().getCsr().toByteArray());
         agent.expectCertificate(issued.sha256());
-        audit(agent.uid(), now, bound, issued.sha256());
+        onceAnswered.add(() -> audit(agent.uid(), now, bound, issued.sha256()));
         reply.setConnectionSettings(issued.offer());
         writes.event(new AgentEvent(agent.uid(), now, AgentEvent.Kind.CERTIFICATE_ISSUED,
             "signed its certificate request: sha256:" + issued.sha256().substring(0, 16) + "…"));

@@ -214,30 +214,48 @@ public final class AgentRows {
 
   /**
    * Deletes the agents neither connected nor heard from since {@code before} (the store's clock), with
-   * what the fleet wanted of them; returns their uids. Their history goes with the events' retention.
+   * what the fleet wanted of them and the packages offered to them; returns the uids of those deleted.
+   * Their history goes with the events' retention.
    */
   public static List<String> forgetSilentSince(Database database, long before) {
     Sql sql = new Sql(database);
-    List<String> uids = sql.query("SELECT instance_uid FROM agents WHERE NOT connected AND last_seen < ?",
+    List<String> silent = sql.query("SELECT instance_uid FROM agents WHERE NOT connected AND last_seen < ?",
         row -> row.getString(1), before);
-    if (!uids.isEmpty()) {
-      // Still silent when deleted: one that spoke meanwhile stays, with what the fleet wants of it.
-      String silent = "SELECT instance_uid FROM agents WHERE instance_uid = ? AND NOT connected AND last_seen < ?";
-      sql.transaction(connection -> {
-        for (String delete : List.of("DELETE FROM agent_desired WHERE instance_uid IN (" + silent + ")",
-            "DELETE FROM agents WHERE instance_uid = ? AND NOT connected AND last_seen < ?")) {
-          try (PreparedStatement statement = connection.prepareStatement(delete)) {
-            for (String uid : uids) {
-              statement.setString(1, uid);
-              statement.setLong(2, before);
-              statement.addBatch();
-            }
-            statement.executeBatch();
+    List<String> forgotten = new ArrayList<>();
+    sql.transaction(connection -> {
+      // Still silent when deleted: one that spoke meanwhile stays, with all the fleet wants of it.
+      try (PreparedStatement delete = connection.prepareStatement(
+          "DELETE FROM agents WHERE instance_uid = ? AND NOT connected AND last_seen < ?")) {
+        for (String uid : silent) {
+          delete.setString(1, uid);
+          delete.setLong(2, before);
+          delete.addBatch();
+        }
+        int[] deleted = delete.executeBatch();
+        for (int i = 0; i < deleted.length; i++) {
+          if (deleted[i] > 0) {
+            forgotten.add(silent.get(i));
           }
         }
-      });
-    }
-    return uids;
+      }
+      for (String table : List.of("agent_desired", "agent_packages")) {
+        try (PreparedStatement delete = connection.prepareStatement(
+            "DELETE FROM " + table + " WHERE instance_uid = ?")) {
+          for (String uid : forgotten) {
+            delete.setString(1, uid);
+            delete.addBatch();
+          }
+          delete.executeBatch();
+        }
+      }
+      // A desired state another server decided for an agent deleted meanwhile (it still had it in hand).
+      try (PreparedStatement orphans = connection.prepareStatement("DELETE FROM agent_desired WHERE desired_at < ?"
+          + " AND NOT EXISTS (SELECT 1 FROM agents WHERE agents.instance_uid = agent_desired.instance_uid)")) {
+        orphans.setLong(1, before);
+        orphans.executeUpdate();
+      }
+    });
+    return forgotten;
   }
 
   private static byte[] bytes(MessageLite message) {

@@ -208,8 +208,12 @@ class WriteBehindTest {
     writes.agent(silent).get(10, TimeUnit.SECONDS);
     writes.agent(recent).get(10, TimeUnit.SECONDS);
     writes.desired(silent).get(10, TimeUnit.SECONDS);
+    PackageRepository packages = new PackageRepository(database);
+    packages.add(new HostedPackage("otelcol", "1.0", false, "00".repeat(32), null, 1, "token", Instant.EPOCH));
+    writes.offer(new PackageRepository.Offered(silent.uid(), "otelcol", "1.0")).get(10, TimeUnit.SECONDS);
 
     assertThat(AgentRows.forgetSilentSince(database, 3_000)).containsExactly(silent.uid());
+    assertThat(packages.offered()).isEmpty();
 
     assertThat(AgentRows.loadAll(database, (name, version) -> wanted, replica -> false))
         .extracting(AgentSnapshot::uid).containsExactly(recent.uid());
@@ -219,6 +223,16 @@ class WriteBehindTest {
     writes.agent(back).get(10, TimeUnit.SECONDS);
     assertThat(AgentRows.loadAll(database, (name, version) -> wanted, replica -> false))
         .filteredOn(agent -> agent.uid().equals(silent.uid())).singleElement()
+        .satisfies(agent -> assertThat(agent.desired()).isNull());
+
+    // A desired state written for an agent whose row was gone (another server still had it in hand) goes too.
+    Agent orphan = new Agent("00000000-0000-0000-0000-000000000003");
+    orphan.desire(wanted);
+    writes.desired(orphan).get(10, TimeUnit.SECONDS);
+    AgentRows.forgetSilentSince(database, System.currentTimeMillis() + 60_000);
+    reports.apply(orphan, AgentToServer.getDefaultInstance(), "127.0.0.1:3", System.currentTimeMillis());
+    writes.agent(orphan).get(10, TimeUnit.SECONDS);
+    assertThat(AgentRows.loadAll(database, (name, version) -> wanted, replica -> false)).singleElement()
         .satisfies(agent -> assertThat(agent.desired()).isNull());
   }
 
