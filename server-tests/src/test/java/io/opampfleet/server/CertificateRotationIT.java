@@ -72,7 +72,9 @@ class CertificateRotationIT {
     assertThat(agent.received.stream().filter(m -> m.hasConnectionSettings()).findFirst().orElseThrow()
         .getConnectionSettings().getOpamp().getDestinationEndpoint()).isEqualTo(fleet.opampEndpoint().toString());
     assertThat(operator.get("/api/v1/agents/" + agent.uid() + "/events").body().toString()).contains("CERTIFICATE_ISSUED");
-    // The audit log has it as it has an operator's rotation, the agent as the one who asked.
+    // The audit log has it as it has an operator's rotation, the agent as the one who asked (written once
+    // the answer was acknowledged).
+    await().atMost(Duration.ofSeconds(10)).until(() -> operator.get("/api/v1/audit?actor=" + agent.uid()).body().size() == 1);
     var entry = operator.get("/api/v1/audit?actor=" + agent.uid()).body().get(0);
     assertThat(entry.path("action").asText()).isEqualTo("OpAMP certificate request");
     assertThat(entry.path("object").asText()).isEqualTo("/api/v1/agents/" + agent.uid() + "/certificate");
