@@ -1,5 +1,6 @@
 package io.opampfleet.harness.loadtest;
 
+import com.google.protobuf.ByteString;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -9,6 +10,8 @@ import io.opampfleet.netty.client.OpampClient;
 import io.opampfleet.proto.AgentCapabilities;
 import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AnyValue;
+import io.opampfleet.proto.AvailableComponents;
+import io.opampfleet.proto.ComponentDetails;
 import io.opampfleet.proto.KeyValue;
 import io.opampfleet.simulated.Behaviour;
 import io.opampfleet.simulated.SimulatedAgent;
@@ -55,6 +58,30 @@ final class AgentFleet implements Load {
     return UUID.nameUUIDFromBytes(("loadtest-agent-" + index).getBytes(StandardCharsets.UTF_8)).toString();
   }
 
+  /**
+   * What a collector says it was built with, by kind and type, about {@code bytes} in all: the nop
+   * receiver and exporter the rolled-out config names, and as many more as make the size.
+   */
+  static AvailableComponents components(int bytes) {
+    List<String> kinds = List.of("receivers", "processors", "exporters", "extensions");
+    Map<String, ComponentDetails.Builder> byKind = new java.util.LinkedHashMap<>();
+    kinds.forEach(kind -> byKind.put(kind, ComponentDetails.newBuilder()));
+    byKind.get("receivers").putSubComponentMap("nop", ComponentDetails.getDefaultInstance());
+    byKind.get("exporters").putSubComponentMap("nop", ComponentDetails.getDefaultInstance());
+    AvailableComponents.Builder components = AvailableComponents.newBuilder()
+        .setHash(ByteString.copyFromUtf8("loadtest-components"));
+    for (int i = 0; ; i++) {
+      byKind.forEach((kind, details) -> components.putComponents(kind, details.build()));
+      if (components.build().getSerializedSize() >= bytes) {
+        return components.build();
+      }
+      byKind.get(kinds.get(i % kinds.size())).putSubComponentMap("type" + i, ComponentDetails.newBuilder()
+          .addMetadata(KeyValue.newBuilder().setKey("code.namespace")
+              .setValue(AnyValue.newBuilder().setStringValue("github.com/example/type" + i)))
+          .build());
+    }
+  }
+
   /** The uids of the plan's agents. */
   static List<String> uids(FleetPlan plan) {
     return IntStream.range(plan.first(), plan.first() + plan.count()).mapToObj(AgentFleet::uid).toList();
@@ -68,6 +95,7 @@ final class AgentFleet implements Load {
     // The failing share refuses the configs the load test marks fragile, as part of a real fleet might.
     Behaviour applying = Behaviour.applying().after(delay::nextMillis);
     Behaviour failing = Behaviour.failingConfigsMarked(Behaviour.FRAGILE).after(delay::nextMillis);
+    AvailableComponents components = plan.componentsBytes() > 0 ? components(plan.componentsBytes()) : null;
     long started = System.nanoTime();
     for (int i = 0; i < plan.count(); i++) {
       pace(started, i);
@@ -78,7 +106,11 @@ final class AgentFleet implements Load {
       if (plan.endpoints().size() > 1) {
         agent.movingOnWhenItsServerFails();
       }
-      SimulatedAgent running = agent.build().start();
+      SimulatedAgent built = agent.build();
+      if (components != null) {
+        built.withComponents(components);
+      }
+      SimulatedAgent running = built.start();
       synchronized (agents) {
         agents.add(running);
       }

@@ -7,15 +7,17 @@ import java.util.Map;
 /**
  * Which simulated agents one process runs and how they behave: agents {@code first} to {@code
  * first + count - 1} of the run, spread over the endpoints by index; those below {@code failing}
- * refuse the fragile config. Sent as JSON by a coordinator to each of its workers.
+ * refuse the fragile config; each reports available components of about {@code componentsBytes}
+ * (none when 0). Sent as JSON by a coordinator to each of its workers.
  */
 record FleetPlan(List<URI> endpoints, int first, int count, int failing, int ramp, String applyDelay,
-    long heartbeatSeconds, long statusChurnSeconds, double reconnectChurn, Map<String, String> headers) {
+    long heartbeatSeconds, long statusChurnSeconds, double reconnectChurn, Map<String, String> headers,
+    int componentsBytes) {
 
   /** The same agents' behaviour for agents {@code first} to {@code first + count - 1}, at this ramp. */
   FleetPlan share(int first, int count, int ramp) {
     return new FleetPlan(endpoints, first, count, failing, ramp, applyDelay, heartbeatSeconds, statusChurnSeconds,
-        reconnectChurn, headers);
+        reconnectChurn, headers, componentsBytes);
   }
 
   URI endpointOf(int index) {

@@ -67,6 +67,10 @@ public final class LoadtestCommand implements Callable<Integer> {
   @Option(names = "--status-churn", defaultValue = "0",
       description = "Seconds between each agent's health reports (0: only when something changes)")
   long statusChurnSeconds;
+  @Option(names = "--report-bytes", defaultValue = "0", description = "Collector-sized reports: each agent reports"
+      + " available components of about this many bytes, and the rolled-out config is about as large, so the"
+      + " agent's effective config is too (default 0: small ones)")
+  int reportBytes;
   @Option(names = "--reconnect-churn", defaultValue = "0",
       description = "Share of agents that drop and reopen their connection each minute (0 to 1)")
   double reconnectChurn;
@@ -134,7 +138,7 @@ public final class LoadtestCommand implements Callable<Integer> {
     }
     ApplyDelay.parse(applyDelay);
     FleetPlan plan = new FleetPlan(List.copyOf(endpoints), 0, agents, (int) Math.round(agents * failFraction), ramp,
-        applyDelay, heartbeatSeconds, statusChurnSeconds, reconnectChurn, Map.copyOf(headers));
+        applyDelay, heartbeatSeconds, statusChurnSeconds, reconnectChurn, Map.copyOf(headers), reportBytes);
     Timeline timeline = new Timeline();
     if (observe) {
       // A rollout may start while agents still connect: the first config any agent gets starts the clock.
@@ -287,10 +291,20 @@ public final class LoadtestCommand implements Callable<Integer> {
     }
   }
 
+  /** Comment lines of about {@code bytes} in all, as a real config's size (its processors, its comments). */
+  private static String padding(int bytes) {
+    StringBuilder lines = new StringBuilder();
+    while (lines.length() < bytes) {
+      lines.append("# ").append("-".repeat(77)).append('\n');
+    }
+    return lines.toString();
+  }
+
   private Rollout rollout(Timeline timeline, Load load) throws InterruptedException {
     RolloutDriver driver = new RolloutDriver(adminUrl, token);
     String body = "receivers:\n  nop:\nexporters:\n  nop:\nservice:\n  pipelines:\n    traces:\n      receivers: [nop]\n"
-        + "      exporters: [nop]\n# loadtest " + UUID.randomUUID() + "\n" + (failFraction > 0 ? Behaviour.FRAGILE + "\n" : "");
+        + "      exporters: [nop]\n# loadtest " + UUID.randomUUID() + "\n" + (failFraction > 0 ? Behaviour.FRAGILE + "\n" : "")
+        + padding(reportBytes);
     int version = driver.addVersion("loadtest", body);
     load.rolloutStarts(System.nanoTime());
     long id = driver.start("loadtest=true", "loadtest", version, waves, failureBudget,

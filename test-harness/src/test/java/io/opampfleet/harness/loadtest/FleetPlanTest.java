@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class FleetPlanTest {
   private final FleetPlan plan = new FleetPlan(List.of(URI.create("ws://a"), URI.create("ws://b"), URI.create("ws://c"),
-      URI.create("ws://d")), 0, 1200, 0, 100, "0", 30, 0, 0, Map.of());
+      URI.create("ws://d")), 0, 1200, 0, 100, "0", 30, 0, 0, Map.of(), 0);
 
   @Test
   void agentsAreSpreadOverTheServersByIndex() {
