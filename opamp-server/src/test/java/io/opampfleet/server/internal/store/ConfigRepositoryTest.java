@@ -1,6 +1,7 @@
 package io.opampfleet.server.internal.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.opampfleet.server.internal.configs.ConfigVersion;
 import io.opampfleet.server.settings.ServerSettings.Storage;
@@ -29,11 +30,13 @@ class ConfigRepositoryTest {
   }
 
   @Test
-  void theLatestVersionIsReadAloneAndAListingCarriesNoBodies() {
+  void theLatestVersionsAreReadAloneAndAListingCarriesNoBodies() {
     for (int i = 1; i <= 12; i++) {
       configs.addVersion("web", "receivers: {otlp: {}}  # " + i + "\n", "ops", "v" + i);
     }
     configs.addVersion("other", "receivers: {}\n", "ops", "");
+    configs.addVersion("alpha", "receivers: {}  # 1\n", "ops", "");
+    configs.addVersion("alpha", "receivers: {}  # 2\n", "ops", "");
 
     ConfigVersion latest = configs.latest("web").orElseThrow();
     assertThat(latest.version()).isEqualTo(12);
@@ -44,5 +47,9 @@ class ConfigRepositoryTest {
         .allSatisfy(version -> assertThat(version.body()).isEmpty())
         .extracting(ConfigVersion::comment).startsWith("v1", "v2").endsWith("v12");
     assertThat(configs.versionsWithoutBodies("web").get(11).sha256()).isEqualTo(latest.sha256());
+
+    assertThat(configs.latestVersions()).extracting(ConfigVersion::name, ConfigVersion::version, ConfigVersion::body)
+        .containsExactly(tuple("alpha", 2, "receivers: {}  # 2\n"), tuple("other", 1, "receivers: {}\n"),
+            tuple("web", 12, latest.body()));
   }
 }
