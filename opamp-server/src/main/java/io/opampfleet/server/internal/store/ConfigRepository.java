@@ -15,7 +15,7 @@ public final class ConfigRepository {
   /**
    * Reads a config's versions newest first through the primary key and stops at the first. Ordering by
    * both key columns is what lets H2 walk the key backwards: MAX(version), or ORDER BY version alone,
-   * reads every version of the config (at 180,000 versions, 31 ms per new version, against 0.04 ms).
+   * reads every version of the config ({@code scripts/store-benchmark configs}).
    */
   private static final String LATEST_FIRST = " ORDER BY config_name DESC, version DESC FETCH FIRST ROW ONLY";
   private static final List<String> ASSIGNMENT_COLUMNS = List.of("name", "selector", "config_name", "version", "created_at");
