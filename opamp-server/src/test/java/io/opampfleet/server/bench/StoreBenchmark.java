@@ -147,8 +147,8 @@ public final class StoreBenchmark {
   private static double rawUpserts(Database database, List<Agent> agents, int seconds) throws Exception {
     List<AgentSnapshot> rows = agents.stream().map(Agent::snapshot).toList();
     String sql = database.dialect().upsert("agents", List.of("instance_uid", "description", "capabilities", "health",
-        "effective_config", "remote_config_status", "package_statuses", "available_components", "connected",
-        "connected_since", "last_seen", "remote_address", "certificate_subject", "certificate_sha256"), 1);
+        "remote_config_status", "connected", "connected_since", "last_seen", "remote_address", "certificate_subject",
+        "certificate_sha256"), 1);
     long written = 0;
     long start = System.nanoTime();
     long end = start + seconds * 1_000_000_000L;
@@ -163,10 +163,7 @@ public final class StoreBenchmark {
               upsert.setBytes(i++, row.description().toByteArray());
               upsert.setLong(i++, row.capabilities());
               upsert.setBytes(i++, row.health().toByteArray());
-              upsert.setBytes(i++, null);
               upsert.setBytes(i++, row.remoteConfigStatus().toByteArray());
-              upsert.setBytes(i++, null);
-              upsert.setBytes(i++, null);
               upsert.setBoolean(i++, true);
               upsert.setLong(i++, row.connectedSince());
               upsert.setLong(i++, System.currentTimeMillis());

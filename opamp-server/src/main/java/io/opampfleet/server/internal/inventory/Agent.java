@@ -68,6 +68,12 @@ public final class Agent {
   private boolean news;
   /** How many such changes there have been, as the store counts them. */
   private long revision;
+  /**
+   * The agent as this server last wrote it to the store or read it from there (null: not since it
+   * started, or the store forgot it): the writer writes a large part only when the agent holds another
+   * object for it. Reports keep a part's object while its content is the same.
+   */
+  private AgentSnapshot lastStored;
   /** When this server last used the agent ({@link System#nanoTime}): one it does not hold is let go when idle. */
   private volatile long touchedNanos = System.nanoTime();
 
@@ -163,6 +169,7 @@ public final class Agent {
 
   /** What the agent itself reports, as the store has it. */
   private void reports(AgentSnapshot stored) {
+    lastStored = stored;
     describe(stored.description());
     capabilities = stored.capabilities();
     health = stored.health();
@@ -220,8 +227,9 @@ public final class Agent {
   }
 
   synchronized void effectiveConfig(EffectiveConfig config) {
-    changed(this.effectiveConfig, config);
-    this.effectiveConfig = config;
+    if (changed(this.effectiveConfig, config)) {
+      this.effectiveConfig = config;
+    }
   }
 
   synchronized void remoteConfigStatus(RemoteConfigStatus status) {
@@ -231,13 +239,15 @@ public final class Agent {
   }
 
   synchronized void packageStatuses(PackageStatuses statuses) {
-    changed(this.packageStatuses, statuses);
-    this.packageStatuses = statuses;
+    if (changed(this.packageStatuses, statuses)) {
+      this.packageStatuses = statuses;
+    }
   }
 
   synchronized void availableComponents(AvailableComponents components) {
-    changed(this.availableComponents, components);
-    this.availableComponents = components;
+    if (changed(this.availableComponents, components)) {
+      this.availableComponents = components;
+    }
   }
 
   /** The encoded bytes of the reported parts it keeps: those {@link ReportLimits} bounds one by one. */
@@ -402,10 +412,27 @@ public final class Agent {
     revision++;
   }
 
-  private void changed(Object before, Object after) {
-    if (!Objects.equals(before, after)) {
-      changed();
+  private boolean changed(Object before, Object after) {
+    if (Objects.equals(before, after)) {
+      return false;
     }
+    changed();
+    return true;
+  }
+
+  /** The agent as this server last wrote it to the store or read it from there; null when unknown. */
+  public synchronized AgentSnapshot lastStored() {
+    return lastStored;
+  }
+
+  /** The store now holds {@code written}, a snapshot of this agent. */
+  public synchronized void stored(AgentSnapshot written) {
+    lastStored = written;
+  }
+
+  /** The store no longer holds the agent: its next write is whole. */
+  public synchronized void unstored() {
+    lastStored = null;
   }
 
   /**

@@ -44,6 +44,7 @@ public final class SilentAgents {
     forgotten.forEach(uid -> offers.reload(uid, List.of()));
     // One that connected here as its row went: written again whole, what the fleet wants of it included.
     for (Agent back : inventory.forget(forgotten)) {
+      back.unstored();
       writes.agent(back);
       writes.desired(back);
     }

@@ -21,7 +21,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -29,25 +31,44 @@ import java.util.stream.Stream;
  * agent reports is written by the server holding its connection; what the fleet wants of it (its
  * desired config) by the server that decided it, in a narrow table of its own: each writes only its
  * own table, so servers sharing one store never overwrite each other's news, and a rollout's wave
- * does not rewrite every agent's wide row.
+ * does not rewrite every agent's wide row. The large parts an agent reports (effective config,
+ * package statuses, available components) are rows of their own too, written when they change: a
+ * status report does not rewrite them.
  */
 public final class AgentRows {
   static final List<String> REPORTED = List.of("instance_uid", "description", "capabilities", "health",
-      "effective_config", "remote_config_status", "package_statuses", "available_components", "connected",
-      "connected_since", "last_seen", "remote_address", "certificate_subject", "certificate_sha256",
-      "certificate_pending_sha256", "held_by", "revision");
+      "remote_config_status", "connected", "connected_since", "last_seen", "remote_address", "certificate_subject",
+      "certificate_sha256", "certificate_pending_sha256", "held_by", "revision");
   private static final List<String> DESIRED = List.of("desired_config", "desired_version", "desired_local",
       "desired_at");
-  /** Every column an agent's snapshot reads, named by table: the two are joined. */
-  private static final List<String> COLUMNS = Stream.concat(REPORTED.stream().map(column -> "agents." + column),
+  /** What the fleet view shows of an agent, named by table: the two are joined. */
+  private static final List<String> OVERVIEW = Stream.concat(REPORTED.stream().map(column -> "agents." + column),
       DESIRED.stream().map(column -> "agent_desired." + column)).toList();
-  /** The large parts of what an agent reports, which the fleet view does not show. */
-  private static final List<String> DETAIL = List.of("agents.effective_config", "agents.package_statuses",
-      "agents.available_components");
-  private static final List<String> OVERVIEW = COLUMNS.stream().filter(column -> !DETAIL.contains(column)).toList();
+  /** Every column an agent's snapshot reads: its large parts too, each joined under its own name. */
+  private static final List<String> COLUMNS = Stream.concat(OVERVIEW.stream(),
+      Stream.of(Part.values()).map(part -> part.column + ".body AS " + part.column)).toList();
   /** An agent without a desired row has none: the fleet never wanted anything of it. */
   private static final String JOINED = " FROM agents LEFT JOIN agent_desired"
       + " ON agent_desired.instance_uid = agents.instance_uid";
+  private static final String JOINED_WITH_PARTS = JOINED + Stream.of(Part.values())
+      .map(part -> " LEFT JOIN agent_parts " + part.column + " ON " + part.column + ".instance_uid = agents.instance_uid"
+          + " AND " + part.column + ".part = '" + part.column + "'")
+      .collect(Collectors.joining());
+
+  /** The large parts of what an agent reports, a row each, which the fleet view does not show. */
+  enum Part {
+    EFFECTIVE_CONFIG("effective_config", AgentSnapshot::effectiveConfig),
+    PACKAGE_STATUSES("package_statuses", AgentSnapshot::packageStatuses),
+    AVAILABLE_COMPONENTS("available_components", AgentSnapshot::availableComponents);
+
+    final String column;
+    final Function<AgentSnapshot, MessageLite> of;
+
+    Part(String column, Function<AgentSnapshot, MessageLite> of) {
+      this.column = column;
+      this.of = of;
+    }
+  }
 
   private AgentRows() {}
 
@@ -61,6 +82,34 @@ public final class AgentRows {
     return dialect.upsert("agents", REPORTED, 1, "agents.held_by IS NULL OR agents.held_by = EXCLUDED.held_by"
         + " OR (EXCLUDED.connected AND (NOT agents.connected OR EXCLUDED.connected_since >= agents.connected_since"
         + " OR EXCLUDED.last_seen > agents.last_seen))");
+  }
+
+  /**
+   * Inserts or updates one large part of an agent, written by the server that wrote its agents row
+   * last: on PostgreSQL, after {@link #upsertReported} left a stale server's row alone, its parts are
+   * left alone too.
+   */
+  static String upsertPart(Dialect dialect) {
+    return dialect.upsert("agent_parts", List.of("instance_uid", "part", "body", "written_by"), 2, "EXISTS (SELECT 1"
+        + " FROM agents WHERE agents.instance_uid = EXCLUDED.instance_uid AND agents.held_by = EXCLUDED.written_by)");
+  }
+
+  /**
+   * Adds to {@code statement} ({@link #upsertPart}) each large part of {@code agent} that the store
+   * does not hold as far as this server knows: one whose object is not that of {@code lastStored}.
+   */
+  static void addChangedParts(PreparedStatement statement, AgentSnapshot agent, AgentSnapshot lastStored,
+      String writer) throws SQLException {
+    for (Part part : Part.values()) {
+      MessageLite now = part.of.apply(agent);
+      if (lastStored == null ? now != null : now != part.of.apply(lastStored)) {
+        statement.setString(1, agent.uid());
+        statement.setString(2, part.column);
+        statement.setBytes(3, bytes(now));
+        statement.setString(4, writer);
+        statement.addBatch();
+      }
+    }
   }
 
   /**
@@ -82,10 +131,7 @@ public final class AgentRows {
     statement.setBytes(i++, bytes(agent.description()));
     statement.setLong(i++, agent.capabilities());
     statement.setBytes(i++, bytes(agent.health()));
-    statement.setBytes(i++, bytes(agent.effectiveConfig()));
     statement.setBytes(i++, bytes(agent.remoteConfigStatus()));
-    statement.setBytes(i++, bytes(agent.packageStatuses()));
-    statement.setBytes(i++, bytes(agent.availableComponents()));
     statement.setBoolean(i++, heldHere);
     statement.setLong(i++, agent.connectedSince());
     statement.setLong(i++, agent.lastSeen());
@@ -168,7 +214,7 @@ public final class AgentRows {
       List<Object> parameters) throws SQLException {
     List<AgentSnapshot> agents = new ArrayList<>();
     try (PreparedStatement select = connection.prepareStatement(
-        "SELECT " + String.join(", ", columns) + JOINED + where)) {
+        "SELECT " + String.join(", ", columns) + (columns == COLUMNS ? JOINED_WITH_PARTS : JOINED) + where)) {
       for (int i = 0; i < parameters.size(); i++) {
         select.setObject(i + 1, parameters.get(i));
       }
@@ -238,7 +284,7 @@ public final class AgentRows {
           }
         }
       }
-      for (String table : List.of("agent_desired", "agent_packages")) {
+      for (String table : List.of("agent_desired", "agent_packages", "agent_parts")) {
         try (PreparedStatement delete = connection.prepareStatement(
             "DELETE FROM " + table + " WHERE instance_uid = ?")) {
           for (String uid : forgotten) {

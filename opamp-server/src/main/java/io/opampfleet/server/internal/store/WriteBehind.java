@@ -3,6 +3,7 @@ package io.opampfleet.server.internal.store;
 import io.opampfleet.netty.Backoff;
 import io.opampfleet.server.internal.inventory.Agent;
 import io.opampfleet.server.internal.inventory.AgentEvent;
+import io.opampfleet.server.internal.inventory.AgentSnapshot;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -403,13 +404,21 @@ public final class WriteBehind implements AutoCloseable {
   private void write(Batch batch) throws SQLException {
     try (Connection connection = database.connection()) {
       connection.setAutoCommit(false);
+      Map<Agent, AgentSnapshot> written = new LinkedHashMap<>();
       if (!batch.agents.isEmpty()) {
-        try (PreparedStatement upsert = connection.prepareStatement(AgentRows.upsertReported(database.dialect()))) {
+        try (PreparedStatement upsert = connection.prepareStatement(AgentRows.upsertReported(database.dialect()));
+             PreparedStatement parts = connection.prepareStatement(AgentRows.upsertPart(database.dialect()))) {
           for (Agent agent : batch.agents.values()) {
-            AgentRows.bindReported(upsert, agent.snapshot(), replica, agent.heldHere());
+            // Read before the snapshot: a part the store takes meanwhile is only written once more.
+            AgentSnapshot lastStored = agent.lastStored();
+            AgentSnapshot snapshot = agent.snapshot();
+            AgentRows.bindReported(upsert, snapshot, replica, agent.heldHere());
             upsert.addBatch();
+            AgentRows.addChangedParts(parts, snapshot, lastStored, replica);
+            written.put(agent, snapshot);
           }
           upsert.executeBatch();
+          parts.executeBatch();
         }
         // Heartbeats change only the time of the last message: the others are told of other news only.
         Signals.tell(database.dialect(), connection, REPORTED_CHANNEL,
@@ -460,6 +469,7 @@ public final class WriteBehind implements AutoCloseable {
             batch.offers.values().stream().map(PackageRepository.Offered::uid).distinct().toList());
       }
       database.commitDurably(connection);
+      written.forEach(Agent::stored);
     }
   }
 

@@ -2,12 +2,18 @@ package io.opampfleet.server.internal.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.ByteString;
+import io.opampfleet.proto.AgentConfigFile;
+import io.opampfleet.proto.AgentConfigMap;
+import io.opampfleet.proto.AvailableComponents;
+import io.opampfleet.proto.EffectiveConfig;
 import io.opampfleet.server.internal.configs.ConfigVersion;
 import io.opampfleet.server.internal.inventory.AgentSnapshot;
 import io.opampfleet.server.settings.ServerSettings.Storage;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
@@ -56,5 +62,41 @@ class StoreUpgradeTest {
     assertThat(agents.get("wants-local").desired()).isNull();
     assertThat(agents.get("wants-nothing").desired()).isNull();
     assertThat(agents.get("wants-nothing").desiresLocal()).isFalse();
+  }
+  @Test
+  void agentsLargePartsKeptInTheirRowsMoveToRowsOfTheirOwn() throws Exception {
+    String url = "jdbc:h2:file:" + dir.resolve("fleet") + ";DB_CLOSE_ON_EXIT=FALSE";
+    Flyway.configure().dataSource(url, "sa", "").locations("classpath:db/migration").target("17").load().migrate();
+    EffectiveConfig config = EffectiveConfig.newBuilder().setConfigMap(AgentConfigMap.newBuilder().putConfigMap("",
+        AgentConfigFile.newBuilder().setBody(ByteString.copyFromUtf8("receivers: {}")).build())).build();
+    AvailableComponents components = AvailableComponents.newBuilder().setHash(ByteString.copyFromUtf8("c")).build();
+    try (Connection connection = DriverManager.getConnection(url, "sa", "");
+        PreparedStatement insert = connection.prepareStatement("INSERT INTO agents (instance_uid, capabilities,"
+            + " connected, connected_since, last_seen, effective_config, available_components, held_by)"
+            + " VALUES (?, 1, FALSE, 1, 5, ?, ?, 'server-1')")) {
+      insert.setString(1, "reported-all");
+      insert.setBytes(2, config.toByteArray());
+      insert.setBytes(3, components.toByteArray());
+      insert.executeUpdate();
+      insert.setString(1, "reported-little");
+      insert.setBytes(2, null);
+      insert.setBytes(3, null);
+      insert.executeUpdate();
+    }
+
+    Database database = Database.open(new Storage(dir, Optional.empty(), "", "", "test"));
+    Map<String, AgentSnapshot> agents;
+    try {
+      agents = AgentRows.loadAll(database, (name, version) -> null, replica -> false).stream()
+          .collect(Collectors.toMap(AgentSnapshot::uid, Function.identity()));
+    } finally {
+      database.close();
+    }
+
+    assertThat(agents.get("reported-all").effectiveConfig()).isEqualTo(config);
+    assertThat(agents.get("reported-all").availableComponents()).isEqualTo(components);
+    assertThat(agents.get("reported-all").packageStatuses()).isNull();
+    assertThat(agents.get("reported-little").effectiveConfig()).isNull();
+    assertThat(agents.get("reported-little").availableComponents()).isNull();
   }
 }

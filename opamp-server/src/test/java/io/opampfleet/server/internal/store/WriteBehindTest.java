@@ -2,10 +2,17 @@ package io.opampfleet.server.internal.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
+import io.opampfleet.proto.AgentConfigFile;
+import io.opampfleet.proto.AgentConfigMap;
 import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.AvailableComponents;
+import io.opampfleet.proto.ComponentDetails;
+import io.opampfleet.proto.ComponentHealth;
+import io.opampfleet.proto.EffectiveConfig;
 import io.opampfleet.proto.RemoteConfigStatus;
 import io.opampfleet.proto.RemoteConfigStatuses;
 import io.opampfleet.server.internal.configs.ConfigVersion;
@@ -17,11 +24,16 @@ import io.opampfleet.server.internal.inventory.Reports;
 import io.opampfleet.server.internal.packages.HostedPackage;
 import io.opampfleet.server.settings.ServerSettings.Storage;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -201,7 +213,8 @@ class WriteBehindTest {
     Reports reports = new Reports(new Inventory());
     Agent silent = new Agent("00000000-0000-0000-0000-000000000001");
     Agent recent = new Agent("00000000-0000-0000-0000-000000000002");
-    reports.apply(silent, AgentToServer.getDefaultInstance(), "127.0.0.1:1", 1_000);
+    reports.apply(silent, AgentToServer.newBuilder().setEffectiveConfig(effectiveConfig("receivers: {}")).build(),
+        "127.0.0.1:1", 1_000);
     reports.apply(recent, AgentToServer.getDefaultInstance(), "127.0.0.1:2", 5_000);
     ConfigVersion wanted = new ConfigVersion("web", 2, "receivers: {}", "bb".repeat(32), "ops", "", Instant.EPOCH);
     silent.desire(wanted);
@@ -214,6 +227,7 @@ class WriteBehindTest {
 
     assertThat(AgentRows.forgetSilentSince(database, 3_000)).containsExactly(silent.uid());
     assertThat(packages.offered()).isEmpty();
+    assertThat(partsWrittenBy()).isEmpty();
 
     assertThat(AgentRows.loadAll(database, (name, version) -> wanted, replica -> false))
         .extracting(AgentSnapshot::uid).containsExactly(recent.uid());
@@ -234,6 +248,58 @@ class WriteBehindTest {
     writes.agent(orphan).get(10, TimeUnit.SECONDS);
     assertThat(AgentRows.loadAll(database, (name, version) -> wanted, replica -> false)).singleElement()
         .satisfies(agent -> assertThat(agent.desired()).isNull());
+  }
+
+  @Test
+  void anAgentsLargePartsAreWrittenWhenTheyChangeNotWithEveryReport() throws Exception {
+    Reports reports = new Reports(new Inventory());
+    Agent agent = new Agent("00000000-0000-0000-0000-000000000001");
+    AgentToServer fullState = AgentToServer.newBuilder().setEffectiveConfig(effectiveConfig("receivers: {otlp: {}}"))
+        .setAvailableComponents(AvailableComponents.newBuilder().setHash(ByteString.copyFromUtf8("components"))
+            .putComponents("receivers", ComponentDetails.getDefaultInstance()))
+        .build();
+    reports.apply(agent, fullState, "127.0.0.1:1", 1_000);
+    writes.agent(agent).get(10, TimeUnit.SECONDS);
+    assertThat(partsWrittenBy()).containsOnly(entry("effective_config", "test"), entry("available_components", "test"));
+    try (Connection connection = database.connection(); Statement statement = connection.createStatement()) {
+      statement.executeUpdate("UPDATE agent_parts SET written_by = 'before'");
+    }
+
+    // A status report, and the same parts again (a full state, as when the server asks for one).
+    reports.apply(agent, AgentToServer.newBuilder().setHealth(ComponentHealth.newBuilder().setHealthy(false)).build(),
+        "127.0.0.1:1", 2_000);
+    reports.apply(agent, fullState, "127.0.0.1:1", 3_000);
+    writes.agent(agent).get(10, TimeUnit.SECONDS);
+    assertThat(partsWrittenBy()).containsOnly(entry("effective_config", "before"),
+        entry("available_components", "before"));
+
+    reports.apply(agent, AgentToServer.newBuilder().setEffectiveConfig(effectiveConfig("receivers: {}")).build(),
+        "127.0.0.1:1", 4_000);
+    writes.agent(agent).get(10, TimeUnit.SECONDS);
+    assertThat(partsWrittenBy()).containsOnly(entry("effective_config", "test"),
+        entry("available_components", "before"));
+    AgentSnapshot stored = AgentRows.loadAll(database, (name, version) -> null, replica -> false).get(0);
+    assertThat(stored.effectiveConfig()).isEqualTo(effectiveConfig("receivers: {}"));
+    assertThat(stored.availableComponents().getHash().toStringUtf8()).isEqualTo("components");
+    assertThat(stored.health().getHealthy()).isFalse();
+    assertThat(stored.lastSeen()).isEqualTo(4_000);
+  }
+
+  private static EffectiveConfig effectiveConfig(String yaml) {
+    return EffectiveConfig.newBuilder().setConfigMap(AgentConfigMap.newBuilder().putConfigMap("",
+        AgentConfigFile.newBuilder().setBody(ByteString.copyFromUtf8(yaml)).build())).build();
+  }
+
+  /** Each stored part and the server that wrote it last. */
+  private Map<String, String> partsWrittenBy() throws Exception {
+    Map<String, String> parts = new HashMap<>();
+    try (Connection connection = database.connection(); Statement statement = connection.createStatement();
+         ResultSet rows = statement.executeQuery("SELECT part, written_by FROM agent_parts")) {
+      while (rows.next()) {
+        parts.put(rows.getString(1), rows.getString(2));
+      }
+    }
+    return parts;
   }
 
   @Test
