@@ -42,8 +42,17 @@ class AdminBodiesFuzzTest {
   @FuzzTest(maxDuration = "30s")
   void bodies(FuzzedDataProvider data) {
     String[] call = CALLS[data.consumeInt(0, CALLS.length - 1)];
+    byte[] body = data.consumeRemainingAsBytes();
 
-    AdminClient.Answer answer = admin.send(call[0], call[1], data.consumeRemainingAsBytes());
+    AdminClient.Answer answer;
+    try {
+      answer = admin.send(call[0], call[1], body);
+    } catch (IllegalStateException noAnswer) {
+      // The JDK's client once failed a call on a connection it had closed itself ("connection closed
+      // locally", one call in 3.4 million, during a burst of load from other processes); the input
+      // replayed clean. A server that drops the call drops the second try too.
+      answer = admin.send(call[0], call[1], body);
+    }
 
     assertThat(answer.status()).as("%s %s: %s", call[0], call[1], answer.body()).isLessThan(500);
     if (answer.status() >= 400) {
