@@ -69,11 +69,13 @@ public final class Agent {
   /** How many such changes there have been, as the store counts them. */
   private long revision;
   /**
-   * The agent as this server last wrote it to the store or read it from there (null: not since it
-   * started, or the store forgot it): the writer writes a large part only when the agent holds another
-   * object for it. Reports keep a part's object while its content is the same.
+   * The agent as this server last wrote it to the store or read it from there (null: not since its
+   * connection here began, or the store forgot it): the writer writes a large part only when the agent
+   * holds another object for it. Reports keep a part's object while its content is the same.
    */
   private AgentSnapshot lastStored;
+  /** Counts the times {@link #lastStored} was dropped: a write begun before must not bring it back. */
+  private long storedEpoch;
   /** When this server last used the agent ({@link System#nanoTime}): one it does not hold is let go when idle. */
   private volatile long touchedNanos = System.nanoTime();
 
@@ -286,6 +288,8 @@ public final class Agent {
 
   synchronized void connect(AgentConnection connection, String remoteAddress, long now, String heldBy) {
     changed();
+    // Written whole on its new connection: another server may have forgotten it, or written it since.
+    unstored();
     this.connection = connection;
     this.connected = true;
     this.heldBy = heldBy;
@@ -420,19 +424,28 @@ public final class Agent {
     return true;
   }
 
-  /** The agent as this server last wrote it to the store or read it from there; null when unknown. */
-  public synchronized AgentSnapshot lastStored() {
-    return lastStored;
+  /** What the store holds of the agent as far as this server knows, as a write begins. */
+  public record Stored(AgentSnapshot snapshot, long epoch) {}
+
+  /** The agent as this server last wrote it to the store or read it from there (a null snapshot: unknown). */
+  public synchronized Stored lastStored() {
+    return new Stored(lastStored, storedEpoch);
   }
 
-  /** The store now holds {@code written}, a snapshot of this agent. */
-  public synchronized void stored(AgentSnapshot written) {
-    lastStored = written;
+  /**
+   * The store now holds {@code written}, a snapshot of this agent written by a write that began with
+   * {@code before}; unless the store was said to have lost the agent since, whose next write is whole.
+   */
+  public synchronized void stored(Stored before, AgentSnapshot written) {
+    if (before.epoch() == storedEpoch) {
+      lastStored = written;
+    }
   }
 
-  /** The store no longer holds the agent: its next write is whole. */
+  /** The store may not hold the agent as this server last knew it: its next write is whole. */
   public synchronized void unstored() {
     lastStored = null;
+    storedEpoch++;
   }
 
   /**

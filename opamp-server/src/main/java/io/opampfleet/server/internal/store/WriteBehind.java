@@ -404,21 +404,28 @@ public final class WriteBehind implements AutoCloseable {
   private void write(Batch batch) throws SQLException {
     try (Connection connection = database.connection()) {
       connection.setAutoCommit(false);
-      Map<Agent, AgentSnapshot> written = new LinkedHashMap<>();
+      List<Written> stored = new ArrayList<>();
       if (!batch.agents.isEmpty()) {
         try (PreparedStatement upsert = connection.prepareStatement(AgentRows.upsertReported(database.dialect()));
              PreparedStatement parts = connection.prepareStatement(AgentRows.upsertPart(database.dialect()))) {
+          List<Written> written = new ArrayList<>();
           for (Agent agent : batch.agents.values()) {
             // Read before the snapshot: a part the store takes meanwhile is only written once more.
-            AgentSnapshot lastStored = agent.lastStored();
+            Agent.Stored before = agent.lastStored();
             AgentSnapshot snapshot = agent.snapshot();
             AgentRows.bindReported(upsert, snapshot, replica, agent.heldHere());
             upsert.addBatch();
-            AgentRows.addChangedParts(parts, snapshot, lastStored, replica);
-            written.put(agent, snapshot);
+            AgentRows.addChangedParts(parts, snapshot, before.snapshot(), replica);
+            written.add(new Written(agent, before, snapshot));
           }
-          upsert.executeBatch();
+          int[] rows = upsert.executeBatch();
           parts.executeBatch();
+          for (int i = 0; i < rows.length; i++) {
+            // A row another server holds is left alone, its parts too (PostgreSQL): nothing of it is stored.
+            if (rows[i] != 0) {
+              stored.add(written.get(i));
+            }
+          }
         }
         // Heartbeats change only the time of the last message: the others are told of other news only.
         Signals.tell(database.dialect(), connection, REPORTED_CHANNEL,
@@ -469,9 +476,12 @@ public final class WriteBehind implements AutoCloseable {
             batch.offers.values().stream().map(PackageRepository.Offered::uid).distinct().toList());
       }
       database.commitDurably(connection);
-      written.forEach(Agent::stored);
+      stored.forEach(row -> row.agent.stored(row.before, row.snapshot));
     }
   }
+
+  /** An agent's row in a write: the snapshot written, and what the store held as the write began. */
+  private record Written(Agent agent, Agent.Stored before, AgentSnapshot snapshot) {}
 
   /**
    * Agents' desired state. With PostgreSQL every server sharing the store hears of each change when

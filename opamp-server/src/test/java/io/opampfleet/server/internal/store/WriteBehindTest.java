@@ -254,10 +254,7 @@ class WriteBehindTest {
   void anAgentsLargePartsAreWrittenWhenTheyChangeNotWithEveryReport() throws Exception {
     Reports reports = new Reports(new Inventory());
     Agent agent = new Agent("00000000-0000-0000-0000-000000000001");
-    AgentToServer fullState = AgentToServer.newBuilder().setEffectiveConfig(effectiveConfig("receivers: {otlp: {}}"))
-        .setAvailableComponents(AvailableComponents.newBuilder().setHash(ByteString.copyFromUtf8("components"))
-            .putComponents("receivers", ComponentDetails.getDefaultInstance()))
-        .build();
+    AgentToServer fullState = fullState();
     reports.apply(agent, fullState, "127.0.0.1:1", 1_000);
     writes.agent(agent).get(10, TimeUnit.SECONDS);
     assertThat(partsWrittenBy()).containsOnly(entry("effective_config", "test"), entry("available_components", "test"));
@@ -283,6 +280,31 @@ class WriteBehindTest {
     assertThat(stored.availableComponents().getHash().toStringUtf8()).isEqualTo("components");
     assertThat(stored.health().getHealthy()).isFalse();
     assertThat(stored.lastSeen()).isEqualTo(4_000);
+  }
+
+  @Test
+  void anAgentTheStoreLostIsWrittenWholeThoughAWriteBegunBeforeEndsAfter() throws Exception {
+    Agent agent = new Agent("00000000-0000-0000-0000-000000000001");
+    new Reports(new Inventory()).apply(agent, fullState(), "127.0.0.1:1", 1_000);
+    writes.agent(agent).get(10, TimeUnit.SECONDS);
+    Agent.Stored before = agent.lastStored();
+    try (Connection connection = database.connection(); Statement statement = connection.createStatement()) {
+      statement.executeUpdate("DELETE FROM agent_parts");
+    }
+
+    agent.unstored();
+    agent.stored(before, agent.snapshot());
+    writes.agent(agent).get(10, TimeUnit.SECONDS);
+
+    assertThat(partsWrittenBy()).containsOnly(entry("effective_config", "test"), entry("available_components", "test"));
+  }
+
+  /** What a collector reports in full: an effective config and its available components. */
+  private static AgentToServer fullState() {
+    return AgentToServer.newBuilder().setEffectiveConfig(effectiveConfig("receivers: {otlp: {}}"))
+        .setAvailableComponents(AvailableComponents.newBuilder().setHash(ByteString.copyFromUtf8("components"))
+            .putComponents("receivers", ComponentDetails.getDefaultInstance()))
+        .build();
   }
 
   private static EffectiveConfig effectiveConfig(String yaml) {
