@@ -194,7 +194,7 @@ public final class AgentRows {
   public static List<AgentSnapshot> overview(Database database, BiFunction<String, Integer, ConfigVersion> versions,
       Predicate<String> holds) {
     try (Connection connection = database.connection()) {
-      return select(connection, OVERVIEW, versions, holds, "", List.of());
+      return select(connection, false, versions, holds, "", List.of());
     } catch (SQLException e) {
       throw new StoreException("cannot read agents from the store: " + e.getMessage(), e);
     }
@@ -206,21 +206,22 @@ public final class AgentRows {
    */
   public static List<AgentSnapshot> load(Connection connection, BiFunction<String, Integer, ConfigVersion> versions,
       Predicate<String> holds, String where, List<Object> parameters) throws SQLException {
-    return select(connection, COLUMNS, versions, holds, where, parameters);
+    return select(connection, true, versions, holds, where, parameters);
   }
 
-  private static List<AgentSnapshot> select(Connection connection, List<String> columns,
+  /** {@code whole}: with the large parts, read from their rows; else without them. */
+  private static List<AgentSnapshot> select(Connection connection, boolean whole,
       BiFunction<String, Integer, ConfigVersion> versions, Predicate<String> holds, String where,
       List<Object> parameters) throws SQLException {
     List<AgentSnapshot> agents = new ArrayList<>();
     try (PreparedStatement select = connection.prepareStatement(
-        "SELECT " + String.join(", ", columns) + (columns == COLUMNS ? JOINED_WITH_PARTS : JOINED) + where)) {
+        "SELECT " + String.join(", ", whole ? COLUMNS : OVERVIEW) + (whole ? JOINED_WITH_PARTS : JOINED) + where)) {
       for (int i = 0; i < parameters.size(); i++) {
         select.setObject(i + 1, parameters.get(i));
       }
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
-          agents.add(snapshot(rows, columns == COLUMNS, versions, holds));
+          agents.add(snapshot(rows, whole, versions, holds));
         }
       }
     }
