@@ -75,8 +75,10 @@ public final class AdminServer implements AutoCloseable {
               pipeline.addLast("deadline", new RequestDeadline(limits.requestTimeout(), limits.idleTimeout()));
               pipeline.addLast("limit", new BodyLimit(api::knowsCaller, api::admitsLargeBody, limits.maxBytes(),
                   limits.maxPackageBytes(), uploads));
+              // A request expecting what HTTP/1.1 does not define is answered 417 and its connection closed:
+              // left open, it would keep the upload slot its headers took until the client went.
               pipeline.addLast("aggregate",
-                  new HttpObjectAggregator(Math.max(limits.maxBytes(), limits.maxPackageBytes())));
+                  new HttpObjectAggregator(Math.max(limits.maxBytes(), limits.maxPackageBytes()), true));
               // Requests a client sends ahead wait here, whole, while one is being answered.
               pipeline.addLast("one-at-a-time", new FlowControlHandler());
               pipeline.addLast("chunked", new ChunkedWriteHandler());

@@ -136,6 +136,25 @@ class AdminServerTest {
     }
   }
 
+  @Test
+  void anUploadExpectingWhatHttpDoesNotDefineIsAnswered417AndGivesTheSlotBack() throws Exception {
+    Limits oneMib = new Limits(64 * 1024, MIB, 50, 50, Duration.ofSeconds(30), Duration.ofSeconds(30), 1, 0);
+    try (AdminServer server = start(oneMib); Socket odd = new Socket()) {
+      odd.connect(server.address(), 5_000);
+      odd.setSoTimeout(10_000);
+      odd.getOutputStream().write(new String(uploadHeaders(1_000), StandardCharsets.US_ASCII)
+          .replace("Connection: close\r\n", "Connection: keep-alive\r\nExpect: a-miracle\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+
+      assertThat(new String(odd.getInputStream().readNBytes(40), StandardCharsets.US_ASCII))
+          .startsWith("HTTP/1.1 417");
+      // Its connection is closed (reading to the end times out if it is not), and with it the slot its
+      // headers took is given back.
+      odd.getInputStream().readAllBytes();
+      await().atMost(Duration.ofSeconds(10)).until(() -> upload(server, 1_000).startsWith("HTTP/1.1 201"));
+    }
+  }
+
   /**
    * The listener with a viewer's token and a stream of 64 KiB events, 20 a second, and an admin's
    * token and a package upload that answers the size it got.
