@@ -48,8 +48,11 @@ public final class AuditLog {
       where.append(" AND at < ?");
       parameters.add(filter.until());
     }
+    // Of one actor, ordered by the actor too (the same order): H2 then reads the page from the index on
+    // (actor, at) backwards, where by time alone it sorted all of that actor's entries (bench/README.md).
+    String newestFirst = (filter.actor().isEmpty() ? "" : "actor DESC, ") + "at DESC, id DESC";
     return sql.query("SELECT id, at, actor, role, action, object, status, request, before_json, after_json"
-        + " FROM audit_log" + where + " ORDER BY at DESC, id DESC FETCH FIRST " + filter.limit() + " ROWS ONLY",
+        + " FROM audit_log" + where + " ORDER BY " + newestFirst + " FETCH FIRST " + filter.limit() + " ROWS ONLY",
         row -> new Entry(row.getLong(1), row.getLong(2), row.getString(3), row.getString(4), row.getString(5),
             row.getString(6), row.getInt(7), row.getString(8), row.getString(9), row.getString(10)),
         parameters.toArray());

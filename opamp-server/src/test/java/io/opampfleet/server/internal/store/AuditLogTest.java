@@ -48,7 +48,28 @@ class AuditLogTest {
     assertThat(auditLog.find(new AuditLog.Filter("", "/api/v1/configs/a_b/versions", 0, 0, 10))).hasSize(1);
   }
 
+  @Test
+  void oneActorsPageIsItsNewestEntriesThoseOfTheSameTimeLastAddedFirst() {
+    auditLog.append(entry(1_000, "ci", "/a"));
+    auditLog.append(entry(3_000, "ci", "/b"));
+    auditLog.append(entry(2_000, "ops", "/c"));
+    auditLog.append(entry(3_000, "ci", "/d"));
+    auditLog.append(entry(2_000, "ci", "/e"));
+    auditLog.append(entry(4_000, "ops", "/f"));
+
+    assertThat(auditLog.find(new AuditLog.Filter("ci", "", 0, 0, 3))).extracting(AuditLog.Entry::object)
+        .containsExactly("/d", "/b", "/e");
+    assertThat(auditLog.find(new AuditLog.Filter("ci", "", 0, 3_000, 10))).extracting(AuditLog.Entry::object)
+        .containsExactly("/e", "/a");
+    assertThat(auditLog.find(new AuditLog.Filter("", "", 0, 0, 3))).extracting(AuditLog.Entry::object)
+        .containsExactly("/f", "/d", "/b");
+  }
+
   private static AuditLog.Entry entry(long at, String object) {
-    return new AuditLog.Entry(0, at, "ops", "operator", "PUT /x", object, 200, null, null, "{}");
+    return entry(at, "ops", object);
+  }
+
+  private static AuditLog.Entry entry(long at, String actor, String object) {
+    return new AuditLog.Entry(0, at, actor, "operator", "PUT /x", object, 200, null, null, "{}");
   }
 }
