@@ -133,8 +133,8 @@ public final class ConfigRepository {
   public List<ConfigVersion> latestVersions() {
     return sql.query("SELECT v.config_name, v.version, v.body, v.sha256, v.author, v.comment, v.created_at"
         + " FROM configs c JOIN config_versions v ON v.config_name = c.name AND v.version ="
-        + " (SELECT l.version FROM config_versions l WHERE l.config_name = c.name ORDER BY l.config_name DESC,"
-        + " l.version DESC FETCH FIRST ROW ONLY) ORDER BY c.name", ConfigRepository::version);
+        + " (SELECT version FROM config_versions WHERE config_name = c.name" + LATEST_FIRST + ") ORDER BY c.name",
+        ConfigRepository::version);
   }
 
   public void saveAssignment(Assignment assignment) {
