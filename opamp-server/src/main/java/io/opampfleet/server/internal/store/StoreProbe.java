@@ -23,7 +23,7 @@ public final class StoreProbe implements AutoCloseable {
 
   private final Database database;
   private final AtomicBoolean answering = new AtomicBoolean(true);
-  /** Its own, kept between checks and opened again after a failure (probe thread only). */
+  /** Its own, kept between checks and opened again once the store could not be reached (probe thread only). */
   private Connection connection;
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
     Thread thread = new Thread(runnable, "store-probe");
@@ -55,7 +55,11 @@ public final class StoreProbe implements AutoCloseable {
     } catch (Exception e) {
       problem = e.getMessage();
       unreachable = unreachable(e);
-      closeConnection();
+      // A query that only timed out leaves its connection good: opened again on a store slow to answer
+      // (a loaded machine after a restart), it may fail to connect in time and close the store to callers.
+      if (unreachable) {
+        closeConnection();
+      }
     }
     boolean now = problem == null;
     // A store that only answers slowly (a long checkpoint) is not ready, but its callers may still wait on it.
