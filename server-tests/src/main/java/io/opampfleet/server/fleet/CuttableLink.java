@@ -56,19 +56,25 @@ public final class CuttableLink implements AutoCloseable {
 
   private void accept() {
     while (!listener.isClosed()) {
+      Socket in;
       try {
-        Socket in = listener.accept();
-        if (cut) {
-          in.close();
-          continue;
-        }
+        in = listener.accept();
+      } catch (IOException e) {
+        continue; // closed: the loop ends
+      }
+      if (cut) {
+        closeQuietly(in);
+        continue;
+      }
+      try {
         Socket out = new Socket(InetAddress.getLoopbackAddress(), target.getAsInt());
         open.add(in);
         open.add(out);
         pipe(in, out);
         pipe(out, in);
       } catch (IOException e) {
-        // closed, or the target refused: the client sees its connection end
+        // The target refused: the client sees its connection end, as with the target itself.
+        closeQuietly(in);
       }
     }
   }
