@@ -202,16 +202,21 @@ public final class AgentRowsBenchmark {
   }
 
   private static AgentToServer wideParts() {
+    return AgentToServer.newBuilder()
+        .setEffectiveConfig(EffectiveConfig.newBuilder().setConfigMap(AgentConfigMap.newBuilder()
+            .putConfigMap("collector.yaml", AgentConfigFile.newBuilder()
+                .setBody(ByteString.copyFromUtf8("x".repeat(PART_BYTES))).build())))
+        .setAvailableComponents(components())
+        .build();
+  }
+
+  /** Available components of about {@value #PART_BYTES} bytes, as a collector reports them. */
+  static AvailableComponents components() {
     AvailableComponents.Builder components = AvailableComponents.newBuilder()
         .setHash(ByteString.copyFromUtf8("components"));
     for (int i = 0; components.build().getSerializedSize() < PART_BYTES; i++) {
       components.putComponents("receiver-" + i, ComponentDetails.getDefaultInstance());
     }
-    return AgentToServer.newBuilder()
-        .setEffectiveConfig(EffectiveConfig.newBuilder().setConfigMap(AgentConfigMap.newBuilder()
-            .putConfigMap("collector.yaml", AgentConfigFile.newBuilder()
-                .setBody(ByteString.copyFromUtf8("x".repeat(PART_BYTES))).build())))
-        .setAvailableComponents(components)
-        .build();
+    return components.build();
   }
 }

@@ -34,14 +34,18 @@ import org.slf4j.LoggerFactory;
  * loops never touch the disk. Each change returns the future of the batch that holds it: the
  * server answers an agent once what it reported is committed and on disk (the store forces each
  * batch, see {@link Database#commitDurably}). A change the store refuses fails its future. A changed
- * agent queued twice before a batch is written once, as it is at writing time. Batches are written
- * in the order they filled, each of at most {@value #MAX_BATCH} changes: a wave's tens of thousands
- * of rows are committed a few thousand at a time, so the first agents' reports are stored (and
- * answered) while the rest are still being written, not all at the end of one long transaction.
+ * agent queued twice before a batch is written once, as it is at writing time. Batches fill to
+ * {@value #MAX_BATCH} changes and are written in the order they filled. An idle writer takes the
+ * first change at once; one that falls behind writes the batches waiting for it together, up to
+ * {@value #MAX_TRANSACTION} changes a transaction (a group commit): forcing a transaction to disk
+ * costs about the same whatever it holds (the store writes out every page it changed, and a wave's
+ * random uids change most of them), so a wave's tens of thousands of rows are stored in a few
+ * transactions rather than a dozen.
  */
 public final class WriteBehind implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WriteBehind.class);
   private static final int MAX_BATCH = 5_000;
+  private static final int MAX_TRANSACTION = 20_000;
   /**
    * Characters of events waiting (each counted with {@value #EVENT_OVERHEAD} more for the rest of it)
    * beyond which the server takes no more reports until the store catches up (see {@link #full}):
@@ -60,6 +64,7 @@ public final class WriteBehind implements AutoCloseable {
   public static final String REPORTED_CHANNEL = "agent_reported";
 
   private final Database database;
+  private final int maxTransaction;
   private final String rolloutAgentsUpsert;
   private final String replica;
   private final Object lock = new Object();
@@ -82,7 +87,13 @@ public final class WriteBehind implements AutoCloseable {
    *     (see {@link #drivenHere})
    */
   public WriteBehind(Database database, String replica) {
+    this(database, replica, MAX_TRANSACTION);
+  }
+
+  /** With at most {@code maxTransaction} changes a transaction (a benchmark compares). */
+  public WriteBehind(Database database, String replica, int maxTransaction) {
     this.database = database;
+    this.maxTransaction = maxTransaction;
     this.replica = replica;
     this.rolloutAgentsUpsert = database.dialect().upsert("rollout_agents", RolloutAgentRow.COLUMNS, 2);
     this.writer = new Thread(this::run, "store-writer");
@@ -194,6 +205,23 @@ public final class WriteBehind implements AutoCloseable {
       return singles;
     }
 
+    /**
+     * Waiting batches as one, in order. Each row is in one of them only: a change joins the waiting
+     * batch that already holds its row.
+     */
+    static Batch joined(List<Batch> batches) {
+      Batch joined = new Batch();
+      for (Batch batch : batches) {
+        joined.agents.putAll(batch.agents);
+        joined.desired.putAll(batch.desired);
+        joined.events.addAll(batch.events);
+        joined.eventChars += batch.eventChars;
+        joined.rolloutAgents.putAll(batch.rolloutAgents);
+        joined.offers.putAll(batch.offers);
+      }
+      return joined;
+    }
+
     private static Batch single(java.util.function.Consumer<Batch> change) {
       Batch batch = new Batch();
       change.accept(batch);
@@ -294,6 +322,7 @@ public final class WriteBehind implements AutoCloseable {
 
   private void run() {
     while (true) {
+      List<Batch> taken = new ArrayList<>();
       Batch batch;
       synchronized (lock) {
         while (running && queued.isEmpty()) {
@@ -302,14 +331,19 @@ public final class WriteBehind implements AutoCloseable {
         if (queued.isEmpty()) {
           return;
         }
-        batch = queued.pollFirst();
+        int changes = 0;
+        while (!queued.isEmpty() && (taken.isEmpty() || changes + queued.peekFirst().size() <= maxTransaction)) {
+          changes += queued.peekFirst().size();
+          taken.add(queued.pollFirst());
+        }
+        batch = taken.size() == 1 ? taken.get(0) : Batch.joined(taken);
         writing = batch;
       }
       Set<String> refused = writeUntilDone(batch);
       synchronized (lock) {
         writing = null;
       }
-      batch.done.complete(refused);
+      taken.forEach(each -> each.done.complete(refused));
     }
   }
 
