@@ -270,10 +270,13 @@ public final class WriteBehind implements AutoCloseable {
         : CompletableFuture.completedFuture(null));
   }
 
-  /** Whether the store is so far behind that new reports should wait: their events would only grow the queue. */
+  /**
+   * Whether the store is so far behind that new reports should wait: their events would only grow the
+   * queue. The batch being written counts too: it may hold several that waited.
+   */
   public boolean full() {
     synchronized (lock) {
-      return queued.stream().mapToLong(batch -> batch.eventChars).sum() >= MAX_QUEUED_EVENT_CHARS;
+      return unwritten().mapToLong(batch -> batch.eventChars).sum() >= MAX_QUEUED_EVENT_CHARS;
     }
   }
 
@@ -344,6 +347,8 @@ public final class WriteBehind implements AutoCloseable {
         writing = null;
       }
       taken.forEach(each -> each.done.complete(refused));
+      // A joined batch's own future too: writtenSoFar hands out the one being written.
+      batch.done.complete(refused);
     }
   }
 
