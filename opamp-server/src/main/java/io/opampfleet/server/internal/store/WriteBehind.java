@@ -179,6 +179,8 @@ public final class WriteBehind implements AutoCloseable {
     long eventChars;
     final Map<String, RolloutAgentRow> rolloutAgents = new LinkedHashMap<>();
     final Map<String, PackageRepository.Offered> offers = new LinkedHashMap<>();
+    /** The batches a joined one was made of; empty for one that filled itself. */
+    List<Batch> parts = List.of();
 
     int size() {
       return agents.size() + desired.size() + events.size() + rolloutAgents.size() + offers.size();
@@ -219,6 +221,7 @@ public final class WriteBehind implements AutoCloseable {
         joined.rolloutAgents.putAll(batch.rolloutAgents);
         joined.offers.putAll(batch.offers);
       }
+      joined.parts = List.copyOf(batches);
       return joined;
     }
 
@@ -378,6 +381,14 @@ public final class WriteBehind implements AutoCloseable {
         return Set.of();
       } catch (SQLException | RuntimeException | Error e) {
         if (!mayPass(e)) {
+          if (!batch.parts.isEmpty()) {
+            // Only the batch that holds the bad row is then written one change at a time.
+            log.warn("store: {} changes written together were refused ({}); writing the {} batches they came"
+                + " from one after another", rows, ColumnText.fit(e.getMessage(), 500), batch.parts.size());
+            Set<String> refused = new HashSet<>();
+            batch.parts.forEach(part -> refused.addAll(writeUntilDone(part)));
+            return refused;
+          }
           log.warn("store: a batch of {} changes was refused ({}); writing them one by one", rows,
               ColumnText.fit(e.getMessage(), 500));
           return writeOneByOne(batch);

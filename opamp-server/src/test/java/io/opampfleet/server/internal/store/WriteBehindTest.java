@@ -107,6 +107,34 @@ class WriteBehindTest {
   }
 
   @Test
+  void aRowRefusedAmongBatchesWrittenTogetherSendsOnlyItsOwnBatchRowByRow() throws Exception {
+    database.answering(false);
+    writes.event(new AgentEvent("first", 0, AgentEvent.Kind.CONNECTED, ""));
+    await().atMost(Duration.ofSeconds(10)).until(() -> writes.queued() == 0);
+    List<CompletableFuture<Void>> events = new ArrayList<>();
+    for (int i = 0; i < 10_000; i++) {
+      events.add(writes.event(new AgentEvent("agent-" + i, 0, AgentEvent.Kind.CONNECTED, "")));
+    }
+    Agent refused = new Agent("00000000-0000-0000-0000-000000000002");
+    // The column holds 64 characters: the store refuses this row for its content.
+    refused.bindCertificate("CN=x", "f".repeat(65));
+    CompletableFuture<Void> refusedWrite = writes.agent(refused);
+    for (int i = 0; i < 10; i++) {
+      events.add(writes.event(new AgentEvent("late-" + i, 0, AgentEvent.Kind.CONNECTED, "")));
+    }
+
+    database.answering(true);
+
+    CompletableFuture.allOf(events.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    assertThatThrownBy(() -> refusedWrite.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+        .hasMessageContaining("the store refused the change of " + refused.uid());
+    assertThat(writes.rowsRefused()).isEqualTo(1);
+    assertThat(writes.rowsWritten()).isEqualTo(1 + 10_000 + 10);
+    // The first change, then the two full batches each in a transaction; the third row by row.
+    assertThat(writes.batches()).isEqualTo(3);
+  }
+
+  @Test
   void aFloodOfChangesIsCommittedAFewThousandAtATimeInTheOrderTheyCame() throws Exception {
     int events = 50_001;
     List<CompletableFuture<Void>> written = new ArrayList<>();
