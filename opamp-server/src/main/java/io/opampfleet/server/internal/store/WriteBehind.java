@@ -328,7 +328,6 @@ public final class WriteBehind implements AutoCloseable {
 
   private void run() {
     while (true) {
-      List<Batch> taken = new ArrayList<>();
       Batch batch;
       synchronized (lock) {
         while (running && queued.isEmpty()) {
@@ -337,6 +336,7 @@ public final class WriteBehind implements AutoCloseable {
         if (queued.isEmpty()) {
           return;
         }
+        List<Batch> taken = new ArrayList<>();
         int changes = 0;
         while (!queued.isEmpty() && (taken.isEmpty() || changes + queued.peekFirst().size() <= maxTransaction)) {
           changes += queued.peekFirst().size();
@@ -349,8 +349,9 @@ public final class WriteBehind implements AutoCloseable {
       synchronized (lock) {
         writing = null;
       }
-      taken.forEach(each -> each.done.complete(refused));
-      // A joined batch's own future too: writtenSoFar hands out the one being written.
+      // The batches a joined one was made of, and the joined one too: writtenSoFar hands out the batch
+      // being written.
+      batch.parts.forEach(part -> part.done.complete(refused));
       batch.done.complete(refused);
     }
   }
