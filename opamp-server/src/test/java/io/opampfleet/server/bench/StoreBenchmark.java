@@ -16,17 +16,20 @@ import io.opampfleet.server.internal.inventory.Reports;
 import io.opampfleet.server.internal.store.Database;
 import io.opampfleet.server.internal.store.WriteBehind;
 import io.opampfleet.server.settings.ServerSettings.Storage;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongConsumer;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
  * How many agent status updates per second the server persists, on H2 and on PostgreSQL, next
@@ -56,6 +59,13 @@ public final class StoreBenchmark {
 
   private static Storage storage(Path dir, PostgresContainer postgres, String replica) {
     return new Storage(dir, Optional.of(postgres.jdbcUrl()), postgres.username(), postgres.password(), replica);
+  }
+
+  /** Deletes a benchmark's store directory: a run leaves hundreds of MB per store behind otherwise. */
+  static void deleteStore(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    }
   }
 
   static List<Agent> agents(Reports reports, Inventory inventory, int count) {

@@ -11,10 +11,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * The embedded store's file while a fleet reports: every agent reports a changed status in rounds
@@ -66,8 +64,6 @@ public final class StoreGrowthBenchmark {
     }
     System.out.printf("%-46s file at each quarter: %s MiB (%,d rounds, %,d reports)%n", name,
         String.join(" / ", quarters), rounds, rounds * count);
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-    }
+    StoreBenchmark.deleteStore(dir);
   }
 }

@@ -73,6 +73,14 @@ public final class WaveWritesBenchmark {
 
   private static Result wave(int count, int perSecond, int limit) throws Exception {
     Path dir = Files.createTempDirectory("wave-writes-benchmark");
+    try {
+      return wave(dir, count, perSecond, limit);
+    } finally {
+      StoreBenchmark.deleteStore(dir);
+    }
+  }
+
+  private static Result wave(Path dir, int count, int perSecond, int limit) throws Exception {
     try (Database database = Database.open(new Storage(dir, Optional.empty(), "", "", "bench"));
          WriteBehind writes = new WriteBehind(database, "bench", limit)) {
       Inventory inventory = new Inventory();
@@ -81,12 +89,12 @@ public final class WaveWritesBenchmark {
       ConfigVersion before = version(1);
       ConfigVersion target = version(2);
       long rolloutId = 1;
-      insertRollout(database, rolloutId, count);
+      insertRollout(database, rolloutId);
+      AgentToServer parts = AgentToServer.newBuilder().setEffectiveConfig(effective(before))
+          .setAvailableComponents(AgentRowsBenchmark.components()).build();
       CompletableFuture<Void> last = null;
       for (Agent agent : agents) {
-        reports.apply(agent, AgentToServer.newBuilder().setEffectiveConfig(effective(before))
-            .setAvailableComponents(AgentRowsBenchmark.components()).build(), "127.0.0.1:4000",
-            System.currentTimeMillis());
+        reports.apply(agent, parts, "127.0.0.1:4000", System.currentTimeMillis());
         writes.agent(agent);
         // The rollout's attempts, stored with the rollout as it is created, before any config goes out.
         last = writes.rolloutAgent(attempt(rolloutId, agent, "APPLYING"));
@@ -158,7 +166,7 @@ public final class WaveWritesBenchmark {
     return new RolloutAgentRow(rolloutId, agent.uid(), 1, state, "web", 1, null, System.currentTimeMillis(), null);
   }
 
-  private static void insertRollout(Database database, long id, int count) throws Exception {
+  private static void insertRollout(Database database, long id) throws Exception {
     try (Connection connection = database.connection(); Statement statement = connection.createStatement()) {
       statement.execute("INSERT INTO rollouts (id, selector, config_name, version, waves, bake_millis, budget,"
           + " timeout_millis, state, current_wave, created_by, created_at, ended_at) VALUES (" + id
