@@ -180,7 +180,7 @@ public final class Agent {
       remoteConfigStatus(stored.remoteConfigStatus());
     }
     packageStatuses = stored.packageStatuses();
-    availableComponents = stored.availableComponents();
+    availableComponents = SharedComponents.of(stored.availableComponents());
   }
 
   private void reported(AgentSnapshot stored) {
@@ -248,7 +248,7 @@ public final class Agent {
 
   synchronized void availableComponents(AvailableComponents components) {
     if (changed(this.availableComponents, components)) {
-      this.availableComponents = components;
+      this.availableComponents = SharedComponents.of(components);
     }
   }
 

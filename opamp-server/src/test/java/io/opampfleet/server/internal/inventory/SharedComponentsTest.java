@@ -1,0 +1,79 @@
+package io.opampfleet.server.internal.inventory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.opampfleet.proto.AgentDescription;
+import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.AnyValue;
+import io.opampfleet.proto.AvailableComponents;
+import io.opampfleet.proto.ComponentDetails;
+import io.opampfleet.proto.KeyValue;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Agents of one collector build hold one parsed list of its components between them. */
+class SharedComponentsTest {
+  private final Inventory inventory = new Inventory("a", uids -> List.of());
+  private final Reports reports = new Reports(inventory);
+
+  @Test
+  void agentsReportingTheSameComponentsShareOneListAndAnAgentWithOthersKeepsItsOwn() throws Exception {
+    Agent first = inventory.add("first");
+    Agent second = inventory.add("second");
+    Agent other = inventory.add("other");
+
+    // Each message is parsed from its own bytes, as each agent's arrives.
+    reports.apply(first, received(components("otlp", "v0.149.0")), "/10.0.0.1:1", 1_000);
+    reports.apply(second, received(components("otlp", "v0.149.0")), "/10.0.0.2:1", 1_000);
+    reports.apply(other, received(components("kafka", "v0.149.0")), "/10.0.0.3:1", 1_000);
+
+    assertThat(second.snapshot().availableComponents()).isSameAs(first.snapshot().availableComponents())
+        .isEqualTo(components("otlp", "v0.149.0"));
+    assertThat(other.snapshot().availableComponents()).isNotSameAs(first.snapshot().availableComponents())
+        .isEqualTo(components("kafka", "v0.149.0"));
+  }
+
+  @Test
+  void agentsReadFromTheStoreShareTheListAgentsHereReported() throws Exception {
+    Agent here = inventory.add("here");
+    reports.apply(here, received(components("otlp", "v0.149.0")), "/10.0.0.1:1", 1_000);
+    AgentSnapshot stored = here.snapshot();
+    Inventory other = new Inventory("b", uids -> uids.stream().map(uid -> withComponents(stored, uid)).toList());
+
+    Agent read = other.findOrLoad("read").orElseThrow();
+
+    assertThat(read.snapshot().availableComponents()).isSameAs(here.snapshot().availableComponents());
+  }
+
+  private static AgentSnapshot withComponents(AgentSnapshot snapshot, String uid) {
+    AvailableComponents copy = copy(snapshot.availableComponents());
+    return new AgentSnapshot(uid, snapshot.description(), snapshot.labels(), snapshot.capabilities(),
+        snapshot.health(), snapshot.effectiveConfig(), snapshot.remoteConfigStatus(), snapshot.packageStatuses(), copy,
+        true, "b", 1, 1_000, 1_000, "/10.0.0.9:1", "", "", "", null, false, false, 0);
+  }
+
+  private static AvailableComponents copy(AvailableComponents components) {
+    try {
+      return AvailableComponents.parseFrom(components.toByteArray());
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static AgentToServer received(AvailableComponents components) throws Exception {
+    return AgentToServer.parseFrom(AgentToServer.newBuilder().setSequenceNum(1)
+        .setAgentDescription(AgentDescription.getDefaultInstance()).setAvailableComponents(components)
+        .build().toByteArray());
+  }
+
+  private static AvailableComponents components(String receiver, String version) {
+    KeyValue built = KeyValue.newBuilder().setKey("version").setValue(AnyValue.newBuilder().setStringValue(version))
+        .build();
+    return AvailableComponents.newBuilder()
+        .putComponents("receivers", ComponentDetails.newBuilder()
+            .putSubComponentMap(receiver, ComponentDetails.newBuilder().addMetadata(built).build()).build())
+        .putComponents("exporters", ComponentDetails.newBuilder()
+            .putSubComponentMap("debug", ComponentDetails.newBuilder().addMetadata(built).build()).build())
+        .build();
+  }
+}
