@@ -180,7 +180,7 @@ public final class Agent {
       remoteConfigStatus(stored.remoteConfigStatus());
     }
     packageStatuses = stored.packageStatuses();
-    availableComponents = SharedComponents.of(stored.availableComponents());
+    availableComponents = stored.availableComponents();
   }
 
   private void reported(AgentSnapshot stored) {

@@ -7,15 +7,17 @@ import io.opampfleet.proto.AvailableComponents;
 /**
  * One instance of each list of available components the fleet reports. Collectors of one build report
  * the same list (a contrib build's is tens of KB, parsed into thousands of objects), so a fleet holds a
- * handful of lists instead of one per agent. A list no agent holds any more is collected.
+ * handful of lists instead of one per agent. A list no agent holds any more is collected. Lists read
+ * from the store are shared as they are read, so an agent keeps the object its stored row was read into
+ * (the writer compares objects to find the parts to write).
  */
-final class SharedComponents {
+public final class SharedComponents {
   private static final Interner<AvailableComponents> LISTS = Interners.newWeakInterner();
 
   private SharedComponents() {}
 
   /** The instance equal to {@code reported} that agents already share, or {@code reported} as the first. */
-  static AvailableComponents of(AvailableComponents reported) {
+  public static AvailableComponents of(AvailableComponents reported) {
     return reported == null ? null : LISTS.intern(reported);
   }
 }

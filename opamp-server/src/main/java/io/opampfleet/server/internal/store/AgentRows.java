@@ -12,6 +12,7 @@ import io.opampfleet.proto.RemoteConfigStatus;
 import io.opampfleet.server.internal.configs.ConfigVersion;
 import io.opampfleet.server.internal.inventory.Agent;
 import io.opampfleet.server.internal.inventory.AgentSnapshot;
+import io.opampfleet.server.internal.inventory.SharedComponents;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -242,7 +243,8 @@ public final class AgentRows {
         whole ? parse(rows.getBytes("effective_config"), EffectiveConfig.parser(), null) : null,
         parse(rows.getBytes("remote_config_status"), RemoteConfigStatus.parser(), null),
         whole ? parse(rows.getBytes("package_statuses"), PackageStatuses.parser(), null) : null,
-        whole ? parse(rows.getBytes("available_components"), AvailableComponents.parser(), null) : null,
+        whole ? SharedComponents.of(parse(rows.getBytes("available_components"), AvailableComponents.parser(), null))
+            : null,
         connected,
         heldBy == null ? "" : heldBy,
         rows.getLong("revision"),

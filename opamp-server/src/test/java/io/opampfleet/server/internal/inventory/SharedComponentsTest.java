@@ -33,33 +33,6 @@ class SharedComponentsTest {
         .isEqualTo(components("kafka", "v0.149.0"));
   }
 
-  @Test
-  void agentsReadFromTheStoreShareTheListAgentsHereReported() throws Exception {
-    Agent here = inventory.add("here");
-    reports.apply(here, received(components("otlp", "v0.149.0")), "/10.0.0.1:1", 1_000);
-    AgentSnapshot stored = here.snapshot();
-    Inventory other = new Inventory("b", uids -> uids.stream().map(uid -> withComponents(stored, uid)).toList());
-
-    Agent read = other.findOrLoad("read").orElseThrow();
-
-    assertThat(read.snapshot().availableComponents()).isSameAs(here.snapshot().availableComponents());
-  }
-
-  private static AgentSnapshot withComponents(AgentSnapshot snapshot, String uid) {
-    AvailableComponents copy = copy(snapshot.availableComponents());
-    return new AgentSnapshot(uid, snapshot.description(), snapshot.labels(), snapshot.capabilities(),
-        snapshot.health(), snapshot.effectiveConfig(), snapshot.remoteConfigStatus(), snapshot.packageStatuses(), copy,
-        true, "b", 1, 1_000, 1_000, "/10.0.0.9:1", "", "", "", null, false, false, 0);
-  }
-
-  private static AvailableComponents copy(AvailableComponents components) {
-    try {
-      return AvailableComponents.parseFrom(components.toByteArray());
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      throw new AssertionError(e);
-    }
-  }
-
   private static AgentToServer received(AvailableComponents components) throws Exception {
     return AgentToServer.parseFrom(AgentToServer.newBuilder().setSequenceNum(1)
         .setAgentDescription(AgentDescription.getDefaultInstance()).setAvailableComponents(components)

@@ -372,6 +372,22 @@ class WriteBehindTest {
     assertThat(partsWrittenBy()).containsOnly(entry("effective_config", "test"), entry("available_components", "test"));
   }
 
+  @Test
+  void agentsReadFromTheStoreShareOneListOfTheComponentsTheyReportedAlike() throws Exception {
+    Reports reports = new Reports(new Inventory());
+    for (String uid : List.of("00000000-0000-0000-0000-000000000001", "00000000-0000-0000-0000-000000000002")) {
+      Agent agent = new Agent(uid);
+      reports.apply(agent, fullState(), "127.0.0.1:1", 1_000);
+      writes.agent(agent).get(10, TimeUnit.SECONDS);
+    }
+
+    List<AgentSnapshot> stored = AgentRows.loadAll(database, (name, version) -> null, replica -> false);
+
+    assertThat(stored).hasSize(2);
+    assertThat(stored.get(1).availableComponents()).isSameAs(stored.get(0).availableComponents())
+        .isEqualTo(fullState().getAvailableComponents());
+  }
+
   /** What a collector reports in full: an effective config and its available components. */
   private static AgentToServer fullState() {
     return AgentToServer.newBuilder().setEffectiveConfig(effectiveConfig("receivers: {otlp: {}}"))
