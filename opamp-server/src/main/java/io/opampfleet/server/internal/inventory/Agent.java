@@ -1,6 +1,6 @@
 package io.opampfleet.server.internal.inventory;
 
-import com.google.protobuf.MessageLite;
+import com.google.protobuf.Message;
 import io.opampfleet.netty.server.AgentConnection;
 import io.opampfleet.netty.server.Transport;
 import io.opampfleet.proto.AgentDescription;
@@ -37,6 +37,12 @@ public final class Agent {
   private String reportedHash = "";
   private PackageStatuses packageStatuses;
   private AvailableComponents availableComponents;
+  /** {@link HeldSize} of each part it holds alone (components are shared and counted where they are). */
+  private long descriptionBytes;
+  private long healthBytes;
+  private long effectiveConfigBytes;
+  private long remoteConfigStatusBytes;
+  private long packageStatusesBytes;
   private boolean connected;
   /** The server holding its connection (this one, or another sharing the store), or the last that did. */
   private String heldBy = "";
@@ -175,11 +181,14 @@ public final class Agent {
     describe(stored.description());
     capabilities = stored.capabilities();
     health = stored.health();
+    healthBytes = HeldSize.of(health);
     effectiveConfig = stored.effectiveConfig();
+    effectiveConfigBytes = HeldSize.of(effectiveConfig);
     if (stored.remoteConfigStatus() != null) {
       remoteConfigStatus(stored.remoteConfigStatus());
     }
     packageStatuses = stored.packageStatuses();
+    packageStatusesBytes = HeldSize.of(packageStatuses);
     availableComponents = stored.availableComponents();
   }
 
@@ -199,6 +208,7 @@ public final class Agent {
   synchronized void describe(AgentDescription description) {
     changed(this.description, description);
     this.description = description;
+    this.descriptionBytes = HeldSize.of(description);
     this.labels = labelsOf(description);
   }
 
@@ -226,23 +236,27 @@ public final class Agent {
   synchronized void health(ComponentHealth health) {
     changed(this.health, health);
     this.health = health;
+    this.healthBytes = HeldSize.of(health);
   }
 
   synchronized void effectiveConfig(EffectiveConfig config) {
     if (changed(this.effectiveConfig, config)) {
       this.effectiveConfig = config;
+      this.effectiveConfigBytes = HeldSize.of(config);
     }
   }
 
   synchronized void remoteConfigStatus(RemoteConfigStatus status) {
     changed(this.remoteConfigStatus, status);
     this.remoteConfigStatus = status;
+    this.remoteConfigStatusBytes = HeldSize.of(status);
     this.reportedHash = HexFormat.of().formatHex(status.getLastRemoteConfigHash().toByteArray());
   }
 
   synchronized void packageStatuses(PackageStatuses statuses) {
     if (changed(this.packageStatuses, statuses)) {
       this.packageStatuses = statuses;
+      this.packageStatusesBytes = HeldSize.of(statuses);
     }
   }
 
@@ -252,30 +266,40 @@ public final class Agent {
     }
   }
 
-  /** The encoded bytes of the reported parts it keeps: those {@link ReportLimits} bounds one by one. */
-  public synchronized long reportedBytes() {
-    return size(description) + size(health) + size(effectiveConfig) + size(remoteConfigStatus)
-        + size(packageStatuses) + size(availableComponents);
+  /**
+   * About what the reported parts it keeps take in the heap ({@link HeldSize}); its list of available
+   * components only when that list is not among {@code listsCounted} (agents share equal lists), which
+   * then holds it.
+   */
+  public synchronized long reportedBytes(Set<AvailableComponents> listsCounted) {
+    return descriptionBytes + healthBytes + effectiveConfigBytes + remoteConfigStatusBytes + packageStatusesBytes
+        + (availableComponents != null && listsCounted.add(availableComponents)
+            ? SharedComponents.heldBytes(availableComponents) : 0);
   }
 
   /** How many more bytes it would keep once the message's parts took the place of its own (less: negative). */
   public synchronized long growthFrom(AgentToServer message) {
-    return growth(message.hasAgentDescription(), message.getAgentDescription(), description)
-        + growth(message.hasHealth(), message.getHealth(), health)
-        + growth(message.hasEffectiveConfig(), message.getEffectiveConfig(), effectiveConfig)
-        + growth(message.hasRemoteConfigStatus(), message.getRemoteConfigStatus(), remoteConfigStatus)
-        + growth(message.hasPackageStatuses(), message.getPackageStatuses(), packageStatuses)
+    return growth(message.hasAgentDescription(), message.getAgentDescription(), descriptionBytes)
+        + growth(message.hasHealth(), message.getHealth(), healthBytes)
+        + growth(message.hasEffectiveConfig(), message.getEffectiveConfig(), effectiveConfigBytes)
+        + growth(message.hasRemoteConfigStatus(), message.getRemoteConfigStatus(), remoteConfigStatusBytes)
+        + growth(message.hasPackageStatuses(), message.getPackageStatuses(), packageStatusesBytes)
         // An empty list of available components is not kept in place of a full one (see Reports).
-        + growth(message.hasAvailableComponents() && message.getAvailableComponents().getComponentsCount() > 0,
-            message.getAvailableComponents(), availableComponents);
+        + (message.hasAvailableComponents() && message.getAvailableComponents().getComponentsCount() > 0
+            ? componentsGrowth(message.getAvailableComponents()) : 0);
   }
 
-  private static long growth(boolean replaced, MessageLite next, MessageLite held) {
-    return replaced ? size(next) - size(held) : 0;
+  private static long growth(boolean replaced, Message next, long held) {
+    return replaced ? HeldSize.of(next) - held : 0;
   }
 
-  private static long size(MessageLite part) {
-    return part == null ? 0 : part.getSerializedSize();
+  /**
+   * A list equal to one the fleet holds is shared and costs nothing more; another costs what it holds
+   * (the agent's present list may be shared, so letting it go is not counted as room).
+   */
+  private static long componentsGrowth(AvailableComponents reported) {
+    AvailableComponents shared = SharedComponents.of(reported);
+    return shared != reported ? 0 : SharedComponents.heldBytes(shared);
   }
 
   public synchronized boolean hasAvailableComponents() {

@@ -1,8 +1,12 @@
 package io.opampfleet.server.internal.inventory;
 
 import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.AvailableComponents;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
@@ -13,8 +17,10 @@ import java.util.function.LongSupplier;
  * agents' room to grow (a rollout to a larger config makes every APPLIED report carry a larger
  * effective config); a known agent's reports that keep or shrink what it holds always pass.
  *
- * <p>The fleet is counted at most once a second (every agent's parts, whose encoded sizes protobuf
- * keeps); in between, the growth admitted is added to the count, so the count runs ahead of the truth
+ * <p>A part counts what it takes in the heap parsed ({@link HeldSize}: many small entries take many
+ * times their encoded bytes), and a list of available components that agents share counts once. The
+ * fleet is counted at most once a second (every agent's parts, whose sizes it keeps as they change); in
+ * between, the growth admitted is added to the count, so the count runs ahead of the truth
  * rather than behind it (but for the few messages being applied as it is counted, each within the
  * message limit).
  */
@@ -62,7 +68,8 @@ public final class ReportedStateBudget {
   public synchronized long held() {
     long now = nanos.getAsLong();
     if (!everCounted || now - countedAt >= RECOUNT_NANOS) {
-      counted = inventory.all().stream().mapToLong(agent -> PER_AGENT_BYTES + agent.reportedBytes()).sum();
+      Set<AvailableComponents> listsCounted = Collections.newSetFromMap(new IdentityHashMap<>());
+      counted = inventory.all().stream().mapToLong(agent -> PER_AGENT_BYTES + agent.reportedBytes(listsCounted)).sum();
       countedAt = now;
       everCounted = true;
       admittedSince = 0;

@@ -1,8 +1,10 @@
 package io.opampfleet.server.internal.inventory;
 
+import com.google.common.cache.CacheBuilder;
 import com.google.common.collect.Interner;
 import com.google.common.collect.Interners;
 import io.opampfleet.proto.AvailableComponents;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * One instance of each list of available components the fleet reports. Collectors of one build report
@@ -13,11 +15,19 @@ import io.opampfleet.proto.AvailableComponents;
  */
 public final class SharedComponents {
   private static final Interner<AvailableComponents> LISTS = Interners.newWeakInterner();
+  /** Each shared list's {@link HeldSize}, counted once (weak keys compare by identity). */
+  private static final ConcurrentMap<AvailableComponents, Long> HELD_BYTES =
+      CacheBuilder.newBuilder().weakKeys().<AvailableComponents, Long>build().asMap();
 
   private SharedComponents() {}
 
   /** The instance equal to {@code reported} that agents already share, or {@code reported} as the first. */
   public static AvailableComponents of(AvailableComponents reported) {
     return reported == null ? null : LISTS.intern(reported);
+  }
+
+  /** About what the shared list takes in the heap, whoever holds it. */
+  static long heldBytes(AvailableComponents shared) {
+    return HELD_BYTES.computeIfAbsent(shared, HeldSize::of);
   }
 }

@@ -108,7 +108,8 @@ public final class FleetCallbacks implements ServerCallbacks {
         + " certificate that may not speak for the uid, a certificate request not signed, a report the store"
         + " refused, the store away, the fleet's reported state at agents::max_reported_bytes)", refusals::count);
     metrics.gauge("opamp_reported_bytes_held", "Bytes held of what all agents reported, as the ceiling"
-        + " agents::max_reported_bytes counts them (encoded parts, and a fixed share for each agent)", budget::held);
+        + " agents::max_reported_bytes counts them (each part as it takes the heap parsed, a list of components"
+        + " agents share once, and a fixed share for each agent)", budget::held);
   }
 
   @Override

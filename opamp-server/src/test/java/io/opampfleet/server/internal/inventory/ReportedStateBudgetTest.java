@@ -6,8 +6,11 @@ import com.google.protobuf.ByteString;
 import io.opampfleet.proto.AgentConfigFile;
 import io.opampfleet.proto.AgentConfigMap;
 import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.AvailableComponents;
+import io.opampfleet.proto.ComponentDetails;
 import io.opampfleet.proto.ComponentHealth;
 import io.opampfleet.proto.EffectiveConfig;
+import java.util.HashSet;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +25,7 @@ class ReportedStateBudgetTest {
   private final AtomicLong nanos = new AtomicLong();
   /** Room for three new agents with a config each in its nine tenths, not four in the whole. */
   private final ReportedStateBudget budget = new ReportedStateBudget(
-      3 * (CONFIG_BYTES + 100 + ReportedStateBudget.PER_AGENT_BYTES) * 10 / 9, inventory, nanos::get);
+      3 * (CONFIG_BYTES + 400 + ReportedStateBudget.PER_AGENT_BYTES) * 10 / 9, inventory, nanos::get);
 
   @Test
   void newAgentsAreRefusedPastNineTenthsOfTheCeilingAndKnownOnesKeepTheLastTenthToGrow() {
@@ -62,14 +65,51 @@ class ReportedStateBudgetTest {
   }
 
   @Test
-  void theCountIsEveryAgentsEncodedPartsAndItsShare() {
+  void theCountIsWhatEveryAgentsPartsTakeParsedAndItsShare() {
     Agent agent = inventory.add(UUID.randomUUID().toString());
     AgentToServer report = withConfig(CONFIG_BYTES).toBuilder().setHealth(health("running")).build();
     reports.apply(agent, report, "a", 0);
 
-    assertThat(agent.reportedBytes()).isEqualTo(report.getEffectiveConfig().getSerializedSize()
-        + report.getHealth().getSerializedSize());
-    assertThat(budget.held()).isEqualTo(ReportedStateBudget.PER_AGENT_BYTES + agent.reportedBytes());
+    long parts = HeldSize.of(report.getEffectiveConfig()) + HeldSize.of(report.getHealth());
+    assertThat(agent.reportedBytes(new HashSet<>())).isEqualTo(parts);
+    assertThat(budget.held()).isEqualTo(ReportedStateBudget.PER_AGENT_BYTES + parts);
+  }
+
+  @Test
+  void reportsOfManySmallEntriesCountWhatTheyTakeParsedNotTheirEncodedBytes() {
+    AgentToServer tiny = withComponents(2_000, "stranger");
+    int encoded = tiny.getAvailableComponents().getSerializedSize();
+    ReportedStateBudget tight = new ReportedStateBudget(20 * (encoded + ReportedStateBudget.PER_AGENT_BYTES),
+        inventory, nanos::get);
+
+    int admitted = 0;
+    // Each made-up agent reports a list of its own: nothing is shared.
+    for (int i = 0; i < 20 && tight.problem(Optional.empty(), withComponents(2_000, "stranger-" + i)).isEmpty(); i++) {
+      reports.apply(inventory.add(UUID.randomUUID().toString()), withComponents(2_000, "stranger-" + i), "a", 0);
+      admitted++;
+    }
+
+    // Counted by their encoded bytes, 18 would fit in the nine tenths; parsed, each takes several times that.
+    assertThat(admitted).isBetween(1, 6);
+  }
+
+  @Test
+  void agentsReportingTheSameComponentsCountTheirListOnce() {
+    AgentToServer sameBuild = withComponents(2_000, "contrib");
+    long list = HeldSize.of(sameBuild.getAvailableComponents());
+    // New agents' nine tenths hold the list once and 60 agents' records: not the list twice.
+    ReportedStateBudget budget = new ReportedStateBudget((list + 60 * ReportedStateBudget.PER_AGENT_BYTES) * 10 / 9,
+        inventory, nanos::get);
+
+    for (int i = 0; i < 50; i++) {
+      AgentToServer report = withComponents(2_000, "contrib");
+      assertThat(budget.problem(Optional.empty(), report)).as("agent " + i).isEmpty();
+      reports.apply(inventory.add(UUID.randomUUID().toString()), report, "a", 0);
+    }
+    nanos.addAndGet(TimeUnit.SECONDS.toNanos(2));
+
+    assertThat(budget.held()).isEqualTo(50 * ReportedStateBudget.PER_AGENT_BYTES + list);
+    assertThat(budget.problem(Optional.empty(), withComponents(2_000, "another build"))).isPresent();
   }
 
   /** Admits a made-up agent and keeps it, as the server would. */
@@ -85,6 +125,16 @@ class ReportedStateBudgetTest {
     return AgentToServer.newBuilder().setEffectiveConfig(EffectiveConfig.newBuilder().setConfigMap(
         AgentConfigMap.newBuilder().putConfigMap("collector.yaml", AgentConfigFile.newBuilder()
             .setBody(ByteString.copyFrom(new byte[bytes])).build()))).build();
+  }
+
+  /** A list of {@code types} receivers with no details, named after {@code build}: small entries. */
+  private static AgentToServer withComponents(int types, String build) {
+    ComponentDetails.Builder receivers = ComponentDetails.newBuilder();
+    for (int i = 0; i < types; i++) {
+      receivers.putSubComponentMap(build + i, ComponentDetails.getDefaultInstance());
+    }
+    return AgentToServer.newBuilder().setAvailableComponents(AvailableComponents.newBuilder()
+        .putComponents("receivers", receivers.build())).build();
   }
 
   private static ComponentHealth health(String status) {
