@@ -180,15 +180,15 @@ public final class Agent {
     lastStored = stored;
     describe(stored.description());
     capabilities = stored.capabilities();
+    healthBytes = heldSize(health, healthBytes, stored.health());
     health = stored.health();
-    healthBytes = HeldSize.of(health);
+    effectiveConfigBytes = heldSize(effectiveConfig, effectiveConfigBytes, stored.effectiveConfig());
     effectiveConfig = stored.effectiveConfig();
-    effectiveConfigBytes = HeldSize.of(effectiveConfig);
     if (stored.remoteConfigStatus() != null) {
       remoteConfigStatus(stored.remoteConfigStatus());
     }
+    packageStatusesBytes = heldSize(packageStatuses, packageStatusesBytes, stored.packageStatuses());
     packageStatuses = stored.packageStatuses();
-    packageStatusesBytes = HeldSize.of(packageStatuses);
     availableComponents = stored.availableComponents();
   }
 
@@ -207,8 +207,8 @@ public final class Agent {
 
   synchronized void describe(AgentDescription description) {
     changed(this.description, description);
+    this.descriptionBytes = heldSize(this.description, descriptionBytes, description);
     this.description = description;
-    this.descriptionBytes = HeldSize.of(description);
     this.labels = labelsOf(description);
   }
 
@@ -235,8 +235,8 @@ public final class Agent {
 
   synchronized void health(ComponentHealth health) {
     changed(this.health, health);
+    this.healthBytes = heldSize(this.health, healthBytes, health);
     this.health = health;
-    this.healthBytes = HeldSize.of(health);
   }
 
   synchronized void effectiveConfig(EffectiveConfig config) {
@@ -248,8 +248,8 @@ public final class Agent {
 
   synchronized void remoteConfigStatus(RemoteConfigStatus status) {
     changed(this.remoteConfigStatus, status);
+    this.remoteConfigStatusBytes = heldSize(this.remoteConfigStatus, remoteConfigStatusBytes, status);
     this.remoteConfigStatus = status;
-    this.remoteConfigStatusBytes = HeldSize.of(status);
     this.reportedHash = HexFormat.of().formatHex(status.getLastRemoteConfigHash().toByteArray());
   }
 
@@ -279,27 +279,32 @@ public final class Agent {
 
   /** How many more bytes it would keep once the message's parts took the place of its own (less: negative). */
   public synchronized long growthFrom(AgentToServer message) {
-    return growth(message.hasAgentDescription(), message.getAgentDescription(), descriptionBytes)
-        + growth(message.hasHealth(), message.getHealth(), healthBytes)
-        + growth(message.hasEffectiveConfig(), message.getEffectiveConfig(), effectiveConfigBytes)
-        + growth(message.hasRemoteConfigStatus(), message.getRemoteConfigStatus(), remoteConfigStatusBytes)
-        + growth(message.hasPackageStatuses(), message.getPackageStatuses(), packageStatusesBytes)
+    return growth(message.hasAgentDescription(), message.getAgentDescription(), description, descriptionBytes)
+        + growth(message.hasHealth(), message.getHealth(), health, healthBytes)
+        + growth(message.hasEffectiveConfig(), message.getEffectiveConfig(), effectiveConfig, effectiveConfigBytes)
+        + growth(message.hasRemoteConfigStatus(), message.getRemoteConfigStatus(), remoteConfigStatus,
+            remoteConfigStatusBytes)
+        + growth(message.hasPackageStatuses(), message.getPackageStatuses(), packageStatuses, packageStatusesBytes)
         // An empty list of available components is not kept in place of a full one (see Reports).
         + (message.hasAvailableComponents() && message.getAvailableComponents().getComponentsCount() > 0
             ? componentsGrowth(message.getAvailableComponents()) : 0);
   }
 
-  private static long growth(boolean replaced, Message next, long held) {
-    return replaced ? HeldSize.of(next) - held : 0;
+  private static long growth(boolean replaced, Message next, Message held, long heldBytes) {
+    return replaced ? heldSize(held, heldBytes, next) - heldBytes : 0;
+  }
+
+  /** What {@code after} holds in place of {@code before}: counted again only when it differs. */
+  private static long heldSize(Message before, long beforeBytes, Message after) {
+    return Objects.equals(before, after) ? beforeBytes : HeldSize.of(after);
   }
 
   /**
-   * A list equal to one the fleet holds is shared and costs nothing more; another costs what it holds
-   * (the agent's present list may be shared, so letting it go is not counted as room).
+   * A list equal to one the fleet holds is shared and costs nothing more; another costs what it would
+   * hold (the agent's present list may be shared, so letting it go is not counted as room).
    */
   private static long componentsGrowth(AvailableComponents reported) {
-    AvailableComponents shared = SharedComponents.of(reported);
-    return shared != reported ? 0 : SharedComponents.heldBytes(shared);
+    return SharedComponents.held(reported).isPresent() ? 0 : HeldSize.of(reported);
   }
 
   public synchronized boolean hasAvailableComponents() {

@@ -23,6 +23,7 @@ final class HeldSize {
    * (this counts 150, 180 KB and 52 KB).
    */
   static final int BYTES_PER_OBJECT = 48;
+  private static final int UNKNOWN_FIELD_OBJECTS = 4;
 
   private HeldSize() {}
 
@@ -41,18 +42,21 @@ final class HeldSize {
   private static long objects(CodedInputStream in, Descriptor type) throws IOException {
     long objects = 1;
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-      if (WireFormat.getTagWireType(tag) != WireFormat.WIRETYPE_LENGTH_DELIMITED) {
-        in.skipField(tag);
-        continue;
-      }
       FieldDescriptor field = type.findFieldByNumber(WireFormat.getTagFieldNumber(tag));
-      if (field != null && field.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
+      boolean delimited = WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED;
+      if (field != null && delimited && field.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
         int limit = in.pushLimit(in.readRawVarint32());
         objects += objects(in, field.getMessageType());
         in.popLimit(limit);
-      } else {
-        // A string, bytes, a packed list, or a field this server does not know (kept as bytes).
-        in.skipField(tag);
+        continue;
+      }
+      in.skipField(tag);
+      if (field == null) {
+        // A field this server does not know, of any type: kept in the unknown-field set as an entry, a
+        // field record, a list and the value, a few bytes on the wire each.
+        objects += UNKNOWN_FIELD_OBJECTS;
+      } else if (delimited) {
+        // A string, bytes or a packed list.
         objects++;
       }
     }

@@ -11,7 +11,8 @@ import java.util.Optional;
 /**
  * The most the server keeps of what one agent reports, checked before any of it is kept, echoed or
  * logged: a report over a limit is refused whole, with the part and the limit named. Together the
- * limits are the ceiling of one agent's state in memory and in the store (see {@link #perAgentCeiling()}).
+ * limits are the ceiling of one agent's state in the store (see {@link #perAgentCeiling()}); parsed in
+ * memory a part can take up to about 16 times its encoded size, which {@link ReportedStateBudget} counts.
  *
  * @param maxDescriptionBytes the agent description, encoded
  * @param maxAttributes identifying and non-identifying attributes together

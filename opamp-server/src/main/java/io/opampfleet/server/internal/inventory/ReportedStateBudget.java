@@ -27,7 +27,8 @@ import java.util.function.LongSupplier;
 public final class ReportedStateBudget {
   /**
    * What an agent costs beyond its reported parts: its record, labels and connection state. A fleet
-   * of 50,000 measured about 3.5 KB of heap an agent with 1.4 KB of effective config and a description.
+   * of 50,000 at rest measured about 3.5 KB of heap an agent, its 1.4 KB effective config and its
+   * description included.
    */
   public static final long PER_AGENT_BYTES = 2048;
   private static final long RECOUNT_NANOS = Duration.ofSeconds(1).toNanos();
@@ -47,18 +48,20 @@ public final class ReportedStateBudget {
   }
 
   /** Why the message cannot be kept within the budget, or empty when it can (and is then counted). */
-  public synchronized Optional<String> problem(Optional<Agent> known, AgentToServer message) {
+  public Optional<String> problem(Optional<Agent> known, AgentToServer message) {
+    // Sized before the lock: many agents' messages are sized at once.
     long growth = known.map(agent -> agent.growthFrom(message))
         .orElseGet(() -> PER_AGENT_BYTES + new Agent("a new agent").growthFrom(message));
-    if (growth <= 0) {
-      return Optional.empty();
-    }
+    return growth <= 0 ? Optional.empty() : admit(known.isPresent(), growth);
+  }
+
+  private synchronized Optional<String> admit(boolean known, long growth) {
     long held = held();
-    long ceiling = known.isPresent() ? maxBytes : maxBytes / 10 * 9;
+    long ceiling = known ? maxBytes : maxBytes / 10 * 9;
     if (held + growth > ceiling) {
-      return Optional.of((known.isPresent() ? "" : "a new agent: ") + "the agents' reported state the server holds"
+      return Optional.of((known ? "" : "a new agent: ") + "the agents' reported state the server holds"
           + " is at its ceiling (" + held + " of " + maxBytes + " bytes, agents::max_reported_bytes"
-          + (known.isPresent() ? "" : "; new agents take nine tenths of it") + ")");
+          + (known ? "" : "; new agents take nine tenths of it") + ")");
     }
     admittedSince += growth;
     return Optional.empty();

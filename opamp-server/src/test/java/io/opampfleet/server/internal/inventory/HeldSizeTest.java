@@ -3,6 +3,7 @@ package io.opampfleet.server.internal.inventory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnknownFieldSet;
 import io.opampfleet.proto.AgentConfigFile;
 import io.opampfleet.proto.AgentConfigMap;
 import io.opampfleet.proto.AgentDescription;
@@ -29,5 +30,19 @@ class HeldSizeTest {
     assertThat(HeldSize.of(small)).isGreaterThan(10L * small.getSerializedSize());
     assertThat(HeldSize.of(config)).isBetween((long) config.getSerializedSize(), config.getSerializedSize() + 400L);
     assertThat(HeldSize.of(null)).isZero();
+  }
+
+  @Test
+  void fieldsThisServerDoesNotKnowCountTheObjectsTheyAreKeptIn() throws Exception {
+    UnknownFieldSet.Builder unknown = UnknownFieldSet.newBuilder();
+    for (int field = 1_000; field < 2_000; field++) {
+      unknown.addField(field, UnknownFieldSet.Field.newBuilder().addVarint(1).build());
+    }
+    // As an agent speaking a newer protocol might send it, parsed here.
+    AgentDescription parsed = AgentDescription.parseFrom(unknown.build().toByteArray());
+
+    assertThat(parsed.getUnknownFields().asMap()).hasSize(1_000);
+    assertThat(HeldSize.of(parsed))
+        .isGreaterThanOrEqualTo(parsed.getSerializedSize() + 1_000L * 4 * HeldSize.BYTES_PER_OBJECT);
   }
 }

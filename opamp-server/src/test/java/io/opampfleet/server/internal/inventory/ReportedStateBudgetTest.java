@@ -112,6 +112,20 @@ class ReportedStateBudgetTest {
     assertThat(budget.problem(Optional.empty(), withComponents(2_000, "another build"))).isPresent();
   }
 
+  @Test
+  void aListRefusedAtTheCeilingIsRefusedAgainWhenSentAgain() {
+    Agent known = inventory.add(UUID.randomUUID().toString());
+    reports.apply(known, withConfig(CONFIG_BYTES), "a", 0);
+    for (int i = 0; i < 2; i++) {
+      assertThat(admitNew(withConfig(CONFIG_BYTES))).isEmpty();
+    }
+    AgentToServer large = withComponents(2_000, "unshared");
+
+    assertThat(budget.problem(Optional.of(known), large)).isPresent();
+    // The agent tries again, as agents do after Unavailable: the list it was refused is not held by then.
+    assertThat(budget.problem(Optional.of(known), withComponents(2_000, "unshared"))).isPresent();
+  }
+
   /** Admits a made-up agent and keeps it, as the server would. */
   private Optional<String> admitNew(AgentToServer report) {
     Optional<String> problem = budget.problem(Optional.empty(), report);
