@@ -1,9 +1,11 @@
 package io.opampfleet.server.internal.certificates;
 
 import io.opampfleet.certs.CertificateIdentity;
+import java.io.ByteArrayInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
 import java.util.Optional;
@@ -28,11 +30,18 @@ public final class CertificateBinding {
     this.requireUidInSubject = requireUidInSubject;
   }
 
+  /**
+   * The certificate's identity, read from a copy of its encoding: a certificate a TLS session hands
+   * over keeps what is read of it (about 2 KB parsed) for as long as the connection lasts.
+   */
   public static Identity identity(X509Certificate certificate) {
     try {
-      return new Identity(certificate.getSubjectX500Principal().getName(),
-          HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded())));
-    } catch (CertificateEncodingException | NoSuchAlgorithmException e) {
+      byte[] encoded = certificate.getEncoded();
+      X509Certificate copy = (X509Certificate) CertificateFactory.getInstance("X.509")
+          .generateCertificate(new ByteArrayInputStream(encoded));
+      return new Identity(copy.getSubjectX500Principal().getName(),
+          HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(encoded)));
+    } catch (CertificateException | NoSuchAlgorithmException e) {
       throw new IllegalStateException("cannot fingerprint a client certificate: " + e.getMessage(), e);
     }
   }

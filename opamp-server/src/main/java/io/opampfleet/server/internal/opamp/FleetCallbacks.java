@@ -4,6 +4,7 @@ import static io.opampfleet.proto.ServerErrorResponseType.ServerErrorResponseTyp
 import static io.opampfleet.proto.ServerErrorResponseType.ServerErrorResponseType_Unavailable;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.google.common.cache.CacheBuilder;
 import io.opampfleet.certs.PkiException;
 import io.opampfleet.netty.InstanceUid;
 import io.opampfleet.netty.server.AgentConnection;
@@ -41,6 +42,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -69,6 +71,9 @@ public final class FleetCallbacks implements ServerCallbacks {
   private final Assignments assignments;
   private final ConfigRepository configs;
   private final CertificateBinding certificates;
+  /** The identity each connection's client certificate gives, read once (weak keys compare by identity). */
+  private final ConcurrentMap<AgentConnection, Optional<CertificateBinding.Identity>> presented =
+      CacheBuilder.newBuilder().weakKeys().<AgentConnection, Optional<CertificateBinding.Identity>>build().asMap();
   private final FleetMetrics metrics;
   private final AgentCommands commands;
   private final RolloutEngine rollouts;
@@ -139,6 +144,11 @@ public final class FleetCallbacks implements ServerCallbacks {
     }
   }
 
+  private Optional<CertificateBinding.Identity> presentedBy(AgentConnection connection) {
+    return presented.computeIfAbsent(connection, link -> link.peerCertificates().isEmpty() ? Optional.empty()
+        : Optional.of(CertificateBinding.identity(link.peerCertificates().get(0))));
+  }
+
   private CompletionStage<ServerToAgent> answer(AgentConnection connection, AgentToServer message) {
     long now = clock.getAsLong();
     String uid = InstanceUid.text(message.getInstanceUid());
@@ -154,8 +164,7 @@ public final class FleetCallbacks implements ServerCallbacks {
       return CompletableFuture.completedFuture(
           errorReply(ServerErrorResponseType_Unavailable, "the server's store is behind; try again later"));
     }
-    Optional<CertificateBinding.Identity> presented = connection.peerCertificates().isEmpty() ? Optional.empty()
-        : Optional.of(CertificateBinding.identity(connection.peerCertificates().get(0)));
+    Optional<CertificateBinding.Identity> presented = presentedBy(connection);
     if (connection.transport() == Transport.HTTP) {
       // Its last poll may have reached another server sharing the store.
       inventory.catchUp(uid);
