@@ -42,23 +42,42 @@ final class HeldSize {
   private static long objects(CodedInputStream in, Descriptor type) throws IOException {
     long objects = 1;
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+      int wireType = WireFormat.getTagWireType(tag);
       FieldDescriptor field = type.findFieldByNumber(WireFormat.getTagFieldNumber(tag));
-      boolean delimited = WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED;
-      if (field != null && delimited && field.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
+      if (field == null || !readAs(field, wireType)) {
+        objects += unknown(in, tag);
+      } else if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
         int limit = in.pushLimit(in.readRawVarint32());
         objects += objects(in, field.getMessageType());
         in.popLimit(limit);
-        continue;
+      } else {
+        in.skipField(tag);
+        // A string, bytes or a packed list are objects; a number is a field of its message.
+        objects += wireType == WireFormat.WIRETYPE_LENGTH_DELIMITED ? 1 : 0;
       }
+    }
+    return objects;
+  }
+
+  /** Whether the parser reads the field from this wire type (a number may come packed); if not, it keeps it as unknown. */
+  private static boolean readAs(FieldDescriptor field, int wireType) {
+    return wireType == field.getLiteType().getWireType()
+        || (field.isPackable() && wireType == WireFormat.WIRETYPE_LENGTH_DELIMITED);
+  }
+
+  /**
+   * A field the parser keeps in the unknown-field set: an entry, a field record, a list and the value,
+   * a few bytes on the wire each; a group keeps each field inside it the same way.
+   */
+  private static long unknown(CodedInputStream in, int tag) throws IOException {
+    if (WireFormat.getTagWireType(tag) != WireFormat.WIRETYPE_START_GROUP) {
       in.skipField(tag);
-      if (field == null) {
-        // A field this server does not know, of any type: kept in the unknown-field set as an entry, a
-        // field record, a list and the value, a few bytes on the wire each.
-        objects += UNKNOWN_FIELD_OBJECTS;
-      } else if (delimited) {
-        // A string, bytes or a packed list.
-        objects++;
-      }
+      return UNKNOWN_FIELD_OBJECTS;
+    }
+    long objects = UNKNOWN_FIELD_OBJECTS;
+    for (int inner = in.readTag(); inner != 0 && WireFormat.getTagWireType(inner) != WireFormat.WIRETYPE_END_GROUP;
+        inner = in.readTag()) {
+      objects += unknown(in, inner);
     }
     return objects;
   }

@@ -27,20 +27,30 @@ public final class SharedComponents {
   private SharedComponents() {}
 
   /** The held instance equal to {@code list}, or {@code list}, held from now on, as the first. */
-  public static synchronized AvailableComponents of(AvailableComponents list) {
+  public static AvailableComponents of(AvailableComponents list) {
     if (list == null) {
       return null;
     }
-    Optional<AvailableComponents> held = held(list);
-    if (held.isPresent()) {
-      return held.get();
+    list.hashCode(); // computed once and kept by the message: not under the lock
+    synchronized (LISTS) {
+      Optional<AvailableComponents> held = heldLocked(list);
+      if (held.isPresent()) {
+        return held.get();
+      }
+      LISTS.put(list, new WeakReference<>(list));
+      return list;
     }
-    LISTS.put(list, new WeakReference<>(list));
-    return list;
   }
 
   /** The held instance equal to {@code list}, if any; asking does not hold {@code list}. */
-  static synchronized Optional<AvailableComponents> held(AvailableComponents list) {
+  static Optional<AvailableComponents> held(AvailableComponents list) {
+    list.hashCode();
+    synchronized (LISTS) {
+      return heldLocked(list);
+    }
+  }
+
+  private static Optional<AvailableComponents> heldLocked(AvailableComponents list) {
     WeakReference<AvailableComponents> held = LISTS.get(list);
     return Optional.ofNullable(held == null ? null : held.get());
   }

@@ -145,8 +145,10 @@ public final class FleetCallbacks implements ServerCallbacks {
   }
 
   private Optional<CertificateBinding.Identity> presentedBy(AgentConnection connection) {
-    return presented.computeIfAbsent(connection, link -> link.peerCertificates().isEmpty() ? Optional.empty()
-        : Optional.of(CertificateBinding.identity(link.peerCertificates().get(0))));
+    // Looked up first: the map's computeIfAbsent locks even when the connection is there.
+    Optional<CertificateBinding.Identity> known = presented.get(connection);
+    return known != null ? known : presented.computeIfAbsent(connection, link -> link.peerCertificates().isEmpty()
+        ? Optional.empty() : Optional.of(CertificateBinding.identity(link.peerCertificates().get(0))));
   }
 
   private CompletionStage<ServerToAgent> answer(AgentConnection connection, AgentToServer message) {

@@ -45,4 +45,30 @@ class HeldSizeTest {
     assertThat(HeldSize.of(parsed))
         .isGreaterThanOrEqualTo(parsed.getSerializedSize() + 1_000L * 4 * HeldSize.BYTES_PER_OBJECT);
   }
+
+  @Test
+  void aGroupThisServerDoesNotKnowCountsEachFieldInside() throws Exception {
+    UnknownFieldSet.Builder inside = UnknownFieldSet.newBuilder();
+    for (int field = 1_000; field < 2_000; field++) {
+      inside.addField(field, UnknownFieldSet.Field.newBuilder().addVarint(1).build());
+    }
+    UnknownFieldSet group = UnknownFieldSet.newBuilder()
+        .addField(999, UnknownFieldSet.Field.newBuilder().addGroup(inside.build()).build()).build();
+    AgentDescription parsed = AgentDescription.parseFrom(group.toByteArray());
+
+    assertThat(parsed.getUnknownFields().getField(999).getGroupList().get(0).asMap()).hasSize(1_000);
+    assertThat(HeldSize.of(parsed))
+        .isGreaterThanOrEqualTo(parsed.getSerializedSize() + 1_000L * 4 * HeldSize.BYTES_PER_OBJECT);
+  }
+
+  @Test
+  void aKnownFieldSentAsAnotherTypeIsKeptAsUnknownAndCountedSo() throws Exception {
+    // Field 1 of a description is a list of key-values; sent as numbers, the parser keeps them aside.
+    UnknownFieldSet.Builder numbers = UnknownFieldSet.newBuilder();
+    numbers.addField(1, UnknownFieldSet.Field.newBuilder().addVarint(7).build());
+    AgentDescription parsed = AgentDescription.parseFrom(numbers.build().toByteArray());
+
+    assertThat(parsed.getIdentifyingAttributesCount()).isZero();
+    assertThat(HeldSize.of(parsed)).isEqualTo(parsed.getSerializedSize() + (1 + 4) * HeldSize.BYTES_PER_OBJECT);
+  }
 }
