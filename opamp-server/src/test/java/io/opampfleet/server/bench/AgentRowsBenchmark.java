@@ -80,6 +80,8 @@ public final class AgentRowsBenchmark {
               now / before);
         }
       }
+    } finally {
+      StoreBenchmark.deleteStore(dir);
     }
   }
 

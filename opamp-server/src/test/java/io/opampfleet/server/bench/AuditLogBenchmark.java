@@ -46,6 +46,8 @@ public final class AuditLogBenchmark {
       System.out.printf("a page of one actor's entries (%d%% of them): before %,8.2f ms | now %,8.2f ms (%.1f"
           + " times)%n", 100 / ACTORS.length, before / 1e6 / PAGES, now / 1e6 / PAGES, (double) before / now);
       System.out.printf("a page of the whole log: %,8.2f ms%n", whole / 1e6 / PAGES);
+    } finally {
+      StoreBenchmark.deleteStore(dir);
     }
   }
 

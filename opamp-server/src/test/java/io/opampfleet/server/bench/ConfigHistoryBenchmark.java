@@ -58,6 +58,8 @@ public final class ConfigHistoryBenchmark {
       double addsNow = ADDS / ((System.nanoTime() - start) / 1e9);
       System.out.printf("adding a version to a config of %,d: before %,8.0f /s | now %,8.0f /s (%.1f times)%n",
           longHistory, addsBefore, addsNow, addsNow / addsBefore);
+    } finally {
+      StoreBenchmark.deleteStore(dir);
     }
   }
 

@@ -49,11 +49,15 @@ public final class StoreBenchmark {
     System.out.printf("store benchmark: %d agents, %d s per measurement, %d cores%n", agents, seconds,
         Runtime.getRuntime().availableProcessors());
     Path dir = Files.createTempDirectory("store-benchmark");
-    measure("H2", new Storage(dir.resolve("h2"), Optional.empty(), "", "", "bench"), agents, seconds);
-    try (PostgresContainer postgres = new PostgresContainer()) {
-      postgres.start();
-      double raw = measure("PostgreSQL", storage(dir, postgres, "bench"), agents, seconds);
-      sharedByThree(dir, postgres, agents, seconds, raw);
+    try {
+      measure("H2", new Storage(dir.resolve("h2"), Optional.empty(), "", "", "bench"), agents, seconds);
+      try (PostgresContainer postgres = new PostgresContainer()) {
+        postgres.start();
+        double raw = measure("PostgreSQL", storage(dir, postgres, "bench"), agents, seconds);
+        sharedByThree(dir, postgres, agents, seconds, raw);
+      }
+    } finally {
+      deleteStore(dir);
     }
   }
 
