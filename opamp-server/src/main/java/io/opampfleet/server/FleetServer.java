@@ -62,6 +62,7 @@ import io.opampfleet.server.internal.store.EventLog;
 import io.opampfleet.server.internal.store.OwnMetricsRepository;
 import io.opampfleet.server.internal.store.PackageContents;
 import io.opampfleet.server.internal.store.PackageRepository;
+import io.opampfleet.server.internal.store.PartBodies;
 import io.opampfleet.server.internal.store.RolloutRepository;
 import io.opampfleet.server.internal.store.ServerKeys;
 import io.opampfleet.server.internal.store.StoreException;
@@ -259,7 +260,9 @@ public final class FleetServer implements AutoCloseable {
     started.push(pruneHistory(Map.of("events", new Pruning(events::prune, settings.eventRetention()),
         "audit log", new Pruning(auditLog::prune, settings.auditRetention()),
         "silent agents", new Pruning(new SilentAgents(database, inventory, writes, offers, System.nanoTime())::forget,
-            settings.agents().forgetAfter())), clock));
+            settings.agents().forgetAfter()),
+        "reported parts no agent holds", new Pruning(before -> PartBodies.deleteUnreferenced(database, before),
+            PartBodies.KEPT_UNREFERENCED)), clock));
     listening.set(true);
     log.info("serving OpAMP on {}://{}/v1/opamp and the admin API on {}://{}/api/v1 ({} agents known)",
         settings.opamp().tls().isPresent() ? "wss" : "ws", hostPort(opamp.address()),

@@ -114,9 +114,8 @@ public final class AgentRowsBenchmark {
     try (Connection connection = database.connection(); Statement statement = connection.createStatement()) {
       statement.execute("CREATE TABLE agents_before AS SELECT agents.*, e.body AS effective_config,"
           + " p.body AS package_statuses, c.body AS available_components FROM agents"
-          + " LEFT JOIN agent_parts e ON e.instance_uid = agents.instance_uid AND e.part = 'effective_config'"
-          + " LEFT JOIN agent_parts p ON p.instance_uid = agents.instance_uid AND p.part = 'package_statuses'"
-          + " LEFT JOIN agent_parts c ON c.instance_uid = agents.instance_uid AND c.part = 'available_components'");
+          + StoreBenchmark.partBody("e", "effective_config") + StoreBenchmark.partBody("p", "package_statuses")
+          + StoreBenchmark.partBody("c", "available_components"));
       statement.execute("ALTER TABLE agents_before ALTER COLUMN instance_uid SET NOT NULL");
       statement.execute("ALTER TABLE agents_before ADD PRIMARY KEY (instance_uid)");
       statement.execute("ALTER TABLE agents_before ADD COLUMN desired_config VARCHAR(128)");

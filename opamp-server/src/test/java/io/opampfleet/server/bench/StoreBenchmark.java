@@ -65,6 +65,13 @@ public final class StoreBenchmark {
     return new Storage(dir, Optional.of(postgres.jdbcUrl()), postgres.username(), postgres.password(), replica);
   }
 
+  /** A join of each agent's {@code part} body (from its row and the body it refers to) as {@code alias}.body. */
+  static String partBody(String alias, String part) {
+    return " LEFT JOIN agent_parts " + alias + "_part ON " + alias + "_part.instance_uid = agents.instance_uid AND "
+        + alias + "_part.part = '" + part + "' LEFT JOIN part_bodies " + alias + " ON " + alias + ".sha256 = "
+        + alias + "_part.body_sha256";
+  }
+
   /** Deletes a benchmark's store directory: a run leaves hundreds of MB per store behind otherwise. */
   static void deleteStore(Path dir) throws IOException {
     try (Stream<Path> files = Files.walk(dir)) {

@@ -47,13 +47,15 @@ public final class AgentRows {
       DESIRED.stream().map(column -> "agent_desired." + column)).toList();
   /** Every column an agent's snapshot reads: its large parts too, each joined under its own name. */
   private static final List<String> COLUMNS = Stream.concat(OVERVIEW.stream(),
-      Stream.of(Part.values()).map(part -> part.column + ".body AS " + part.column)).toList();
+      Stream.of(Part.values()).map(part -> part.column + "_body.body AS " + part.column)).toList();
   /** An agent without a desired row has none: the fleet never wanted anything of it. */
   private static final String JOINED = " FROM agents LEFT JOIN agent_desired"
       + " ON agent_desired.instance_uid = agents.instance_uid";
   private static final String JOINED_WITH_PARTS = JOINED + Stream.of(Part.values())
       .map(part -> " LEFT JOIN agent_parts " + part.column + " ON " + part.column + ".instance_uid = agents.instance_uid"
-          + " AND " + part.column + ".part = '" + part.column + "'")
+          + " AND " + part.column + ".part = '" + part.column + "'"
+          + " LEFT JOIN part_bodies " + part.column + "_body ON " + part.column + "_body.sha256 = " + part.column
+          + ".body_sha256")
       .collect(Collectors.joining());
 
   /** The large parts of what an agent reports, a row each, which the fleet view does not show. */
@@ -91,22 +93,24 @@ public final class AgentRows {
    * left alone too.
    */
   static String upsertPart(Dialect dialect) {
-    return dialect.upsert("agent_parts", List.of("instance_uid", "part", "body", "written_by"), 2, "EXISTS (SELECT 1"
+    return dialect.upsert("agent_parts", List.of("instance_uid", "part", "body_sha256", "written_by"), 2,
+        "EXISTS (SELECT 1"
         + " FROM agents WHERE agents.instance_uid = EXCLUDED.instance_uid AND agents.held_by = EXCLUDED.written_by)");
   }
 
   /**
    * Adds to {@code statement} ({@link #upsertPart}) each large part of {@code agent} that the store
    * does not hold as far as this server knows: one whose object is not that of {@code lastStored}.
+   * Its body goes to {@code bodies}, which the write stores first.
    */
-  static void addChangedParts(PreparedStatement statement, AgentSnapshot agent, AgentSnapshot lastStored,
-      String writer) throws SQLException {
+  static void addChangedParts(PreparedStatement statement, PartBodies bodies, AgentSnapshot agent,
+      AgentSnapshot lastStored, String writer) throws SQLException {
     for (Part part : Part.values()) {
       MessageLite now = part.of.apply(agent);
       if (lastStored == null ? now != null : now != part.of.apply(lastStored)) {
         statement.setString(1, agent.uid());
         statement.setString(2, part.column);
-        statement.setBytes(3, bytes(now));
+        statement.setBytes(3, bodies.add(now));
         statement.setString(4, writer);
         statement.addBatch();
       }

@@ -48,4 +48,18 @@ public enum Dialect {
     return "INSERT INTO " + table + " (" + names + ") VALUES (" + marks + ") ON CONFLICT ("
         + String.join(", ", keyColumns) + ") DO UPDATE SET " + updates + (condition == null ? "" : " WHERE " + condition);
   }
+
+  /**
+   * An insert of a row another writer may have inserted meanwhile, the first {@code keys} of {@code
+   * columns} being the primary key: on PostgreSQL a row already there is left alone (and not locked);
+   * H2, with no other writer, writes it again, so the caller's rows must be the same whoever writes them.
+   */
+  public String insertIfAbsent(String table, List<String> columns, int keys) {
+    if (this == H2) {
+      return upsert(table, columns, keys);
+    }
+    return "INSERT INTO " + table + " (" + String.join(", ", columns) + ") VALUES ("
+        + Sql.placeholders(columns.size()) + ") ON CONFLICT ("
+        + String.join(", ", columns.subList(0, keys)) + ") DO NOTHING";
+  }
 }

@@ -460,16 +460,18 @@ public final class WriteBehind implements AutoCloseable {
         try (PreparedStatement upsert = connection.prepareStatement(AgentRows.upsertReported(database.dialect()));
              PreparedStatement parts = connection.prepareStatement(AgentRows.upsertPart(database.dialect()))) {
           List<Written> written = new ArrayList<>();
+          PartBodies bodies = new PartBodies();
           for (Agent agent : batch.agents.values()) {
             // Read before the snapshot: a part the store takes meanwhile is only written once more.
             Agent.Stored before = agent.lastStored();
             AgentSnapshot snapshot = agent.snapshot();
             AgentRows.bindReported(upsert, snapshot, replica, agent.heldHere());
             upsert.addBatch();
-            AgentRows.addChangedParts(parts, snapshot, before.snapshot(), replica);
+            AgentRows.addChangedParts(parts, bodies, snapshot, before.snapshot(), replica);
             written.add(new Written(agent, before, snapshot));
           }
           int[] rows = upsert.executeBatch();
+          bodies.write(connection, database.dialect());
           parts.executeBatch();
           for (int i = 0; i < rows.length; i++) {
             // A row another server holds is left alone, its parts too (PostgreSQL): nothing of it is stored.

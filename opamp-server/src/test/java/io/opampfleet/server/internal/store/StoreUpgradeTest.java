@@ -99,4 +99,41 @@ class StoreUpgradeTest {
     assertThat(agents.get("reported-little").effectiveConfig()).isNull();
     assertThat(agents.get("reported-little").availableComponents()).isNull();
   }
+
+  @Test
+  void agentsLargePartsRowsReferToTheirBodiesStoredOnce() throws Exception {
+    String url = "jdbc:h2:file:" + dir.resolve("fleet") + ";DB_CLOSE_ON_EXIT=FALSE";
+    Flyway.configure().dataSource(url, "sa", "").locations("classpath:db/migration").target("18").load().migrate();
+    AvailableComponents components = AvailableComponents.newBuilder().setHash(ByteString.copyFromUtf8("c")).build();
+    try (Connection connection = DriverManager.getConnection(url, "sa", "");
+        Statement statement = connection.createStatement();
+        PreparedStatement insert = connection.prepareStatement("INSERT INTO agent_parts (instance_uid, part, body,"
+            + " written_by) VALUES (?, 'available_components', ?, 'server-1')")) {
+      // More than one pass of the move's (500 rows), one agent without the part among them.
+      for (int i = 0; i < 1_200; i++) {
+        String uid = i == 700 ? "none" : "agent-" + i;
+        statement.execute("INSERT INTO agents (instance_uid, capabilities, connected, connected_since, last_seen,"
+            + " held_by) VALUES ('" + uid + "', 1, FALSE, 1, 5, 'server-1')");
+        insert.setString(1, uid);
+        insert.setBytes(2, uid.equals("none") ? null : components.toByteArray());
+        insert.executeUpdate();
+      }
+    }
+
+    Database database = Database.open(new Storage(dir, Optional.empty(), "", "", "test"));
+    Map<String, AgentSnapshot> agents;
+    long bodies;
+    try {
+      agents = AgentRows.loadAll(database, (name, version) -> null, replica -> false).stream()
+          .collect(Collectors.toMap(AgentSnapshot::uid, Function.identity()));
+      bodies = new Sql(database).query("SELECT COUNT(*) FROM part_bodies", row -> row.getLong(1)).get(0);
+    } finally {
+      database.close();
+    }
+
+    assertThat(bodies).isEqualTo(1);
+    assertThat(agents).hasSize(1_200);
+    agents.forEach((uid, agent) -> assertThat(agent.availableComponents()).as(uid)
+        .isEqualTo(uid.equals("none") ? null : components));
+  }
 }

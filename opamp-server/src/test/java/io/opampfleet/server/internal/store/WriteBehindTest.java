@@ -388,6 +388,79 @@ class WriteBehindTest {
         .isEqualTo(fullState().getAvailableComponents());
   }
 
+  @Test
+  void partsAgentsReportAlikeAreStoredOnceAndABodyNoAgentHoldsGoesAfterItsTime() throws Exception {
+    Reports reports = new Reports(new Inventory());
+    List<Agent> agents = new ArrayList<>();
+    for (String uid : List.of("00000000-0000-0000-0000-000000000001", "00000000-0000-0000-0000-000000000002")) {
+      Agent agent = new Agent(uid);
+      // Parsed apart, as two connections' messages are: equal, not the same objects.
+      reports.apply(agent, AgentToServer.parseFrom(fullState().toByteArray()), "127.0.0.1:1", 1_000);
+      writes.agent(agent).get(10, TimeUnit.SECONDS);
+      agents.add(agent);
+    }
+    assertThat(count("SELECT COUNT(*) FROM agent_parts")).isEqualTo(4);
+    assertThat(count("SELECT COUNT(*) FROM part_bodies")).isEqualTo(2);
+
+    // One agent moves to another config: the old body is still the other's.
+    reports.apply(agents.get(0), AgentToServer.newBuilder().setEffectiveConfig(effectiveConfig("receivers: {}"))
+        .build(), "127.0.0.1:1", 2_000);
+    writes.agent(agents.get(0)).get(10, TimeUnit.SECONDS);
+    assertThat(count("SELECT COUNT(*) FROM part_bodies")).isEqualTo(3);
+    long later = System.currentTimeMillis() + 60_000;
+    assertThat(PartBodies.deleteUnreferenced(database, later)).isZero();
+
+    // The other moves too: its old config's body is no agent's now, and goes once it is old enough.
+    reports.apply(agents.get(1), AgentToServer.newBuilder().setEffectiveConfig(effectiveConfig("receivers: {}"))
+        .build(), "127.0.0.1:1", 2_000);
+    writes.agent(agents.get(1)).get(10, TimeUnit.SECONDS);
+    assertThat(PartBodies.deleteUnreferenced(database, System.currentTimeMillis() - 60_000)).isZero();
+    assertThat(PartBodies.deleteUnreferenced(database, later)).isEqualTo(1);
+
+    assertThat(AgentRows.loadAll(database, (name, version) -> null, replica -> false)).hasSize(2)
+        .allSatisfy(agent -> {
+          assertThat(agent.effectiveConfig()).isEqualTo(effectiveConfig("receivers: {}"));
+          assertThat(agent.availableComponents()).isEqualTo(fullState().getAvailableComponents());
+        });
+  }
+
+  @Test
+  void aBodyTheStoreHoldsIsMadeNewAgainWhenAnotherAgentRefersToItAndEntriesInAnotherOrderAreTheSameBody()
+      throws Exception {
+    Reports reports = new Reports(new Inventory());
+    Agent first = new Agent("00000000-0000-0000-0000-000000000001");
+    reports.apply(first, AgentToServer.newBuilder().setEffectiveConfig(twoFiles("a.yaml", "b.yaml")).build(),
+        "127.0.0.1:1", 1_000);
+    writes.agent(first).get(10, TimeUnit.SECONDS);
+    try (Connection connection = database.connection(); Statement statement = connection.createStatement()) {
+      statement.executeUpdate("UPDATE part_bodies SET stored_at = 0");
+    }
+
+    Agent second = new Agent("00000000-0000-0000-0000-000000000002");
+    reports.apply(second, AgentToServer.parseFrom(AgentToServer.newBuilder()
+        .setEffectiveConfig(twoFiles("b.yaml", "a.yaml")).build().toByteArray()), "127.0.0.1:1", 1_000);
+    writes.agent(second).get(10, TimeUnit.SECONDS);
+
+    assertThat(count("SELECT COUNT(*) FROM part_bodies")).isEqualTo(1);
+    assertThat(count("SELECT MIN(stored_at) FROM part_bodies")).isGreaterThan(System.currentTimeMillis() - 60_000);
+    assertThat(PartBodies.deleteUnreferenced(database, System.currentTimeMillis() - 60_000)).isZero();
+  }
+
+  /** An effective config of two files, put in this order (which the message keeps when encoded). */
+  private static EffectiveConfig twoFiles(String one, String other) {
+    return EffectiveConfig.newBuilder().setConfigMap(AgentConfigMap.newBuilder()
+        .putConfigMap(one, AgentConfigFile.newBuilder().setBody(ByteString.copyFromUtf8(one)).build())
+        .putConfigMap(other, AgentConfigFile.newBuilder().setBody(ByteString.copyFromUtf8(other)).build())).build();
+  }
+
+  private long count(String query) throws Exception {
+    try (Connection connection = database.connection(); Statement statement = connection.createStatement();
+         ResultSet rows = statement.executeQuery(query)) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+
   /** What a collector reports in full: an effective config and its available components. */
   private static AgentToServer fullState() {
     return AgentToServer.newBuilder().setEffectiveConfig(effectiveConfig("receivers: {otlp: {}}"))
