@@ -4,10 +4,14 @@ import com.google.protobuf.ByteString;
 import io.opampfleet.proto.AgentConfigFile;
 import io.opampfleet.proto.AgentConfigMap;
 import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.AvailableComponents;
 import io.opampfleet.proto.EffectiveConfig;
 import io.opampfleet.server.internal.inventory.Agent;
+import io.opampfleet.server.internal.inventory.AgentSnapshot;
 import io.opampfleet.server.internal.inventory.Inventory;
 import io.opampfleet.server.internal.inventory.Reports;
+import io.opampfleet.server.internal.inventory.SharedComponents;
+import io.opampfleet.server.internal.store.AgentRows;
 import io.opampfleet.server.internal.store.Database;
 import io.opampfleet.server.internal.store.WriteBehind;
 import io.opampfleet.server.settings.ServerSettings.Storage;
@@ -16,19 +20,22 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.flywaydb.core.Flyway;
 
 /**
  * Agents' large parts on the embedded store: every agent connects reporting a contrib build's
- * available components (35 KB) and a 1.4 KB effective config, then a rollout's wave gives them all one
- * new config, which each reports applied. Through the server's writer (each distinct body stored
- * once), next to the layout before in the same run (each agent's part rows holding their bodies,
- * merged 5,000 a transaction with each commit forced to disk, as the writer did). Prints each phase's
- * time and the store's file size after it.
+ * available components (35 KB) and a 1.4 KB effective config, a rollout's wave gives them all one new
+ * config, which each reports applied, and the server reads them all back as it does at its start.
+ * Through the server's writer and reads (each distinct body stored once), next to the layout before
+ * in the same run (each agent's part rows holding their bodies, merged 5,000 a transaction with each
+ * commit forced to disk, as the writer did). Prints each phase's time and the store's file size.
  *
  * <p>Run with {@code scripts/store-benchmark parts [agents (18000)]}.
  */
@@ -53,10 +60,12 @@ public final class PartBodiesBenchmark {
       System.out.printf("round %d, a wave's applied configs: bodies in each agent's rows (before) %,6d ms, store"
           + " %,5d MB | each body once, through the writer %,6d ms, store %,5d MB%n", round, before.waveMillis,
           before.waveBytes >> 20, now.waveMillis, now.waveBytes >> 20);
+      System.out.printf("round %d, every agent read back whole (the server's start): bodies in each agent's rows"
+          + " (before) %,6d ms | each body once %,6d ms%n", round, before.loadMillis, now.loadMillis);
     }
   }
 
-  private record Phases(long connectMillis, long connectBytes, long waveMillis, long waveBytes) {}
+  private record Phases(long connectMillis, long connectBytes, long waveMillis, long waveBytes, long loadMillis) {}
 
   private static Phases throughTheWriter(int count, byte[] connecting, byte[] applied) throws Exception {
     Path dir = Files.createTempDirectory("part-bodies-benchmark");
@@ -68,7 +77,10 @@ public final class PartBodiesBenchmark {
       long connectMillis = timed(() -> writeAll(writes, reports, agents, connecting));
       long connectBytes = storeBytes(dir);
       long waveMillis = timed(() -> writeAll(writes, reports, agents, applied));
-      return new Phases(connectMillis, connectBytes, waveMillis, storeBytes(dir));
+      long waveBytes = storeBytes(dir);
+      long loadMillis = timed(() -> loaded(AgentRows.loadAll(database, (name, version) -> null, replica -> false)
+          .stream().map(AgentSnapshot::availableComponents).toList(), count));
+      return new Phases(connectMillis, connectBytes, waveMillis, waveBytes, loadMillis);
     } finally {
       StoreBenchmark.deleteStore(dir);
     }
@@ -100,10 +112,11 @@ public final class PartBodiesBenchmark {
         long connectBytes = storeBytes(dir);
         long waveMillis = timed(() -> mergeAll(connection, reports, agents, applied));
         long waveBytes = storeBytes(dir);
+        long loadMillis = timed(() -> loaded(readBodiesInTheirRows(connection), count));
         try (Statement statement = connection.createStatement()) {
           statement.execute("SHUTDOWN");
         }
-        return new Phases(connectMillis, connectBytes, waveMillis, waveBytes);
+        return new Phases(connectMillis, connectBytes, waveMillis, waveBytes, loadMillis);
       }
     } finally {
       StoreBenchmark.deleteStore(dir);
@@ -137,6 +150,27 @@ public final class PartBodiesBenchmark {
         connection.commit();
         sync.execute("CHECKPOINT SYNC");
       }
+    }
+  }
+
+  /** Every agent's large parts as the server read them at its start: each row's bodies, parsed; their components. */
+  private static List<AvailableComponents> readBodiesInTheirRows(Connection connection) throws Exception {
+    List<AvailableComponents> agents = new ArrayList<>();
+    try (Statement statement = connection.createStatement();
+         ResultSet rows = statement.executeQuery("SELECT agents.instance_uid, e.body, c.body FROM agents"
+             + " LEFT JOIN agent_parts e ON e.instance_uid = agents.instance_uid AND e.part = 'effective_config'"
+             + " LEFT JOIN agent_parts c ON c.instance_uid = agents.instance_uid AND c.part = 'available_components'")) {
+      while (rows.next()) {
+        EffectiveConfig.parseFrom(rows.getBytes(2));
+        agents.add(SharedComponents.of(AvailableComponents.parseFrom(rows.getBytes(3))));
+      }
+    }
+    return agents;
+  }
+
+  private static void loaded(List<AvailableComponents> components, int count) {
+    if (components.size() != count || components.stream().anyMatch(Objects::isNull)) {
+      throw new IllegalStateException("the agents read back are not those written");
     }
   }
 

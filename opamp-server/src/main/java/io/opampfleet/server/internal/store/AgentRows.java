@@ -47,15 +47,13 @@ public final class AgentRows {
       DESIRED.stream().map(column -> "agent_desired." + column)).toList();
   /** Every column an agent's snapshot reads: its large parts too, each joined under its own name. */
   private static final List<String> COLUMNS = Stream.concat(OVERVIEW.stream(),
-      Stream.of(Part.values()).map(part -> part.column + "_body.body AS " + part.column)).toList();
+      Stream.of(Part.values()).map(part -> part.column + ".body_sha256 AS " + part.column)).toList();
   /** An agent without a desired row has none: the fleet never wanted anything of it. */
   private static final String JOINED = " FROM agents LEFT JOIN agent_desired"
       + " ON agent_desired.instance_uid = agents.instance_uid";
   private static final String JOINED_WITH_PARTS = JOINED + Stream.of(Part.values())
       .map(part -> " LEFT JOIN agent_parts " + part.column + " ON " + part.column + ".instance_uid = agents.instance_uid"
-          + " AND " + part.column + ".part = '" + part.column + "'"
-          + " LEFT JOIN part_bodies " + part.column + "_body ON " + part.column + "_body.sha256 = " + part.column
-          + ".body_sha256")
+          + " AND " + part.column + ".part = '" + part.column + "'")
       .collect(Collectors.joining());
 
   /** The large parts of what an agent reports, a row each, which the fleet view does not show. */
@@ -224,17 +222,20 @@ public final class AgentRows {
       for (int i = 0; i < parameters.size(); i++) {
         select.setObject(i + 1, parameters.get(i));
       }
+      StoredBodies bodies = whole ? StoredBodies.of(connection, JOINED + where, parameters) : null;
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {
-          agents.add(snapshot(rows, whole, versions, holds));
+          agents.add(snapshot(rows, bodies, versions, holds));
         }
       }
     }
     return agents;
   }
 
-  private static AgentSnapshot snapshot(ResultSet rows, boolean whole,
+  /** {@code bodies}: those of the large parts, which are read; null to read none. */
+  private static AgentSnapshot snapshot(ResultSet rows, StoredBodies bodies,
       BiFunction<String, Integer, ConfigVersion> versions, Predicate<String> holds) throws SQLException {
+    boolean whole = bodies != null;
     String heldBy = rows.getString("held_by");
     boolean connected = rows.getBoolean("connected") && heldBy != null && holds.test(heldBy);
     String desiredName = rows.getString("desired_config");
@@ -244,10 +245,10 @@ public final class AgentRows {
     return new AgentSnapshot(rows.getString("instance_uid"), description, Agent.labelsOf(description),
         rows.getLong("capabilities"),
         parse(rows.getBytes("health"), ComponentHealth.parser(), null),
-        whole ? parse(rows.getBytes("effective_config"), EffectiveConfig.parser(), null) : null,
+        whole ? bodies.parse(rows.getBytes("effective_config"), EffectiveConfig.parser()) : null,
         parse(rows.getBytes("remote_config_status"), RemoteConfigStatus.parser(), null),
-        whole ? parse(rows.getBytes("package_statuses"), PackageStatuses.parser(), null) : null,
-        whole ? SharedComponents.of(parse(rows.getBytes("available_components"), AvailableComponents.parser(), null))
+        whole ? bodies.parse(rows.getBytes("package_statuses"), PackageStatuses.parser()) : null,
+        whole ? SharedComponents.of(bodies.parse(rows.getBytes("available_components"), AvailableComponents.parser()))
             : null,
         connected,
         heldBy == null ? "" : heldBy,

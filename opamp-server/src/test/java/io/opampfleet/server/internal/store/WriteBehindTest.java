@@ -417,11 +417,13 @@ class WriteBehindTest {
     assertThat(PartBodies.deleteUnreferenced(database, System.currentTimeMillis() - 60_000)).isZero();
     assertThat(PartBodies.deleteUnreferenced(database, later)).isEqualTo(1);
 
-    assertThat(AgentRows.loadAll(database, (name, version) -> null, replica -> false)).hasSize(2)
-        .allSatisfy(agent -> {
-          assertThat(agent.effectiveConfig()).isEqualTo(effectiveConfig("receivers: {}"));
-          assertThat(agent.availableComponents()).isEqualTo(fullState().getAvailableComponents());
-        });
+    List<AgentSnapshot> read = AgentRows.loadAll(database, (name, version) -> null, replica -> false);
+    assertThat(read).hasSize(2).allSatisfy(agent -> {
+      assertThat(agent.effectiveConfig()).isEqualTo(effectiveConfig("receivers: {}"));
+      assertThat(agent.availableComponents()).isEqualTo(fullState().getAvailableComponents());
+    });
+    // Read and parsed once for both.
+    assertThat(read.get(1).effectiveConfig()).isSameAs(read.get(0).effectiveConfig());
   }
 
   @Test
