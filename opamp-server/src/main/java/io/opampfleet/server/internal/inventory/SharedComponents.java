@@ -1,12 +1,10 @@
 package io.opampfleet.server.internal.inventory;
 
-import com.google.common.cache.CacheBuilder;
 import io.opampfleet.proto.AvailableComponents;
 import java.lang.ref.WeakReference;
 import java.util.Map;
 import java.util.Optional;
 import java.util.WeakHashMap;
-import java.util.concurrent.ConcurrentMap;
 
 /**
  * One instance of each list of available components the fleet holds. Collectors of one build report
@@ -19,10 +17,17 @@ import java.util.concurrent.ConcurrentMap;
  * whether an equal list is held without making the one it asks about held.
  */
 public final class SharedComponents {
-  private static final Map<AvailableComponents, WeakReference<AvailableComponents>> LISTS = new WeakHashMap<>();
-  /** Each shared list's {@link HeldSize}, counted once (weak keys compare by identity). */
-  private static final ConcurrentMap<AvailableComponents, Long> HELD_BYTES =
-      CacheBuilder.newBuilder().weakKeys().<AvailableComponents, Long>build().asMap();
+  private static final Map<AvailableComponents, Held> LISTS = new WeakHashMap<>();
+
+  /** A shared list, and its {@link HeldSize} once asked for (counted once, outside the lock). */
+  private static final class Held {
+    final WeakReference<AvailableComponents> list;
+    volatile long bytes = -1;
+
+    Held(AvailableComponents list) {
+      this.list = new WeakReference<>(list);
+    }
+  }
 
   private SharedComponents() {}
 
@@ -37,7 +42,7 @@ public final class SharedComponents {
       if (held.isPresent()) {
         return held.get();
       }
-      LISTS.put(list, new WeakReference<>(list));
+      LISTS.put(list, new Held(list));
       return list;
     }
   }
@@ -51,12 +56,22 @@ public final class SharedComponents {
   }
 
   private static Optional<AvailableComponents> heldLocked(AvailableComponents list) {
-    WeakReference<AvailableComponents> held = LISTS.get(list);
-    return Optional.ofNullable(held == null ? null : held.get());
+    Held held = LISTS.get(list);
+    return Optional.ofNullable(held == null ? null : held.list.get());
   }
 
   /** About what the shared list takes in the heap, whoever holds it. */
   static long heldBytes(AvailableComponents shared) {
-    return HELD_BYTES.computeIfAbsent(shared, HeldSize::of);
+    Held held;
+    synchronized (LISTS) {
+      held = LISTS.get(shared);
+    }
+    if (held == null || held.list.get() != shared) {
+      return HeldSize.of(shared);
+    }
+    if (held.bytes < 0) {
+      held.bytes = HeldSize.of(shared);
+    }
+    return held.bytes;
   }
 }
