@@ -10,7 +10,7 @@ import io.opampfleet.server.internal.inventory.Agent;
 import io.opampfleet.server.internal.inventory.AgentSnapshot;
 import io.opampfleet.server.internal.inventory.Inventory;
 import io.opampfleet.server.internal.inventory.Reports;
-import io.opampfleet.server.internal.inventory.SharedComponents;
+import io.opampfleet.server.internal.inventory.SharedMessages;
 import io.opampfleet.server.internal.store.AgentRows;
 import io.opampfleet.server.internal.store.Database;
 import io.opampfleet.server.internal.store.WriteBehind;
@@ -162,7 +162,7 @@ public final class PartBodiesBenchmark {
              + " LEFT JOIN agent_parts c ON c.instance_uid = agents.instance_uid AND c.part = 'available_components'")) {
       while (rows.next()) {
         EffectiveConfig.parseFrom(rows.getBytes(2));
-        agents.add(SharedComponents.of(AvailableComponents.parseFrom(rows.getBytes(3))));
+        agents.add(SharedMessages.COMPONENTS.of(AvailableComponents.parseFrom(rows.getBytes(3))));
       }
     }
     return agents;

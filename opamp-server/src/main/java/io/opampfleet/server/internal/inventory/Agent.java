@@ -241,7 +241,8 @@ public final class Agent {
 
   synchronized void effectiveConfig(EffectiveConfig config) {
     if (changed(this.effectiveConfig, config)) {
-      this.effectiveConfig = config;
+      // Shared with the agents reporting it too; still counted whole for each (the ceiling errs high).
+      this.effectiveConfig = SharedMessages.EFFECTIVE_CONFIGS.of(config);
       this.effectiveConfigBytes = HeldSize.of(config);
     }
   }
@@ -262,7 +263,7 @@ public final class Agent {
 
   synchronized void availableComponents(AvailableComponents components) {
     if (changed(this.availableComponents, components)) {
-      this.availableComponents = SharedComponents.of(components);
+      this.availableComponents = SharedMessages.COMPONENTS.of(components);
     }
   }
 
@@ -274,7 +275,7 @@ public final class Agent {
   public synchronized long reportedBytes(Set<AvailableComponents> listsCounted) {
     return descriptionBytes + healthBytes + effectiveConfigBytes + remoteConfigStatusBytes + packageStatusesBytes
         + (availableComponents != null && listsCounted.add(availableComponents)
-            ? SharedComponents.heldBytes(availableComponents) : 0);
+            ? SharedMessages.COMPONENTS.heldBytes(availableComponents) : 0);
   }
 
   /** How many more bytes it would keep once the message's parts took the place of its own (less: negative). */
@@ -304,7 +305,7 @@ public final class Agent {
    * hold (the agent's present list may be shared, so letting it go is not counted as room).
    */
   private static long componentsGrowth(AvailableComponents reported) {
-    return SharedComponents.held(reported).isPresent() ? 0 : HeldSize.of(reported);
+    return SharedMessages.COMPONENTS.held(reported).isPresent() ? 0 : HeldSize.of(reported);
   }
 
   public synchronized boolean hasAvailableComponents() {

@@ -12,7 +12,7 @@ import io.opampfleet.proto.RemoteConfigStatus;
 import io.opampfleet.server.internal.configs.ConfigVersion;
 import io.opampfleet.server.internal.inventory.Agent;
 import io.opampfleet.server.internal.inventory.AgentSnapshot;
-import io.opampfleet.server.internal.inventory.SharedComponents;
+import io.opampfleet.server.internal.inventory.SharedMessages;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -245,11 +245,12 @@ public final class AgentRows {
     return new AgentSnapshot(rows.getString("instance_uid"), description, Agent.labelsOf(description),
         rows.getLong("capabilities"),
         parse(rows.getBytes("health"), ComponentHealth.parser(), null),
-        whole ? bodies.parse(rows.getBytes("effective_config"), EffectiveConfig.parser()) : null,
+        whole ? SharedMessages.EFFECTIVE_CONFIGS.of(bodies.parse(rows.getBytes("effective_config"),
+            EffectiveConfig.parser())) : null,
         parse(rows.getBytes("remote_config_status"), RemoteConfigStatus.parser(), null),
         whole ? bodies.parse(rows.getBytes("package_statuses"), PackageStatuses.parser()) : null,
-        whole ? SharedComponents.of(bodies.parse(rows.getBytes("available_components"), AvailableComponents.parser()))
-            : null,
+        whole ? SharedMessages.COMPONENTS.of(bodies.parse(rows.getBytes("available_components"),
+            AvailableComponents.parser())) : null,
         connected,
         heldBy == null ? "" : heldBy,
         rows.getLong("revision"),
