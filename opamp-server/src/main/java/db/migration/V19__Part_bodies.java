@@ -1,6 +1,12 @@
 package db.migration;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.Message;
+import com.google.protobuf.Parser;
+import io.opampfleet.proto.AvailableComponents;
+import io.opampfleet.proto.EffectiveConfig;
+import io.opampfleet.proto.PackageStatuses;
+import io.opampfleet.server.internal.store.PartBodies;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -45,8 +51,10 @@ public class V19__Part_bodies extends BaseJavaMigration {
     MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
     Set<ByteString> stored = new HashSet<>();
     long now = System.currentTimeMillis();
+    // The first condition alone bounds the index range; the second skips the rows of the last uid already read.
     try (PreparedStatement select = connection.prepareStatement("SELECT instance_uid, part, body FROM agent_parts"
-             + " WHERE (instance_uid, part) > (?, ?) ORDER BY instance_uid, part FETCH FIRST " + BATCH + " ROWS ONLY");
+             + " WHERE instance_uid >= ? AND (instance_uid > ? OR part > ?) ORDER BY instance_uid, part"
+             + " FETCH FIRST " + BATCH + " ROWS ONLY");
          PreparedStatement insert = connection.prepareStatement(
              "INSERT INTO part_bodies (sha256, body, stored_at) VALUES (?, ?, ?)");
          PreparedStatement refer = connection.prepareStatement(
@@ -56,13 +64,14 @@ public class V19__Part_bodies extends BaseJavaMigration {
       for (int read = BATCH; read == BATCH; ) {
         read = 0;
         select.setString(1, uid);
-        select.setString(2, part);
+        select.setString(2, uid);
+        select.setString(3, part);
         try (ResultSet rows = select.executeQuery()) {
           while (rows.next()) {
             read++;
             uid = rows.getString(1);
             part = rows.getString(2);
-            byte[] body = rows.getBytes(3);
+            byte[] body = reencoded(part, rows.getBytes(3));
             if (body == null) {
               continue;
             }
@@ -83,5 +92,22 @@ public class V19__Part_bodies extends BaseJavaMigration {
         refer.executeBatch();
       }
     }
+  }
+
+  /**
+   * The body encoded as the server now writes bodies, maps in key order: agents that list the same
+   * entries in another order (Go's maps have none) then share one body.
+   */
+  private static byte[] reencoded(String part, byte[] body) throws Exception {
+    Parser<? extends Message> parser = switch (part) {
+      case "effective_config" -> EffectiveConfig.parser();
+      case "package_statuses" -> PackageStatuses.parser();
+      case "available_components" -> AvailableComponents.parser();
+      default -> null;
+    };
+    if (body == null || parser == null) {
+      return body;
+    }
+    return PartBodies.encoded(parser.parseFrom(body));
   }
 }

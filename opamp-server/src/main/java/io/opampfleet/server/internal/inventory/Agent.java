@@ -37,7 +37,10 @@ public final class Agent {
   private String reportedHash = "";
   private PackageStatuses packageStatuses;
   private AvailableComponents availableComponents;
-  /** {@link HeldSize} of each part it holds alone (components are shared and counted where they are). */
+  /**
+   * {@link HeldSize} of each part, counted for this agent even when shared with others (an effective
+   * config); components are counted where they are shared.
+   */
   private long descriptionBytes;
   private long healthBytes;
   private long effectiveConfigBytes;

@@ -34,7 +34,8 @@ import java.util.stream.Stream;
  * own table, so servers sharing one store never overwrite each other's news, and a rollout's wave
  * does not rewrite every agent's wide row. The large parts an agent reports (effective config,
  * package statuses, available components) are rows of their own too, written when they change: a
- * status report does not rewrite them.
+ * status report does not rewrite them. Those rows name their bodies by hash ({@link PartBodies}): an
+ * equal body is stored once, whichever agents report it.
  */
 public final class AgentRows {
   static final List<String> REPORTED = List.of("instance_uid", "description", "capabilities", "health",
@@ -45,7 +46,7 @@ public final class AgentRows {
   /** What the fleet view shows of an agent, named by table: the two are joined. */
   private static final List<String> OVERVIEW = Stream.concat(REPORTED.stream().map(column -> "agents." + column),
       DESIRED.stream().map(column -> "agent_desired." + column)).toList();
-  /** Every column an agent's snapshot reads: its large parts too, each joined under its own name. */
+  /** Every column an agent's snapshot reads: its large parts' body hashes too, each joined under its own name. */
   private static final List<String> COLUMNS = Stream.concat(OVERVIEW.stream(),
       Stream.of(Part.values()).map(part -> part.column + ".body_sha256 AS " + part.column)).toList();
   /** An agent without a desired row has none: the fleet never wanted anything of it. */
@@ -205,14 +206,15 @@ public final class AgentRows {
 
   /**
    * The stored agents that {@code where} selects (its parameters as text or text arrays), as {@link
-   * #loadAll}; it names columns by table, {@code agents} or {@code agent_desired}.
+   * #loadAll}; it names columns by table, {@code agents} or {@code agent_desired}, and also selects
+   * the bodies those agents' parts refer to, in a subquery.
    */
   public static List<AgentSnapshot> load(Connection connection, BiFunction<String, Integer, ConfigVersion> versions,
       Predicate<String> holds, String where, List<Object> parameters) throws SQLException {
     return select(connection, true, versions, holds, where, parameters);
   }
 
-  /** {@code whole}: with the large parts, read from their rows; else without them. */
+  /** {@code whole}: with the large parts, their bodies read once each ({@link StoredBodies}); else without them. */
   private static List<AgentSnapshot> select(Connection connection, boolean whole,
       BiFunction<String, Integer, ConfigVersion> versions, Predicate<String> holds, String where,
       List<Object> parameters) throws SQLException {

@@ -7,7 +7,7 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** The one place the two stores' SQL differs: insert-or-update by primary key, and the clock. */
+/** The one place the two stores' SQL differs: insert-or-update and insert-if-absent by primary key, and the clock. */
 public enum Dialect {
   H2, POSTGRESQL;
 
@@ -52,7 +52,8 @@ public enum Dialect {
   /**
    * An insert of a row another writer may have inserted meanwhile, the first {@code keys} of {@code
    * columns} being the primary key: on PostgreSQL a row already there is left alone (and not locked);
-   * H2, with no other writer, writes it again, so the caller's rows must be the same whoever writes them.
+   * H2, where only this server writes, writes it again, so the caller's rows must be the same whoever
+   * writes them.
    */
   public String insertIfAbsent(String table, List<String> columns, int keys) {
     if (this == H2) {

@@ -38,7 +38,7 @@ public final class PartBodies {
 
   /** One body many agents refer to in this write (a list they share) is encoded and hashed once. */
   private final Map<MessageLite, byte[]> hashes = new IdentityHashMap<>();
-  /** In the hashes' order: writers lock the rows they touch in one order, and never wait on each other in a ring. */
+  /** In the hashes' order: two writers touching the same bodies lock them in the same order. */
   private final Map<ByteString, byte[]> bodies = new TreeMap<>(ByteString.unsignedLexicographicalComparator());
   private final MessageDigest sha256;
 
@@ -56,7 +56,7 @@ public final class PartBodies {
       return null;
     }
     return hashes.computeIfAbsent(part, message -> {
-      byte[] body = deterministic(message);
+      byte[] body = encoded(message);
       byte[] hash = sha256.digest(body);
       bodies.putIfAbsent(ByteString.copyFrom(hash), body);
       return hash;
@@ -101,6 +101,7 @@ public final class PartBodies {
       }
     }
     if (!missing.isEmpty()) {
+      missing.sort(ByteString.unsignedLexicographicalComparator());
       try (PreparedStatement insert = connection.prepareStatement(
           dialect.insertIfAbsent("part_bodies", List.of("sha256", "body", "stored_at"), 1))) {
         for (ByteString hash : missing) {
@@ -134,8 +135,8 @@ public final class PartBodies {
     return stored;
   }
 
-  /** Maps in key order: agents that list the same entries in another order send the same body. */
-  private static byte[] deterministic(MessageLite message) {
+  /** A part's body: maps in key order, so agents that list the same entries in another order send the same body. */
+  public static byte[] encoded(MessageLite message) {
     byte[] body = new byte[message.getSerializedSize()];
     CodedOutputStream out = CodedOutputStream.newInstance(body);
     out.useDeterministicSerialization();

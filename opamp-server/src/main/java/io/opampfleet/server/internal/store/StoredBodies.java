@@ -57,7 +57,9 @@ final class StoredBodies {
     Object known = byKey.get(key);
     if (known == null) {
       try {
+        // Parsed, its bytes are not kept: a fleet of distinct configs would hold each twice until the read ends.
         known = parser.parseFrom(body(key));
+        bodies.remove(key);
       } catch (InvalidProtocolBufferException e) {
         throw new SQLException("a stored agent's state does not parse: " + e.getMessage(), e);
       }

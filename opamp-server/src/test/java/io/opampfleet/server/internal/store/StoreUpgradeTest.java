@@ -6,6 +6,7 @@ import com.google.protobuf.ByteString;
 import io.opampfleet.proto.AgentConfigFile;
 import io.opampfleet.proto.AgentConfigMap;
 import io.opampfleet.proto.AvailableComponents;
+import io.opampfleet.proto.ComponentDetails;
 import io.opampfleet.proto.EffectiveConfig;
 import io.opampfleet.server.internal.configs.ConfigVersion;
 import io.opampfleet.server.internal.inventory.AgentSnapshot;
@@ -104,7 +105,14 @@ class StoreUpgradeTest {
   void agentsLargePartsRowsReferToTheirBodiesStoredOnce() throws Exception {
     String url = "jdbc:h2:file:" + dir.resolve("fleet") + ";DB_CLOSE_ON_EXIT=FALSE";
     Flyway.configure().dataSource(url, "sa", "").locations("classpath:db/migration").target("18").load().migrate();
-    AvailableComponents components = AvailableComponents.newBuilder().setHash(ByteString.copyFromUtf8("c")).build();
+    AvailableComponents components = AvailableComponents.newBuilder().setHash(ByteString.copyFromUtf8("c"))
+        .putComponents("receivers", ComponentDetails.getDefaultInstance())
+        .putComponents("exporters", ComponentDetails.getDefaultInstance()).build();
+    // The same list with its entries in the other order, as Go collectors send maps.
+    AvailableComponents reordered = AvailableComponents.newBuilder().setHash(ByteString.copyFromUtf8("c"))
+        .putComponents("exporters", ComponentDetails.getDefaultInstance())
+        .putComponents("receivers", ComponentDetails.getDefaultInstance()).build();
+    assertThat(reordered.toByteArray()).isNotEqualTo(components.toByteArray());
     try (Connection connection = DriverManager.getConnection(url, "sa", "");
         Statement statement = connection.createStatement();
         PreparedStatement insert = connection.prepareStatement("INSERT INTO agent_parts (instance_uid, part, body,"
@@ -115,7 +123,7 @@ class StoreUpgradeTest {
         statement.execute("INSERT INTO agents (instance_uid, capabilities, connected, connected_since, last_seen,"
             + " held_by) VALUES ('" + uid + "', 1, FALSE, 1, 5, 'server-1')");
         insert.setString(1, uid);
-        insert.setBytes(2, uid.equals("none") ? null : components.toByteArray());
+        insert.setBytes(2, uid.equals("none") ? null : (i % 2 == 0 ? components : reordered).toByteArray());
         insert.executeUpdate();
       }
     }
