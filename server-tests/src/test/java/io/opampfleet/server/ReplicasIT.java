@@ -29,7 +29,12 @@ import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -190,6 +195,51 @@ class ReplicasIT {
       assertThat(third.running()).isEqualTo(BODY);
       assertThat(metric(store.b(), "opamp_agents_in_memory")).isEqualTo(3);
     }
+  }
+
+  @Test
+  void agentsOfBothServersRunningOneConfigReferToOneStoredBodyOfIt() throws Exception {
+    try (SimulatedAgent onA = store.a().agent(Map.of("tier", "web"), SimulatedAgent.newUid(), false).start();
+         SimulatedAgent onB = store.b().agent(Map.of("tier", "web"), SimulatedAgent.newUid(), false).start()) {
+      AdminClient operatorA = store.a().admin(TestFleet.OPERATOR);
+      await().atMost(Duration.ofSeconds(20)).until(() -> operatorA.get("/api/v1/agents?connected=true").body()
+          .get("total").asInt() == 2);
+      assertThat(operatorA.post("/api/v1/configs/pipeline/versions", Map.of("body", BODY)).status()).isEqualTo(201);
+      for (SimulatedAgent agent : List.of(onA, onB)) {
+        assertThat(operatorA.post("/api/v1/agents/" + agent.uid() + "/config", Map.of("config", "pipeline",
+            "version", 1)).status()).isLessThan(300);
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> BODY.equals(onA.running()) && BODY.equals(onB.running()));
+
+      // Each server wrote the effective config its agent reported: both refer to one body, which is there.
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(storedEffectiveConfigs(onA.uid(),
+          onB.uid())).hasSize(2).containsOnly(List.of(true, true)));
+      try (Connection sql = store.connect(); PreparedStatement select = sql.prepareStatement("SELECT COUNT(DISTINCT"
+          + " body_sha256) FROM agent_parts WHERE part = 'effective_config' AND instance_uid = ANY(?)")) {
+        select.setArray(1, sql.createArrayOf("text", new Object[] {onA.uid(), onB.uid()}));
+        try (ResultSet count = select.executeQuery()) {
+          count.next();
+          assertThat(count.getInt(1)).isEqualTo(1);
+        }
+      }
+    }
+  }
+
+  /** For each of the agents' stored effective configs: whether it names a body, and whether the body is stored. */
+  private List<List<Boolean>> storedEffectiveConfigs(String... uids) throws SQLException {
+    List<List<Boolean>> found = new ArrayList<>();
+    try (Connection sql = store.connect(); PreparedStatement select = sql.prepareStatement("SELECT"
+        + " parts.body_sha256 IS NOT NULL, bodies.sha256 IS NOT NULL FROM agent_parts parts LEFT JOIN part_bodies"
+        + " bodies ON bodies.sha256 = parts.body_sha256 WHERE parts.part = 'effective_config'"
+        + " AND parts.instance_uid = ANY(?)")) {
+      select.setArray(1, sql.createArrayOf("text", uids));
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          found.add(List.of(rows.getBoolean(1), rows.getBoolean(2)));
+        }
+      }
+    }
+    return found;
   }
 
   @Test

@@ -71,19 +71,35 @@ public final class PartBodiesBenchmark {
     Path dir = Files.createTempDirectory("part-bodies-benchmark");
     try (Database database = Database.open(new Storage(dir, Optional.empty(), "", "", "bench"));
          WriteBehind writes = new WriteBehind(database, "bench")) {
-      Inventory inventory = new Inventory();
-      Reports reports = new Reports(inventory);
-      List<Agent> agents = StoreBenchmark.agents(reports, inventory, count);
-      long connectMillis = timed(() -> writeAll(writes, reports, agents, connecting));
-      long connectBytes = storeBytes(dir);
-      long waveMillis = timed(() -> writeAll(writes, reports, agents, applied));
-      long waveBytes = storeBytes(dir);
-      long loadMillis = timed(() -> loaded(AgentRows.loadAll(database, (name, version) -> null, replica -> false)
-          .stream().map(AgentSnapshot::availableComponents).toList(), count));
-      return new Phases(connectMillis, connectBytes, waveMillis, waveBytes, loadMillis);
+      return measure(dir, count, connecting, applied, (reports, agents, report) -> writeAll(writes, reports, agents,
+          report), () -> AgentRows.loadAll(database, (name, version) -> null, replica -> false).stream()
+          .map(AgentSnapshot::availableComponents).toList());
     } finally {
       StoreBenchmark.deleteStore(dir);
     }
+  }
+
+  /** How one layout stores the agents' reports, as the server's writer would. */
+  private interface Writes {
+    void write(Reports reports, List<Agent> agents, byte[] report) throws Exception;
+  }
+
+  /** How one layout reads every agent back whole: their components. */
+  private interface ReadBack {
+    List<AvailableComponents> read() throws Exception;
+  }
+
+  private static Phases measure(Path dir, int count, byte[] connecting, byte[] applied, Writes writes,
+      ReadBack readBack) throws Exception {
+    Inventory inventory = new Inventory();
+    Reports reports = new Reports(inventory);
+    List<Agent> agents = StoreBenchmark.agents(reports, inventory, count);
+    long connectMillis = timed(() -> writes.write(reports, agents, connecting));
+    long connectBytes = storeBytes(dir);
+    long waveMillis = timed(() -> writes.write(reports, agents, applied));
+    long waveBytes = storeBytes(dir);
+    long loadMillis = timed(() -> loaded(readBack.read(), count));
+    return new Phases(connectMillis, connectBytes, waveMillis, waveBytes, loadMillis);
   }
 
   /** Each agent's report parsed apart, as its connection's is, applied and written. */
@@ -105,18 +121,12 @@ public final class PartBodiesBenchmark {
           .migrate();
       try (Connection connection = DriverManager.getConnection(url, "sa", "")) {
         connection.setAutoCommit(false);
-        Inventory inventory = new Inventory();
-        Reports reports = new Reports(inventory);
-        List<Agent> agents = StoreBenchmark.agents(reports, inventory, count);
-        long connectMillis = timed(() -> mergeAll(connection, reports, agents, connecting));
-        long connectBytes = storeBytes(dir);
-        long waveMillis = timed(() -> mergeAll(connection, reports, agents, applied));
-        long waveBytes = storeBytes(dir);
-        long loadMillis = timed(() -> loaded(readBodiesInTheirRows(connection), count));
+        Phases phases = measure(dir, count, connecting, applied, (reports, agents, report) -> mergeAll(connection,
+            reports, agents, report), () -> readBodiesInTheirRows(connection));
         try (Statement statement = connection.createStatement()) {
           statement.execute("SHUTDOWN");
         }
-        return new Phases(connectMillis, connectBytes, waveMillis, waveBytes, loadMillis);
+        return phases;
       }
     } finally {
       StoreBenchmark.deleteStore(dir);

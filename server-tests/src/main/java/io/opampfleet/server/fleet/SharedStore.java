@@ -3,6 +3,9 @@ package io.opampfleet.server.fleet;
 import io.opampfleet.peers.PostgresContainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
@@ -58,6 +61,11 @@ public final class SharedStore implements BeforeEachCallback, AfterEachCallback,
 
   public String jdbcUrl() {
     return postgres.jdbcUrl();
+  }
+
+  /** A connection of the test's own to the store both servers share, to look at what they wrote. */
+  public Connection connect() throws SQLException {
+    return DriverManager.getConnection(postgres.jdbcUrl(), postgres.username(), postgres.password());
   }
 
   @Override
