@@ -93,8 +93,8 @@ public final class AgentRows {
    */
   static String upsertPart(Dialect dialect) {
     return dialect.upsert("agent_parts", List.of("instance_uid", "part", "body_sha256", "written_by"), 2,
-        "EXISTS (SELECT 1"
-        + " FROM agents WHERE agents.instance_uid = EXCLUDED.instance_uid AND agents.held_by = EXCLUDED.written_by)");
+        "EXISTS (SELECT 1 FROM agents WHERE agents.instance_uid = EXCLUDED.instance_uid"
+            + " AND agents.held_by = EXCLUDED.written_by)");
   }
 
   /**
