@@ -244,9 +244,9 @@ public final class Agent {
 
   synchronized void effectiveConfig(EffectiveConfig config) {
     if (changed(this.effectiveConfig, config)) {
-      // Shared with the agents reporting it too; still counted whole for each (the ceiling errs high).
+      // Shared with the agents reporting it too, and sized once; still counted whole for each (the ceiling errs high).
       this.effectiveConfig = SharedMessages.EFFECTIVE_CONFIGS.of(config);
-      this.effectiveConfigBytes = HeldSize.of(config);
+      this.effectiveConfigBytes = SharedMessages.EFFECTIVE_CONFIGS.heldBytes(this.effectiveConfig);
     }
   }
 
