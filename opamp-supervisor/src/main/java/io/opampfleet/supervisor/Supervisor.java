@@ -37,6 +37,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,11 +54,7 @@ public final class Supervisor implements AutoCloseable {
   private final SupervisorConfig config;
   private final Path storage;
   private final RemoteConfigStore remoteConfigs;
-  private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(runnable -> {
-    Thread thread = new Thread(runnable, "supervisor");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final ScheduledExecutorService loop = loop();
   private final ExecutorService callbacks = Executors.newSingleThreadExecutor();
   private final ExecutorService installs = Executors.newSingleThreadExecutor(runnable -> {
     Thread thread = new Thread(runnable, "packages");
@@ -323,5 +320,19 @@ public final class Supervisor implements AutoCloseable {
     if (health != null) {
       health.close();
     }
+  }
+
+  /**
+   * The supervisor's one thread for its own work. A cancelled task (a certificate check rescheduled on
+   * every reconnect, say) leaves its queue at once rather than when it would have run, months later.
+   */
+  private static ScheduledExecutorService loop() {
+    ScheduledThreadPoolExecutor loop = new ScheduledThreadPoolExecutor(1, runnable -> {
+      Thread thread = new Thread(runnable, "supervisor");
+      thread.setDaemon(true);
+      return thread;
+    });
+    loop.setRemoveOnCancelPolicy(true);
+    return loop;
   }
 }

@@ -108,6 +108,8 @@ public final class OpampServer implements AutoCloseable {
     private ServerLimits limits = ServerLimits.defaults();
     private Balancers balancers = Balancers.none();
     private EventLoopGroup group;
+    /** Netty's default when 0. */
+    private int threads;
     private final Map<String, HttpEndpoint> endpoints = new HashMap<>();
 
     private Builder() {}
@@ -159,22 +161,35 @@ public final class OpampServer implements AutoCloseable {
       return this;
     }
 
-    /** Shares an event loop group (for example with clients in one JVM); the server will not shut it down. */
     /** The balancers in front of the listener: their PROXY headers and forwarded certificates are taken. */
     public Builder balancers(Balancers balancers) {
       this.balancers = Objects.requireNonNull(balancers);
       return this;
     }
 
+    /** Shares an event loop group (for example with clients in one JVM); the server will not shut it down. */
     public Builder eventLoopGroup(EventLoopGroup group) {
       this.group = Objects.requireNonNull(group);
+      return this;
+    }
+
+    /**
+     * The number of event loops of the server's own group (without {@link #eventLoopGroup}); Netty's
+     * default is twice the cores, each a thread once it gets its first connection, which a server of
+     * one local collector never needs.
+     */
+    public Builder eventLoops(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("a server needs at least one event loop, not " + threads);
+      }
+      this.threads = threads;
       return this;
     }
 
     /** Binds and returns the running server. */
     public OpampServer start() {
       boolean ownsGroup = group == null;
-      EventLoopGroup loops = ownsGroup ? new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory()) : group;
+      EventLoopGroup loops = ownsGroup ? new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory()) : group;
       ServerContext context = ServerContext.create(path, limits, balancers,
           new MessageDispatcher(callbacks, callbackExecutor, limits.maxMessageBytes()), endpoints);
       try {

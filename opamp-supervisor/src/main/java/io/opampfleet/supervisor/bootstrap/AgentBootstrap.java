@@ -66,6 +66,7 @@ public final class AgentBootstrap {
     CompletableFuture<Void> connected = new CompletableFuture<>();
     try (OpampServer server = OpampServer.builder()
         .bind(new InetSocketAddress("127.0.0.1", config.agent().opampServerPort()))
+        .eventLoops(1)
         .callbacks(new ServerCallbacks() {
           @Override
           public void onConnected(AgentConnection connection) {

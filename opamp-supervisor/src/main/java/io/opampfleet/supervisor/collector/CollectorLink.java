@@ -49,6 +49,7 @@ public final class CollectorLink implements AutoCloseable {
     this.reports = reports;
     this.server = OpampServer.builder()
         .bind(new InetSocketAddress("127.0.0.1", port))
+        .eventLoops(1)
         .callbacks(new ServerCallbacks() {
           @Override
           public void onConnected(AgentConnection connection) {
@@ -87,8 +88,11 @@ public final class CollectorLink implements AutoCloseable {
         .start();
   }
 
-  /** Listens on loopback at {@code port}, or at a free port when it is 0. */
-  /** @param known the available components the bootstrap learned, or null */
+  /**
+   * Listens on loopback at {@code port}, or at a free port when it is 0.
+   *
+   * @param known the available components the bootstrap learned, or null
+   */
   public static CollectorLink start(int port, Consumer<ComponentHealth> onHealth, Reports reports,
       AvailableComponents known) {
     CollectorLink link = new CollectorLink(port, onHealth, reports);

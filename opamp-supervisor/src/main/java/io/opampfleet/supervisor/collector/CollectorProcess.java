@@ -13,6 +13,8 @@ import io.opampfleet.supervisor.config.SupervisorConfig;
 import io.opampfleet.supervisor.loop.LoopStep;
 import io.opampfleet.supervisor.storage.PrivateFiles;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -186,10 +188,15 @@ public final class CollectorProcess implements RemoteConfigApplier.Collector {
     if (kib == 0 || !Files.exists(agentLog)) {
       return "";
     }
-    try {
-      byte[] bytes = Files.readAllBytes(agentLog);
-      int from = Math.max(0, bytes.length - kib * 1024);
-      return "\nCollector log tail:\n" + new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8);
+    // Only the tail is read: the log grows for as long as the collector runs, and the heap is small.
+    try (SeekableByteChannel log = Files.newByteChannel(agentLog)) {
+      ByteBuffer tail = ByteBuffer.allocate((int) Math.min(log.size(), kib * 1024L));
+      log.position(log.size() - tail.capacity());
+      int read = 0;
+      while (tail.hasRemaining() && read >= 0) {
+        read = log.read(tail);
+      }
+      return "\nCollector log tail:\n" + new String(tail.array(), 0, tail.position(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       return "";
     }

@@ -65,6 +65,8 @@ public final class UpstreamSession {
   private final OpampClient first;
   private final Duration trialTime;
   private volatile Server server;
+  /** The hash of the last offer taken in hand, whatever became of it; on the loop only. */
+  private ByteString lastOffer;
   /** The trial under way, if any; read and written on the loop only. */
   private Trial trial;
   /** The check due when the certificate in use enters its rotation window, on a connection that lasts. */
@@ -114,6 +116,12 @@ public final class UpstreamSession {
    * trial under way. Runs on the loop.
    */
   public void offered(OpAMPConnectionSettings offer, ByteString hash) {
+    // The server may send the settings again with each message; those already taken in hand are not
+    // tried again (the spec has it send them when the hash the agent reports differs).
+    if (!hash.isEmpty() && hash.equals(lastOffer)) {
+      return;
+    }
+    lastOffer = hash;
     Server next;
     try {
       next = ConnectionOffer.apply(server, offer, rotation == null ? null : rotation.requestKeyPem().orElse(null));

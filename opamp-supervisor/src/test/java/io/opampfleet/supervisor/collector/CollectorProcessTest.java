@@ -71,6 +71,18 @@ class CollectorProcessTest {
   }
 
   @Test
+  void aCrashReportsTheLastKibOfTheCollectorsLog() throws Exception {
+    start("for i in $(seq 1 200); do echo \"line $i of what the collector said\"; done; exit 3");
+
+    onLoop(() -> process.run(new Composed("receivers: {}\n", false, List.of()), false));
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> relaunches.get() == 1);
+    String failure = loop.submit(process::failure).get();
+    String tail = failure.substring(failure.indexOf("Collector log tail:\n") + "Collector log tail:\n".length());
+    assertThat(tail).hasSize(1024).endsWith("line 200 of what the collector said\n").doesNotContain("line 1 of");
+  }
+
+  @Test
   void aReplacedOrStoppedCollectorsExitIsNoCrash() throws Exception {
     start("sleep 30");
 

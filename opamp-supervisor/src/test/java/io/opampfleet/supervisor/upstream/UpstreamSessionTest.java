@@ -83,6 +83,28 @@ class UpstreamSessionTest {
   }
 
   @Test
+  void settingsOfferedAgainWithTheSameHashAreNotTriedAgain() throws Exception {
+    // The second server repeats the offer that led to it, itself as the endpoint, in every reply.
+    Peer next = new Peer(null);
+    try (OpampServer second = next.start()) {
+      ConnectionSettingsOffers offers = offer("ws://127.0.0.1:" + second.address().getPort() + "/v1/opamp");
+      next.offerEveryTime(offers);
+      Peer first = new Peer(offers);
+      try (OpampServer firstServer = first.start()) {
+        session = session(firstServer, Duration.ofSeconds(30));
+        session.start();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> listener.kept.size() == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> next.replies.get() >= 1);
+        int connections = listener.connected.get();
+        Thread.sleep(2000);
+        assertThat(listener.connected.get()).isEqualTo(connections);
+        assertThat(listener.kept).hasSize(1);
+      }
+    }
+  }
+
+  @Test
   void offeredSettingsThatDoNotConnectInTimeAreLeftForTheOldOnes() throws Exception {
     int closedPort;
     try (ServerSocket unused = new ServerSocket(0)) {
@@ -120,12 +142,14 @@ class UpstreamSessionTest {
         .setOpamp(OpAMPConnectionSettings.newBuilder().setDestinationEndpoint(endpoint)).build();
   }
 
-  /** A server that offers its settings once, and keeps the connection-settings statuses it hears. */
+  /** A server that offers its settings once (or every time), and keeps the connection-settings statuses it hears. */
   private static final class Peer implements ServerCallbacks {
     final OpAMPConnectionSettings offer;
     private final ConnectionSettingsOffers offers;
     private final List<ConnectionSettingsStatus> statuses = new CopyOnWriteArrayList<>();
     private final AtomicInteger offered = new AtomicInteger();
+    final AtomicInteger replies = new AtomicInteger();
+    private volatile ConnectionSettingsOffers always;
 
     Peer(ConnectionSettingsOffers offers) {
       this.offers = offers;
@@ -145,7 +169,16 @@ class UpstreamSessionTest {
       if (offers != null && offered.getAndIncrement() == 0) {
         reply.setConnectionSettings(offers);
       }
+      if (always != null) {
+        reply.setConnectionSettings(always);
+      }
+      replies.incrementAndGet();
       return CompletableFuture.completedFuture(reply.build());
+    }
+
+    /** Offers these settings in every reply. */
+    void offerEveryTime(ConnectionSettingsOffers offers) {
+      always = offers;
     }
 
     boolean said(ConnectionSettingsStatuses status) {
