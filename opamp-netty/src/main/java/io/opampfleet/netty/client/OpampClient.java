@@ -178,7 +178,6 @@ public final class OpampClient {
       return this;
     }
 
-    /** Shares an event loop group with other clients; the client will not shut it down. */
     /**
      * The source address to connect from, for many clients on one machine: each address has its
      * own range of ephemeral ports (about 28,000 on Linux).
@@ -188,6 +187,7 @@ public final class OpampClient {
       return this;
     }
 
+    /** Shares an event loop group with other clients; the client will not shut it down. */
     public Builder eventLoopGroup(EventLoopGroup group) {
       this.group = Objects.requireNonNull(group);
       return this;

@@ -190,13 +190,19 @@ public final class CollectorProcess implements RemoteConfigApplier.Collector {
     }
     // Only the tail is read: the log grows for as long as the collector runs, and the heap is small.
     try (SeekableByteChannel log = Files.newByteChannel(agentLog)) {
-      ByteBuffer tail = ByteBuffer.allocate((int) Math.min(log.size(), kib * 1024L));
-      log.position(log.size() - tail.capacity());
+      long size = log.size();
+      ByteBuffer tail = ByteBuffer.allocate((int) Math.min(size, kib * 1024L));
+      log.position(size - tail.capacity());
       int read = 0;
       while (tail.hasRemaining() && read >= 0) {
         read = log.read(tail);
       }
-      return "\nCollector log tail:\n" + new String(tail.array(), 0, tail.position(), StandardCharsets.UTF_8);
+      // Not from the middle of a character: its continuation bytes (10xxxxxx) are left out.
+      int from = 0;
+      while (from < Math.min(3, tail.position()) && (tail.get(from) & 0xC0) == 0x80) {
+        from++;
+      }
+      return "\nCollector log tail:\n" + new String(tail.array(), from, tail.position() - from, StandardCharsets.UTF_8);
     } catch (IOException e) {
       return "";
     }

@@ -51,6 +51,8 @@ public final class UpstreamSession {
     void settingsKept(Server now) throws Exception;
   }
 
+  private record Offer(OpAMPConnectionSettings offer, ByteString hash) {}
+
   /** Offered settings being tried: kept when they connect, left when their time is up first. */
   private record Trial(Server next, OpAMPConnectionSettings offer, ByteString hash, OpampClient candidate) {}
 
@@ -65,8 +67,8 @@ public final class UpstreamSession {
   private final OpampClient first;
   private final Duration trialTime;
   private volatile Server server;
-  /** The hash of the last offer taken in hand, whatever became of it; on the loop only. */
-  private ByteString lastOffer;
+  /** The last offer taken in hand, being tried or kept (null after a trial failed); on the loop only. */
+  private Offer lastOffer;
   /** The trial under way, if any; read and written on the loop only. */
   private Trial trial;
   /** The check due when the certificate in use enters its rotation window, on a connection that lasts. */
@@ -116,12 +118,13 @@ public final class UpstreamSession {
    * trial under way. Runs on the loop.
    */
   public void offered(OpAMPConnectionSettings offer, ByteString hash) {
-    // The server may send the settings again with each message; those already taken in hand are not
+    // The server may send the settings again with each message: those being tried or kept are not
     // tried again (the spec has it send them when the hash the agent reports differs).
-    if (!hash.isEmpty() && hash.equals(lastOffer)) {
+    if (lastOffer != null && !hash.isEmpty() && hash.equals(lastOffer.hash()) && offer.equals(lastOffer.offer())) {
+      log.debug("the offered connection settings are those in hand; nothing to do");
       return;
     }
-    lastOffer = hash;
+    lastOffer = new Offer(offer, hash);
     Server next;
     try {
       next = ConnectionOffer.apply(server, offer, rotation == null ? null : rotation.requestKeyPem().orElse(null));
@@ -214,6 +217,7 @@ public final class UpstreamSession {
       return;
     }
     trial = null;
+    lastOffer = null;
     log.warn("the offered settings did not connect to {} within {}; back to {}", expired.next().endpoint(),
         GoDuration.format(trialTime), server.endpoint());
     status(expired.hash(), ConnectionSettingsStatuses.ConnectionSettingsStatuses_FAILED, "the offered settings"

@@ -71,15 +71,18 @@ class CollectorProcessTest {
   }
 
   @Test
-  void aCrashReportsTheLastKibOfTheCollectorsLog() throws Exception {
-    start("for i in $(seq 1 200); do echo \"line $i of what the collector said\"; done; exit 3");
+  void aCrashReportsTheLastKibOfTheCollectorsLogFromAWholeCharacter() throws Exception {
+    // 'é' is two bytes: 1,024 bytes from the end falls inside the last line's first one.
+    start("for i in $(seq 1 200); do echo \"line $i of what the collector said\"; done; "
+        + "printf 'é%.0s' $(seq 1 600); echo; exit 3");
 
     onLoop(() -> process.run(new Composed("receivers: {}\n", false, List.of()), false));
 
     await().atMost(Duration.ofSeconds(5)).until(() -> relaunches.get() == 1);
     String failure = loop.submit(process::failure).get();
     String tail = failure.substring(failure.indexOf("Collector log tail:\n") + "Collector log tail:\n".length());
-    assertThat(tail).hasSize(1024).endsWith("line 200 of what the collector said\n").doesNotContain("line 1 of");
+    // 1,200 bytes of 'é' and a newline: the last 1,024 bytes start inside one, which is left out.
+    assertThat(tail).isEqualTo("é".repeat(511) + "\n");
   }
 
   @Test

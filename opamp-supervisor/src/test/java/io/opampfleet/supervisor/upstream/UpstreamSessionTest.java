@@ -124,6 +124,24 @@ class UpstreamSessionTest {
     }
   }
 
+  @Test
+  void settingsOfferedAgainAfterTheirTrialFailedAreTriedAgain() throws Exception {
+    int closedPort;
+    try (ServerSocket unused = new ServerSocket(0)) {
+      closedPort = unused.getLocalPort();
+    }
+    Peer first = new Peer(null);
+    first.offerEveryTime(offer("ws://127.0.0.1:" + closedPort + "/v1/opamp"));
+    try (OpampServer server = first.start()) {
+      session = session(server, Duration.ofMillis(500));
+      session.start();
+
+      // The endpoint may be up the next time: each offer after a failed trial is a new trial.
+      await().atMost(Duration.ofSeconds(20)).until(() -> first.times(ConnectionSettingsStatuses.ConnectionSettingsStatuses_FAILED) >= 2);
+      assertThat(listener.kept).isEmpty();
+    }
+  }
+
   private UpstreamSession session(OpampServer server, Duration trial) throws IOException {
     Path yaml = Files.writeString(dir.resolve("supervisor.yaml"), """
         server: {endpoint: ws://127.0.0.1:%d/v1/opamp}
@@ -182,7 +200,11 @@ class UpstreamSessionTest {
     }
 
     boolean said(ConnectionSettingsStatuses status) {
-      return statuses.stream().anyMatch(s -> s.getStatus() == status && s.getLastConnectionSettingsHash().equals(HASH));
+      return times(status) > 0;
+    }
+
+    long times(ConnectionSettingsStatuses status) {
+      return statuses.stream().filter(s -> s.getStatus() == status && s.getLastConnectionSettingsHash().equals(HASH)).count();
     }
 
     String failure() {
