@@ -246,7 +246,7 @@ public final class Agent {
     if (changed(this.effectiveConfig, config)) {
       // Shared with the agents reporting it too, and sized once; still counted whole for each (the ceiling errs high).
       this.effectiveConfig = SharedMessages.EFFECTIVE_CONFIGS.of(config);
-      this.effectiveConfigBytes = SharedMessages.EFFECTIVE_CONFIGS.heldBytes(this.effectiveConfig);
+      this.effectiveConfigBytes = SharedMessages.EFFECTIVE_CONFIGS.bytes(this.effectiveConfig);
     }
   }
 
@@ -258,6 +258,7 @@ public final class Agent {
   }
 
   synchronized void packageStatuses(PackageStatuses statuses) {
+    // An equal part keeps its object: the writer finds the large parts to write by object (AgentRows).
     if (changed(this.packageStatuses, statuses)) {
       this.packageStatuses = statuses;
       this.packageStatusesBytes = HeldSize.of(statuses);
@@ -278,14 +279,16 @@ public final class Agent {
   public synchronized long reportedBytes(Set<AvailableComponents> listsCounted) {
     return descriptionBytes + healthBytes + effectiveConfigBytes + remoteConfigStatusBytes + packageStatusesBytes
         + (availableComponents != null && listsCounted.add(availableComponents)
-            ? SharedMessages.COMPONENTS.heldBytes(availableComponents) : 0);
+            ? SharedMessages.COMPONENTS.bytes(availableComponents) : 0);
   }
 
   /** How many more bytes it would keep once the message's parts took the place of its own (less: negative). */
   public synchronized long growthFrom(AgentToServer message) {
     return growth(message.hasAgentDescription(), message.getAgentDescription(), description, descriptionBytes)
         + growth(message.hasHealth(), message.getHealth(), health, healthBytes)
-        + growth(message.hasEffectiveConfig(), message.getEffectiveConfig(), effectiveConfig, effectiveConfigBytes)
+        // An effective config the fleet holds (a rollout's) is sized where it is shared.
+        + (message.hasEffectiveConfig()
+            ? SharedMessages.EFFECTIVE_CONFIGS.bytes(message.getEffectiveConfig()) - effectiveConfigBytes : 0)
         + growth(message.hasRemoteConfigStatus(), message.getRemoteConfigStatus(), remoteConfigStatus,
             remoteConfigStatusBytes)
         + growth(message.hasPackageStatuses(), message.getPackageStatuses(), packageStatuses, packageStatusesBytes)

@@ -66,17 +66,22 @@ public final class SharedMessages<T extends Message> {
     return Optional.ofNullable(held == null ? null : held.part.get());
   }
 
-  /** About what the shared part takes in the heap, whoever holds it. */
-  long heldBytes(T part) {
+  /**
+   * About what {@code part} takes in the heap: an equal part held here is sized once, whoever holds
+   * or reports it; another is sized now.
+   */
+  long bytes(T part) {
+    part.hashCode();
     Held<T> held;
     synchronized (shared) {
       held = shared.get(part);
     }
-    if (held == null || held.part.get() != part) {
+    T sharedPart = held == null ? null : held.part.get();
+    if (sharedPart == null) {
       return HeldSize.of(part);
     }
     if (held.bytes < 0) {
-      held.bytes = HeldSize.of(part);
+      held.bytes = HeldSize.of(sharedPart);
     }
     return held.bytes;
   }
