@@ -135,15 +135,16 @@ public final class HttpTransport extends TransportBase {
       if (finishedGoodbye()) {
         return;
       }
-      succeeded();
       if (!connected) {
         connected = true;
         context.callbackExecutor().execute(context.callbacks()::onConnect);
       }
       Optional<Duration> away = ServerMessages.handle(context, message);
       if (away.isPresent()) {
+        // An unavailable server is a failure: the waits grow, and what it asked is the least of them.
         retryLater(null, away.get());
       } else {
+        succeeded();
         nextPoll();
       }
     } else if (status.equals(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE)) {

@@ -27,7 +27,15 @@ public final class SerialExecutor implements Executor {
       }
       running = true;
     }
-    executor.execute(this::drain);
+    try {
+      executor.execute(this::drain);
+    } catch (RuntimeException e) {
+      // Refused (an executor shut down): later tasks must still get a chance to run.
+      synchronized (this) {
+        running = false;
+      }
+      throw e;
+    }
   }
 
   private void drain() {

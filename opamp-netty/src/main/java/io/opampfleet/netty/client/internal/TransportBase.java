@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 public abstract class TransportBase {
   private static final Logger log = LoggerFactory.getLogger(TransportBase.class);
   private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+  static final Duration LONGEST_STAY_AWAY = Duration.ofHours(1);
 
   protected final ClientContext context;
   protected final EventLoop loop;
@@ -40,7 +41,16 @@ public abstract class TransportBase {
 
   /** Starts connecting (WebSocket) or polling (HTTP). */
   public final void start() {
-    loop.execute(this::attempt);
+    loop.execute(this::attemptOrRetry);
+  }
+
+  /** An attempt that throws (a header supplier's failure, say) is a failure like any other, not the end of retrying. */
+  private void attemptOrRetry() {
+    try {
+      attempt();
+    } catch (RuntimeException e) {
+      retryLater(e, null);
+    }
   }
 
   /** The state has news: send it as soon as the transport can. */
@@ -92,27 +102,31 @@ public abstract class TransportBase {
     return backingOff;
   }
 
-  /** Tries again after the backoff for one more failure, and never sooner than {@code atLeast}. */
+  /**
+   * Tries again after the backoff for one more failure, and never sooner than {@code atLeast} (what the
+   * server asked, up to {@link #LONGEST_STAY_AWAY}: a server's Retry-After of years is a mistake, not a
+   * reason to go silent).
+   */
   protected final void retryLater(Throwable cause, Duration atLeast) {
     failures++;
     context.state().requestFullState();
     Duration delay = context.backoff().delay(failures);
     if (atLeast != null && atLeast.compareTo(delay) > 0) {
-      delay = atLeast;
+      delay = atLeast.compareTo(LONGEST_STAY_AWAY) > 0 ? LONGEST_STAY_AWAY : atLeast;
     }
     backingOff = true;
+    schedule(delay);
     if (cause != null) {
       log.debug("OpAMP {} failed ({}), retrying in {} ms", context.endpoint(), cause.toString(), delay.toMillis());
       context.callbackExecutor().execute(() -> context.callbacks().onConnectFailed(cause));
     }
-    schedule(delay);
   }
 
   /** Runs the next attempt after {@code delay}, replacing any attempt already scheduled. */
   protected final void schedule(Duration delay) {
     cancelTimer();
     if (!stopped) {
-      timer = loop.schedule(this::attempt, delay.toNanos(), TimeUnit.NANOSECONDS);
+      timer = loop.schedule(this::attemptOrRetry, delay.toNanos(), TimeUnit.NANOSECONDS);
     }
   }
 

@@ -97,7 +97,6 @@ public final class WebSocketTransport extends TransportBase {
       ch.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE)).addListener(ChannelFutureListener.CLOSE);
       return;
     }
-    succeeded();
     stayAway = null;
     context.callbackExecutor().execute(context.callbacks()::onConnect);
     context.state().requestFullState();
@@ -112,6 +111,9 @@ public final class WebSocketTransport extends TransportBase {
       channel.close();
       return;
     }
+    // An answer, not the upgrade alone, ends the backoff: a server (or a balancer) that takes the
+    // connection and closes it at once is retried with growing waits, not in a loop.
+    succeeded();
     sendNews();
     if (!context.state().heartbeatInterval().equals(heartbeatScheduledFor)) {
       scheduleHeartbeat();
@@ -125,10 +127,12 @@ public final class WebSocketTransport extends TransportBase {
     }
     if (stopped) {
       stoppedFuture.complete(null);
-    } else if (wasOpen && stayAway == null) {
-      schedule(Duration.ZERO);
     } else {
-      retryLater(cause, stayAway);
+      // After a connection that was answered, the backoff's first wait: agents of a server that went
+      // away come back spread over it, not all in the same instant. What the server asked counts once.
+      Duration away = stayAway;
+      stayAway = null;
+      retryLater(wasOpen ? null : cause, away);
     }
   }
 
