@@ -126,7 +126,8 @@ public final class Supervisor implements AutoCloseable {
         config.agent().args(), config.agent().env(), config.agent().passthroughLogs() ? null : storage.resolve("agent.log")),
         link, loop, reported::health, reported::effectiveConfig);
     RemoteConfigApplier.Validator validator = config.agent().validateConfig()
-        ? yaml -> ConfigValidation.problems(config.agent().executable(), config.agent().env(), storage, yaml)
+        ? yaml -> ConfigValidation.problems(config.agent().executable(),
+            ConfigValidation.featureGates(config.agent().args()), config.agent().env(), storage, yaml)
         : RemoteConfigApplier.Validator.NONE;
     configs = new RemoteConfigApplier(composer, () -> description, collector, validator, remoteConfigs,
         new StoredStatuses(), config.agent().useHupConfigReload());
@@ -164,8 +165,9 @@ public final class Supervisor implements AutoCloseable {
   /** The collector must accept agent::startup_fallback_configs, or the supervisor does not start. */
   private void validateFallback() throws IOException, InterruptedException {
     try {
-      Optional<String> problems = ConfigValidation.problems(config.agent().executable(), config.agent().env(), storage,
-          composer.composeFallback(description).yaml());
+      // As the Go supervisor checks them: with the collector's arguments.
+      Optional<String> problems = ConfigValidation.problems(config.agent().executable(), config.agent().args(),
+          config.agent().env(), storage, composer.composeFallback(description).yaml());
       if (problems.isPresent()) {
         throw new ConfigException("agent::startup_fallback_configs: the collector refuses them: " + problems.get());
       }

@@ -94,16 +94,19 @@ public final class RemoteConfigApplier {
 
   /**
    * Starts the collector on what it ran last, or the last good config, or the configuration it has
-   * without any remote config; never on a config reported FAILED, nor on one left APPLYING: that one
-   * was never seen healthy and could crash the collector at every start, so it is reported FAILED.
+   * without any remote config. The last received config runs only when the last status reported is
+   * APPLIED for it (or none is known): never one reported FAILED, nor one left APPLYING (never seen
+   * healthy, it could crash the collector at every start, so it is reported FAILED), nor one the last
+   * status does not name (received after the last status, or replaced by the last good config since).
    */
   public void startOnKnownConfig() throws InterruptedException {
     RemoteConfigStatus last = statuses.last();
     boolean unverified = last.getStatus() == RemoteConfigStatuses.RemoteConfigStatuses_APPLYING;
-    if (running != null && (last.getStatus() == RemoteConfigStatuses.RemoteConfigStatuses_FAILED || unverified)
-        && last.getLastRemoteConfigHash().equals(running.getConfigHash())) {
+    boolean named = running != null && last.getLastRemoteConfigHash().equals(running.getConfigHash());
+    if (running != null && last.getStatus() != RemoteConfigStatuses.RemoteConfigStatuses_UNSET
+        && !(named && last.getStatus() == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED)) {
       running = lastGood;
-      if (unverified) {
+      if (unverified && named) {
         report(RemoteConfigStatuses.RemoteConfigStatuses_FAILED, last.getLastRemoteConfigHash(),
             "the supervisor stopped while applying it, before the collector was seen healthy on it; "
                 + (lastGood == null ? "the configuration it had before any remote config runs"
@@ -140,6 +143,8 @@ public final class RemoteConfigApplier {
     }
     ByteString hash = offered.getConfigHash();
     if (running != null && running.getConfigHash().equals(hash) && collector.isRunning()) {
+      // Stored as the last received too: a config that failed since must not be what the next start finds.
+      store.saveReceived(offered);
       report(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, hash, "");
       return;
     }

@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -21,19 +23,38 @@ public final class ConfigValidation {
 
   private ConfigValidation() {}
 
-  /** What the collector says is wrong with the config, or empty when it accepts it. */
-  public static Optional<String> problems(Path executable, Map<String, String> env, Path storage, String yaml)
-      throws IOException, InterruptedException {
-    return problems(executable, env, storage, yaml, TIMEOUT);
+  /**
+   * What the collector says is wrong with the config, or empty when it accepts it; {@code args} follow
+   * the config (a collector that needs a feature gate for the config refuses it without).
+   */
+  public static Optional<String> problems(Path executable, List<String> args, Map<String, String> env, Path storage,
+      String yaml) throws IOException, InterruptedException {
+    return problems(executable, args, env, storage, yaml, TIMEOUT);
   }
 
-  static Optional<String> problems(Path executable, Map<String, String> env, Path storage, String yaml,
-      Duration timeout) throws IOException, InterruptedException {
+  /** The feature gates among the collector's arguments ({@code --feature-gates=x} or {@code --feature-gates x}). */
+  public static List<String> featureGates(List<String> args) {
+    List<String> gates = new ArrayList<>();
+    for (int i = 0; i < args.size(); i++) {
+      if (args.get(i).startsWith("--feature-gates=")) {
+        gates.add(args.get(i));
+      } else if (args.get(i).equals("--feature-gates") && i + 1 < args.size()) {
+        gates.add(args.get(i));
+        gates.add(args.get(++i));
+      }
+    }
+    return gates;
+  }
+
+  static Optional<String> problems(Path executable, List<String> args, Map<String, String> env, Path storage,
+      String yaml, Duration timeout) throws IOException, InterruptedException {
     Path file = Files.createTempFile(storage, "validate-config-", ".yaml");
     Path output = Files.createTempFile(storage, "validate-output-", ".txt");
     try {
       Files.writeString(file, yaml);
-      ProcessBuilder builder = new ProcessBuilder(executable.toString(), "validate", "--config", file.toString())
+      List<String> command = new ArrayList<>(List.of(executable.toString(), "validate", "--config", file.toString()));
+      command.addAll(args);
+      ProcessBuilder builder = new ProcessBuilder(command)
           .redirectErrorStream(true).redirectOutput(output.toFile());
       builder.environment().putAll(env);
       Process validate = builder.start();

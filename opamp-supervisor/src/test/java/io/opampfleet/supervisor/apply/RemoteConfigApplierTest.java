@@ -166,6 +166,37 @@ class RemoteConfigApplierTest {
   }
 
   @Test
+  void aConfigThatFailedThenTheGoodOneAgainStartsOnTheGoodOne() throws Exception {
+    RemoteConfigApplier applier = applier();
+    applier.apply(GOOD);
+    collector.healthy = false;
+    applier.apply(BROKEN);
+    collector.healthy = true;
+    applier.apply(GOOD);
+    assertThat(statuses.seen()).endsWith("FAILED broken", "APPLIED good");
+
+    RemoteConfigApplier restarted = applier();
+    restarted.resume();
+    restarted.startOnKnownConfig();
+
+    assertThat(collector.lastRun()).contains("otlp").doesNotContain("hostmetrics");
+  }
+
+  @Test
+  void aConfigReceivedAfterTheLastStatusDoesNotRunAtStart() throws Exception {
+    // Killed after storing BROKEN and before saying APPLYING: the last status still names GOOD.
+    store.saveWorking(GOOD);
+    store.saveReceived(BROKEN);
+    statuses.report(status(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, "good", ""));
+    RemoteConfigApplier applier = applier();
+    applier.resume();
+
+    applier.startOnKnownConfig();
+
+    assertThat(collector.lastRun()).contains("otlp").doesNotContain("hostmetrics");
+  }
+
+  @Test
   void aRelaunchSaysWhyTheCollectorIsNotHealthy() throws Exception {
     RemoteConfigApplier applier = applier();
     applier.apply(GOOD);

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +22,7 @@ class ConfigValidationTest {
     Path collector = script("echo checking; sleep 60 & echo $! > " + dir.resolve("child.pid") + "; wait");
 
     long started = System.nanoTime();
-    var problems = ConfigValidation.problems(collector, Map.of(), dir, "receivers: {}\n", Duration.ofMillis(500));
+    var problems = ConfigValidation.problems(collector, List.of(), Map.of(), dir, "receivers: {}\n", Duration.ofMillis(500));
 
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
     assertThat(problems).contains("the collector's validate command did not finish within 500 ms");
@@ -39,12 +40,25 @@ class ConfigValidationTest {
   void aRefusalSaysWhatTheCollectorSaidAndLeavesNoFileBehind() throws Exception {
     Path collector = script("echo 'error decoding: unknown type: \"kafkaa\"' >&2; exit 1");
 
-    var problems = ConfigValidation.problems(collector, Map.of(), dir, "receivers: {}\n", Duration.ofSeconds(10));
+    var problems = ConfigValidation.problems(collector, List.of(), Map.of(), dir, "receivers: {}\n", Duration.ofSeconds(10));
 
     assertThat(problems).contains("the collector refuses the config: error decoding: unknown type: \"kafkaa\"");
     try (var files = Files.list(dir)) {
       assertThat(files.map(file -> file.getFileName().toString())).containsExactly("collector");
     }
+  }
+
+  @Test
+  void theCollectorsFeatureGatesGoWithTheConfigToBeValidated() throws Exception {
+    // A collector that needs a gate for the config: it says what it was asked.
+    Path collector = script("echo \"$@\" >&2; exit 1");
+    List<String> args = List.of("--set=x=1", "--feature-gates=+service.profilesSupport", "--feature-gates", "-a.b");
+
+    var problems = ConfigValidation.problems(collector, ConfigValidation.featureGates(args), Map.of(), dir,
+        "receivers: {}\n", Duration.ofSeconds(10));
+
+    assertThat(problems.orElseThrow()).endsWith(" --feature-gates=+service.profilesSupport --feature-gates -a.b")
+        .startsWith("the collector refuses the config: validate --config ").doesNotContain("--set");
   }
 
   private Path script(String body) throws Exception {
