@@ -141,6 +141,11 @@ public final class CollectorLink implements AutoCloseable {
     return health;
   }
 
+  /** Whether the collector running now said it is healthy (since it started, or it was last forgotten). */
+  public synchronized boolean healthy() {
+    return health != null && health.getHealthy();
+  }
+
   private void reported(ComponentHealth reported) {
     synchronized (this) {
       health = reported;

@@ -97,7 +97,9 @@ public final class CollectorProcess implements RemoteConfigApplier.Collector {
       log.error("effective.yaml cannot be written ({}); the collector keeps its current config", e.getMessage());
       return;
     }
-    if (reload && commander.isRunning()) {
+    // A collector takes SIGHUP once it has started (before, the signal ends it): one not yet seen
+    // healthy since it started or last reloaded is restarted instead.
+    if (reload && commander.isRunning() && link.healthy()) {
       // The health that decides this config must come after the reload.
       link.forget();
       if (commander.reload()) {

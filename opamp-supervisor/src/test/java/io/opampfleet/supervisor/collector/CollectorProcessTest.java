@@ -3,6 +3,8 @@ package io.opampfleet.supervisor.collector;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.opampfleet.netty.InstanceUid;
+import io.opampfleet.netty.client.OpampClient;
 import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AvailableComponents;
 import io.opampfleet.proto.ComponentHealth;
@@ -11,6 +13,7 @@ import io.opampfleet.supervisor.commander.Commander;
 import io.opampfleet.supervisor.compose.Composed;
 import io.opampfleet.supervisor.config.SupervisorConfig;
 import io.opampfleet.supervisor.config.SupervisorConfigLoader;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -18,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -83,6 +87,46 @@ class CollectorProcessTest {
     String tail = failure.substring(failure.indexOf("Collector log tail:\n") + "Collector log tail:\n".length());
     // 1,200 bytes of 'é' and a newline: the last 1,024 bytes start inside one, which is left out.
     assertThat(tail).isEqualTo("é".repeat(511) + "\n");
+  }
+
+  @Test
+  void aCollectorNotYetSeenHealthyIsRestartedRatherThanSentSighup() throws Exception {
+    start(reloadingCollector());
+
+    onLoop(() -> process.run(new Composed("a: 1\n", false, List.of()), true));
+    long first = loop.submit(process::pid).get();
+    onLoop(() -> process.run(new Composed("a: 2\n", false, List.of()), true));
+
+    assertThat(loop.submit(process::pid).get()).isNotEqualTo(first).isPositive();
+    assertThat(dir.resolve("reloads")).doesNotExist();
+  }
+
+  @Test
+  void aCollectorSeenHealthyTakesTheNextConfigBySighup() throws Exception {
+    start(reloadingCollector());
+    onLoop(() -> process.run(new Composed("a: 1\n", false, List.of()), true));
+    long first = loop.submit(process::pid).get();
+    // The collector's OpAMP extension says it is healthy.
+    OpampClient extension = OpampClient.builder()
+        .endpoint(URI.create("ws://127.0.0.1:" + link.port() + "/v1/opamp"))
+        .instanceUid(InstanceUid.bytes(UUID.randomUUID().toString())).build();
+    extension.setHealth(ComponentHealth.newBuilder().setHealthy(true).setStatus("StatusOK").build());
+    extension.start();
+    try {
+      await().atMost(Duration.ofSeconds(10)).until(link::healthy);
+
+      onLoop(() -> process.run(new Composed("a: 2\n", false, List.of()), true));
+
+      assertThat(loop.submit(process::pid).get()).isEqualTo(first);
+      await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(dir.resolve("reloads")));
+    } finally {
+      extension.stop().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** A collector that notes each SIGHUP it takes. */
+  private String reloadingCollector() {
+    return "trap 'echo reloaded >> " + dir.resolve("reloads") + "' HUP; while true; do sleep 0.1; done";
   }
 
   @Test
