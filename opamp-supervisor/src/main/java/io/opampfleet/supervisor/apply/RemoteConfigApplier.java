@@ -27,8 +27,11 @@ public final class RemoteConfigApplier {
 
   /** What the applier needs of the collector's process. */
   public interface Collector {
-    /** Runs the collector on this config; by SIGHUP when {@code reload} and it runs. */
-    void run(Composed composed, boolean reload) throws InterruptedException;
+    /**
+     * Runs the collector on this config; by SIGHUP when {@code reload} and it runs. False when the
+     * config could not be handed over (its file cannot be written): the collector runs as it did.
+     */
+    boolean run(Composed composed, boolean reload) throws InterruptedException;
 
     void stop() throws InterruptedException;
 
@@ -170,7 +173,11 @@ public final class RemoteConfigApplier {
       report(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, hash, "");
       return;
     }
-    collector.run(composed, reloadByHup);
+    if (!collector.run(composed, reloadByHup)) {
+      report(RemoteConfigStatuses.RemoteConfigStatuses_FAILED, hash, "the collector's config file cannot be written"
+          + " (see the supervisor's log); the previous config keeps running");
+      return;
+    }
     if (collector.awaitHealthy()) {
       running = offered;
       lastGood = offered;

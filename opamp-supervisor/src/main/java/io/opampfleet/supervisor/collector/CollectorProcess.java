@@ -84,9 +84,9 @@ public final class CollectorProcess implements RemoteConfigApplier.Collector {
    * collector keeps running; when the new one cannot be started it is retried as a crashed one is.
    */
   @Override
-  public void run(Composed composed, boolean reload) throws InterruptedException {
+  public boolean run(Composed composed, boolean reload) throws InterruptedException {
     if (stopping) {
-      return;
+      return true;
     }
     composed.warnings().forEach(warning -> log.warn("{}", warning));
     Path file = storage.resolve("effective.yaml");
@@ -95,7 +95,7 @@ public final class CollectorProcess implements RemoteConfigApplier.Collector {
       PrivateFiles.write(file, composed.yaml().getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       log.error("effective.yaml cannot be written ({}); the collector keeps its current config", e.getMessage());
-      return;
+      return false;
     }
     // A collector takes SIGHUP once it has started (before, the signal ends it): one not yet seen
     // healthy since it started or last reloaded is restarted instead.
@@ -105,7 +105,7 @@ public final class CollectorProcess implements RemoteConfigApplier.Collector {
       if (commander.reload()) {
         log.info("the collector reloads its config (SIGHUP)");
         reportEffective(composed);
-        return;
+        return true;
       }
       log.warn("the collector could not be sent SIGHUP; restarting it instead");
     }
@@ -117,9 +117,10 @@ public final class CollectorProcess implements RemoteConfigApplier.Collector {
     } catch (IOException e) {
       log.error("the collector cannot be started: {}", e.getMessage());
       loop.execute(LoopStep.guarded(() -> exited(started, -1)));
-      return;
+      return true;
     }
     reportEffective(composed);
+    return true;
   }
 
   /** Stops the collector; its exit is not a crash. */

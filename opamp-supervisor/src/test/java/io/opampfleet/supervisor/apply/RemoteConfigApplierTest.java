@@ -197,6 +197,20 @@ class RemoteConfigApplierTest {
   }
 
   @Test
+  void aConfigWhoseFileCannotBeWrittenFailsAndTheRunningOneStays() throws Exception {
+    RemoteConfigApplier applier = applier();
+    applier.apply(GOOD);
+    collector.writable = false;
+
+    applier.apply(BROKEN);
+
+    assertThat(statuses.seen()).endsWith("APPLYING broken", "FAILED broken");
+    assertThat(statuses.last().getErrorMessage()).startsWith("the collector's config file cannot be written");
+    assertThat(collector.lastRun()).contains("otlp");
+    assertThat(store.lastWorking()).isEqualTo(GOOD);
+  }
+
+  @Test
   void aRelaunchSaysWhyTheCollectorIsNotHealthy() throws Exception {
     RemoteConfigApplier applier = applier();
     applier.apply(GOOD);
@@ -253,11 +267,17 @@ class RemoteConfigApplierTest {
     final List<String> runs = new ArrayList<>();
     boolean healthy = true;
     boolean running;
+    /** Whether the config file can be written (a full disk: it cannot). */
+    boolean writable = true;
 
     @Override
-    public void run(Composed composed, boolean reload) {
+    public boolean run(Composed composed, boolean reload) {
+      if (!writable) {
+        return false;
+      }
       runs.add(composed.yaml());
       running = true;
+      return true;
     }
 
     @Override

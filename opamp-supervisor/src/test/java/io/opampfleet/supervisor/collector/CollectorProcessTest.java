@@ -130,6 +130,21 @@ class CollectorProcessTest {
   }
 
   @Test
+  void aConfigWhoseFileCannotBeWrittenLeavesTheCollectorAsItRuns() throws Exception {
+    start("sleep 30");
+    onLoop(() -> process.run(new Composed("a: 1\n", false, List.of()), false));
+    long first = loop.submit(process::pid).get();
+    // Where effective.yaml goes, a directory: the file cannot be written, as on a full disk.
+    Files.delete(dir.resolve("storage/effective.yaml"));
+    Files.createDirectory(dir.resolve("storage/effective.yaml"));
+
+    assertThat(loop.submit(() -> process.run(new Composed("a: 2\n", false, List.of()), false)).get()).isFalse();
+
+    assertThat(loop.submit(process::pid).get()).isEqualTo(first);
+    assertThat(effective).hasSize(1);
+  }
+
+  @Test
   void aReplacedOrStoppedCollectorsExitIsNoCrash() throws Exception {
     start("sleep 30");
 
