@@ -36,6 +36,8 @@ public final class ClientState {
   private final Set<FieldDescriptor> changed = new LinkedHashSet<>();
   private final Map<FieldDescriptor, Message> once = new LinkedHashMap<>();
   private ByteString instanceUid;
+  /** The uid before the server gave a new one, until a message names the new one; else null. */
+  private ByteString previousUid;
   private long capabilities;
   private long flags;
   private long sequenceNum;
@@ -135,7 +137,11 @@ public final class ClientState {
       componentsRequested = true;
       changed.add(AVAILABLE_COMPONENTS);
     }
+    if (message.getInstanceUid().equals(instanceUid)) {
+      previousUid = null;
+    }
     if (message.hasAgentIdentification() && message.getAgentIdentification().getNewInstanceUid().size() == 16) {
+      previousUid = instanceUid;
       instanceUid = message.getAgentIdentification().getNewInstanceUid();
       flags &= ~io.opampfleet.proto.AgentToServerFlags.AgentToServerFlags_RequestInstanceUid_VALUE;
     }
@@ -145,9 +151,14 @@ public final class ClientState {
     }
   }
 
-  /** Whether a message is meant for this agent: its uid, or none (a plain transport reply). */
+  /**
+   * Whether a message is meant for this agent: its uid, or none (a plain transport reply), or the uid
+   * it had until the server gave it a new one, while the server's replies to what it sent before
+   * still name that one.
+   */
   public synchronized boolean isFor(ServerToAgent message) {
-    return message.getInstanceUid().isEmpty() || message.getInstanceUid().equals(instanceUid);
+    ByteString uid = message.getInstanceUid();
+    return uid.isEmpty() || uid.equals(instanceUid) || uid.equals(previousUid);
   }
 
   public synchronized ByteString instanceUid() {

@@ -83,7 +83,11 @@ class ClientStateTest {
 
     assertThat(next.getInstanceUid()).isEqualTo(assigned);
     assertThat(next.getFlags()).isZero();
+    // Replies to what it sent before still name the old uid, until the server answers the new one.
+    assertThat(state.isFor(ServerToAgent.newBuilder().setInstanceUid(UID).build())).isTrue();
+    state.apply(ServerToAgent.newBuilder().setInstanceUid(assigned).build());
     assertThat(state.isFor(ServerToAgent.newBuilder().setInstanceUid(UID).build())).isFalse();
+    assertThat(state.isFor(ServerToAgent.newBuilder().setInstanceUid(assigned).build())).isTrue();
   }
 
   @Test
