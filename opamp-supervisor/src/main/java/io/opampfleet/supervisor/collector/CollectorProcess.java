@@ -39,6 +39,8 @@ public final class CollectorProcess implements RemoteConfigApplier.Collector {
    * that collectors that crash together do not all come back at the same moment.
    */
   private static final Backoff RESTARTS = new Backoff(Duration.ofMillis(500), Duration.ofMinutes(1), 2, 0.25);
+  /** A collector that ran this long before it ended crashed once, not once more: its restart waits the least. */
+  static final Duration STEADY = Duration.ofMinutes(5);
 
   /** Starts the collector again after a crash, on what it should run; empty once it is healthy, else why not. */
   @FunctionalInterface
@@ -56,6 +58,8 @@ public final class CollectorProcess implements RemoteConfigApplier.Collector {
   private Relaunch relaunch = Optional::empty;
   private int generation;
   private int crashes;
+  /** When the running collector was started (System.nanoTime). */
+  private long startedAt;
   private boolean stopping;
 
   /**
@@ -112,6 +116,7 @@ public final class CollectorProcess implements RemoteConfigApplier.Collector {
     commander.stop(Commander.GRACE);
     link.forget();
     int started = ++generation;
+    startedAt = System.nanoTime();
     try {
       commander.start(file, exitCode -> loop.execute(LoopStep.guarded(() -> exited(started, exitCode))));
     } catch (IOException e) {
@@ -168,12 +173,17 @@ public final class CollectorProcess implements RemoteConfigApplier.Collector {
     return RESTARTS.delay(crashes).toMillis();
   }
 
+  /** Crashes in a row once a collector that ran for {@code uptime} ended. */
+  static int crashesAfter(int crashes, Duration uptime) {
+    return uptime.compareTo(STEADY) >= 0 ? 1 : crashes + 1;
+  }
+
   /** A collector that ends on its own is restarted, sooner at first and then less often. */
   private void exited(int started, int exitCode) {
     if (stopping || started != generation) {
       return;
     }
-    crashes++;
+    crashes = crashesAfter(crashes, Duration.ofNanos(System.nanoTime() - startedAt));
     long delay = restartDelay(crashes);
     log.warn("the collector exited with code {}; restarting it in {} ms", exitCode, delay);
     health.accept(ComponentHealth.newBuilder().setHealthy(false)

@@ -2,6 +2,7 @@ package io.opampfleet.supervisor.collector;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -20,5 +21,12 @@ class RestartDelayTest {
       seen.add(CollectorProcess.restartDelay(3));
     }
     assertThat(seen).as("jitter: not all the same").hasSizeGreaterThan(1);
+  }
+
+  @Test
+  void aCollectorThatRanSteadilyBeforeItEndedStartsOverFromTheShortestWait() {
+    assertThat(CollectorProcess.crashesAfter(7, Duration.ofSeconds(3))).isEqualTo(8);
+    assertThat(CollectorProcess.crashesAfter(7, CollectorProcess.STEADY)).isEqualTo(1);
+    assertThat(CollectorProcess.crashesAfter(0, Duration.ofHours(3))).isEqualTo(1);
   }
 }
