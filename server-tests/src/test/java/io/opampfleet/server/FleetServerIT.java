@@ -21,6 +21,8 @@ import io.opampfleet.server.fleet.TestFleet;
 import io.opampfleet.simulated.SimulatedAgent;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +30,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,6 +66,42 @@ class FleetServerIT {
       agent.close();
     }
     fleet.close();
+  }
+
+  @Test
+  void aConnectionThatSpeaksForANewUidLeavesTheOldOneDisconnected() throws Exception {
+    fleet.withPlainAgents().restart();
+    operator = fleet.admin(TestFleet.OPERATOR);
+    String first = InstanceUid.text(SimulatedAgent.newUid());
+    String second = InstanceUid.text(SimulatedAgent.newUid());
+    WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
+        .buildAsync(fleet.opampEndpoint(), new WebSocket.Listener() {}).get(10, TimeUnit.SECONDS);
+    try {
+      sendHello(socket, first);
+      await().atMost(Duration.ofSeconds(10)).until(() -> connected(first));
+
+      // A client that took another uid on the same connection (the spec lets the server hand one out).
+      sendHello(socket, second);
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> connected(second) && !connected(first));
+      assertThat(operator.get("/api/v1/agents/" + first + "/events").body().toString())
+          .contains("its connection now speaks for agent " + second);
+    } finally {
+      socket.abort();
+    }
+  }
+
+  private boolean connected(String uid) {
+    return operator.get("/api/v1/agents/" + uid).body().path("connected").asBoolean();
+  }
+
+  /** A first message over a raw OpAMP WebSocket: a zero header byte, then the message. */
+  private static void sendHello(WebSocket socket, String uid) throws Exception {
+    byte[] hello = AgentToServer.newBuilder().setInstanceUid(InstanceUid.bytes(uid)).setCapabilities(1)
+        .setAgentDescription(AgentDescription.newBuilder().addIdentifyingAttributes(KeyValue.newBuilder()
+            .setKey("service.name").setValue(AnyValue.newBuilder().setStringValue("renamed")))).build().toByteArray();
+    socket.sendBinary(ByteBuffer.wrap(ByteBuffer.allocate(hello.length + 1).put((byte) 0).put(hello).array()), true)
+        .get(10, TimeUnit.SECONDS);
   }
 
   @Test

@@ -268,6 +268,16 @@ class RolloutsOnANewFleetIT {
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(operator.get("/api/v1/agents/"
         + lacking.uid() + "/events").body().toString()).contains("INCOMPATIBLE", "lacks: exporters/kafka"));
     assertThat(lacking.received).noneMatch(ServerToAgent::hasRemoteConfig);
+
+    // A new agent's first message has its components' hash only: the assignment waits for the list.
+    SimulatedAgent newcomer = fleet.agent(Map.of("service.name", "no-kafka", "tier", "web"), SimulatedAgent.newUid(),
+        false).withComponents(io.opampfleet.proto.AvailableComponents.newBuilder()
+            .putComponents("receivers", types("otlp")).putComponents("exporters", types("debug", "otlp"))
+            .setHash(com.google.protobuf.ByteString.copyFromUtf8("components-1")).build()).start();
+    agents.add(newcomer);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(operator.get("/api/v1/agents/"
+        + newcomer.uid() + "/events").body().toString()).contains("INCOMPATIBLE", "lacks: exporters/kafka"));
+    assertThat(newcomer.received).noneMatch(ServerToAgent::hasRemoteConfig);
   }
 
   @Test

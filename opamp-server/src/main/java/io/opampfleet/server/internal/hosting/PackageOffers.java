@@ -103,6 +103,10 @@ public final class PackageOffers {
     }
     PackagesAvailable available;
     synchronized (offered) {
+      // Again under the lock: a reload may have taken the agent's set away since.
+      if (!offered.containsKey(uid)) {
+        return Optional.empty();
+      }
       available = built.computeIfAbsent(uid, this::available);
     }
     if (available == null) {

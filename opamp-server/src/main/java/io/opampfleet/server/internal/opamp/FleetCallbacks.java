@@ -207,6 +207,12 @@ public final class FleetCallbacks implements ServerCallbacks {
     // Kept from here on, whatever this message is answered (a refused certificate request, say).
     connection.accepted();
     Agent previous = links.put(connection, agent);
+    if (previous != null && previous != agent) {
+      // The connection speaks for another uid now (the agent took a new one): the one it spoke for is gone.
+      reports.disconnected(previous, connection, now, "its connection now speaks for agent " + agent.uid())
+          .forEach(writes::event);
+      writes.agent(previous);
+    }
     if (previous != agent || !agent.linkedTo(connection)) {
       reports.connected(agent, connection, now).forEach(writes::event);
       commands.resendOffers(agent);
@@ -235,14 +241,18 @@ public final class FleetCallbacks implements ServerCallbacks {
     if (gap && !message.hasAgentDescription()) {
       reply.setFlags(reply.getFlags() | ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE);
     }
-    if (agent.can(AgentCapabilities.AgentCapabilities_ReportsAvailableComponents_VALUE)
-        && message.hasAvailableComponents() && !agent.hasAvailableComponents()) {
+    boolean componentsAskedFor = agent.can(AgentCapabilities.AgentCapabilities_ReportsAvailableComponents_VALUE)
+        && message.hasAvailableComponents() && !agent.hasAvailableComponents();
+    if (componentsAskedFor) {
       reply.setFlags(reply.getFlags() | ServerToAgentFlags.ServerToAgentFlags_ReportAvailableComponents_VALUE);
-    }
-    // Its labels come with its description; assignments made since it was checked may match it too.
-    boolean assignmentsChanged = agent.checkAssignments(assignments.generation());
-    if (agent.undecided() && (message.hasAgentDescription() || assignmentsChanged)) {
-      assign(agent);
+    } else {
+      // Its labels come with its description; assignments made since it was checked may match it too. One
+      // whose component list is asked for is checked with its next message, which should bring the list:
+      // the assigned config must not go out unchecked against it.
+      boolean assignmentsChanged = agent.checkAssignments(assignments.generation());
+      if (agent.undecided() && (message.hasAgentDescription() || assignmentsChanged)) {
+        assign(agent);
+      }
     }
     if (!reply.hasConnectionSettings()) {
       // One offer per message: a certificate's goes first, own telemetry's with a later message.
@@ -273,6 +283,7 @@ public final class FleetCallbacks implements ServerCallbacks {
         return answer.get();
       }
       commands.resendOffers(agent);
+      agent.resendWhatItLacks();
       refusals.refused(agent.uid(), "the store refused its report");
       return errorReply(ServerErrorResponseType_BadRequest,
           "the server could not store this report; it was not accepted");
