@@ -318,6 +318,26 @@ class RolloutsOnANewFleetIT {
     assertThat(withNulls.body().get("agents").asInt()).isEqualTo(1);
   }
 
+  @Test
+  void anAgentOfANewBuildIsAskedForItsNewComponents() {
+    SimulatedAgent upgraded = fleet.agent(Map.of("service.name", "upgraded", "tier", "web"), SimulatedAgent.newUid(),
+        false).withComponents(io.opampfleet.proto.AvailableComponents.newBuilder()
+            .putComponents("exporters", types("debug"))
+            .setHash(com.google.protobuf.ByteString.copyFromUtf8("build-1")).build()).start();
+    agents.add(upgraded);
+    await().atMost(Duration.ofSeconds(20)).until(() -> operator.get("/api/v1/agents/" + upgraded.uid()).body()
+        .path("availableComponents").toString().contains("exporters"));
+
+    // Back on a new collector build: its first message names the new list by hash only.
+    upgraded.close();
+    upgraded.withComponents(io.opampfleet.proto.AvailableComponents.newBuilder()
+        .putComponents("exporters", types("debug")).putComponents("receivers", types("otlp"))
+        .setHash(com.google.protobuf.ByteString.copyFromUtf8("build-2")).build()).start();
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> operator.get("/api/v1/agents/" + upgraded.uid()).body()
+        .path("availableComponents").toString().contains("receivers"));
+  }
+
   private static io.opampfleet.proto.ComponentDetails types(String... names) {
     io.opampfleet.proto.ComponentDetails.Builder details = io.opampfleet.proto.ComponentDetails.newBuilder();
     for (String name : names) {

@@ -1,5 +1,6 @@
 package io.opampfleet.server.internal.inventory;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
 import io.opampfleet.netty.server.AgentConnection;
 import io.opampfleet.netty.server.Transport;
@@ -316,6 +317,11 @@ public final class Agent {
 
   public synchronized boolean hasAvailableComponents() {
     return availableComponents != null && !availableComponents.getComponentsMap().isEmpty();
+  }
+
+  /** Whether the server holds the list of available components whose hash this is. */
+  public synchronized boolean holdsComponents(ByteString hash) {
+    return hasAvailableComponents() && availableComponents.getHash().equals(hash);
   }
 
   public synchronized boolean linkedTo(AgentConnection connection) {

@@ -241,8 +241,9 @@ public final class FleetCallbacks implements ServerCallbacks {
     if (gap && !message.hasAgentDescription()) {
       reply.setFlags(reply.getFlags() | ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE);
     }
+    // Asked for when the server holds none, or another list than the one the agent names (a new build).
     boolean componentsAskedFor = agent.can(AgentCapabilities.AgentCapabilities_ReportsAvailableComponents_VALUE)
-        && message.hasAvailableComponents() && !agent.hasAvailableComponents();
+        && message.hasAvailableComponents() && !agent.holdsComponents(message.getAvailableComponents().getHash());
     if (componentsAskedFor) {
       reply.setFlags(reply.getFlags() | ServerToAgentFlags.ServerToAgentFlags_ReportAvailableComponents_VALUE);
     } else {
