@@ -84,10 +84,19 @@ public final class RemoteConfigApplier {
     this.reloadByHup = reloadByHup;
   }
 
-  /** Takes up the remote configs stored by the run before: the last received and the last good. */
+  /**
+   * Takes up the remote configs stored by the run before: the last received and the last good. The Go
+   * supervisor keeps a last good one only with automatic_config_rollback: without it, the last received
+   * config, when APPLIED, is the last good one.
+   */
   public void resume() {
     running = store.lastReceived();
     lastGood = store.lastWorking();
+    RemoteConfigStatus last = statuses.last();
+    if (lastGood == null && running != null && last.getStatus() == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED
+        && last.getLastRemoteConfigHash().equals(running.getConfigHash())) {
+      lastGood = running;
+    }
   }
 
   /** Whether no remote config was ever received or worked (the startup fallback may run). */

@@ -211,6 +211,22 @@ class RemoteConfigApplierTest {
   }
 
   @Test
+  void aConfigAppliedUnderTheGoSupervisorIsTheLastGoodOneToRevertTo() throws Exception {
+    // The Go supervisor without automatic_config_rollback leaves no last good config, only the last received.
+    store.saveReceived(GOOD);
+    statuses.report(status(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, "good", ""));
+    RemoteConfigApplier applier = applier();
+    applier.resume();
+    applier.startOnKnownConfig();
+    collector.healthy = false;
+
+    applier.apply(BROKEN);
+
+    assertThat(statuses.last().getErrorMessage()).endsWith("; reverted to the last good remote config");
+    assertThat(collector.lastRun()).contains("otlp").doesNotContain("hostmetrics");
+  }
+
+  @Test
   void aRelaunchSaysWhyTheCollectorIsNotHealthy() throws Exception {
     RemoteConfigApplier applier = applier();
     applier.apply(GOOD);
