@@ -35,26 +35,21 @@ class ClientRetriesTest {
   @Test
   void aServerThatClosesEachWebSocketAtOnceIsRetriedWithGrowingWaits() throws Exception {
     AtomicInteger connections = new AtomicInteger();
-    try (OpampServer server = server(new ServerCallbacks() {
+    // 0.1 + 0.2 + 0.4 + 0.8 + 1.6 s: six connections at most in 3 s (without growing waits, hundreds).
+    assertThat(overThreeSeconds("ws", new ServerCallbacks() {
       @Override
       public void onConnected(AgentConnection connection) {
         connections.incrementAndGet();
         connection.close();
       }
-    })) {
-      OpampClient client = client("ws", server, Map::of);
-      client.start();
-      Thread.sleep(3000);
-      client.stop().get(10, TimeUnit.SECONDS);
-      // 0.1 + 0.2 + 0.4 + 0.8 + 1.6 s: six connections at most in 3 s (without growing waits, hundreds).
-      assertThat(connections.get()).isBetween(2, 7);
-    }
+    }, connections)).isBetween(2, 7);
   }
 
   @Test
   void aServerUnavailableWithoutATimeToWaitIsPolledWithGrowingWaits() throws Exception {
     AtomicInteger polls = new AtomicInteger();
-    try (OpampServer server = server(new ServerCallbacks() {
+    // As above: the waits grow (each one 0.1 s, as before, made about 30 polls in 3 s).
+    assertThat(overThreeSeconds("http", new ServerCallbacks() {
       @Override
       public CompletionStage<ServerToAgent> onMessage(AgentConnection connection, AgentToServer message) {
         polls.incrementAndGet();
@@ -62,13 +57,18 @@ class ClientRetriesTest {
             .setErrorResponse(ServerErrorResponse.newBuilder()
                 .setType(ServerErrorResponseType.ServerErrorResponseType_Unavailable)).build());
       }
-    })) {
-      OpampClient client = client("http", server, Map::of);
+    }, polls)).isBetween(2, 8);
+  }
+
+  /** What {@code counted} reached while a client of {@code scheme} tried this server for 3 s. */
+  private static int overThreeSeconds(String scheme, ServerCallbacks callbacks, AtomicInteger counted)
+      throws Exception {
+    try (OpampServer server = server(callbacks)) {
+      OpampClient client = client(scheme, server, Map::of);
       client.start();
       Thread.sleep(3000);
       client.stop().get(10, TimeUnit.SECONDS);
-      // As above: the waits grow (each one 0.1 s, as before, made about 30 polls in 3 s).
-      assertThat(polls.get()).isBetween(2, 8);
+      return counted.get();
     }
   }
 

@@ -185,13 +185,7 @@ class RemoteConfigApplierTest {
   @Test
   void aConfigReceivedAfterTheLastStatusDoesNotRunAtStart() throws Exception {
     // Killed after storing BROKEN and before saying APPLYING: the last status still names GOOD.
-    store.saveWorking(GOOD);
-    store.saveReceived(BROKEN);
-    statuses.report(status(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, "good", ""));
-    RemoteConfigApplier applier = applier();
-    applier.resume();
-
-    applier.startOnKnownConfig();
+    restarted(GOOD, BROKEN, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, "good");
 
     assertThat(collector.lastRun()).contains("otlp").doesNotContain("hostmetrics");
   }
@@ -213,11 +207,7 @@ class RemoteConfigApplierTest {
   @Test
   void aConfigAppliedUnderTheGoSupervisorIsTheLastGoodOneToRevertTo() throws Exception {
     // The Go supervisor without automatic_config_rollback leaves no last good config, only the last received.
-    store.saveReceived(GOOD);
-    statuses.report(status(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, "good", ""));
-    RemoteConfigApplier applier = applier();
-    applier.resume();
-    applier.startOnKnownConfig();
+    RemoteConfigApplier applier = restarted(null, GOOD, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, "good");
     collector.healthy = false;
 
     applier.apply(BROKEN);
@@ -251,12 +241,21 @@ class RemoteConfigApplierTest {
 
   /** A supervisor started again after GOOD worked and BROKEN was received, BROKEN last reported {@code last}. */
   private void startedAfterGoodThenBroken(RemoteConfigStatuses last) throws Exception {
-    store.saveWorking(GOOD);
-    store.saveReceived(BROKEN);
-    statuses.report(status(last, "broken", ""));
+    restarted(GOOD, BROKEN, last, "broken");
+  }
+
+  /** A supervisor started again on what the run before stored: its last good and last received configs, its last status. */
+  private RemoteConfigApplier restarted(AgentRemoteConfig working, AgentRemoteConfig received,
+      RemoteConfigStatuses last, String named) throws Exception {
+    if (working != null) {
+      store.saveWorking(working);
+    }
+    store.saveReceived(received);
+    statuses.report(status(last, named, ""));
     RemoteConfigApplier applier = applier();
     applier.resume();
     applier.startOnKnownConfig();
+    return applier;
   }
 
   private RemoteConfigApplier applier() {
