@@ -1,7 +1,6 @@
 package io.opampfleet.netty.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.opampfleet.netty.Backoff;
 import io.opampfleet.netty.InstanceUid;
@@ -58,6 +57,22 @@ class ClientRetriesTest {
                 .setType(ServerErrorResponseType.ServerErrorResponseType_Unavailable)).build());
       }
     }, polls)).isBetween(2, 8);
+  }
+
+  @Test
+  void aServerThatRefusesEachMessageAndClosesIsRetriedWithGrowingWaits() throws Exception {
+    AtomicInteger connections = new AtomicInteger();
+    // As a server refusing an agent's certificate does: an error, then the connection closed.
+    assertThat(overThreeSeconds("ws", new ServerCallbacks() {
+      @Override
+      public CompletionStage<ServerToAgent> onMessage(AgentConnection connection, AgentToServer message) {
+        connections.incrementAndGet();
+        CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS).execute(connection::close);
+        return CompletableFuture.completedFuture(ServerToAgent.newBuilder().setInstanceUid(message.getInstanceUid())
+            .setErrorResponse(ServerErrorResponse.newBuilder()
+                .setType(ServerErrorResponseType.ServerErrorResponseType_BadRequest)).build());
+      }
+    }, connections)).isBetween(2, 7);
   }
 
   /** What {@code counted} reached while a client of {@code scheme} tried this server for 3 s. */

@@ -35,6 +35,8 @@ public final class CollectorLink implements AutoCloseable {
   private final Map<AgentConnection, Integer> epochs = new ConcurrentHashMap<>();
   private volatile int epoch;
   private ComponentHealth health;
+  /** Whether the current collector has said it was healthy: it has started (and takes SIGHUP). */
+  private boolean seenHealthy;
   private volatile com.google.protobuf.ByteString componentsHash = com.google.protobuf.ByteString.EMPTY;
 
   /** Where the collector's description and available components go. */
@@ -110,6 +112,7 @@ public final class CollectorLink implements AutoCloseable {
   public synchronized void forget() {
     epoch++;
     health = null;
+    seenHealthy = false;
   }
 
   /**
@@ -141,14 +144,15 @@ public final class CollectorLink implements AutoCloseable {
     return health;
   }
 
-  /** Whether the collector running now said it is healthy (since it started, or it was last forgotten). */
-  public synchronized boolean healthy() {
-    return health != null && health.getHealthy();
+  /** Whether the collector running now said it was healthy once (since it started, or it was last forgotten). */
+  public synchronized boolean seenHealthy() {
+    return seenHealthy;
   }
 
   private void reported(ComponentHealth reported) {
     synchronized (this) {
       health = reported;
+      seenHealthy |= reported.getHealthy();
       notifyAll();
     }
     onHealth.accept(reported);

@@ -103,7 +103,7 @@ public final class CollectorProcess implements RemoteConfigApplier.Collector {
     }
     // A collector takes SIGHUP once it has started (before, the signal ends it): one not yet seen
     // healthy since it started or last reloaded is restarted instead.
-    if (reload && commander.isRunning() && link.healthy()) {
+    if (reload && commander.isRunning() && link.seenHealthy()) {
       // The health that decides this config must come after the reload.
       link.forget();
       if (commander.reload()) {

@@ -124,7 +124,6 @@ public final class UpstreamSession {
       log.debug("the offered connection settings are those in hand; nothing to do");
       return;
     }
-    lastOffer = new Offer(offer, hash);
     Server next;
     try {
       next = ConnectionOffer.apply(server, offer, rotation == null ? null : rotation.requestKeyPem().orElse(null));
@@ -146,6 +145,7 @@ public final class UpstreamSession {
           "refused the offered connection settings: " + e.getMessage());
       return;
     }
+    lastOffer = new Offer(offer, hash);
     stopQuietly(reported.client());
     reported.switchTo(candidate);
     started[0] = new Trial(next, offer, hash, candidate);

@@ -113,7 +113,7 @@ class CollectorProcessTest {
     extension.setHealth(ComponentHealth.newBuilder().setHealthy(true).setStatus("StatusOK").build());
     extension.start();
     try {
-      await().atMost(Duration.ofSeconds(10)).until(link::healthy);
+      await().atMost(Duration.ofSeconds(10)).until(() -> link.seenHealthy() && Files.exists(dir.resolve("ready")));
 
       onLoop(() -> process.run(new Composed("a: 2\n", false, List.of()), true));
 
@@ -124,9 +124,10 @@ class CollectorProcessTest {
     }
   }
 
-  /** A collector that notes each SIGHUP it takes. */
+  /** A collector that notes each SIGHUP it takes, and says when it is ready to. */
   private String reloadingCollector() {
-    return "trap 'echo reloaded >> " + dir.resolve("reloads") + "' HUP; while true; do sleep 0.1; done";
+    return "trap 'echo reloaded >> " + dir.resolve("reloads") + "' HUP; touch " + dir.resolve("ready")
+        + "; while true; do sleep 0.1; done";
   }
 
   @Test

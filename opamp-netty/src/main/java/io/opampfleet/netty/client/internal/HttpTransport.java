@@ -69,6 +69,8 @@ public final class HttpTransport extends TransportBase {
   protected void attempt() {
     if (!inFlight && (!stopped || goodbyeSent)) {
       AgentToServer message = goodbyeSent ? goodbye : context.state().next();
+      // Made first: a request that cannot be made (its headers' supplier failed) is a failed attempt.
+      FullHttpRequest request = request(message);
       inFlight = true;
       answerDeadline = loop.schedule(() -> {
         if (channel != null) {
@@ -76,7 +78,7 @@ public final class HttpTransport extends TransportBase {
         }
         failed(new IOException("the OpAMP server did not answer within " + ANSWER_TIMEOUT.toSeconds() + " s"));
       }, ANSWER_TIMEOUT.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
-      withChannel(ch -> ch.writeAndFlush(request(message)).addListener((ChannelFutureListener) write -> {
+      withChannel(ch -> ch.writeAndFlush(request).addListener((ChannelFutureListener) write -> {
         if (!write.isSuccess()) {
           failed(write.cause());
         }
@@ -144,7 +146,9 @@ public final class HttpTransport extends TransportBase {
         // An unavailable server is a failure: the waits grow, and what it asked is the least of them.
         retryLater(null, away.get());
       } else {
-        succeeded();
+        if (context.state().isFor(message) && !message.hasErrorResponse()) {
+          succeeded();
+        }
         nextPoll();
       }
     } else if (status.equals(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE)) {

@@ -32,6 +32,7 @@ public final class SerialExecutor implements Executor {
     } catch (RuntimeException e) {
       // Refused (an executor shut down): later tasks must still get a chance to run.
       synchronized (this) {
+        tasks.remove(task);
         running = false;
       }
       throw e;

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 public abstract class TransportBase {
   private static final Logger log = LoggerFactory.getLogger(TransportBase.class);
   private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
-  static final Duration LONGEST_STAY_AWAY = Duration.ofHours(1);
+  private static final Duration LONGEST_STAY_AWAY = Duration.ofHours(1);
 
   protected final ClientContext context;
   protected final EventLoop loop;
@@ -111,8 +111,9 @@ public abstract class TransportBase {
     failures++;
     context.state().requestFullState();
     Duration delay = context.backoff().delay(failures);
-    if (atLeast != null && atLeast.compareTo(delay) > 0) {
-      delay = atLeast.compareTo(LONGEST_STAY_AWAY) > 0 ? LONGEST_STAY_AWAY : atLeast;
+    if (atLeast != null) {
+      Duration asked = atLeast.compareTo(LONGEST_STAY_AWAY) > 0 ? LONGEST_STAY_AWAY : atLeast;
+      delay = asked.compareTo(delay) > 0 ? asked : delay;
     }
     backingOff = true;
     schedule(delay);

@@ -37,7 +37,7 @@ final class WebSocketClientFrames extends SimpleChannelInboundHandler<WebSocketF
     void received(ServerToAgent message);
 
     /** {@code retryAfter} is null unless a refused upgrade asked for it. */
-    void closed(boolean wasOpen, Throwable cause, Duration retryAfter);
+    void closed(Throwable cause, Duration retryAfter);
   }
 
   private final Listener listener;
@@ -94,7 +94,7 @@ final class WebSocketClientFrames extends SimpleChannelInboundHandler<WebSocketF
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    listener.closed(open, failure != null ? failure : new IOException("the connection closed"), retryAfter);
+    listener.closed(failure != null ? failure : new IOException("the connection closed"), retryAfter);
     ctx.fireChannelInactive();
   }
 }

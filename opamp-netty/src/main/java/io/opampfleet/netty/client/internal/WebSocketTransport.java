@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * OpAMP over a WebSocket: the whole status as the first message of each connection, then what
  * changes, heartbeats when nothing else went out for a while, a ping when nothing came in for a
- * while, and a reconnect at once when an open socket breaks or the ping goes unanswered (with
- * backoff when that fails).
+ * while, and a reconnect when an open socket breaks or the ping goes unanswered: after the backoff's
+ * first wait when the server had answered on it, after a growing one when it had not.
  */
 public final class WebSocketTransport extends TransportBase {
   private static final Logger log = LoggerFactory.getLogger(WebSocketTransport.class);
@@ -46,16 +46,18 @@ public final class WebSocketTransport extends TransportBase {
     }
 
     @Override
-    public void closed(boolean wasOpen, Throwable cause, Duration retryAfter) {
+    public void closed(Throwable cause, Duration retryAfter) {
       if (retryAfter != null) {
         stayAway = retryAfter;
       }
-      WebSocketTransport.this.closed(wasOpen, cause);
+      WebSocketTransport.this.closed(cause);
     }
   };
 
   private Channel channel;
   private Duration stayAway;
+  /** Whether the server answered on the connection open now (or last): its close is no failure to connect. */
+  private boolean answered;
   private long lastSentNanos;
   private ScheduledFuture<?> heartbeat;
   private Duration heartbeatScheduledFor = Duration.ZERO;
@@ -98,6 +100,7 @@ public final class WebSocketTransport extends TransportBase {
       return;
     }
     stayAway = null;
+    answered = false;
     context.callbackExecutor().execute(context.callbacks()::onConnect);
     context.state().requestFullState();
     send(context.state().next());
@@ -112,15 +115,18 @@ public final class WebSocketTransport extends TransportBase {
       return;
     }
     // An answer, not the upgrade alone, ends the backoff: a server (or a balancer) that takes the
-    // connection and closes it at once is retried with growing waits, not in a loop.
-    succeeded();
+    // connection and closes it at once, or refuses every message, is retried with growing waits.
+    if (context.state().isFor(message) && !message.hasErrorResponse()) {
+      answered = true;
+      succeeded();
+    }
     sendNews();
     if (!context.state().heartbeatInterval().equals(heartbeatScheduledFor)) {
       scheduleHeartbeat();
     }
   }
 
-  private void closed(boolean wasOpen, Throwable cause) {
+  private void closed(Throwable cause) {
     channel = null;
     if (heartbeat != null) {
       heartbeat.cancel(false);
@@ -132,7 +138,8 @@ public final class WebSocketTransport extends TransportBase {
       // away come back spread over it, not all in the same instant. What the server asked counts once.
       Duration away = stayAway;
       stayAway = null;
-      retryLater(wasOpen ? null : cause, away);
+      retryLater(answered ? null : cause, away);
+      answered = false;
     }
   }
 

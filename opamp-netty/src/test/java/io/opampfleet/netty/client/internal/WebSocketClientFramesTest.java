@@ -48,8 +48,8 @@ class WebSocketClientFramesTest {
     }
 
     @Override
-    public void closed(boolean wasOpen, Throwable cause, Duration retryAfter) {
-      heard.add("closed open=" + wasOpen + " retryAfter=" + retryAfter);
+    public void closed(Throwable cause, Duration retryAfter) {
+      heard.add("closed retryAfter=" + retryAfter);
     }
     });
   }
@@ -62,7 +62,7 @@ class WebSocketClientFramesTest {
     channel.writeInbound(new BinaryWebSocketFrame(WebSocketMessageCodec.encode(message, ByteBufAllocator.DEFAULT)));
     channel.close();
 
-    assertThat(heard).containsExactly("opened", message, "closed open=true retryAfter=null");
+    assertThat(heard).containsExactly("opened", message, "closed retryAfter=null");
   }
 
   @Test
@@ -85,7 +85,7 @@ class WebSocketClientFramesTest {
 
     pass(quiet, 31);
     assertThat(quiet.isOpen()).isFalse();
-    assertThat(heard).containsExactly("opened", "closed open=true retryAfter=null");
+    assertThat(heard).containsExactly("opened", "closed retryAfter=null");
   }
 
   @Test
@@ -119,6 +119,6 @@ class WebSocketClientFramesTest {
     channel.pipeline().fireExceptionCaught(new WebSocketClientHandshakeException("refused", refusal));
 
     assertThat(channel.isOpen()).isFalse();
-    assertThat(heard).containsExactly("closed open=false retryAfter=PT7S");
+    assertThat(heard).containsExactly("closed retryAfter=PT7S");
   }
 }

@@ -74,6 +74,8 @@ public final class Agent {
    */
   private boolean desiredInFlight;
   private long assignmentsChecked = -1;
+  /** The component list an assignment last waited for (see {@link #awaitComponents}). */
+  private ByteString componentsAwaited;
   /** Something other than the time of its last message changed since the store last took the agent. */
   private boolean news;
   /** How many such changes there have been, as the store counts them. */
@@ -288,7 +290,7 @@ public final class Agent {
     return growth(message.hasAgentDescription(), message.getAgentDescription(), description, descriptionBytes)
         + growth(message.hasHealth(), message.getHealth(), health, healthBytes)
         // An effective config the fleet holds (a rollout's) is sized where it is shared.
-        + (message.hasEffectiveConfig()
+        + (message.hasEffectiveConfig() && !message.getEffectiveConfig().equals(effectiveConfig)
             ? SharedMessages.EFFECTIVE_CONFIGS.bytes(message.getEffectiveConfig()) - effectiveConfigBytes : 0)
         + growth(message.hasRemoteConfigStatus(), message.getRemoteConfigStatus(), remoteConfigStatus,
             remoteConfigStatusBytes)
@@ -317,6 +319,15 @@ public final class Agent {
 
   public synchronized boolean hasAvailableComponents() {
     return availableComponents != null && !availableComponents.getComponentsMap().isEmpty();
+  }
+
+  /** True the first time the agent's assignment waits for the component list of this hash, false after. */
+  public synchronized boolean awaitComponents(ByteString hash) {
+    if (hash.equals(componentsAwaited)) {
+      return false;
+    }
+    componentsAwaited = hash;
+    return true;
   }
 
   /** Whether the server holds the list of available components whose hash this is. */

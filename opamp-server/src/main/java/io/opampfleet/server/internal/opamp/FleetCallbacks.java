@@ -246,12 +246,15 @@ public final class FleetCallbacks implements ServerCallbacks {
         && message.hasAvailableComponents() && !agent.holdsComponents(message.getAvailableComponents().getHash());
     if (componentsAskedFor) {
       reply.setFlags(reply.getFlags() | ServerToAgentFlags.ServerToAgentFlags_ReportAvailableComponents_VALUE);
-    } else {
-      // Its labels come with its description; assignments made since it was checked may match it too. One
-      // whose component list is asked for is checked with its next message, which should bring the list:
-      // the assigned config must not go out unchecked against it.
-      boolean assignmentsChanged = agent.checkAssignments(assignments.generation());
-      if (agent.undecided() && (message.hasAgentDescription() || assignmentsChanged)) {
+    }
+    // Its labels come with its description; assignments made since it was checked may match it too.
+    boolean assignmentsChanged = agent.checkAssignments(assignments.generation());
+    if (agent.undecided() && (message.hasAgentDescription() || assignmentsChanged)) {
+      if (componentsAskedFor && agent.awaitComponents(message.getAvailableComponents().getHash())) {
+        // The assigned config is checked against the list asked for: with the next message, which
+        // should bring it (an agent that sends no list is assigned then without).
+        agent.checkAssignments(-1);
+      } else {
         assign(agent);
       }
     }
