@@ -67,7 +67,10 @@ public final class UpstreamSession {
   private final OpampClient first;
   private final Duration trialTime;
   private volatile Server server;
-  /** The last offer taken in hand, being tried or kept (null after a trial failed); on the loop only. */
+  /**
+   * The last offer taken in hand: refused (it would be again), being tried or kept; null after a trial
+   * failed, as the same settings may connect the next time. On the loop only.
+   */
   private Offer lastOffer;
   /** The trial under way, if any; read and written on the loop only. */
   private Trial trial;
@@ -118,12 +121,13 @@ public final class UpstreamSession {
    * trial under way. Runs on the loop.
    */
   public void offered(OpAMPConnectionSettings offer, ByteString hash) {
-    // The server may send the settings again with each message: those being tried or kept are not
-    // tried again (the spec has it send them when the hash the agent reports differs).
+    // The server may send the settings again with each message: those refused, being tried or kept are
+    // not taken again (the spec has it send them when the hash the agent reports differs).
     if (lastOffer != null && !hash.isEmpty() && hash.equals(lastOffer.hash()) && offer.equals(lastOffer.offer())) {
       log.debug("the offered connection settings are those in hand; nothing to do");
       return;
     }
+    lastOffer = new Offer(offer, hash);
     Server next;
     try {
       next = ConnectionOffer.apply(server, offer, rotation == null ? null : rotation.requestKeyPem().orElse(null));
@@ -145,7 +149,6 @@ public final class UpstreamSession {
           "refused the offered connection settings: " + e.getMessage());
       return;
     }
-    lastOffer = new Offer(offer, hash);
     stopQuietly(reported.client());
     reported.switchTo(candidate);
     started[0] = new Trial(next, offer, hash, candidate);

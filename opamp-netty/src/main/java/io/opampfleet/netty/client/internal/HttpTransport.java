@@ -146,9 +146,8 @@ public final class HttpTransport extends TransportBase {
         // An unavailable server is a failure: the waits grow, and what it asked is the least of them.
         retryLater(null, away.get());
       } else {
-        if (context.state().isFor(message) && !message.hasErrorResponse()) {
-          succeeded();
-        }
+        // Polls keep their interval whatever the answer: only an unavailable server makes them wait longer.
+        succeeded();
         nextPoll();
       }
     } else if (status.equals(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE)) {
@@ -209,7 +208,16 @@ public final class HttpTransport extends TransportBase {
 
   private void sendGoodbye() {
     goodbyeSent = true;
-    attempt();
+    try {
+      attempt();
+    } catch (RuntimeException e) {
+      // No goodbye can be made (its headers' supplier failed): stopped without it.
+      log.debug("OpAMP {}: no goodbye sent ({})", context.endpoint(), e.toString());
+      if (channel != null) {
+        channel.close();
+      }
+      stoppedFuture.complete(null);
+    }
   }
 
   /**
