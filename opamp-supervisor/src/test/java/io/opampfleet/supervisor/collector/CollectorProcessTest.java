@@ -124,10 +124,13 @@ class CollectorProcessTest {
     }
   }
 
-  /** A collector that notes each SIGHUP it takes, and says when it is ready to. */
+  /**
+   * A collector that notes each SIGHUP it takes, and says when it is ready to. A shell cannot trap a
+   * signal ignored when it started (under nohup, say): the signal's default is restored first.
+   */
   private String reloadingCollector() {
-    return "trap 'echo reloaded >> " + dir.resolve("reloads") + "' HUP; touch " + dir.resolve("ready")
-        + "; while true; do sleep 0.1; done";
+    return "exec env --default-signal=HUP /bin/sh -c 'trap \"echo reloaded >> " + dir.resolve("reloads")
+        + "\" HUP; touch " + dir.resolve("ready") + "; while true; do sleep 0.1; done'";
   }
 
   @Test
