@@ -207,8 +207,9 @@ public final class FleetCallbacks implements ServerCallbacks {
     // Kept from here on, whatever this message is answered (a refused certificate request, say).
     connection.accepted();
     Agent previous = links.put(connection, agent);
-    if (previous != null && previous != agent) {
+    if (previous != null && !previous.uid().equals(agent.uid())) {
       // The connection speaks for another uid now (the agent took a new one): the one it spoke for is gone.
+      // (The same uid may come back as another object, read again from a store other servers share.)
       reports.disconnected(previous, connection, now, "its connection now speaks for agent " + agent.uid())
           .forEach(writes::event);
       writes.agent(previous);
