@@ -110,6 +110,27 @@ class ClientRetriesTest {
     }
   }
 
+  @Test
+  void aClientStartedTwiceKeepsOneConnection() throws Exception {
+    AtomicInteger connections = new AtomicInteger();
+    CompletableFuture<Void> connected = new CompletableFuture<>();
+    try (OpampServer server = server(new ServerCallbacks() {
+      @Override
+      public void onConnected(AgentConnection connection) {
+        connections.incrementAndGet();
+        connected.complete(null);
+      }
+    })) {
+      OpampClient client = client("ws", server, Map::of);
+      client.start();
+      client.start();
+      connected.get(10, TimeUnit.SECONDS);
+      Thread.sleep(500);
+      assertThat(connections.get()).isEqualTo(1);
+      client.stop().get(10, TimeUnit.SECONDS);
+    }
+  }
+
   private static OpampServer server(ServerCallbacks callbacks) {
     return OpampServer.builder().bind(new InetSocketAddress("127.0.0.1", 0)).callbacks(callbacks).start();
   }

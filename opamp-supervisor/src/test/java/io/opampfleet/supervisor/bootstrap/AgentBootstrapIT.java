@@ -8,7 +8,7 @@ import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.KeyValue;
 import io.opampfleet.supervisor.config.SupervisorConfig;
 import io.opampfleet.supervisor.config.SupervisorConfigLoader;
-import io.opampfleet.supervisor.storage.UuidV7;
+import io.opampfleet.netty.UuidV7;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

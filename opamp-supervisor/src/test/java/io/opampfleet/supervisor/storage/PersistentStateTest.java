@@ -28,13 +28,6 @@ class PersistentStateTest {
   }
 
   @Test
-  void uuidV7BeginsWithItsTimestamp() {
-    UUID uuid = UuidV7.at(0x0192_f3a4_5b6cL);
-
-    assertThat(uuid.toString()).startsWith("0192f3a4-5b6c-7");
-  }
-
-  @Test
   void theLastRemoteConfigStatusIsKeptInTheGoSupervisorsFormat() throws Exception {
     RemoteConfigStatus failed = RemoteConfigStatus.newBuilder().setStatus(RemoteConfigStatuses.RemoteConfigStatuses_FAILED)
         .setLastRemoteConfigHash(ByteString.copyFrom(new byte[] {(byte) 0xAB, 0x01})).setErrorMessage("bad config").build();

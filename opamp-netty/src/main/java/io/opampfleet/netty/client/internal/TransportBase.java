@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,15 +34,18 @@ public abstract class TransportBase {
   private int failures;
   private ScheduledFuture<?> timer;
   private boolean backingOff;
+  private final AtomicBoolean started = new AtomicBoolean();
 
   protected TransportBase(ClientContext context) {
     this.context = context;
     this.loop = context.group().next();
   }
 
-  /** Starts connecting (WebSocket) or polling (HTTP). */
+  /** Starts connecting (WebSocket) or polling (HTTP); once: a second call would open a second connection. */
   public final void start() {
-    loop.execute(this::attemptOrRetry);
+    if (started.compareAndSet(false, true)) {
+      loop.execute(this::attemptOrRetry);
+    }
   }
 
   /** An attempt that throws (a header supplier's failure, say) is a failure like any other, not the end of retrying. */
