@@ -129,7 +129,7 @@ public final class RemoteConfigApplier {
       try {
         Composed composed = composer.compose(candidate, description.get());
         running = candidate;
-        collector.run(composed, reloadByHup);
+        runOrStop(composed);
         return;
       } catch (ComposeException e) {
         log.warn("the stored remote config cannot be used ({}); trying the one before it", e.getMessage());
@@ -177,8 +177,11 @@ public final class RemoteConfigApplier {
       }
     }
     if (composed.remoteConfigEmpty()) {
+      // The server's way to stop the collector: what a later failed config goes back to, and a start keeps.
       collector.stop();
       running = offered;
+      lastGood = offered;
+      store.saveWorking(offered);
       report(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, hash, "");
       return;
     }
@@ -199,7 +202,7 @@ public final class RemoteConfigApplier {
         + (previous == null ? "the configuration it had before any remote config" : "the last good remote config"));
     try {
       running = previous;
-      collector.run(composer.compose(previous, description.get()), reloadByHup);
+      runOrStop(composer.compose(previous, description.get()));
     } catch (ComposeException e) {
       log.error("the last good config no longer composes: {}", e.getMessage());
     }
@@ -228,6 +231,15 @@ public final class RemoteConfigApplier {
   /** The supervisor is stopping: configs that arrive from now on are left alone. */
   public void stopping() {
     stopping = true;
+  }
+
+  /** Runs the collector on the config; an empty remote config (the server's way to stop it) stops it. */
+  private void runOrStop(Composed composed) throws InterruptedException {
+    if (composed.remoteConfigEmpty()) {
+      collector.stop();
+    } else {
+      collector.run(composed, reloadByHup);
+    }
   }
 
   private Optional<String> validated(Composed composed) throws InterruptedException {

@@ -33,6 +33,8 @@ class RemoteConfigApplierTest {
   private static final UUID UID = UUID.fromString("0192f3a4-5b6c-7d8e-9f00-112233445566");
   private static final AgentRemoteConfig GOOD = remote("good", "receivers: {otlp: {}}\n");
   private static final AgentRemoteConfig BROKEN = remote("broken", "receivers: {hostmetrics: {}}\n");
+  /** The server's way to stop the collector: a config with no files. */
+  private static final AgentRemoteConfig EMPTY = AgentRemoteConfig.newBuilder().setConfigHash(hash("empty")).build();
 
   @TempDir
   Path dir;
@@ -128,10 +130,33 @@ class RemoteConfigApplierTest {
     RemoteConfigApplier applier = applier();
     applier.apply(GOOD);
 
-    applier.apply(AgentRemoteConfig.newBuilder().setConfigHash(hash("empty")).build());
+    applier.apply(EMPTY);
 
     assertThat(statuses.seen()).endsWith("APPLYING empty", "APPLIED empty");
     assertThat(collector.running).isFalse();
+    assertThat(store.lastWorking()).isEqualTo(EMPTY);
+  }
+
+  @Test
+  void aConfigThatFailsAfterAnEmptyOneGoesBackToTheCollectorStopped() throws Exception {
+    RemoteConfigApplier applier = applier();
+    applier.apply(GOOD);
+    applier.apply(EMPTY);
+    collector.healthy = false;
+
+    applier.apply(BROKEN);
+
+    assertThat(statuses.seen()).endsWith("APPLYING broken", "FAILED broken");
+    assertThat(collector.running).as("the server had stopped it; GOOD is not what it wants").isFalse();
+    assertThat(collector.lastRun()).contains("hostmetrics");
+  }
+
+  @Test
+  void anEmptyConfigAppliedLastLeavesTheCollectorStoppedAtStart() throws Exception {
+    restarted(GOOD, EMPTY, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, "empty");
+
+    assertThat(collector.running).isFalse();
+    assertThat(collector.runs).isEmpty();
   }
 
   @Test
