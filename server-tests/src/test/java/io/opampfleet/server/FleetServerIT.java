@@ -8,10 +8,14 @@ import com.google.protobuf.ByteString;
 import io.opampfleet.netty.InstanceUid;
 import io.opampfleet.peers.ContribAgent;
 import io.opampfleet.peers.JdkClients;
+import io.opampfleet.proto.AgentCapabilities;
 import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.AgentToServerFlags;
 import io.opampfleet.proto.AnyValue;
 import io.opampfleet.proto.KeyValue;
+import io.opampfleet.proto.RemoteConfigStatus;
+import io.opampfleet.proto.RemoteConfigStatuses;
 import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.proto.ServerToAgentFlags;
 import io.opampfleet.server.fleet.AdminClient.Answer;
@@ -21,7 +25,6 @@ import io.opampfleet.server.fleet.TestFleet;
 import io.opampfleet.simulated.SimulatedAgent;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,36 +75,73 @@ class FleetServerIT {
   void aConnectionThatSpeaksForANewUidLeavesTheOldOneDisconnected() throws Exception {
     fleet.withPlainAgents().restart();
     operator = fleet.admin(TestFleet.OPERATOR);
-    String first = InstanceUid.text(SimulatedAgent.newUid());
-    String second = InstanceUid.text(SimulatedAgent.newUid());
-    WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
-        .buildAsync(fleet.opampEndpoint(), new WebSocket.Listener() {}).get(10, TimeUnit.SECONDS);
+    ByteString first = SimulatedAgent.newUid();
+    ByteString second = SimulatedAgent.newUid();
+    JdkClients.Socket socket = JdkClients.Socket.open(HttpClient.newHttpClient(), fleet.opampEndpoint());
     try {
-      sendHello(socket, first);
-      await().atMost(Duration.ofSeconds(10)).until(() -> connected(first));
+      exchange(socket, described(first, 0));
+      await().atMost(Duration.ofSeconds(10)).until(() -> connected(InstanceUid.text(first)));
 
       // A client that took another uid on the same connection (the spec lets the server hand one out).
-      sendHello(socket, second);
+      exchange(socket, described(second, 1));
 
-      await().atMost(Duration.ofSeconds(10)).until(() -> connected(second) && !connected(first));
-      assertThat(operator.get("/api/v1/agents/" + first + "/events").body().toString())
-          .contains("its connection now speaks for agent " + second);
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> connected(InstanceUid.text(second)) && !connected(InstanceUid.text(first)));
+      assertThat(operator.get("/api/v1/agents/" + InstanceUid.text(first) + "/events").body().toString())
+          .contains("its connection now speaks for agent " + InstanceUid.text(second));
     } finally {
-      socket.abort();
+      socket.webSocket.abort();
     }
+  }
+
+  @Test
+  void anAgentThatAsksForAUidGetsOneAndNothingIsKeptUnderTheStandIn() throws Exception {
+    fleet.withPlainAgents().restart();
+    operator = fleet.admin(TestFleet.OPERATOR);
+    ByteString standIn = SimulatedAgent.newUid();
+    JdkClients.Socket socket = JdkClients.Socket.open(HttpClient.newHttpClient(), fleet.opampEndpoint());
+    try {
+      ServerToAgent reply = exchange(socket, described(standIn, 0)
+          .setFlags(AgentToServerFlags.AgentToServerFlags_RequestInstanceUid_VALUE));
+
+      ByteString given = reply.getAgentIdentification().getNewInstanceUid();
+      assertThat(given.size()).isEqualTo(16);
+      assertThat(given).isNotEqualTo(standIn);
+      assertThat(reply.getInstanceUid()).as("the reply names the uid it answers").isEqualTo(standIn);
+      assertThat(reply.getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE).isNotZero();
+      assertThat(operator.get("/api/v1/agents/" + InstanceUid.text(standIn)).status()).isEqualTo(404);
+
+      // Its whole state under the new uid, the first message of it here: taken as it is.
+      ServerToAgent first = exchange(socket, described(given, 1));
+      assertThat(first.hasAgentIdentification()).isFalse();
+      assertThat(first.getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE).isZero();
+      assertThat(connected(InstanceUid.text(given))).isTrue();
+
+      // Messages went missing on the way: a description alone is not the rest of its state.
+      ServerToAgent afterGap = exchange(socket, described(given, 5));
+      assertThat(afterGap.getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE).isNotZero();
+    } finally {
+      socket.webSocket.abort();
+    }
+  }
+
+  private static AgentToServer.Builder described(ByteString uid, long sequence) {
+    return AgentToServer.newBuilder().setInstanceUid(uid).setSequenceNum(sequence).setCapabilities(1)
+        .setAgentDescription(AgentDescription.newBuilder().addIdentifyingAttributes(KeyValue.newBuilder()
+            .setKey("service.name").setValue(AnyValue.newBuilder().setStringValue("stand-in"))));
+  }
+
+  /** One message over a raw OpAMP WebSocket (a zero header byte, then the message) and its answer. */
+  private static ServerToAgent exchange(JdkClients.Socket socket, AgentToServer.Builder message) throws Exception {
+    byte[] bytes = message.build().toByteArray();
+    socket.webSocket.sendBinary(ByteBuffer.wrap(ByteBuffer.allocate(bytes.length + 1).put((byte) 0).put(bytes).array()),
+        true).get(10, TimeUnit.SECONDS);
+    byte[] answer = socket.next();
+    return ServerToAgent.parseFrom(java.util.Arrays.copyOfRange(answer, 1, answer.length));
   }
 
   private boolean connected(String uid) {
     return operator.get("/api/v1/agents/" + uid).body().path("connected").asBoolean();
-  }
-
-  /** A first message over a raw OpAMP WebSocket: a zero header byte, then the message. */
-  private static void sendHello(WebSocket socket, String uid) throws Exception {
-    byte[] hello = AgentToServer.newBuilder().setInstanceUid(InstanceUid.bytes(uid)).setCapabilities(1)
-        .setAgentDescription(AgentDescription.newBuilder().addIdentifyingAttributes(KeyValue.newBuilder()
-            .setKey("service.name").setValue(AnyValue.newBuilder().setStringValue("renamed")))).build().toByteArray();
-    socket.sendBinary(ByteBuffer.wrap(ByteBuffer.allocate(hello.length + 1).put((byte) 0).put(hello).array()), true)
-        .get(10, TimeUnit.SECONDS);
   }
 
   @Test
@@ -239,6 +279,39 @@ class FleetServerIT {
     assertThat(reply.getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE).isNotZero();
     assertThat(operator.get("/api/v1/agents/" + InstanceUid.text(uid)).body().get("labels").get("service.name")
         .asText()).isEqualTo("raw");
+  }
+
+  @Test
+  void anHttpAgentWhoseAnswerWithItsConfigWasLostIsSentItAgain() throws Exception {
+    ByteString uid = SimulatedAgent.newUid();
+    HttpClient http = JdkClients.http(JdkClients.tls(fleet.clientKey(InstanceUid.text(uid)), fleet.ca().certificate()));
+    URI endpoint = URI.create(fleet.opampEndpoint().toString().replaceFirst("^wss:", "https:"));
+    long capabilities = AgentCapabilities.AgentCapabilities_ReportsStatus_VALUE
+        | AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig_VALUE
+        | AgentCapabilities.AgentCapabilities_ReportsRemoteConfig_VALUE;
+    JdkClients.exchange(http, endpoint, described(uid, 0).setCapabilities(capabilities).build());
+    rollouts.version("pipeline", V1);
+    operator.post("/api/v1/agents/" + InstanceUid.text(uid) + "/config", Map.of("config", "pipeline", "version", 1));
+
+    List<ServerToAgent> answers = new ArrayList<>();
+    for (long sequence = 1; sequence <= 3; sequence++) {
+      // Each answer lost on its way back: the agent polls on as it was.
+      answers.add(JdkClients.exchange(http, endpoint, AgentToServer.newBuilder().setInstanceUid(uid)
+          .setSequenceNum(sequence).setCapabilities(capabilities).build()));
+    }
+    // Pushed, so with the next poll; not again with the one after (it may have left before the agent took
+    // the config in); then again.
+    assertThat(answers).extracting(ServerToAgent::hasRemoteConfig).containsExactly(true, false, true);
+
+    ServerToAgent taken = JdkClients.exchange(http, endpoint, AgentToServer.newBuilder().setInstanceUid(uid)
+        .setSequenceNum(4).setCapabilities(capabilities).setRemoteConfigStatus(RemoteConfigStatus.newBuilder()
+            .setStatus(RemoteConfigStatuses.RemoteConfigStatuses_APPLYING)
+            .setLastRemoteConfigHash(answers.get(0).getRemoteConfig().getConfigHash())).build());
+    assertThat(taken.hasRemoteConfig()).isFalse();
+    for (long sequence = 5; sequence <= 7; sequence++) {
+      assertThat(JdkClients.exchange(http, endpoint, AgentToServer.newBuilder().setInstanceUid(uid)
+          .setSequenceNum(sequence).setCapabilities(capabilities).build()).hasRemoteConfig()).isFalse();
+    }
   }
 
   @Test

@@ -47,6 +47,11 @@ public final class CertificateBinding {
     }
   }
 
+  /** Whether a client certificate must name its agent's uid: then the uid cannot change (no new one is handed out). */
+  public boolean uidInSubject() {
+    return requireUidInSubject;
+  }
+
   /**
    * Why this certificate may not speak for the uid, or empty when it may; {@code bound} is the
    * fingerprint the agent is tied to (empty when none yet), {@code pending} one the server issued.

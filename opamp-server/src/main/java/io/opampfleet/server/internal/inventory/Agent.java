@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
 import io.opampfleet.netty.server.AgentConnection;
 import io.opampfleet.netty.server.Transport;
+import io.opampfleet.proto.AgentCapabilities;
 import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AgentToServer;
 import io.opampfleet.proto.AnyValue;
@@ -67,6 +68,8 @@ public final class Agent {
   private long pollMillis;
   private long lastMessageOnLink;
   private String sentHash = "";
+  /** Messages since the desired config was sent over this link (see {@link #answerLost}). */
+  private int messagesSinceSent;
   /**
    * The desired config has not had its chance yet: it is not sent, or the agent has not spoken since
    * it was. Until then a report of another config is not drift (an HTTP agent's poll that fetches a
@@ -384,6 +387,7 @@ public final class Agent {
       pollMillis = Math.max(pollMillis, now - lastMessageOnLink);
     }
     this.lastMessageOnLink = now;
+    messagesSinceSent++;
     // Later than any message before it, wherever that reached: an HTTP poll reads the last one's row
     // first, and servers' readings of the store's clock differ by a few milliseconds, more than may
     // pass between two polls.
@@ -392,6 +396,11 @@ public final class Agent {
       desiredInFlight = false;
     }
     this.remoteAddress = remoteAddress;
+  }
+
+  /** Whether no message came on its link yet (its sequence is not known). */
+  public synchronized boolean firstOnLink() {
+    return lastSequence < 0;
   }
 
   /** Whether a message with this sequence number follows the last one without a gap. */
@@ -544,12 +553,25 @@ public final class Agent {
       desiredInFlight = false;
       return null;
     }
-    if (desired.sha256().equals(sentHash)) {
+    if (desired.sha256().equals(sentHash) && !answerLost()) {
       return null;
     }
     sentHash = desired.sha256();
+    messagesSinceSent = 0;
     desiredInFlight = true;
     return desired;
+  }
+
+  /**
+   * Whether the poll answer that carried the desired config seems lost: an HTTP link outlives a lost
+   * answer (a WebSocket's loss ends the connection, and a new one is sent all again), so an agent
+   * that reports its remote config status and names another config three polls after it was sent is
+   * sent it again. (A config pushed between polls goes with the next one, or the one after when a
+   * command goes first; and the poll after that may leave before the agent took the config in.)
+   */
+  private boolean answerLost() {
+    return connection != null && connection.transport() == Transport.HTTP && messagesSinceSent >= 3
+        && can(AgentCapabilities.AgentCapabilities_ReportsRemoteConfig_VALUE);
   }
 
   /** Whether the agent's last remote config status is about this version. */

@@ -23,16 +23,14 @@ public final class DesiredConfigs implements ConfigSender {
   @Override
   public void send(Agent agent, ConfigVersion version, String why, long now) {
     agent.desire(version);
-    writes.desired(agent);
-    writes.event(new AgentEvent(agent.uid(), now, AgentEvent.Kind.CONFIG_SENT, version.label() + " (" + why + ")"));
+    writes.desired(agent, new AgentEvent(agent.uid(), now, AgentEvent.Kind.CONFIG_SENT, version.label() + " (" + why + ")"));
     commands.sendDesiredConfig(agent);
   }
 
   @Override
   public void returnToLocal(Agent agent, String why, long now) {
     agent.desireLocal();
-    writes.desired(agent);
-    writes.event(new AgentEvent(agent.uid(), now, AgentEvent.Kind.CONFIG_SENT, "its local config (" + why + ")"));
+    writes.desired(agent, new AgentEvent(agent.uid(), now, AgentEvent.Kind.CONFIG_SENT, "its local config (" + why + ")"));
     commands.sendDesiredConfig(agent);
   }
 

@@ -12,8 +12,11 @@ import io.opampfleet.netty.server.ConnectionDecision;
 import io.opampfleet.netty.server.ConnectionRequest;
 import io.opampfleet.netty.server.ServerCallbacks;
 import io.opampfleet.netty.server.Transport;
+import io.opampfleet.netty.UuidV7;
 import io.opampfleet.proto.AgentCapabilities;
+import io.opampfleet.proto.AgentIdentification;
 import io.opampfleet.proto.AgentToServer;
+import io.opampfleet.proto.AgentToServerFlags;
 import io.opampfleet.proto.RetryInfo;
 import io.opampfleet.proto.ServerErrorResponse;
 import io.opampfleet.proto.ServerErrorResponseType;
@@ -167,6 +170,16 @@ public final class FleetCallbacks implements ServerCallbacks {
           errorReply(ServerErrorResponseType_Unavailable, "the server's store is behind; try again later"));
     }
     Optional<CertificateBinding.Identity> presented = presentedBy(connection);
+    if ((message.getFlags() & AgentToServerFlags.AgentToServerFlags_RequestInstanceUid_VALUE) != 0
+        && (presented.isEmpty() || !certificates.uidInSubject())) {
+      // Its uid is a stand-in until it has one of ours (the spec's server-assigned id): nothing is kept
+      // under it, and its report comes again, whole, under the new one. (A certificate that must name the
+      // uid keeps the one it names.)
+      return CompletableFuture.completedFuture(ServerToAgent.newBuilder().setCapabilities(commands.capabilities())
+          .setAgentIdentification(AgentIdentification.newBuilder().setNewInstanceUid(InstanceUid.bytes(
+              UuidV7.generate().toString())))
+          .setFlags(ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE).build());
+    }
     if (connection.transport() == Transport.HTTP) {
       // Its last poll may have reached another server sharing the store.
       inventory.catchUp(uid);
@@ -210,36 +223,40 @@ public final class FleetCallbacks implements ServerCallbacks {
     if (previous != null && !previous.uid().equals(agent.uid())) {
       // The connection speaks for another uid now (the agent took a new one): the one it spoke for is gone.
       // (The same uid may come back as another object, read again from a store other servers share.)
-      reports.disconnected(previous, connection, now, "its connection now speaks for agent " + agent.uid())
-          .forEach(writes::event);
-      writes.agent(previous);
+      writes.agent(previous, reports.disconnected(previous, connection, now,
+          "its connection now speaks for agent " + agent.uid()));
     }
+    // Committed with the agent's row, which this message changes: see onceStored.
+    List<AgentEvent> events = new ArrayList<>();
     if (previous != agent || !agent.linkedTo(connection)) {
-      reports.connected(agent, connection, now).forEach(writes::event);
+      events.addAll(reports.connected(agent, connection, now));
       commands.resendOffers(agent);
     }
+    // A connection's first message with a description is taken for the whole state (asking again would
+    // double every reconnect); any other gap may have left out what the server never heard.
+    boolean firstOnLink = agent.firstOnLink();
     boolean gap = !agent.inSequence(message.getSequenceNum());
     if (gap) {
       // The agent may have restarted and lost what was sent: let its report decide what to send.
       agent.resendWhatItLacks();
       commands.resendOffers(agent);
     }
-    reports.apply(agent, message, String.valueOf(connection.remoteAddress()), now).forEach(writes::event);
+    events.addAll(reports.apply(agent, message, String.valueOf(connection.remoteAddress()), now));
     if (message.hasAgentDisconnect()) {
       links.remove(connection);
-      reports.disconnected(agent, connection, now, "said goodbye").forEach(writes::event);
+      events.addAll(reports.disconnected(agent, connection, now, "said goodbye"));
     }
     ServerToAgent.Builder reply = ServerToAgent.newBuilder().setCapabilities(commands.capabilities());
     // What happens once the answer is acknowledged (its report stored), off the store's writer thread.
     List<Runnable> onceAnswered = new ArrayList<>(1);
     if (message.hasConnectionSettingsRequest()) {
-      Optional<String> refused = signRequest(agent, message, reply, now, onceAnswered);
+      Optional<String> refused = signRequest(agent, message, reply, now, events, onceAnswered);
       if (refused.isPresent()) {
-        return onceStored(agent,
+        return onceStored(agent, events,
             () -> errorReply(ServerErrorResponseType_BadRequest, "certificate request refused: " + refused.get()));
       }
     }
-    if (gap && !message.hasAgentDescription()) {
+    if (gap && !(firstOnLink && message.hasAgentDescription())) {
       reply.setFlags(reply.getFlags() | ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE);
     }
     // Asked for when the server holds none, or another list than the one the agent names (a new build).
@@ -266,7 +283,7 @@ public final class FleetCallbacks implements ServerCallbacks {
     commands.remoteConfigDue(agent).ifPresent(reply::setRemoteConfig);
     commands.packagesDue(agent).ifPresent(reply::setPackagesAvailable);
     afterMessage.accept(agent);
-    CompletionStage<ServerToAgent> answer = onceStored(agent, reply::build);
+    CompletionStage<ServerToAgent> answer = onceStored(agent, events, reply::build);
     if (!onceAnswered.isEmpty()) {
       answer.thenAcceptAsync(sent -> {
         if (!sent.hasErrorResponse()) {
@@ -278,12 +295,13 @@ public final class FleetCallbacks implements ServerCallbacks {
   }
 
   /**
-   * The answer, once the agent's report is stored: stored reports are the promise behind every answer.
-   * A report the store refused is not acknowledged, and what the answer would have offered goes with the
-   * next one.
+   * The answer, once the agent's report is stored with the events it made: stored reports are the
+   * promise behind every answer. A report the store refused is not acknowledged, and what the answer
+   * would have offered goes with the next one.
    */
-  private CompletionStage<ServerToAgent> onceStored(Agent agent, Supplier<ServerToAgent> answer) {
-    return queued(agent).handle((written, failure) -> {
+  private CompletionStage<ServerToAgent> onceStored(Agent agent, List<AgentEvent> events,
+      Supplier<ServerToAgent> answer) {
+    return queued(agent, events).handle((written, failure) -> {
       if (failure == null) {
         return answer.get();
       }
@@ -300,8 +318,7 @@ public final class FleetCallbacks implements ServerCallbacks {
     Agent agent = links.remove(connection);
     if (agent != null) {
       long now = clock.getAsLong();
-      reports.disconnected(agent, connection, now, "connection closed").forEach(writes::event);
-      writes.agent(agent);
+      writes.agent(agent, reports.disconnected(agent, connection, now, "connection closed"));
     }
   }
 
@@ -338,7 +355,7 @@ public final class FleetCallbacks implements ServerCallbacks {
 
   /** The CSR flow: signs the agent's request and offers the certificate, or says why not. */
   private Optional<String> signRequest(Agent agent, AgentToServer message, ServerToAgent.Builder reply,
-      long now, List<Runnable> onceAnswered) {
+      long now, List<AgentEvent> events, List<Runnable> onceAnswered) {
     String reason;
     if (commands.signer().isEmpty()) {
       reason = "this server signs no certificates: it has no signing CA configured";
@@ -352,7 +369,7 @@ public final class FleetCallbacks implements ServerCallbacks {
         agent.expectCertificate(issued.sha256());
         onceAnswered.add(() -> audit(agent.uid(), now, bound, issued.sha256()));
         reply.setConnectionSettings(issued.offer());
-        writes.event(new AgentEvent(agent.uid(), now, AgentEvent.Kind.CERTIFICATE_ISSUED,
+        events.add(new AgentEvent(agent.uid(), now, AgentEvent.Kind.CERTIFICATE_ISSUED,
             "signed its certificate request: sha256:" + issued.sha256().substring(0, 16) + "…"));
         log.info("agent {}: signed its certificate request", agent.uid());
         return Optional.empty();
@@ -387,8 +404,8 @@ public final class FleetCallbacks implements ServerCallbacks {
    * that the rollout's view and state, which wait for all that was queued before them, count only stored
    * reports (the engine's scan reads agents in memory too, and may see a report a moment sooner).
    */
-  private CompletionStage<Void> queued(Agent agent) {
-    CompletableFuture<Void> written = writes.agent(agent);
+  private CompletionStage<Void> queued(Agent agent, List<AgentEvent> events) {
+    CompletableFuture<Void> written = writes.agent(agent, events);
     inventory.changed(agent);
     return written;
   }

@@ -7,6 +7,7 @@ import io.opampfleet.server.internal.inventory.AgentEvent;
 import io.opampfleet.server.internal.store.CommandRepository.Kind;
 import io.opampfleet.server.internal.store.CommandRepository;
 import io.opampfleet.server.internal.store.WriteBehind;
+import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
@@ -73,9 +74,8 @@ public final class OperatorCommands {
       return false;
     }
     if (kind == Kind.ROTATE_CERTIFICATE) {
-      writes.agent(agent);
-      writes.event(new AgentEvent(agent.uid(), now, AgentEvent.Kind.CERTIFICATE_ISSUED,
-          "new key and certificate offered (by " + who + ")"));
+      writes.agent(agent, List.of(new AgentEvent(agent.uid(), now, AgentEvent.Kind.CERTIFICATE_ISSUED,
+          "new key and certificate offered (by " + who + ")")));
     } else {
       writes.event(new AgentEvent(agent.uid(), now, AgentEvent.Kind.RESTART_SENT, "by " + who));
     }

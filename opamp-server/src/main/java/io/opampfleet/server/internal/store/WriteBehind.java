@@ -103,15 +103,29 @@ public final class WriteBehind implements AutoCloseable {
 
   /** What the agent reports, as the server holding its connection knows it. */
   public CompletableFuture<Void> agent(Agent agent) {
-    return stored(agent.uid(), enqueueRow(batch -> batch.agents, agent.uid(), agent));
+    return agent(agent, List.of());
   }
 
   /**
-   * What the fleet wants of the agent (its desired config), as decided here; with PostgreSQL the
-   * other servers sharing the store are told at commit.
+   * What the agent reports, with the events that report made, committed in one transaction: a server
+   * that reads the row after this one died finds the events only with the state they led to (an event
+   * committed ahead of its row made the next server record the same change again).
    */
+  public CompletableFuture<Void> agent(Agent agent, List<AgentEvent> events) {
+    return stored(agent.uid(), enqueueRow(batch -> batch.agents, agent.uid(), agent, admitted(events)));
+  }
+
+  /**
+   * What the fleet wants of the agent (its desired config), as decided here, with the event that says
+   * so, committed together; with PostgreSQL the other servers sharing the store are told at commit.
+   */
+  public CompletableFuture<Void> desired(Agent agent, AgentEvent event) {
+    return stored(agent.uid(), enqueueRow(batch -> batch.desired, agent.uid(), agent, admitted(List.of(event))));
+  }
+
+  /** What the fleet wants of the agent, decided again with nothing new to tell (an agent back from silence). */
   public CompletableFuture<Void> desired(Agent agent) {
-    return stored(agent.uid(), enqueueRow(batch -> batch.desired, agent.uid(), agent));
+    return stored(agent.uid(), enqueueRow(batch -> batch.desired, agent.uid(), agent, List.of()));
   }
 
   /** Whether a desired state decided here for the agent is not in the store yet. */
@@ -131,20 +145,25 @@ public final class WriteBehind implements AutoCloseable {
 
   /** An event of an agent's history, unless the agent is past its events of this hour (see {@link EventBudget}). */
   public CompletableFuture<Void> event(AgentEvent event) {
-    AgentEvent kept = switch (eventBudget.admit(event.uid(), event.at())) {
-      case KEEP -> event;
-      case LAST -> new AgentEvent(event.uid(), event.at(), AgentEvent.Kind.EVENTS_LIMITED, "more than "
-          + EventBudget.PER_HOUR + " events this hour: the rest of this hour's are not kept");
-      case DROP -> null;
-    };
-    if (kept == null) {
-      eventsLimited.incrementAndGet();
+    List<AgentEvent> kept = admitted(List.of(event));
+    if (kept.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
-    return stored(kept.uid(), enqueue(batch -> false, batch -> {
-      batch.events.add(kept);
-      batch.eventChars += EVENT_OVERHEAD + (kept.detail() == null ? 0 : kept.detail().length());
-    }));
+    return stored(event.uid(), enqueue(batch -> false, batch -> batch.add(kept)));
+  }
+
+  /** The events the agents' budgets keep (see {@link EventBudget}), the last of an hour's in their place. */
+  private List<AgentEvent> admitted(List<AgentEvent> events) {
+    List<AgentEvent> kept = new ArrayList<>(events.size());
+    for (AgentEvent event : events) {
+      switch (eventBudget.admit(event.uid(), event.at())) {
+        case KEEP -> kept.add(event);
+        case LAST -> kept.add(new AgentEvent(event.uid(), event.at(), AgentEvent.Kind.EVENTS_LIMITED, "more than "
+            + EventBudget.PER_HOUR + " events this hour: the rest of this hour's are not kept"));
+        case DROP -> eventsLimited.incrementAndGet();
+      }
+    }
+    return kept;
   }
 
   /** A package version offered to an agent (its other versions of that package no longer are). */
@@ -181,6 +200,13 @@ public final class WriteBehind implements AutoCloseable {
     final Map<String, PackageRepository.Offered> offers = new LinkedHashMap<>();
     /** The batches a joined one was made of; empty for one that filled itself. */
     List<Batch> parts = List.of();
+
+    void add(List<AgentEvent> kept) {
+      for (AgentEvent event : kept) {
+        events.add(event);
+        eventChars += EVENT_OVERHEAD + (event.detail() == null ? 0 : event.detail().length());
+      }
+    }
 
     int size() {
       return agents.size() + desired.size() + events.size() + rolloutAgents.size() + offers.size();
@@ -259,7 +285,16 @@ public final class WriteBehind implements AutoCloseable {
 
   /** Queues the change of one row, kept once per batch under its key. */
   private <T> CompletableFuture<Set<String>> enqueueRow(Function<Batch, Map<String, T>> rows, String key, T row) {
-    return enqueue(batch -> rows.apply(batch).containsKey(key), batch -> rows.apply(batch).put(key, row));
+    return enqueueRow(rows, key, row, List.of());
+  }
+
+  /** Queues the change of one row with events, which go in the batch that writes the row. */
+  private <T> CompletableFuture<Set<String>> enqueueRow(Function<Batch, Map<String, T>> rows, String key, T row,
+      List<AgentEvent> events) {
+    return enqueue(batch -> rows.apply(batch).containsKey(key), batch -> {
+      rows.apply(batch).put(key, row);
+      batch.add(events);
+    });
   }
 
   /** The batches not written yet, the one being written first. */

@@ -222,6 +222,26 @@ class WriteBehindTest {
   }
 
   @Test
+  void aReportsEventsAreCommittedWithTheAgentsRowNeverBeforeIt() throws Exception {
+    Agent agent = new Agent("00000000-0000-0000-0000-000000000001");
+    database.answering(false);
+    // An idle writer takes what comes at once: the row and its events in its hands together, nothing
+    // left behind for a later transaction (a server killed between two would keep the events alone).
+    CompletableFuture<Void> written = writes.agent(agent, List.of(
+        new AgentEvent(agent.uid(), 0, AgentEvent.Kind.CONNECTED, "ws"),
+        new AgentEvent(agent.uid(), 1, AgentEvent.Kind.CONFIG_APPLIED, "app@2")));
+    await().atMost(Duration.ofSeconds(10)).until(() -> writes.queued() == 0);
+    assertThat(written).isNotDone();
+
+    database.answering(true);
+    written.get(30, TimeUnit.SECONDS);
+    assertThat(writes.batches()).isEqualTo(1);
+    assertThat(writes.rowsWritten()).isEqualTo(3);
+    assertThat(new EventLog(database).recent(agent.uid(), 10)).extracting(AgentEvent::kind)
+        .containsExactly(AgentEvent.Kind.CONFIG_APPLIED, AgentEvent.Kind.CONNECTED);
+  }
+
+  @Test
   void aRowTheStoreRefusesFailsItsOwnChangeAndNoOther() throws Exception {
     Agent good = new Agent("00000000-0000-0000-0000-000000000001");
     Agent refused = new Agent("00000000-0000-0000-0000-000000000002");
