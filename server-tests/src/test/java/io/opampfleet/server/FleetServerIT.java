@@ -125,6 +125,38 @@ class FleetServerIT {
     }
   }
 
+  @Test
+  void twoAgentsThatShareAUidAreToldApartTheOlderConnectionGetsAUidOfItsOwn() throws Exception {
+    fleet.withPlainAgents().restart();
+    operator = fleet.admin(TestFleet.OPERATOR);
+    ByteString shared = SimulatedAgent.newUid();
+    JdkClients.Socket original = JdkClients.Socket.open(HttpClient.newHttpClient(), fleet.opampEndpoint());
+    JdkClients.Socket clone = JdkClients.Socket.open(HttpClient.newHttpClient(), fleet.opampEndpoint());
+    try {
+      exchange(original, described(shared, 0));
+      exchange(clone, described(shared, 0));
+
+      // The original speaks on while the clone holds the uid: two agents, not a reconnect.
+      ServerToAgent toldApart = exchange(original, AgentToServer.newBuilder().setInstanceUid(shared).setSequenceNum(1)
+          .setCapabilities(1));
+      ByteString own = toldApart.getAgentIdentification().getNewInstanceUid();
+      assertThat(own.size()).isEqualTo(16);
+      assertThat(own).isNotEqualTo(shared);
+      exchange(original, described(own, 2));
+      ServerToAgent cloneAgain = exchange(clone, AgentToServer.newBuilder().setInstanceUid(shared).setSequenceNum(1)
+          .setCapabilities(1));
+
+      assertThat(cloneAgain.hasAgentIdentification()).as("the connection holding the uid keeps it").isFalse();
+      assertThat(connected(InstanceUid.text(shared))).isTrue();
+      assertThat(connected(InstanceUid.text(own))).isTrue();
+      assertThat(operator.get("/api/v1/agents/" + InstanceUid.text(shared) + "/events").body().toString())
+          .contains("UID_SHARED", "it was given uid " + InstanceUid.text(own));
+    } finally {
+      original.webSocket.abort();
+      clone.webSocket.abort();
+    }
+  }
+
   private static AgentToServer.Builder described(ByteString uid, long sequence) {
     return AgentToServer.newBuilder().setInstanceUid(uid).setSequenceNum(sequence).setCapabilities(1)
         .setAgentDescription(AgentDescription.newBuilder().addIdentifyingAttributes(KeyValue.newBuilder()

@@ -175,10 +175,7 @@ public final class FleetCallbacks implements ServerCallbacks {
       // Its uid is a stand-in until it has one of ours (the spec's server-assigned id): nothing is kept
       // under it, and its report comes again, whole, under the new one. (A certificate that must name the
       // uid keeps the one it names.)
-      return CompletableFuture.completedFuture(ServerToAgent.newBuilder().setCapabilities(commands.capabilities())
-          .setAgentIdentification(AgentIdentification.newBuilder().setNewInstanceUid(InstanceUid.bytes(
-              UuidV7.generate().toString())))
-          .setFlags(ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE).build());
+      return CompletableFuture.completedFuture(newUidReply());
     }
     if (connection.transport() == Transport.HTTP) {
       // Its last poll may have reached another server sharing the store.
@@ -216,6 +213,17 @@ public final class FleetCallbacks implements ServerCallbacks {
       return CompletableFuture.completedFuture(
           errorReply(ServerErrorResponseType_BadRequest,
               "refused: " + certificates.refusalForTheAgent(uid, presented.orElseThrow())));
+    }
+    if (sharesItsUid(connection, agent) && (presented.isEmpty() || !certificates.uidInSubject())) {
+      // This connection spoke for the uid, another open one took it over, and this one speaks on: two
+      // agents share the uid (a host cloned with the supervisor's storage, say). The spec's remedy: this
+      // one gets a uid of its own, and the other keeps the agent.
+      links.remove(connection);
+      ServerToAgent reply = newUidReply();
+      writes.event(new AgentEvent(agent.uid(), now, AgentEvent.Kind.UID_SHARED, "another agent spoke for this uid"
+          + " from " + connection.remoteAddress() + ": it was given uid "
+          + InstanceUid.text(reply.getAgentIdentification().getNewInstanceUid())));
+      return CompletableFuture.completedFuture(reply);
     }
     // Kept from here on, whatever this message is answered (a refused certificate request, say).
     connection.accepted();
@@ -408,6 +416,28 @@ public final class FleetCallbacks implements ServerCallbacks {
     CompletableFuture<Void> written = writes.agent(agent, events);
     inventory.changed(agent);
     return written;
+  }
+
+  /**
+   * Whether this WebSocket spoke for the agent until another one, open on this server, took it over: a
+   * client that reconnects leaves its old connection, so two that both speak are two agents.
+   */
+  private boolean sharesItsUid(AgentConnection connection, Agent agent) {
+    Agent spokeFor = links.get(connection);
+    if (connection.transport() != Transport.WEBSOCKET || spokeFor == null || !spokeFor.uid().equals(agent.uid())
+        || agent.linkedTo(connection)) {
+      return false;
+    }
+    AgentConnection current = agent.connection();
+    return current != null && current.isOpen();
+  }
+
+  /** A uid of the server's making for the agent, which reports all again under it. */
+  private ServerToAgent newUidReply() {
+    return ServerToAgent.newBuilder().setCapabilities(commands.capabilities())
+        .setAgentIdentification(AgentIdentification.newBuilder().setNewInstanceUid(InstanceUid.bytes(
+            UuidV7.generate().toString())))
+        .setFlags(ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE).build();
   }
 
   /** The agent's answer when nothing of its message is acknowledged; one it should retry says when. */
