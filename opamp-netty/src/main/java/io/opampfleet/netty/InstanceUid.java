@@ -34,8 +34,20 @@ public final class InstanceUid {
     if (text.startsWith("0x")) {
       return ByteString.copyFrom(HexFormat.of().parseHex(text.substring(2)));
     }
-    UUID uuid = UUID.fromString(text);
-    return ByteString.copyFrom(ByteBuffer.allocate(16)
+    return bytes(UUID.fromString(text));
+  }
+
+  public static ByteString bytes(UUID uuid) {
+    return ByteString.copyFrom(ByteBuffer.allocate(LENGTH)
         .putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits()).array());
+  }
+
+  /** The uid as a UUID; empty when it is not 16 bytes. */
+  public static Optional<UUID> uuid(ByteString instanceUid) {
+    if (instanceUid.size() != LENGTH) {
+      return Optional.empty();
+    }
+    ByteBuffer bytes = instanceUid.asReadOnlyByteBuffer();
+    return Optional.of(new UUID(bytes.getLong(), bytes.getLong()));
   }
 }

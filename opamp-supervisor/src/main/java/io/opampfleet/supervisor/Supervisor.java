@@ -1,5 +1,6 @@
 package io.opampfleet.supervisor;
 
+import io.opampfleet.netty.InstanceUid;
 import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AvailableComponents;
 import io.opampfleet.proto.CommandType;
@@ -227,6 +228,8 @@ public final class Supervisor implements AutoCloseable {
       if (message.hasConnectionSettings() && OwnTelemetry.any(message.getConnectionSettings())) {
         onLoop(() -> ownTelemetryOffered(message.getConnectionSettings()));
       }
+      InstanceUid.uuid(message.getAgentIdentification().getNewInstanceUid())
+          .ifPresent(uid -> onLoop(() -> newInstanceUid(uid)));
     }
 
     @Override
@@ -265,6 +268,19 @@ public final class Supervisor implements AutoCloseable {
       return;
     }
     configs.startOnKnownConfig();
+  }
+
+  /**
+   * The server gave the agent a new uid (it asked, or another agent spoke for the same one): kept for
+   * the next starts, and the collector restarted on configs that name it, as the Go supervisor does.
+   */
+  private void newInstanceUid(UUID uid) throws Exception {
+    log.info("the server gave this agent a new instance uid: {} (was {}); restarting the collector with it", uid,
+        state.instanceId());
+    state = state.withInstanceId(uid);
+    state.save(storage);
+    composer.instanceUid(uid);
+    configs.recompose();
   }
 
   /** The server's restart command: the collector again, on the config it runs. */

@@ -320,6 +320,27 @@ class SupervisorIT {
     await("restarted").atMost(PATIENCE).until(() -> supervisor.collectorPid() != first && supervisor.collectorPid() > 0);
   }
 
+  @Test
+  void aNewUidFromTheServerIsUsedKeptAndNamedByTheCollector() throws Exception {
+    start("", "");
+    long first = supervisor.collectorPid();
+    java.util.UUID given = io.opampfleet.netty.UuidV7.generate();
+
+    connection.get().send(ServerToAgent.newBuilder().setAgentIdentification(io.opampfleet.proto.AgentIdentification
+        .newBuilder().setNewInstanceUid(io.opampfleet.netty.InstanceUid.bytes(given))).build());
+
+    // The collector restarted on configs that name the new uid: its own description says so.
+    await("described under the new uid").atMost(PATIENCE).until(() -> received.stream().anyMatch(message ->
+        message.getInstanceUid().equals(io.opampfleet.netty.InstanceUid.bytes(given))
+            && message.getAgentDescription().getIdentifyingAttributesList().stream().anyMatch(attribute ->
+                attribute.getKey().equals("service.instance.id")
+                    && attribute.getValue().getStringValue().equals(given.toString()))));
+    assertThat(supervisor.collectorPid()).isNotEqualTo(first);
+    assertThat(supervisor.instanceUid()).isEqualTo(given);
+    assertThat(Files.readString(dir.resolve("storage/persistent_state.yaml"))).contains(given.toString());
+    assertThat(Files.readString(dir.resolve("storage/effective.yaml"))).contains(given.toString());
+  }
+
   private io.opampfleet.proto.RemoteConfigStatus lastStatus(AgentRemoteConfig offer) {
     return received.stream().filter(m -> m.getRemoteConfigStatus().getLastRemoteConfigHash().equals(offer.getConfigHash()))
         .reduce((first, second) -> second).orElseThrow().getRemoteConfigStatus();

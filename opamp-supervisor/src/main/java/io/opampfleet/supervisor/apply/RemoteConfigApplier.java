@@ -208,9 +208,9 @@ public final class RemoteConfigApplier {
     }
   }
 
-  /** The running config composed again (its own telemetry moved) and handed to the collector. */
+  /** The running config composed again (its own telemetry moved, a new uid) and handed to the collector. */
   public void recompose() throws InterruptedException, ComposeException {
-    collector.run(composer.compose(running, description.get()), reloadByHup);
+    runOrStop(composer.compose(running, description.get()));
   }
 
   /** A new collector process on the running config (the server's restart command). */

@@ -1,5 +1,6 @@
 package io.opampfleet.supervisor.bootstrap;
 
+import io.opampfleet.netty.InstanceUid;
 import io.opampfleet.netty.server.AgentConnection;
 import io.opampfleet.netty.server.OpampServer;
 import io.opampfleet.netty.server.ServerCallbacks;
@@ -17,7 +18,6 @@ import io.opampfleet.supervisor.config.SupervisorConfig;
 import io.opampfleet.supervisor.storage.PrivateFiles;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -133,8 +133,7 @@ public final class AgentBootstrap {
   }
 
   private static UUID uuid(AgentToServer message) {
-    ByteBuffer bytes = message.getInstanceUid().asReadOnlyByteBuffer();
-    return bytes.remaining() == 16 ? new UUID(bytes.getLong(), bytes.getLong()) : new UUID(0, 0);
+    return InstanceUid.uuid(message.getInstanceUid()).orElse(new UUID(0, 0));
   }
 
   /** The collector's own attributes, with agent::description's added or replacing them. */

@@ -42,7 +42,7 @@ public final class EffectiveConfigComposer {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final SupervisorConfig config;
-  private final UUID instanceUid;
+  private UUID instanceUid;
   private final int supervisorPort;
   private final long supervisorPid;
   private final boolean allowNoPipelines;
@@ -61,6 +61,11 @@ public final class EffectiveConfigComposer {
     this.supervisorPort = supervisorPort;
     this.supervisorPid = supervisorPid;
     this.allowNoPipelines = allowNoPipelines;
+  }
+
+  /** The server gave the agent a new uid: configs composed from now on name it (the collector's and its extension's). */
+  public void instanceUid(UUID uid) {
+    this.instanceUid = uid;
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.opampfleet.supervisor.upstream;
 
 import com.google.protobuf.ByteString;
+import io.opampfleet.netty.InstanceUid;
 import io.opampfleet.netty.client.ClientCallbacks;
 import io.opampfleet.netty.client.OpampClient;
 import io.opampfleet.proto.ConnectionSettingsRequest;
@@ -13,7 +14,6 @@ import io.opampfleet.strictyaml.GoDuration;
 import io.opampfleet.supervisor.config.SupervisorConfig.Server;
 import io.opampfleet.supervisor.config.SupervisorConfig;
 import io.opampfleet.supervisor.loop.LoopStep;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,7 +57,8 @@ public final class UpstreamSession {
   private record Trial(Server next, OpAMPConnectionSettings offer, ByteString hash, OpampClient candidate) {}
 
   private final SupervisorConfig config;
-  private final UUID instanceUid;
+  /** The agent's uid: the server may give it a new one (agent_identification), which clients made later use. */
+  private volatile UUID instanceUid;
   private final Path storage;
   private final Reported reported;
   private final ScheduledExecutorService loop;
@@ -167,11 +168,9 @@ public final class UpstreamSession {
   private OpampClient client(Server settings, Runnable connected) {
     Map<String, String> headers = new LinkedHashMap<>();
     settings.headers().forEach((name, values) -> headers.put(name, String.join(", ", values)));
-    ByteBuffer uid = ByteBuffer.allocate(16)
-        .putLong(instanceUid.getMostSignificantBits()).putLong(instanceUid.getLeastSignificantBits());
     OpampClient.Builder builder = OpampClient.builder()
         .endpoint(settings.endpoint())
-        .instanceUid(ByteString.copyFrom(uid.array()))
+        .instanceUid(InstanceUid.bytes(instanceUid))
         .capabilities(config.capabilities().bits())
         .headers(() -> headers)
         .callbackExecutor(callbacks)
@@ -187,6 +186,7 @@ public final class UpstreamSession {
 
           @Override
           public void onMessage(ServerToAgent message) {
+            InstanceUid.uuid(message.getAgentIdentification().getNewInstanceUid()).ifPresent(uid -> instanceUid = uid);
             listener.message(message);
             if (message.hasConnectionSettings() && message.getConnectionSettings().hasOpamp()
                 && config.capabilities().acceptsOpampConnectionSettings()) {

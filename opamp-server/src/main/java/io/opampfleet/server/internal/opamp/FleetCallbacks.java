@@ -435,8 +435,7 @@ public final class FleetCallbacks implements ServerCallbacks {
   /** A uid of the server's making for the agent, which reports all again under it. */
   private ServerToAgent newUidReply() {
     return ServerToAgent.newBuilder().setCapabilities(commands.capabilities())
-        .setAgentIdentification(AgentIdentification.newBuilder().setNewInstanceUid(InstanceUid.bytes(
-            UuidV7.generate().toString())))
+        .setAgentIdentification(AgentIdentification.newBuilder().setNewInstanceUid(InstanceUid.bytes(UuidV7.generate())))
         .setFlags(ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE).build();
   }
 
