@@ -13,7 +13,7 @@ public final class UuidV7 {
     return at(System.currentTimeMillis());
   }
 
-  public static UUID at(long unixMillis) {
+  static UUID at(long unixMillis) {
     long random = RANDOM.nextLong();
     long high = (unixMillis << 16) | 0x7000L | (random & 0x0FFFL);
     long low = (RANDOM.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;

@@ -25,7 +25,6 @@ import io.opampfleet.server.fleet.TestFleet;
 import io.opampfleet.simulated.SimulatedAgent;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,7 +32,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -79,11 +77,11 @@ class FleetServerIT {
     ByteString second = SimulatedAgent.newUid();
     JdkClients.Socket socket = JdkClients.Socket.open(HttpClient.newHttpClient(), fleet.opampEndpoint());
     try {
-      exchange(socket, described(first, 0));
+      socket.exchange(described(first, 0).build());
       await().atMost(Duration.ofSeconds(10)).until(() -> connected(InstanceUid.text(first)));
 
       // A client that took another uid on the same connection (the spec lets the server hand one out).
-      exchange(socket, described(second, 1));
+      socket.exchange(described(second, 1).build());
 
       await().atMost(Duration.ofSeconds(10))
           .until(() -> connected(InstanceUid.text(second)) && !connected(InstanceUid.text(first)));
@@ -101,8 +99,8 @@ class FleetServerIT {
     ByteString standIn = SimulatedAgent.newUid();
     JdkClients.Socket socket = JdkClients.Socket.open(HttpClient.newHttpClient(), fleet.opampEndpoint());
     try {
-      ServerToAgent reply = exchange(socket, described(standIn, 0)
-          .setFlags(AgentToServerFlags.AgentToServerFlags_RequestInstanceUid_VALUE));
+      ServerToAgent reply = socket.exchange(described(standIn, 0)
+          .setFlags(AgentToServerFlags.AgentToServerFlags_RequestInstanceUid_VALUE).build());
 
       ByteString given = reply.getAgentIdentification().getNewInstanceUid();
       assertThat(given.size()).isEqualTo(16);
@@ -112,13 +110,13 @@ class FleetServerIT {
       assertThat(operator.get("/api/v1/agents/" + InstanceUid.text(standIn)).status()).isEqualTo(404);
 
       // Its whole state under the new uid, the first message of it here: taken as it is.
-      ServerToAgent first = exchange(socket, described(given, 1));
+      ServerToAgent first = socket.exchange(described(given, 1).build());
       assertThat(first.hasAgentIdentification()).isFalse();
       assertThat(first.getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE).isZero();
       assertThat(connected(InstanceUid.text(given))).isTrue();
 
       // Messages went missing on the way: a description alone is not the rest of its state.
-      ServerToAgent afterGap = exchange(socket, described(given, 5));
+      ServerToAgent afterGap = socket.exchange(described(given, 5).build());
       assertThat(afterGap.getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE).isNotZero();
     } finally {
       socket.webSocket.abort();
@@ -133,18 +131,18 @@ class FleetServerIT {
     JdkClients.Socket original = JdkClients.Socket.open(HttpClient.newHttpClient(), fleet.opampEndpoint());
     JdkClients.Socket clone = JdkClients.Socket.open(HttpClient.newHttpClient(), fleet.opampEndpoint());
     try {
-      exchange(original, described(shared, 0));
-      exchange(clone, described(shared, 0));
+      original.exchange(described(shared, 0).build());
+      clone.exchange(described(shared, 0).build());
 
       // The original speaks on while the clone holds the uid: two agents, not a reconnect.
-      ServerToAgent toldApart = exchange(original, AgentToServer.newBuilder().setInstanceUid(shared).setSequenceNum(1)
-          .setCapabilities(1));
+      ServerToAgent toldApart = original.exchange(AgentToServer.newBuilder().setInstanceUid(shared).setSequenceNum(1)
+          .setCapabilities(1).build());
       ByteString own = toldApart.getAgentIdentification().getNewInstanceUid();
       assertThat(own.size()).isEqualTo(16);
       assertThat(own).isNotEqualTo(shared);
-      exchange(original, described(own, 2));
-      ServerToAgent cloneAgain = exchange(clone, AgentToServer.newBuilder().setInstanceUid(shared).setSequenceNum(1)
-          .setCapabilities(1));
+      original.exchange(described(own, 2).build());
+      ServerToAgent cloneAgain = clone.exchange(AgentToServer.newBuilder().setInstanceUid(shared).setSequenceNum(1)
+          .setCapabilities(1).build());
 
       assertThat(cloneAgain.hasAgentIdentification()).as("the connection holding the uid keeps it").isFalse();
       assertThat(connected(InstanceUid.text(shared))).isTrue();
@@ -163,14 +161,6 @@ class FleetServerIT {
             .setKey("service.name").setValue(AnyValue.newBuilder().setStringValue("stand-in"))));
   }
 
-  /** One message over a raw OpAMP WebSocket (a zero header byte, then the message) and its answer. */
-  private static ServerToAgent exchange(JdkClients.Socket socket, AgentToServer.Builder message) throws Exception {
-    byte[] bytes = message.build().toByteArray();
-    socket.webSocket.sendBinary(ByteBuffer.wrap(ByteBuffer.allocate(bytes.length + 1).put((byte) 0).put(bytes).array()),
-        true).get(10, TimeUnit.SECONDS);
-    byte[] answer = socket.next();
-    return ServerToAgent.parseFrom(java.util.Arrays.copyOfRange(answer, 1, answer.length));
-  }
 
   private boolean connected(String uid) {
     return operator.get("/api/v1/agents/" + uid).body().path("connected").asBoolean();
@@ -326,21 +316,22 @@ class FleetServerIT {
     operator.post("/api/v1/agents/" + InstanceUid.text(uid) + "/config", Map.of("config", "pipeline", "version", 1));
 
     List<ServerToAgent> answers = new ArrayList<>();
-    for (long sequence = 1; sequence <= 3; sequence++) {
+    for (long sequence = 1; sequence <= 9; sequence++) {
       // Each answer lost on its way back: the agent polls on as it was.
       answers.add(JdkClients.exchange(http, endpoint, AgentToServer.newBuilder().setInstanceUid(uid)
           .setSequenceNum(sequence).setCapabilities(capabilities).build()));
     }
     // Pushed, so with the next poll; not again with the one after (it may have left before the agent took
-    // the config in); then again.
-    assertThat(answers).extracting(ServerToAgent::hasRemoteConfig).containsExactly(true, false, true);
+    // the config in); then again three polls after it was sent, then six.
+    assertThat(answers).extracting(ServerToAgent::hasRemoteConfig)
+        .containsExactly(true, false, true, false, false, false, false, false, true);
 
     ServerToAgent taken = JdkClients.exchange(http, endpoint, AgentToServer.newBuilder().setInstanceUid(uid)
-        .setSequenceNum(4).setCapabilities(capabilities).setRemoteConfigStatus(RemoteConfigStatus.newBuilder()
+        .setSequenceNum(10).setCapabilities(capabilities).setRemoteConfigStatus(RemoteConfigStatus.newBuilder()
             .setStatus(RemoteConfigStatuses.RemoteConfigStatuses_APPLYING)
             .setLastRemoteConfigHash(answers.get(0).getRemoteConfig().getConfigHash())).build());
     assertThat(taken.hasRemoteConfig()).isFalse();
-    for (long sequence = 5; sequence <= 7; sequence++) {
+    for (long sequence = 11; sequence <= 17; sequence++) {
       assertThat(JdkClients.exchange(http, endpoint, AgentToServer.newBuilder().setInstanceUid(uid)
           .setSequenceNum(sequence).setCapabilities(capabilities).build()).hasRemoteConfig()).isFalse();
     }

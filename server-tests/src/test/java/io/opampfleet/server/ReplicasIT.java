@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
 import io.opampfleet.netty.InstanceUid;
+import io.opampfleet.peers.JdkClients;
 import io.opampfleet.proto.AgentCapabilities;
 import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AgentToServer;
@@ -25,8 +26,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -39,8 +38,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -249,33 +246,18 @@ class ReplicasIT {
     ByteString uid = SimulatedAgent.newUid();
     String text = InstanceUid.text(uid);
     // A connection to A that the agent no longer uses (a stale one during a failover): it never reconnects.
-    CompletableFuture<String> staleClosed = new CompletableFuture<>();
-    WebSocket stale = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(store.a().opampEndpoint(),
-        new WebSocket.Listener() {
-          @Override
-          public CompletionStage<?> onClose(WebSocket socket, int status, String reason) {
-            staleClosed.complete(status + " " + reason);
-            return null;
-          }
-
-          @Override
-          public void onError(WebSocket socket, Throwable error) {
-            staleClosed.complete(error.toString());
-          }
-        }).get(10, TimeUnit.SECONDS);
-    byte[] hello = AgentToServer.newBuilder().setInstanceUid(uid).setCapabilities(
+    JdkClients.Socket stale = JdkClients.Socket.open(HttpClient.newHttpClient(), store.a().opampEndpoint());
+    stale.send(AgentToServer.newBuilder().setInstanceUid(uid).setCapabilities(
         AgentCapabilities.AgentCapabilities_ReportsStatus_VALUE).setAgentDescription(AgentDescription.newBuilder()
         .addIdentifyingAttributes(KeyValue.newBuilder().setKey("tier").setValue(AnyValue.newBuilder()
-            .setStringValue("web")))).build().toByteArray();
-    // OpAMP over WebSocket: a zero header byte, then the message.
-    stale.sendBinary(ByteBuffer.wrap(ByteBuffer.allocate(hello.length + 1).put((byte) 0).put(hello).array()), true)
-        .get(10, TimeUnit.SECONDS);
+            .setStringValue("web")))).build());
     AdminClient viewerB = store.b().admin(TestFleet.VIEWER);
     await().atMost(Duration.ofSeconds(10)).until(() -> "a".equals(viewerB.get("/api/v1/agents/" + text).body()
         .path("replica").asText()));
 
     try (SimulatedAgent newer = store.b().agent(Map.of("tier", "web"), uid, false).start()) {
-      assertThat(staleClosed.get(10, TimeUnit.SECONDS)).isNotEmpty();
+      assertThat(stale.closeStatus.handle((status, error) -> status != null ? "closed " + status : error.toString())
+          .get(10, TimeUnit.SECONDS)).isNotEmpty();
       await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
         for (TestFleet viewer : List.of(store.a(), store.b())) {
           JsonNode seen = viewer.admin(TestFleet.VIEWER).get("/api/v1/agents/" + text).body();

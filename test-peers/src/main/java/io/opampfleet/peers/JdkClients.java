@@ -58,6 +58,20 @@ public final class JdkClients {
       return socket;
     }
 
+    /** Sends one message as OpAMP frames it over a WebSocket: a zero header byte, then the message. */
+    public void send(AgentToServer message) throws Exception {
+      byte[] bytes = message.toByteArray();
+      webSocket.sendBinary(ByteBuffer.wrap(ByteBuffer.allocate(bytes.length + 1).put((byte) 0).put(bytes).array()), true)
+          .get(10, TimeUnit.SECONDS);
+    }
+
+    /** Sends one message and reads the server's answer. */
+    public ServerToAgent exchange(AgentToServer message) throws Exception {
+      send(message);
+      byte[] answer = next();
+      return ServerToAgent.parseFrom(java.util.Arrays.copyOfRange(answer, 1, answer.length));
+    }
+
     public byte[] next() throws InterruptedException {
       byte[] message = messages.poll(10, TimeUnit.SECONDS);
       if (message == null) {

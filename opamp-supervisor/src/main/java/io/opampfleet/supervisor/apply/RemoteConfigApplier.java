@@ -154,7 +154,8 @@ public final class RemoteConfigApplier {
       return;
     }
     ByteString hash = offered.getConfigHash();
-    if (running != null && running.getConfigHash().equals(hash) && collector.isRunning()) {
+    if (running != null && running.getConfigHash().equals(hash)
+        && (collector.isRunning() || stopsTheCollector(running))) {
       // Stored as the last received too: a config that failed since must not be what the next start finds.
       store.saveReceived(offered);
       report(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, hash, "");
@@ -213,19 +214,19 @@ public final class RemoteConfigApplier {
     runOrStop(composer.compose(running, description.get()));
   }
 
-  /** A new collector process on the running config (the server's restart command). */
+  /** A new collector process on the running config (the server's restart command); none when the server stopped it. */
   public void restart() throws InterruptedException, ComposeException {
-    collector.run(composer.compose(running, description.get()), false);
+    runOrStop(composer.compose(running, description.get()), false);
   }
 
-  /** A new collector process on the running config (a new executable needs one); empty once healthy. */
+  /** A new collector process on the running config (a new executable needs one); empty once healthy, or stopped. */
   public Optional<String> relaunchAndCheck() throws InterruptedException {
     try {
       restart();
     } catch (ComposeException e) {
       return Optional.of(e.getMessage());
     }
-    return collector.awaitHealthy() ? Optional.empty() : Optional.of(collector.failure());
+    return stopsTheCollector(running) || collector.awaitHealthy() ? Optional.empty() : Optional.of(collector.failure());
   }
 
   /** The supervisor is stopping: configs that arrive from now on are left alone. */
@@ -235,11 +236,20 @@ public final class RemoteConfigApplier {
 
   /** Runs the collector on the config; an empty remote config (the server's way to stop it) stops it. */
   private void runOrStop(Composed composed) throws InterruptedException {
+    runOrStop(composed, reloadByHup);
+  }
+
+  private void runOrStop(Composed composed, boolean reload) throws InterruptedException {
     if (composed.remoteConfigEmpty()) {
       collector.stop();
     } else {
-      collector.run(composed, reloadByHup);
+      collector.run(composed, reload);
     }
+  }
+
+  /** Whether the remote config is the server's way to stop the collector: one with no files. */
+  private static boolean stopsTheCollector(AgentRemoteConfig config) {
+    return config != null && config.getConfig().getConfigMapCount() == 0;
   }
 
   private Optional<String> validated(Composed composed) throws InterruptedException {

@@ -138,6 +138,23 @@ class RemoteConfigApplierTest {
   }
 
   @Test
+  void whileTheServerHasTheCollectorStoppedARestartOrTheSameConfigAgainLeavesItStopped() throws Exception {
+    RemoteConfigApplier applier = applier();
+    applier.apply(GOOD);
+    applier.apply(EMPTY);
+
+    applier.apply(EMPTY);
+    applier.restart();
+    applier.recompose();
+
+    assertThat(statuses.seen()).endsWith("APPLYING empty", "APPLIED empty", "APPLIED empty");
+    assertThat(collector.running).isFalse();
+    assertThat(collector.runs).hasSize(1);
+    assertThat(applier.relaunchAndCheck()).isEmpty();
+    assertThat(collector.running).isFalse();
+  }
+
+  @Test
   void aConfigThatFailsAfterAnEmptyOneGoesBackToTheCollectorStopped() throws Exception {
     RemoteConfigApplier applier = applier();
     applier.apply(GOOD);

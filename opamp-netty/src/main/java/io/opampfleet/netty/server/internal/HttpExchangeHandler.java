@@ -63,8 +63,9 @@ final class HttpExchangeHandler extends SimpleChannelInboundHandler<AdmittedRequ
         }
       });
       resumeReading(ctx);
-      // A uid the server never accepted leaves no connection behind for the expiry to find.
-      if (agent.refusedThroughout(answer) || message.hasAgentDisconnect()) {
+      // A uid the server never accepted, or replaced with a new one, leaves no connection behind for the
+      // expiry to find.
+      if (agent.refusedThroughout(answer) || answer.hasAgentIdentification() || message.hasAgentDisconnect()) {
         context.httpAgents().forget(agent);
       }
     }));

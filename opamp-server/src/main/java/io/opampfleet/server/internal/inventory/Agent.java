@@ -29,6 +29,9 @@ import java.util.Set;
  * under the agent's own lock; readers take a {@link #snapshot()}.
  */
 public final class Agent {
+  private static final int FIRST_RESEND = 3;
+  private static final int LAST_RESEND = 96;
+
   private final String uid;
   private AgentDescription description = AgentDescription.getDefaultInstance();
   private Map<String, String> labels = Map.of();
@@ -70,6 +73,8 @@ public final class Agent {
   private String sentHash = "";
   /** Messages since the desired config was sent over this link (see {@link #answerLost}). */
   private int messagesSinceSent;
+  /** How many messages after it was sent the desired config goes again: 3, doubling with each resend. */
+  private int resendAfter = FIRST_RESEND;
   /**
    * The desired config has not had its chance yet: it is not sent, or the agent has not spoken since
    * it was. Until then a report of another config is not drift (an HTTP agent's poll that fetches a
@@ -553,12 +558,15 @@ public final class Agent {
       desiredInFlight = false;
       return null;
     }
-    if (desired.sha256().equals(sentHash) && !answerLost()) {
+    boolean again = desired.sha256().equals(sentHash);
+    if (again && !answerLost()) {
       return null;
     }
+    // Sent again, the config has had its chance already: the agent's report of another is drift still.
+    desiredInFlight |= !again;
+    resendAfter = again ? Math.min(resendAfter * 2, LAST_RESEND) : FIRST_RESEND;
     sentHash = desired.sha256();
     messagesSinceSent = 0;
-    desiredInFlight = true;
     return desired;
   }
 
@@ -566,11 +574,12 @@ public final class Agent {
    * Whether the poll answer that carried the desired config seems lost: an HTTP link outlives a lost
    * answer (a WebSocket's loss ends the connection, and a new one is sent all again), so an agent
    * that reports its remote config status and names another config three polls after it was sent is
-   * sent it again. (A config pushed between polls goes with the next one, or the one after when a
-   * command goes first; and the poll after that may leave before the agent took the config in.)
+   * sent it again, then after 6, 12, up to every 96 polls (one that keeps another config gets it no more
+   * often). A config pushed between polls goes with the next one, or the one after when a command goes
+   * first; and the poll after that may leave before the agent took the config in.
    */
   private boolean answerLost() {
-    return connection != null && connection.transport() == Transport.HTTP && messagesSinceSent >= 3
+    return connection != null && connection.transport() == Transport.HTTP && messagesSinceSent >= resendAfter
         && can(AgentCapabilities.AgentCapabilities_ReportsRemoteConfig_VALUE);
   }
 

@@ -257,40 +257,47 @@ public final class FleetCallbacks implements ServerCallbacks {
     ServerToAgent.Builder reply = ServerToAgent.newBuilder().setCapabilities(commands.capabilities());
     // What happens once the answer is acknowledged (its report stored), off the store's writer thread.
     List<Runnable> onceAnswered = new ArrayList<>(1);
-    if (message.hasConnectionSettingsRequest()) {
-      Optional<String> refused = signRequest(agent, message, reply, now, events, onceAnswered);
-      if (refused.isPresent()) {
-        return onceStored(agent, events,
-            () -> errorReply(ServerErrorResponseType_BadRequest, "certificate request refused: " + refused.get()));
+    try {
+      if (message.hasConnectionSettingsRequest()) {
+        Optional<String> refused = signRequest(agent, message, reply, now, events, onceAnswered);
+        if (refused.isPresent()) {
+          return onceStored(agent, events,
+              () -> errorReply(ServerErrorResponseType_BadRequest, "certificate request refused: " + refused.get()));
+        }
       }
-    }
-    if (gap && !(firstOnLink && message.hasAgentDescription())) {
-      reply.setFlags(reply.getFlags() | ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE);
-    }
-    // Asked for when the server holds none, or another list than the one the agent names (a new build).
-    boolean componentsAskedFor = agent.can(AgentCapabilities.AgentCapabilities_ReportsAvailableComponents_VALUE)
-        && message.hasAvailableComponents() && !agent.holdsComponents(message.getAvailableComponents().getHash());
-    if (componentsAskedFor) {
-      reply.setFlags(reply.getFlags() | ServerToAgentFlags.ServerToAgentFlags_ReportAvailableComponents_VALUE);
-    }
-    // Its labels come with its description; assignments made since it was checked may match it too.
-    boolean assignmentsChanged = agent.checkAssignments(assignments.generation());
-    if (agent.undecided() && (message.hasAgentDescription() || assignmentsChanged)) {
-      if (componentsAskedFor && agent.awaitComponents(message.getAvailableComponents().getHash())) {
-        // The assigned config is checked against the list asked for: with the next message, which
-        // should bring it (an agent that sends no list is assigned then without).
-        agent.checkAssignments(-1);
-      } else {
-        assign(agent);
+      if (gap && !(firstOnLink && message.hasAgentDescription())) {
+        reply.setFlags(reply.getFlags() | ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE);
       }
+      // Asked for when the server holds none, or another list than the one the agent names (a new build).
+      boolean componentsAskedFor = agent.can(AgentCapabilities.AgentCapabilities_ReportsAvailableComponents_VALUE)
+          && message.hasAvailableComponents() && !agent.holdsComponents(message.getAvailableComponents().getHash());
+      if (componentsAskedFor) {
+        reply.setFlags(reply.getFlags() | ServerToAgentFlags.ServerToAgentFlags_ReportAvailableComponents_VALUE);
+      }
+      // Its labels come with its description; assignments made since it was checked may match it too.
+      boolean assignmentsChanged = agent.checkAssignments(assignments.generation());
+      if (agent.undecided() && (message.hasAgentDescription() || assignmentsChanged)) {
+        if (componentsAskedFor && agent.awaitComponents(message.getAvailableComponents().getHash())) {
+          // The assigned config is checked against the list asked for: with the next message, which
+          // should bring it (an agent that sends no list is assigned then without).
+          agent.checkAssignments(-1);
+        } else {
+          assign(agent);
+        }
+      }
+      if (!reply.hasConnectionSettings()) {
+        // One offer per message: a certificate's goes first, own telemetry's with a later message.
+        commands.ownTelemetryDue(agent).ifPresent(reply::setConnectionSettings);
+      }
+      commands.remoteConfigDue(agent).ifPresent(reply::setRemoteConfig);
+      commands.packagesDue(agent).ifPresent(reply::setPackagesAvailable);
+      afterMessage.accept(agent);
+    } catch (RuntimeException e) {
+      // Its report is in memory already (a store read above failed): its row and events still go to the
+      // store, or the next message, finding nothing changed, would make none of them.
+      writes.agent(agent, events);
+      throw e;
     }
-    if (!reply.hasConnectionSettings()) {
-      // One offer per message: a certificate's goes first, own telemetry's with a later message.
-      commands.ownTelemetryDue(agent).ifPresent(reply::setConnectionSettings);
-    }
-    commands.remoteConfigDue(agent).ifPresent(reply::setRemoteConfig);
-    commands.packagesDue(agent).ifPresent(reply::setPackagesAvailable);
-    afterMessage.accept(agent);
     CompletionStage<ServerToAgent> answer = onceStored(agent, events, reply::build);
     if (!onceAnswered.isEmpty()) {
       answer.thenAcceptAsync(sent -> {
