@@ -5,6 +5,8 @@ import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AvailableComponents;
 import io.opampfleet.proto.CommandType;
 import io.opampfleet.proto.ConnectionSettingsOffers;
+import io.opampfleet.proto.CustomCapabilities;
+import io.opampfleet.proto.CustomMessage;
 import io.opampfleet.proto.RemoteConfigStatus;
 import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.strictyaml.ConfigException;
@@ -113,6 +115,19 @@ public final class Supervisor implements AutoCloseable {
       public void components(AvailableComponents components) {
         if (config.capabilities().reportsAvailableComponents()) {
           reported.availableComponents(components);
+        }
+      }
+
+      @Override
+      public void customCapabilities(CustomCapabilities capabilities) {
+        reported.customCapabilities(capabilities);
+      }
+
+      @Override
+      public void customMessage(CustomMessage message) {
+        if (!reported.customMessage(message)) {
+          log.warn("a custom message of the collector was not passed on: the server is not reached, or too many"
+              + " wait for it already");
         }
       }
     }, learned.components());
@@ -228,6 +243,7 @@ public final class Supervisor implements AutoCloseable {
       if (message.hasConnectionSettings() && OwnTelemetry.any(message.getConnectionSettings())) {
         onLoop(() -> ownTelemetryOffered(message.getConnectionSettings()));
       }
+      link.forward(message);
       InstanceUid.uuid(message.getAgentIdentification().getNewInstanceUid())
           .ifPresent(uid -> onLoop(() -> newInstanceUid(uid)));
     }

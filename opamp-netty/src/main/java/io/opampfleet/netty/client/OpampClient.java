@@ -127,9 +127,16 @@ public final class OpampClient {
     wake();
   }
 
-  public void sendCustomMessage(CustomMessage message) {
-    state.sendOnce(AgentToServer.CUSTOM_MESSAGE_FIELD_NUMBER, message);
+  /**
+   * Sends a custom message with the next message to the server, after those queued before it; false
+   * when too many wait already (the server is not reached), and this one is not sent.
+   */
+  public boolean sendCustomMessage(CustomMessage message) {
+    if (!state.sendCustomMessage(message)) {
+      return false;
+    }
     wake();
+    return true;
   }
 
   private void set(int field, com.google.protobuf.Message part) {

@@ -7,6 +7,8 @@ import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AgentToServer;
 import io.opampfleet.proto.AvailableComponents;
 import io.opampfleet.proto.ComponentHealth;
+import io.opampfleet.proto.CustomCapabilities;
+import io.opampfleet.proto.CustomMessage;
 import io.opampfleet.proto.ServerCapabilities;
 import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.proto.ServerToAgentFlags;
@@ -22,7 +24,9 @@ import java.util.function.Consumer;
 /**
  * The supervisor's local OpAMP server on loopback, for the collector's opamp extension: it keeps
  * the latest health the collector reports and tells the supervisor of each change, and passes on
- * the collector's description and available components (asking for the list when a new hash comes).
+ * the collector's description and available components (asking for the list when a new hash comes)
+ * and its custom capabilities and messages; the server's custom capabilities and messages go the
+ * other way, as the Go supervisor forwards them.
  */
 public final class CollectorLink implements AutoCloseable {
   private static final long CAPABILITIES = ServerCapabilities.ServerCapabilities_AcceptsStatus_VALUE
@@ -38,12 +42,19 @@ public final class CollectorLink implements AutoCloseable {
   /** Whether the current collector has said it was healthy: it has started (and takes SIGHUP). */
   private boolean seenHealthy;
   private volatile com.google.protobuf.ByteString componentsHash = com.google.protobuf.ByteString.EMPTY;
+  /** The server's custom capabilities, for each collector that connects, and the connections told them. */
+  private volatile CustomCapabilities serverCustomCapabilities;
+  private final java.util.Set<AgentConnection> toldCapabilities = ConcurrentHashMap.newKeySet();
 
   /** Where the collector's description and available components go. */
   public interface Reports {
     void description(AgentDescription description);
 
     void components(AvailableComponents components);
+
+    void customCapabilities(CustomCapabilities capabilities);
+
+    void customMessage(CustomMessage message);
   }
 
   private CollectorLink(int port, Consumer<ComponentHealth> onHealth, Reports reports) {
@@ -61,6 +72,7 @@ public final class CollectorLink implements AutoCloseable {
           @Override
           public void onClose(AgentConnection connection) {
             epochs.remove(connection);
+            toldCapabilities.remove(connection);
           }
 
           @Override
@@ -84,6 +96,17 @@ public final class CollectorLink implements AutoCloseable {
                 reply.setFlags(ServerToAgentFlags.ServerToAgentFlags_ReportAvailableComponents_VALUE);
               }
             }
+            CustomCapabilities known = serverCustomCapabilities;
+            if (current && known != null && toldCapabilities.add(connection)) {
+              // With its first answer, which names its uid as its client expects.
+              reply.setCustomCapabilities(known);
+            }
+            if (current && message.hasCustomCapabilities()) {
+              reports.customCapabilities(message.getCustomCapabilities());
+            }
+            if (current && message.hasCustomMessage()) {
+              reports.customMessage(message.getCustomMessage());
+            }
             return CompletableFuture.completedFuture(reply.build());
           }
         })
@@ -106,6 +129,30 @@ public final class CollectorLink implements AutoCloseable {
 
   public int port() {
     return server.address().getPort();
+  }
+
+  /** Passes the server's custom capabilities and message, if the message has them, to the collector. */
+  public void forward(ServerToAgent fromServer) {
+    if (!fromServer.hasCustomCapabilities() && !fromServer.hasCustomMessage()) {
+      return;
+    }
+    ServerToAgent.Builder forwarded = ServerToAgent.newBuilder();
+    if (fromServer.hasCustomCapabilities()) {
+      serverCustomCapabilities = fromServer.getCustomCapabilities();
+      forwarded.setCustomCapabilities(fromServer.getCustomCapabilities());
+    }
+    if (fromServer.hasCustomMessage()) {
+      forwarded.setCustomMessage(fromServer.getCustomMessage());
+    }
+    int current = epoch;
+    epochs.forEach((connection, connectedIn) -> {
+      if (connectedIn == current) {
+        if (fromServer.hasCustomCapabilities()) {
+          toldCapabilities.add(connection);
+        }
+        connection.send(forwarded.build());
+      }
+    });
   }
 
   /** Forgets the collector that is being replaced: from now on only a new one's reports count. */

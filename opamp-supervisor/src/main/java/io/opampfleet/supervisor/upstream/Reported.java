@@ -5,6 +5,8 @@ import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AvailableComponents;
 import io.opampfleet.proto.ComponentHealth;
 import io.opampfleet.proto.ConnectionSettingsStatus;
+import io.opampfleet.proto.CustomCapabilities;
+import io.opampfleet.proto.CustomMessage;
 import io.opampfleet.proto.EffectiveConfig;
 import io.opampfleet.proto.PackageStatuses;
 import io.opampfleet.proto.RemoteConfigStatus;
@@ -43,6 +45,16 @@ public final class Reported {
 
   public void availableComponents(AvailableComponents components) {
     tell("availableComponents", c -> c.setAvailableComponents(components));
+  }
+
+  public void customCapabilities(CustomCapabilities capabilities) {
+    tell("customCapabilities", c -> c.setCustomCapabilities(capabilities));
+  }
+
+  /** A message, not a state: it goes to the client of the moment, or nowhere when there is none. */
+  public boolean customMessage(CustomMessage message) {
+    OpampClient now = client;
+    return now != null && now.sendCustomMessage(message);
   }
 
   public void connectionSettingsStatus(ConnectionSettingsStatus status) {

@@ -183,6 +183,12 @@ class CollectorProcessTest {
 
       @Override
       public void components(AvailableComponents components) {}
+
+      @Override
+      public void customCapabilities(io.opampfleet.proto.CustomCapabilities capabilities) {}
+
+      @Override
+      public void customMessage(io.opampfleet.proto.CustomMessage message) {}
     }, null);
     process = new CollectorProcess(config.agent(), storage, new Commander(collector, List.of(), Map.of(),
         storage.resolve("agent.log")), link, loop, healths::add, effective::add);

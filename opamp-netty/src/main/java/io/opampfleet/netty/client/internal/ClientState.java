@@ -7,9 +7,12 @@ import io.opampfleet.proto.AgentCapabilities;
 import io.opampfleet.proto.AgentDisconnect;
 import io.opampfleet.proto.AgentToServer;
 import io.opampfleet.proto.AvailableComponents;
+import io.opampfleet.proto.CustomMessage;
 import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.proto.ServerToAgentFlags;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -31,10 +34,13 @@ public final class ClientState {
       field(AgentToServer.CONNECTION_SETTINGS_STATUS_FIELD_NUMBER));
 
   private static final FieldDescriptor AVAILABLE_COMPONENTS = field(AgentToServer.AVAILABLE_COMPONENTS_FIELD_NUMBER);
+  static final int MAX_CUSTOM_MESSAGES_WAITING = 64;
 
   private final Map<FieldDescriptor, Message> parts = new LinkedHashMap<>();
   private final Set<FieldDescriptor> changed = new LinkedHashSet<>();
   private final Map<FieldDescriptor, Message> once = new LinkedHashMap<>();
+  /** Custom messages waiting, oldest first: a message carries one, so each goes with its own. */
+  private final Deque<CustomMessage> customMessages = new ArrayDeque<>();
   private ByteString instanceUid;
   /** The uid before the server gave a new one, until a message names the new one; else null. */
   private ByteString previousUid;
@@ -69,9 +75,21 @@ public final class ClientState {
     return true;
   }
 
-  /** Sends something once with the next message: a custom message, a connection settings request. */
+  /** Sends something once with the next message (a connection settings request): a later one replaces it. */
   public synchronized void sendOnce(int fieldNumber, Message message) {
     once.put(field(fieldNumber), message);
+  }
+
+  /**
+   * Queues a custom message for the next messages, one each; false when {@value #MAX_CUSTOM_MESSAGES_WAITING}
+   * wait already (the server is not reached, or they come faster than it answers).
+   */
+  public synchronized boolean sendCustomMessage(CustomMessage message) {
+    if (customMessages.size() >= MAX_CUSTOM_MESSAGES_WAITING) {
+      return false;
+    }
+    customMessages.add(message);
+    return true;
   }
 
   public synchronized void setCapabilities(long capabilities) {
@@ -88,7 +106,7 @@ public final class ClientState {
 
   /** Whether there is something the server has not been told. */
   public synchronized boolean hasNews() {
-    return fullStateRequested || !changed.isEmpty() || !once.isEmpty();
+    return fullStateRequested || !changed.isEmpty() || !once.isEmpty() || !customMessages.isEmpty();
   }
 
   /** After a failed send or a new connection: the next message carries the whole status. */
@@ -114,6 +132,9 @@ public final class ClientState {
     componentsRequested = false;
     once.forEach(message::setField);
     once.clear();
+    if (!customMessages.isEmpty()) {
+      message.setCustomMessage(customMessages.poll());
+    }
     changed.clear();
     fullStateRequested = false;
     return message.build();

@@ -118,13 +118,27 @@ class ClientStateTest {
   }
 
   @Test
-  void aCustomMessageGoesOutOnceAndTheGoodbyeSaysDisconnect() {
+  void customMessagesGoOutOnceEachInTheOrderTheyCameAndTheGoodbyeSaysDisconnect() {
     state.next();
-    state.sendOnce(AgentToServer.CUSTOM_MESSAGE_FIELD_NUMBER, CustomMessage.newBuilder().setCapability("x").build());
+    state.sendCustomMessage(CustomMessage.newBuilder().setCapability("x").setType("first").build());
+    state.sendCustomMessage(CustomMessage.newBuilder().setCapability("x").setType("second").build());
 
-    assertThat(state.next().hasCustomMessage()).isTrue();
+    assertThat(state.hasNews()).isTrue();
+    assertThat(state.next().getCustomMessage().getType()).isEqualTo("first");
+    assertThat(state.hasNews()).isTrue();
+    assertThat(state.next().getCustomMessage().getType()).isEqualTo("second");
+    assertThat(state.hasNews()).isFalse();
     assertThat(state.next().hasCustomMessage()).isFalse();
     assertThat(state.goodbye().hasAgentDisconnect()).isTrue();
+  }
+
+  @Test
+  void customMessagesThatCannotGoOutWaitUpToALimit() {
+    for (int i = 0; i < ClientState.MAX_CUSTOM_MESSAGES_WAITING; i++) {
+      assertThat(state.sendCustomMessage(CustomMessage.newBuilder().setType("m" + i).build())).isTrue();
+    }
+
+    assertThat(state.sendCustomMessage(CustomMessage.newBuilder().setType("one too many").build())).isFalse();
   }
 
   private static ServerToAgent heartbeatEvery(long seconds) {
