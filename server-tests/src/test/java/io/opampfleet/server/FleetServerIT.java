@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.ByteString;
 import io.opampfleet.netty.InstanceUid;
+import io.opampfleet.netty.client.OpampClient;
 import io.opampfleet.peers.ContribAgent;
 import io.opampfleet.peers.JdkClients;
 import io.opampfleet.proto.AgentCapabilities;
@@ -23,6 +24,7 @@ import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.RolloutSteps;
 import io.opampfleet.server.fleet.TestFleet;
 import io.opampfleet.simulated.SimulatedAgent;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
@@ -129,10 +131,15 @@ class FleetServerIT {
     operator = fleet.admin(TestFleet.OPERATOR);
     ByteString shared = SimulatedAgent.newUid();
     JdkClients.Socket original = JdkClients.Socket.open(HttpClient.newHttpClient(), fleet.opampEndpoint());
-    JdkClients.Socket clone = JdkClients.Socket.open(HttpClient.newHttpClient(), fleet.opampEndpoint());
+    // A host cloned with the first one's storage: the same uid, from another address.
+    OpampClient clone = OpampClient.builder().endpoint(fleet.opampEndpoint()).instanceUid(shared)
+        .localAddress(InetAddress.getByName("127.0.0.2")).build();
     try {
       original.exchange(described(shared, 0).build());
-      clone.exchange(described(shared, 0).build());
+      clone.setAgentDescription(described(shared, 0).getAgentDescription());
+      clone.start();
+      await().atMost(Duration.ofSeconds(10)).until(() -> operator.get("/api/v1/agents/" + InstanceUid.text(shared))
+          .body().path("remoteAddress").asText().startsWith("/127.0.0.2:"));
 
       // The original speaks on while the clone holds the uid: two agents, not a reconnect.
       ServerToAgent toldApart = original.exchange(AgentToServer.newBuilder().setInstanceUid(shared).setSequenceNum(1)
@@ -141,17 +148,39 @@ class FleetServerIT {
       assertThat(own.size()).isEqualTo(16);
       assertThat(own).isNotEqualTo(shared);
       original.exchange(described(own, 2).build());
-      ServerToAgent cloneAgain = clone.exchange(AgentToServer.newBuilder().setInstanceUid(shared).setSequenceNum(1)
-          .setCapabilities(1).build());
 
-      assertThat(cloneAgain.hasAgentIdentification()).as("the connection holding the uid keeps it").isFalse();
+      assertThat(clone.instanceUid()).as("the connection holding the uid keeps it").isEqualTo(shared);
       assertThat(connected(InstanceUid.text(shared))).isTrue();
       assertThat(connected(InstanceUid.text(own))).isTrue();
       assertThat(operator.get("/api/v1/agents/" + InstanceUid.text(shared) + "/events").body().toString())
           .contains("UID_SHARED", "it was given uid " + InstanceUid.text(own));
     } finally {
       original.webSocket.abort();
-      clone.webSocket.abort();
+      clone.stop().join();
+    }
+  }
+
+  @Test
+  void oneAgentWithTwoConnectionsFromOneHostKeepsItsUid() throws Exception {
+    fleet.withPlainAgents().restart();
+    operator = fleet.admin(TestFleet.OPERATOR);
+    ByteString uid = SimulatedAgent.newUid();
+    // As a supervisor trying offered settings keeps its old connection while the new one connects.
+    JdkClients.Socket old = JdkClients.Socket.open(HttpClient.newHttpClient(), fleet.opampEndpoint());
+    JdkClients.Socket trial = JdkClients.Socket.open(HttpClient.newHttpClient(), fleet.opampEndpoint());
+    try {
+      old.exchange(described(uid, 0).build());
+      trial.exchange(described(uid, 0).build());
+
+      ServerToAgent answer = old.exchange(AgentToServer.newBuilder().setInstanceUid(uid).setSequenceNum(1)
+          .setCapabilities(1).build());
+
+      assertThat(answer.hasAgentIdentification()).isFalse();
+      assertThat(operator.get("/api/v1/agents/" + InstanceUid.text(uid) + "/events").body().toString())
+          .doesNotContain("UID_SHARED");
+    } finally {
+      old.webSocket.abort();
+      trial.webSocket.abort();
     }
   }
 

@@ -426,8 +426,10 @@ public final class FleetCallbacks implements ServerCallbacks {
   }
 
   /**
-   * Whether this WebSocket spoke for the agent until another one, open on this server, took it over: a
-   * client that reconnects leaves its old connection, so two that both speak are two agents.
+   * Whether this WebSocket spoke for the agent until another one from another host, open on this server,
+   * took it over: a client that reconnects leaves its old connection, so two that both speak are two
+   * agents. From one host they are taken for one agent: a supervisor trying offered settings keeps its
+   * old connection meanwhile.
    */
   private boolean sharesItsUid(AgentConnection connection, Agent agent) {
     Agent spokeFor = links.get(connection);
@@ -436,7 +438,8 @@ public final class FleetCallbacks implements ServerCallbacks {
       return false;
     }
     AgentConnection current = agent.connection();
-    return current != null && current.isOpen();
+    return current != null && current.isOpen()
+        && !current.remoteAddress().getHostString().equals(connection.remoteAddress().getHostString());
   }
 
   /** A uid of the server's making for the agent, which reports all again under it. */
