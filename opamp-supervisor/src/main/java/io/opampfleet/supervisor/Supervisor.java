@@ -291,6 +291,9 @@ public final class Supervisor implements AutoCloseable {
    * the next starts, and the collector restarted on configs that name it, as the Go supervisor does.
    */
   private void newInstanceUid(UUID uid) throws Exception {
+    if (uid.equals(state.instanceId())) {
+      return;
+    }
     log.info("the server gave this agent a new instance uid: {} (was {}); restarting the collector with it", uid,
         state.instanceId());
     state = state.withInstanceId(uid);

@@ -321,6 +321,20 @@ class SupervisorIT {
   }
 
   @Test
+  void aConfigWithNoFilesStopsTheCollectorWhichIsThenReportedHealthyAsStoppedOnPurpose() throws Exception {
+    start("", "");
+    AgentRemoteConfig empty = AgentRemoteConfig.newBuilder().setConfigHash(ByteString.copyFromUtf8("empty")).build();
+    connection.get().send(ServerToAgent.newBuilder().setCapabilities(7).setRemoteConfig(empty).build());
+
+    await("applied").atMost(PATIENCE).until(() -> status(empty) == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED);
+    await("reported stopped on purpose").atMost(PATIENCE).until(() -> received.stream().anyMatch(message ->
+        message.getHealth().getHealthy() && message.getHealth().getStatus().startsWith("stopped")));
+    long pid = supervisor.collectorPid();
+    await("the collector gone").atMost(PATIENCE)
+        .until(() -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), alive -> !alive);
+  }
+
+  @Test
   void aNewUidFromTheServerIsUsedKeptAndNamedByTheCollector() throws Exception {
     start("", "");
     long first = supervisor.collectorPid();

@@ -35,6 +35,12 @@ public final class RemoteConfigApplier {
 
     void stop() throws InterruptedException;
 
+    /**
+     * Stops the collector as the server asked (a remote config with no files): a stop on purpose, so
+     * it is reported healthy, with the config composed without the remote one as its effective config.
+     */
+    void stopAsAsked(Composed composed) throws InterruptedException;
+
     boolean isRunning();
 
     /** Waits (up to agent::config_apply_timeout) for the collector to report healthy. */
@@ -179,7 +185,7 @@ public final class RemoteConfigApplier {
     }
     if (composed.remoteConfigEmpty()) {
       // The server's way to stop the collector: what a later failed config goes back to, and a start keeps.
-      collector.stop();
+      collector.stopAsAsked(composed);
       running = offered;
       lastGood = offered;
       store.saveWorking(offered);
@@ -219,14 +225,17 @@ public final class RemoteConfigApplier {
     runOrStop(composer.compose(running, description.get()), false);
   }
 
-  /** A new collector process on the running config (a new executable needs one); empty once healthy, or stopped. */
+  /** A new collector process on the running config (a new executable needs one); empty once healthy. */
   public Optional<String> relaunchAndCheck() throws InterruptedException {
     try {
       restart();
     } catch (ComposeException e) {
       return Optional.of(e.getMessage());
     }
-    return stopsTheCollector(running) || collector.awaitHealthy() ? Optional.empty() : Optional.of(collector.failure());
+    if (stopsTheCollector(running)) {
+      return Optional.of("not run: the server has the collector stopped (its remote config has no files)");
+    }
+    return collector.awaitHealthy() ? Optional.empty() : Optional.of(collector.failure());
   }
 
   /** The supervisor is stopping: configs that arrive from now on are left alone. */
@@ -241,7 +250,7 @@ public final class RemoteConfigApplier {
 
   private void runOrStop(Composed composed, boolean reload) throws InterruptedException {
     if (composed.remoteConfigEmpty()) {
-      collector.stop();
+      collector.stopAsAsked(composed);
     } else {
       collector.run(composed, reload);
     }

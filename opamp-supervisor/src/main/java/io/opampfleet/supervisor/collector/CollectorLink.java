@@ -147,8 +147,8 @@ public final class CollectorLink implements AutoCloseable {
     int current = epoch;
     epochs.forEach((connection, connectedIn) -> {
       if (connectedIn == current) {
-        if (fromServer.hasCustomCapabilities()) {
-          toldCapabilities.add(connection);
+        if (fromServer.hasCustomCapabilities() && toldCapabilities.add(connection) && !epochs.containsKey(connection)) {
+          toldCapabilities.remove(connection);  // it closed meanwhile, on the local server's thread
         }
         connection.send(forwarded.build());
       }

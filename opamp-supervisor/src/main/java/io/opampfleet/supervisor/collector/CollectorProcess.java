@@ -133,6 +133,17 @@ public final class CollectorProcess implements RemoteConfigApplier.Collector {
   public void stop() throws InterruptedException {
     generation++;
     commander.stop(Commander.GRACE);
+    // What the stopping collector still says is not the state of the one the supervisor runs.
+    link.forget();
+  }
+
+  @Override
+  public void stopAsAsked(Composed composed) throws InterruptedException {
+    stop();
+    // As the Go supervisor reports a collector stopped by an empty remote config.
+    health.accept(ComponentHealth.newBuilder().setHealthy(true)
+        .setStatus("stopped: the server's remote config has no files").build());
+    reportEffective(composed);
   }
 
   /** From now on nothing is started: the supervisor is stopping. */

@@ -131,8 +131,10 @@ public final class PackageInstaller {
       return failed(status, problem.get() + "; the previous executable could not be put back: " + e.getMessage());
     }
     Optional<String> again = collector.restartAndCheck();
+    // The same reason for both (the server has the collector stopped, say) is said once.
     return failed(status, problem.get() + "; back on the previous executable"
-        + again.map(reason -> ", which is not healthy either: " + reason).orElse(""));
+        + again.filter(reason -> !reason.equals(problem.get()))
+            .map(reason -> ", which is not healthy either: " + reason).orElse(""));
   }
 
   private static PackageStatus failed(PackageStatus.Builder status, String reason) {

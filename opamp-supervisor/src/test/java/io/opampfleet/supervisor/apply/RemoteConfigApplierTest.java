@@ -150,7 +150,9 @@ class RemoteConfigApplierTest {
     assertThat(statuses.seen()).endsWith("APPLYING empty", "APPLIED empty", "APPLIED empty");
     assertThat(collector.running).isFalse();
     assertThat(collector.runs).hasSize(1);
-    assertThat(applier.relaunchAndCheck()).isEmpty();
+    assertThat(collector.stoppedOn).isNotNull();
+    assertThat(applier.relaunchAndCheck()).contains("not run: the server has the collector stopped (its remote"
+        + " config has no files)");
     assertThat(collector.running).isFalse();
   }
 
@@ -324,6 +326,8 @@ class RemoteConfigApplierTest {
     final List<String> runs = new ArrayList<>();
     boolean healthy = true;
     boolean running;
+    /** The config the collector was stopped on as the server asked, or null. */
+    String stoppedOn;
     /** Whether the config file can be written (a full disk: it cannot). */
     boolean writable = true;
 
@@ -340,6 +344,12 @@ class RemoteConfigApplierTest {
     @Override
     public void stop() {
       running = false;
+    }
+
+    @Override
+    public void stopAsAsked(Composed composed) {
+      stop();
+      stoppedOn = composed.yaml();
     }
 
     @Override

@@ -41,6 +41,8 @@ public final class ClientState {
   private final Map<FieldDescriptor, Message> once = new LinkedHashMap<>();
   /** Custom messages waiting, oldest first: a message carries one, so each goes with its own. */
   private final Deque<CustomMessage> customMessages = new ArrayDeque<>();
+  /** Custom messages sent and not yet answered: waiting again, first, when the send fails. */
+  private final Deque<CustomMessage> customMessagesSent = new ArrayDeque<>();
   private ByteString instanceUid;
   /** The uid before the server gave a new one, until a message names the new one; else null. */
   private ByteString previousUid;
@@ -85,7 +87,7 @@ public final class ClientState {
    * wait already (the server is not reached, or they come faster than it answers).
    */
   public synchronized boolean sendCustomMessage(CustomMessage message) {
-    if (customMessages.size() >= MAX_CUSTOM_MESSAGES_WAITING) {
+    if (customMessages.size() + customMessagesSent.size() >= MAX_CUSTOM_MESSAGES_WAITING) {
       return false;
     }
     customMessages.add(message);
@@ -114,6 +116,13 @@ public final class ClientState {
     fullStateRequested = true;
   }
 
+  /** A send failed, or its connection closed before an answer: the custom messages it carried go again, first. */
+  public synchronized void unanswered() {
+    while (!customMessagesSent.isEmpty()) {
+      customMessages.addFirst(customMessagesSent.pollLast());
+    }
+  }
+
   /** The next message: the next sequence number, and what changed (or everything, when asked). */
   public synchronized AgentToServer next() {
     AgentToServer.Builder message = AgentToServer.newBuilder()
@@ -133,7 +142,9 @@ public final class ClientState {
     once.forEach(message::setField);
     once.clear();
     if (!customMessages.isEmpty()) {
-      message.setCustomMessage(customMessages.poll());
+      CustomMessage custom = customMessages.poll();
+      customMessagesSent.add(custom);
+      message.setCustomMessage(custom);
     }
     changed.clear();
     fullStateRequested = false;
@@ -150,6 +161,8 @@ public final class ClientState {
    * instance uid, a new heartbeat interval.
    */
   public synchronized void apply(ServerToAgent message) {
+    // An answer: what was sent before it arrived.
+    customMessagesSent.clear();
     if ((message.getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE) != 0) {
       fullStateRequested = true;
     }
@@ -165,6 +178,8 @@ public final class ClientState {
       previousUid = instanceUid;
       instanceUid = message.getAgentIdentification().getNewInstanceUid();
       flags &= ~io.opampfleet.proto.AgentToServerFlags.AgentToServerFlags_RequestInstanceUid_VALUE;
+      // The server knows nothing under the new uid yet.
+      fullStateRequested = true;
     }
     if (message.getConnectionSettings().hasOpamp() && reportsHeartbeat()) {
       long seconds = message.getConnectionSettings().getOpamp().getHeartbeatIntervalSeconds();

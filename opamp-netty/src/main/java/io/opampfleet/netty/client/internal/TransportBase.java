@@ -114,6 +114,7 @@ public abstract class TransportBase {
   protected final void retryLater(Throwable cause, Duration atLeast) {
     failures++;
     context.state().requestFullState();
+    context.state().unanswered();
     Duration delay = context.backoff().delay(failures);
     if (atLeast != null) {
       Duration asked = atLeast.compareTo(LONGEST_STAY_AWAY) > 0 ? LONGEST_STAY_AWAY : atLeast;

@@ -133,6 +133,38 @@ class ClientStateTest {
   }
 
   @Test
+  void aCustomMessageWhoseSendFailedGoesAgainFirstAndAnAnswerEndsIt() {
+    state.next();
+    state.sendCustomMessage(CustomMessage.newBuilder().setType("first").build());
+    state.sendCustomMessage(CustomMessage.newBuilder().setType("second").build());
+    assertThat(state.next().getCustomMessage().getType()).isEqualTo("first");
+
+    state.unanswered();
+
+    assertThat(state.next().getCustomMessage().getType()).isEqualTo("first");
+    state.apply(ServerToAgent.newBuilder().setInstanceUid(UID).build());
+    state.unanswered();
+    assertThat(state.next().getCustomMessage().getType()).isEqualTo("second");
+    assertThat(state.hasNews()).isFalse();
+  }
+
+  @Test
+  void aNewUidFromTheServerIsUsedAtOnceWithTheWholeStatus() {
+    state.set(AgentToServer.HEALTH_FIELD_NUMBER, io.opampfleet.proto.ComponentHealth.newBuilder().setHealthy(true).build());
+    state.next();
+    assertThat(state.next().hasHealth()).isFalse();
+    ByteString given = ByteString.copyFrom(new byte[16]);
+
+    state.apply(ServerToAgent.newBuilder().setInstanceUid(UID).setAgentIdentification(
+        io.opampfleet.proto.AgentIdentification.newBuilder().setNewInstanceUid(given)).build());
+
+    assertThat(state.hasNews()).isTrue();
+    AgentToServer next = state.next();
+    assertThat(next.getInstanceUid()).isEqualTo(given);
+    assertThat(next.hasHealth()).isTrue();
+  }
+
+  @Test
   void customMessagesThatCannotGoOutWaitUpToALimit() {
     for (int i = 0; i < ClientState.MAX_CUSTOM_MESSAGES_WAITING; i++) {
       assertThat(state.sendCustomMessage(CustomMessage.newBuilder().setType("m" + i).build())).isTrue();
