@@ -73,12 +73,9 @@ class FleetServerIT {
 
   @Test
   void aConnectionThatSpeaksForANewUidLeavesTheOldOneDisconnected() throws Exception {
-    fleet.withPlainAgents().restart();
-    operator = fleet.admin(TestFleet.OPERATOR);
     ByteString first = SimulatedAgent.newUid();
     ByteString second = SimulatedAgent.newUid();
-    JdkClients.Socket socket = JdkClients.Socket.open(HttpClient.newHttpClient(), fleet.opampEndpoint());
-    try {
+    try (JdkClients.Socket socket = plainSocket()) {
       socket.exchange(described(first, 0).build());
       await().atMost(Duration.ofSeconds(10)).until(() -> connected(InstanceUid.text(first)));
 
@@ -89,18 +86,13 @@ class FleetServerIT {
           .until(() -> connected(InstanceUid.text(second)) && !connected(InstanceUid.text(first)));
       assertThat(operator.get("/api/v1/agents/" + InstanceUid.text(first) + "/events").body().toString())
           .contains("its connection now speaks for agent " + InstanceUid.text(second));
-    } finally {
-      socket.webSocket.abort();
     }
   }
 
   @Test
   void anAgentThatAsksForAUidGetsOneAndNothingIsKeptUnderTheStandIn() throws Exception {
-    fleet.withPlainAgents().restart();
-    operator = fleet.admin(TestFleet.OPERATOR);
     ByteString standIn = SimulatedAgent.newUid();
-    JdkClients.Socket socket = JdkClients.Socket.open(HttpClient.newHttpClient(), fleet.opampEndpoint());
-    try {
+    try (JdkClients.Socket socket = plainSocket()) {
       ServerToAgent reply = socket.exchange(described(standIn, 0)
           .setFlags(AgentToServerFlags.AgentToServerFlags_RequestInstanceUid_VALUE).build());
 
@@ -120,55 +112,47 @@ class FleetServerIT {
       // Messages went missing on the way: a description alone is not the rest of its state.
       ServerToAgent afterGap = socket.exchange(described(given, 5).build());
       assertThat(afterGap.getFlags() & ServerToAgentFlags.ServerToAgentFlags_ReportFullState_VALUE).isNotZero();
-    } finally {
-      socket.webSocket.abort();
     }
   }
 
   @Test
   void twoAgentsThatShareAUidAreToldApartTheOlderConnectionGetsAUidOfItsOwn() throws Exception {
-    fleet.withPlainAgents().restart();
-    operator = fleet.admin(TestFleet.OPERATOR);
     ByteString shared = SimulatedAgent.newUid();
-    JdkClients.Socket original = JdkClients.Socket.open(HttpClient.newHttpClient(), fleet.opampEndpoint());
-    // A host cloned with the first one's storage: the same uid, from another address.
-    OpampClient clone = OpampClient.builder().endpoint(fleet.opampEndpoint()).instanceUid(shared)
-        .localAddress(InetAddress.getByName("127.0.0.2")).build();
-    try {
-      original.exchange(described(shared, 0).build());
-      clone.setAgentDescription(described(shared, 0).getAgentDescription());
-      clone.start();
-      await().atMost(Duration.ofSeconds(10)).until(() -> operator.get("/api/v1/agents/" + InstanceUid.text(shared))
-          .body().path("remoteAddress").asText().startsWith("/127.0.0.2:"));
+    try (JdkClients.Socket original = plainSocket()) {
+      // A host cloned with the first one's storage: the same uid, from another address.
+      OpampClient clone = OpampClient.builder().endpoint(fleet.opampEndpoint()).instanceUid(shared)
+          .localAddress(InetAddress.getByName("127.0.0.2")).build();
+      try {
+        original.exchange(described(shared, 0).build());
+        clone.setAgentDescription(described(shared, 0).getAgentDescription());
+        clone.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> operator.get("/api/v1/agents/" + InstanceUid.text(shared))
+            .body().path("remoteAddress").asText().startsWith("/127.0.0.2:"));
 
-      // The original speaks on while the clone holds the uid: two agents, not a reconnect.
-      ServerToAgent toldApart = original.exchange(AgentToServer.newBuilder().setInstanceUid(shared).setSequenceNum(1)
-          .setCapabilities(1).build());
-      ByteString own = toldApart.getAgentIdentification().getNewInstanceUid();
-      assertThat(own.size()).isEqualTo(16);
-      assertThat(own).isNotEqualTo(shared);
-      original.exchange(described(own, 2).build());
+        // The original speaks on while the clone holds the uid: two agents, not a reconnect.
+        ServerToAgent toldApart = original.exchange(AgentToServer.newBuilder().setInstanceUid(shared)
+            .setSequenceNum(1).setCapabilities(1).build());
+        ByteString own = toldApart.getAgentIdentification().getNewInstanceUid();
+        assertThat(own.size()).isEqualTo(16);
+        assertThat(own).isNotEqualTo(shared);
+        original.exchange(described(own, 2).build());
 
-      assertThat(clone.instanceUid()).as("the connection holding the uid keeps it").isEqualTo(shared);
-      assertThat(connected(InstanceUid.text(shared))).isTrue();
-      assertThat(connected(InstanceUid.text(own))).isTrue();
-      assertThat(operator.get("/api/v1/agents/" + InstanceUid.text(shared) + "/events").body().toString())
-          .contains("UID_SHARED", "it was given uid " + InstanceUid.text(own));
-    } finally {
-      original.webSocket.abort();
-      clone.stop().join();
+        assertThat(clone.instanceUid()).as("the connection holding the uid keeps it").isEqualTo(shared);
+        assertThat(connected(InstanceUid.text(shared))).isTrue();
+        assertThat(connected(InstanceUid.text(own))).isTrue();
+        assertThat(operator.get("/api/v1/agents/" + InstanceUid.text(shared) + "/events").body().toString())
+            .contains("UID_SHARED", "it was given uid " + InstanceUid.text(own));
+      } finally {
+        clone.stop().join();
+      }
     }
   }
 
   @Test
   void oneAgentWithTwoConnectionsFromOneHostKeepsItsUid() throws Exception {
-    fleet.withPlainAgents().restart();
-    operator = fleet.admin(TestFleet.OPERATOR);
     ByteString uid = SimulatedAgent.newUid();
     // As a supervisor trying offered settings keeps its old connection while the new one connects.
-    JdkClients.Socket old = JdkClients.Socket.open(HttpClient.newHttpClient(), fleet.opampEndpoint());
-    JdkClients.Socket trial = JdkClients.Socket.open(HttpClient.newHttpClient(), fleet.opampEndpoint());
-    try {
+    try (JdkClients.Socket old = plainSocket(); JdkClients.Socket trial = anotherPlainSocket()) {
       old.exchange(described(uid, 0).build());
       trial.exchange(described(uid, 0).build());
 
@@ -178,10 +162,18 @@ class FleetServerIT {
       assertThat(answer.hasAgentIdentification()).isFalse();
       assertThat(operator.get("/api/v1/agents/" + InstanceUid.text(uid) + "/events").body().toString())
           .doesNotContain("UID_SHARED");
-    } finally {
-      old.webSocket.abort();
-      trial.webSocket.abort();
     }
+  }
+
+  /** The server again with agents on plain WebSockets, and a raw OpAMP socket to it. */
+  private JdkClients.Socket plainSocket() throws Exception {
+    fleet.withPlainAgents().restart();
+    operator = fleet.admin(TestFleet.OPERATOR);
+    return anotherPlainSocket();
+  }
+
+  private JdkClients.Socket anotherPlainSocket() throws Exception {
+    return JdkClients.Socket.open(HttpClient.newHttpClient(), fleet.opampEndpoint());
   }
 
   private static AgentToServer.Builder described(ByteString uid, long sequence) {

@@ -46,7 +46,7 @@ public final class JdkClients {
   }
 
   /** A WebSocket that hands over each binary message it receives, and how it closed. */
-  public static final class Socket implements WebSocket.Listener {
+  public static final class Socket implements WebSocket.Listener, AutoCloseable {
     public final java.util.concurrent.BlockingQueue<byte[]> messages = new java.util.concurrent.LinkedBlockingQueue<>();
     public final CompletableFuture<Integer> closeStatus = new CompletableFuture<>();
     private final java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
@@ -70,6 +70,12 @@ public final class JdkClients {
       send(message);
       byte[] answer = next();
       return ServerToAgent.parseFrom(java.util.Arrays.copyOfRange(answer, 1, answer.length));
+    }
+
+    /** Drops the connection at once, as a client that went away does. */
+    @Override
+    public void close() {
+      webSocket.abort();
     }
 
     public byte[] next() throws InterruptedException {

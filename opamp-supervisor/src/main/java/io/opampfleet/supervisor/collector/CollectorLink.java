@@ -79,9 +79,10 @@ public final class CollectorLink implements AutoCloseable {
           public CompletionStage<ServerToAgent> onMessage(AgentConnection connection, AgentToServer message) {
             // Only the current collector's health counts; an empty report (the v0.149 extension
             // sends one after its first) says nothing.
-            boolean current = epochs.getOrDefault(connection, -1) == epoch;
+            int connectedIn = epochs.getOrDefault(connection, -1);
+            boolean current = connectedIn == epoch;
             if (current && message.hasHealth() && !message.getHealth().equals(ComponentHealth.getDefaultInstance())) {
-              reported(message.getHealth());
+              reported(connectedIn, message.getHealth());
             }
             ServerToAgent.Builder reply = ServerToAgent.newBuilder().setCapabilities(CAPABILITIES);
             if (current && message.hasAgentDescription()) {
@@ -196,12 +197,18 @@ public final class CollectorLink implements AutoCloseable {
     return seenHealthy;
   }
 
-  private void reported(ComponentHealth reported) {
-    synchronized (this) {
-      health = reported;
-      seenHealthy |= reported.getHealthy();
-      notifyAll();
+  /**
+   * A health report of the collector connected in {@code connectedIn}: taken, and passed on, only while
+   * it is the current one, decided under the lock {@link #forget} takes (so nothing of a collector being
+   * stopped follows what the supervisor reports of it then).
+   */
+  private synchronized void reported(int connectedIn, ComponentHealth reported) {
+    if (connectedIn != epoch) {
+      return;
     }
+    health = reported;
+    seenHealthy |= reported.getHealthy();
+    notifyAll();
     onHealth.accept(reported);
   }
 

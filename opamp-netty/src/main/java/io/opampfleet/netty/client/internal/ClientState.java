@@ -35,14 +35,21 @@ public final class ClientState {
 
   private static final FieldDescriptor AVAILABLE_COMPONENTS = field(AgentToServer.AVAILABLE_COMPONENTS_FIELD_NUMBER);
   static final int MAX_CUSTOM_MESSAGES_WAITING = 64;
+  static final int CUSTOM_MESSAGE_TRIES = 3;
+
+  private record Custom(CustomMessage message, int sends) {}
 
   private final Map<FieldDescriptor, Message> parts = new LinkedHashMap<>();
   private final Set<FieldDescriptor> changed = new LinkedHashSet<>();
   private final Map<FieldDescriptor, Message> once = new LinkedHashMap<>();
   /** Custom messages waiting, oldest first: a message carries one, so each goes with its own. */
-  private final Deque<CustomMessage> customMessages = new ArrayDeque<>();
-  /** Custom messages sent and not yet answered: waiting again, first, when the send fails. */
-  private final Deque<CustomMessage> customMessagesSent = new ArrayDeque<>();
+  private final Deque<Custom> customMessages = new ArrayDeque<>();
+  /**
+   * Custom messages sent and not yet answered: waiting again, first, when the send fails, up to
+   * {@value #CUSTOM_MESSAGE_TRIES} sends (one the server refuses, too large say, must not stop the agent).
+   * Any message from the server ends them: an answer cannot be told from a push.
+   */
+  private final Deque<Custom> customMessagesSent = new ArrayDeque<>();
   private ByteString instanceUid;
   /** The uid before the server gave a new one, until a message names the new one; else null. */
   private ByteString previousUid;
@@ -90,7 +97,7 @@ public final class ClientState {
     if (customMessages.size() + customMessagesSent.size() >= MAX_CUSTOM_MESSAGES_WAITING) {
       return false;
     }
-    customMessages.add(message);
+    customMessages.add(new Custom(message, 0));
     return true;
   }
 
@@ -119,7 +126,10 @@ public final class ClientState {
   /** A send failed, or its connection closed before an answer: the custom messages it carried go again, first. */
   public synchronized void unanswered() {
     while (!customMessagesSent.isEmpty()) {
-      customMessages.addFirst(customMessagesSent.pollLast());
+      Custom custom = customMessagesSent.pollLast();
+      if (custom.sends() < CUSTOM_MESSAGE_TRIES) {
+        customMessages.addFirst(custom);
+      }
     }
   }
 
@@ -142,9 +152,9 @@ public final class ClientState {
     once.forEach(message::setField);
     once.clear();
     if (!customMessages.isEmpty()) {
-      CustomMessage custom = customMessages.poll();
-      customMessagesSent.add(custom);
-      message.setCustomMessage(custom);
+      Custom custom = customMessages.poll();
+      customMessagesSent.add(new Custom(custom.message(), custom.sends() + 1));
+      message.setCustomMessage(custom.message());
     }
     changed.clear();
     fullStateRequested = false;

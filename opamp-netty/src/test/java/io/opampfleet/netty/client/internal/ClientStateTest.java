@@ -149,6 +149,18 @@ class ClientStateTest {
   }
 
   @Test
+  void aCustomMessageWhoseSendsKeepFailingIsDroppedAfterItsTries() {
+    state.next();
+    state.sendCustomMessage(CustomMessage.newBuilder().setType("too large for the server").build());
+    for (int i = 0; i < ClientState.CUSTOM_MESSAGE_TRIES; i++) {
+      assertThat(state.next().hasCustomMessage()).isTrue();
+      state.unanswered();
+    }
+
+    assertThat(state.hasNews()).isFalse();
+  }
+
+  @Test
   void aNewUidFromTheServerIsUsedAtOnceWithTheWholeStatus() {
     state.set(AgentToServer.HEALTH_FIELD_NUMBER, io.opampfleet.proto.ComponentHealth.newBuilder().setHealthy(true).build());
     state.next();

@@ -214,7 +214,8 @@ public final class FleetCallbacks implements ServerCallbacks {
           errorReply(ServerErrorResponseType_BadRequest,
               "refused: " + certificates.refusalForTheAgent(uid, presented.orElseThrow())));
     }
-    if (sharesItsUid(connection, agent) && (presented.isEmpty() || !certificates.uidInSubject())) {
+    if (!message.hasAgentDisconnect() && sharesItsUid(connection, agent)
+        && (presented.isEmpty() || !certificates.uidInSubject())) {
       // This connection spoke for the uid, another open one took it over, and this one speaks on: two
       // agents share the uid (a host cloned with the supervisor's storage, say). The spec's remedy: this
       // one gets a uid of its own, and the other keeps the agent.
@@ -428,8 +429,9 @@ public final class FleetCallbacks implements ServerCallbacks {
   /**
    * Whether this WebSocket spoke for the agent until another one from another host, open on this server,
    * took it over: a client that reconnects leaves its old connection, so two that both speak are two
-   * agents. From one host they are taken for one agent: a supervisor trying offered settings keeps its
-   * old connection meanwhile.
+   * agents. From one host they are taken for one agent (its last words on the old connection, or a
+   * client that tries new settings before it lets the old ones go); so clones behind one NAT, or behind
+   * a balancer that does not pass their addresses on, are not told apart and take the uid in turns.
    */
   private boolean sharesItsUid(AgentConnection connection, Agent agent) {
     Agent spokeFor = links.get(connection);
