@@ -26,6 +26,7 @@ import io.opampfleet.proto.RemoteConfigStatus;
 import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -137,6 +138,14 @@ public final class OpampClient {
     }
     wake();
     return true;
+  }
+
+  /**
+   * Takes the custom messages this client has not had answered yet (it is stopping, another takes its
+   * place): they go with the other client instead.
+   */
+  public List<CustomMessage> takeCustomMessages() {
+    return state.takeCustomMessages();
   }
 
   private void set(int field, com.google.protobuf.Message part) {

@@ -61,10 +61,17 @@ public final class Reported {
     tell("connectionSettingsStatus", c -> c.setConnectionSettingsStatus(status));
   }
 
-  /** Makes {@code next} the client reports go to, and tells it everything known so far. */
+  /**
+   * Makes {@code next} the client reports go to, and tells it everything known so far, with the custom
+   * messages the client before it had not had answered.
+   */
   public synchronized void switchTo(OpampClient next) {
+    OpampClient before = client;
     client = next;
     latest.values().forEach(report -> report.accept(next));
+    if (before != null && before != next) {
+      before.takeCustomMessages().forEach(next::sendCustomMessage);
+    }
   }
 
   public OpampClient client() {

@@ -12,9 +12,11 @@ import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.proto.ServerToAgentFlags;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -121,6 +123,16 @@ public final class ClientState {
   /** After a failed send or a new connection: the next message carries the whole status. */
   public synchronized void requestFullState() {
     fullStateRequested = true;
+  }
+
+  /** The custom messages not known to have reached the server, oldest first, for another client to send. */
+  public synchronized List<CustomMessage> takeCustomMessages() {
+    List<CustomMessage> left = new ArrayList<>();
+    customMessagesSent.forEach(custom -> left.add(custom.message()));
+    customMessages.forEach(custom -> left.add(custom.message()));
+    customMessagesSent.clear();
+    customMessages.clear();
+    return left;
   }
 
   /** A send failed, or its connection closed before an answer: the custom messages it carried go again, first. */

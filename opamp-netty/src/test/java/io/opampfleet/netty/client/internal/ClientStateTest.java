@@ -161,6 +161,17 @@ class ClientStateTest {
   }
 
   @Test
+  void customMessagesNotAnsweredAreTakenInOrderForAnotherClient() {
+    state.next();
+    state.sendCustomMessage(CustomMessage.newBuilder().setType("sent").build());
+    state.sendCustomMessage(CustomMessage.newBuilder().setType("waiting").build());
+    state.next();
+
+    assertThat(state.takeCustomMessages()).extracting(CustomMessage::getType).containsExactly("sent", "waiting");
+    assertThat(state.hasNews()).isFalse();
+  }
+
+  @Test
   void aNewUidFromTheServerIsUsedAtOnceWithTheWholeStatus() {
     state.set(AgentToServer.HEALTH_FIELD_NUMBER, io.opampfleet.proto.ComponentHealth.newBuilder().setHealthy(true).build());
     state.next();
