@@ -121,7 +121,7 @@ function render(r, notice, refresh) {
       el('span', { class: 'mono' }, r.selector || '(every agent)'),
       ` · waves ${r.waves} · bake ${r.bakeMillis / 1000} s · failure budget ${r.budget} · started by ${r.createdBy} ${ago(r.createdAt)}`),
     canOperate() && live ? el('div', { class: 'actions' }, control('Pause', 'pause', r.state === 'RUNNING'),
-      control('Resume', 'resume', r.state === 'PAUSED'), control('Abort', 'abort', true)) : null,
+      control('Resume', 'resume', r.state === 'PAUSED'), control('Abort', 'abort', r.state === 'RUNNING' || r.state === 'PAUSED')) : null,
     el('section', { class: 'card' }, el('h2', {}, 'Agents by state'), el('div', { class: 'counts', id: 'rollout-counts' },
       PROGRESS.filter((p) => r.counts[p]).map((p) => el('div', { class: 'count' }, el('b', {}, r.counts[p]),
         el('span', {}, p.toLowerCase().replace('_', ' ')))))),

@@ -31,20 +31,35 @@ final class RolloutMachine {
     return rollout;
   }
 
-  /** The first wave starts; the rollout runs. */
+  /**
+   * The first wave starts; the rollout runs. What every agent is meant to run now is what a rollback
+   * returns it to: taken here, for all its waves, so it is stored with the rollout before any config
+   * goes out (taken as each wave starts, a server stopped after a wave's configs were stored but
+   * before its rows were would have its successor take the rollout's own version for what they had).
+   */
   Steps start(Fleet fleet, long now) {
     Steps steps = new Steps();
+    if (rollout.target != null) {
+      for (RolloutAgent agent : rollout.agents.values()) {
+        agent.previous = fleet.apply(agent.uid).map(AgentFacts::desired).orElse(null);
+      }
+    }
     setState(steps, RolloutState.RUNNING, rollout.reason);
     startWave(steps, fleet, now);
     return steps;
   }
 
-  /** After a restart: clocks of agents in flight start again from now, and a wave left unstarted starts. */
+  /**
+   * After a restart, or on another server taking over: clocks of agents in flight start again from
+   * now, what they are meant to run is decided again where the store lacks it (the server may have
+   * stopped while handing a wave or a rollback over), and a wave left unstarted starts.
+   */
   Steps resumeAfterRestart(Fleet fleet, long now) {
     Steps steps = new Steps();
     for (RolloutAgent agent : rollout.agents.values()) {
       if (agent.progress.inFlight() || agent.progress == AgentProgress.ROLLING_BACK) {
         agent.since = now;
+        fleet.apply(agent.uid).ifPresent(facts -> sendAgain(steps, agent, facts));
       }
     }
     if (rollout.state == RolloutState.PENDING) {
@@ -91,8 +106,16 @@ final class RolloutMachine {
     return control(RolloutState.PAUSED, RolloutState.RUNNING, "resumed by " + who);
   }
 
-  /** Ends the rollout where it is: agents keep the config they have, pending ones get nothing. */
+  /**
+   * Ends the rollout where it is: agents keep the config they have, pending ones get nothing. Only a
+   * rollout on its way out: a rollback has sent agents back already, and an end is an end.
+   */
   Steps abort(String who, long now) {
+    if (rollout.state != RolloutState.RUNNING && rollout.state != RolloutState.PAUSED) {
+      throw new RolloutException(RolloutException.Kind.CONFLICT, "rollout " + rollout.id + " is " + rollout.state
+          + (rollout.state == RolloutState.ROLLING_BACK ? ": its agents are on their way back already" : "")
+          + "; only a RUNNING or PAUSED rollout can be aborted");
+    }
     Steps steps = new Steps();
     leavePending(steps, now, "offline during the rollout, which was aborted; keeps its " + carries());
     finish(steps, RolloutState.ABORTED, "aborted by " + who + " in wave " + (rollout.currentWave + 1)
@@ -171,6 +194,9 @@ final class RolloutMachine {
               config.failure() != null ? config.failure() : pkg.failure());
         } else if (config.done() && pkg.done() && agent.healthy()) {
           move(steps, entry, AgentProgress.ROLLED_BACK, now, config.note() != null ? config.note() : entry.message);
+        } else if (now - entry.since > timeout.toMillis() && pkg.done() && neverLeftItsLocalConfig(entry, agent)) {
+          move(steps, entry, AgentProgress.ROLLED_BACK, now, "never ran " + rollout.target.label()
+              + " (it did not reach the agent before the rollback); runs its local config");
         } else if (now - entry.since > timeout.toMillis()) {
           move(steps, entry, AgentProgress.ROLLBACK_FAILED, now, "did not " + backGoal(entry, config.done())
               + " within " + timeout.toSeconds() + " s"
@@ -315,6 +341,16 @@ final class RolloutMachine {
     };
   }
 
+  /**
+   * An agent of a first rollout that, a whole apply timeout into the rollback, is healthy and has
+   * reported no remote config at all: the version never reached it, so there is nothing to drop, and
+   * it says so only by saying nothing.
+   */
+  private boolean neverLeftItsLocalConfig(RolloutAgent entry, AgentFacts agent) {
+    return rollout.target != null && entry.previous == null && agent.connected() && agent.healthy()
+        && agent.reportedHash().isEmpty();
+  }
+
   /** The wave gate: the next wave, success, or a rollback when the budget is spent. */
   private void gate(Steps steps, Fleet fleet, long now) {
     if (rollout.state.finished()) {
@@ -381,7 +417,6 @@ final class RolloutMachine {
         move(steps, entry, AgentProgress.FAILED, now, "no longer known to the server");
         continue;
       }
-      entry.previous = rollout.target == null ? null : agent.get().desired();
       move(steps, entry, AgentProgress.APPLYING, now, null);
       sendChange(steps, entry, "rollout " + rollout.id + " wave " + (rollout.currentWave + 1));
       evaluate(steps, entry, fleet, now);
@@ -395,22 +430,47 @@ final class RolloutMachine {
       if (!entry.progress.touched()) {
         continue;
       }
-      String why = "rollback of rollout " + rollout.id;
       move(steps, entry, AgentProgress.ROLLING_BACK, now, entry.message);
-      if (rollout.target != null && entry.previous != null) {
-        steps.send(entry.uid, entry.previous, why);
-      } else if (rollout.target != null) {
-        steps.returnToLocal(entry.uid, why);
-      }
-      if (rollout.plan.pkg() != null) {
-        steps.offer(entry.uid, new PackageTarget(rollout.plan.pkg().name(), entry.previousPackage), why);
-      }
+      sendBack(steps, entry, "rollback of rollout " + rollout.id);
       if (neverReached(entry, fleet)) {
         move(steps, entry, AgentProgress.ROLLED_BACK, now, entry.message + "; what it had is what the server"
             + " wants for it again, and goes out when it connects");
         continue;
       }
       evaluate(steps, entry, fleet, now);
+    }
+  }
+
+  /** Sends the agent back to what it had before the rollout: its config version (or local config), its package. */
+  private void sendBack(Steps steps, RolloutAgent entry, String why) {
+    if (rollout.target != null && entry.previous != null) {
+      steps.send(entry.uid, entry.previous, why);
+    } else if (rollout.target != null) {
+      steps.returnToLocal(entry.uid, why);
+    }
+    if (rollout.plan.pkg() != null) {
+      steps.offer(entry.uid, new PackageTarget(rollout.plan.pkg().name(), entry.previousPackage), why);
+    }
+  }
+
+  /**
+   * What an agent in flight is meant to run, sent again after a restart: the rollout's version when
+   * the store does not say the server wants it, and, on the way back, what it had (rollbacks are
+   * rare, and the facts do not tell a local config decided from none). A package is offered again
+   * in any case: offers are not among the facts, and one offered twice is installed once.
+   */
+  private void sendAgain(Steps steps, RolloutAgent entry, AgentFacts agent) {
+    String why = "rollout " + rollout.id + " resumed";
+    if (entry.progress == AgentProgress.ROLLING_BACK) {
+      sendBack(steps, entry, why);
+      return;
+    }
+    if (rollout.target != null
+        && (agent.desired() == null || !agent.desired().label().equals(rollout.target.label()))) {
+      steps.send(entry.uid, rollout.target, why);
+    }
+    if (rollout.plan.pkg() != null) {
+      steps.offer(entry.uid, rollout.plan.pkg(), why);
     }
   }
 

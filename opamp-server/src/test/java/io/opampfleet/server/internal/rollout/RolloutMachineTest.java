@@ -424,6 +424,92 @@ class RolloutMachineTest {
   }
 
   @Test
+  void whatALaterWaveGoesBackToIsTakenAtTheStartNotFromADesiredConfigTheRolloutWroteAlready() {
+    TestRollouts.Run run = fleet.rollout("1,100%", "0s", "0", "a", "b");
+    run.start();
+    assertThat(run.agent("b").previous).as("stored with the rollout, before any config goes out").isEqualTo(TestRollouts.V1);
+    // The server stored wave 2's desired configs, then stopped before its rows: its successor finds b
+    // WAITING and meant to run the rollout's own version already.
+    fleet.desire("b", TestRollouts.V2);
+    fleet.reports("a", TestRollouts.V2, RemoteConfigStatuses_APPLIED);
+    run.observe("a");
+    fleet.reports("b", TestRollouts.V2, RemoteConfigStatuses_FAILED, "bad");
+
+    Steps rollback = run.observe("b");
+
+    assertThat(rollback.sends).contains(new Steps.Send("b", TestRollouts.V1, "rollback of rollout 1"));
+  }
+
+  @Test
+  void resumedAfterARestartItSendsAgainWhatTheStoreDoesNotSayTheServerWants() {
+    TestRollouts.Run run = fleet.rollout("100%", "0s", "0", "a", "b", "c");
+    run.start();
+    fleet.reports("c", TestRollouts.V2, RemoteConfigStatuses_APPLIED);
+    // Killed while handing the wave over: a's desired config never reached the store, b's and c's did.
+    fleet.desire("a", TestRollouts.V1);
+
+    Steps steps = run.machine().resumeAfterRestart(fleet, 500_000);
+
+    assertThat(steps.sends).containsExactly(new Steps.Send("a", TestRollouts.V2, "rollout 1 resumed"));
+    assertThat(run.agent("a").since).isEqualTo(500_000);
+  }
+
+  @Test
+  void resumedDuringARollbackItSendsEveryAgentOnItsWayBackWhatItHadAgain() {
+    fleet.firstRollout();
+    TestRollouts.Run run = fleet.rollout("100%", "0s", "0", "a", "b");
+    run.start();
+    fleet.reports("a", TestRollouts.V2, RemoteConfigStatuses_APPLIED);
+    fleet.reports("b", TestRollouts.V2, RemoteConfigStatuses_FAILED, "cannot start");
+    fleet.unhealthy("b", "exited");
+    run.observe("a", "b");
+    assertThat(run.progress()).containsExactly("a=ROLLING_BACK", "b=ROLLING_BACK");
+
+    Steps steps = run.machine().resumeAfterRestart(fleet, 500_000);
+
+    assertThat(steps.sends).containsExactly(new Steps.Send("a", null, "rollout 1 resumed"),
+        new Steps.Send("b", null, "rollout 1 resumed"));
+  }
+
+  @Test
+  void aFirstRolloutAgentTheVersionNeverReachedIsBackOnItsLocalConfigOnceItSaidNothingForTheApplyTimeout() {
+    fleet.firstRollout();
+    TestRollouts.Run run = fleet.rollout("100%", "0s", "0", "a", "b");
+    run.start();
+    fleet.reports("b", TestRollouts.V2, RemoteConfigStatuses_FAILED, "cannot start");
+    run.observe("b");
+    assertThat(run.progress()).as("a polls seldom and has not seen the version").containsExactly("a=ROLLING_BACK",
+        "b=ROLLED_BACK");
+
+    run.at(30_000).scan();
+    assertThat(run.agent("a").progress).as("within the apply timeout it may still report").isEqualTo(
+        AgentProgress.ROLLING_BACK);
+    run.at(60_001).scan();
+
+    assertThat(run.agent("a").progress).isEqualTo(AgentProgress.ROLLED_BACK);
+    assertThat(run.agent("a").message).isEqualTo("never ran app@2 (it did not reach the agent before the rollback);"
+        + " runs its local config");
+    assertThat(run.state()).isEqualTo(RolloutState.ROLLED_BACK);
+  }
+
+  @Test
+  void anAbortIsRefusedOnceTheRolloutRollsBackOrHasEnded() {
+    TestRollouts.Run run = fleet.rollout("100%", "0s", "0", "a");
+    run.start();
+    fleet.reports("a", TestRollouts.V2, RemoteConfigStatuses_FAILED, "bad");
+    run.observe("a");
+    assertThat(run.state()).isEqualTo(RolloutState.ROLLING_BACK);
+
+    assertThatThrownBy(() -> run.machine().abort("ops", 5_000)).isInstanceOf(RolloutException.class)
+        .hasMessageContaining("is ROLLING_BACK: its agents are on their way back already");
+    fleet.reports("a", TestRollouts.V1, RemoteConfigStatuses_APPLIED);
+    run.observe("a");
+    assertThat(run.state()).isEqualTo(RolloutState.ROLLED_BACK);
+    assertThatThrownBy(() -> run.machine().abort("ops", 6_000)).isInstanceOf(RolloutException.class)
+        .hasMessageContaining("only a RUNNING or PAUSED rollout can be aborted");
+  }
+
+  @Test
   void stagesBySelectorMakeOneWaveEachWithItsOwnBakeTime() {
     TestRollouts.Run run = fleet.staged(List.of(
             new Stage(io.opampfleet.server.internal.selector.LabelSelector.parse("env=dev"), java.time.Duration.ofSeconds(10)),
