@@ -106,6 +106,8 @@ class PackagesIT {
 
     assertThat(url).contains("/downloads/");
     assertThat(fleet.admin(null).get("/downloads/not-the-token").status()).isEqualTo(404);
+    assertThat(fleet.admin(null).get("/downloads/%00%0A" + "x".repeat(3000)).status())
+        .as("what no token can be is not looked up").isEqualTo(404);
     assertThat(admin.post("/api/v1/packages", upload).status()).isEqualTo(409);
     assertThat(fleet.admin(TestFleet.OPERATOR).post("/api/v1/packages", upload).status()).isEqualTo(403);
   }

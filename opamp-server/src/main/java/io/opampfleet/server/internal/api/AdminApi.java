@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.opampfleet.server.internal.PrintableText;
 import io.opampfleet.server.internal.api.ApiRequest.Principal;
 import io.opampfleet.server.internal.rollout.RolloutException;
 import io.opampfleet.server.internal.store.AuditLog;
-import io.opampfleet.server.internal.store.ColumnText;
 import io.opampfleet.server.internal.store.StoreException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -136,7 +136,8 @@ public final class AdminApi {
       String state = e.sqlState();
       if (state.startsWith("22")) {
         // The database's own words name its columns and quote the value: for the log, not the caller.
-        log.warn("admin {} {}: the store refused a value: {}", method, path, ColumnText.fit(e.getMessage(), 500));
+        log.warn("admin {} {}: the store refused a value: {}", method, PrintableText.of(path, 200),
+            PrintableText.of(e.getMessage(), 500));
         return error(422, "a value in this call is too long or malformed for the store; the server's log says which");
       }
       if (state.startsWith("23")) {
@@ -144,13 +145,14 @@ public final class AdminApi {
       }
       if (StoreException.mayPass(e)) {
         // An outage: the store probe logs it once, not each call that meets it.
-        log.debug("admin {} {}: the store is away: {}", method, path, e.getMessage());
+        log.debug("admin {} {}: the store is away: {}", method, PrintableText.of(path, 200), e.getMessage());
       } else {
-        log.error("admin {} {}: the store failed: {}", method, path, ColumnText.fit(e.getMessage(), 500));
+        log.error("admin {} {}: the store failed: {}", method, PrintableText.of(path, 200),
+            PrintableText.of(e.getMessage(), 500));
       }
       return error(503, "the store is not answering; try again shortly");
     } catch (RuntimeException e) {
-      log.error("admin {} {}: failed: {}", method, path, e.toString(), e);
+      log.error("admin {} {}: failed: {}", method, PrintableText.of(path, 200), e.toString(), e);
       return error(500, "the server failed to handle this call; its log has the cause");
     }
   }

@@ -23,6 +23,8 @@ import java.util.function.Supplier;
 public final class PackagesApi {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String NAME = "[A-Za-z0-9._-]{0,128}";
+  /** A download token: 24 random bytes in unpadded base64url (32 characters); a little room kept. */
+  private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
   private final PackageRepository repository;
   private final PackageFiles files;
@@ -51,6 +53,10 @@ public final class PackagesApi {
 
   /** A download by the secret token in the URL an agent was offered; no bearer token needed. */
   public ApiResponse download(String token) {
+    if (!TOKEN.matcher(token).matches()) {
+      // Only what a token can be reaches the store: a stranger's bytes stay out of its queries and errors.
+      return AdminApi.error(404, "there is no package at this address");
+    }
     return repository.byToken(token)
         .map(hosted -> ApiResponse.file("application/octet-stream", files.path(hosted.sha256())))
         .orElseGet(() -> AdminApi.error(404, "there is no package at this address"));

@@ -42,8 +42,9 @@ final class UiAssets {
       return Optional.empty();
     }
     String type = TYPES.get(name.substring(name.lastIndexOf('.') + 1));
+    // A name that is no file is not kept: the names asked for are a stranger's to choose.
     byte[] content = type == null ? null : cache.computeIfAbsent(resource, UiAssets::load);
-    return content == null || content.length == 0 ? Optional.empty()
+    return content == null ? Optional.empty()
         : Optional.of(new ApiResponse(200, type, content, null, null, Map.of()));
   }
 
@@ -51,12 +52,18 @@ final class UiAssets {
     return path.equals("/") || path.startsWith("/ui/") || path.equals("/api/docs") || path.startsWith(DOCS);
   }
 
+  /** The file's content; null when there is none (so nothing is cached). */
   private static byte[] load(String resource) {
     try (InputStream in = UiAssets.class.getResourceAsStream(resource)) {
-      return in == null ? new byte[0] : in.readAllBytes();
+      return in == null ? null : in.readAllBytes();
     } catch (IOException e) {
-      return new byte[0];
+      return null;
     }
+  }
+
+  /** How many files are held in memory. */
+  int held() {
+    return cache.size();
   }
 
   /** The webjar's version, which names its directory; read from the jar so that an upgrade is one line in the pom. */

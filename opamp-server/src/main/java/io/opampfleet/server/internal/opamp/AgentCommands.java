@@ -131,7 +131,7 @@ public final class AgentCommands {
    */
   void resendOffers(Agent agent) {
     packages.connected(agent.uid());
-    ownTelemetry.connected(agent.uid());
+    ownTelemetry.connected(agent);
   }
 
   /** Whether the agent says it takes restart commands. */

@@ -10,10 +10,11 @@ import io.opampfleet.server.internal.inventory.Agent;
 import io.opampfleet.server.settings.ServerSettings.OwnTelemetry;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.WeakHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -24,7 +25,11 @@ public final class OwnTelemetryOffers {
   private final OwnTelemetry settings;
   private final Supplier<String> receiverUrl;
   private final OwnTelemetryCredentials credentials;
-  private final Set<String> offered = ConcurrentHashMap.newKeySet();
+  /**
+   * The agents offered settings on their connection, held weakly: an agent the inventory forgets (one
+   * that went away, or took another uid) leaves with it, however many uids strangers bring.
+   */
+  private final Set<Agent> offered = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
   /** {@code receiverUrl} is this server's OTLP metrics URL as agents reach it. */
   public OwnTelemetryOffers(OwnTelemetry settings, Supplier<String> receiverUrl, OwnTelemetryCredentials credentials) {
@@ -61,15 +66,20 @@ public final class OwnTelemetryOffers {
       }
     });
     boolean nothing = !offer.hasOwnMetrics() && !offer.hasOwnLogs() && !offer.hasOwnTraces();
-    if (nothing || !offered.add(agent.uid())) {
+    if (nothing || !offered.add(agent)) {
       return Optional.empty();
     }
     return Optional.of(offer.setHash(ByteString.copyFrom(sha256(offer.build().toByteArray()))).build());
   }
 
   /** A new connection of the agent: what was offered on an old one may not have arrived. */
-  public void connected(String uid) {
-    offered.remove(uid);
+  public void connected(Agent agent) {
+    offered.remove(agent);
+  }
+
+  /** How many agents are marked offered now. */
+  int held() {
+    return offered.size();
   }
 
   private static TelemetryConnectionSettings settings(String endpoint, Map<String, String> headers) {
