@@ -11,6 +11,7 @@ import io.opampfleet.proto.ServerErrorResponseType;
 import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.proto.framing.WebSocketMessageCodec;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -22,9 +23,13 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,6 +49,8 @@ class HostileClientsIT {
   private static final AgentToServer REPORT = AgentToServer.newBuilder()
       .setInstanceUid(ByteString.copyFromUtf8("healthy-agent-01")).setCapabilities(1).build();
 
+  /** An endpoint beside OpAMP that refuses every request on the event loop, as the OTLP receiver refuses a GET. */
+  private static final String REFUSING = "/v1/refusing";
   private OpampServer server;
   private HttpClient http;
   private Thread healthyAgent;
@@ -55,6 +62,17 @@ class HostileClientsIT {
     server = OpampServer.builder()
         .bind(new InetSocketAddress("127.0.0.1", 0))
         .limits(ServerLimits.defaults().withMaxMessageBytes(LIMIT).withRequestTimeout(REQUEST_TIMEOUT))
+        .endpoint(REFUSING, new HttpEndpoint() {
+          @Override
+          public CompletionStage<Answer> handle(Request request) {
+            return CompletableFuture.completedFuture(Answer.text(200, "taken"));
+          }
+
+          @Override
+          public Optional<Answer> refusedAtOnce(Request request) {
+            return Optional.of(Answer.text(405, "this path takes a POST; " + "a reason of some length. ".repeat(8)));
+          }
+        })
         .start();
     http = JdkClients.http(null);
     healthyAgent = new Thread(this::pollWhileRunning, "healthy-agent");
@@ -92,6 +110,47 @@ class HostileClientsIT {
 
       assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(REQUEST_TIMEOUT.multipliedBy(8).dividedBy(10),
           REQUEST_TIMEOUT.plusSeconds(4));
+    }
+  }
+
+  @Test
+  void aClientThatSendsRequestsAndNeverReadsTheAnswersIsNoLongerReadFrom() throws Exception {
+    // Refused at once, each answer five times the size of its request.
+    byte[] refused = ("GET " + REFUSING + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    byte[] hundred = new byte[refused.length * 100];
+    for (int i = 0; i < 100; i++) {
+      System.arraycopy(refused, 0, hundred, i * refused.length, refused.length);
+    }
+    AtomicLong sent = new AtomicLong();
+    try (Socket socket = new Socket()) {
+      socket.setReceiveBufferSize(4096);
+      socket.connect(new InetSocketAddress("127.0.0.1", server.address().getPort()));
+      Thread writer = new Thread(() -> {
+        try {
+          while (!Thread.currentThread().isInterrupted()) {
+            socket.getOutputStream().write(hundred);
+            sent.addAndGet(hundred.length);
+          }
+        } catch (IOException closed) {
+          // The socket closes when the test ends.
+        }
+      }, "never-reads");
+      writer.start();
+
+      // Each answer is larger than its request: were the server to read on while its answers wait to
+      // be written, it would hold them all, and this client could send for ever.
+      long[] last = {-1};
+      long[] still = {System.nanoTime()};
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+        long now = sent.get();
+        if (now != last[0]) {
+          last[0] = now;
+          still[0] = System.nanoTime();
+        }
+        return System.nanoTime() - still[0] > Duration.ofSeconds(3).toNanos();
+      });
+      assertThat(writer.isAlive()).as("held in a write on an open connection").isTrue();
+      assertThat(sent.get()).as("what the kernel's buffers hold, no more").isLessThan(64L << 20);
     }
   }
 

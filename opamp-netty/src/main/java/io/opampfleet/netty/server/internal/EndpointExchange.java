@@ -1,6 +1,7 @@
 package io.opampfleet.netty.server.internal;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -29,12 +30,13 @@ final class EndpointExchange {
     boolean keepAlive = HttpUtil.isKeepAlive(request);
     HttpEndpoint.Request call = new HttpEndpoint.Request(request.method().name(), path, request.headers().copy(),
         ByteBufUtil.getBytes(request.content()), peers, ClientAddress.of(ctx.channel()));
+    // The next request is read once this one's answer is written.
+    ctx.channel().config().setAutoRead(false);
     Optional<HttpEndpoint.Answer> refused = endpoint.refusedAtOnce(call);
     if (refused.isPresent()) {
-      respond(ctx, refused.get(), keepAlive);
+      HttpResponses.readNextOnceWritten(ctx, respond(ctx, refused.get(), keepAlive));
       return;
     }
-    ctx.channel().config().setAutoRead(false);
     context.dispatcher().invoke(() -> endpoint.handle(call))
         .thenCompose(answer -> answer)
         .whenComplete((answered, failure) -> ctx.executor().execute(() -> {
@@ -43,17 +45,16 @@ final class EndpointExchange {
             log.warn("the endpoint at {} failed: {}", path, failure.toString());
             answer = HttpEndpoint.Answer.text(500, "the server could not handle this request");
           }
-          respond(ctx, answer, keepAlive);
-          ctx.channel().config().setAutoRead(true);
+          HttpResponses.readNextOnceWritten(ctx, respond(ctx, answer, keepAlive));
         }));
   }
 
-  private static void respond(ChannelHandlerContext ctx, HttpEndpoint.Answer answer, boolean keepAlive) {
+  private static ChannelFuture respond(ChannelHandlerContext ctx, HttpEndpoint.Answer answer, boolean keepAlive) {
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
         HttpResponseStatus.valueOf(answer.status()), Unpooled.wrappedBuffer(answer.body()));
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType());
     answer.retryAfter().ifPresent(after ->
         response.headers().set(HttpHeaderNames.RETRY_AFTER, Math.max(1, (after.toMillis() + 999) / 1000)));
-    HttpResponses.send(ctx, response, keepAlive && answer.status() < 500);
+    return HttpResponses.send(ctx, response, keepAlive && answer.status() < 500);
   }
 }

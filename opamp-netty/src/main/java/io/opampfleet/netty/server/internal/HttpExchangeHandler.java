@@ -2,6 +2,7 @@ package io.opampfleet.netty.server.internal;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderException;
@@ -57,12 +58,13 @@ final class HttpExchangeHandler extends SimpleChannelInboundHandler<AdmittedRequ
     HttpAgentConnection agent = context.httpAgents().polled(message.getInstanceUid(), admitted.connection());
     context.dispatcher().dispatch(agent, message).thenAccept(reply -> ctx.executor().execute(() -> {
       ServerToAgent answer = context.dispatcher().withinLimit(agent.replyWithPending(reply));
-      HttpResponses.protobuf(ctx, HttpResponseStatus.OK, answer, keepAlive).addListener(written -> {
-        if (!written.isSuccess()) {
+      ChannelFuture written = HttpResponses.protobuf(ctx, HttpResponseStatus.OK, answer, keepAlive);
+      written.addListener(done -> {
+        if (!done.isSuccess()) {
           agent.undelivered(answer);
         }
       });
-      resumeReading(ctx);
+      HttpResponses.readNextOnceWritten(ctx, written);
       // A uid the server never accepted, or replaced with a new one, leaves no connection behind for the
       // expiry to find.
       if (agent.refusedThroughout(answer) || answer.hasAgentIdentification() || message.hasAgentDisconnect()) {
@@ -84,13 +86,8 @@ final class HttpExchangeHandler extends SimpleChannelInboundHandler<AdmittedRequ
   }
 
   private static void badRequest(ChannelHandlerContext ctx, String reason, boolean keepAlive) {
-    HttpResponses.protobuf(ctx, HttpResponseStatus.BAD_REQUEST, Replies.badRequest(ByteString.EMPTY, reason),
-        keepAlive);
-    resumeReading(ctx);
-  }
-
-  private static void resumeReading(ChannelHandlerContext ctx) {
-    ctx.channel().config().setAutoRead(true);
+    HttpResponses.readNextOnceWritten(ctx, HttpResponses.protobuf(ctx, HttpResponseStatus.BAD_REQUEST,
+        Replies.badRequest(ByteString.EMPTY, reason), keepAlive));
   }
 
   @Override

@@ -58,6 +58,18 @@ final class HttpResponses {
     return response;
   }
 
+  /**
+   * Turns reading back on once the answer is written, not before: a client that sends requests and
+   * never reads the answers would otherwise pile them up in the server's memory.
+   */
+  static void readNextOnceWritten(ChannelHandlerContext ctx, ChannelFuture written) {
+    written.addListener(done -> {
+      if (done.isSuccess()) {
+        ctx.channel().config().setAutoRead(true);
+      }
+    });
+  }
+
   static ChannelFuture send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
     HttpUtil.setContentLength(response, response.content().readableBytes());
     if (keepAlive) {
