@@ -13,6 +13,7 @@ import io.opampfleet.proto.framing.WebSocketMessageCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -152,6 +153,55 @@ class HostileClientsIT {
       assertThat(writer.isAlive()).as("held in a write on an open connection").isTrue();
       assertThat(sent.get()).as("what the kernel's buffers hold, no more").isLessThan(64L << 20);
     }
+  }
+
+  @Test
+  void aWebSocketFrameTrickledInIsCountedAsItArrivesAndClosedAfterTheRequestTimeout() throws Exception {
+    try (Socket socket = connect()) {
+      OutputStream out = socket.getOutputStream();
+      out.write(("GET " + OpampServer.DEFAULT_PATH + " HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+          + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+          .getBytes(StandardCharsets.ISO_8859_1));
+      assertThat(readHead(socket)).startsWith("HTTP/1.1 101");
+      long bytesInHandBefore = server.bytesInHand();
+      int announced = LIMIT - 1;
+      // A masked binary frame announcing just under the limit, and half of it.
+      out.write(new byte[] {(byte) 0x82, (byte) (0x80 | 126), (byte) (announced >> 8), (byte) announced, 1, 2, 3, 4});
+      out.write(new byte[announced / 2]);
+      long started = System.nanoTime();
+      await().atMost(Duration.ofSeconds(5)).until(() -> server.bytesInHand() - bytesInHandBefore >= announced / 2);
+
+      try {
+        for (int i = 0; i < 40; i++) {
+          Thread.sleep(250);
+          out.write(0);
+        }
+      } catch (IOException closed) {
+        // The server closed it: what the test waits for.
+      }
+      InputStream in = socket.getInputStream();
+      while (in.read() != -1) {
+        // The close frame, then the end.
+      }
+
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(REQUEST_TIMEOUT.multipliedBy(8).dividedBy(10),
+          REQUEST_TIMEOUT.plusSeconds(4));
+      await().atMost(Duration.ofSeconds(5)).until(() -> server.bytesInHand() <= bytesInHandBefore);
+    }
+  }
+
+  /** An HTTP response's head, read a byte at a time so that nothing after it is taken. */
+  private static String readHead(Socket socket) throws IOException {
+    StringBuilder head = new StringBuilder();
+    InputStream in = socket.getInputStream();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int next = in.read();
+      if (next == -1) {
+        break;
+      }
+      head.append((char) next);
+    }
+    return head.toString();
   }
 
   @Test

@@ -143,7 +143,8 @@ public final class OpampRequestRouter extends SimpleChannelInboundHandler<FullHt
     WebSocketAgentConnection agent = new WebSocketAgentConnection(
         ctx.channel(), connection.peerCertificates(), context.limits().maxMessageBytes());
     ChannelPipeline pipeline = ctx.pipeline();
-    // Frames have no request deadline: a WebSocket lives long, and the idle timeout watches it.
+    // Frames have no request deadline of HTTP's: a WebSocket lives long, the idle timeout watches
+    // it, and each frame has a deadline of its own (PartialFrames).
     pipeline.remove(RequestDeadline.class);
     ChannelFuture handshake;
     try {
@@ -163,6 +164,7 @@ public final class OpampRequestRouter extends SimpleChannelInboundHandler<FullHt
       // before they wait their turn.
       pipeline.addBefore(ServerPipeline.ONE_AT_A_TIME, null,
           new WebSocketFrameAggregator(context.limits().maxMessageBytes()));
+      PartialFrames.guard(pipeline, context.budget(), context.limits().requestTimeout());
       pipeline.addLast(new WebSocketFramesHandler(agent, context.dispatcher()));
       pipeline.remove(HttpExchangeHandler.class);
       pipeline.remove(ServerPipeline.DECOMPRESSOR);
