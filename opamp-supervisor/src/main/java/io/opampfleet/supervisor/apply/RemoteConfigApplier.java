@@ -74,6 +74,8 @@ public final class RemoteConfigApplier {
   private final boolean reloadByHup;
   private AgentRemoteConfig running;
   private AgentRemoteConfig lastGood;
+  /** The collector runs agent::startup_fallback_configs (until the first connection). */
+  private boolean onFallback;
   private boolean stopping;
 
   /**
@@ -135,6 +137,7 @@ public final class RemoteConfigApplier {
       try {
         Composed composed = composer.compose(candidate, description.get());
         running = candidate;
+        onFallback = false;
         runOrStop(composed);
         return;
       } catch (ComposeException e) {
@@ -147,6 +150,7 @@ public final class RemoteConfigApplier {
   public boolean startOnFallback() throws InterruptedException {
     try {
       collector.run(composer.composeFallback(description.get()), reloadByHup);
+      onFallback = true;
       return true;
     } catch (ComposeException e) {
       log.warn("the startup fallback configs cannot be used ({}); starting on the normal config", e.getMessage());
@@ -169,6 +173,7 @@ public final class RemoteConfigApplier {
     }
     store.saveReceived(offered);
     report(RemoteConfigStatuses.RemoteConfigStatuses_APPLYING, hash, "");
+    onFallback = false;
     Composed composed;
     try {
       composed = composer.compose(offered, description.get());
@@ -205,24 +210,36 @@ public final class RemoteConfigApplier {
       return;
     }
     AgentRemoteConfig previous = lastGood;
-    report(RemoteConfigStatuses.RemoteConfigStatuses_FAILED, hash, collector.failure() + "; reverted to "
-        + (previous == null ? "the configuration it had before any remote config" : "the last good remote config"));
+    String failure = collector.failure();
+    // Reverted before the failure is reported: a report that cannot be kept (a full disk) must not
+    // leave the collector on the config that failed.
     try {
       running = previous;
       runOrStop(composer.compose(previous, description.get()));
     } catch (ComposeException e) {
       log.error("the last good config no longer composes: {}", e.getMessage());
     }
+    report(RemoteConfigStatuses.RemoteConfigStatuses_FAILED, hash, failure + "; reverted to "
+        + (previous == null ? "the configuration it had before any remote config" : "the last good remote config"));
   }
 
   /** The running config composed again (its own telemetry moved, a new uid) and handed to the collector. */
   public void recompose() throws InterruptedException, ComposeException {
-    runOrStop(composer.compose(running, description.get()));
+    runOrStop(composedNow());
   }
 
   /** A new collector process on the running config (the server's restart command); none when the server stopped it. */
   public void restart() throws InterruptedException, ComposeException {
-    runOrStop(composer.compose(running, description.get()), false);
+    runOrStop(composedNow(), false);
+  }
+
+  /**
+   * The config the collector runs now, composed again: the startup fallback until the first
+   * connection ends it (a collector that crashed meanwhile comes back on it, as the Go supervisor's
+   * restarts its effective.yaml), else the running remote config.
+   */
+  private Composed composedNow() throws ComposeException {
+    return onFallback ? composer.composeFallback(description.get()) : composer.compose(running, description.get());
   }
 
   /** A new collector process on the running config (a new executable needs one); empty once healthy. */

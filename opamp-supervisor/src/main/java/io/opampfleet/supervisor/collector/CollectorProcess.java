@@ -98,7 +98,15 @@ public final class CollectorProcess implements RemoteConfigApplier.Collector {
       // It holds the remote config's secrets, and the collector must never read half of it.
       PrivateFiles.write(file, composed.yaml().getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
-      log.error("effective.yaml cannot be written ({}); the collector keeps its current config", e.getMessage());
+      if (commander.isRunning()) {
+        log.error("effective.yaml cannot be written ({}); the collector keeps its current config", e.getMessage());
+      } else {
+        // Nothing runs, and nothing would ever try again: tried again as a collector that crashed is.
+        startedAt = System.nanoTime();
+        int attempt = generation;
+        loop.execute(LoopStep.guarded(() -> restartLater(attempt, "effective.yaml cannot be written: "
+            + e.getMessage())));
+      }
       return false;
     }
     // A collector takes SIGHUP once it has started (before, the signal ends it): one not yet seen
@@ -120,8 +128,7 @@ public final class CollectorProcess implements RemoteConfigApplier.Collector {
     try {
       commander.start(file, exitCode -> loop.execute(LoopStep.guarded(() -> exited(started, exitCode))));
     } catch (IOException e) {
-      log.error("the collector cannot be started: {}", e.getMessage());
-      loop.execute(LoopStep.guarded(() -> exited(started, -1)));
+      loop.execute(LoopStep.guarded(() -> restartLater(started, "the collector cannot be started: " + e.getMessage())));
       return true;
     }
     reportEffective(composed);
@@ -191,14 +198,18 @@ public final class CollectorProcess implements RemoteConfigApplier.Collector {
 
   /** A collector that ends on its own is restarted, sooner at first and then less often. */
   private void exited(int started, int exitCode) {
+    restartLater(started, "the collector exited with code " + exitCode);
+  }
+
+  /** The collector of this start is not running, for this reason: started again after the crash backoff. */
+  private void restartLater(int started, String why) {
     if (stopping || started != generation) {
       return;
     }
     crashes = crashesAfter(crashes, Duration.ofNanos(System.nanoTime() - startedAt));
     long delay = restartDelay(crashes);
-    log.warn("the collector exited with code {}; restarting it in {} ms", exitCode, delay);
-    health.accept(ComponentHealth.newBuilder().setHealthy(false)
-        .setLastError("the collector exited with code " + exitCode).build());
+    log.warn("{}; restarting it in {} ms", why, delay);
+    health.accept(ComponentHealth.newBuilder().setHealthy(false).setLastError(why).build());
     loop.schedule(LoopStep.guarded(() -> {
       if (!stopping && started == generation && !commander.isRunning() && relaunch.run().isEmpty()) {
         crashes = 0;

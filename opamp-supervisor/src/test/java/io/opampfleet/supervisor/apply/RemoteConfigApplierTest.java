@@ -1,6 +1,7 @@
 package io.opampfleet.supervisor.apply;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.opampfleet.proto.AgentConfigFile;
@@ -176,6 +177,43 @@ class RemoteConfigApplierTest {
 
     assertThat(collector.running).isFalse();
     assertThat(collector.runs).isEmpty();
+  }
+
+  @Test
+  void aCollectorRestartedWhileOnTheStartupFallbackComesBackOnItNotOnTheNormalConfig() throws Exception {
+    Path fallback = Files.writeString(dir.resolve("fallback.yaml"), "receivers: {fallback_marker: {}}\n");
+    composer = new EffectiveConfigComposer(ComposerFixture.config(dir, dir.resolve("otelcol"),
+        "startup_fallback_configs: [" + fallback + "]", ""), UID, 40123, 4242, false);
+    RemoteConfigApplier applier = applier();
+    assertThat(applier.startOnFallback()).isTrue();
+
+    assertThat(applier.relaunchAndCheck()).as("a crash: its collector comes back").isEmpty();
+    applier.recompose();
+
+    assertThat(collector.runs).hasSize(3).allSatisfy(run -> assertThat(run).contains("fallback_marker"));
+    applier.startOnKnownConfig();
+    applier.restart();
+    assertThat(collector.lastRun()).as("the first connection ends the fallback").doesNotContain("fallback_marker");
+  }
+
+  @Test
+  void aFailureThatCannotBeKeptLeavesTheCollectorRevertedAllTheSame() throws Exception {
+    RemoteConfigApplier applier = new RemoteConfigApplier(composer, AgentDescription::getDefaultInstance, collector,
+        yaml -> validation, store, new RecordedStatuses() {
+          @Override
+          public void report(RemoteConfigStatus status) {
+            if (status.getStatus() == RemoteConfigStatuses.RemoteConfigStatuses_FAILED) {
+              throw new java.io.UncheckedIOException(new IOException("No space left on device"));
+            }
+            super.report(status);
+          }
+        }, false);
+    applier.apply(GOOD);
+    collector.healthy = false;
+
+    assertThatThrownBy(() -> applier.apply(BROKEN)).hasMessageContaining("No space left on device");
+
+    assertThat(collector.lastRun()).contains("otlp").doesNotContain("hostmetrics");
   }
 
   @Test
@@ -373,7 +411,7 @@ class RemoteConfigApplierTest {
   }
 
   /** The statuses as the supervisor keeps them: the last one, and every one reported. */
-  private static final class RecordedStatuses implements RemoteConfigApplier.Statuses {
+  private static class RecordedStatuses implements RemoteConfigApplier.Statuses {
     private final List<RemoteConfigStatus> reported = new ArrayList<>();
 
     @Override

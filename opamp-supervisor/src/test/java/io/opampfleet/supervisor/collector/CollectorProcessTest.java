@@ -149,6 +149,33 @@ class CollectorProcessTest {
   }
 
   @Test
+  void aCollectorThatCrashedWhileItsConfigFileCannotBeWrittenIsTriedAgainUntilItCan() throws Exception {
+    start("if [ -f " + dir.resolve("crashed") + " ]; then sleep 30; else touch " + dir.resolve("crashed") + "; exit 3; fi");
+    Composed config = new Composed("a: 1\n", false, List.of());
+    process.relaunchWith(() -> {
+      relaunches.incrementAndGet();
+      process.run(config, false);
+      return Optional.of("not checked here");
+    });
+    onLoop(() -> process.run(config, false));
+    await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(dir.resolve("crashed")));
+    // Where effective.yaml goes, a directory: the file cannot be written, as on a full disk.
+    onLoop(() -> {
+      Files.delete(dir.resolve("storage/effective.yaml"));
+      Files.createDirectory(dir.resolve("storage/effective.yaml"));
+    });
+
+    await().atMost(Duration.ofSeconds(15)).until(() -> relaunches.get() >= 2);
+    assertThat(loop.submit(process::isRunning).get()).isFalse();
+    assertThat(healths).extracting(ComponentHealth::getLastError).contains("the collector exited with code 3")
+        .anySatisfy(error -> assertThat(error).startsWith("effective.yaml cannot be written"));
+    onLoop(() -> Files.delete(dir.resolve("storage/effective.yaml")));
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> loop.submit(process::isRunning).get());
+    assertThat(Files.readString(dir.resolve("storage/effective.yaml"))).isEqualTo("a: 1\n");
+  }
+
+  @Test
   void aReplacedOrStoppedCollectorsExitIsNoCrash() throws Exception {
     start("sleep 30");
 
