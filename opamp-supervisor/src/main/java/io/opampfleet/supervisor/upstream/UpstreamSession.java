@@ -145,7 +145,8 @@ public final class UpstreamSession {
     OpampClient candidate;
     try {
       candidate = client(next, () -> loop.execute(LoopStep.guarded(() -> trialConnected(started[0]))));
-    } catch (ConfigException e) {
+    } catch (IllegalArgumentException | ConfigException e) {
+      // An endpoint the client cannot take (not ws, wss, http or https, or no host) included.
       status(hash, ConnectionSettingsStatuses.ConnectionSettingsStatuses_FAILED,
           "refused the offered connection settings: " + e.getMessage());
       return;

@@ -105,6 +105,20 @@ class UpstreamSessionTest {
   }
 
   @Test
+  void offeredSettingsWithAnEndpointNoClientTakesAreRefusedAndTheOldOnesStay() throws Exception {
+    Peer first = new Peer(offer("tcp://127.0.0.1:1/v1/opamp"));
+    try (OpampServer server = first.start()) {
+      session = session(server, Duration.ofSeconds(30));
+      session.start();
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> first.said(ConnectionSettingsStatuses.ConnectionSettingsStatuses_FAILED));
+      assertThat(first.failure()).startsWith("refused the offered connection settings");
+      assertThat(session.server().endpoint().getPort()).isEqualTo(server.address().getPort());
+      assertThat(listener.kept).isEmpty();
+    }
+  }
+
+  @Test
   void offeredSettingsThatDoNotConnectInTimeAreLeftForTheOldOnes() throws Exception {
     int closedPort;
     try (ServerSocket unused = new ServerSocket(0)) {
