@@ -330,15 +330,16 @@ public final class Supervisor implements AutoCloseable {
   /** Says goodbye upstream and stops the collector, waiting for both. */
   @Override
   public void close() throws InterruptedException {
+    // Told at once, not in the loop's turn: a step under way (an apply waits up to its timeout) sees
+    // it at its next decision, and starts nothing.
+    if (configs != null) {
+      configs.stopping();
+    }
+    if (collector != null) {
+      collector.stopping();
+    }
     try {
-      loop.submit(() -> {
-        if (configs != null) {
-          configs.stopping();
-        }
-        if (collector != null) {
-          collector.stopping();
-        }
-      }).get(30, TimeUnit.SECONDS);
+      loop.submit(() -> { }).get(30, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       log.warn("the supervisor's loop did not stop in time: {}", e.toString());
     }
@@ -346,7 +347,7 @@ public final class Supervisor implements AutoCloseable {
       upstream.close();
     }
     if (collector != null) {
-      collector.stop();
+      collector.shutDown();
     }
     if (link != null) {
       link.close();

@@ -76,7 +76,8 @@ public final class RemoteConfigApplier {
   private AgentRemoteConfig lastGood;
   /** The collector runs agent::startup_fallback_configs (until the first connection). */
   private boolean onFallback;
-  private boolean stopping;
+  /** Set by the thread that stops the supervisor too, not only on the loop. */
+  private volatile boolean stopping;
 
   /**
    * @param reloadByHup agent::use_hup_config_reload: a new config reaches a running collector by SIGHUP

@@ -60,7 +60,8 @@ public final class CollectorProcess implements RemoteConfigApplier.Collector {
   private int crashes;
   /** When the running collector was started (System.nanoTime). */
   private long startedAt;
-  private boolean stopping;
+  /** Set by the thread that stops the supervisor too, not only on the loop. */
+  private volatile boolean stopping;
 
   /**
    * @param health where a crash is reported
@@ -156,6 +157,14 @@ public final class CollectorProcess implements RemoteConfigApplier.Collector {
   /** From now on nothing is started: the supervisor is stopping. */
   public void stopping() {
     stopping = true;
+  }
+
+  /** Stops the collector for good, from any thread: nothing starts one again, whatever step is under way. */
+  public void shutDown() throws InterruptedException {
+    stopping = true;
+    generation++;
+    commander.close(Commander.GRACE);
+    link.forget();
   }
 
   /** Whether the collector reports healthy within agent::config_apply_timeout (false as soon as it exits). */

@@ -36,6 +36,8 @@ public final class Commander {
   private final Map<String, String> env;
   private final Path agentLog;
   private Process process;
+  /** Stopped for good (see {@link #close}). */
+  private boolean closed;
 
   /** {@code agentLog} null: the collector's output goes to the supervisor's own. */
   public Commander(Path executable, List<String> args, Map<String, String> env, Path agentLog) {
@@ -51,6 +53,9 @@ public final class Commander {
    * @throws IOException when it cannot be started, with the executable named
    */
   public synchronized void start(Path config, IntConsumer onExit) throws IOException {
+    if (closed) {
+      throw new IOException("the supervisor is stopping: no collector is started any more");
+    }
     if (isRunning()) {
       throw new IllegalStateException("the collector is already running (pid " + process.pid() + ")");
     }
@@ -72,6 +77,15 @@ public final class Commander {
     }
     Process started = process;
     started.onExit().thenAccept(ended -> onExit.accept(ended.exitValue()));
+  }
+
+  /**
+   * Stops the collector for good: no start succeeds after this, whichever thread tries (a step of the
+   * supervisor's loop that outlived its shutdown would otherwise leave a collector nobody stops).
+   */
+  public synchronized void close(Duration grace) throws InterruptedException {
+    closed = true;
+    stop(grace);
   }
 
   /** Stops the collector: a graceful signal, then a kill after {@code grace}. Waits until it is gone. */

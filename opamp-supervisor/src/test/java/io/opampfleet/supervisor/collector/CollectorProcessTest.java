@@ -1,6 +1,7 @@
 package io.opampfleet.supervisor.collector;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.opampfleet.netty.InstanceUid;
@@ -14,6 +15,7 @@ import io.opampfleet.supervisor.compose.Composed;
 import io.opampfleet.supervisor.config.SupervisorConfig;
 import io.opampfleet.supervisor.config.SupervisorConfigLoader;
 import java.net.URI;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -173,6 +175,21 @@ class CollectorProcessTest {
 
     await().atMost(Duration.ofSeconds(20)).until(() -> loop.submit(process::isRunning).get());
     assertThat(Files.readString(dir.resolve("storage/effective.yaml"))).isEqualTo("a: 1\n");
+  }
+
+  @Test
+  void shutDownFromAnotherThreadNoCollectorStartsAgainWhateverTheLoopDoesNext() throws Exception {
+    start("sleep 30");
+    onLoop(() -> process.run(new Composed("a: 1\n", false, List.of()), false));
+
+    process.shutDown();
+    onLoop(() -> process.run(new Composed("a: 2\n", false, List.of()), false));
+
+    assertThat(loop.submit(process::isRunning).get()).isFalse();
+    Commander commander = new Commander(dir.resolve("collector.sh"), List.of(), Map.of(), null);
+    commander.close(Duration.ofSeconds(1));
+    assertThatThrownBy(() -> commander.start(dir.resolve("storage/effective.yaml"), code -> { }))
+        .isInstanceOf(IOException.class).hasMessageContaining("the supervisor is stopping");
   }
 
   @Test
