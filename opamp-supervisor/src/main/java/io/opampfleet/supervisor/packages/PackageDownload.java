@@ -16,6 +16,9 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.DoubleConsumer;
 
 /**
@@ -25,8 +28,15 @@ import java.util.function.DoubleConsumer;
 final class PackageDownload {
   private static final Duration TIMEOUT = Duration.ofMinutes(10);
   private final HttpClient http;
+  private final Duration timeout;
 
   PackageDownload(Tls tls) {
+    this(tls, TIMEOUT);
+  }
+
+  /** {@code timeout}: from the request to the body's last byte. */
+  PackageDownload(Tls tls, Duration timeout) {
+    this.timeout = timeout;
     HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20))
         .followRedirects(HttpClient.Redirect.NORMAL);
     http = builder.sslContext(UpstreamTls.jdkContext(tls)).build();
@@ -40,11 +50,19 @@ final class PackageDownload {
     } catch (IllegalArgumentException e) {
       throw new IOException("the download URL '" + file.getDownloadUrl() + "' is not a URL");
     }
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET();
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).GET();
     for (Header header : file.getHeaders().getHeadersList()) {
       request.header(header.getKey(), header.getValue());
     }
     HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+    // The request's timeout ends at the response's head; a body that stalls is cut off here instead,
+    // by closing it under the read (the JDK's body stream ends a read it blocks on then; it takes no
+    // interrupt).
+    AtomicBoolean cutOff = new AtomicBoolean();
+    CompletableFuture<Void> deadline = CompletableFuture.runAsync(() -> {
+      cutOff.set(true);
+      closeQuietly(response.body());
+    }, CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS));
     try (InputStream in = response.body()) {
       if (response.statusCode() != 200) {
         throw new IOException("the download from " + uri.getHost() + " answered HTTP " + response.statusCode());
@@ -67,8 +85,20 @@ final class PackageDownload {
         }
       }
       return sha256.digest();
+    } catch (IOException e) {
+      throw cutOff.get() ? new IOException("the download did not end within " + timeout.toSeconds() + " s") : e;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
+    } finally {
+      deadline.cancel(false);
+    }
+  }
+
+  private static void closeQuietly(InputStream body) {
+    try {
+      body.close();
+    } catch (IOException e) {
+      // Cut off either way.
     }
   }
 }

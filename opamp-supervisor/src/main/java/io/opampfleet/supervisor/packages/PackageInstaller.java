@@ -53,8 +53,42 @@ public final class PackageInstaller {
     this.report = report;
     PackageStatuses kept = PrivateFiles.read(storage.resolve(STATUSES_FILE), PackageStatuses.parser(), "package statuses");
     this.statuses = kept == null ? PackageStatuses.getDefaultInstance() : kept;
+    endUnfinished();
     if (trusted == null) {
       log.warn("packages are checked by their SHA-256 only; set agent::package::verifier to check who made them");
+    }
+  }
+
+  /**
+   * An install the supervisor stopped in (killed while downloading, or before the new collector was
+   * seen healthy) ends failed, on the previous executable, and the server's offer is taken again
+   * when it comes: the package set's hash is not kept as handled.
+   */
+  private void endUnfinished() {
+    PackageStatuses.Builder next = statuses.toBuilder();
+    boolean unfinished = false;
+    for (PackageStatus status : statuses.getPackagesMap().values()) {
+      PackageStatusEnum state = status.getStatus();
+      if (state != PackageStatusEnum.PackageStatusEnum_Downloading
+          && state != PackageStatusEnum.PackageStatusEnum_Installing) {
+        continue;
+      }
+      unfinished = true;
+      String back = "";
+      if (swap.undecided()) {
+        try {
+          swap.restore();
+          back = "; back on the previous executable";
+        } catch (IOException e) {
+          back = "; the previous executable could not be put back: " + e.getMessage();
+        }
+      }
+      next.putPackages(status.getName(), failed(status.toBuilder().clearDownloadDetails(), "the supervisor stopped"
+          + " while " + (state == PackageStatusEnum.PackageStatusEnum_Downloading ? "downloading" : "installing")
+          + " it" + back));
+    }
+    if (unfinished) {
+      publish(next.clearServerProvidedAllPackagesHash().build());
     }
   }
 
@@ -118,9 +152,21 @@ public final class PackageInstaller {
       clean(file.getParent());
     }
     log.info("installed {}; restarting the collector on it", label);
-    Optional<String> problem = collector.restartAndCheck();
+    Optional<String> problem;
+    try {
+      problem = collector.restartAndCheck();
+    } catch (Exception | Error e) {
+      // Stopped before the new collector was judged (the supervisor stops): the previous one comes back.
+      restoreQuietly();
+      throw e;
+    }
     if (problem.isEmpty()) {
       log.info("{} runs healthy", label);
+      try {
+        swap.keep();
+      } catch (IOException e) {
+        log.warn("the previous collector executable could not be let go: {}", e.getMessage());
+      }
       return status.setStatus(PackageStatusEnum.PackageStatusEnum_Installed).setAgentHasVersion(offer.getVersion())
           .setAgentHasHash(offer.getHash()).build();
     }
@@ -135,6 +181,14 @@ public final class PackageInstaller {
     return failed(status, problem.get() + "; back on the previous executable"
         + again.filter(reason -> !reason.equals(problem.get()))
             .map(reason -> ", which is not healthy either: " + reason).orElse(""));
+  }
+
+  private void restoreQuietly() {
+    try {
+      swap.restore();
+    } catch (IOException e) {
+      log.error("the previous collector executable could not be put back: {}", e.getMessage());
+    }
   }
 
   private static PackageStatus failed(PackageStatus.Builder status, String reason) {
