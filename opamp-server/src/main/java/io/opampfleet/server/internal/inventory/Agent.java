@@ -39,6 +39,11 @@ public final class Agent {
   private ComponentHealth health;
   private EffectiveConfig effectiveConfig;
   private RemoteConfigStatus remoteConfigStatus;
+  /**
+   * The server decided on a version the agent reports it refused (a rollout of it again, after the
+   * host was mended): it goes out once all the same, since the agent may run it now.
+   */
+  private boolean retryRefused;
   private String reportedHash = "";
   private PackageStatuses packageStatuses;
   private AvailableComponents availableComponents;
@@ -453,6 +458,8 @@ public final class Agent {
     this.desiresLocal = false;
     this.desiredInFlight = true;
     this.sentHash = "";
+    this.retryRefused = reports(version)
+        && remoteConfigStatus.getStatus() == RemoteConfigStatuses.RemoteConfigStatuses_FAILED;
   }
 
   /** The server wants the agent on its local config: it is told to drop any remote config it runs. */
@@ -461,6 +468,7 @@ public final class Agent {
     this.desiresLocal = true;
     this.desiredInFlight = false;
     this.sentHash = "";
+    this.retryRefused = false;
   }
 
   /**
@@ -547,17 +555,19 @@ public final class Agent {
   }
 
   /**
-   * The desired config, when it has to go out now: the agent does not report it yet and it was not
-   * already sent over this connection. Marks it sent.
+   * The desired config, when it has to go out now: the agent does not report it yet (or refused it
+   * before the server decided on it again) and it was not already sent over this connection. Marks
+   * it sent.
    */
   public synchronized ConfigVersion configToSend() {
     if (desired == null) {
       return null;
     }
-    if (reports(desired)) {
+    if (reports(desired) && !retryRefused) {
       desiredInFlight = false;
       return null;
     }
+    retryRefused = false;
     boolean again = desired.sha256().equals(sentHash);
     if (again && !answerLost()) {
       return null;

@@ -22,6 +22,13 @@ final class RolloutAgent {
   /** Seen connected since its wave started (this process only): offline deadlines end there. */
   boolean connectedInWave;
 
+  /**
+   * The error of a FAILED the agent reported for the rollout's version before its wave sent it (it
+   * refused it in an earlier rollout, and runs what it had): not counted until the agent reports
+   * anything else, since it is sent the version again (this process only); null for none.
+   */
+  String staleFailure;
+
   /** When an agent in flight was last seen leaving (this process only); NOT_AWAY while connected. */
   long awaySince = NOT_AWAY;
 

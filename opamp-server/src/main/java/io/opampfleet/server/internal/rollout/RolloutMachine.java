@@ -151,7 +151,7 @@ final class RolloutMachine {
     Duration timeout = rollout.plan.applyTimeout();
     switch (entry.progress) {
       case APPLYING -> {
-        Part config = configApplied(agent);
+        Part config = stillStale(entry, agent) ? Part.WAITING : configApplied(agent);
         Part pkg = packageInstalled(agent);
         if (config.failure() != null || pkg.failure() != null) {
           move(steps, entry, AgentProgress.FAILED, now, config.failure() != null ? config.failure() : pkg.failure());
@@ -205,6 +205,19 @@ final class RolloutMachine {
       }
       default -> { }
     }
+  }
+
+  /** Whether the agent's FAILED for the version is still the one from before its wave (see {@link RolloutAgent#staleFailure}). */
+  private boolean stillStale(RolloutAgent entry, AgentFacts agent) {
+    if (entry.staleFailure == null) {
+      return false;
+    }
+    if (rollout.target != null && agent.statusOf(rollout.target.sha256()) == RemoteConfigStatuses.RemoteConfigStatuses_FAILED
+        && entry.staleFailure.equals(agent.configError())) {
+      return true;
+    }
+    entry.staleFailure = null;
+    return false;
   }
 
   /**
@@ -416,6 +429,10 @@ final class RolloutMachine {
       if (agent.isEmpty()) {
         move(steps, entry, AgentProgress.FAILED, now, "no longer known to the server");
         continue;
+      }
+      if (rollout.target != null
+          && agent.get().statusOf(rollout.target.sha256()) == RemoteConfigStatuses.RemoteConfigStatuses_FAILED) {
+        entry.staleFailure = agent.get().configError();
       }
       move(steps, entry, AgentProgress.APPLYING, now, null);
       sendChange(steps, entry, "rollout " + rollout.id + " wave " + (rollout.currentWave + 1));

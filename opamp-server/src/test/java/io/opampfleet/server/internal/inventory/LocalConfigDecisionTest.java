@@ -49,6 +49,23 @@ class LocalConfigDecisionTest {
   }
 
   @Test
+  void aVersionTheAgentRefusedIsSentOnceWhenTheServerDecidesOnItAgainAndNotOtherwise() {
+    agent.desire(FAILED_ONE);
+    assertThat(agent.configToSend()).isEqualTo(FAILED_ONE);
+    agent.remoteConfigStatus(status(FAILED_ONE.sha256(), RemoteConfigStatuses.RemoteConfigStatuses_FAILED));
+    agent.resendWhatItLacks();
+    assertThat(agent.configToSend()).as("it knows it, and refused it: not sent at each connection").isNull();
+
+    agent.desireLocal();
+    agent.desire(FAILED_ONE);
+
+    assertThat(agent.configToSend()).as("decided again: it may run now").isEqualTo(FAILED_ONE);
+    assertThat(agent.configToSend()).isNull();
+    agent.resendWhatItLacks();
+    assertThat(agent.configToSend()).as("once per decision").isNull();
+  }
+
+  @Test
   void noAssignmentDecidesForItUntilAnExplicitActionDoes() {
     assertThat(agent.undecided()).isTrue();
     agent.desireLocal();

@@ -4,6 +4,7 @@ import static io.opampfleet.proto.PackageStatusEnum.PackageStatusEnum_InstallFai
 import static io.opampfleet.proto.PackageStatusEnum.PackageStatusEnum_Installed;
 import static io.opampfleet.proto.PackageStatusEnum.PackageStatusEnum_Installing;
 import static io.opampfleet.proto.RemoteConfigStatuses.RemoteConfigStatuses_APPLIED;
+import static io.opampfleet.proto.RemoteConfigStatuses.RemoteConfigStatuses_APPLYING;
 import static io.opampfleet.proto.RemoteConfigStatuses.RemoteConfigStatuses_FAILED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -490,6 +491,30 @@ class RolloutMachineTest {
     assertThat(run.agent("a").message).isEqualTo("never ran app@2 (it did not reach the agent before the rollback);"
         + " runs its local config");
     assertThat(run.state()).isEqualTo(RolloutState.ROLLED_BACK);
+  }
+
+  @Test
+  void aFailureAnAgentReportedForTheVersionBeforeItsWaveIsNotCountedUntilItReportsAnew() {
+    fleet.firstRollout();
+    // An earlier rollout of the same version: a refused it, went back to its local config, and says so still.
+    fleet.reports("a", TestRollouts.V2, RemoteConfigStatuses_FAILED, "cannot start: port in use");
+    fleet.reports("b", TestRollouts.V2, RemoteConfigStatuses_FAILED, "cannot start: port in use");
+    TestRollouts.Run run = fleet.rollout("100%", "0s", "0", "a", "b");
+
+    run.start();
+    run.at(1_000).scan();
+    assertThat(run.progress()).as("sent the version again, each may apply it now").containsExactly("a=APPLYING",
+        "b=APPLYING");
+
+    fleet.reports("a", TestRollouts.V2, RemoteConfigStatuses_APPLYING);
+    fleet.reports("b", TestRollouts.V2, RemoteConfigStatuses_APPLYING);
+    run.observe("a", "b");
+    fleet.reports("a", TestRollouts.V2, RemoteConfigStatuses_APPLIED);
+    fleet.reports("b", TestRollouts.V2, RemoteConfigStatuses_FAILED, "cannot start: port in use");
+    run.observe("a", "b");
+
+    assertThat(run.progress()).as("b's new refusal counts: the rollout rolls back").containsExactly("a=ROLLING_BACK",
+        "b=ROLLED_BACK");
   }
 
   @Test
