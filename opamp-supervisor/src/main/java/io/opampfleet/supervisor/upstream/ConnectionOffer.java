@@ -27,6 +27,8 @@ import java.util.Optional;
 public final class ConnectionOffer {
   static final String SETTINGS_FILE = "last_opamp_connection_settings.dat";
   static final String KEY_FILE = "opamp_client.key";
+  /** supervisor.yaml's server::endpoint when the offer was taken: an offer outlives no change of it. */
+  static final String CONFIGURED_FILE = "last_opamp_connection_settings.configured_endpoint";
 
   private ConnectionOffer() {}
 
@@ -36,6 +38,15 @@ public final class ConnectionOffer {
     try {
       OpAMPConnectionSettings offer = PrivateFiles.read(settings, OpAMPConnectionSettings.parser(), "connection settings");
       if (offer == null) {
+        return configured;
+      }
+      Path configuredThen = storage.resolve(CONFIGURED_FILE);
+      if (Files.exists(configuredThen)
+          && !Files.readString(configuredThen).strip().equals(configured.endpoint().toString())) {
+        // The operator pointed the supervisor elsewhere since: that decides, not what an old server offered.
+        PrivateFiles.setAside(settings, "server::endpoint in the supervisor's config changed since the server's offer"
+            + " was taken (" + Files.readString(configuredThen).strip() + " then, " + configured.endpoint() + " now)");
+        Files.deleteIfExists(configuredThen);
         return configured;
       }
       Path key = storage.resolve(KEY_FILE);
@@ -83,9 +94,13 @@ public final class ConnectionOffer {
     return new Server(URI.create(offer.getDestinationEndpoint()), headers, tls, base.auth());
   }
 
-  /** Keeps an accepted offer (and the key of our request, when the certificate is ours). */
-  public static void keep(Path storage, OpAMPConnectionSettings offer, Optional<String> requestKeyPem) {
+  /**
+   * Keeps an accepted offer (and the key of our request, when the certificate is ours), with the
+   * endpoint supervisor.yaml named then ({@code configured}).
+   */
+  public static void keep(Path storage, OpAMPConnectionSettings offer, Optional<String> requestKeyPem, URI configured) {
     try {
+      PrivateFiles.write(storage.resolve(CONFIGURED_FILE), configured.toString().getBytes(StandardCharsets.UTF_8));
       PrivateFiles.write(storage.resolve(SETTINGS_FILE), offer.toByteArray());
       Path key = storage.resolve(KEY_FILE);
       if (requestKeyPem.isPresent() && offer.getCertificate().getPrivateKey().isEmpty()) {

@@ -209,7 +209,8 @@ public final class UpstreamSession {
     }
     trial = null;
     server = connected.next();
-    ConnectionOffer.keep(storage, connected.offer(), rotation == null ? Optional.empty() : rotation.requestKeyPem());
+    ConnectionOffer.keep(storage, connected.offer(), rotation == null ? Optional.empty() : rotation.requestKeyPem(),
+        config.server().endpoint());
     log.info("connected with the offered settings to {}{}", server.endpoint(),
         connected.offer().hasCertificate() ? " and a new client certificate" : "");
     status(connected.hash(), ConnectionSettingsStatuses.ConnectionSettingsStatuses_APPLIED, "");
