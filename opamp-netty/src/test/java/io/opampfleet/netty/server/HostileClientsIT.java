@@ -169,7 +169,8 @@ class HostileClientsIT {
       out.write(new byte[] {(byte) 0x82, (byte) (0x80 | 126), (byte) (announced >> 8), (byte) announced, 1, 2, 3, 4});
       out.write(new byte[announced / 2]);
       long started = System.nanoTime();
-      await().atMost(Duration.ofSeconds(5)).until(() -> server.bytesInHand() - bytesInHandBefore >= announced / 2);
+      // (Less than all of it: the healthy agent's own request may have been in hand before, and answered since.)
+      await().atMost(Duration.ofSeconds(5)).until(() -> server.bytesInHand() - bytesInHandBefore >= announced / 4);
 
       try {
         for (int i = 0; i < 40; i++) {
