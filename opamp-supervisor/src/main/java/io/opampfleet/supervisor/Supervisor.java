@@ -262,17 +262,27 @@ public final class Supervisor implements AutoCloseable {
   }
 
   /**
-   * Own telemetry settings from the server: kept (the Go supervisor's file), and the collector
-   * restarted on them when they change its config.
+   * Own telemetry settings from the server: the collector restarted on them when they change its
+   * config, and kept (the Go supervisor's file) once it is healthy on them, within
+   * agent::config_apply_timeout as for a remote config; otherwise it goes back to the settings it had.
    */
   private void ownTelemetryOffered(ConnectionSettingsOffers offers) throws Exception {
     ConnectionSettingsOffers own = ConnectionSettingsOffers.newBuilder().setHash(offers.getHash())
         .setOwnMetrics(offers.getOwnMetrics()).setOwnLogs(offers.getOwnLogs()).setOwnTraces(offers.getOwnTraces()).build();
-    PrivateFiles.write(storage.resolve(OWN_TELEMETRY_FILE), own.toByteArray());
-    if (composer.ownTelemetry(own, TlsFiles.of(upstream.server(), storage))) {
+    ConnectionSettingsOffers before = composer.ownTelemetryOffers();
+    Server upstreamNow = TlsFiles.of(upstream.server(), storage);
+    if (composer.ownTelemetry(own, upstreamNow)) {
       log.info("the collector's own telemetry goes where the server says; restarting it");
-      configs.recompose();
+      Optional<String> problem = configs.recomposeAndCheck();
+      if (problem.isPresent()) {
+        log.warn("the collector is not healthy with its own telemetry where the server says ({}); back on the"
+            + " settings it had", problem.get());
+        composer.ownTelemetry(before, upstreamNow);
+        configs.recompose();
+        return;
+      }
     }
+    PrivateFiles.write(storage.resolve(OWN_TELEMETRY_FILE), own.toByteArray());
   }
 
   /** The collector on agent::startup_fallback_configs until the first connection, else on its known config. */

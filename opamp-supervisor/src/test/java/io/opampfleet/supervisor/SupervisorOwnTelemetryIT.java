@@ -87,4 +87,45 @@ class SupervisorOwnTelemetryIT {
       otlp.stop(0);
     }
   }
+
+  @Test
+  void settingsTheCollectorCannotRunOnAreLeftAndNotKept() throws Exception {
+    ConnectionSettingsOffers offers = ConnectionSettingsOffers.newBuilder().setHash(ByteString.copyFromUtf8("own-bad"))
+        .setOwnLogs(TelemetryConnectionSettings.newBuilder().setDestinationEndpoint("::not an endpoint::"))
+        .build();
+    AtomicBoolean offered = new AtomicBoolean();
+    List<Boolean> healthAfter = new CopyOnWriteArrayList<>();
+    try (OpampServer server = OpampServer.builder()
+        .bind(new InetSocketAddress("127.0.0.1", 0))
+        .callbacks(new ServerCallbacks() {
+          @Override
+          public CompletionStage<ServerToAgent> onMessage(AgentConnection connection, AgentToServer message) {
+            ServerToAgent.Builder reply = ServerToAgent.newBuilder().setCapabilities(1);
+            if (offered.get() && message.hasHealth()) {
+              healthAfter.add(message.getHealth().getHealthy());
+            }
+            if (message.getHealth().getHealthy() && offered.compareAndSet(false, true)) {
+              reply.setConnectionSettings(offers);
+            }
+            return CompletableFuture.completedFuture(reply.build());
+          }
+        })
+        .start()) {
+      Path config = Files.writeString(dir.resolve("supervisor.yaml"), """
+          server: {endpoint: ws://127.0.0.1:%d/v1/opamp}
+          capabilities: {reports_own_logs: true}
+          storage: {directory: %s}
+          agent: {executable: %s, bootstrap_timeout: 10s, config_apply_timeout: 5s}
+          """.formatted(server.address().getPort(), dir.resolve("storage"), RealCollector.binary()));
+      try (Supervisor supervisor = new Supervisor(new SupervisorConfigLoader(Map.<String, String>of()::get)
+          .load(config).config())) {
+        supervisor.start();
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> offered.get() && healthAfter.contains(false));
+        await().atMost(Duration.ofSeconds(60)).until(() -> healthAfter.get(healthAfter.size() - 1));
+        assertThat(dir.resolve("storage/effective.yaml")).content().doesNotContain("not an endpoint");
+        assertThat(dir.resolve("storage/last_recv_own_telemetry_config.dat")).doesNotExist();
+      }
+    }
+  }
 }

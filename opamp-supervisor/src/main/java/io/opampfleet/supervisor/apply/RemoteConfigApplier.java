@@ -229,6 +229,22 @@ public final class RemoteConfigApplier {
     runOrStop(composedNow());
   }
 
+  /**
+   * The running config composed again and handed over, then judged as a remote config is: empty once
+   * the collector is healthy on it (or the server has it stopped), else why not.
+   */
+  public Optional<String> recomposeAndCheck() throws InterruptedException {
+    try {
+      recompose();
+    } catch (ComposeException e) {
+      return Optional.of(e.getMessage());
+    }
+    if (!onFallback && stopsTheCollector(running)) {
+      return Optional.empty();
+    }
+    return collector.awaitHealthy() ? Optional.empty() : Optional.of(collector.failure());
+  }
+
   /** A new collector process on the running config (the server's restart command); none when the server stopped it. */
   public void restart() throws InterruptedException, ComposeException {
     runOrStop(composedNow(), false);
