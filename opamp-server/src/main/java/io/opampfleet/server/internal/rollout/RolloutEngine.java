@@ -319,10 +319,23 @@ public final class RolloutEngine implements AutoCloseable {
    * @throws RolloutException CONFLICT when the agent is in a rollout that has not ended
    */
   public void push(Agent agent, ConfigVersion version, String why) {
-    call(() -> {
-      refuseDuringRollout(agent, "pushing another config");
-      sender.send(agent, version, why, clock.getAsLong());
-      return null;
+    // Decided and stored while no server creates a rollout: a push and a rollout starting at the
+    // same moment on two servers cannot both win (the check of the store alone came before the
+    // other's creation, and the write behind it after).
+    repository.whileNoRolloutStarts(() -> {
+      CompletableFuture<Void> stored = call(() -> {
+        refuseDuringRollout(agent, "pushing another config");
+        sender.send(agent, version, why, clock.getAsLong());
+        return writes.writtenSoFar();
+      });
+      try {
+        stored.get(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while the push was stored", e);
+      } catch (ExecutionException | TimeoutException e) {
+        throw new IllegalStateException("the push was not stored: " + e, e);
+      }
     });
   }
 

@@ -447,9 +447,10 @@ final class RolloutMachine {
       if (!entry.progress.touched()) {
         continue;
       }
+      boolean reported = entry.progress == AgentProgress.BAKING || entry.progress == AgentProgress.DONE;
       move(steps, entry, AgentProgress.ROLLING_BACK, now, entry.message);
       sendBack(steps, entry, "rollback of rollout " + rollout.id);
-      if (neverReached(entry, fleet)) {
+      if (!reported && neverReached(entry, fleet)) {
         move(steps, entry, AgentProgress.ROLLED_BACK, now, entry.message + "; what it had is what the server"
             + " wants for it again, and goes out when it connects");
         continue;
@@ -491,7 +492,11 @@ final class RolloutMachine {
     }
   }
 
-  /** An offline agent of a rollout that includes them, not connected since its wave started: nothing reached it. */
+  /**
+   * An offline agent of a rollout that includes them, not connected since its wave started: nothing
+   * reached it. (Only for one that never reported the version: after a restart no agent is known to
+   * have connected in its wave, and one that did may be away a moment.)
+   */
   private boolean neverReached(RolloutAgent entry, Fleet fleet) {
     return rollout.plan.includesOffline() && !entry.connectedInWave
         && fleet.apply(entry.uid).map(agent -> !agent.connected()).orElse(false);

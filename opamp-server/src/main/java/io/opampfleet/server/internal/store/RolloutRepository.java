@@ -73,6 +73,26 @@ public final class RolloutRepository {
     return busy;
   }
 
+  /**
+   * Runs {@code decision} while no rollout can be created by any server sharing the store (the lock
+   * creations take): a decision about an agent that waits for its change to be stored is either
+   * seen by a creation's check of its agents, or sees the rollout that creation stored. With the
+   * embedded store there is one server, whose engine makes both decisions one at a time already.
+   */
+  public void whileNoRolloutStarts(Runnable decision) {
+    if (sql.dialect() != Dialect.POSTGRESQL) {
+      decision.run();
+      return;
+    }
+    sql.transaction(connection -> {
+      try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+        lock.setLong(1, CREATION_LOCK);
+        lock.execute();
+      }
+      decision.run();
+    });
+  }
+
   /** Those of the agents that are in a rollout that has not ended, with its id. */
   private Map<String, Long> busy(Connection connection, List<RolloutAgentRow> agents) throws SQLException {
     Set<String> wanted = new HashSet<>();

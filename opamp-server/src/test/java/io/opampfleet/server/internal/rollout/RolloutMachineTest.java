@@ -156,6 +156,25 @@ class RolloutMachineTest {
   }
 
   @Test
+  void afterATakeoverAnAgentThatReportedTheVersionAndIsAwayAMomentIsRolledBackOnlyWhenItSaysSo() {
+    TestRollouts.Run run = fleet.withOffline("100%", Duration.ofMinutes(10), "a", "b");
+    run.start();
+    fleet.reports("a", TestRollouts.V2, RemoteConfigStatuses_APPLIED);
+    run.at(1_000).scan();
+    assertThat(run.agent("a").progress).isEqualTo(AgentProgress.DONE);
+    // Another server takes the rollout over: it knows of no agent connected in the wave, and a
+    // reconnects to it.
+    run.agent("a").connectedInWave = false;
+    fleet.offline("a");
+    fleet.reports("b", TestRollouts.V2, RemoteConfigStatuses_FAILED, "bad");
+
+    run.at(2_000).observe("b");
+
+    assertThat(run.agent("a").progress).as("it runs the version: it is back once it reports what it had")
+        .isEqualTo(AgentProgress.ROLLING_BACK);
+  }
+
+  @Test
   void anIncludedOfflineAgentThatConnectsThenKeepsLeavingHasTheApplyTimeoutNotTheDeadline() {
     fleet.offline("a");
     TestRollouts.Run run = fleet.withOffline("100%", Duration.ofMinutes(10), "a");
