@@ -75,7 +75,6 @@ public final class AdminApi {
     return List.copyOf(routes);
   }
 
-  /** Only an admin's package file upload may carry a large body. */
   /** Whether the request carries a token this server knows; a request that does not may carry no body. */
   boolean knowsCaller(HttpRequest request) {
     return tokens.authenticate(request.headers().get("Authorization")).isPresent();
@@ -87,6 +86,22 @@ public final class AdminApi {
         : "the token is not known; check it, or ask an admin for a new one";
   }
 
+  /**
+   * A call without a known token to a path that needs one, refused on the event loop: a stranger's
+   * calls take no place in the queue of the workers the operators' calls wait for. (Tokens are
+   * looked up in memory.)
+   */
+  Optional<ApiResponse> refusedAtOnce(String method, String path, String authorization) {
+    boolean answeredWithoutToken = path.equals("/healthz") || path.equals("/readyz")
+        || ANSWERED_BEFORE_ROUTES.contains(path) && !method.equals("GET")
+        || method.equals("GET") && (UiAssets.isAsset(path) || path.startsWith("/downloads/"));
+    if (answeredWithoutToken || tokens.authenticate(authorization).isPresent()) {
+      return Optional.empty();
+    }
+    return Optional.of(error(401, unauthenticated(authorization)));
+  }
+
+  /** Only an admin's package file upload may carry a large body. */
   boolean admitsLargeBody(HttpRequest request) {
     return request.method().name().equals("POST")
         && new QueryStringDecoder(request.uri()).path().equals("/api/v1/packages/file")

@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.stream.ChunkedNioFile;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -57,6 +58,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     String method = request.method().name();
     String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
     boolean keepAlive = HttpUtil.isKeepAlive(request);
+    Optional<ApiResponse> refused = api.refusedAtOnce(method, uri.path(), authorization);
+    if (refused.isPresent()) {
+      uploadDone.run();
+      ctx.channel().config().setAutoRead(false);
+      write(ctx, refused.get(), keepAlive);
+      return;
+    }
     ByteBuf content = request.content().retain();
     ctx.channel().config().setAutoRead(false);
     try {

@@ -86,6 +86,29 @@ class AdminServerTest {
   }
 
   @Test
+  void callsWithoutAKnownTokenAreRefusedWithoutWaitingForAWorker() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    try (AdminServer server = start(Limits.adminDefaults(Runtime.getRuntime().maxMemory()))) {
+      workers.execute(() -> awaitQuietly(release));
+      workers.execute(() -> {});
+      HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      URI stream = URI.create("http://127.0.0.1:" + server.address().getPort() + STREAM);
+
+      HttpResponse<String> none = client.send(HttpRequest.newBuilder(stream).timeout(Duration.ofSeconds(5)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> unknown = client.send(HttpRequest.newBuilder(stream).header("Authorization", "Bearer guess")
+          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+
+      assertThat(none.statusCode()).isEqualTo(401);
+      assertThat(none.body()).contains("this call needs a token");
+      assertThat(unknown.statusCode()).isEqualTo(401);
+      assertThat(unknown.body()).contains("the token is not known");
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
   void anEventStreamWhoseClientReadsNothingIsClosedOnceNothingOfItMovesForTheIdleTimeout() throws Exception {
     // One stream at a time, so a new stream's answer tells whether the silent client's is still held.
     Limits oneStream = new Limits(64 * 1024, 1024 * 1024, 50, 50, Duration.ofSeconds(30), Duration.ofSeconds(1), 1, 0);
