@@ -124,6 +124,11 @@ public final class RemoteConfigApplier {
     RemoteConfigStatus last = statuses.last();
     boolean unverified = last.getStatus() == RemoteConfigStatuses.RemoteConfigStatuses_APPLYING;
     boolean named = running != null && last.getLastRemoteConfigHash().equals(running.getConfigHash());
+    if (unverified && named && lastGood != null && lastGood.getConfigHash().equals(running.getConfigHash())) {
+      // Stopped after the config was kept as the last good one, before its APPLIED was: it was applied.
+      report(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, running.getConfigHash(), "");
+      last = statuses.last();
+    }
     if (running != null && last.getStatus() != RemoteConfigStatuses.RemoteConfigStatuses_UNSET
         && !(named && last.getStatus() == RemoteConfigStatuses.RemoteConfigStatuses_APPLIED)) {
       running = lastGood;

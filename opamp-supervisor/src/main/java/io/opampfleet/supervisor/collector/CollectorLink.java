@@ -183,9 +183,14 @@ public final class CollectorLink implements AutoCloseable {
     return true;
   }
 
+  /**
+   * A failure that decides at once: a permanent or fatal error, or an error with no status to say
+   * otherwise. A recoverable one (an exporter that cannot reach its endpoint yet, say) may pass: it
+   * decides only if it lasts to the timeout, as the Go supervisor judges at its end.
+   */
   private static boolean failed(ComponentHealth health) {
-    return !health.getLastError().isEmpty()
-        || health.getStatus().contains("PermanentError") || health.getStatus().contains("FatalError");
+    return health.getStatus().contains("PermanentError") || health.getStatus().contains("FatalError")
+        || !health.getLastError().isEmpty() && !health.getStatus().contains("RecoverableError");
   }
 
   public synchronized ComponentHealth health() {

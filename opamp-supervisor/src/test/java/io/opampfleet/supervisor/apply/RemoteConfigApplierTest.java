@@ -227,6 +227,14 @@ class RemoteConfigApplierTest {
   }
 
   @Test
+  void aSupervisorKilledAfterKeepingTheConfigAsGoodButBeforeItsAppliedReportsItApplied() throws Exception {
+    restarted(GOOD, GOOD, RemoteConfigStatuses.RemoteConfigStatuses_APPLYING, "good");
+
+    assertThat(statuses.seen()).endsWith("APPLIED good");
+    assertThat(collector.lastRun()).contains("otlp");
+  }
+
+  @Test
   void aConfigReportedFailedIsNotRunAgainAtStart() throws Exception {
     startedAfterGoodThenBroken(RemoteConfigStatuses.RemoteConfigStatuses_FAILED);
 

@@ -9,12 +9,14 @@ import io.opampfleet.netty.client.ClientCallbacks;
 import io.opampfleet.netty.client.OpampClient;
 import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AvailableComponents;
+import io.opampfleet.proto.ComponentHealth;
 import io.opampfleet.proto.CustomCapabilities;
 import io.opampfleet.proto.CustomMessage;
 import io.opampfleet.proto.ServerToAgent;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -64,6 +66,48 @@ class CollectorLinkTest {
         extension.stop().get(10, TimeUnit.SECONDS);
       }
     }
+  }
+
+  @Test
+  void aRecoverableErrorThatPassesDoesNotFailTheConfigButAPermanentOneDoesAtOnce() throws Exception {
+    try (CollectorLink link = CollectorLink.start(0, health -> { }, reports(), null)) {
+      OpampClient extension = extension(link);
+      extension.setHealth(ComponentHealth.newBuilder().setHealthy(false).setStatus("StatusRecoverableError")
+          .setLastError("exporter: connection refused").build());
+      extension.start();
+      try {
+        await().atMost(Duration.ofSeconds(10)).until(() -> link.health() != null);
+        CompletableFuture<Boolean> judged = CompletableFuture.supplyAsync(() -> awaitHealth(link, Duration.ofSeconds(20)));
+        Thread.sleep(500);
+        assertThat(judged).as("a recoverable error waits").isNotDone();
+        extension.setHealth(ComponentHealth.newBuilder().setHealthy(true).setStatus("StatusOK").build());
+        assertThat(judged.get(10, TimeUnit.SECONDS)).isTrue();
+
+        extension.setHealth(ComponentHealth.newBuilder().setHealthy(false).setStatus("StatusPermanentError")
+            .setLastError("receiver: cannot bind").build());
+        await().atMost(Duration.ofSeconds(10)).until(() -> !link.health().getHealthy());
+        long started = System.nanoTime();
+        assertThat(awaitHealth(link, Duration.ofSeconds(20))).isFalse();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+      } finally {
+        extension.stop().get(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private static boolean awaitHealth(CollectorLink link, Duration timeout) {
+    try {
+      return link.awaitHealth(timeout, () -> true);
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static OpampClient extension(CollectorLink link) {
+    return OpampClient.builder()
+        .endpoint(URI.create("ws://127.0.0.1:" + link.port() + "/v1/opamp"))
+        .instanceUid(InstanceUid.bytes(UuidV7.generate()))
+        .callbacks(new ClientCallbacks() { }).build();
   }
 
   private CollectorLink.Reports reports() {
