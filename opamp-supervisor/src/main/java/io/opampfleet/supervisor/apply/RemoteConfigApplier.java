@@ -215,6 +215,10 @@ public final class RemoteConfigApplier {
       report(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, hash, "");
       return;
     }
+    if (stopping) {
+      // Never judged: it stays APPLYING, and the next start runs the last good config and says so.
+      return;
+    }
     AgentRemoteConfig previous = lastGood;
     String failure = collector.failure();
     // Reverted before the failure is reported: a report that cannot be kept (a full disk) must not

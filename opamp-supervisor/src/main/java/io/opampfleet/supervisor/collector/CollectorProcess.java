@@ -170,7 +170,8 @@ public final class CollectorProcess implements RemoteConfigApplier.Collector {
   /** Whether the collector reports healthy within agent::config_apply_timeout (false as soon as it exits). */
   @Override
   public boolean awaitHealthy() throws InterruptedException {
-    return link.awaitHealth(settings.configApplyTimeout(), commander::isRunning);
+    // Once stopping, run() starts nothing: the health still heard is the old collector's, and judges nothing.
+    return !stopping && link.awaitHealth(settings.configApplyTimeout(), () -> !stopping && commander.isRunning());
   }
 
   /** Why the collector is not healthy, with the tail of its log when it exited or never answered. */

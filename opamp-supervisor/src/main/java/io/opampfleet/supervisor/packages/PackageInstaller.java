@@ -162,13 +162,16 @@ public final class PackageInstaller {
     }
     if (problem.isEmpty()) {
       log.info("{} runs healthy", label);
+      PackageStatus installed = status.setStatus(PackageStatusEnum.PackageStatusEnum_Installed)
+          .setAgentHasVersion(offer.getVersion()).setAgentHasHash(offer.getHash()).build();
+      // Installed is kept before the previous executable is let go: a stop in between finds it decided.
+      publish(all.putPackages(name, installed).build());
       try {
         swap.keep();
       } catch (IOException e) {
         log.warn("the previous collector executable could not be let go: {}", e.getMessage());
       }
-      return status.setStatus(PackageStatusEnum.PackageStatusEnum_Installed).setAgentHasVersion(offer.getVersion())
-          .setAgentHasHash(offer.getHash()).build();
+      return installed;
     }
     try {
       swap.restore();

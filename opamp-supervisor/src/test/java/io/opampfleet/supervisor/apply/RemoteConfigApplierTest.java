@@ -235,6 +235,21 @@ class RemoteConfigApplierTest {
   }
 
   @Test
+  void aConfigLeftUnjudgedBecauseTheSupervisorStopsIsNeitherKeptNorReportedNorReverted() throws Exception {
+    RemoteConfigApplier applier = applier();
+    applier.apply(GOOD);
+    collector.healthy = false;
+    collector.meanwhile = applier::stopping;
+    int runs = collector.runs.size();
+
+    applier.apply(BROKEN);
+
+    assertThat(statuses.seen()).endsWith("APPLYING broken");
+    assertThat(store.lastWorking()).isEqualTo(GOOD);
+    assertThat(collector.runs).hasSize(runs + 1);
+  }
+
+  @Test
   void aConfigReportedFailedIsNotRunAgainAtStart() throws Exception {
     startedAfterGoodThenBroken(RemoteConfigStatuses.RemoteConfigStatuses_FAILED);
 
@@ -403,8 +418,12 @@ class RemoteConfigApplierTest {
       return running;
     }
 
+    /** What happens while the applier waits for health (the supervisor told to stop, say). */
+    Runnable meanwhile = () -> { };
+
     @Override
     public boolean awaitHealthy() {
+      meanwhile.run();
       return healthy;
     }
 

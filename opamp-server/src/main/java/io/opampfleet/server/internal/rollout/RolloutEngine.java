@@ -319,24 +319,30 @@ public final class RolloutEngine implements AutoCloseable {
    * @throws RolloutException CONFLICT when the agent is in a rollout that has not ended
    */
   public void push(Agent agent, ConfigVersion version, String why) {
-    // Decided and stored while no server creates a rollout: a push and a rollout starting at the
-    // same moment on two servers cannot both win (the check of the store alone came before the
-    // other's creation, and the write behind it after).
-    repository.whileNoRolloutStarts(() -> {
-      CompletableFuture<Void> stored = call(() -> {
+    // On the engine's thread, where creations are too (so the two never wait for each other), and
+    // under the lock creations take on every server sharing the store, stored before it is let go:
+    // a push and a rollout starting at the same moment on two servers cannot both win.
+    call(() -> {
+      repository.whileNoRolloutStarts(() -> {
         refuseDuringRollout(agent, "pushing another config");
         sender.send(agent, version, why, clock.getAsLong());
-        return writes.writtenSoFar();
+        if (repository.shared()) {
+          awaitStored(writes.writtenSoFar());
+        }
       });
-      try {
-        stored.get(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while the push was stored", e);
-      } catch (ExecutionException | TimeoutException e) {
-        throw new IllegalStateException("the push was not stored: " + e, e);
-      }
+      return null;
     });
+  }
+
+  private static void awaitStored(CompletableFuture<Void> stored) {
+    try {
+      stored.get(20, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while the push was stored", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("the push was not stored: " + e, e);
+    }
   }
 
   /** @throws RolloutException CONFLICT when the agent is in a rollout that has not ended, driven here or elsewhere */
@@ -616,6 +622,12 @@ public final class RolloutEngine implements AutoCloseable {
     }
     RolloutRow row = repository.find(id).orElseThrow(() -> new RolloutException(RolloutException.Kind.NOT_FOUND,
         "there is no rollout " + id));
+    if (control == Control.ABORT && !row.state().equals(RolloutState.RUNNING.name())
+        && !row.state().equals(RolloutState.PAUSED.name())) {
+      // As the driving server would answer: refused here, not left in the store to be refused there.
+      throw new RolloutException(RolloutException.Kind.CONFLICT, "rollout " + id + " is " + row.state()
+          + "; only a RUNNING or PAUSED rollout can be aborted");
+    }
     String request = control.request(who);
     if (!repository.request(id, request)) {
       throw new RolloutException(RolloutException.Kind.CONFLICT, "rollout " + id + " has already ended ("

@@ -430,6 +430,13 @@ final class RolloutMachine {
         move(steps, entry, AgentProgress.FAILED, now, "no longer known to the server");
         continue;
       }
+      ConfigVersion desired = agent.get().desired();
+      if (rollout.target != null && entry.previous == null && desired != null
+          && !desired.label().equals(rollout.target.label())) {
+        // A rollout stored by a build that took this at each wave's start: what it runs now, unless
+        // that is the rollout's own version already (then it was decided here, and lost).
+        entry.previous = desired;
+      }
       if (rollout.target != null
           && agent.get().statusOf(rollout.target.sha256()) == RemoteConfigStatuses.RemoteConfigStatuses_FAILED) {
         entry.staleFailure = agent.get().configError();

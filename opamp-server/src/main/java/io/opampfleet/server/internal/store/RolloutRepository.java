@@ -73,6 +73,11 @@ public final class RolloutRepository {
     return busy;
   }
 
+  /** Whether other servers may share the store (PostgreSQL); the embedded store has this one only. */
+  public boolean shared() {
+    return sql.dialect() == Dialect.POSTGRESQL;
+  }
+
   /**
    * Runs {@code decision} while no rollout can be created by any server sharing the store (the lock
    * creations take): a decision about an agent that waits for its change to be stored is either
@@ -80,7 +85,7 @@ public final class RolloutRepository {
    * embedded store there is one server, whose engine makes both decisions one at a time already.
    */
   public void whileNoRolloutStarts(Runnable decision) {
-    if (sql.dialect() != Dialect.POSTGRESQL) {
+    if (!shared()) {
       decision.run();
       return;
     }
