@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,35 +55,15 @@ class SupervisorOwnTelemetryIT {
             .setHeaders(Headers.newBuilder().addHeaders(Header.newBuilder().setKey("X-Tenant").setValue("fleet-7"))))
         .build();
     AtomicBoolean offered = new AtomicBoolean();
-    try (OpampServer server = OpampServer.builder()
-        .bind(new InetSocketAddress("127.0.0.1", 0))
-        .callbacks(new ServerCallbacks() {
-          @Override
-          public CompletionStage<ServerToAgent> onMessage(AgentConnection connection, AgentToServer message) {
-            ServerToAgent.Builder reply = ServerToAgent.newBuilder().setCapabilities(1);
-            if (message.getHealth().getHealthy() && offered.compareAndSet(false, true)) {
-              reply.setConnectionSettings(offers);
-            }
-            return CompletableFuture.completedFuture(reply.build());
-          }
-        })
-        .start()) {
-      Path config = Files.writeString(dir.resolve("supervisor.yaml"), """
-          server: {endpoint: ws://127.0.0.1:%d/v1/opamp}
-          capabilities: {reports_own_logs: true}
-          storage: {directory: %s}
-          agent: {executable: %s, bootstrap_timeout: 10s}
-          """.formatted(server.address().getPort(), dir.resolve("storage"), RealCollector.binary()));
-      try (Supervisor supervisor = new Supervisor(new SupervisorConfigLoader(Map.<String, String>of()::get)
-          .load(config).config())) {
-        supervisor.start();
+    try (OpampServer server = offering(offers, offered, message -> { });
+        Supervisor supervisor = supervisor(server, "")) {
+      supervisor.start();
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> received.contains("/v1/logs fleet-7"));
-        assertThat(offered).isTrue();
-        assertThat(dir.resolve("storage/effective.yaml")).content().contains(offers.getOwnLogs().getDestinationEndpoint());
-        assertThat(ConnectionSettingsOffers.parseFrom(Files.readAllBytes(
-            dir.resolve("storage/last_recv_own_telemetry_config.dat"))).getOwnLogs()).isEqualTo(offers.getOwnLogs());
-      }
+      await().atMost(Duration.ofSeconds(60)).until(() -> received.contains("/v1/logs fleet-7"));
+      assertThat(offered).isTrue();
+      assertThat(dir.resolve("storage/effective.yaml")).content().contains(offers.getOwnLogs().getDestinationEndpoint());
+      assertThat(ConnectionSettingsOffers.parseFrom(Files.readAllBytes(
+          dir.resolve("storage/last_recv_own_telemetry_config.dat"))).getOwnLogs()).isEqualTo(offers.getOwnLogs());
     } finally {
       otlp.stop(0);
     }
@@ -95,37 +76,48 @@ class SupervisorOwnTelemetryIT {
         .build();
     AtomicBoolean offered = new AtomicBoolean();
     List<Boolean> healthAfter = new CopyOnWriteArrayList<>();
-    try (OpampServer server = OpampServer.builder()
+    try (OpampServer server = offering(offers, offered, message -> {
+          if (offered.get() && message.hasHealth()) {
+            healthAfter.add(message.getHealth().getHealthy());
+          }
+        });
+        Supervisor supervisor = supervisor(server, ", config_apply_timeout: 5s")) {
+      supervisor.start();
+
+      await().atMost(Duration.ofSeconds(60)).until(() -> offered.get() && healthAfter.contains(false));
+      await().atMost(Duration.ofSeconds(60)).until(() -> healthAfter.get(healthAfter.size() - 1));
+      assertThat(dir.resolve("storage/effective.yaml")).content().doesNotContain("not an endpoint");
+      assertThat(dir.resolve("storage/last_recv_own_telemetry_config.dat")).doesNotExist();
+    }
+  }
+
+  /** A server that offers these settings once the agent reports healthy; {@code heard} hears every message first. */
+  private static OpampServer offering(ConnectionSettingsOffers offers, AtomicBoolean offered,
+      Consumer<AgentToServer> heard) {
+    return OpampServer.builder()
         .bind(new InetSocketAddress("127.0.0.1", 0))
         .callbacks(new ServerCallbacks() {
           @Override
           public CompletionStage<ServerToAgent> onMessage(AgentConnection connection, AgentToServer message) {
+            heard.accept(message);
             ServerToAgent.Builder reply = ServerToAgent.newBuilder().setCapabilities(1);
-            if (offered.get() && message.hasHealth()) {
-              healthAfter.add(message.getHealth().getHealthy());
-            }
             if (message.getHealth().getHealthy() && offered.compareAndSet(false, true)) {
               reply.setConnectionSettings(offers);
             }
             return CompletableFuture.completedFuture(reply.build());
           }
         })
-        .start()) {
-      Path config = Files.writeString(dir.resolve("supervisor.yaml"), """
-          server: {endpoint: ws://127.0.0.1:%d/v1/opamp}
-          capabilities: {reports_own_logs: true}
-          storage: {directory: %s}
-          agent: {executable: %s, bootstrap_timeout: 10s, config_apply_timeout: 5s}
-          """.formatted(server.address().getPort(), dir.resolve("storage"), RealCollector.binary()));
-      try (Supervisor supervisor = new Supervisor(new SupervisorConfigLoader(Map.<String, String>of()::get)
-          .load(config).config())) {
-        supervisor.start();
+        .start();
+  }
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> offered.get() && healthAfter.contains(false));
-        await().atMost(Duration.ofSeconds(60)).until(() -> healthAfter.get(healthAfter.size() - 1));
-        assertThat(dir.resolve("storage/effective.yaml")).content().doesNotContain("not an endpoint");
-        assertThat(dir.resolve("storage/last_recv_own_telemetry_config.dat")).doesNotExist();
-      }
-    }
+  /** A supervisor of the real collector reporting its own logs to {@code server}; {@code agentKeys} added to agent::. */
+  private Supervisor supervisor(OpampServer server, String agentKeys) throws Exception {
+    Path config = Files.writeString(dir.resolve("supervisor.yaml"), """
+        server: {endpoint: ws://127.0.0.1:%d/v1/opamp}
+        capabilities: {reports_own_logs: true}
+        storage: {directory: %s}
+        agent: {executable: %s, bootstrap_timeout: 10s%s}
+        """.formatted(server.address().getPort(), dir.resolve("storage"), RealCollector.binary(), agentKeys));
+    return new Supervisor(new SupervisorConfigLoader(Map.<String, String>of()::get).load(config).config());
   }
 }
