@@ -243,15 +243,7 @@ public final class RemoteConfigApplier {
    * the collector is healthy on it (or the server has it stopped), else why not.
    */
   public Optional<String> recomposeAndCheck() throws InterruptedException {
-    try {
-      recompose();
-    } catch (ComposeException e) {
-      return Optional.of(e.getMessage());
-    }
-    if (!onFallback && stopsTheCollector(running)) {
-      return Optional.empty();
-    }
-    return collector.awaitHealthy() ? Optional.empty() : Optional.of(collector.failure());
+    return handedOverAndJudged(reloadByHup, null);
   }
 
   /** A new collector process on the running config (the server's restart command); none when the server stopped it. */
@@ -270,13 +262,22 @@ public final class RemoteConfigApplier {
 
   /** A new collector process on the running config (a new executable needs one); empty once healthy. */
   public Optional<String> relaunchAndCheck() throws InterruptedException {
+    return handedOverAndJudged(false, "not run: the server has the collector stopped (its remote config has no files)");
+  }
+
+  /**
+   * The config the collector runs now handed over again ({@code reload}: by SIGHUP when it can), then
+   * judged: empty once the collector is healthy on it, else why not; {@code whenStopped} (null for
+   * nothing to say) while the server has the collector stopped.
+   */
+  private Optional<String> handedOverAndJudged(boolean reload, String whenStopped) throws InterruptedException {
     try {
-      restart();
+      runOrStop(composedNow(), reload);
     } catch (ComposeException e) {
       return Optional.of(e.getMessage());
     }
-    if (stopsTheCollector(running)) {
-      return Optional.of("not run: the server has the collector stopped (its remote config has no files)");
+    if (!onFallback && stopsTheCollector(running)) {
+      return Optional.ofNullable(whenStopped);
     }
     return collector.awaitHealthy() ? Optional.empty() : Optional.of(collector.failure());
   }
