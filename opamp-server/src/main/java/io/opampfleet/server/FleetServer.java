@@ -10,6 +10,7 @@ import io.opampfleet.certs.PkiException;
 import io.opampfleet.netty.server.OpampServer;
 import io.opampfleet.netty.server.ServerLimits;
 import io.opampfleet.server.internal.AdvertisedUrls;
+import io.opampfleet.server.internal.DaemonThreads;
 import io.opampfleet.server.internal.ScheduledJob;
 import io.opampfleet.server.internal.ServerTls;
 import io.opampfleet.server.internal.api.AdminApi;
@@ -50,6 +51,7 @@ import io.opampfleet.server.internal.replicas.ReplicaPresence;
 import io.opampfleet.server.internal.replicas.ReportedStateFollower;
 import io.opampfleet.server.internal.replicas.StoreSignalsListener;
 import io.opampfleet.server.internal.replicas.StoredFleet;
+import io.opampfleet.server.internal.replicas.StoredReportsCount;
 import io.opampfleet.server.internal.rollout.RolloutEngine;
 import io.opampfleet.server.internal.rollout.RolloutState;
 import io.opampfleet.server.internal.store.AgentRows;
@@ -197,10 +199,18 @@ public final class FleetServer implements AutoCloseable {
       afterMessage = commandFollower::afterMessage;
     }
     AuditLog auditLog = new AuditLog(database);
+    long maxReported = settings.agents().maxReportedBytes();
+    ReportedStateBudget budget;
+    if (shared) {
+      budget = ReportedStateBudget.sharingStore(maxReported, inventory, System::nanoTime);
+      started.push(new StoredReportsCount(database, presence.name(), budget).start());
+    } else {
+      budget = new ReportedStateBudget(maxReported, inventory, System::nanoTime);
+    }
     FleetCallbacks callbacks = new FleetCallbacks(inventory, writes, assignments, configs,
         new CertificateBinding(settings.agents().requireUidInCertificate()), metrics, commands, rollouts,
         ReportLimits.defaults(),
-        new ReportedStateBudget(settings.agents().maxReportedBytes(), inventory, System::nanoTime),
+        budget,
         auditLog,
         settings.opamp().limits().newConnectionsPerSecond(), afterMessage, presence::storeMillis);
     Optional<String> firstToken = tokens.bootstrap();
@@ -209,7 +219,7 @@ public final class FleetServer implements AutoCloseable {
     ExecutorService agentWork = executor(Runtime.getRuntime().availableProcessors(), "agents", started);
     // Admin calls wait in a bounded queue; past it a call is answered 503 rather than held.
     ExecutorService adminWork = track(new ThreadPoolExecutor(4, 4, 0, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(ADMIN_CALLS_WAITING), daemon("admin")), started);
+        new ArrayBlockingQueue<>(ADMIN_CALLS_WAITING), DaemonThreads.named("admin")), started);
     EventLoopGroup loops = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     started.push(() -> loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly());
     EventLog events = new EventLog(database);
@@ -321,7 +331,7 @@ public final class FleetServer implements AutoCloseable {
   }
 
   private static ExecutorService executor(int threads, String name, Deque<AutoCloseable> started) {
-    return track(Executors.newFixedThreadPool(threads, daemon(name)), started);
+    return track(Executors.newFixedThreadPool(threads, DaemonThreads.named(name)), started);
   }
 
   private static ExecutorService track(ExecutorService executor, Deque<AutoCloseable> started) {
@@ -336,7 +346,8 @@ public final class FleetServer implements AutoCloseable {
   private record Pruning(LongToIntFunction pruneBefore, Duration retention) {}
 
   private static AutoCloseable pruneHistory(Map<String, Pruning> histories, LongSupplier clock) {
-    ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(daemon("housekeeping"));
+    ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
+        DaemonThreads.named("housekeeping"));
     // Each history on its own: one that fails does not keep the others from being pruned.
     housekeeping.scheduleWithFixedDelay(() -> histories.forEach((what, pruning) ->
         ScheduledJob.runKept(what + ": pruning", () -> {
@@ -451,11 +462,4 @@ public final class FleetServer implements AutoCloseable {
     return address.getHostString() + ":" + address.getPort();
   }
 
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
-    return runnable -> {
-      Thread thread = new Thread(runnable, name);
-      thread.setDaemon(true);
-      return thread;
-    };
-  }
 }

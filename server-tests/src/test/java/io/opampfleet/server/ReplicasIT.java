@@ -9,13 +9,17 @@ import com.google.protobuf.ByteString;
 import io.opampfleet.netty.InstanceUid;
 import io.opampfleet.peers.JdkClients;
 import io.opampfleet.proto.AgentCapabilities;
+import io.opampfleet.proto.AgentConfigFile;
+import io.opampfleet.proto.AgentConfigMap;
 import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AgentToServer;
 import io.opampfleet.proto.AnyValue;
 import io.opampfleet.proto.ComponentHealth;
+import io.opampfleet.proto.EffectiveConfig;
 import io.opampfleet.proto.KeyValue;
 import io.opampfleet.proto.RemoteConfigStatus;
 import io.opampfleet.proto.RemoteConfigStatuses;
+import io.opampfleet.proto.ServerErrorResponseType;
 import io.opampfleet.proto.ServerToAgent;
 import io.opampfleet.server.fleet.AdminClient;
 import io.opampfleet.server.fleet.RolloutSteps;
@@ -355,6 +359,43 @@ class ReplicasIT {
     assertThat(agent.poll(store.a(), AgentToServer.newBuilder()).hasConnectionSettings()).as("offered once").isFalse();
   }
 
+  @Test
+  void madeUpAgentsKeptByOneServerCountAgainstTheCeilingOfEveryServerSharingTheStore() throws Exception {
+    long ceiling = 8L * 1024 * 1024;
+    store.a().withPlainAgents().withMaxReportedBytes(ceiling).restart();
+    store.b().withPlainAgents().withMaxReportedBytes(ceiling).restart();
+    HttpPoller known = new HttpPoller(SimulatedAgent.newUid());
+    known.poll(store.a(), known.describe("tier", "web"));
+    // Each made-up agent reports an effective config of its own of about 1 MB (the store keeps a body agents
+    // share once): new agents take nine tenths of the 8 MiB.
+    int kept = 0;
+    while (kept < 20 && !new HttpPoller(SimulatedAgent.newUid()).send(store.a(), madeUp(kept)).hasErrorResponse()) {
+      kept++;
+    }
+    assertThat(kept).isEqualTo(7);
+
+    // B holds none of them, and counts them as the store holds them: a stranger turning to B is refused too
+    // (B's own memory has room for seven more).
+    AdminClient viewerB = store.b().admin(TestFleet.VIEWER);
+    await().atMost(Duration.ofSeconds(15)).until(() -> metric(viewerB, "opamp_reported_bytes_held") > 7_000_000);
+    ServerToAgent refused = new HttpPoller(SimulatedAgent.newUid()).send(store.b(), madeUp(kept));
+    assertThat(refused.getErrorResponse().getType())
+        .isEqualTo(ServerErrorResponseType.ServerErrorResponseType_Unavailable);
+    // The refused one left nothing behind; an agent the fleet knew before goes on reporting, to either server.
+    known.poll(store.b(), AgentToServer.newBuilder().setHealth(ComponentHealth.newBuilder().setHealthy(true)));
+    long fleet = 1 + kept;
+    await().atMost(Duration.ofSeconds(5)).until(() -> metric(viewerB, "opamp_agents_known") == fleet);
+  }
+
+  /** A report with an effective config of about 1 MB, one of its own for each {@code n}. */
+  private static AgentToServer.Builder madeUp(int n) {
+    byte[] body = new byte[1_000_000];
+    body[0] = (byte) n;
+    return AgentToServer.newBuilder().setEffectiveConfig(EffectiveConfig.newBuilder().setConfigMap(AgentConfigMap
+        .newBuilder().putConfigMap("collector.yaml", AgentConfigFile.newBuilder().setBody(ByteString.copyFrom(body))
+            .build())));
+  }
+
   /** An agent that polls over plain HTTP, each poll to the server the test names: as behind a round-robin balancer. */
   private static final class HttpPoller {
     private final ByteString uid;
@@ -375,6 +416,13 @@ class ReplicasIT {
     }
 
     ServerToAgent poll(TestFleet replica, AgentToServer.Builder message) throws Exception {
+      ServerToAgent reply = send(replica, message);
+      assertThat(reply.hasErrorResponse()).as(reply.toString()).isFalse();
+      return reply;
+    }
+
+    /** The server's answer, a refusal included. */
+    ServerToAgent send(TestFleet replica, AgentToServer.Builder message) throws Exception {
       byte[] body = message.setInstanceUid(uid).setSequenceNum(sequence++)
           .setCapabilities(AgentCapabilities.AgentCapabilities_ReportsStatus_VALUE
               | AgentCapabilities.AgentCapabilities_AcceptsRemoteConfig_VALUE
@@ -387,14 +435,18 @@ class ReplicasIT {
           .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
           HttpResponse.BodyHandlers.ofByteArray());
       assertThat(answer.statusCode()).isEqualTo(200);
-      ServerToAgent reply = ServerToAgent.parseFrom(answer.body());
-      assertThat(reply.hasErrorResponse()).as(reply.toString()).isFalse();
-      return reply;
+      return ServerToAgent.parseFrom(answer.body());
     }
   }
 
   private static long metric(TestFleet replica, String name) {
-    String text = replica.admin(TestFleet.VIEWER).get("/metrics").body().asText();
+    return metric(replica.admin(TestFleet.VIEWER), name);
+  }
+
+  /** Through one client, so that polling it holds one connection. */
+  private static long metric(AdminClient viewer, String name) {
+    AdminClient.Answer answer = viewer.get("/metrics");
+    String text = answer.status() == 200 ? answer.body().asText() : answer.status() + " " + answer.body();
     return text.lines().filter(line -> line.startsWith(name + " ")).mapToLong(line -> (long) Double.parseDouble(
         line.substring(name.length() + 1).trim())).findFirst().orElseThrow(() -> new AssertionError(name + " not in "
         + text));

@@ -59,6 +59,7 @@ public final class TestFleet implements AutoCloseable {
       Duration.ofMinutes(2), 120, 1024 * 1024, 600);
   private boolean requireUidInCertificate;
   private int newConnectionsPerSecond;
+  private long maxReportedBytes = AgentPolicy.defaultMaxReportedBytes(Runtime.getRuntime().maxMemory());
 
   public TestFleet(Path dir) {
     this(dir, Optional.empty());
@@ -100,6 +101,12 @@ public final class TestFleet implements AutoCloseable {
   /** From the next start on, the OpAMP listener takes this many new connections a second (0: its default). */
   public TestFleet withNewConnectionsPerSecond(int perSecond) {
     this.newConnectionsPerSecond = perSecond;
+    return this;
+  }
+
+  /** From the next start on, all agents' reported state is held up to this many bytes. */
+  public TestFleet withMaxReportedBytes(long bytes) {
+    this.maxReportedBytes = bytes;
     return this;
   }
 
@@ -145,7 +152,7 @@ public final class TestFleet implements AutoCloseable {
         new Listener(new InetSocketAddress("127.0.0.1", adminPort), Optional.empty(), false, adminLimits,
             Balancers.none()),
         new AgentPolicy(requireUidInCertificate, Optional.empty(), Optional.empty(),
-            AgentPolicy.defaultMaxReportedBytes(Runtime.getRuntime().maxMemory()), AgentPolicy.DEFAULT_FORGET_AFTER),
+            maxReportedBytes, AgentPolicy.DEFAULT_FORGET_AFTER),
         List.of(new TokenEntry("test-admin", "admin", tokenSha256(ADMIN)),
             new TokenEntry("test-operator", "operator", tokenSha256(OPERATOR)),
             new TokenEntry("test-viewer", "viewer", tokenSha256(VIEWER))),

@@ -23,6 +23,13 @@ import java.util.function.LongSupplier;
  * between, the growth admitted is added to the count, so the count runs ahead of the truth
  * rather than behind it (but for the few messages being applied as it is counted, each within the
  * message limit).
+ *
+ * <p>Servers sharing a store hold only the agents connected to them: an agent that connected once and
+ * left is let go, but the store keeps what it reported for {@code agents::forget_after}. Such a server
+ * counts the agents connected to it in memory, and the others as the store holds them ({@link
+ * #storeCounted}, every few seconds), so strangers' uids that come and go fill neither the heap nor the
+ * store. An agent whose connection here ended ({@link #left}) counts as it was until a count of the
+ * store begun after it left has it.
  */
 public final class ReportedStateBudget {
   /**
@@ -36,15 +43,33 @@ public final class ReportedStateBudget {
   private final long maxBytes;
   private final Inventory inventory;
   private final LongSupplier nanos;
+  /** Whether agents not connected here are counted from the store rather than from memory. */
+  private final boolean sharedStore;
   private long counted;
   private long countedAt;
   private boolean everCounted;
   private long admittedSince;
+  /** What the store held of agents not connected here, at its last count. */
+  private long stored;
+  /** What agents held what they left this server with, in all; those that left before a count of the store began are in it. */
+  private long leftWith;
+  private long leftWithInStoreCount;
 
+  /** A server alone: every agent it knows is in its memory, and counted there. */
   public ReportedStateBudget(long maxBytes, Inventory inventory, LongSupplier nanos) {
+    this(maxBytes, inventory, nanos, false);
+  }
+
+  private ReportedStateBudget(long maxBytes, Inventory inventory, LongSupplier nanos, boolean sharedStore) {
     this.maxBytes = maxBytes;
     this.inventory = inventory;
     this.nanos = nanos;
+    this.sharedStore = sharedStore;
+  }
+
+  /** A server sharing its store with others: agents not connected here count as {@link #storeCounted} says. */
+  public static ReportedStateBudget sharingStore(long maxBytes, Inventory inventory, LongSupplier nanos) {
+    return new ReportedStateBudget(maxBytes, inventory, nanos, true);
   }
 
   /** Why the message cannot be kept within the budget, or empty when it can (and is then counted). */
@@ -67,17 +92,42 @@ public final class ReportedStateBudget {
     return Optional.empty();
   }
 
+  /** The agent's connection here ended: it is no longer counted in memory, and not yet by the store's count. */
+  public void left(Agent agent) {
+    if (sharedStore) {
+      long held = PER_AGENT_BYTES + agent.reportedBytes(Collections.newSetFromMap(new IdentityHashMap<>()));
+      synchronized (this) {
+        leftWith += held;
+      }
+    }
+  }
+
+  /** Called as a count of the store begins; hand what it returns to {@link #storeCounted}. */
+  public synchronized long storeCountBegins() {
+    return leftWith;
+  }
+
+  /**
+   * What the store holds of the agents not connected here, counted from {@code begun} ({@link
+   * #storeCountBegins}): {@code agents} of them, {@code bytes} of what they reported as stored.
+   */
+  public synchronized void storeCounted(long begun, long agents, long bytes) {
+    stored = agents * PER_AGENT_BYTES + bytes;
+    leftWithInStoreCount = begun;
+  }
+
   /** Bytes held of all agents' reported state, as last counted with what was admitted since. */
   public synchronized long held() {
     long now = nanos.getAsLong();
     if (!everCounted || now - countedAt >= RECOUNT_NANOS) {
       Set<AvailableComponents> listsCounted = Collections.newSetFromMap(new IdentityHashMap<>());
-      counted = inventory.all().stream().mapToLong(agent -> PER_AGENT_BYTES + agent.reportedBytes(listsCounted)).sum();
+      counted = inventory.all().stream().filter(agent -> !sharedStore || agent.heldHere())
+          .mapToLong(agent -> PER_AGENT_BYTES + agent.reportedBytes(listsCounted)).sum();
       countedAt = now;
       everCounted = true;
       admittedSince = 0;
     }
-    return counted + admittedSince;
+    return counted + admittedSince + stored + (leftWith - leftWithInStoreCount);
   }
 
   public long maxBytes() {

@@ -117,7 +117,8 @@ public final class FleetCallbacks implements ServerCallbacks {
         + " refused, the store away, the fleet's reported state at agents::max_reported_bytes)", refusals::count);
     metrics.gauge("opamp_reported_bytes_held", "Bytes held of what all agents reported, as the ceiling"
         + " agents::max_reported_bytes counts them (each part as it takes the heap parsed, a list of components"
-        + " agents share once, and a fixed share for each agent)", budget::held);
+        + " agents share once, and a fixed share for each agent; with a store shared by servers, the agents not"
+        + " connected here as the store holds them)", budget::held);
   }
 
   @Override
@@ -232,7 +233,7 @@ public final class FleetCallbacks implements ServerCallbacks {
     if (previous != null && !previous.uid().equals(agent.uid())) {
       // The connection speaks for another uid now (the agent took a new one): the one it spoke for is gone.
       // (The same uid may come back as another object, read again from a store other servers share.)
-      writes.agent(previous, reports.disconnected(previous, connection, now,
+      writes.agent(previous, disconnected(previous, connection, now,
           "its connection now speaks for agent " + agent.uid()));
     }
     // Committed with the agent's row, which this message changes: see onceStored.
@@ -253,7 +254,7 @@ public final class FleetCallbacks implements ServerCallbacks {
     events.addAll(reports.apply(agent, message, String.valueOf(connection.remoteAddress()), now));
     if (message.hasAgentDisconnect()) {
       links.remove(connection);
-      events.addAll(reports.disconnected(agent, connection, now, "said goodbye"));
+      events.addAll(disconnected(agent, connection, now, "said goodbye"));
     }
     ServerToAgent.Builder reply = ServerToAgent.newBuilder().setCapabilities(commands.capabilities());
     // What happens once the answer is acknowledged (its report stored), off the store's writer thread.
@@ -334,8 +335,17 @@ public final class FleetCallbacks implements ServerCallbacks {
     Agent agent = links.remove(connection);
     if (agent != null) {
       long now = clock.getAsLong();
-      writes.agent(agent, reports.disconnected(agent, connection, now, "connection closed"));
+      writes.agent(agent, disconnected(agent, connection, now, "connection closed"));
     }
+  }
+
+  /** The agent's connection here ended; the ceiling on reported state counts it from the store from now on. */
+  private List<AgentEvent> disconnected(Agent agent, AgentConnection connection, long now, String why) {
+    List<AgentEvent> events = reports.disconnected(agent, connection, now, why);
+    if (!events.isEmpty()) {
+      budget.left(agent);
+    }
+    return events;
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.opampfleet.server.internal.replicas;
 
+import io.opampfleet.server.internal.DaemonThreads;
 import io.opampfleet.server.internal.ScheduledJob;
 import io.opampfleet.server.internal.rollout.Replicas;
 import io.opampfleet.server.internal.store.Database;
@@ -38,11 +39,8 @@ public final class ReplicaPresence implements Replicas, AutoCloseable {
 
   private final Database database;
   private final String name;
-  private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
-    Thread t = new Thread(runnable, "replica-presence");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
+      DaemonThreads.named("replica-presence"));
   private volatile Set<String> alive = Set.of();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private final List<Runnable> regained = new CopyOnWriteArrayList<>();

@@ -4,6 +4,7 @@ import io.opampfleet.netty.Backoff;
 import io.opampfleet.proto.AgentCapabilities;
 import io.opampfleet.proto.RemoteConfigStatus;
 import io.opampfleet.proto.RemoteConfigStatuses;
+import io.opampfleet.server.internal.DaemonThreads;
 import io.opampfleet.server.internal.configs.ComponentCheck;
 import io.opampfleet.server.internal.configs.ConfigVersion;
 import io.opampfleet.server.internal.hosting.PackageOffers;
@@ -82,11 +83,8 @@ public final class RolloutEngine implements AutoCloseable {
   private final PackageOffers offers;
   private final LongSupplier clock;
   private final Replicas replicas;
-  private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(runnable -> {
-    Thread t = new Thread(runnable, "rollouts");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
+      DaemonThreads.named("rollouts"));
   private final Set<String> changed = ConcurrentHashMap.newKeySet();
   private final RolloutMachine.Fleet fleet;
   // Touched on the engine thread only.

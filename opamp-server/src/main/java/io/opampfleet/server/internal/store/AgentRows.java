@@ -269,6 +269,26 @@ public final class AgentRows {
         0);
   }
 
+  /** How many agents the store holds that a server is not connected to, and the bytes they reported. */
+  public record StoredReports(long agents, long bytes) {}
+
+  /**
+   * The agents the store holds that are not connected to {@code replica}, and the bytes of what they
+   * reported as stored: their own columns, and each body of their large parts once however many of
+   * them refer to it (agents of one build share their list of components).
+   */
+  public static StoredReports notConnectedTo(Database database, String replica) {
+    String notHere = " WHERE NOT (agents.connected AND COALESCE(agents.held_by, '') = ?)";
+    Sql sql = new Sql(database);
+    StoredReports rows = sql.query("SELECT COUNT(*), COALESCE(SUM(COALESCE(OCTET_LENGTH(description), 0)"
+        + " + COALESCE(OCTET_LENGTH(health), 0) + COALESCE(OCTET_LENGTH(remote_config_status), 0)), 0)"
+        + " FROM agents" + notHere, row -> new StoredReports(row.getLong(1), row.getLong(2)), replica).get(0);
+    long bodies = sql.query("SELECT COALESCE(SUM(OCTET_LENGTH(body)), 0) FROM part_bodies WHERE sha256 IN"
+        + " (SELECT agent_parts.body_sha256 FROM agent_parts JOIN agents"
+        + " ON agents.instance_uid = agent_parts.instance_uid" + notHere + ")", row -> row.getLong(1), replica).get(0);
+    return new StoredReports(rows.agents(), rows.bytes() + bodies);
+  }
+
   /**
    * Deletes the agents neither connected nor heard from since {@code before} (the store's clock), with
    * what the fleet wanted of them and the packages offered to them; returns the uids of those deleted.

@@ -1,5 +1,6 @@
 package io.opampfleet.server.internal.store;
 
+import io.opampfleet.server.internal.DaemonThreads;
 import io.opampfleet.server.internal.ScheduledJob;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -25,11 +26,8 @@ public final class StoreProbe implements AutoCloseable {
   private final AtomicBoolean answering = new AtomicBoolean(true);
   /** Its own, kept between checks and opened again once the store could not be reached (probe thread only). */
   private Connection connection;
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
-    Thread thread = new Thread(runnable, "store-probe");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+      DaemonThreads.named("store-probe"));
 
   public StoreProbe(Database database, Duration every) {
     this.database = database;

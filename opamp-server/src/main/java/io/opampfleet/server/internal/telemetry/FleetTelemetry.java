@@ -1,6 +1,7 @@
 package io.opampfleet.server.internal.telemetry;
 
 import com.google.common.base.Suppliers;
+import io.opampfleet.server.internal.DaemonThreads;
 import io.opampfleet.server.internal.ScheduledJob;
 import io.opampfleet.server.internal.store.OwnMetricsRepository;
 import io.opampfleet.server.settings.ServerSettings.OwnTelemetry;
@@ -58,11 +59,7 @@ public final class FleetTelemetry implements AutoCloseable {
     this.settings = settings;
     this.shared = shared;
     this.stored = Suppliers.memoizeWithExpiration(this::readStored, Duration.ofSeconds(1));
-    upkeep = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "own-metrics-upkeep");
-      thread.setDaemon(true);
-      return thread;
-    });
+    upkeep = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("own-metrics-upkeep"));
     if (shared.isPresent()) {
       // What one run could not write is written with the next change.
       upkeep.scheduleWithFixedDelay(ScheduledJob.keptRunning("agents' own metrics: writing to the store", this::write),

@@ -126,6 +126,38 @@ class ReportedStateBudgetTest {
     assertThat(budget.problem(Optional.of(known), withComponents(2_000, "unshared"))).isPresent();
   }
 
+  @Test
+  void aServerSharingItsStoreCountsTheAgentsNotConnectedToItAsTheStoreHoldsThem() {
+    ReportedStateBudget shared = ReportedStateBudget.sharingStore(
+        3 * (CONFIG_BYTES + 400 + ReportedStateBudget.PER_AGENT_BYTES) * 10 / 9, inventory, nanos::get);
+    // Read from the store for a rollout, not connected here: the store's count has it.
+    reports.apply(inventory.add(UUID.randomUUID().toString()), withConfig(CONFIG_BYTES), "a", 0);
+    assertThat(shared.held()).isZero();
+    assertThat(shared.problem(Optional.empty(), withConfig(CONFIG_BYTES))).isEmpty();
+
+    // Three agents that came and went, or are connected to other servers: the store holds them.
+    shared.storeCounted(shared.storeCountBegins(), 3, 3 * (CONFIG_BYTES + 400L));
+    assertThat(shared.problem(Optional.empty(), withConfig(CONFIG_BYTES))).hasValueSatisfying(reason ->
+        assertThat(reason).startsWith("a new agent: the agents' reported state the server holds is at its ceiling"));
+  }
+
+  @Test
+  void anAgentThatLeftCountsUntilACountOfTheStoreBegunAfterItLeftHasIt() {
+    ReportedStateBudget shared = ReportedStateBudget.sharingStore(10 * CONFIG_BYTES, inventory, nanos::get);
+    Agent agent = inventory.add(UUID.randomUUID().toString());
+    reports.apply(agent, withConfig(CONFIG_BYTES), "a", 0);
+    long held = ReportedStateBudget.PER_AGENT_BYTES + agent.reportedBytes(new HashSet<>());
+    long begunBefore = shared.storeCountBegins();
+    shared.left(agent);
+    assertThat(shared.held()).isEqualTo(held);
+
+    // A count of the store begun before it left did not have it.
+    shared.storeCounted(begunBefore, 0, 0);
+    assertThat(shared.held()).isEqualTo(held);
+    shared.storeCounted(shared.storeCountBegins(), 1, CONFIG_BYTES + 400);
+    assertThat(shared.held()).isEqualTo(ReportedStateBudget.PER_AGENT_BYTES + CONFIG_BYTES + 400);
+  }
+
   /** Admits a made-up agent and keeps it, as the server would. */
   private Optional<String> admitNew(AgentToServer report) {
     Optional<String> problem = budget.problem(Optional.empty(), report);

@@ -447,6 +447,36 @@ class WriteBehindTest {
   }
 
   @Test
+  void theStoreCountsTheAgentsNotConnectedToAServerAndEachBodyTheyReportedOnce() throws Exception {
+    Reports reports = new Reports(new Inventory());
+    ComponentHealth health = ComponentHealth.newBuilder().setHealthy(true).setStatus("running").build();
+    List<String> uids = List.of("00000000-0000-0000-0000-000000000001", "00000000-0000-0000-0000-000000000002");
+    for (String uid : uids) {
+      Agent agent = new Agent(uid);
+      reports.apply(agent, fullState().toBuilder().setHealth(health).build(), "127.0.0.1:1", 1_000);
+      writes.agent(agent).get(10, TimeUnit.SECONDS);
+    }
+    long bodies = fullState().getEffectiveConfig().getSerializedSize()
+        + fullState().getAvailableComponents().getSerializedSize();
+
+    // Both gone: each its own health, their parts' bodies once.
+    assertThat(AgentRows.notConnectedTo(database, "test"))
+        .isEqualTo(new AgentRows.StoredReports(2, 2L * health.getSerializedSize() + bodies));
+
+    // One is connected to this server (its memory counts it); the other still refers to the same bodies.
+    try (Connection connection = database.connection(); Statement statement = connection.createStatement()) {
+      statement.executeUpdate("UPDATE agents SET connected = TRUE, held_by = 'test' WHERE instance_uid = '"
+          + uids.get(0) + "'");
+      statement.executeUpdate("UPDATE agents SET connected = TRUE, held_by = 'other' WHERE instance_uid = '"
+          + uids.get(1) + "'");
+    }
+    assertThat(AgentRows.notConnectedTo(database, "test"))
+        .isEqualTo(new AgentRows.StoredReports(1, health.getSerializedSize() + bodies));
+    assertThat(AgentRows.notConnectedTo(database, "other"))
+        .isEqualTo(new AgentRows.StoredReports(1, health.getSerializedSize() + bodies));
+  }
+
+  @Test
   void aBodyTheStoreHoldsIsMadeNewAgainWhenAnotherAgentRefersToItAndEntriesInAnotherOrderAreTheSameBody()
       throws Exception {
     Reports reports = new Reports(new Inventory());
