@@ -163,7 +163,8 @@ public final class WaveWritesBenchmark {
   }
 
   private static RolloutAgentRow attempt(long rolloutId, Agent agent, String state) {
-    return new RolloutAgentRow(rolloutId, agent.uid(), 1, state, "web", 1, null, System.currentTimeMillis(), null);
+    return new RolloutAgentRow(rolloutId, agent.uid(), 1, state, "web", 1, null, System.currentTimeMillis(), null,
+        false);
   }
 
   private static void insertRollout(Database database, long id) throws Exception {

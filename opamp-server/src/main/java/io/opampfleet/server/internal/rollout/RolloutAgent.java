@@ -25,9 +25,13 @@ final class RolloutAgent {
   /**
    * The error of a FAILED the agent reported for the rollout's version before its wave sent it (it
    * refused it in an earlier rollout, and runs what it had): not counted until the agent reports
-   * anything else, since it is sent the version again (this process only); null for none.
+   * anything else, since it is sent the version again; null for none. Stored as a flag: a rollout
+   * read back from the store has {@link #STALE_UNREAD} until it resumes and reads the agent's error.
    */
   String staleFailure;
+
+  /** A stale failure whose error is read from the agent as its rollout resumes. */
+  static final String STALE_UNREAD = "";
 
   /** When an agent in flight was last seen leaving (this process only); NOT_AWAY while connected. */
   long awaySince = NOT_AWAY;
@@ -45,6 +49,6 @@ final class RolloutAgent {
 
   RolloutAgentRow row(long rolloutId) {
     return new RolloutAgentRow(rolloutId, uid, wave, progress.name(), previous == null ? null : previous.name(),
-        previous == null ? null : previous.version(), previousPackage, since, message);
+        previous == null ? null : previous.version(), previousPackage, since, message, staleFailure != null);
   }
 }

@@ -972,10 +972,12 @@ public final class RolloutEngine implements AutoCloseable {
     Rollout rollout = new Rollout(row.id(), plan, target, row.createdBy(), row.createdAt(),
         RolloutState.valueOf(row.state()), row.reason(), row.currentWave(), row.endedAt());
     for (RolloutAgentRow agent : repository.agents(row.id())) {
-      rollout.add(new RolloutAgent(agent.uid(), agent.wave(), AgentProgress.valueOf(agent.state()),
+      RolloutAgent entry = new RolloutAgent(agent.uid(), agent.wave(), AgentProgress.valueOf(agent.state()),
           agent.previousConfig() == null ? null
               : lookup(versions, agent.previousConfig(), agent.previousVersion(), missing),
-          agent.previousPackage(), agent.since(), agent.message()));
+          agent.previousPackage(), agent.since(), agent.message());
+      entry.staleFailure = agent.staleFailure() ? RolloutAgent.STALE_UNREAD : null;
+      rollout.add(entry);
     }
     return rollout;
   }

@@ -212,8 +212,7 @@ final class RolloutMachine {
     if (entry.staleFailure == null) {
       return false;
     }
-    if (rollout.target != null && agent.statusOf(rollout.target.sha256()) == RemoteConfigStatuses.RemoteConfigStatuses_FAILED
-        && entry.staleFailure.equals(agent.configError())) {
+    if (reportsFailed(agent) && entry.staleFailure.equals(agent.configError())) {
       return true;
     }
     entry.staleFailure = null;
@@ -437,8 +436,7 @@ final class RolloutMachine {
         // that is the rollout's own version already (then it was decided here, and lost).
         entry.previous = desired;
       }
-      if (rollout.target != null
-          && agent.get().statusOf(rollout.target.sha256()) == RemoteConfigStatuses.RemoteConfigStatuses_FAILED) {
+      if (reportsFailed(agent.get())) {
         entry.staleFailure = agent.get().configError();
       }
       move(steps, entry, AgentProgress.APPLYING, now, null);
@@ -490,13 +488,24 @@ final class RolloutMachine {
       sendBack(steps, entry, why);
       return;
     }
-    if (rollout.target != null
-        && (agent.desired() == null || !agent.desired().label().equals(rollout.target.label()))) {
+    if (entry.staleFailure != null) {
+      // Stored as a flag: the refusal from before the wave is the one the agent still reports, if any.
+      entry.staleFailure = reportsFailed(agent) ? agent.configError() : null;
+    }
+    if (rollout.target != null && (entry.staleFailure != null || agent.desired() == null
+        || !agent.desired().label().equals(rollout.target.label()))) {
+      // A stale refusal too: the version goes to the agent once more, as when its wave began.
       steps.send(entry.uid, rollout.target, why);
     }
     if (rollout.plan.pkg() != null) {
       steps.offer(entry.uid, rollout.plan.pkg(), why);
     }
+  }
+
+  /** Whether the agent reports the rollout's version FAILED. */
+  private boolean reportsFailed(AgentFacts agent) {
+    return rollout.target != null
+        && agent.statusOf(rollout.target.sha256()) == RemoteConfigStatuses.RemoteConfigStatuses_FAILED;
   }
 
   /**

@@ -216,10 +216,10 @@ public final class RolloutRepository {
         RolloutRepository::agentRow, rolloutId);
   }
 
-  /** A rollout agent's row from the first nine columns of a result, in RolloutAgentRow.COLUMNS order. */
+  /** A rollout agent's row from the first columns of a result, in RolloutAgentRow.COLUMNS order. */
   private static RolloutAgentRow agentRow(ResultSet row) throws SQLException {
     return new RolloutAgentRow(row.getLong(1), row.getString(2), row.getInt(3), row.getString(4), row.getString(5),
-        (Integer) row.getObject(6), row.getString(7), row.getLong(8), row.getString(9));
+        (Integer) row.getObject(6), row.getString(7), row.getLong(8), row.getString(9), row.getBoolean(10));
   }
 
   /**
@@ -235,8 +235,8 @@ public final class RolloutRepository {
     return sql.query("SELECT " + columns + ", r.config_name, r.version, r.package_name, r.package_version"
         + " FROM rollout_agents a JOIN rollouts r ON r.id = a.rollout_id WHERE a.instance_uid = ?"
         + " ORDER BY a.rollout_id DESC",
-        row -> new StoredAttempt(agentRow(row), row.getString(10), row.getInt(11), row.getString(12),
-            row.getString(13)), uid);
+        row -> new StoredAttempt(agentRow(row), row.getString(11), row.getInt(12), row.getString(13),
+            row.getString(14)), uid);
   }
 
   private static void bind(PreparedStatement statement, RolloutRow rollout) throws SQLException {

@@ -627,5 +627,6 @@ public final class WriteBehind implements AutoCloseable {
     statement.setString(7, row.previousPackage());
     statement.setLong(8, row.since());
     statement.setString(9, ColumnText.fit(row.message(), 2000));
+    statement.setBoolean(10, row.staleFailure());
   }
 }

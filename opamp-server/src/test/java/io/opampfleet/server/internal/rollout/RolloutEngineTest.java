@@ -63,23 +63,31 @@ class RolloutEngineTest {
   /** Each agent's attempt row as the store had it when its config was sent. */
   private final Map<String, String> storedWhenSent = new ConcurrentHashMap<>();
   private ConfigVersion v2;
+  private ConfigRepository configs;
+  private PackageRepository packages;
 
   @BeforeEach
   void start() {
     database = Database.open(new Storage(dir, Optional.empty(), "", "", "a"));
     writes = new WriteBehind(database, "a");
-    ConfigRepository configs = new ConfigRepository(database);
+    configs = new ConfigRepository(database);
     ConfigVersion v1 = configs.addVersion("app", "receivers: {nop: {}}\n", "test", "");
     v2 = configs.addVersion("app", "receivers: {otlp: {}}\n", "test", "");
     for (String uid : AGENTS) {
       inventory.restore(connectedRunning(uid, v1));
       writes.agent(inventory.find(uid).orElseThrow());
     }
-    PackageRepository packages = new PackageRepository(database);
-    engine = new RolloutEngine(inventory, inventory, configs, new RolloutRepository(database,
+    packages = new PackageRepository(database);
+    engine = startedEngine();
+  }
+
+  /** An engine on the store, resuming what it holds, as a server starting does. */
+  private RolloutEngine startedEngine() {
+    RolloutEngine started = new RolloutEngine(inventory, inventory, configs, new RolloutRepository(database,
         RolloutState.unfinished()), writes, new RecordingSender(), packages,
         new PackageOffers(packages, writes, () -> "https://localhost"), System::currentTimeMillis, presence);
-    engine.start();
+    started.start();
+    return started;
   }
 
   @AfterEach
@@ -96,6 +104,28 @@ class RolloutEngineTest {
 
     // On its way, with what it ran before (a restart rolls it back to that), and in the store already.
     assertThat(storedWhenSent).containsExactly(Map.entry(AGENTS.get(0), "APPLYING app@1"));
+  }
+
+  @Test
+  void restartedMidWaveARefusalFromBeforeTheWaveIsStillNotCountedAndTheVersionGoesOutAgain() {
+    // An earlier rollout of the same version: the first agent refused it, and says so still.
+    reports(AGENTS.get(0), RemoteConfigStatuses.RemoteConfigStatuses_FAILED, "cannot start: port in use");
+    long id = engine.create(twoWaves(), null, "test", false).id();
+    await().until(() -> sent.equals(List.of(AGENTS.get(0))));
+
+    engine.close();
+    engine = startedEngine();
+
+    // Not failed on the refusal from before (with a budget of 0 the rollout would roll back), and sent again.
+    await().until(() -> sent.equals(List.of(AGENTS.get(0), AGENTS.get(0))));
+    assertThat(inventory.find(AGENTS.get(0)).orElseThrow().desired()).isEqualTo(v2);
+    await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(5))
+        .until(() -> engine.view(id).orElseThrow().state() == RolloutState.RUNNING);
+    assertThat(attemptRow(AGENTS.get(0))).startsWith("APPLYING");
+
+    // A new refusal counts.
+    reports(AGENTS.get(0), RemoteConfigStatuses.RemoteConfigStatuses_FAILED, "cannot start: out of memory");
+    await().until(() -> engine.view(id).orElseThrow().state() != RolloutState.RUNNING);
   }
 
   @Test
@@ -187,11 +217,14 @@ class RolloutEngineTest {
   }
 
   private void reportsApplied(String uid) {
+    reports(uid, RemoteConfigStatuses.RemoteConfigStatuses_APPLIED, "");
+  }
+
+  private void reports(String uid, RemoteConfigStatuses status, String error) {
     Agent agent = inventory.find(uid).orElseThrow();
     new Reports(inventory).apply(agent, AgentToServer.newBuilder().setRemoteConfigStatus(RemoteConfigStatus.newBuilder()
         .setLastRemoteConfigHash(ByteString.copyFrom(HexFormat.of().parseHex(v2.sha256())))
-        .setStatus(RemoteConfigStatuses.RemoteConfigStatuses_APPLIED)).build(), "127.0.0.1:1",
-        System.currentTimeMillis());
+        .setStatus(status).setErrorMessage(error)).build(), "127.0.0.1:1", System.currentTimeMillis());
     inventory.changed(agent);
   }
 
