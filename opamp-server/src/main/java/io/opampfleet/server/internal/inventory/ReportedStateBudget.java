@@ -28,8 +28,8 @@ import java.util.function.LongSupplier;
  * left is let go, but the store keeps what it reported for {@code agents::forget_after}. Such a server
  * counts the agents connected to it in memory, and the others as the store holds them ({@link
  * #storeCounted}, every few seconds), so strangers' uids that come and go fill neither the heap nor the
- * store. An agent whose connection here ended ({@link #left}) counts as it was until a count of the
- * store begun after it left has it.
+ * store. An agent whose connection here ended ({@link #left}) counts as it was until the store's count
+ * has it ({@link AgentsThatLeft}).
  */
 public final class ReportedStateBudget {
   /**
@@ -51,9 +51,7 @@ public final class ReportedStateBudget {
   private long admittedSince;
   /** What the store held of agents not connected here, at its last count. */
   private long stored;
-  /** What agents held what they left this server with, in all; those that left before a count of the store began are in it. */
-  private long leftWith;
-  private long leftWithInStoreCount;
+  private final AgentsThatLeft left = new AgentsThatLeft();
 
   /** A server alone: every agent it knows is in its memory, and counted there. */
   public ReportedStateBudget(long maxBytes, Inventory inventory, LongSupplier nanos) {
@@ -93,18 +91,15 @@ public final class ReportedStateBudget {
   }
 
   /** The agent's connection here ended: it is no longer counted in memory, and not yet by the store's count. */
-  public void left(Agent agent) {
+  public synchronized void left(Agent agent) {
     if (sharedStore) {
-      long held = PER_AGENT_BYTES + agent.reportedBytes(Collections.newSetFromMap(new IdentityHashMap<>()));
-      synchronized (this) {
-        leftWith += held;
-      }
+      left.add(agent);
     }
   }
 
   /** Called as a count of the store begins; hand what it returns to {@link #storeCounted}. */
   public synchronized long storeCountBegins() {
-    return leftWith;
+    return left.countBegins();
   }
 
   /**
@@ -113,7 +108,7 @@ public final class ReportedStateBudget {
    */
   public synchronized void storeCounted(long begun, long agents, long bytes) {
     stored = agents * PER_AGENT_BYTES + bytes;
-    leftWithInStoreCount = begun;
+    left.counted(begun);
   }
 
   /** Bytes held of all agents' reported state, as last counted with what was admitted since. */
@@ -127,7 +122,7 @@ public final class ReportedStateBudget {
       everCounted = true;
       admittedSince = 0;
     }
-    return counted + admittedSince + stored + (leftWith - leftWithInStoreCount);
+    return counted + admittedSince + stored + left.bytes();
   }
 
   public long maxBytes() {

@@ -30,8 +30,12 @@ final class RolloutAgent {
    */
   String staleFailure;
 
-  /** A stale failure whose error is read from the agent as its rollout resumes. */
-  static final String STALE_UNREAD = "";
+  /**
+   * A stale failure whose error is read from the agent as its rollout resumes; told apart by
+   * identity, never equal to an error an agent reports.
+   */
+  @SuppressWarnings("StringOperationCanBeSimplified")
+  static final String STALE_UNREAD = new String("stale, its error not read yet");
 
   /** When an agent in flight was last seen leaving (this process only); NOT_AWAY while connected. */
   long awaySince = NOT_AWAY;

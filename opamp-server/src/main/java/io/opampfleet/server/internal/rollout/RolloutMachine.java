@@ -151,7 +151,7 @@ final class RolloutMachine {
     Duration timeout = rollout.plan.applyTimeout();
     switch (entry.progress) {
       case APPLYING -> {
-        Part config = stillStale(entry, agent) ? Part.WAITING : configApplied(agent);
+        Part config = stillStale(steps, entry, agent) ? Part.WAITING : configApplied(agent);
         Part pkg = packageInstalled(agent);
         if (config.failure() != null || pkg.failure() != null) {
           move(steps, entry, AgentProgress.FAILED, now, config.failure() != null ? config.failure() : pkg.failure());
@@ -208,15 +208,25 @@ final class RolloutMachine {
   }
 
   /** Whether the agent's FAILED for the version is still the one from before its wave (see {@link RolloutAgent#staleFailure}). */
-  private boolean stillStale(RolloutAgent entry, AgentFacts agent) {
+  private boolean stillStale(Steps steps, RolloutAgent entry, AgentFacts agent) {
     if (entry.staleFailure == null) {
       return false;
     }
-    if (reportsFailed(agent) && entry.staleFailure.equals(agent.configError())) {
+    if (entry.staleFailure == RolloutAgent.STALE_UNREAD) {
+      readStale(entry, agent);
+    }
+    if (entry.staleFailure != null && reportsFailed(agent) && entry.staleFailure.equals(agent.configError())) {
       return true;
     }
     entry.staleFailure = null;
+    // Stored as cleared too: after a restart, a refusal the agent reports by then is a new one.
+    steps.record(entry);
     return false;
+  }
+
+  /** A stale failure read back from the store: the refusal the agent still reports, if it does. */
+  private void readStale(RolloutAgent entry, AgentFacts agent) {
+    entry.staleFailure = reportsFailed(agent) ? agent.configError() : null;
   }
 
   /**
@@ -488,9 +498,8 @@ final class RolloutMachine {
       sendBack(steps, entry, why);
       return;
     }
-    if (entry.staleFailure != null) {
-      // Stored as a flag: the refusal from before the wave is the one the agent still reports, if any.
-      entry.staleFailure = reportsFailed(agent) ? agent.configError() : null;
+    if (entry.staleFailure == RolloutAgent.STALE_UNREAD) {
+      readStale(entry, agent);
     }
     if (rollout.target != null && (entry.staleFailure != null || agent.desired() == null
         || !agent.desired().label().equals(rollout.target.label()))) {

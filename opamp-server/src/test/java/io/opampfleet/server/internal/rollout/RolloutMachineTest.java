@@ -525,9 +525,12 @@ class RolloutMachineTest {
     assertThat(run.progress()).as("sent the version again, each may apply it now").containsExactly("a=APPLYING",
         "b=APPLYING");
 
+    assertThat(run.agent("a").row(1).staleFailure()).as("stored with its attempt").isTrue();
     fleet.reports("a", TestRollouts.V2, RemoteConfigStatuses_APPLYING);
     fleet.reports("b", TestRollouts.V2, RemoteConfigStatuses_APPLYING);
-    run.observe("a", "b");
+    Steps applying = run.observe("a", "b");
+    assertThat(applying.recorded.keySet()).as("stored as no longer stale").containsExactly("a", "b");
+    assertThat(run.agent("a").row(1).staleFailure()).isFalse();
     fleet.reports("a", TestRollouts.V2, RemoteConfigStatuses_APPLIED);
     fleet.reports("b", TestRollouts.V2, RemoteConfigStatuses_FAILED, "cannot start: port in use");
     run.observe("a", "b");
