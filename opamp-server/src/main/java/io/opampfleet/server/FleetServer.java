@@ -267,12 +267,14 @@ public final class FleetServer implements AutoCloseable {
     opampBound.set(opamp.address());
     adminBound.set(admin.address());
     presence.serving(opamp.address(), admin.address());
-    started.push(pruneHistory(Map.of("events", new Pruning(events::prune, settings.eventRetention()),
-        "audit log", new Pruning(auditLog::prune, settings.auditRetention()),
+    Duration hourly = Duration.ofHours(1);
+    started.push(pruneHistory(Map.of("events", new Pruning(events::prune, settings.eventRetention(), hourly),
+        "audit log", new Pruning(auditLog::prune, settings.auditRetention(), hourly),
         "silent agents", new Pruning(new SilentAgents(database, inventory, writes, offers, System.nanoTime())::forget,
-            settings.agents().forgetAfter()),
+            settings.agents().forgetAfter(), hourly),
+        // Every minute: an agent that keeps reporting other large parts leaves a body behind with each.
         "reported parts no agent holds", new Pruning(before -> PartBodies.deleteUnreferenced(database, before),
-            PartBodies.KEPT_UNREFERENCED)), clock));
+            PartBodies.KEPT_UNREFERENCED, Duration.ofMinutes(1))), clock));
     listening.set(true);
     log.info("serving OpAMP on {}://{}/v1/opamp and the admin API on {}://{}/api/v1 ({} agents known)",
         settings.opamp().tls().isPresent() ? "wss" : "ws", hostPort(opamp.address()),
@@ -342,20 +344,23 @@ public final class FleetServer implements AutoCloseable {
     return executor;
   }
 
-  /** A history kept for a while: what drops its entries older than a time (epoch ms), and for how long they are kept. */
-  private record Pruning(LongToIntFunction pruneBefore, Duration retention) {}
+  /**
+   * A history kept for a while: what drops its entries older than a time (epoch ms), for how long they
+   * are kept, and how often it is pruned.
+   */
+  private record Pruning(LongToIntFunction pruneBefore, Duration retention, Duration every) {}
 
   private static AutoCloseable pruneHistory(Map<String, Pruning> histories, LongSupplier clock) {
     ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
         DaemonThreads.named("housekeeping"));
     // Each history on its own: one that fails does not keep the others from being pruned.
-    housekeeping.scheduleWithFixedDelay(() -> histories.forEach((what, pruning) ->
+    histories.forEach((what, pruning) -> housekeeping.scheduleWithFixedDelay(() ->
         ScheduledJob.runKept(what + ": pruning", () -> {
           int pruned = pruning.pruneBefore().applyAsInt(clock.getAsLong() - pruning.retention().toMillis());
           if (pruned > 0) {
             log.info("{}: pruned {} past the retention of {}", what, pruned, pruning.retention());
           }
-        })), 1, 60, TimeUnit.MINUTES);
+        }), 1, pruning.every().toMinutes(), TimeUnit.MINUTES));
     return housekeeping::shutdownNow;
   }
 

@@ -30,10 +30,11 @@ public final class PartBodies {
    * write that refers to one older than {@link #TOUCH_AFTER} makes it new again, and holds its row
    * locked while it does: the deletion waits for it and then finds the body new, so a body a write
    * refers to is never the one deleted. The gap between the two is the clock skew between servers
-   * sharing the store that this survives.
+   * sharing the store that this survives. Short, and pruned every minute: an agent that keeps
+   * reporting other large parts leaves a body behind with each.
    */
-  public static final Duration KEPT_UNREFERENCED = Duration.ofHours(1);
-  private static final long TOUCH_AFTER = Duration.ofMinutes(10).toMillis();
+  public static final Duration KEPT_UNREFERENCED = Duration.ofMinutes(10);
+  private static final long TOUCH_AFTER = Duration.ofMinutes(2).toMillis();
   private static final int LOOKUP = 500;
 
   /** One body many agents refer to in this write (a list they share) is encoded and hashed once. */
