@@ -145,6 +145,54 @@ class HostileAgentsIT {
   }
 
   @Test
+  void anAgentReportingAnotherLargeConfigAgainAndAgainIsRefusedOnceWhatTheStoreKeepsOfTheOldOnesFillsTheCeiling()
+      throws Exception {
+    try (ServerProcess servers = new ServerProcess(dir, "-Xmx1g")) {
+      servers.start(servers.config("storage:\n  data_dir: " + dir.resolve("data") + "\n"
+          + "agents:\n  max_reported_bytes: " + 8 * MIB + "\n"));
+      String opamp = servers.awaitOpampHttp();
+      HttpClient http = HttpClient.newHttpClient();
+      ByteString rotating = uid();
+      ByteString other = uid();
+      assertThat(ServerProcess.postOpamp(http, opamp, report(other).toByteArray()).statusCode()).isEqualTo(200);
+
+      // Each report holds as much as the one before, and leaves the store a body of 1 MB it keeps a while.
+      int kept = 0;
+      ServerToAgent refused = null;
+      for (int i = 0; i < 30 && refused == null; i++) {
+        ServerToAgent answer = ServerToAgent.parseFrom(ServerProcess.postOpamp(http, opamp, report(rotating).toBuilder()
+            .setSequenceNum(i).setEffectiveConfig(megabyteConfig(i)).build().toByteArray()).body());
+        if (answer.hasErrorResponse()) {
+          refused = answer;
+        } else {
+          kept++;
+        }
+      }
+      // Its first config and seven replaced fill the 8 MiB.
+      assertThat(kept).isEqualTo(8);
+      assertThat(refused.getErrorResponse().getType())
+          .isEqualTo(ServerErrorResponseType.ServerErrorResponseType_Unavailable);
+      assertThat(servers.stderr()).contains("large parts agents replaced count for 12 minutes");
+
+      // Reports that replace nothing pass, its own and another agent's.
+      for (ByteString agent : List.of(rotating, other)) {
+        AgentToServer healthy = report(agent).toBuilder().setSequenceNum(100)
+            .setHealth(ComponentHealth.newBuilder().setHealthy(true).setStatus("running")).build();
+        assertThat(ServerToAgent.parseFrom(ServerProcess.postOpamp(http, opamp, healthy.toByteArray()).body())
+            .hasErrorResponse()).isFalse();
+      }
+    }
+  }
+
+  /** An effective config of about 1 MB, one of its own for each {@code n}. */
+  private static EffectiveConfig megabyteConfig(int n) {
+    byte[] body = new byte[1_000_000];
+    body[0] = (byte) n;
+    return EffectiveConfig.newBuilder().setConfigMap(AgentConfigMap.newBuilder().putConfigMap("collector.yaml",
+        AgentConfigFile.newBuilder().setBody(ByteString.copyFrom(body)).build())).build();
+  }
+
+  @Test
   void aFloodOfHalfSentAdminRequestsIsCutOffAndTheServerGoesOnServing() throws Exception {
     try (ServerProcess servers = new ServerProcess(dir, "-Xmx1g")) {
       servers.start(servers.config("opamp:\n  listen: 127.0.0.1:0\nadmin:\n  listen: 127.0.0.1:0\n"

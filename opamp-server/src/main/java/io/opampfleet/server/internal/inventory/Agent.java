@@ -313,6 +313,30 @@ public final class Agent {
             ? componentsGrowth(message.getAvailableComponents()) : 0);
   }
 
+  /**
+   * The encoded bytes of the agent's large parts the message replaces with ones no agent here holds:
+   * bodies the store keeps a while after no part refers to them (see {@code PartBodies}). Parts agents
+   * move to together (a rollout's config) are held by the first: the parts they leave are most likely
+   * shared too, and still referred to.
+   */
+  public synchronized long replacedBodyBytesFrom(AgentToServer message) {
+    long bytes = 0;
+    if (message.hasEffectiveConfig() && effectiveConfig != null && !message.getEffectiveConfig().equals(effectiveConfig)
+        && SharedMessages.EFFECTIVE_CONFIGS.held(message.getEffectiveConfig()).isEmpty()) {
+      bytes += effectiveConfig.getSerializedSize();
+    }
+    if (message.hasPackageStatuses() && packageStatuses != null
+        && !message.getPackageStatuses().equals(packageStatuses)) {
+      bytes += packageStatuses.getSerializedSize();
+    }
+    if (message.hasAvailableComponents() && message.getAvailableComponents().getComponentsCount() > 0
+        && availableComponents != null && !message.getAvailableComponents().equals(availableComponents)
+        && SharedMessages.COMPONENTS.held(message.getAvailableComponents()).isEmpty()) {
+      bytes += availableComponents.getSerializedSize();
+    }
+    return bytes;
+  }
+
   private static long growth(boolean replaced, Message next, Message held, long heldBytes) {
     return replaced ? heldSize(held, heldBytes, next) - heldBytes : 0;
   }

@@ -30,6 +30,12 @@ import java.util.function.LongSupplier;
  * #storeCounted}, every few seconds), so strangers' uids that come and go fill neither the heap nor the
  * store. An agent whose connection here ended ({@link #left}) counts as it was until the store's count
  * has it ({@link AgentsThatLeft}).
+ *
+ * <p>A large part an agent replaces with another that no agent here holds leaves its body in the store
+ * until it is pruned ({@link #REPLACED_KEPT}): what the agents replaced in that time counts too, and a
+ * report that replaces one is refused when that would pass the ceiling, even one that keeps or shrinks
+ * what the agent holds. An agent reporting another large config again and again would otherwise fill
+ * the disk.
  */
 public final class ReportedStateBudget {
   /**
@@ -39,6 +45,11 @@ public final class ReportedStateBudget {
    */
   public static final long PER_AGENT_BYTES = 2048;
   private static final long RECOUNT_NANOS = Duration.ofSeconds(1).toNanos();
+  /**
+   * How long the store keeps a body no part refers to any more, with the time the pruning may take to
+   * come round (ten minutes, pruned every minute: {@code PartBodies#KEPT_UNREFERENCED}).
+   */
+  static final Duration REPLACED_KEPT = Duration.ofMinutes(12);
 
   private final long maxBytes;
   private final Inventory inventory;
@@ -52,6 +63,8 @@ public final class ReportedStateBudget {
   /** What the store held of agents not connected here, at its last count. */
   private long stored;
   private final AgentsThatLeft left = new AgentsThatLeft();
+  /** Encoded bytes of the large parts agents replaced, while the store may keep them. */
+  private final RecentTotal replaced = new RecentTotal(REPLACED_KEPT);
 
   /** A server alone: every agent it knows is in its memory, and counted there. */
   public ReportedStateBudget(long maxBytes, Inventory inventory, LongSupplier nanos) {
@@ -75,18 +88,22 @@ public final class ReportedStateBudget {
     // Sized before the lock: many agents' messages are sized at once.
     long growth = known.map(agent -> agent.growthFrom(message))
         .orElseGet(() -> PER_AGENT_BYTES + new Agent("a new agent").growthFrom(message));
-    return growth <= 0 ? Optional.empty() : admit(known.isPresent(), growth);
+    long replacing = known.map(agent -> agent.replacedBodyBytesFrom(message)).orElse(0L);
+    return growth <= 0 && replacing == 0 ? Optional.empty() : admit(known.isPresent(), growth, replacing);
   }
 
-  private synchronized Optional<String> admit(boolean known, long growth) {
+  private synchronized Optional<String> admit(boolean known, long growth, long replacing) {
     long held = held();
     long ceiling = known ? maxBytes : maxBytes / 10 * 9;
-    if (held + growth > ceiling) {
+    if (held + Math.max(growth, 0) + replacing > ceiling) {
       return Optional.of((known ? "" : "a new agent: ") + "the agents' reported state the server holds"
           + " is at its ceiling (" + held + " of " + maxBytes + " bytes, agents::max_reported_bytes"
-          + (known ? "" : "; new agents take nine tenths of it") + ")");
+          + (known ? "" : "; new agents take nine tenths of it")
+          + (replacing > 0 ? "; large parts agents replaced count for " + REPLACED_KEPT.toMinutes()
+              + " minutes, as long as the store may keep them" : "") + ")");
     }
-    admittedSince += growth;
+    admittedSince += Math.max(growth, 0);
+    replaced.add(replacing, nanos.getAsLong());
     return Optional.empty();
   }
 
@@ -122,7 +139,7 @@ public final class ReportedStateBudget {
       everCounted = true;
       admittedSince = 0;
     }
-    return counted + admittedSince + stored + left.bytes();
+    return counted + admittedSince + stored + left.bytes() + replaced.total(now);
   }
 
   public long maxBytes() {

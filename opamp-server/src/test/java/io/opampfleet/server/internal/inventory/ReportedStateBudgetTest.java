@@ -10,6 +10,7 @@ import io.opampfleet.proto.AvailableComponents;
 import io.opampfleet.proto.ComponentDetails;
 import io.opampfleet.proto.ComponentHealth;
 import io.opampfleet.proto.EffectiveConfig;
+import java.lang.ref.Reference;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.UUID;
@@ -37,9 +38,11 @@ class ReportedStateBudgetTest {
         .startsWith("a new agent: the agents' reported state the server holds is at its ceiling"));
     // Nor a new agent that reports nothing: each agent costs its record.
     assertThat(budget.problem(Optional.empty(), AgentToServer.getDefaultInstance())).isPresent();
-    // A known agent applies a larger config (a rollout's): its report fits in the last tenth.
+    // A known agent applies a larger config (a rollout's, which the fleet holds): its report fits in the last tenth.
+    EffectiveConfig rollouts = SharedMessages.EFFECTIVE_CONFIGS.of(withConfig(CONFIG_BYTES + 30_000).getEffectiveConfig());
     Agent known = inventory.all().iterator().next();
     assertThat(budget.problem(Optional.of(known), withConfig(CONFIG_BYTES + 30_000))).isEmpty();
+    Reference.reachabilityFence(rollouts);
   }
 
   @Test
@@ -56,12 +59,37 @@ class ReportedStateBudgetTest {
     assertThat(budget.problem(Optional.of(known), withConfig(CONFIG_BYTES))).isEmpty();
     assertThat(budget.problem(Optional.of(known),
         AgentToServer.newBuilder().setHealth(health("running")).build())).isEmpty();
-    // A smaller config makes room for another agent's larger one, once applied and counted.
+    // A smaller config makes room for another agent's larger one (a rollout's), once applied and counted.
+    EffectiveConfig rollouts = SharedMessages.EFFECTIVE_CONFIGS.of(withConfig(CONFIG_BYTES * 2).getEffectiveConfig());
     Agent other = inventory.all().stream().filter(agent -> agent != known).findFirst().orElseThrow();
     reports.apply(known, withConfig(10), "a", 1);
     assertThat(budget.problem(Optional.of(other), withConfig(CONFIG_BYTES * 2))).isPresent();
     nanos.addAndGet(TimeUnit.SECONDS.toNanos(2));
     assertThat(budget.problem(Optional.of(other), withConfig(CONFIG_BYTES * 2))).isEmpty();
+    Reference.reachabilityFence(rollouts);
+  }
+
+  @Test
+  void anAgentReplacingItsConfigAgainAndAgainIsRefusedOnceWhatTheStoreKeepsOfTheOldOnesReachesTheCeiling() {
+    ReportedStateBudget roomy = new ReportedStateBudget(10L * CONFIG_BYTES, inventory, nanos::get);
+    Agent rotating = inventory.add(UUID.randomUUID().toString());
+    reports.apply(rotating, withConfig(CONFIG_BYTES, 0), "a", 0);
+
+    int replaced = 0;
+    // Each report keeps the size it holds, and leaves a body of 100 KB in the store for a while.
+    while (replaced < 50 && roomy.problem(Optional.of(rotating), withConfig(CONFIG_BYTES, replaced + 1)).isEmpty()) {
+      reports.apply(rotating, withConfig(CONFIG_BYTES, replaced + 1), "a", replaced + 1);
+      replaced++;
+    }
+
+    // The ceiling of 1 MB less the 100 KB it holds.
+    assertThat(replaced).isEqualTo(8);
+    assertThat(roomy.problem(Optional.of(rotating), withConfig(CONFIG_BYTES, 99))).hasValueSatisfying(reason ->
+        assertThat(reason).contains("large parts agents replaced count for 12 minutes"));
+    // What it holds passes still; and once the store may have pruned the old bodies, another config too.
+    assertThat(roomy.problem(Optional.of(rotating), withConfig(CONFIG_BYTES, replaced))).isEmpty();
+    nanos.addAndGet(TimeUnit.MINUTES.toNanos(13));
+    assertThat(roomy.problem(Optional.of(rotating), withConfig(CONFIG_BYTES, 99))).isEmpty();
   }
 
   @Test
@@ -183,9 +211,16 @@ class ReportedStateBudgetTest {
   }
 
   private static AgentToServer withConfig(int bytes) {
+    return withConfig(bytes, 0);
+  }
+
+  /** A config of {@code bytes}, one of its own for each {@code n}. */
+  private static AgentToServer withConfig(int bytes, int n) {
+    byte[] body = new byte[bytes];
+    body[0] = (byte) n;
     return AgentToServer.newBuilder().setEffectiveConfig(EffectiveConfig.newBuilder().setConfigMap(
         AgentConfigMap.newBuilder().putConfigMap("collector.yaml", AgentConfigFile.newBuilder()
-            .setBody(ByteString.copyFrom(new byte[bytes])).build()))).build();
+            .setBody(ByteString.copyFrom(body)).build()))).build();
   }
 
   /** A list of {@code types} receivers with no details, named after {@code build}: small entries. */
