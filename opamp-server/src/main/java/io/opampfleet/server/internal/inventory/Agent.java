@@ -44,6 +44,8 @@ public final class Agent {
    * host was mended): it goes out once all the same, since the agent may run it now.
    */
   private boolean retryRefused;
+  /** When it last replaced its large parts for free (System.nanoTime; 0: never), see {@link #freeReplacement}. */
+  private long freeReplacementAt;
   private String reportedHash = "";
   private PackageStatuses packageStatuses;
   private AvailableComponents availableComponents;
@@ -314,27 +316,40 @@ public final class Agent {
   }
 
   /**
-   * The encoded bytes of the agent's large parts the message replaces with ones no agent here holds:
-   * bodies the store keeps a while after no part refers to them (see {@code PartBodies}). Parts agents
-   * move to together (a rollout's config) are held by the first: the parts they leave are most likely
-   * shared too, and still referred to.
+   * The encoded bytes of the large parts the message brings in place of the agent's own that no agent
+   * on this server holds: each a new body in the store, which the store keeps a while after no part
+   * refers to it any more (see {@code PartBodies}). A part agents move to together (a rollout's
+   * config) is held once the first reported it, and counts once.
    */
-  public synchronized long replacedBodyBytesFrom(AgentToServer message) {
+  public synchronized long newBodyBytesFrom(AgentToServer message) {
     long bytes = 0;
     if (message.hasEffectiveConfig() && effectiveConfig != null && !message.getEffectiveConfig().equals(effectiveConfig)
         && SharedMessages.EFFECTIVE_CONFIGS.held(message.getEffectiveConfig()).isEmpty()) {
-      bytes += effectiveConfig.getSerializedSize();
+      bytes += message.getEffectiveConfig().getSerializedSize();
     }
     if (message.hasPackageStatuses() && packageStatuses != null
         && !message.getPackageStatuses().equals(packageStatuses)) {
-      bytes += packageStatuses.getSerializedSize();
+      bytes += message.getPackageStatuses().getSerializedSize();
     }
     if (message.hasAvailableComponents() && message.getAvailableComponents().getComponentsCount() > 0
         && availableComponents != null && !message.getAvailableComponents().equals(availableComponents)
         && SharedMessages.COMPONENTS.held(message.getAvailableComponents()).isEmpty()) {
-      bytes += availableComponents.getSerializedSize();
+      bytes += message.getAvailableComponents().getSerializedSize();
     }
     return bytes;
+  }
+
+  /**
+   * Whether a replacement of its large parts is free now: the first in each {@code windowNanos} is (a
+   * rollout replaces each agent's config once; an agent that replaces its parts again and again
+   * counts). Marks it taken.
+   */
+  public synchronized boolean freeReplacement(long nowNanos, long windowNanos) {
+    if (freeReplacementAt != 0 && nowNanos - freeReplacementAt < windowNanos) {
+      return false;
+    }
+    freeReplacementAt = nowNanos == 0 ? 1 : nowNanos;
+    return true;
   }
 
   private static long growth(boolean replaced, Message next, Message held, long heldBytes) {

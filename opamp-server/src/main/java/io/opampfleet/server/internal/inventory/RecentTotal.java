@@ -5,9 +5,9 @@ import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The sum of what was added within a window of whole minutes, kept a minute at a time: a few longs
- * however much is added (a library's sliding window would bring a dependency for ten lines). Not
- * thread-safe: its owner's lock guards it.
+ * The sum of what was added within a window of whole minutes, kept a minute at a time (an amount counts
+ * for at least the window less a minute): a few longs however much is added (a library's sliding window
+ * would bring a dependency for ten lines). Not thread-safe: its owner's lock guards it.
  */
 final class RecentTotal {
   private static final long MINUTE_NANOS = TimeUnit.MINUTES.toNanos(1);

@@ -15,7 +15,7 @@ import java.util.function.LongSupplier;
  * A message that would take the fleet past it is refused before anything of it is kept: a new agent
  * past nine tenths of it, a known one's larger parts past the whole. The last tenth is the known
  * agents' room to grow (a rollout to a larger config makes every APPLIED report carry a larger
- * effective config); a known agent's reports that keep or shrink what it holds always pass.
+ * effective config); a known agent's reports that keep or shrink what it holds pass (but see below).
  *
  * <p>A part counts what it takes in the heap parsed ({@link HeldSize}: many small entries take many
  * times their encoded bytes), and a list of available components that agents share counts once. The
@@ -31,11 +31,13 @@ import java.util.function.LongSupplier;
  * store. An agent whose connection here ended ({@link #left}) counts as it was until the store's count
  * has it ({@link AgentsThatLeft}).
  *
- * <p>A large part an agent replaces with another that no agent here holds leaves its body in the store
- * until it is pruned ({@link #REPLACED_KEPT}): what the agents replaced in that time counts too, and a
- * report that replaces one is refused when that would pass the ceiling, even one that keeps or shrinks
- * what the agent holds. An agent reporting another large config again and again would otherwise fill
- * the disk.
+ * <p>A report that replaces an agent's large part with one no agent on this server holds makes the
+ * store a new body, and the old one stays until it is pruned: the new bodies made within {@link
+ * #REPLACED_KEPT} count too, but for each agent's first replacement in that time (a rollout replaces
+ * each agent's config once), and such a report is refused when it would pass the ceiling, even one
+ * that keeps or shrinks what the agent holds. An agent reporting another large config again and again
+ * would otherwise fill the disk. With a store shared by servers, the store's count adds the bodies no
+ * agent refers to any more, whichever server's agents left them.
  */
 public final class ReportedStateBudget {
   /**
@@ -47,9 +49,10 @@ public final class ReportedStateBudget {
   private static final long RECOUNT_NANOS = Duration.ofSeconds(1).toNanos();
   /**
    * How long the store keeps a body no part refers to any more, with the time the pruning may take to
-   * come round (ten minutes, pruned every minute: {@code PartBodies#KEPT_UNREFERENCED}).
+   * come round (ten minutes, pruned every minute on a thread it shares: {@code
+   * PartBodies#KEPT_UNREFERENCED}); an amount counts at least a minute less than this.
    */
-  static final Duration REPLACED_KEPT = Duration.ofMinutes(12);
+  static final Duration REPLACED_KEPT = Duration.ofMinutes(13);
 
   private final long maxBytes;
   private final Inventory inventory;
@@ -88,7 +91,10 @@ public final class ReportedStateBudget {
     // Sized before the lock: many agents' messages are sized at once.
     long growth = known.map(agent -> agent.growthFrom(message))
         .orElseGet(() -> PER_AGENT_BYTES + new Agent("a new agent").growthFrom(message));
-    long replacing = known.map(agent -> agent.replacedBodyBytesFrom(message)).orElse(0L);
+    long replacing = known.map(agent -> agent.newBodyBytesFrom(message)).orElse(0L);
+    if (replacing > 0 && known.get().freeReplacement(nanos.getAsLong(), REPLACED_KEPT.toNanos())) {
+      replacing = 0;
+    }
     return growth <= 0 && replacing == 0 ? Optional.empty() : admit(known.isPresent(), growth, replacing);
   }
 
@@ -111,6 +117,13 @@ public final class ReportedStateBudget {
   public synchronized void left(Agent agent) {
     if (sharedStore) {
       left.add(agent);
+    }
+  }
+
+  /** The agent is connected here again: counted in memory, no longer as it left. */
+  public synchronized void back(Agent agent) {
+    if (sharedStore) {
+      left.back(agent);
     }
   }
 

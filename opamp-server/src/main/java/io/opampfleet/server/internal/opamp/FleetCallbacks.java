@@ -240,6 +240,7 @@ public final class FleetCallbacks implements ServerCallbacks {
     List<AgentEvent> events = new ArrayList<>();
     if (previous != agent || !agent.linkedTo(connection)) {
       events.addAll(reports.connected(agent, connection, now));
+      budget.back(agent);
       commands.resendOffers(agent);
     }
     // A connection's first message with a description is taken for the whole state (asking again would

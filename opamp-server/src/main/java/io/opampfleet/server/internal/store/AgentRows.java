@@ -275,7 +275,8 @@ public final class AgentRows {
   /**
    * The agents the store holds that are not connected to {@code replica}, and the bytes of what they
    * reported as stored: their own columns, and each body of their large parts once however many of
-   * them refer to it (agents of one build share their list of components).
+   * them refer to it (agents of one build share their list of components); with the bodies no agent
+   * refers to any more, which the store keeps a while (see {@link PartBodies#KEPT_UNREFERENCED}).
    */
   public static StoredReports notConnectedTo(Database database, String replica) {
     String notHere = " WHERE NOT (agents.connected AND COALESCE(agents.held_by, '') = ?)";
@@ -285,7 +286,9 @@ public final class AgentRows {
         + " FROM agents" + notHere, row -> new StoredReports(row.getLong(1), row.getLong(2)), replica).get(0);
     long bodies = sql.query("SELECT COALESCE(SUM(OCTET_LENGTH(body)), 0) FROM part_bodies WHERE sha256 IN"
         + " (SELECT agent_parts.body_sha256 FROM agent_parts JOIN agents"
-        + " ON agents.instance_uid = agent_parts.instance_uid" + notHere + ")", row -> row.getLong(1), replica).get(0);
+        + " ON agents.instance_uid = agent_parts.instance_uid" + notHere + ") OR NOT EXISTS"
+        + " (SELECT 1 FROM agent_parts WHERE agent_parts.body_sha256 = part_bodies.sha256)",
+        row -> row.getLong(1), replica).get(0);
     return new StoredReports(rows.agents(), rows.bytes() + bodies);
   }
 

@@ -76,20 +76,45 @@ class ReportedStateBudgetTest {
     reports.apply(rotating, withConfig(CONFIG_BYTES, 0), "a", 0);
 
     int replaced = 0;
-    // Each report keeps the size it holds, and leaves a body of 100 KB in the store for a while.
+    // Each report keeps the size it holds, and makes the store a new body of 100 KB it keeps a while.
     while (replaced < 50 && roomy.problem(Optional.of(rotating), withConfig(CONFIG_BYTES, replaced + 1)).isEmpty()) {
       reports.apply(rotating, withConfig(CONFIG_BYTES, replaced + 1), "a", replaced + 1);
       replaced++;
     }
 
-    // The ceiling of 1 MB less the 100 KB it holds.
-    assertThat(replaced).isEqualTo(8);
+    // The first is free (a rollout's); then the ceiling of 1 MB less the 100 KB it holds.
+    assertThat(replaced).isEqualTo(1 + 8);
     assertThat(roomy.problem(Optional.of(rotating), withConfig(CONFIG_BYTES, 99))).hasValueSatisfying(reason ->
-        assertThat(reason).contains("large parts agents replaced count for 12 minutes"));
+        assertThat(reason).contains("large parts agents replaced count for 13 minutes"));
     // What it holds passes still; and once the store may have pruned the old bodies, another config too.
     assertThat(roomy.problem(Optional.of(rotating), withConfig(CONFIG_BYTES, replaced))).isEmpty();
     nanos.addAndGet(TimeUnit.MINUTES.toNanos(13));
     assertThat(roomy.problem(Optional.of(rotating), withConfig(CONFIG_BYTES, 99))).isEmpty();
+  }
+
+  @Test
+  void anAgentGoingBackAndForthBetweenAConfigOthersHoldAndNewOnesCountsEachNewOne() {
+    ReportedStateBudget roomy = new ReportedStateBudget(10L * CONFIG_BYTES, inventory, nanos::get);
+    AgentToServer shared = withConfig(CONFIG_BYTES, 0);
+    reports.apply(inventory.add(UUID.randomUUID().toString()), shared, "a", 0);
+    Agent rotating = inventory.add(UUID.randomUUID().toString());
+    reports.apply(rotating, shared, "a", 0);
+
+    int made = 0;
+    // Configs of their own: parts another test's agents held may not be collected yet.
+    for (int i = 1001; i < 1050; i++) {
+      if (roomy.problem(Optional.of(rotating), withConfig(CONFIG_BYTES, i)).isPresent()) {
+        break;
+      }
+      reports.apply(rotating, withConfig(CONFIG_BYTES, i), "a", i);
+      made++;
+      // Back to the config another agent holds: nothing new for the store.
+      assertThat(roomy.problem(Optional.of(rotating), shared)).isEmpty();
+      reports.apply(rotating, shared, "a", i);
+    }
+
+    // The first free, then the ceiling of 1 MB less the two agents' records and configs (about 200 KB).
+    assertThat(made).isEqualTo(1 + 7);
   }
 
   @Test
@@ -218,6 +243,7 @@ class ReportedStateBudgetTest {
   private static AgentToServer withConfig(int bytes, int n) {
     byte[] body = new byte[bytes];
     body[0] = (byte) n;
+    body[1] = (byte) (n >> 8);
     return AgentToServer.newBuilder().setEffectiveConfig(EffectiveConfig.newBuilder().setConfigMap(
         AgentConfigMap.newBuilder().putConfigMap("collector.yaml", AgentConfigFile.newBuilder()
             .setBody(ByteString.copyFrom(body)).build()))).build();

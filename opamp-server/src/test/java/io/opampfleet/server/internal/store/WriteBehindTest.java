@@ -477,6 +477,24 @@ class WriteBehindTest {
   }
 
   @Test
+  void theStoreCountsTheBodiesNoAgentRefersToAnyMore() throws Exception {
+    Reports reports = new Reports(new Inventory());
+    Agent agent = new Agent("00000000-0000-0000-0000-000000000001");
+    for (String yaml : List.of("receivers: {first: {}}", "receivers: {second: {}}")) {
+      reports.apply(agent, AgentToServer.newBuilder().setEffectiveConfig(effectiveConfig(yaml)).build(), "127.0.0.1:1",
+          1_000);
+      writes.agent(agent).get(10, TimeUnit.SECONDS);
+    }
+    try (Connection connection = database.connection(); Statement statement = connection.createStatement()) {
+      statement.executeUpdate("UPDATE agents SET connected = TRUE, held_by = 'test'");
+    }
+
+    // The agent is this server's to count; the body of the config it left is the store's.
+    assertThat(AgentRows.notConnectedTo(database, "test"))
+        .isEqualTo(new AgentRows.StoredReports(0, effectiveConfig("receivers: {first: {}}").getSerializedSize()));
+  }
+
+  @Test
   void aBodyTheStoreHoldsIsMadeNewAgainWhenAnotherAgentRefersToItAndEntriesInAnotherOrderAreTheSameBody()
       throws Exception {
     Reports reports = new Reports(new Inventory());
