@@ -29,8 +29,9 @@ public final class PartBodies {
    * A body no part refers to is deleted once it is older than this ({@link #deleteUnreferenced}). A
    * write that refers to one older than {@link #TOUCH_AFTER} makes it new again, and holds its row
    * locked while it does: the deletion waits for it and then finds the body new, so a body a write
-   * refers to is never the one deleted. The gap between the two is the clock skew between servers
-   * sharing the store that this survives. Short, and pruned every minute: an agent that keeps
+   * refers to is never the one deleted. The gap between the two is what the clock skew between servers
+   * sharing the store and the time from a write's look at the bodies to its commit may add up to.
+   * Short, and pruned every minute: an agent that keeps
    * reporting other large parts leaves a body behind with each.
    */
   public static final Duration KEPT_UNREFERENCED = Duration.ofMinutes(10);

@@ -214,6 +214,23 @@ class ReportedStateBudgetTest {
   }
 
   @Test
+  void anAgentBackHereCountsInMemoryOnlyAndACountThatFailedDoesNotShortenTheWait() {
+    ReportedStateBudget shared = ReportedStateBudget.sharingStore(10 * CONFIG_BYTES, inventory, nanos::get);
+    Agent agent = inventory.add(UUID.randomUUID().toString());
+    reports.apply(agent, withConfig(CONFIG_BYTES), "a", 0);
+    shared.left(agent);
+    shared.back(agent);
+    assertThat(shared.held()).as("not connected in this test: memory does not count it either").isZero();
+
+    shared.left(agent);
+    shared.storeCountBegins(); // a count that failed: it never ends
+    shared.storeCounted(shared.storeCountBegins(), 0, 0);
+    assertThat(shared.held()).isPositive();
+    shared.storeCounted(shared.storeCountBegins(), 1, CONFIG_BYTES);
+    assertThat(shared.held()).isEqualTo(ReportedStateBudget.PER_AGENT_BYTES + CONFIG_BYTES);
+  }
+
+  @Test
   void agentsThatLeftReportingTheSameComponentsCountTheirListOnce() {
     ReportedStateBudget shared = ReportedStateBudget.sharingStore(10 * CONFIG_BYTES, inventory, nanos::get);
     long list = HeldSize.of(withComponents(2_000, "contrib").getAvailableComponents());
