@@ -1,6 +1,7 @@
 package io.opampfleet.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
@@ -173,7 +174,8 @@ class HostileAgentsIT {
       assertThat(kept).isEqualTo(9);
       assertThat(refused.getErrorResponse().getType())
           .isEqualTo(ServerErrorResponseType.ServerErrorResponseType_Unavailable);
-      assertThat(servers.stderr()).contains("large parts agents replaced count for 13 minutes");
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+          assertThat(servers.stderr()).contains("large parts agents replaced count for 13 minutes"));
 
       // Reports that replace nothing pass, its own and another agent's.
       for (ByteString agent : List.of(rotating, other)) {

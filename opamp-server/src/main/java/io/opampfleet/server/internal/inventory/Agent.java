@@ -44,7 +44,7 @@ public final class Agent {
    * host was mended): it goes out once all the same, since the agent may run it now.
    */
   private boolean retryRefused;
-  /** When it last replaced its large parts for free (System.nanoTime; 0: never), see {@link #freeReplacement}. */
+  /** When it last replaced its large parts for free (System.nanoTime; 0: never), see {@link #replacementFree}. */
   private long freeReplacementAt;
   private String reportedHash = "";
   private PackageStatuses packageStatuses;
@@ -342,14 +342,15 @@ public final class Agent {
   /**
    * Whether a replacement of its large parts is free now: the first in each {@code windowNanos} is (a
    * rollout replaces each agent's config once; an agent that replaces its parts again and again
-   * counts). Marks it taken.
+   * counts). See {@link #takeFreeReplacement}.
    */
-  public synchronized boolean freeReplacement(long nowNanos, long windowNanos) {
-    if (freeReplacementAt != 0 && nowNanos - freeReplacementAt < windowNanos) {
-      return false;
-    }
+  public synchronized boolean replacementFree(long nowNanos, long windowNanos) {
+    return freeReplacementAt == 0 || nowNanos - freeReplacementAt >= windowNanos;
+  }
+
+  /** The free replacement of this window is taken. */
+  public synchronized void takeFreeReplacement(long nowNanos) {
     freeReplacementAt = nowNanos == 0 ? 1 : nowNanos;
-    return true;
   }
 
   private static long growth(boolean replaced, Message next, Message held, long heldBytes) {

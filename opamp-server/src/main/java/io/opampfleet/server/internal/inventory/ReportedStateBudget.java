@@ -92,10 +92,15 @@ public final class ReportedStateBudget {
     long growth = known.map(agent -> agent.growthFrom(message))
         .orElseGet(() -> PER_AGENT_BYTES + new Agent("a new agent").growthFrom(message));
     long replacing = known.map(agent -> agent.newBodyBytesFrom(message)).orElse(0L);
-    if (replacing > 0 && known.get().freeReplacement(nanos.getAsLong(), REPLACED_KEPT.toNanos())) {
-      replacing = 0;
+    long now = nanos.getAsLong();
+    boolean free = replacing > 0 && known.get().replacementFree(now, REPLACED_KEPT.toNanos());
+    Optional<String> problem = growth <= 0 && (replacing == 0 || free) ? Optional.empty()
+        : admit(known.isPresent(), growth, free ? 0 : replacing);
+    if (free && problem.isEmpty()) {
+      // Taken only by a report the ceiling admits: a refused one leaves it for the retry.
+      known.get().takeFreeReplacement(now);
     }
-    return growth <= 0 && replacing == 0 ? Optional.empty() : admit(known.isPresent(), growth, replacing);
+    return problem;
   }
 
   private synchronized Optional<String> admit(boolean known, long growth, long replacing) {

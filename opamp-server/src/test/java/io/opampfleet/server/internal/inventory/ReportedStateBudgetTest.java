@@ -93,6 +93,20 @@ class ReportedStateBudgetTest {
   }
 
   @Test
+  void aReportTheCeilingRefusesLeavesTheFreeReplacementForItsRetry() {
+    ReportedStateBudget tight = new ReportedStateBudget(CONFIG_BYTES * 3 / 2, inventory, nanos::get);
+    Agent agent = inventory.add(UUID.randomUUID().toString());
+    reports.apply(agent, withConfig(CONFIG_BYTES, 2001), "a", 0);
+
+    // Twice the size: refused for growing past the ceiling.
+    assertThat(tight.problem(Optional.of(agent), withConfig(2 * CONFIG_BYTES, 2002))).isPresent();
+    // Its retry with a config of the same size replaces for free.
+    assertThat(tight.problem(Optional.of(agent), withConfig(CONFIG_BYTES, 2003))).isEmpty();
+    reports.apply(agent, withConfig(CONFIG_BYTES, 2003), "a", 1);
+    assertThat(tight.problem(Optional.of(agent), withConfig(CONFIG_BYTES, 2004))).as("the next counts").isPresent();
+  }
+
+  @Test
   void anAgentGoingBackAndForthBetweenAConfigOthersHoldAndNewOnesCountsEachNewOne() {
     ReportedStateBudget roomy = new ReportedStateBudget(10L * CONFIG_BYTES, inventory, nanos::get);
     AgentToServer shared = withConfig(CONFIG_BYTES, 0);
