@@ -25,17 +25,13 @@ final class RolloutAgent {
   /**
    * The error of a FAILED the agent reported for the rollout's version before its wave sent it (it
    * refused it in an earlier rollout, and runs what it had): not counted until the agent reports
-   * anything else, since it is sent the version again; null for none. Stored as a flag: a rollout
-   * read back from the store has {@link #STALE_UNREAD} until it resumes and reads the agent's error.
+   * anything else, since it is sent the version again; null for none. Stored as a flag: see {@link
+   * #staleUnread}.
    */
   String staleFailure;
 
-  /**
-   * A stale failure whose error is read from the agent as its rollout resumes; told apart by
-   * identity, never equal to an error an agent reports.
-   */
-  @SuppressWarnings("StringOperationCanBeSimplified")
-  static final String STALE_UNREAD = new String("stale, its error not read yet");
+  /** Read back from the store with a stale failure, whose error the agent's report gives as the rollout resumes. */
+  boolean staleUnread;
 
   /** When an agent in flight was last seen leaving (this process only); NOT_AWAY while connected. */
   long awaySince = NOT_AWAY;
@@ -53,6 +49,7 @@ final class RolloutAgent {
 
   RolloutAgentRow row(long rolloutId) {
     return new RolloutAgentRow(rolloutId, uid, wave, progress.name(), previous == null ? null : previous.name(),
-        previous == null ? null : previous.version(), previousPackage, since, message, staleFailure != null);
+        previous == null ? null : previous.version(), previousPackage, since, message,
+        staleFailure != null || staleUnread);
   }
 }

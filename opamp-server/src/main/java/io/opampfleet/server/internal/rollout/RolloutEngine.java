@@ -976,7 +976,7 @@ public final class RolloutEngine implements AutoCloseable {
           agent.previousConfig() == null ? null
               : lookup(versions, agent.previousConfig(), agent.previousVersion(), missing),
           agent.previousPackage(), agent.since(), agent.message());
-      entry.staleFailure = agent.staleFailure() ? RolloutAgent.STALE_UNREAD : null;
+      entry.staleUnread = agent.staleFailure();
       rollout.add(entry);
     }
     return rollout;

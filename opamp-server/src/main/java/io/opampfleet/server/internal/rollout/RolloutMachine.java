@@ -209,12 +209,10 @@ final class RolloutMachine {
 
   /** Whether the agent's FAILED for the version is still the one from before its wave (see {@link RolloutAgent#staleFailure}). */
   private boolean stillStale(Steps steps, RolloutAgent entry, AgentFacts agent) {
-    if (entry.staleFailure == null) {
+    if (entry.staleFailure == null && !entry.staleUnread) {
       return false;
     }
-    if (entry.staleFailure == RolloutAgent.STALE_UNREAD) {
-      readStale(entry, agent);
-    }
+    readStale(entry, agent);
     if (entry.staleFailure != null && reportsFailed(agent) && entry.staleFailure.equals(agent.configError())) {
       return true;
     }
@@ -226,7 +224,10 @@ final class RolloutMachine {
 
   /** A stale failure read back from the store: the refusal the agent still reports, if it does. */
   private void readStale(RolloutAgent entry, AgentFacts agent) {
-    entry.staleFailure = reportsFailed(agent) ? agent.configError() : null;
+    if (entry.staleUnread) {
+      entry.staleUnread = false;
+      entry.staleFailure = reportsFailed(agent) ? agent.configError() : null;
+    }
   }
 
   /**
@@ -498,9 +499,7 @@ final class RolloutMachine {
       sendBack(steps, entry, why);
       return;
     }
-    if (entry.staleFailure == RolloutAgent.STALE_UNREAD) {
-      readStale(entry, agent);
-    }
+    readStale(entry, agent);
     if (rollout.target != null && (entry.staleFailure != null || agent.desired() == null
         || !agent.desired().label().equals(rollout.target.label()))) {
       // A stale refusal too: the version goes to the agent once more, as when its wave began.
