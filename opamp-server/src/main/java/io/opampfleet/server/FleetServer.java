@@ -203,7 +203,13 @@ public final class FleetServer implements AutoCloseable {
     ReportedStateBudget budget;
     if (shared) {
       budget = ReportedStateBudget.sharingStore(maxReported, inventory, System::nanoTime);
-      started.push(new StoredReportsCount(database, presence.name(), budget).start());
+      StoredReportsCount storedCount = new StoredReportsCount(database, presence.name(), budget,
+          System::nanoTime).start();
+      started.push(storedCount);
+      metrics.gauge("opamp_reported_bytes_store_counted_seconds_ago", "Seconds since this server last counted"
+          + " what the shared store holds of the agents not connected here, for agents::max_reported_bytes (every"
+          + " 5 s; while counts fail, the ceiling counts the store as the last count found it)",
+          storedCount::secondsSinceCounted);
     } else {
       budget = new ReportedStateBudget(maxReported, inventory, System::nanoTime);
     }

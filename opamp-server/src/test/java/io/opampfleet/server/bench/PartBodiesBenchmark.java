@@ -191,7 +191,7 @@ public final class PartBodiesBenchmark {
     part.addBatch();
   }
 
-  private static EffectiveConfig effective(String version) {
+  static EffectiveConfig effective(String version) {
     return EffectiveConfig.newBuilder().setConfigMap(AgentConfigMap.newBuilder().putConfigMap("collector.yaml",
         AgentConfigFile.newBuilder().setBody(ByteString.copyFromUtf8("# " + version + "\n" + "x".repeat(1_400)))
             .build())).build();

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Counts what the shared store holds of the agents not connected to this server, for its ceiling on
@@ -21,13 +22,18 @@ public final class StoredReportsCount implements AutoCloseable {
   private final Database database;
   private final String replica;
   private final ReportedStateBudget budget;
+  private final LongSupplier nanos;
+  /** When the last count succeeded (as this server started, until one has). */
+  private volatile long countedAtNanos;
   private final ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(
       DaemonThreads.named("stored-reports-count"));
 
-  public StoredReportsCount(Database database, String replica, ReportedStateBudget budget) {
+  public StoredReportsCount(Database database, String replica, ReportedStateBudget budget, LongSupplier nanos) {
     this.database = database;
     this.replica = replica;
     this.budget = budget;
+    this.nanos = nanos;
+    this.countedAtNanos = nanos.getAsLong();
   }
 
   /** Counts now, then on schedule. */
@@ -42,6 +48,15 @@ public final class StoredReportsCount implements AutoCloseable {
     long begun = budget.storeCountBegins();
     AgentRows.StoredReports stored = AgentRows.notConnectedTo(database, replica);
     budget.storeCounted(begun, stored.agents(), stored.bytes());
+    countedAtNanos = nanos.getAsLong();
+  }
+
+  /**
+   * Seconds since a count last succeeded (since the server started if none has): while counts fail, the
+   * ceiling counts the store as the last one found it, and the agents that left since as they were.
+   */
+  public long secondsSinceCounted() {
+    return TimeUnit.NANOSECONDS.toSeconds(nanos.getAsLong() - countedAtNanos);
   }
 
   @Override
