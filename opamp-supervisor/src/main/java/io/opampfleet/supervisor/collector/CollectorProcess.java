@@ -102,9 +102,10 @@ public final class CollectorProcess implements RemoteConfigApplier.Collector {
       if (commander.isRunning()) {
         log.error("effective.yaml cannot be written ({}); the collector keeps its current config", e.getMessage());
       } else {
-        // Nothing runs, and nothing would ever try again: tried again as a collector that crashed is.
+        // Nothing runs, and nothing would ever try again: tried again as a collector that crashed is. A
+        // generation of its own, so a restart already pending for this config's predecessor is not a second.
         startedAt = System.nanoTime();
-        int attempt = generation;
+        int attempt = ++generation;
         loop.execute(LoopStep.guarded(() -> restartLater(attempt, "effective.yaml cannot be written: "
             + e.getMessage())));
       }
