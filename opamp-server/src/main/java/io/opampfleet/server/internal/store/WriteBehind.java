@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * Writes agents' state, their events, package offers and rollout progress in batches, on its own thread, so event
  * loops never touch the disk. Each change returns the future of the batch that holds it: the
  * server answers an agent once what it reported is committed and on disk (the store forces each
- * batch, see {@link Database#commitDurably}). A change the store refuses fails its future. A changed
- * agent queued twice before a batch is written once, as it is at writing time. Batches fill to
+ * batch, see {@link Database#commitDurably}). A change the store refuses fails its future. An agent's
+ * row is written as it was when queued, with the events that led to it (a later report's state waits
+ * for its own events); one queued twice before a batch is written once, as it was last queued. Batches fill to
  * {@value #MAX_BATCH} changes and are written in the order they filled. An idle writer takes the
  * first change at once; one that falls behind writes the batches waiting for it together, up to
  * {@value #MAX_TRANSACTION} changes a transaction (a group commit): forcing a transaction to disk
@@ -112,7 +114,8 @@ public final class WriteBehind implements AutoCloseable {
    * committed ahead of its row made the next server record the same change again).
    */
   public CompletableFuture<Void> agent(Agent agent, List<AgentEvent> events) {
-    return stored(agent.uid(), enqueueRow(batch -> batch.agents, agent.uid(), agent, admitted(events)));
+    return stored(agent.uid(), enqueueRow(batch -> batch.agents, agent.uid(), () -> QueuedAgent.of(agent),
+        admitted(events)));
   }
 
   /**
@@ -120,12 +123,13 @@ public final class WriteBehind implements AutoCloseable {
    * so, committed together; with PostgreSQL the other servers sharing the store are told at commit.
    */
   public CompletableFuture<Void> desired(Agent agent, AgentEvent event) {
-    return stored(agent.uid(), enqueueRow(batch -> batch.desired, agent.uid(), agent, admitted(List.of(event))));
+    return stored(agent.uid(), enqueueRow(batch -> batch.desired, agent.uid(), agent::snapshot,
+        admitted(List.of(event))));
   }
 
   /** What the fleet wants of the agent, decided again with nothing new to tell (an agent back from silence). */
   public CompletableFuture<Void> desired(Agent agent) {
-    return stored(agent.uid(), enqueueRow(batch -> batch.desired, agent.uid(), agent, List.of()));
+    return stored(agent.uid(), enqueueRow(batch -> batch.desired, agent.uid(), agent::snapshot, List.of()));
   }
 
   /** Whether a desired state decided here for the agent is not in the store yet. */
@@ -169,11 +173,11 @@ public final class WriteBehind implements AutoCloseable {
   /** A package version offered to an agent (its other versions of that package no longer are). */
   public CompletableFuture<Void> offer(PackageRepository.Offered offer) {
     String key = offer.uid() + "/" + offer.name();
-    return stored(key, enqueueRow(batch -> batch.offers, key, offer));
+    return stored(key, enqueueRow(batch -> batch.offers, key, () -> offer, List.of()));
   }
 
   public CompletableFuture<Void> rolloutAgent(RolloutAgentRow row) {
-    return stored(row.key(), enqueueRow(batch -> batch.rolloutAgents, row.key(), row));
+    return stored(row.key(), enqueueRow(batch -> batch.rolloutAgents, row.key(), () -> row, List.of()));
   }
 
   /**
@@ -188,12 +192,23 @@ public final class WriteBehind implements AutoCloseable {
     }
   }
 
+  /**
+   * An agent's reported state as it was queued, taken under the queue's lock so that a later change
+   * queued has the later state.
+   */
+  private record QueuedAgent(Agent agent, AgentSnapshot snapshot, boolean heldHere) {
+    static QueuedAgent of(Agent agent) {
+      return new QueuedAgent(agent, agent.snapshot(), agent.heldHere());
+    }
+  }
+
   /** Changes written together, in one transaction. */
   private static final class Batch {
     /** Completes with the keys of the rows the store refused (an agent's uid, a rollout row's key). */
     final CompletableFuture<Set<String>> done = new CompletableFuture<>();
-    final Map<String, Agent> agents = new LinkedHashMap<>();
-    final Map<String, Agent> desired = new LinkedHashMap<>();
+    final Map<String, QueuedAgent> agents = new LinkedHashMap<>();
+    /** What the fleet wants of each agent, as it was queued. */
+    final Map<String, AgentSnapshot> desired = new LinkedHashMap<>();
     final List<AgentEvent> events = new ArrayList<>();
     long eventChars;
     final Map<String, RolloutAgentRow> rolloutAgents = new LinkedHashMap<>();
@@ -226,7 +241,7 @@ public final class WriteBehind implements AutoCloseable {
     List<Map.Entry<String, Batch>> singles() {
       List<Map.Entry<String, Batch>> singles = new ArrayList<>();
       agents.forEach((uid, agent) -> singles.add(Map.entry(uid, single(b -> b.agents.put(uid, agent)))));
-      desired.forEach((uid, agent) -> singles.add(Map.entry(uid, single(b -> b.desired.put(uid, agent)))));
+      desired.forEach((uid, wanted) -> singles.add(Map.entry(uid, single(b -> b.desired.put(uid, wanted)))));
       events.forEach(event -> singles.add(Map.entry(event.uid(), single(b -> b.events.add(event)))));
       rolloutAgents.forEach((key, row) -> singles.add(Map.entry(key, single(b -> b.rolloutAgents.put(key, row)))));
       offers.forEach((key, offer) -> singles.add(Map.entry(key, single(b -> b.offers.put(key, offer)))));
@@ -283,16 +298,14 @@ public final class WriteBehind implements AutoCloseable {
     }
   }
 
-  /** Queues the change of one row, kept once per batch under its key. */
-  private <T> CompletableFuture<Set<String>> enqueueRow(Function<Batch, Map<String, T>> rows, String key, T row) {
-    return enqueueRow(rows, key, row, List.of());
-  }
-
-  /** Queues the change of one row with events, which go in the batch that writes the row. */
-  private <T> CompletableFuture<Set<String>> enqueueRow(Function<Batch, Map<String, T>> rows, String key, T row,
-      List<AgentEvent> events) {
+  /**
+   * Queues the change of one row, kept once per batch under its key, with events, which go in the
+   * batch that writes the row; the row is taken as it is queued.
+   */
+  private <T> CompletableFuture<Set<String>> enqueueRow(Function<Batch, Map<String, T>> rows, String key,
+      Supplier<T> row, List<AgentEvent> events) {
     return enqueue(batch -> rows.apply(batch).containsKey(key), batch -> {
-      rows.apply(batch).put(key, row);
+      rows.apply(batch).put(key, row.get());
       batch.add(events);
     });
   }
@@ -496,11 +509,12 @@ public final class WriteBehind implements AutoCloseable {
              PreparedStatement parts = connection.prepareStatement(AgentRows.upsertPart(database.dialect()))) {
           List<Written> written = new ArrayList<>();
           PartBodies bodies = new PartBodies();
-          for (Agent agent : batch.agents.values()) {
-            // Read before the snapshot: a part the store takes meanwhile is only written once more.
+          for (QueuedAgent queued : batch.agents.values()) {
+            Agent agent = queued.agent();
+            // What the store holds of it: the batches before this one are written.
             Agent.Stored before = agent.lastStored();
-            AgentSnapshot snapshot = agent.snapshot();
-            AgentRows.bindReported(upsert, snapshot, replica, agent.heldHere());
+            AgentSnapshot snapshot = queued.snapshot();
+            AgentRows.bindReported(upsert, snapshot, replica, queued.heldHere());
             upsert.addBatch();
             AgentRows.addChangedParts(parts, bodies, snapshot, before.snapshot(), replica);
             written.add(new Written(agent, before, snapshot));
@@ -517,7 +531,7 @@ public final class WriteBehind implements AutoCloseable {
         }
         // Heartbeats change only the time of the last message: the others are told of other news only.
         Signals.tell(database.dialect(), connection, REPORTED_CHANNEL,
-            batch.agents.values().stream().filter(Agent::takeNews).map(Agent::uid).toList());
+            batch.agents.values().stream().map(QueuedAgent::agent).filter(Agent::takeNews).map(Agent::uid).toList());
       }
       if (!batch.desired.isEmpty()) {
         writeDesired(connection, batch.desired.values());
@@ -575,17 +589,17 @@ public final class WriteBehind implements AutoCloseable {
    * Agents' desired state. With PostgreSQL every server sharing the store hears of each change when
    * the transaction commits.
    */
-  private void writeDesired(Connection connection, Collection<Agent> agents) throws SQLException {
+  private void writeDesired(Connection connection, Collection<AgentSnapshot> agents) throws SQLException {
     // The store's clock, as the agents' last messages are: readers compare the two.
     long now = database.dialect().nowMillis(connection);
     try (PreparedStatement upsert = connection.prepareStatement(AgentRows.upsertDesired(database.dialect()))) {
-      for (Agent agent : agents) {
-        AgentRows.bindDesired(upsert, agent.snapshot(), now);
+      for (AgentSnapshot agent : agents) {
+        AgentRows.bindDesired(upsert, agent, now);
         upsert.addBatch();
       }
       upsert.executeBatch();
     }
-    Signals.tell(database.dialect(), connection, DESIRED_CHANNEL, agents.stream().map(Agent::uid).toList());
+    Signals.tell(database.dialect(), connection, DESIRED_CHANNEL, agents.stream().map(AgentSnapshot::uid).toList());
   }
 
   /**

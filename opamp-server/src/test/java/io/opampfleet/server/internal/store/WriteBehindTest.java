@@ -242,6 +242,32 @@ class WriteBehindTest {
   }
 
   @Test
+  void anAgentsRowIsWrittenAsItWasWhenQueuedWithItsEventsNotWithALaterReportsWhoseEventsComeAfter()
+      throws Exception {
+    Reports reports = new Reports(new Inventory());
+    Agent agent = new Agent("00000000-0000-0000-0000-000000000001");
+    database.answering(false);
+    // The writer holds a change while the store is away; the agent's report waits behind it.
+    writes.event(new AgentEvent("first", 0, AgentEvent.Kind.CONNECTED, ""));
+    await().atMost(Duration.ofSeconds(10)).until(() -> writes.queued() == 0);
+    ComponentHealth starting = ComponentHealth.newBuilder().setHealthy(false).setStatus("starting").build();
+    List<AgentEvent> events = reports.apply(agent, AgentToServer.newBuilder().setHealth(starting).build(),
+        "127.0.0.1:1", 1_000);
+    CompletableFuture<Void> written = writes.agent(agent, events);
+    // The next report is in memory, its events not queued yet: a server killed after the write below
+    // and before theirs would keep this report's state without them, and never make them again.
+    reports.apply(agent, AgentToServer.newBuilder().setHealth(starting.toBuilder().setHealthy(true)
+        .setStatus("running")).build(), "127.0.0.1:1", 2_000);
+
+    database.answering(true);
+    written.get(30, TimeUnit.SECONDS);
+
+    AgentSnapshot stored = AgentRows.loadAll(database, (name, version) -> null, replica -> false).get(0);
+    assertThat(stored.health()).isEqualTo(starting);
+    assertThat(stored.lastSeen()).isEqualTo(1_000);
+  }
+
+  @Test
   void aRowTheStoreRefusesFailsItsOwnChangeAndNoOther() throws Exception {
     Agent good = new Agent("00000000-0000-0000-0000-000000000001");
     Agent refused = new Agent("00000000-0000-0000-0000-000000000002");
