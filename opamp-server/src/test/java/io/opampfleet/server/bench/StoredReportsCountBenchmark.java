@@ -23,8 +23,8 @@ import java.util.concurrent.CompletableFuture;
  * What each server sharing PostgreSQL pays, every 5 s, to count the reported state of the agents not
  * connected to it ({@link AgentRows#notConnectedTo}, the ceiling on what strangers make the store hold):
  * a fleet written through the server's writer, agents of one contrib build (one components list) with
- * one effective config but for a tenth with a config of their own, connected a third to each of three
- * servers but for a tenth that left. Next to the cheapest full reads of the same two tables in the same
+ * one effective config but for a tenth with a config of their own, connected to three servers (by the
+ * last two characters of their uid: about 6, 5 and 5 sixteenths) but for a sixteenth that left. Next to the cheapest full reads of the same two tables in the same
  * run (counting their rows), the floor any count over every agent pays.
  *
  * <p>Run with {@code scripts/store-benchmark stored-count [agents (50000)] [rounds (5)]}.
@@ -81,7 +81,7 @@ public final class StoredReportsCountBenchmark {
       }
       last.join();
     }
-    // A third connected to each server, but for a tenth that left (the last digit of their uid is 0).
+    // Connected to the three servers by their uid's last two characters, but for those whose last is 0 (left).
     update(database, "UPDATE agents SET connected = RIGHT(instance_uid, 1) <> '0', held_by = CASE"
         + " MOD(ASCII(RIGHT(instance_uid, 2)), 3) WHEN 0 THEN 'a' WHEN 1 THEN 'b' ELSE 'c' END");
     return (System.nanoTime() - start) / 1_000_000;

@@ -1,6 +1,7 @@
 package io.opampfleet.server.internal.store;
 
 import io.opampfleet.netty.Backoff;
+import io.opampfleet.netty.server.AgentConnection;
 import io.opampfleet.server.internal.inventory.Agent;
 import io.opampfleet.server.internal.inventory.AgentEvent;
 import io.opampfleet.server.internal.inventory.AgentSnapshot;
@@ -25,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,8 +115,8 @@ public final class WriteBehind implements AutoCloseable {
    * committed ahead of its row made the next server record the same change again).
    */
   public CompletableFuture<Void> agent(Agent agent, List<AgentEvent> events) {
-    return stored(agent.uid(), enqueueRow(batch -> batch.agents, agent.uid(), () -> QueuedAgent.of(agent),
-        admitted(events)));
+    return stored(agent.uid(), enqueueRow(batch -> batch.agents, agent.uid(),
+        waiting -> QueuedAgent.of(agent, waiting), admitted(events)));
   }
 
   /**
@@ -123,13 +124,14 @@ public final class WriteBehind implements AutoCloseable {
    * so, committed together; with PostgreSQL the other servers sharing the store are told at commit.
    */
   public CompletableFuture<Void> desired(Agent agent, AgentEvent event) {
-    return stored(agent.uid(), enqueueRow(batch -> batch.desired, agent.uid(), agent::snapshot,
+    return stored(agent.uid(), enqueueRow(batch -> batch.desired, agent.uid(), waiting -> agent.snapshot(),
         admitted(List.of(event))));
   }
 
   /** What the fleet wants of the agent, decided again with nothing new to tell (an agent back from silence). */
   public CompletableFuture<Void> desired(Agent agent) {
-    return stored(agent.uid(), enqueueRow(batch -> batch.desired, agent.uid(), agent::snapshot, List.of()));
+    return stored(agent.uid(), enqueueRow(batch -> batch.desired, agent.uid(), waiting -> agent.snapshot(),
+        List.of()));
   }
 
   /** Whether a desired state decided here for the agent is not in the store yet. */
@@ -173,11 +175,12 @@ public final class WriteBehind implements AutoCloseable {
   /** A package version offered to an agent (its other versions of that package no longer are). */
   public CompletableFuture<Void> offer(PackageRepository.Offered offer) {
     String key = offer.uid() + "/" + offer.name();
-    return stored(key, enqueueRow(batch -> batch.offers, key, () -> offer, List.of()));
+    return stored(key, enqueueRow(batch -> batch.offers, key, waiting -> offer, List.of()));
   }
 
   public CompletableFuture<Void> rolloutAgent(RolloutAgentRow row) {
-    return stored(row.key(), enqueueRow(batch -> batch.rolloutAgents, row.key(), () -> row, List.of()));
+    return stored(row.key(), enqueueRow(batch -> batch.rolloutAgents, row.key(), waiting -> row,
+        List.of()));
   }
 
   /**
@@ -194,11 +197,18 @@ public final class WriteBehind implements AutoCloseable {
 
   /**
    * An agent's reported state as it was queued, taken under the queue's lock so that a later change
-   * queued has the later state.
+   * queued has the later state: with the connection it came over, and whether it is news to the other
+   * servers (one it replaces in a waiting batch may have been).
    */
-  private record QueuedAgent(Agent agent, AgentSnapshot snapshot, boolean heldHere) {
-    static QueuedAgent of(Agent agent) {
-      return new QueuedAgent(agent, agent.snapshot(), agent.heldHere());
+  private record QueuedAgent(Agent agent, AgentSnapshot snapshot, AgentConnection connection, boolean news) {
+    static QueuedAgent of(Agent agent, QueuedAgent waiting) {
+      return new QueuedAgent(agent, agent.snapshot(), agent.connection(),
+          agent.takeNews() || (waiting != null && waiting.news()));
+    }
+
+    /** Connected here as the row is written: a link handed over to another server since is not undone. */
+    boolean heldHere() {
+      return connection != null && agent.linkedTo(connection);
     }
   }
 
@@ -300,12 +310,12 @@ public final class WriteBehind implements AutoCloseable {
 
   /**
    * Queues the change of one row, kept once per batch under its key, with events, which go in the
-   * batch that writes the row; the row is taken as it is queued.
+   * batch that writes the row; the row is taken as it is queued, from the one it replaces there (or null).
    */
   private <T> CompletableFuture<Set<String>> enqueueRow(Function<Batch, Map<String, T>> rows, String key,
-      Supplier<T> row, List<AgentEvent> events) {
+      UnaryOperator<T> row, List<AgentEvent> events) {
     return enqueue(batch -> rows.apply(batch).containsKey(key), batch -> {
-      rows.apply(batch).put(key, row.get());
+      rows.apply(batch).compute(key, (k, waiting) -> row.apply(waiting));
       batch.add(events);
     });
   }
@@ -531,7 +541,7 @@ public final class WriteBehind implements AutoCloseable {
         }
         // Heartbeats change only the time of the last message: the others are told of other news only.
         Signals.tell(database.dialect(), connection, REPORTED_CHANNEL,
-            batch.agents.values().stream().map(QueuedAgent::agent).filter(Agent::takeNews).map(Agent::uid).toList());
+            batch.agents.values().stream().filter(QueuedAgent::news).map(queued -> queued.agent().uid()).toList());
       }
       if (!batch.desired.isEmpty()) {
         writeDesired(connection, batch.desired.values());

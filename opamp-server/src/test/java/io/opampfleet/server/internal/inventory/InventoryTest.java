@@ -3,20 +3,14 @@ package io.opampfleet.server.internal.inventory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opampfleet.netty.server.AgentConnection;
-import io.opampfleet.netty.server.Transport;
 import io.opampfleet.proto.AgentDescription;
 import io.opampfleet.proto.AnyValue;
 import io.opampfleet.proto.KeyValue;
-import io.opampfleet.proto.ServerToAgent;
-import java.net.InetSocketAddress;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 
 /** A server sharing the store keeps the agents it needs, reads the others, and lets go of those it no longer uses. */
@@ -125,36 +119,5 @@ class InventoryTest {
         .setKey("tier").setValue(AnyValue.newBuilder().setStringValue("web"))).build();
     return new AgentSnapshot(uid, description, Map.of(), 0, null, null, null, null, null, true, heldBy, 3, 1, lastSeen,
         "", "CN=" + uid, certificateSha256, "", null, false, false, 0);
-  }
-
-  /** An HTTP agent's link with no socket behind it: it takes what is sent and stays open. */
-  private static final class PolledLink implements AgentConnection {
-    @Override
-    public Transport transport() {
-      return Transport.HTTP;
-    }
-
-    @Override
-    public InetSocketAddress remoteAddress() {
-      return new InetSocketAddress("10.0.0.1", 1);
-    }
-
-    @Override
-    public List<X509Certificate> peerCertificates() {
-      return List.of();
-    }
-
-    @Override
-    public CompletionStage<Void> send(ServerToAgent message) {
-      return CompletableFuture.completedFuture(null);
-    }
-
-    @Override
-    public void close() {}
-
-    @Override
-    public boolean isOpen() {
-      return true;
-    }
   }
 }

@@ -20,6 +20,7 @@ import io.opampfleet.server.internal.inventory.Agent;
 import io.opampfleet.server.internal.inventory.AgentEvent;
 import io.opampfleet.server.internal.inventory.AgentSnapshot;
 import io.opampfleet.server.internal.inventory.Inventory;
+import io.opampfleet.server.internal.inventory.PolledLink;
 import io.opampfleet.server.internal.inventory.Reports;
 import io.opampfleet.server.internal.packages.HostedPackage;
 import io.opampfleet.server.settings.ServerSettings.Storage;
@@ -265,6 +266,31 @@ class WriteBehindTest {
     AgentSnapshot stored = AgentRows.loadAll(database, (name, version) -> null, replica -> false).get(0);
     assertThat(stored.health()).isEqualTo(starting);
     assertThat(stored.lastSeen()).isEqualTo(1_000);
+  }
+
+  @Test
+  void aRowQueuedWhileTheAgentWasConnectedHereIsWrittenNotHeldHereOnceItsLinkEnded() throws Exception {
+    Reports reports = new Reports(new Inventory());
+    Agent agent = new Agent("00000000-0000-0000-0000-000000000001");
+    PolledLink link = new PolledLink();
+    reports.connected(agent, link, 1_000);
+    database.answering(false);
+    writes.event(new AgentEvent("first", 0, AgentEvent.Kind.CONNECTED, ""));
+    await().atMost(Duration.ofSeconds(10)).until(() -> writes.queued() == 0);
+    CompletableFuture<Void> written = writes.agent(agent, reports.apply(agent, AgentToServer.newBuilder()
+        .setHealth(ComponentHealth.newBuilder().setHealthy(true)).build(), "10.0.0.1:1", 1_000));
+    // Its link ends before the row is written (handed over to another server, say): the row must not
+    // say this server holds it, or it would take the row back from the server that does.
+    reports.disconnected(agent, link, 2_000, "taken over");
+
+    database.answering(true);
+    written.get(30, TimeUnit.SECONDS);
+
+    try (Connection connection = database.connection(); Statement statement = connection.createStatement();
+         ResultSet rows = statement.executeQuery("SELECT connected FROM agents")) {
+      assertThat(rows.next()).isTrue();
+      assertThat(rows.getBoolean(1)).isFalse();
+    }
   }
 
   @Test
