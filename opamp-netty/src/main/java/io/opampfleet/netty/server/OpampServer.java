@@ -11,7 +11,9 @@ import io.netty.handler.ssl.SslContext;
 import io.opampfleet.netty.server.internal.MessageDispatcher;
 import io.opampfleet.netty.server.internal.ServerContext;
 import io.opampfleet.netty.server.internal.ServerPipeline;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -101,6 +103,7 @@ public final class OpampServer implements AutoCloseable {
 
   public static final class Builder {
     private InetSocketAddress address = new InetSocketAddress("127.0.0.1", DEFAULT_PORT);
+    private ServerSocketChannel listening;
     private String path = DEFAULT_PATH;
     private SslContext tls;
     private ServerCallbacks callbacks = new ServerCallbacks() {};
@@ -125,6 +128,16 @@ public final class OpampServer implements AutoCloseable {
 
     public Builder bind(InetSocketAddress address) {
       this.address = Objects.requireNonNull(address);
+      return this;
+    }
+
+    /**
+     * Serves on a socket already listening, in place of {@link #bind}: one opened before the server, so
+     * that a client started meanwhile waits in its accept queue rather than being refused. The server
+     * closes it.
+     */
+    public Builder listening(ServerSocketChannel socket) {
+      this.listening = Objects.requireNonNull(socket);
       return this;
     }
 
@@ -193,13 +206,16 @@ public final class OpampServer implements AutoCloseable {
       ServerContext context = ServerContext.create(path, limits, balancers,
           new MessageDispatcher(callbacks, callbackExecutor, limits.maxMessageBytes()), endpoints);
       try {
-        Channel channel = new ServerBootstrap()
+        ServerBootstrap bootstrap = new ServerBootstrap()
             .group(loops)
-            .channel(NioServerSocketChannel.class)
-            .option(ChannelOption.SO_BACKLOG, 4096)
             .childOption(ChannelOption.TCP_NODELAY, true)
-            .childHandler(new ServerPipeline(context, tls))
-            .bind(address).syncUninterruptibly().channel();
+            .childHandler(new ServerPipeline(context, tls));
+        // A socket listening already is only registered: it accepts once its event loop runs.
+        Channel channel = listening != null
+            ? bootstrap.channelFactory(() -> new NioServerSocketChannel(listening)).register()
+                .syncUninterruptibly().channel()
+            : bootstrap.channel(NioServerSocketChannel.class).option(ChannelOption.SO_BACKLOG, 4096)
+                .bind(address).syncUninterruptibly().channel();
         // HTTP agents have no socket to watch: one that stops polling is forgotten instead.
         Future<?> httpExpiry = limits.idleTimeout().isZero() ? CompletableFuture.completedFuture(null)
             : loops.next().scheduleAtFixedRate(() -> expireQuietly(context, limits),
@@ -210,7 +226,19 @@ public final class OpampServer implements AutoCloseable {
         if (ownsGroup) {
           loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
-        throw new IllegalStateException("cannot listen for OpAMP on " + address + ": " + e.getMessage(), e);
+        closeQuietly(listening);
+        throw new IllegalStateException("cannot listen for OpAMP on " + (listening != null ? listening : address) + ": "
+            + e.getMessage(), e);
+      }
+    }
+
+    private static void closeQuietly(ServerSocketChannel socket) {
+      if (socket != null) {
+        try {
+          socket.close();
+        } catch (IOException e) {
+          // Nothing listens on it either way.
+        }
       }
     }
   }

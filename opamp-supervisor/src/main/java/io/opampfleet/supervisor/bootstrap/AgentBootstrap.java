@@ -18,6 +18,7 @@ import io.opampfleet.supervisor.config.SupervisorConfig;
 import io.opampfleet.supervisor.storage.PrivateFiles;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,60 +65,74 @@ public final class AgentBootstrap {
     CompletableFuture<AgentToServer> described = new CompletableFuture<>();
     CompletableFuture<AvailableComponents> components = new CompletableFuture<>();
     CompletableFuture<Void> connected = new CompletableFuture<>();
-    try (OpampServer server = OpampServer.builder()
-        .bind(new InetSocketAddress("127.0.0.1", config.agent().opampServerPort()))
-        .eventLoops(1)
-        .callbacks(new ServerCallbacks() {
-          @Override
-          public void onConnected(AgentConnection connection) {
-            connected.complete(null);
-          }
-
-          @Override
-          public CompletionStage<ServerToAgent> onMessage(AgentConnection connection, AgentToServer message) {
-            if (message.hasAgentDescription()) {
-              described.complete(message);
-            }
-            ServerToAgent.Builder reply = ServerToAgent.newBuilder()
-                .setCapabilities(ServerCapabilities.ServerCapabilities_AcceptsStatus_VALUE);
-            if (wantsComponents && message.hasAvailableComponents()) {
-              if (message.getAvailableComponents().getComponentsCount() > 0) {
-                components.complete(message.getAvailableComponents());
-              } else {
-                reply.setFlags(ServerToAgentFlags.ServerToAgentFlags_ReportAvailableComponents_VALUE);
-              }
-            }
-            return CompletableFuture.completedFuture(reply.build());
-          }
-        })
-        .start()) {
+    // Listening before the collector starts, and the collector started before the server that answers
+    // it: the two start side by side, the collector's connection waiting in the socket's accept queue.
+    ServerSocketChannel listening = ServerSocketChannel.open();
+    Commander collector;
+    try {
+      InetSocketAddress address = new InetSocketAddress("127.0.0.1", config.agent().opampServerPort());
+      try {
+        listening.bind(address);
+      } catch (IOException e) {
+        throw new IOException("cannot listen for the collector on " + address + " (agent::opamp_server_port): "
+            + e.getMessage(), e);
+      }
       Files.createDirectories(storage);
       Path effective = storage.resolve("effective.yaml");
-      PrivateFiles.write(effective, new EffectiveConfigComposer(config, instanceUid, server.address().getPort(),
+      int port = ((InetSocketAddress) listening.getLocalAddress()).getPort();
+      PrivateFiles.write(effective, new EffectiveConfigComposer(config, instanceUid, port,
           ProcessHandle.current().pid(), false).bootstrap().getBytes(StandardCharsets.UTF_8));
-      Commander collector = new Commander(config.agent().executable(), config.agent().args(), config.agent().env(),
+      collector = new Commander(config.agent().executable(), config.agent().args(), config.agent().env(),
           config.agent().passthroughLogs() ? null : storage.resolve("agent.log"));
       collector.start(effective, exitCode -> described.completeExceptionally(new BootstrapException(
           "the collector exited with code " + exitCode + " before describing itself; see " + storage.resolve("agent.log"))));
-      long deadline = System.nanoTime() + config.agent().bootstrapTimeout().toNanos();
-      try {
-        AgentToServer message = described.get(config.agent().bootstrapTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        if (!uuid(message).equals(instanceUid)) {
-          throw new BootstrapException("the collector reported instance uid " + uuid(message) + ", not the supervisor's "
-              + instanceUid + "; the opamp extension must take its uid from the supervisor");
-        }
-        return new Learned(withOverrides(message.getAgentDescription()),
-            wantsComponents ? components(components, deadline) : null);
-      } catch (TimeoutException e) {
-        throw new BootstrapException(connected.isDone()
-            ? "the collector connected but never sent an AgentDescription within " + config.agent().bootstrapTimeout()
-            : "the collector's OpAMP client never connected to the supervisor within " + config.agent().bootstrapTimeout());
-      } catch (ExecutionException e) {
-        throw e.getCause() instanceof BootstrapException bootstrap ? bootstrap
-            : new BootstrapException("the bootstrap failed: " + e.getCause());
-      } finally {
-        collector.stop(Commander.GRACE);
+    } catch (IOException | RuntimeException e) {
+      listening.close();
+      throw e;
+    }
+    ServerCallbacks bootstrapServer = new ServerCallbacks() {
+      @Override
+      public void onConnected(AgentConnection connection) {
+        connected.complete(null);
       }
+
+      @Override
+      public CompletionStage<ServerToAgent> onMessage(AgentConnection connection, AgentToServer message) {
+        if (message.hasAgentDescription()) {
+          described.complete(message);
+        }
+        ServerToAgent.Builder reply = ServerToAgent.newBuilder()
+            .setCapabilities(ServerCapabilities.ServerCapabilities_AcceptsStatus_VALUE);
+        if (wantsComponents && message.hasAvailableComponents()) {
+          if (message.getAvailableComponents().getComponentsCount() > 0) {
+            components.complete(message.getAvailableComponents());
+          } else {
+            reply.setFlags(ServerToAgentFlags.ServerToAgentFlags_ReportAvailableComponents_VALUE);
+          }
+        }
+        return CompletableFuture.completedFuture(reply.build());
+      }
+    };
+    long deadline = System.nanoTime() + config.agent().bootstrapTimeout().toNanos();
+    try (OpampServer server = OpampServer.builder().listening(listening).eventLoops(1).callbacks(bootstrapServer)
+        .start()) {
+      AgentToServer message = described.get(config.agent().bootstrapTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      if (!uuid(message).equals(instanceUid)) {
+        throw new BootstrapException("the collector reported instance uid " + uuid(message) + ", not the supervisor's "
+            + instanceUid + "; the opamp extension must take its uid from the supervisor");
+      }
+      return new Learned(withOverrides(message.getAgentDescription()),
+          wantsComponents ? components(components, deadline) : null);
+    } catch (TimeoutException e) {
+      throw new BootstrapException(connected.isDone()
+          ? "the collector connected but never sent an AgentDescription within " + config.agent().bootstrapTimeout()
+          : "the collector's OpAMP client never connected to the supervisor within " + config.agent().bootstrapTimeout());
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof BootstrapException bootstrap ? bootstrap
+          : new BootstrapException("the bootstrap failed: " + e.getCause());
+    } finally {
+      // Its server is closed by now (the collector's client then tries again, and is stopped meanwhile).
+      collector.stop(Commander.GRACE);
     }
   }
 

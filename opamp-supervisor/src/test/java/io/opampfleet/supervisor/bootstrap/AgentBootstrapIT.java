@@ -9,6 +9,9 @@ import io.opampfleet.proto.KeyValue;
 import io.opampfleet.supervisor.config.SupervisorConfig;
 import io.opampfleet.supervisor.config.SupervisorConfigLoader;
 import io.opampfleet.netty.UuidV7;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -81,6 +84,21 @@ class AgentBootstrapIT {
     assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(15_000);
   }
 
+  @Test
+  void aPortTakenAlreadyIsSaidSoAndNoCollectorStarts() throws Exception {
+    Path started = dir.resolve("started");
+    Path collector = script("touch " + started + "; exec sleep 30");
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      SupervisorConfig config = config(collector, "1s", "opamp_server_port: " + taken.getLocalPort());
+
+      assertThatThrownBy(() -> new AgentBootstrap(config, UuidV7.generate(), dir.resolve("s")).learn())
+          .isInstanceOf(IOException.class)
+          .hasMessageContaining("cannot listen for the collector on /127.0.0.1:" + taken.getLocalPort())
+          .hasMessageContaining("agent::opamp_server_port");
+    }
+    assertThat(started).doesNotExist();
+  }
+
   private SupervisorConfig config(Path executable, String timeout, String agentKeys) throws Exception {
     Path file = Files.writeString(dir.resolve("supervisor-" + System.nanoTime() + ".yaml"), """
         server: {endpoint: ws://127.0.0.1:4320/v1/opamp}
@@ -97,5 +115,4 @@ class AgentBootstrapIT {
     Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
     return script;
   }
-
 }
