@@ -222,13 +222,22 @@ public final class OpampServer implements AutoCloseable {
                 Math.max(1, limits.idleTimeout().toMillis() / 4), Math.max(1, limits.idleTimeout().toMillis() / 4),
                 TimeUnit.MILLISECONDS);
         return new OpampServer(channel, loops, ownsGroup, context, httpExpiry);
-      } catch (RuntimeException e) {
+      } catch (Exception e) {
+        // Checked ones too (a port taken meanwhile): Netty's sync rethrows them unchecked.
+        String where = listening != null ? localAddress(listening) : address.toString();
         if (ownsGroup) {
           loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
         closeQuietly(listening);
-        throw new IllegalStateException("cannot listen for OpAMP on " + (listening != null ? listening : address) + ": "
-            + e.getMessage(), e);
+        throw new IllegalStateException("cannot listen for OpAMP on " + where + ": " + e.getMessage(), e);
+      }
+    }
+
+    private static String localAddress(ServerSocketChannel socket) {
+      try {
+        return String.valueOf(socket.getLocalAddress());
+      } catch (IOException e) {
+        return "a socket of its own";
       }
     }
 

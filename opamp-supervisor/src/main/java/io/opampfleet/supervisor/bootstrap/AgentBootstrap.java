@@ -86,8 +86,12 @@ public final class AgentBootstrap {
           config.agent().passthroughLogs() ? null : storage.resolve("agent.log"));
       collector.start(effective, exitCode -> described.completeExceptionally(new BootstrapException(
           "the collector exited with code " + exitCode + " before describing itself; see " + storage.resolve("agent.log"))));
-    } catch (IOException | RuntimeException e) {
-      listening.close();
+    } catch (Throwable e) {
+      try {
+        listening.close();
+      } catch (IOException closing) {
+        e.addSuppressed(closing);
+      }
       throw e;
     }
     ServerCallbacks bootstrapServer = new ServerCallbacks() {
@@ -116,13 +120,18 @@ public final class AgentBootstrap {
     long deadline = System.nanoTime() + config.agent().bootstrapTimeout().toNanos();
     try (OpampServer server = OpampServer.builder().listening(listening).eventLoops(1).callbacks(bootstrapServer)
         .start()) {
-      AgentToServer message = described.get(config.agent().bootstrapTimeout().toMillis(), TimeUnit.MILLISECONDS);
-      if (!uuid(message).equals(instanceUid)) {
-        throw new BootstrapException("the collector reported instance uid " + uuid(message) + ", not the supervisor's "
-            + instanceUid + "; the opamp extension must take its uid from the supervisor");
+      try {
+        AgentToServer message = described.get(config.agent().bootstrapTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        if (!uuid(message).equals(instanceUid)) {
+          throw new BootstrapException("the collector reported instance uid " + uuid(message) + ", not the"
+              + " supervisor's " + instanceUid + "; the opamp extension must take its uid from the supervisor");
+        }
+        return new Learned(withOverrides(message.getAgentDescription()),
+            wantsComponents ? components(components, deadline) : null);
+      } finally {
+        // Before its server closes: the collector's client would try again and log each refusal.
+        collector.stop(Commander.GRACE);
       }
-      return new Learned(withOverrides(message.getAgentDescription()),
-          wantsComponents ? components(components, deadline) : null);
     } catch (TimeoutException e) {
       throw new BootstrapException(connected.isDone()
           ? "the collector connected but never sent an AgentDescription within " + config.agent().bootstrapTimeout()
@@ -131,7 +140,7 @@ public final class AgentBootstrap {
       throw e.getCause() instanceof BootstrapException bootstrap ? bootstrap
           : new BootstrapException("the bootstrap failed: " + e.getCause());
     } finally {
-      // Its server is closed by now (the collector's client then tries again, and is stopped meanwhile).
+      // Stopped already, unless the server could not start.
       collector.stop(Commander.GRACE);
     }
   }
