@@ -3,7 +3,6 @@ package io.opampfleet.harness.loadtest;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,7 +25,8 @@ final class AgentTlsOptions {
   @Option(names = "--ca-key", description = "PEM key of --ca: mint one client certificate per agent (subject = its uid)")
   Path caKey;
   @Option(names = "--cert-cache", defaultValue = "${sys:user.home}/.cache/opamp-fleet/loadtest-certs",
-      description = "Where minted certificates are kept for the next run (default ${DEFAULT-VALUE})")
+      description = "Where minted certificates are kept for the next run, a directory for each CA (default"
+          + " ${DEFAULT-VALUE})")
   Path certCache;
   @Option(names = "--source-addresses", description = "Spread agents over these source addresses, "
       + "e.g. 127.0.0.2-127.0.0.9 (about 28,000 connections each)")
@@ -50,7 +50,6 @@ final class AgentTlsOptions {
     }
     AgentCertificates certificates = AgentCertificates.of(ca, cert, key, caKey, certCache);
     if (caKey != null) {
-      Files.createDirectories(certCache);
       certificates.prepare(AgentFleet.uids(plan));
     }
     return certificates;
