@@ -61,14 +61,46 @@ public final class AgentBootstrap {
    *     or reports another instance uid
    */
   public Learned learn() throws BootstrapException, IOException, InterruptedException {
-    boolean wantsComponents = config.capabilities().reportsAvailableComponents();
-    CompletableFuture<AgentToServer> described = new CompletableFuture<>();
-    CompletableFuture<AvailableComponents> components = new CompletableFuture<>();
-    CompletableFuture<Void> connected = new CompletableFuture<>();
+    Answers answers = new Answers(config.capabilities().reportsAvailableComponents());
     // Listening before the collector starts, and the collector started before the server that answers
     // it: the two start side by side, the collector's connection waiting in the socket's accept queue.
     ServerSocketChannel listening = ServerSocketChannel.open();
-    Commander collector;
+    Commander collector = startListening(listening, answers.described);
+    long deadline = System.nanoTime() + config.agent().bootstrapTimeout().toNanos();
+    try (OpampServer server = OpampServer.builder().listening(listening).eventLoops(1).callbacks(answers).start()) {
+      try {
+        AgentToServer message = answers.described.get(config.agent().bootstrapTimeout().toMillis(),
+            TimeUnit.MILLISECONDS);
+        if (!uuid(message).equals(instanceUid)) {
+          throw new BootstrapException("the collector reported instance uid " + uuid(message) + ", not the"
+              + " supervisor's " + instanceUid + "; the opamp extension must take its uid from the supervisor");
+        }
+        return new Learned(withOverrides(message.getAgentDescription()),
+            answers.wantsComponents ? components(answers.components, deadline) : null);
+      } finally {
+        // Before its server closes: the collector's client would try again and log each refusal.
+        collector.stop(Commander.GRACE);
+      }
+    } catch (TimeoutException e) {
+      throw new BootstrapException(answers.connected.isDone()
+          ? "the collector connected but never sent an AgentDescription within " + config.agent().bootstrapTimeout()
+          : "the collector's OpAMP client never connected to the supervisor within " + config.agent().bootstrapTimeout());
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof BootstrapException bootstrap ? bootstrap
+          : new BootstrapException("the bootstrap failed: " + e.getCause());
+    } finally {
+      // Stopped already, unless the server could not start.
+      collector.stop(Commander.GRACE);
+    }
+  }
+
+  /**
+   * Binds {@code listening} to agent::opamp_server_port and starts the collector on the bootstrap config,
+   * its opamp extension pointed there; an exit before it described itself fails {@code described}. On
+   * any failure the socket is closed.
+   */
+  private Commander startListening(ServerSocketChannel listening, CompletableFuture<AgentToServer> described)
+      throws IOException {
     try {
       InetSocketAddress address = new InetSocketAddress("127.0.0.1", config.agent().opampServerPort());
       try {
@@ -82,10 +114,11 @@ public final class AgentBootstrap {
       int port = ((InetSocketAddress) listening.getLocalAddress()).getPort();
       PrivateFiles.write(effective, new EffectiveConfigComposer(config, instanceUid, port,
           ProcessHandle.current().pid(), false).bootstrap().getBytes(StandardCharsets.UTF_8));
-      collector = new Commander(config.agent().executable(), config.agent().args(), config.agent().env(),
+      Commander collector = new Commander(config.agent().executable(), config.agent().args(), config.agent().env(),
           config.agent().passthroughLogs() ? null : storage.resolve("agent.log"));
       collector.start(effective, exitCode -> described.completeExceptionally(new BootstrapException(
           "the collector exited with code " + exitCode + " before describing itself; see " + storage.resolve("agent.log"))));
+      return collector;
     } catch (Throwable e) {
       try {
         listening.close();
@@ -94,54 +127,39 @@ public final class AgentBootstrap {
       }
       throw e;
     }
-    ServerCallbacks bootstrapServer = new ServerCallbacks() {
-      @Override
-      public void onConnected(AgentConnection connection) {
-        connected.complete(null);
-      }
+  }
 
-      @Override
-      public CompletionStage<ServerToAgent> onMessage(AgentConnection connection, AgentToServer message) {
-        if (message.hasAgentDescription()) {
-          described.complete(message);
-        }
-        ServerToAgent.Builder reply = ServerToAgent.newBuilder()
-            .setCapabilities(ServerCapabilities.ServerCapabilities_AcceptsStatus_VALUE);
-        if (wantsComponents && message.hasAvailableComponents()) {
-          if (message.getAvailableComponents().getComponentsCount() > 0) {
-            components.complete(message.getAvailableComponents());
-          } else {
-            reply.setFlags(ServerToAgentFlags.ServerToAgentFlags_ReportAvailableComponents_VALUE);
-          }
-        }
-        return CompletableFuture.completedFuture(reply.build());
+  /** The one-shot server's side: what the bootstrap collector said, asking for its components when wanted. */
+  private static final class Answers implements ServerCallbacks {
+    final boolean wantsComponents;
+    final CompletableFuture<AgentToServer> described = new CompletableFuture<>();
+    final CompletableFuture<AvailableComponents> components = new CompletableFuture<>();
+    final CompletableFuture<Void> connected = new CompletableFuture<>();
+
+    Answers(boolean wantsComponents) {
+      this.wantsComponents = wantsComponents;
+    }
+
+    @Override
+    public void onConnected(AgentConnection connection) {
+      connected.complete(null);
+    }
+
+    @Override
+    public CompletionStage<ServerToAgent> onMessage(AgentConnection connection, AgentToServer message) {
+      if (message.hasAgentDescription()) {
+        described.complete(message);
       }
-    };
-    long deadline = System.nanoTime() + config.agent().bootstrapTimeout().toNanos();
-    try (OpampServer server = OpampServer.builder().listening(listening).eventLoops(1).callbacks(bootstrapServer)
-        .start()) {
-      try {
-        AgentToServer message = described.get(config.agent().bootstrapTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        if (!uuid(message).equals(instanceUid)) {
-          throw new BootstrapException("the collector reported instance uid " + uuid(message) + ", not the"
-              + " supervisor's " + instanceUid + "; the opamp extension must take its uid from the supervisor");
+      ServerToAgent.Builder reply = ServerToAgent.newBuilder()
+          .setCapabilities(ServerCapabilities.ServerCapabilities_AcceptsStatus_VALUE);
+      if (wantsComponents && message.hasAvailableComponents()) {
+        if (message.getAvailableComponents().getComponentsCount() > 0) {
+          components.complete(message.getAvailableComponents());
+        } else {
+          reply.setFlags(ServerToAgentFlags.ServerToAgentFlags_ReportAvailableComponents_VALUE);
         }
-        return new Learned(withOverrides(message.getAgentDescription()),
-            wantsComponents ? components(components, deadline) : null);
-      } finally {
-        // Before its server closes: the collector's client would try again and log each refusal.
-        collector.stop(Commander.GRACE);
       }
-    } catch (TimeoutException e) {
-      throw new BootstrapException(connected.isDone()
-          ? "the collector connected but never sent an AgentDescription within " + config.agent().bootstrapTimeout()
-          : "the collector's OpAMP client never connected to the supervisor within " + config.agent().bootstrapTimeout());
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof BootstrapException bootstrap ? bootstrap
-          : new BootstrapException("the bootstrap failed: " + e.getCause());
-    } finally {
-      // Stopped already, unless the server could not start.
-      collector.stop(Commander.GRACE);
+      return CompletableFuture.completedFuture(reply.build());
     }
   }
 
