@@ -1,6 +1,5 @@
 package io.opampfleet.harness.loadtest;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -44,7 +43,7 @@ final class AgentTlsOptions {
   }
 
   /** Each agent's TLS for this plan, minted or read before the ramp when there is one per agent; null without TLS. */
-  AgentCertificates certificates(FleetPlan plan) throws IOException {
+  AgentCertificates certificates(FleetPlan plan) {
     if (!secure(plan.endpoints())) {
       return null;
     }
