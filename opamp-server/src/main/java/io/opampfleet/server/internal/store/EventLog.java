@@ -28,29 +28,33 @@ public final class EventLog {
   }
 
   /**
-   * Deletes events older than {@code before} (epoch ms) and says how many. They are walked oldest first
-   * by id, which grows as events are stored (seconds after their time at most), up to the first one
-   * kept: an index by time, which every event stored would pay for, is not needed. An old event stored
-   * after a newer one goes once that one does.
+   * Deletes events older than {@code before} (epoch ms) and says how many. They are walked by id, which
+   * grows as events are stored, a chunk at a time, up to the first chunk that holds none to delete: an
+   * index by time, which every event stored would pay for, is not needed. An event stored out of its
+   * time's order (from a server whose clock runs ahead, or held while the store was away) neither stops
+   * the walk nor is deleted early; an old one stored after a chunk of newer ones goes when they do.
    */
   public int prune(long before) {
     int pruned = 0;
+    long after = Long.MIN_VALUE;
     while (true) {
-      List<long[]> oldest = sql.query("SELECT id, at FROM agent_events ORDER BY id FETCH FIRST " + prunedAtOnce
-          + " ROWS ONLY", row -> new long[] {row.getLong(1), row.getLong(2)});
-      int past = 0;
-      while (past < oldest.size() && oldest.get(past)[1] < before) {
-        past++;
+      List<long[]> chunk = sql.query("SELECT id, at FROM agent_events WHERE id > ? ORDER BY id FETCH FIRST "
+          + prunedAtOnce + " ROWS ONLY", row -> new long[] {row.getLong(1), row.getLong(2)}, after);
+      long lastPast = Long.MIN_VALUE;
+      for (long[] event : chunk) {
+        if (event[1] < before) {
+          lastPast = event[0];
+        }
       }
-      if (past == 0) {
+      if (lastPast == Long.MIN_VALUE) {
         return pruned;
       }
-      // By time too: on a store servers share, an event of a lower id may be committed after this read.
-      int deleted = sql.update("DELETE FROM agent_events WHERE id <= ? AND at < ?", oldest.get(past - 1)[0], before);
-      pruned += deleted;
-      if (past < oldest.size() || deleted == 0) {
+      // By time too: the chunk's events within retention stay.
+      pruned += sql.update("DELETE FROM agent_events WHERE id > ? AND id <= ? AND at < ?", after, lastPast, before);
+      if (chunk.size() < prunedAtOnce) {
         return pruned;
       }
+      after = chunk.get(chunk.size() - 1)[0];
     }
   }
 }

@@ -44,16 +44,33 @@ class EventLogTest {
   }
 
   @Test
-  void anEventWithinTheRetentionIsKeptAndAnOlderOneStoredAfterItWaitsForIt() {
-    stored("a", 1_000);
+  void eventsWithinTheRetentionAreKeptWhereverTheyStandAndDoNotStopTheWalk() {
+    // A server whose clock ran ahead, then events of the right time, then ones held while the store was away.
+    stored("ahead", 99_000);
+    for (int i = 0; i < 15; i++) {
+      stored("a", 1_000 + i);
+    }
     stored("b", 9_000);
-    stored("a", 2_000);
+    for (int i = 0; i < 15; i++) {
+      stored("a", 2_000 + i);
+    }
 
-    assertThat(events.prune(5_000)).isEqualTo(1);
+    assertThat(events.prune(5_000)).isEqualTo(30);
 
-    assertThat(events.recent("a", 10)).extracting(AgentEvent::at).containsExactly(2_000L);
+    assertThat(events.recent("ahead", 10)).extracting(AgentEvent::at).containsExactly(99_000L);
     assertThat(events.recent("b", 10)).extracting(AgentEvent::at).containsExactly(9_000L);
-    assertThat(events.prune(10_000)).isEqualTo(2);
+    assertThat(events.recent("a", 10)).isEmpty();
+  }
+
+  @Test
+  void anOldEventStoredAfterAWholeChunkOfNewerOnesGoesWhenTheyDo() {
+    for (int i = 0; i < 10; i++) {
+      stored("a", 9_000 + i);
+    }
+    stored("late", 1_000);
+
+    assertThat(events.prune(5_000)).isZero();
+    assertThat(events.prune(10_000)).isEqualTo(11);
   }
 
   @Test
