@@ -228,7 +228,7 @@ public final class FleetServer implements AutoCloseable {
         new ArrayBlockingQueue<>(ADMIN_CALLS_WAITING), DaemonThreads.named("admin")), started);
     EventLoopGroup loops = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
     started.push(() -> loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly());
-    EventLog events = new EventLog(database);
+    EventLog events = new EventLog(database, clock);
     // Servers sharing a store show every agent's figures from it, whichever server received them.
     FleetTelemetry telemetry = new FleetTelemetry(settings.ownTelemetry(),
         shared ? Optional.of(new OwnMetricsRepository(database)) : Optional.empty());

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class EventLogTest {
+  private static final long NOW = 6_000;
   @TempDir
   Path dir;
   private Database database;
@@ -20,7 +21,7 @@ class EventLogTest {
   @BeforeEach
   void open() {
     database = Database.open(new Storage(dir, Optional.empty(), "", "", "a"));
-    events = new EventLog(database, 10);
+    events = new EventLog(database, () -> NOW, 10);
   }
 
   @AfterEach
@@ -71,6 +72,19 @@ class EventLogTest {
 
     assertThat(events.prune(5_000)).isZero();
     assertThat(events.prune(10_000)).isEqualTo(11);
+  }
+
+  @Test
+  void aWholeChunkFromAServerWhoseClockRanAheadIsWalkedPast() {
+    for (int i = 0; i < 10; i++) {
+      stored("ahead", 99_000 + i);
+    }
+    for (int i = 0; i < 5; i++) {
+      stored("a", 1_000 + i);
+    }
+
+    assertThat(events.prune(5_000)).isEqualTo(5);
+    assertThat(events.recent("ahead", 20)).hasSize(10);
   }
 
   @Test

@@ -83,7 +83,7 @@ class WriteBehindTest {
     assertThat(writes.rowsWritten()).isEqualTo(12_001);
     // The first change alone, then the three batches that waited for it together.
     assertThat(writes.batches()).isEqualTo(2);
-    assertThat(new EventLog(database).recent("agent-11999", 10)).hasSize(1);
+    assertThat(new EventLog(database, System::currentTimeMillis).recent("agent-11999", 10)).hasSize(1);
   }
 
   @Test
@@ -187,7 +187,7 @@ class WriteBehindTest {
     CompletableFuture.allOf(written.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
     assertThat(writes.rowsWritten()).isEqualTo(EventBudget.PER_HOUR + 1 + 1);
     assertThat(writes.eventsLimited()).isEqualTo(500 - EventBudget.PER_HOUR - 1);
-    List<AgentEvent> kept = new EventLog(database).recent("flapping", 1_000);
+    List<AgentEvent> kept = new EventLog(database, System::currentTimeMillis).recent("flapping", 1_000);
     assertThat(kept).hasSize(EventBudget.PER_HOUR + 1);
     assertThat(kept).filteredOn(event -> event.kind() == AgentEvent.Kind.EVENTS_LIMITED).singleElement()
         .satisfies(event -> assertThat(event.detail()).startsWith("more than 120 events this hour"));
@@ -238,7 +238,7 @@ class WriteBehindTest {
     written.get(30, TimeUnit.SECONDS);
     assertThat(writes.batches()).isEqualTo(1);
     assertThat(writes.rowsWritten()).isEqualTo(3);
-    assertThat(new EventLog(database).recent(agent.uid(), 10)).extracting(AgentEvent::kind)
+    assertThat(new EventLog(database, System::currentTimeMillis).recent(agent.uid(), 10)).extracting(AgentEvent::kind)
         .containsExactly(AgentEvent.Kind.CONFIG_APPLIED, AgentEvent.Kind.CONNECTED);
   }
 
