@@ -70,5 +70,4 @@ public final class EventLog {
       after = chunk.get(chunk.size() - 1)[0];
     }
   }
-
 }
